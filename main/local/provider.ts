@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import express from 'express';
+import { requireBearer } from './auth.ts';
+import { apiRoutes } from './api-routes.ts';
+import { ApiError, errorHandler } from './errors.ts';
+import { createEventsGateway } from './events-gateway.ts';
+import { attachLogStreams } from './log-stream.ts';
+import { SandboxService, MAX_AUTO_ARCHIVE_MINUTES } from './sandbox-service.ts';
+import { createSandboxRunner } from './sandbox-runner.ts';
+import { SandboxStore } from './sandbox-store.ts';
+import { SessionManager } from './toolbox/sessions.ts';
+import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
+
+export const LOCAL_PROVIDER_VERSION = '0.1.0';
+const LOOPBACK = '127.0.0.1';
+
+export interface LocalProviderOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Defaults to a fresh random key per start (it is printed once, never written to disk). */
+  apiKey?: string;
+  /** Milliseconds per minute of auto-stop/archive/delete intervals (DAYTONA_TRAY_LOCAL_MINUTE_MS). */
+  minuteMs?: number;
+  maxUploadBytes?: number;
+  log?: (line: string) => void;
+}
+
+export interface LocalProvider {
+  apiUrl: string;
+  apiKey: string;
+  port: number;
+  isolation: 'bubblewrap' | 'none';
+  /** The HTTP server (tests observe requests on it). */
+  http: HttpServer;
+  service: SandboxService;
+  /** Stops every sandbox process, saves state and closes the server. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the embedded Daytona-compatible provider on loopback: the REST API under /api, Socket.IO events
+ * at /api/socket.io/, and the toolbox under /toolbox/{id}. Data lives in `dataDir`.
+ */
+export async function startLocalProvider(options: LocalProviderOptions): Promise<LocalProvider> {
+  const log = options.log ?? (() => {});
+  const apiKey = options.apiKey ?? `dtl_${randomBytes(32).toString('base64url')}`;
+  const minuteMs = options.minuteMs ?? 60_000;
+  const store = new SandboxStore(options.dataDir);
+  for (const name of await store.load()) log(`could not read sandbox metadata ${name}; left in place`);
+  const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
+  if (runner.isolation === 'none') log('bubblewrap is not available: sandboxes run as plain processes (not isolated)');
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  const http = createServer(app);
+  const gateway = createEventsGateway(http, apiKey);
+  let baseUrl = '';
+  const service = new SandboxService({ store, runner, emit: gateway.emit, toolboxProxyUrl: () => `${baseUrl}/toolbox`, minuteMs, log });
+  await service.recover();
+  const sessions = new SessionManager({ service, runner });
+
+  app.use((_req, res, next) => {
+    res.setHeader('X-Daytona-Api-Version', LOCAL_PROVIDER_VERSION);
+    next();
+  });
+  app.get('/api/config', (_req, res) => {
+    res.json({
+      version: LOCAL_PROVIDER_VERSION,
+      linkedAccountsEnabled: false,
+      announcements: {},
+      proxyTemplateUrl: `http://${LOOPBACK}:{{PORT}}`,
+      proxyToolboxUrl: `${baseUrl}/toolbox`,
+      defaultSnapshot: 'local',
+      dashboardUrl: '',
+      maxAutoArchiveInterval: MAX_AUTO_ARCHIVE_MINUTES,
+      maintananceMode: false,
+      environment: 'local',
+      // Our own block: what this provider is, so clients can show it honestly.
+      localProvider: {
+        isolation: runner.isolation,
+        isolated: runner.isolation !== 'none',
+        imagesPulled: false,
+        note: 'Local sandboxes run on this machine: images and snapshots are recorded but not pulled; the host system is visible read-only.',
+        minuteMs,
+      },
+    });
+  });
+  app.use('/api', requireBearer(apiKey), apiRoutes(service, LOOPBACK));
+  app.use('/toolbox', requireBearer(apiKey), toolboxRoutes({ service, runner, sessions, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }));
+  app.use((req) => {
+    throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);
+  });
+  app.use(errorHandler(log));
+  attachLogStreams(http, apiKey, service, sessions);
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, LOOPBACK, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  baseUrl = `http://${LOOPBACK}:${port}`;
+
+  // Daytona checks auto-stop/archive/delete every 10 s, i.e. 1/6 of a minute; scaled time keeps the ratio.
+  const tickMs = Math.max(20, Math.min(10_000, Math.floor(minuteMs / 6)));
+  const ticker = setInterval(() => { void service.tick(); }, tickMs);
+  const flusher = setInterval(() => { void service.flushActivity(); }, 2000);
+
+  let closing: Promise<void> | undefined;
+  return {
+    apiUrl: `${baseUrl}/api`,
+    apiKey,
+    port,
+    isolation: runner.isolation,
+    http,
+    service,
+    close() {
+      closing ??= (async () => {
+        clearInterval(ticker);
+        clearInterval(flusher);
+        await service.shutdown();
+        await gateway.close();
+        http.closeAllConnections();
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

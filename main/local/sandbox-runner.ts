@@ -1,0 +1,168 @@
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, lstatSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { SANDBOX_HOME, SANDBOX_USER } from './sandbox-record.ts';
+
+/** Where a sandbox's writable directories live on the host. */
+export interface SandboxDirs {
+  /** Host directory seen as /home/daytona inside the sandbox. */
+  home: string;
+  /** Host directory seen as /tmp inside the sandbox. */
+  tmp: string;
+}
+
+export interface RunSpec {
+  dirs: SandboxDirs;
+  hostname: string;
+  networkBlockAll: boolean;
+  /** Working directory as the sandbox sees it (absolute, e.g. /home/daytona/app). */
+  cwd: string;
+  env: Record<string, string>;
+  stdio?: StdioOptions;
+}
+
+/** Starts commands inside a sandbox and kills their whole process tree. */
+export interface SandboxRunner {
+  /** 'bubblewrap' when commands run in their own namespaces; 'none' when they run as plain host processes. */
+  readonly isolation: 'bubblewrap' | 'none';
+  /** Absolute path of a Node.js binary usable inside the sandbox. */
+  readonly nodePath: string;
+  spawn(argv: string[], spec: RunSpec): ChildProcess;
+  /** Kills the process and everything it started. */
+  kill(child: ChildProcess, signal?: NodeJS.Signals): void;
+  /** Maps a sandbox path to the host path the sandbox's commands see it at (identity under bubblewrap). */
+  visiblePath(sandboxPath: string, dirs: SandboxDirs): string;
+}
+
+const SANDBOX_PATH = '/opt/daytona-tray/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+// Under Electron (ELECTRON_RUN_AS_NODE) the binary needs its whole folder (resources, shared libraries).
+const RUNTIME_DIR = '/opt/daytona-tray/runtime';
+const NODE_IN_SANDBOX = process.versions.electron ? `${RUNTIME_DIR}/${basename(process.execPath)}` : '/opt/daytona-tray/bin/node';
+const NODE_BIND = process.versions.electron ? [dirname(process.execPath), RUNTIME_DIR] : [process.execPath, NODE_IN_SANDBOX];
+
+export function findBubblewrap(): string | undefined {
+  if (process.platform !== 'linux' || process.env.DAYTONA_TRAY_NO_BWRAP === '1') return undefined;
+  for (const candidate of ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap']) {
+    if (existsSync(candidate)) {
+      // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
+      const probe = spawnSync(candidate, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
+      return probe.status === 0 ? candidate : undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Picks bubblewrap when it works here, else plain processes (flagged "not isolated" by the provider).
+ * `etcDir` receives the passwd/group files the sandbox sees, so `daytona` is a real user inside.
+ */
+export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner> {
+  const bwrap = findBubblewrap();
+  if (!bwrap) return plainRunner();
+  await mkdir(etcDir, { recursive: true, mode: 0o755 });
+  const passwd = join(etcDir, 'passwd');
+  const group = join(etcDir, 'group');
+  await writeFile(passwd, `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
+  return bubblewrapRunner(bwrap, passwd, group);
+}
+
+function bubblewrapRunner(bwrap: string, passwd: string, group: string): SandboxRunner {
+  const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
+  const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
+  return {
+    isolation: 'bubblewrap',
+    nodePath: NODE_IN_SANDBOX,
+    spawn(argv, spec) {
+      const args = [
+        '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+        ...(spec.networkBlockAll ? ['--unshare-net'] : []),
+        '--die-with-parent', '--new-session',
+        '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
+      ];
+      for (const dir of systemDirs) args.push('--ro-bind', dir, dir);
+      for (const name of mergedUsr) {
+        // Debian/Ubuntu/Fedora merge /bin into /usr/bin; elsewhere bind the real directory read-only.
+        const top = `/${name}`;
+        if (!existsSync(top)) continue;
+        if (existsSync(`/usr/${name}`) && isSymlink(top)) args.push('--symlink', `usr/${name}`, top);
+        else args.push('--ro-bind', top, top);
+      }
+      args.push(
+        '--ro-bind', passwd, '/etc/passwd',
+        '--ro-bind', group, '/etc/group',
+        '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run',
+        '--bind', spec.dirs.home, SANDBOX_HOME,
+        '--bind', spec.dirs.tmp, '/tmp',
+        '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
+        '--chdir', spec.cwd,
+        '--clearenv',
+      );
+      for (const [key, value] of Object.entries(sandboxEnv(spec.env, SANDBOX_HOME))) args.push('--setenv', key, value);
+      args.push('--', ...argv);
+      return spawn(bwrap, args, { stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'] });
+    },
+    kill(child, signal = 'SIGKILL') {
+      // bwrap's child has PR_SET_PDEATHSIG and is pid 1 of its own pid namespace: when the outer bwrap
+      // dies, the kernel kills every process in the sandbox's namespace.
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    visiblePath: (sandboxPath) => sandboxPath,
+  };
+}
+
+function plainRunner(): SandboxRunner {
+  return {
+    isolation: 'none',
+    nodePath: process.execPath,
+    spawn(argv, spec) {
+      const [command, ...rest] = argv;
+      if (!command) throw new Error('empty command');
+      return spawn(command, rest, {
+        cwd: toHostPath(spec.cwd, spec.dirs),
+        env: { ...sandboxEnv(spec.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+        stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
+        // Own process group, so kill() can take the whole tree down.
+        detached: process.platform !== 'win32',
+      });
+    },
+    kill(child, signal = 'SIGKILL') {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      try {
+        if (process.platform === 'win32') spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore' });
+        else process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    },
+    visiblePath: (sandboxPath, dirs) => toHostPath(sandboxPath, dirs),
+  };
+}
+
+function toHostPath(sandboxPath: string, dirs: SandboxDirs): string {
+  if (sandboxPath === SANDBOX_HOME || sandboxPath.startsWith(`${SANDBOX_HOME}/`)) return dirs.home + sandboxPath.slice(SANDBOX_HOME.length);
+  if (sandboxPath === '/tmp' || sandboxPath.startsWith('/tmp/')) return dirs.tmp + sandboxPath.slice('/tmp'.length);
+  return sandboxPath;
+}
+
+function sandboxEnv(extra: Record<string, string>, home: string): Record<string, string> {
+  return {
+    PATH: SANDBOX_PATH,
+    HOME: home,
+    USER: SANDBOX_USER,
+    LOGNAME: SANDBOX_USER,
+    SHELL: '/bin/bash',
+    LANG: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    ...extra,
+  };
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,429 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, badRequest, conflict, notFound } from './errors.ts';
+import {
+  ISOLATION_LABEL, RUNNING_STATES, SANDBOX_HOME, SANDBOX_USER, toListItemDto, toSandboxDto,
+  type SandboxDesiredState, type SandboxRecord, type SandboxState,
+} from './sandbox-record.ts';
+import type { SandboxStore } from './sandbox-store.ts';
+import type { SandboxDirs, SandboxRunner } from './sandbox-runner.ts';
+
+export type ProviderEventName = 'sandbox.created' | 'sandbox.state.updated' | 'sandbox.desired-state.updated';
+export type EmitEvent = (event: ProviderEventName, payload: unknown) => void;
+
+export interface CreateParams {
+  name?: string | undefined;
+  snapshot?: string | undefined;
+  image?: string | undefined;
+  env?: Record<string, string> | undefined;
+  labels?: Record<string, string> | undefined;
+  public?: boolean | undefined;
+  networkBlockAll?: boolean | undefined;
+  networkAllowList?: string | undefined;
+  cpu?: number | undefined;
+  memory?: number | undefined;
+  disk?: number | undefined;
+  autoStopInterval?: number | undefined;
+  autoArchiveInterval?: number | undefined;
+  autoDeleteInterval?: number | undefined;
+}
+
+export interface SandboxServiceOptions {
+  store: SandboxStore;
+  runner: SandboxRunner;
+  emit: EmitEvent;
+  toolboxProxyUrl: () => string;
+  /** Milliseconds per "minute" of the auto-stop/archive/delete intervals (tests scale time down). */
+  minuteMs: number;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+/** Daytona's server defaults (daytona-api.md §8.1). */
+export const DEFAULT_AUTO_STOP_MINUTES = 15;
+export const DEFAULT_AUTO_ARCHIVE_MINUTES = 7 * 24 * 60;
+export const MAX_AUTO_ARCHIVE_MINUTES = 30 * 24 * 60;
+const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
+const STOP_GRACE_MS = 2000;
+
+/**
+ * The sandbox lifecycle: Daytona's states and transitions, one file of metadata per sandbox, the
+ * processes each sandbox runs, and the events every transition emits. Transitions for one sandbox
+ * run one at a time.
+ */
+export class SandboxService {
+  private readonly store: SandboxStore;
+  private readonly runner: SandboxRunner;
+  private readonly emit: EmitEvent;
+  private readonly toolboxProxyUrl: () => string;
+  readonly minuteMs: number;
+  private readonly now: () => number;
+  private readonly log: (line: string) => void;
+  private readonly processes = new Map<string, Set<ChildProcess>>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly dirtyActivity = new Set<string>();
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(options: SandboxServiceOptions) {
+    this.store = options.store;
+    this.runner = options.runner;
+    this.emit = options.emit;
+    this.toolboxProxyUrl = options.toolboxProxyUrl;
+    this.minuteMs = options.minuteMs;
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+  }
+
+  get isolation() {
+    return this.runner.isolation;
+  }
+
+  dto(record: SandboxRecord) {
+    return toSandboxDto(record, this.toolboxProxyUrl());
+  }
+
+  listItem(record: SandboxRecord) {
+    return toListItemDto(record, this.toolboxProxyUrl());
+  }
+
+  toolboxUrl(): string {
+    return this.toolboxProxyUrl();
+  }
+
+  dirsOf(id: string): SandboxDirs {
+    const root = this.store.rootOf(id);
+    return { home: join(root, 'home'), tmp: join(root, 'tmp') };
+  }
+
+  list(): SandboxRecord[] {
+    return this.store.all();
+  }
+
+  /** Finds a sandbox by id or name, or throws a 404 that says how to list them. */
+  get(idOrName: string): SandboxRecord {
+    const record = this.store.findByIdOrName(idOrName);
+    if (!record) throw notFound(`Sandbox with ID or name ${idOrName} not found. List sandboxes with GET /api/sandbox.`);
+    return record;
+  }
+
+  /** For toolbox calls: the sandbox must exist and be started. Counts as activity. */
+  requireStarted(id: string): SandboxRecord {
+    const record = this.get(id);
+    if (!RUNNING_STATES.has(record.state)) {
+      throw conflict(`Sandbox ${record.id} is ${record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+    }
+    this.touch(record);
+    return record;
+  }
+
+  touch(record: SandboxRecord): void {
+    record.lastActivityAt = new Date(this.now()).toISOString();
+    this.dirtyActivity.add(record.id);
+  }
+
+  /** Writes activity timestamps that changed since the last flush. */
+  async flushActivity(): Promise<void> {
+    const ids = [...this.dirtyActivity];
+    this.dirtyActivity.clear();
+    for (const id of ids) {
+      const record = this.store.get(id);
+      if (record) await this.store.save(record);
+    }
+  }
+
+  // ── processes ──────────────────────────────────────────────────────────
+
+  /** Registers a process as belonging to the sandbox, so stop/delete can kill it. */
+  track(id: string, child: ChildProcess): void {
+    let set = this.processes.get(id);
+    if (!set) this.processes.set(id, (set = new Set()));
+    set.add(child);
+    const forget = () => set.delete(child);
+    child.once('exit', forget);
+    child.once('error', forget);
+  }
+
+  runningProcessCount(id: string): number {
+    return this.processes.get(id)?.size ?? 0;
+  }
+
+  private async killAll(id: string, force: boolean): Promise<void> {
+    const set = this.processes.get(id);
+    if (!set || set.size === 0) return;
+    const exits = [...set].map((child) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+    }));
+    for (const child of set) this.runner.kill(child, force ? 'SIGKILL' : 'SIGTERM');
+    const graceful = Promise.all(exits);
+    if (!force) {
+      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_GRACE_MS).unref());
+      if ((await Promise.race([graceful, timer])) === 'timeout') for (const child of set) this.runner.kill(child, 'SIGKILL');
+    }
+    await graceful;
+  }
+
+  // ── transitions ────────────────────────────────────────────────────────
+
+  private serialize<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(id) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => {});
+    this.locks.set(id, settled);
+    void settled.then(() => {
+      if (this.locks.get(id) === settled) this.locks.delete(id);
+    });
+    return next;
+  }
+
+  /** Runs a transition after the HTTP reply, so SDK waits resolve by event; errors land in `errorReason`. */
+  private inBackground(id: string, work: () => Promise<void>): void {
+    const task = this.serialize(id, work).catch(async (error: unknown) => {
+      const record = this.store.get(id);
+      if (!record) return;
+      record.errorReason = error instanceof Error ? error.message : String(error);
+      await this.setState(record, 'error');
+    });
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+  }
+
+  /** Waits for transitions started in the background (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private async setState(record: SandboxRecord, state: SandboxState): Promise<void> {
+    const oldState = record.state;
+    if (oldState === state) return;
+    record.state = state;
+    record.updatedAt = new Date(this.now()).toISOString();
+    if (state === 'started' || state === 'stopped') record.lastActivityAt = record.updatedAt;
+    if (state !== 'error') delete record.errorReason;
+    if (state !== 'destroyed') await this.store.save(record);
+    this.emit('sandbox.state.updated', { sandbox: this.dto(record), oldState, newState: state });
+  }
+
+  private async setDesired(record: SandboxRecord, desired: SandboxDesiredState): Promise<void> {
+    const oldDesiredState = record.desiredState;
+    if (oldDesiredState === desired) return;
+    record.desiredState = desired;
+    await this.store.save(record);
+    this.emit('sandbox.desired-state.updated', { sandbox: this.dto(record), oldDesiredState, newDesiredState: desired });
+  }
+
+  /** Proves the sandbox can run commands (dirs present, namespaces work) before calling it started. */
+  private async boot(record: SandboxRecord): Promise<void> {
+    const dirs = this.dirsOf(record.id);
+    await mkdir(dirs.home, { recursive: true, mode: 0o755 });
+    await mkdir(dirs.tmp, { recursive: true, mode: 0o1777 });
+    const child = this.runner.spawn(['/bin/sh', '-c', 'exit 0'], {
+      dirs, hostname: hostnameOf(record), networkBlockAll: record.networkBlockAll, cwd: SANDBOX_HOME, env: {}, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (exitCode) => resolve(exitCode));
+    });
+    if (code !== 0) throw new Error(`the sandbox runtime failed to start (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+  }
+
+  async create(params: CreateParams): Promise<SandboxRecord> {
+    const name = params.name ?? undefined;
+    if (name !== undefined && this.store.findByIdOrName(name)) {
+      throw conflict(`Sandbox with name ${name} already exists. Pick another name, or delete the existing sandbox first.`);
+    }
+    const id = randomUUID();
+    const now = new Date(this.now()).toISOString();
+    const labels = { ...params.labels };
+    if (this.runner.isolation === 'none') labels[ISOLATION_LABEL] = 'none';
+    const record: SandboxRecord = {
+      id,
+      name: name ?? id,
+      ...(params.snapshot !== undefined ? { snapshot: params.snapshot } : {}),
+      ...(params.image !== undefined ? { image: params.image } : {}),
+      user: SANDBOX_USER,
+      env: { ...params.env },
+      labels,
+      public: params.public ?? false,
+      networkBlockAll: params.networkBlockAll ?? false,
+      ...(params.networkAllowList !== undefined ? { networkAllowList: params.networkAllowList } : {}),
+      cpu: params.cpu ?? DEFAULT_RESOURCES.cpu,
+      gpu: 0,
+      memory: params.memory ?? DEFAULT_RESOURCES.memory,
+      disk: params.disk ?? DEFAULT_RESOURCES.disk,
+      state: 'creating',
+      desiredState: 'started',
+      autoStopInterval: params.autoStopInterval ?? DEFAULT_AUTO_STOP_MINUTES,
+      autoArchiveInterval: params.autoArchiveInterval ?? DEFAULT_AUTO_ARCHIVE_MINUTES,
+      autoDeleteInterval: params.autoDeleteInterval ?? -1,
+      createdAt: now,
+      updatedAt: now,
+      lastActivityAt: now,
+      authToken: randomBytes(24).toString('base64url'),
+    };
+    return this.serialize(id, async () => {
+      await this.store.save(record);
+      this.emit('sandbox.created', this.dto(record));
+      await this.boot(record);
+      await this.setState(record, 'started');
+      return record;
+    }).catch(async (error: unknown) => {
+      if (this.store.get(id)) {
+        record.errorReason = error instanceof Error ? error.message : String(error);
+        await this.setState(record, 'error');
+      }
+      throw error;
+    });
+  }
+
+  async start(idOrName: string): Promise<SandboxRecord> {
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      switch (record.state) {
+        case 'started':
+          return record;
+        case 'stopped':
+        case 'archived':
+        case 'error':
+        case 'build_failed':
+          break;
+        default:
+          throw conflict(`Sandbox ${record.id} is ${record.state}; wait until it is stopped, then start it.`);
+      }
+      const from = record.state;
+      await this.setDesired(record, 'started');
+      await this.setState(record, from === 'archived' ? 'restoring' : 'starting');
+      this.inBackground(record.id, async () => {
+        await this.boot(record);
+        await this.setState(record, 'started');
+      });
+      return record;
+    });
+  }
+
+  async stop(idOrName: string, force = false): Promise<SandboxRecord> {
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      if (record.state === 'stopped' || record.state === 'archived') return record;
+      if (record.state !== 'started' && record.state !== 'error') {
+        throw conflict(`Sandbox ${record.id} is ${record.state}; wait until it is started, then stop it.`);
+      }
+      await this.setDesired(record, 'stopped');
+      await this.setState(record, 'stopping');
+      this.inBackground(record.id, async () => {
+        await this.killAll(record.id, force);
+        await this.setState(record, 'stopped');
+      });
+      return record;
+    });
+  }
+
+  async archive(idOrName: string): Promise<SandboxRecord> {
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      if (record.state === 'archived') return record;
+      if (record.state !== 'stopped') {
+        throw conflict(`Sandbox ${record.id} is ${record.state}: only a stopped sandbox can be archived. Stop it first.`);
+      }
+      await this.setDesired(record, 'archived');
+      await this.setState(record, 'archiving');
+      // Local archives keep the files where they are; archiving only changes what the sandbox may do.
+      this.inBackground(record.id, () => this.setState(record, 'archived'));
+      return record;
+    });
+  }
+
+  async delete(idOrName: string): Promise<SandboxRecord> {
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      if (record.state === 'destroying' || record.state === 'destroyed') return record;
+      await this.setDesired(record, 'destroyed');
+      await this.setState(record, 'destroying');
+      this.inBackground(record.id, () => this.destroy(record));
+      return record;
+    });
+  }
+
+  private async destroy(record: SandboxRecord): Promise<void> {
+    await this.killAll(record.id, true);
+    await this.store.remove(record.id);
+    this.processes.delete(record.id);
+    this.dirtyActivity.delete(record.id);
+    await this.setState(record, 'destroyed');
+  }
+
+  async update(idOrName: string, change: (record: SandboxRecord) => void): Promise<SandboxRecord> {
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      change(record);
+      record.updatedAt = new Date(this.now()).toISOString();
+      await this.store.save(record);
+      return record;
+    });
+  }
+
+  // ── startup, shutdown and the auto-stop/archive/delete clock ───────────
+
+  /** After a restart nothing runs: started sandboxes come back stopped; half-done deletes finish. */
+  async recover(): Promise<void> {
+    for (const record of this.store.all()) {
+      if (record.state === 'destroying' || record.desiredState === 'destroyed') {
+        await this.store.remove(record.id);
+        continue;
+      }
+      if (record.state === 'archiving') record.state = 'archived';
+      else if (record.state !== 'stopped' && record.state !== 'archived' && record.state !== 'error' && record.state !== 'build_failed') record.state = 'stopped';
+      if (record.state === 'stopped' || record.state === 'archived') record.desiredState = record.state;
+      await this.store.save(record);
+    }
+  }
+
+  /** One pass of Daytona's auto-stop, auto-archive and auto-delete jobs (daytona-api.md §11). */
+  async tick(): Promise<void> {
+    const now = this.now();
+    for (const record of this.store.all()) {
+      if (this.locks.has(record.id)) continue;
+      const idleMs = now - Date.parse(record.lastActivityAt);
+      const elapsed = (minutes: number) => idleMs >= minutes * this.minuteMs;
+      try {
+        if (record.state === 'started' && record.desiredState === 'started' && record.autoStopInterval > 0 && elapsed(record.autoStopInterval)) {
+          if (record.autoDeleteInterval === 0) await this.delete(record.id);
+          else await this.stop(record.id);
+        } else if (record.state === 'stopped' && record.desiredState === 'stopped') {
+          if (record.autoDeleteInterval >= 0 && elapsed(record.autoDeleteInterval)) await this.delete(record.id);
+          else if (elapsed(record.autoArchiveInterval || MAX_AUTO_ARCHIVE_MINUTES)) await this.archive(record.id);
+        }
+      } catch (error) {
+        if (!(error instanceof ApiError)) this.log(`lifecycle check failed for ${record.id}: ${String(error)}`);
+      }
+    }
+  }
+
+  /** Stops every process (state saved as stopped), for a clean provider exit. */
+  async shutdown(): Promise<void> {
+    await this.idle();
+    for (const record of this.store.all()) {
+      await this.killAll(record.id, true);
+      if (record.state === 'started' || record.state === 'starting' || record.state === 'stopping') {
+        record.state = 'stopped';
+        record.desiredState = 'stopped';
+      }
+      await this.store.save(record);
+    }
+    this.dirtyActivity.clear();
+  }
+}
+
+export function hostnameOf(record: SandboxRecord): string {
+  const cleaned = record.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return cleaned || record.id.slice(0, 12);
+}
+
+export function assertPort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('Invalid port: use an integer from 1 to 65535.');
+  return port;
+}

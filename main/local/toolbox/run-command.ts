@@ -1,0 +1,101 @@
+import type { ChildProcess } from 'node:child_process';
+import { posix } from 'node:path';
+import { ApiError } from '../errors.ts';
+import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
+import type { SandboxRunner } from '../sandbox-runner.ts';
+import { hostnameOf, type SandboxService } from '../sandbox-service.ts';
+
+/** Output above this is cut (the process keeps running to completion); protects the provider's memory. */
+export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+export interface RunOptions {
+  cwd?: string | undefined;
+  env?: Record<string, string> | undefined;
+  /** Seconds; 0 or undefined = no limit. */
+  timeoutSec?: number | undefined;
+  stdin?: string | undefined;
+  /** Aborted when the HTTP client goes away: the command's tree is killed. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** stdout and stderr interleaved in arrival order. */
+  output: string;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SandboxExec {
+  service: SandboxService;
+  runner: SandboxRunner;
+}
+
+/** Resolves a cwd from a request: relative to the home directory, like the daemon's work dir. */
+export function sandboxCwd(cwd: string | undefined): string {
+  return cwd ? posix.resolve(SANDBOX_HOME, cwd) : SANDBOX_HOME;
+}
+
+export function spawnInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: Pick<RunOptions, 'cwd' | 'env'>, stdio: ('pipe' | 'ignore')[]): ChildProcess {
+  const child = exec.runner.spawn(argv, {
+    dirs: exec.service.dirsOf(record.id),
+    hostname: hostnameOf(record),
+    networkBlockAll: record.networkBlockAll,
+    cwd: sandboxCwd(options.cwd),
+    env: { ...record.env, ...options.env },
+    stdio,
+  });
+  exec.service.track(record.id, child);
+  return child;
+}
+
+/** Runs one command in the sandbox and waits for it; a timeout or an abort kills its whole tree. */
+export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  const child = spawnInSandbox(exec, record, argv, options, [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']);
+  const chunks: Buffer[] = [];
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let size = 0;
+  const collect = (into: Buffer[]) => (chunk: Buffer) => {
+    if (size >= MAX_OUTPUT_BYTES) return;
+    const part = chunk.subarray(0, MAX_OUTPUT_BYTES - size);
+    size += part.length;
+    chunks.push(part);
+    into.push(part);
+  };
+  child.stdout?.on('data', collect(out));
+  child.stderr?.on('data', collect(err));
+  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+
+  return new Promise<RunResult>((resolve, reject) => {
+    let timedOut = false;
+    const timer = options.timeoutSec && options.timeoutSec > 0
+      ? setTimeout(() => { timedOut = true; exec.runner.kill(child); }, options.timeoutSec * 1000)
+      : undefined;
+    const onAbort = () => exec.runner.kill(child);
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.once('error', (error) => {
+      if (timer) clearTimeout(timer);
+      reject(new ApiError(500, `Could not start the command: ${error.message}`));
+    });
+    child.once('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      if (timedOut) {
+        reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
+        return;
+      }
+      const truncated = size >= MAX_OUTPUT_BYTES ? `\n[output truncated at ${MAX_OUTPUT_BYTES} bytes]` : '';
+      resolve({
+        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        output: Buffer.concat(chunks).toString('utf8') + truncated,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      });
+    });
+  });
+}
+
+function signalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
+}

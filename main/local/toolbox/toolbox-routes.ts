@@ -1,0 +1,53 @@
+import { statfs } from 'node:fs/promises';
+import { cpus, freemem, totalmem } from 'node:os';
+import { Router, type Request } from 'express';
+import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
+import type { SandboxService } from '../sandbox-service.ts';
+import type { SandboxRunner } from '../sandbox-runner.ts';
+import { filesRoutes } from './files-routes.ts';
+import { gitRoutes } from './git-routes.ts';
+import { processRoutes } from './process-routes.ts';
+import type { SessionManager } from './sessions.ts';
+
+export interface ToolboxDeps {
+  service: SandboxService;
+  runner: SandboxRunner;
+  sessions: SessionManager;
+  maxUploadBytes: number;
+}
+
+/** Everything under {toolboxProxyUrl}/{sandboxId}/…: the sandbox must exist and be started. */
+export function toolboxRoutes(deps: ToolboxDeps): Router {
+  const router = Router();
+  const sandboxes = new WeakMap<Request, SandboxRecord>();
+  const recordOf = (req: Request) => {
+    const record = sandboxes.get(req);
+    if (!record) throw new Error('toolbox route used without a sandbox');
+    return record;
+  };
+
+  router.use('/:sandboxId', (req, _res, next) => {
+    sandboxes.set(req, deps.service.requireStarted(String(req.params.sandboxId)));
+    next();
+  });
+
+  const inner = Router();
+  inner.get('/user-home-dir', (_req, res) => { res.json({ dir: SANDBOX_HOME }); });
+  inner.get('/work-dir', (_req, res) => { res.json({ dir: SANDBOX_HOME }); });
+  inner.get('/system/metrics', async (req, res) => {
+    const disk = await statfs(deps.service.dirsOf(recordOf(req).id).home);
+    const now = new Date();
+    // Local sandboxes share the host: these are the host's figures, capped by the sandbox's nominal size.
+    res.json({
+      cpuCount: Math.min(cpus().length, recordOf(req).cpu), cpuUsedPct: 0,
+      memTotal: totalmem(), memUsed: totalmem() - freemem(), memCache: 0,
+      diskTotal: disk.blocks * disk.bsize, diskUsed: (disk.blocks - disk.bfree) * disk.bsize, diskFree: disk.bavail * disk.bsize,
+      timestamp: now.toISOString(), timestampUnix: Math.floor(now.getTime() / 1000),
+    });
+  });
+  inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));
+  inner.use(processRoutes({ ...deps, recordOf }));
+  inner.use(gitRoutes({ ...deps, recordOf }));
+  router.use('/:sandboxId', inner);
+  return router;
+}
