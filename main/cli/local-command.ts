@@ -13,7 +13,7 @@ Runs the embedded Daytona-compatible provider on 127.0.0.1 until SIGINT/SIGTERM.
 Environment: DAYTONA_TRAY_LOCAL_API_KEY sets the API key (default: random per start);
 DAYTONA_TRAY_LOCAL_MINUTE_MS scales auto-stop/archive/delete minutes (default 60000).`;
 
-export async function localCommand(argv: string[]): Promise<number> {
+export async function run(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({

@@ -1,26 +1,37 @@
-import { localCommand } from './local-command.ts';
+/** One entry per `daytona-tray <command>`; each module is loaded only when its command runs (fast start). */
+interface Command {
+  summary: string;
+  load(): Promise<{ run(argv: string[]): Promise<number> }>;
+}
 
-const USAGE = `Usage: daytona-tray <command> [options]
+const COMMANDS: Record<string, Command> = {
+  local: { summary: 'run the embedded Daytona-compatible provider on 127.0.0.1', load: () => import('./local-command.ts') },
+  mcp: { summary: 'serve the Daytona MCP server (stdio, or --http on 127.0.0.1)', load: () => import('./mcp-command.ts') },
+  bridge: { summary: 'stdio MCP endpoint for AI clients; relays to the running server', load: () => import('./bridge-command.ts') },
+  setup: { summary: 'connect an AI client (claude-desktop, claude-code, cursor, windsurf, vscode, all)', load: () => import('./setup-command.ts') },
+  unsetup: { summary: 'disconnect an AI client', load: () => import('./unsetup-command.ts') },
+  clients: { summary: 'list AI clients and whether they are connected', load: () => import('./clients-command.ts') },
+  login: { summary: 'store a Daytona API key in the OS keychain', load: () => import('./login-command.ts') },
+  logout: { summary: 'remove a stored API key', load: () => import('./logout-command.ts') },
+};
 
-Commands:
-  local [--port N] [--data-dir DIR] [--json]   run the embedded Daytona-compatible provider on 127.0.0.1
-
-Run 'daytona-tray <command> --help' for a command's options.`;
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
+  return `Usage: daytona-tray <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'daytona-tray <command> --help' for a command's options.`;
+}
 
 /** Dispatches `daytona-tray <command>`; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'local':
-      return localCommand(rest);
-    case undefined:
-    case '-h':
-    case '--help':
-    case 'help':
-      process.stdout.write(`${USAGE}\n`);
-      return command === undefined ? 2 : 0;
-    default:
-      process.stderr.write(`daytona-tray: unknown command '${command}'.\n\n${USAGE}\n`);
-      return 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : 0;
   }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    process.stderr.write(`daytona-tray: unknown command '${name}'.\n\n${usage()}\n`);
+    return 2;
+  }
+  return (await command.load()).run(rest);
 }

@@ -1,0 +1,5 @@
+/** Placeholder until the `logout` command lands; owned by the helper building it. */
+export async function run(_argv: string[]): Promise<number> {
+  process.stderr.write('daytona-tray logout: not available in this build yet.\n');
+  return 1;
+}
