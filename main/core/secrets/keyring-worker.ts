@@ -1,0 +1,57 @@
+/**
+ * One keychain operation in a child process: the request (with the secret, for `set`) arrives as JSON on
+ * stdin, the answer leaves as one JSON line on stdout. It runs in a child because a keychain call can block
+ * forever at an unlock prompt, and the native call cannot be cancelled: the parent kills this process on
+ * timeout instead, so its own event loop and thread pool are never held hostage.
+ *
+ * On Linux the store is pinned to the Secret Service: @napi-rs/keyring would otherwise fall back silently
+ * to the kernel keyring, which forgets everything at reboot.
+ */
+import { Entry } from '@napi-rs/keyring';
+import { z } from 'zod';
+
+const requestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('get'), service: z.string().min(1), account: z.string().min(1) }),
+  z.object({ op: z.literal('set'), service: z.string().min(1), account: z.string().min(1), secret: z.string().min(1) }),
+  z.object({ op: z.literal('delete'), service: z.string().min(1), account: z.string().min(1) }),
+]);
+
+export type KeyringRequest = z.infer<typeof requestSchema>;
+export type KeyringResponse = { ok: true; value: string | boolean | null } | { ok: false; error: string };
+
+function perform(request: KeyringRequest): string | boolean | null {
+  const entry = new Entry(request.service, request.account, { linux: { store: 'secret-service' } });
+  switch (request.op) {
+    case 'get':
+      return entry.getPassword();
+    case 'set':
+      entry.setPassword(request.secret);
+      return null;
+    case 'delete':
+      return entry.deleteCredential();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<KeyringResponse> {
+  let request: KeyringRequest;
+  try {
+    request = requestSchema.parse(JSON.parse(await readStdin()));
+  } catch {
+    // Never echo the parse error: it may quote the input, which carries the secret.
+    return { ok: false, error: 'keyring worker: malformed request' };
+  }
+  try {
+    return { ok: true, value: perform(request) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: request.op === 'set' ? message.split(request.secret).join('[redacted]') : message };
+  }
+}
+
+process.stdout.write(`${JSON.stringify(await main())}\n`);
