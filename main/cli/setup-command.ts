@@ -1,5 +1,115 @@
-/** Placeholder until the `setup` command lands; owned by the helper building it. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('daytona-tray setup: not available in this build yet.\n');
-  return 1;
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { bridgeLaunchForThisProcess } from '../core/clients/bridge-launch.ts';
+import { currentHost } from '../core/clients/host.ts';
+import { createClients, selectClients } from '../core/clients/registry.ts';
+import { CLIENT_IDS, ClientSetupError, isClientId, type AiClient, type ChangeResult, type ClientId } from '../core/clients/types.ts';
+
+const HELP = `Usage: daytona-tray setup <client|all> [--dry-run] [--force]
+
+Connects an AI client to Daytona: adds a "daytona" server to its config that starts
+'daytona-tray bridge' (absolute paths, no secret). Every other setting is kept; the file
+is backed up once (<file>.daytona-tray.bak) before the first change.
+  <client>    ${CLIENT_IDS.join(', ')}, or all (every installed client)
+  --dry-run   print the change as a unified diff; write nothing, run nothing
+  --force     replace a "daytona" server that Daytona Tray did not write`;
+
+/** The clients as this process sees them: real HOME and env, and the bridge launch of this very CLI. */
+export function clientsForThisProcess(): Record<ClientId, AiClient> {
+  const cliScript = fileURLToPath(new URL('../cli.js', import.meta.url)); // out/main/cli.js, next to this file's folder
+  return createClients({ host: currentHost(), launch: bridgeLaunchForThisProcess(cliScript) });
+}
+
+export interface ParsedClientArgs {
+  which: ClientId | 'all';
+  dryRun: boolean;
+  force: boolean;
+}
+
+/** Parses `<client|all> [--dry-run] [--force]`; returns an exit code (after printing why) when it cannot. */
+export function parseClientArgs(command: string, help: string, argv: string[], allowDryRun: boolean): ParsedClientArgs | number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`daytona-tray ${command}: ${(error as Error).message}\n\n${help}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${help}\n`);
+    return 0;
+  }
+  if (values['dry-run'] && !allowDryRun) {
+    process.stderr.write(`daytona-tray ${command}: --dry-run is not supported here.\n\n${help}\n`);
+    return 2;
+  }
+  const [which, ...extra] = positionals;
+  if (which === undefined || extra.length > 0 || (which !== 'all' && !isClientId(which))) {
+    const got = which === undefined ? 'no client named' : extra.length > 0 ? `more than one client named (${positionals.join(' ')})` : `unknown client '${which}'`;
+    process.stderr.write(`daytona-tray ${command}: ${got}; name one of ${CLIENT_IDS.join(', ')}, or all.\n\n${help}\n`);
+    return 2;
+  }
+  return { which, dryRun: values['dry-run'] ?? false, force: values.force ?? false };
+}
+
+/** Human lines for one result; the diff when it is a dry run. */
+export function describeResult(result: ChangeResult): string {
+  const lines: string[] = [];
+  const where = `${result.file}${result.via === 'claude-cli' ? ', via the claude CLI' : ''}`;
+  const verb: Record<ChangeResult['action'], [string, string]> = {
+    connected: ['connected', 'would connect'],
+    updated: ['updated the daytona entry', 'would update the daytona entry'],
+    unchanged: ['already connected, nothing to change', 'already connected, nothing to change'],
+    disconnected: ['disconnected', 'would disconnect'],
+    absent: ['not connected, nothing to remove', 'not connected, nothing to remove'],
+  };
+  const [done, would] = verb[result.action];
+  lines.push(`${result.name}: ${result.dryRun ? `${would} (dry run: nothing written)` : done} (${where}).`);
+  if (result.dryRun && result.commands) for (const command of result.commands) lines.push(`  would run: ${command.map(quote).join(' ')}`);
+  if (result.backup) lines.push(`  Backup of the previous file: ${result.backup}`);
+  for (const note of result.notes) lines.push(`  ${note}`);
+  if (result.dryRun && result.diff) lines.push(result.diff.trimEnd());
+  return `${lines.join('\n')}\n`;
+}
+
+/** A ClientSetupError's message is written for the user; anything else is a bug, said as such. */
+export function describeError(client: AiClient, error: unknown): string {
+  const message = error instanceof ClientSetupError ? error.message : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
+  return `${client.name}: ${message}\n`;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseClientArgs('setup', HELP, argv, true);
+  if (typeof args === 'number') return args;
+  const clients = clientsForThisProcess();
+  let failed = 0;
+  let attempted = 0;
+  for (const client of selectClients(clients, args.which)) {
+    if (args.which === 'all' && !client.locate().installed) {
+      process.stdout.write(`${client.name}: not installed, skipped.\n`);
+      continue;
+    }
+    attempted++;
+    try {
+      process.stdout.write(describeResult(await client.connect({ dryRun: args.dryRun, force: args.force })));
+    } catch (error) {
+      failed++;
+      process.stderr.write(describeError(client, error));
+    }
+  }
+  if (attempted === 0) {
+    process.stderr.write(`daytona-tray setup: none of the supported AI clients (${CLIENT_IDS.join(', ')}) seems to be installed.\n`);
+    return 1;
+  }
+  return failed > 0 ? 1 : 0;
 }

@@ -1,5 +1,25 @@
-/** Placeholder until the `unsetup` command lands; owned by the helper building it. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('daytona-tray unsetup: not available in this build yet.\n');
-  return 1;
+import { selectClients } from '../core/clients/registry.ts';
+import { CLIENT_IDS } from '../core/clients/types.ts';
+import { clientsForThisProcess, describeError, describeResult, parseClientArgs } from './setup-command.ts';
+
+const HELP = `Usage: daytona-tray unsetup <client|all> [--dry-run] [--force]
+
+Disconnects an AI client: removes the "daytona" server that setup added, and nothing else.
+  <client>    ${CLIENT_IDS.join(', ')}, or all
+  --dry-run   print the change as a unified diff; write nothing, run nothing
+  --force     also remove a "daytona" server that Daytona Tray did not write`;
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseClientArgs('unsetup', HELP, argv, true);
+  if (typeof args === 'number') return args;
+  let failed = 0;
+  for (const client of selectClients(clientsForThisProcess(), args.which)) {
+    try {
+      process.stdout.write(describeResult(await client.disconnect({ dryRun: args.dryRun, force: args.force })));
+    } catch (error) {
+      failed++;
+      process.stderr.write(describeError(client, error));
+    }
+  }
+  return failed > 0 ? 1 : 0;
 }

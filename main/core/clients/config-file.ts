@@ -1,0 +1,359 @@
+import { randomBytes } from 'node:crypto';
+import { chown, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
+import { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { ClientSetupError } from './types.ts';
+
+/**
+ * The safe writer for AI clients' JSON config files. These files belong to the user and to the client:
+ * read leniently, refuse to touch what we cannot parse, change only our entry, and never lose a byte
+ * (backup once, temp file + rename, abort if someone else saved the file meanwhile).
+ */
+
+/** What we read, kept to detect a concurrent change and to plan the edit. */
+export interface ConfigSnapshot {
+  /** The path as the client names it (may be a symlink). */
+  file: string;
+  /** The file actually written: the symlink's target, or `file`. */
+  target: string;
+  exists: boolean;
+  /** The exact bytes read (null when the file did not exist). */
+  raw: Buffer | null;
+  /** The text without a UTF-8 BOM. */
+  text: string;
+  root: Record<string, unknown>;
+  /** The file was strict JSON (no BOM, comments or trailing commas). */
+  strict: boolean;
+  /** Permission bits of the existing file. */
+  mode: number | null;
+  uid: number | null;
+  gid: number | null;
+}
+
+export const BACKUP_SUFFIX = '.daytona-tray.bak';
+/** New config files hold other servers' env (often secrets): private by default. */
+const NEW_FILE_MODE = 0o600;
+
+/** Reads a config file leniently; a missing file reads as `{}`. Throws ClientSetupError for anything else odd. */
+export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
+  const target = await resolveTarget(file);
+  let info;
+  try {
+    info = await stat(target);
+  } catch (error) {
+    if (code(error) === 'ENOENT') return { file, target, exists: false, raw: null, text: '', root: {}, strict: true, mode: null, uid: null, gid: null };
+    throw ioError(error, 'read', file);
+  }
+  if (info.isDirectory()) {
+    throw new ClientSetupError('NOT_A_FILE', `${file} is a directory, but it should be a JSON file. Move the directory away (or remove it if it is empty), then retry.`, file);
+  }
+  if (!info.isFile()) throw new ClientSetupError('NOT_A_FILE', `${file} is not a regular file; move it away, then retry.`, file);
+  let raw: Buffer;
+  try {
+    raw = await readFile(target);
+  } catch (error) {
+    throw ioError(error, 'read', file);
+  }
+  let decoded: string;
+  try {
+    decoded = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new ClientSetupError('NOT_UTF8', `${file} is not UTF-8 text, so it was left as it is. Save it as UTF-8 (or move it away), then retry.`, file);
+  }
+  const hasBom = decoded.startsWith('\uFEFF');
+  const text = hasBom ? decoded.slice(1) : decoded;
+  const root = parseRoot(text, file);
+  return { file, target, exists: true, raw, text, root, strict: !hasBom && isStrictJson(text), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
+}
+
+/** One change at a JSON path: set `value`, or remove the member when `value` is undefined. */
+export interface JsonChange {
+  path: [string, string];
+  value: unknown;
+}
+
+export interface PlanOptions {
+  /** The client reads strict JSON only: if the result still has comments or trailing commas, rewrite it as plain JSON. */
+  strictOutput: boolean;
+}
+
+export interface PlannedText {
+  text: string;
+  /** Comments/trailing commas had to go for a strict-JSON client. */
+  normalized: boolean;
+}
+
+/**
+ * The new file text: only our member changes, every other byte stays as it was (comments, order,
+ * formatting), except that a strict-JSON client gets plain JSON when the old text was not.
+ */
+export function planChange(snapshot: ConfigSnapshot, changes: readonly JsonChange[], options: PlanOptions): PlannedText {
+  let text = snapshot.text;
+  for (const change of changes) text = change.value === undefined ? removeMember(text, change.path) : setMember(text, change.path, change.value);
+  if (options.strictOutput && text.trim() !== '' && !isStrictJson(text)) {
+    const style = detectStyle(text);
+    return { text: JSON.stringify(parseRoot(text, snapshot.file), null, style.unit).replaceAll('\n', style.eol) + style.eol, normalized: true };
+  }
+  return { text, normalized: false };
+}
+
+export interface CommitOptions {
+  /** Create missing parent folders (only for a client that is installed). */
+  createParents: boolean;
+  /** Test seam: runs after the temp file is written, just before the re-read and rename. */
+  beforeRename?: () => Promise<void>;
+}
+
+export interface CommitResult {
+  /** The backup made now; undefined when the file was new or a backup already existed. */
+  backup?: string;
+}
+
+/**
+ * Writes `text` over the snapshot's file: back up once, temp file in the same folder with the old mode,
+ * fsync, re-read and compare with what we planned from, rename, fsync the folder. Throws with nothing
+ * changed when the file is read-only, its folder is missing, or it changed since the snapshot.
+ */
+export async function commitChange(snapshot: ConfigSnapshot, text: string, options: CommitOptions): Promise<CommitResult> {
+  const { file, target } = snapshot;
+  const dir = dirname(target);
+  if (snapshot.exists && snapshot.mode !== null && (snapshot.mode & 0o222) === 0) {
+    throw new ClientSetupError('READ_ONLY', `${file} is read-only, so it was left as it is. Make it writable (e.g. chmod u+w '${target}'), then retry.`, file);
+  }
+  if (!snapshot.exists) {
+    try {
+      if (!(await stat(dir)).isDirectory()) throw new ClientSetupError('NOT_A_FILE', `${dir} is not a folder; cannot create ${file}.`, file);
+    } catch (error) {
+      if (error instanceof ClientSetupError) throw error;
+      if (code(error) !== 'ENOENT') throw ioError(error, 'check', file);
+      if (!options.createParents) {
+        throw new ClientSetupError('NO_PARENT', `The folder ${dir} does not exist, so ${file} was not created. Install and start the client once, then retry.`, file);
+      }
+      await mkdir(dir, { recursive: true }).catch((e: unknown) => {
+        throw ioError(e, 'create the folder for', file);
+      });
+    }
+  }
+
+  let backup: string | undefined;
+  if (snapshot.exists && snapshot.raw) {
+    const path = `${target}${BACKUP_SUFFIX}`;
+    try {
+      // The bytes we read (not a fresh copy): exactly what our change replaces. 'wx': the first backup is kept forever.
+      await writeFile(path, snapshot.raw, { flag: 'wx', mode: snapshot.mode ?? NEW_FILE_MODE });
+      backup = path;
+    } catch (error) {
+      if (code(error) !== 'EEXIST') throw ioError(error, 'back up', file);
+    }
+  }
+
+  const tmp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.daytona-tray.tmp`);
+  try {
+    const handle = await open(tmp, 'wx', snapshot.mode ?? NEW_FILE_MODE);
+    try {
+      await handle.writeFile(text);
+      await handle.chmod(snapshot.mode ?? NEW_FILE_MODE); // open() is subject to the umask; keep the exact mode
+      if (snapshot.uid !== null && snapshot.gid !== null && process.getuid?.() === 0) {
+        await chown(tmp, snapshot.uid, snapshot.gid).catch(() => undefined); // run with sudo: keep the owner's file theirs
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await options.beforeRename?.();
+    await assertUnchanged(snapshot);
+    await rename(tmp, target);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    if (error instanceof ClientSetupError) throw error;
+    throw ioError(error, 'write', file);
+  }
+  await fsyncDir(dir);
+  return backup === undefined ? {} : { backup };
+}
+
+/** A unified diff of the change, for `setup --dry-run` and the log. */
+export function unifiedDiff(file: string, before: string, after: string): string {
+  return createTwoFilesPatch(file, file, before, after, 'current', 'after', { context: 3, headerOptions: FILE_HEADERS_ONLY });
+}
+
+async function assertUnchanged(snapshot: ConfigSnapshot): Promise<void> {
+  let now: Buffer | null;
+  try {
+    now = await readFile(snapshot.target);
+  } catch (error) {
+    if (code(error) !== 'ENOENT') throw ioError(error, 're-read', snapshot.file);
+    now = null;
+  }
+  const same = now === null ? snapshot.raw === null : snapshot.raw !== null && now.equals(snapshot.raw);
+  if (!same) {
+    throw new ClientSetupError(
+      'CONCURRENT_CHANGE',
+      `${snapshot.file} was changed by another program while we were updating it, so we wrote nothing and kept its new content. Retry in a moment (close the client's settings editor if it is open).`,
+      snapshot.file,
+    );
+  }
+}
+
+/** Follows a symlinked config file to the file it points at (we write the target and keep the link). */
+async function resolveTarget(file: string): Promise<string> {
+  let info;
+  try {
+    info = await lstat(file);
+  } catch (error) {
+    if (code(error) === 'ENOENT') return file;
+    throw ioError(error, 'read', file);
+  }
+  if (!info.isSymbolicLink()) return file;
+  try {
+    return await realpath(file);
+  } catch (error) {
+    if (code(error) === 'ENOENT') {
+      throw new ClientSetupError('NOT_A_FILE', `${file} is a symbolic link to a file that does not exist. Fix or remove the link, then retry.`, file);
+    }
+    throw ioError(error, 'read', file);
+  }
+}
+
+function parseRoot(text: string, file: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
+  if (errors.length > 0 || !tree) {
+    const first = errors[0];
+    const where = first ? lineColumn(text, first.offset) : { line: 1, column: 1 };
+    const what = first ? printParseErrorCode(first.error) : 'no JSON value';
+    throw new ClientSetupError(
+      'PARSE',
+      `Cannot parse ${file} (line ${where.line}, column ${where.column}: ${what}), so it was left as it is. Fix that line or move the file away, then retry.`,
+      file,
+    );
+  }
+  if (tree.type !== 'object') {
+    throw new ClientSetupError('NOT_OBJECT', `${file} holds a JSON ${tree.type}, not an object, so it was left as it is. Fix it or move it away, then retry.`, file);
+  }
+  return nodeValue(tree) as Record<string, unknown>;
+}
+
+/** jsonc-parser's getNodeValue, with __proto__ kept as a plain key (it is data here, never a prototype). */
+function nodeValue(node: Node): unknown {
+  switch (node.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const property of node.children ?? []) {
+        const [key, value] = property.children ?? [];
+        if (key && value) Object.defineProperty(out, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
+      }
+      return out;
+    }
+    case 'array':
+      return (node.children ?? []).map(nodeValue);
+    default:
+      return node.value;
+  }
+}
+
+function isStrictJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf('\n') + 1;
+  return { line: before.split('\n').length, column: offset - lineStart + 1 };
+}
+
+interface Style {
+  unit: string;
+  eol: string;
+}
+
+/** The file's own indentation unit and line ending, so our lines look like the rest. */
+function detectStyle(text: string): Style {
+  const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const indented = /^([ \t]+)\S/m.exec(text);
+  return { unit: indented?.[1] ?? '  ', eol };
+}
+
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+function sameLine(text: string, a: number, b: number): boolean {
+  return !text.slice(Math.min(a, b), Math.max(a, b)).includes('\n');
+}
+
+function pretty(value: unknown, indent: string, style: Style): string {
+  return JSON.stringify(value, null, style.unit).replaceAll('\n', style.eol + indent);
+}
+
+/** Sets `path` (two levels) to `value`, inserting our own pretty lines so no neighbour is reformatted. */
+function setMember(text: string, path: [string, string], value: unknown): string {
+  const style = detectStyle(text);
+  const [outerKey, innerKey] = path;
+  const tree = text.trim() === '' ? undefined : parseTree(text, [], { allowTrailingComma: true });
+  if (!tree) return pretty({ [outerKey]: { [innerKey]: value } }, '', style) + style.eol;
+  const outer = findNodeAtLocation(tree, [outerKey]);
+  if (!outer) return insertMember(text, tree, outerKey, { [innerKey]: value }, style);
+  if (outer.type !== 'object') throw new Error(`'${outerKey}' is not an object`); // callers check the shape first
+  const existing = findNodeAtLocation(outer, [innerKey]);
+  if (!existing) return insertMember(text, outer, innerKey, value, style);
+  const replacement = sameLine(text, outer.offset, outer.offset + outer.length) ? JSON.stringify(value) : pretty(value, lineIndent(text, existing.parent!.offset), style);
+  return text.slice(0, existing.offset) + replacement + text.slice(existing.offset + existing.length);
+}
+
+function insertMember(text: string, object: Node, key: string, value: unknown, style: Style): string {
+  const children = object.children ?? [];
+  const last = children[children.length - 1];
+  const oneLine = sameLine(text, object.offset, object.offset + object.length);
+  if (last && oneLine) {
+    const at = last.offset + last.length;
+    return `${text.slice(0, at)},${JSON.stringify(key)}:${JSON.stringify(value)}${text.slice(at)}`;
+  }
+  const first = children[0];
+  const outerIndent = lineIndent(text, object.offset);
+  const indent = first && !sameLine(text, object.offset, first.offset) ? lineIndent(text, first.offset) : outerIndent + style.unit;
+  const member = `${JSON.stringify(key)}: ${pretty(value, indent, style)}`;
+  if (last) {
+    const at = last.offset + last.length;
+    return `${text.slice(0, at)},${style.eol}${indent}${member}${text.slice(at)}`;
+  }
+  const at = object.offset + 1;
+  const rest = text.slice(at);
+  // An empty object: our member on its own line, the closing brace on the next (unless it already starts one).
+  const closing = /^[ \t]*\r?\n/.test(rest) ? '' : `${style.eol}${outerIndent}`;
+  return `${text.slice(0, at)}${style.eol}${indent}${member}${closing}${rest}`;
+}
+
+function removeMember(text: string, path: [string, string]): string {
+  return applyEdits(text, modify(text, path, undefined, {}));
+}
+
+function code(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+function ioError(error: unknown, verb: string, file: string): ClientSetupError {
+  const c = code(error);
+  if (c === 'EACCES' || c === 'EPERM' || c === 'EROFS') {
+    return new ClientSetupError('READ_ONLY', `No permission to ${verb} ${file} (${c}). Check the file's and its folder's permissions, then retry.`, file);
+  }
+  return new ClientSetupError('IO', `Could not ${verb} ${file}: ${(error as Error).message}`, file);
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  if (process.platform === 'win32') return; // directories cannot be opened for fsync there; the rename is atomic anyway
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
