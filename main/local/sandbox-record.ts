@@ -1,10 +1,15 @@
-/** Daytona's sandbox states (api-client SandboxState); the local provider uses a subset. */
-export type SandboxState =
-  | 'creating' | 'restoring' | 'destroyed' | 'destroying' | 'started' | 'stopped' | 'starting' | 'stopping'
-  | 'error' | 'build_failed' | 'pending_build' | 'building_snapshot' | 'unknown' | 'pulling_snapshot'
-  | 'archived' | 'archiving' | 'resizing' | 'snapshotting' | 'forking' | 'pausing' | 'paused' | 'resuming';
+import { z } from 'zod';
 
-export type SandboxDesiredState = 'destroyed' | 'started' | 'stopped' | 'resized' | 'archived' | 'paused';
+/** Daytona's sandbox states (api-client SandboxState); the local provider uses a subset. */
+export const SANDBOX_STATES = [
+  'creating', 'restoring', 'destroyed', 'destroying', 'started', 'stopped', 'starting', 'stopping',
+  'error', 'build_failed', 'pending_build', 'building_snapshot', 'unknown', 'pulling_snapshot',
+  'archived', 'archiving', 'resizing', 'snapshotting', 'forking', 'pausing', 'paused', 'resuming',
+] as const;
+export type SandboxState = (typeof SANDBOX_STATES)[number];
+
+export const SANDBOX_DESIRED_STATES = ['destroyed', 'started', 'stopped', 'resized', 'archived', 'paused'] as const;
+export type SandboxDesiredState = (typeof SANDBOX_DESIRED_STATES)[number];
 
 /** What the provider persists per sandbox (one JSON file each). */
 export interface SandboxRecord {
@@ -35,6 +40,38 @@ export interface SandboxRecord {
   /** Token for private preview links. */
   authToken: string;
 }
+
+/** Ids are what randomUUID gives; anything else in a metadata file is refused (the id names directories). */
+export const SANDBOX_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const stringMap = z.record(z.string(), z.string());
+/** A metadata file as read back from disk (written by this provider, but still checked before use). */
+export const sandboxRecordSchema = z.object({
+  id: z.string().regex(SANDBOX_ID),
+  name: z.string().min(1),
+  snapshot: z.string().optional(),
+  image: z.string().optional(),
+  user: z.string(),
+  env: stringMap,
+  labels: stringMap,
+  public: z.boolean(),
+  networkBlockAll: z.boolean(),
+  networkAllowList: z.string().optional(),
+  cpu: z.number(),
+  gpu: z.number(),
+  memory: z.number(),
+  disk: z.number(),
+  state: z.enum(SANDBOX_STATES),
+  desiredState: z.enum(SANDBOX_DESIRED_STATES),
+  errorReason: z.string().optional(),
+  autoStopInterval: z.number().int(),
+  autoArchiveInterval: z.number().int(),
+  autoDeleteInterval: z.number().int(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  lastActivityAt: z.string(),
+  authToken: z.string(),
+}) satisfies z.ZodType<SandboxRecord>;
 
 export const LOCAL_ORGANIZATION_ID = 'local';
 export const LOCAL_TARGET = 'local';

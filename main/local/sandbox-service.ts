@@ -47,11 +47,17 @@ export const DEFAULT_AUTO_ARCHIVE_MINUTES = 7 * 24 * 60;
 export const MAX_AUTO_ARCHIVE_MINUTES = 30 * 24 * 60;
 const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
 const STOP_GRACE_MS = 2000;
+/** States a provider restart cannot resume: their sandboxes come back stopped. */
+const RESTING_STATES: ReadonlySet<SandboxState> = new Set(['stopped', 'archived', 'error', 'build_failed']);
 
 /**
  * The sandbox lifecycle: Daytona's states and transitions, one file of metadata per sandbox, the
- * processes each sandbox runs, and the events every transition emits. Transitions for one sandbox
- * run one at a time.
+ * processes each sandbox runs, and the events every transition emits.
+ *
+ * Concurrency rules: every change to one sandbox runs inside `serialize(id)`, one at a time, and
+ * re-checks that the sandbox still exists when its turn comes (a queued update must not resurrect a
+ * deleted sandbox). The slow half of a transition (boot, kill, remove) runs in the same queue after
+ * the HTTP reply, so SDK waits resolve by event. Once `shutdown` begins nothing new starts.
  */
 export class SandboxService {
   private readonly store: SandboxStore;
@@ -65,6 +71,8 @@ export class SandboxService {
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dirtyActivity = new Set<string>();
   private readonly background = new Set<Promise<unknown>>();
+  private closing = false;
+  private ticking = false;
 
   constructor(options: SandboxServiceOptions) {
     this.store = options.store;
@@ -111,14 +119,15 @@ export class SandboxService {
   /** For toolbox calls: the sandbox must exist and be started. Counts as activity. */
   requireStarted(id: string): SandboxRecord {
     const record = this.get(id);
-    if (!RUNNING_STATES.has(record.state)) {
-      throw conflict(`Sandbox ${record.id} is ${record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+    if (!RUNNING_STATES.has(record.state) || this.closing) {
+      throw conflict(`Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
     }
     this.touch(record);
     return record;
   }
 
   touch(record: SandboxRecord): void {
+    if (this.store.get(record.id) !== record) return;
     record.lastActivityAt = new Date(this.now()).toISOString();
     this.dirtyActivity.add(record.id);
   }
@@ -127,16 +136,23 @@ export class SandboxService {
   async flushActivity(): Promise<void> {
     const ids = [...this.dirtyActivity];
     this.dirtyActivity.clear();
-    for (const id of ids) {
+    await Promise.all(ids.map(async (id) => {
       const record = this.store.get(id);
       if (record) await this.store.save(record);
-    }
+    }));
   }
 
   // ── processes ──────────────────────────────────────────────────────────
 
   /** Registers a process as belonging to the sandbox, so stop/delete can kill it. */
   track(id: string, child: ChildProcess): void {
+    const record = this.store.get(id);
+    if (this.closing || !record || !RUNNING_STATES.has(record.state)) {
+      // The request passed requireStarted just before a stop, delete or shutdown began: its process
+      // must not outlive the sandbox (killAll has already taken, or is taking, the tree down).
+      this.runner.kill(child, 'SIGKILL');
+      return;
+    }
     let set = this.processes.get(id);
     if (!set) this.processes.set(id, (set = new Set()));
     set.add(child);
@@ -155,14 +171,17 @@ export class SandboxService {
     const exits = [...set].map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
+      child.once('error', () => resolve());
     }));
     for (const child of set) this.runner.kill(child, force ? 'SIGKILL' : 'SIGTERM');
-    const graceful = Promise.all(exits);
+    const all = Promise.all(exits);
     if (!force) {
-      const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), STOP_GRACE_MS).unref());
-      if ((await Promise.race([graceful, timer])) === 'timeout') for (const child of set) this.runner.kill(child, 'SIGKILL');
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });
+      if ((await Promise.race([all, grace])) === 'timeout') for (const child of set) this.runner.kill(child, 'SIGKILL');
+      clearTimeout(timer);
     }
-    await graceful;
+    await all;
   }
 
   // ── transitions ────────────────────────────────────────────────────────
@@ -178,21 +197,43 @@ export class SandboxService {
     return next;
   }
 
-  /** Runs a transition after the HTTP reply, so SDK waits resolve by event; errors land in `errorReason`. */
-  private inBackground(id: string, work: () => Promise<void>): void {
-    const task = this.serialize(id, work).catch(async (error: unknown) => {
-      const record = this.store.get(id);
-      if (!record) return;
-      record.errorReason = error instanceof Error ? error.message : String(error);
-      await this.setState(record, 'error');
+  /**
+   * A caller-initiated change: refused once shutdown begins; runs in the sandbox's queue, and only if
+   * the sandbox still exists when its turn comes.
+   */
+  private transition<T>(idOrName: string, work: (record: SandboxRecord) => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(shuttingDown());
+    const record = this.get(idOrName);
+    return this.serialize(record.id, async () => {
+      if (this.store.get(record.id) !== record) throw notFound(`Sandbox ${record.id} was deleted. List sandboxes with GET /api/sandbox.`);
+      return work(record);
     });
+  }
+
+  /** Queues the slow half of a transition after the HTTP reply; a failure puts the sandbox in `error`. */
+  private inBackground(record: SandboxRecord, work: () => Promise<void>): void {
+    const task = this.serialize(record.id, async () => {
+      if (this.store.get(record.id) !== record) return;
+      try {
+        await work();
+      } catch (error) {
+        await this.fail(record, error);
+      }
+    }).catch((error: unknown) => this.log(`background transition failed for ${record.id}: ${String(error)}`));
     this.background.add(task);
     void task.finally(() => this.background.delete(task));
   }
 
-  /** Waits for transitions started in the background (tests, shutdown). */
+  private async fail(record: SandboxRecord, error: unknown): Promise<void> {
+    if (this.store.get(record.id) !== record) return;
+    record.errorReason = error instanceof Error ? error.message : String(error);
+    this.log(`sandbox ${record.id} failed: ${record.errorReason}`);
+    await this.setState(record, 'error');
+  }
+
+  /** Waits until no transition is queued or running (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+    while (this.locks.size > 0 || this.background.size > 0) await Promise.allSettled([...this.locks.values(), ...this.background]);
   }
 
   private async setState(record: SandboxRecord, state: SandboxState): Promise<void> {
@@ -228,10 +269,13 @@ export class SandboxService {
       child.once('error', reject);
       child.once('close', (exitCode) => resolve(exitCode));
     });
-    if (code !== 0) throw new Error(`the sandbox runtime failed to start (exit ${code}): ${stderr.trim().slice(0, 500)}`);
+    if (code !== 0) {
+      throw new Error(`the sandbox runtime failed to start (exit ${code}): ${stderr.trim().slice(0, 500) || 'no output'}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`);
+    }
   }
 
   async create(params: CreateParams): Promise<SandboxRecord> {
+    if (this.closing) throw shuttingDown();
     const name = params.name ?? undefined;
     if (name !== undefined && this.store.findByIdOrName(name)) {
       throw conflict(`Sandbox with name ${name} already exists. Pick another name, or delete the existing sandbox first.`);
@@ -265,24 +309,24 @@ export class SandboxService {
       lastActivityAt: now,
       authToken: randomBytes(24).toString('base64url'),
     };
+    // Taken at once, so a second create with the same name (even in the same tick) gets the 409.
+    this.store.add(record);
     return this.serialize(id, async () => {
       await this.store.save(record);
       this.emit('sandbox.created', this.dto(record));
-      await this.boot(record);
+      try {
+        await this.boot(record);
+      } catch (error) {
+        await this.fail(record, error);
+        throw new ApiError(500, `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Delete it (it is kept in state 'error' for inspection).`);
+      }
       await this.setState(record, 'started');
       return record;
-    }).catch(async (error: unknown) => {
-      if (this.store.get(id)) {
-        record.errorReason = error instanceof Error ? error.message : String(error);
-        await this.setState(record, 'error');
-      }
-      throw error;
     });
   }
 
   async start(idOrName: string): Promise<SandboxRecord> {
-    const record = this.get(idOrName);
-    return this.serialize(record.id, async () => {
+    return this.transition(idOrName, async (record) => {
       switch (record.state) {
         case 'started':
           return record;
@@ -297,7 +341,7 @@ export class SandboxService {
       const from = record.state;
       await this.setDesired(record, 'started');
       await this.setState(record, from === 'archived' ? 'restoring' : 'starting');
-      this.inBackground(record.id, async () => {
+      this.inBackground(record, async () => {
         await this.boot(record);
         await this.setState(record, 'started');
       });
@@ -306,15 +350,14 @@ export class SandboxService {
   }
 
   async stop(idOrName: string, force = false): Promise<SandboxRecord> {
-    const record = this.get(idOrName);
-    return this.serialize(record.id, async () => {
+    return this.transition(idOrName, async (record) => {
       if (record.state === 'stopped' || record.state === 'archived') return record;
       if (record.state !== 'started' && record.state !== 'error') {
         throw conflict(`Sandbox ${record.id} is ${record.state}; wait until it is started, then stop it.`);
       }
       await this.setDesired(record, 'stopped');
       await this.setState(record, 'stopping');
-      this.inBackground(record.id, async () => {
+      this.inBackground(record, async () => {
         await this.killAll(record.id, force);
         await this.setState(record, 'stopped');
       });
@@ -323,8 +366,7 @@ export class SandboxService {
   }
 
   async archive(idOrName: string): Promise<SandboxRecord> {
-    const record = this.get(idOrName);
-    return this.serialize(record.id, async () => {
+    return this.transition(idOrName, async (record) => {
       if (record.state === 'archived') return record;
       if (record.state !== 'stopped') {
         throw conflict(`Sandbox ${record.id} is ${record.state}: only a stopped sandbox can be archived. Stop it first.`);
@@ -332,33 +374,34 @@ export class SandboxService {
       await this.setDesired(record, 'archived');
       await this.setState(record, 'archiving');
       // Local archives keep the files where they are; archiving only changes what the sandbox may do.
-      this.inBackground(record.id, () => this.setState(record, 'archived'));
+      this.inBackground(record, () => this.setState(record, 'archived'));
       return record;
     });
   }
 
   async delete(idOrName: string): Promise<SandboxRecord> {
-    const record = this.get(idOrName);
-    return this.serialize(record.id, async () => {
+    return this.transition(idOrName, async (record) => {
       if (record.state === 'destroying' || record.state === 'destroyed') return record;
       await this.setDesired(record, 'destroyed');
       await this.setState(record, 'destroying');
-      this.inBackground(record.id, () => this.destroy(record));
+      this.inBackground(record, () => this.destroy(record));
       return record;
     });
   }
 
   private async destroy(record: SandboxRecord): Promise<void> {
     await this.killAll(record.id, true);
-    await this.store.remove(record.id);
     this.processes.delete(record.id);
     this.dirtyActivity.delete(record.id);
+    await this.store.remove(record.id);
     await this.setState(record, 'destroyed');
   }
 
   async update(idOrName: string, change: (record: SandboxRecord) => void): Promise<SandboxRecord> {
-    const record = this.get(idOrName);
-    return this.serialize(record.id, async () => {
+    return this.transition(idOrName, async (record) => {
+      if (record.state === 'destroying' || record.desiredState === 'destroyed') {
+        throw conflict(`Sandbox ${record.id} is being deleted: its settings can no longer change.`);
+      }
       change(record);
       record.updatedAt = new Date(this.now()).toISOString();
       await this.store.save(record);
@@ -371,12 +414,12 @@ export class SandboxService {
   /** After a restart nothing runs: started sandboxes come back stopped; half-done deletes finish. */
   async recover(): Promise<void> {
     for (const record of this.store.all()) {
-      if (record.state === 'destroying' || record.desiredState === 'destroyed') {
+      if (record.state === 'destroying' || record.state === 'destroyed' || record.desiredState === 'destroyed') {
         await this.store.remove(record.id);
         continue;
       }
       if (record.state === 'archiving') record.state = 'archived';
-      else if (record.state !== 'stopped' && record.state !== 'archived' && record.state !== 'error' && record.state !== 'build_failed') record.state = 'stopped';
+      else if (!RESTING_STATES.has(record.state)) record.state = 'stopped';
       if (record.state === 'stopped' || record.state === 'archived') record.desiredState = record.state;
       await this.store.save(record);
     }
@@ -384,38 +427,54 @@ export class SandboxService {
 
   /** One pass of Daytona's auto-stop, auto-archive and auto-delete jobs (daytona-api.md §11). */
   async tick(): Promise<void> {
-    const now = this.now();
-    for (const record of this.store.all()) {
-      if (this.locks.has(record.id)) continue;
-      const idleMs = now - Date.parse(record.lastActivityAt);
-      const elapsed = (minutes: number) => idleMs >= minutes * this.minuteMs;
-      try {
-        if (record.state === 'started' && record.desiredState === 'started' && record.autoStopInterval > 0 && elapsed(record.autoStopInterval)) {
-          if (record.autoDeleteInterval === 0) await this.delete(record.id);
-          else await this.stop(record.id);
-        } else if (record.state === 'stopped' && record.desiredState === 'stopped') {
-          if (record.autoDeleteInterval >= 0 && elapsed(record.autoDeleteInterval)) await this.delete(record.id);
-          else if (elapsed(record.autoArchiveInterval || MAX_AUTO_ARCHIVE_MINUTES)) await this.archive(record.id);
+    // The interval fires whether or not the previous pass finished; one pass at a time.
+    if (this.ticking || this.closing) return;
+    this.ticking = true;
+    try {
+      const now = this.now();
+      for (const record of this.store.all()) {
+        if (this.locks.has(record.id) || this.closing) continue;
+        const idleMs = now - Date.parse(record.lastActivityAt);
+        const elapsed = (minutes: number) => idleMs >= minutes * this.minuteMs;
+        try {
+          if (record.state === 'started' && record.desiredState === 'started' && record.autoStopInterval > 0 && elapsed(record.autoStopInterval)) {
+            // Daytona's ephemeral sandboxes (autoDeleteInterval 0) are deleted instead of stopped.
+            if (record.autoDeleteInterval === 0) await this.delete(record.id);
+            else await this.stop(record.id);
+          } else if (record.state === 'stopped' && record.desiredState === 'stopped') {
+            if (record.autoDeleteInterval >= 0 && elapsed(record.autoDeleteInterval)) await this.delete(record.id);
+            else if (elapsed(record.autoArchiveInterval || MAX_AUTO_ARCHIVE_MINUTES)) await this.archive(record.id);
+          }
+        } catch (error) {
+          if (!(error instanceof ApiError)) this.log(`lifecycle check failed for ${record.id}: ${String(error)}`);
         }
-      } catch (error) {
-        if (!(error instanceof ApiError)) this.log(`lifecycle check failed for ${record.id}: ${String(error)}`);
       }
+    } finally {
+      this.ticking = false;
     }
   }
 
-  /** Stops every process (state saved as stopped), for a clean provider exit. */
+  /**
+   * For a clean provider exit: refuses new work, lets queued transitions finish, kills every process
+   * and saves every sandbox (running ones as stopped, so a restart shows the truth).
+   */
   async shutdown(): Promise<void> {
+    this.closing = true;
     await this.idle();
     for (const record of this.store.all()) {
       await this.killAll(record.id, true);
-      if (record.state === 'started' || record.state === 'starting' || record.state === 'stopping') {
-        record.state = 'stopped';
-        record.desiredState = 'stopped';
+      if (!RESTING_STATES.has(record.state)) {
+        await this.setDesired(record, 'stopped');
+        await this.setState(record, 'stopped');
       }
-      await this.store.save(record);
     }
-    this.dirtyActivity.clear();
+    await this.flushActivity();
+    await this.store.flushed();
   }
+}
+
+function shuttingDown(): ApiError {
+  return new ApiError(503, 'The local provider is shutting down: retry once it is running again.');
 }
 
 export function hostnameOf(record: SandboxRecord): string {

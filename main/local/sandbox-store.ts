@@ -1,36 +1,82 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic-write.ts';
-import type { SandboxRecord } from './sandbox-record.ts';
+import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic-write.ts';
+import { sandboxRecordSchema, type SandboxRecord } from './sandbox-record.ts';
 
 /**
  * Sandbox metadata on disk: `<dataDir>/meta/<id>.json`, one file per sandbox, each written atomically,
  * so a crash leaves every sandbox either at its previous state or its new one. Files live apart from
  * metadata, in `<dataDir>/sandboxes/<id>/`, where the sandbox itself cannot rewrite its metadata.
+ *
+ * Writes for one sandbox go out one at a time and each writes the record as it is when its turn comes,
+ * so an older snapshot can never land after a newer one; once a sandbox is removed, no late write can
+ * bring its metadata back.
  */
 export class SandboxStore {
+  readonly dataDir: string;
   readonly metaDir: string;
   readonly sandboxesDir: string;
+  private readonly lockFile: string;
   private readonly records = new Map<string, SandboxRecord>();
-  readonly dataDir: string;
+  private readonly writes = new Map<string, Promise<void>>();
+  /** Ids removed in this run (UUIDs are never reused, so this only grows by one per delete). */
+  private readonly removed = new Set<string>();
+  private locked = false;
 
   constructor(dataDir: string) {
     this.dataDir = dataDir;
     this.metaDir = join(dataDir, 'meta');
     this.sandboxesDir = join(dataDir, 'sandboxes');
+    this.lockFile = join(dataDir, 'provider.pid');
   }
 
-  /** Loads every record; returns the names of metadata files it could not read (moved aside). */
+  /**
+   * Claims the data directory for this process: two providers on one directory would undo each other's
+   * work. A lock left by a provider that died (SIGKILL, power cut) is taken over.
+   */
+  async lock(): Promise<void> {
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const handle = await open(this.lockFile, 'wx', 0o600);
+        await handle.writeFile(`${JSON.stringify({ pid: process.pid, bootTime: bootTime() })}\n`);
+        await handle.close();
+        this.locked = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const owner = await readLock(this.lockFile);
+      if (owner !== undefined) {
+        throw new DataDirInUseError(
+          `Another local provider (pid ${owner}) is using ${this.dataDir}: stop it first, or pass a different --data-dir. ` +
+          `If no provider is running, delete ${this.lockFile}.`,
+        );
+      }
+      await rm(this.lockFile, { force: true });
+    }
+    throw new DataDirInUseError(`Another local provider is starting on ${this.dataDir} at the same time: stop it, or pass a different --data-dir.`);
+  }
+
+  async unlock(): Promise<void> {
+    if (!this.locked) return;
+    this.locked = false;
+    if ((await readLock(this.lockFile)) === process.pid) await rm(this.lockFile, { force: true });
+  }
+
+  /** Loads every record; returns the names of metadata files it could not read (left in place, ignored). */
   async load(): Promise<string[]> {
     await mkdir(this.metaDir, { recursive: true, mode: 0o700 });
     await mkdir(this.sandboxesDir, { recursive: true, mode: 0o700 });
+    await removeStaleTempFiles(this.metaDir);
     const unreadable: string[] = [];
     for (const name of await readdir(this.metaDir)) {
       if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      const file = join(this.metaDir, name);
       try {
-        const record = JSON.parse(await readFile(file, 'utf8')) as SandboxRecord;
-        if (typeof record.id !== 'string' || typeof record.state !== 'string') throw new Error('not a sandbox record');
+        const record = sandboxRecordSchema.parse(JSON.parse(await readFile(join(this.metaDir, name), 'utf8')));
+        // The id names the sandbox's directory (and what delete removes): it must match the file it came from.
+        if (name !== `${record.id}.json`) throw new Error('file name does not match the sandbox id');
         this.records.set(record.id, record);
       } catch {
         unreadable.push(name);
@@ -58,15 +104,75 @@ export class SandboxStore {
     return join(this.sandboxesDir, id);
   }
 
-  async save(record: SandboxRecord): Promise<void> {
-    this.records.set(record.id, record);
-    await writeFileAtomic(join(this.metaDir, `${record.id}.json`), JSON.stringify(record, null, 2));
+  /** Makes a new record visible at once (names are taken synchronously); `save` persists it. */
+  add(record: SandboxRecord): void {
+    if (!this.removed.has(record.id)) this.records.set(record.id, record);
+  }
+
+  /** Persists the record's current content; a no-op for a removed sandbox. */
+  save(record: SandboxRecord): Promise<void> {
+    const { id } = record;
+    if (this.removed.has(id)) return Promise.resolve();
+    this.records.set(id, record);
+    return this.enqueue(id, async () => {
+      const current = this.records.get(id);
+      if (this.removed.has(id) || !current) return;
+      await writeFileAtomic(join(this.metaDir, `${id}.json`), JSON.stringify(current, null, 2));
+    });
   }
 
   /** Forgets a sandbox: files first, then metadata, so a crash in between is finished on the next start. */
-  async remove(id: string): Promise<void> {
-    await rm(this.rootOf(id), { recursive: true, force: true });
-    await rm(join(this.metaDir, `${id}.json`), { force: true });
-    this.records.delete(id);
+  remove(id: string): Promise<void> {
+    this.removed.add(id);
+    return this.enqueue(id, async () => {
+      await rm(this.rootOf(id), { recursive: true, force: true });
+      await rm(join(this.metaDir, `${id}.json`), { force: true });
+      // Readers see the sandbox (as destroying) until it is really gone.
+      this.records.delete(id);
+    });
+  }
+
+  /** Resolves once every write started so far has finished. */
+  async flushed(): Promise<void> {
+    await Promise.allSettled([...this.writes.values()]);
+  }
+
+  private enqueue(id: string, work: () => Promise<void>): Promise<void> {
+    const previous = this.writes.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(work);
+    this.writes.set(id, next);
+    void next.catch(() => {}).then(() => {
+      if (this.writes.get(id) === next) this.writes.delete(id);
+    });
+    return next;
+  }
+}
+
+export class DataDirInUseError extends Error {}
+
+/** When this machine booted, to the minute: a lock from before a reboot is stale whatever its pid. */
+function bootTime(): number {
+  return Math.round((Date.now() - uptime() * 1000) / 60_000);
+}
+
+/** The pid holding the lock, or undefined when the lock is stale or unreadable. */
+async function readLock(file: string): Promise<number | undefined> {
+  try {
+    const { pid, bootTime: then } = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown; bootTime?: unknown };
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof then !== 'number') return undefined;
+    return Math.abs(then - bootTime()) <= 1 && isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
