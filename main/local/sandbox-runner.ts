@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync, lstatSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SANDBOX_HOME, SANDBOX_USER } from './sandbox-record.ts';
 
@@ -65,11 +65,45 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
   const group = join(etcDir, 'group');
   await writeFile(passwd, `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
   await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
-  return bubblewrapRunner(bwrap, passwd, group);
+  return bubblewrapRunner(bwrap, passwd, group, process.getuid?.() === 0 ? await privateEntries('/etc') : []);
 }
 
-function bubblewrapRunner(bwrap: string, passwd: string, group: string): SandboxRunner {
+/**
+ * Files and folders under `dir` an unprivileged user could not read. They matter when the provider runs
+ * as root: the sandbox user is then mapped to root outside and would own (and read) /etc/shadow, SSH host
+ * keys, TLS private keys. Masking them shows the sandbox /etc as an ordinary user sees it.
+ */
+async function privateEntries(dir: string, depth = 0): Promise<{ path: string; dir: boolean }[]> {
+  const found: { path: string; dir: boolean }[] = [];
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (!entry.isFile() && !entry.isDirectory()) continue;
+    let mode;
+    try {
+      mode = (await stat(path)).mode;
+    } catch {
+      continue;
+    }
+    const hidden = entry.isDirectory() ? (mode & 0o005) !== 0o005 : (mode & 0o004) === 0;
+    if (hidden) found.push({ path, dir: entry.isDirectory() });
+    else if (entry.isDirectory() && depth < 6) found.push(...await privateEntries(path, depth + 1));
+  }
+  return found;
+}
+
+function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
+  const masks: string[] = [];
+  for (const entry of masked) {
+    if (entry.dir) masks.push('--tmpfs', entry.path, '--remount-ro', entry.path);
+    else masks.push('--ro-bind', '/dev/null', entry.path);
+  }
   const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
   return {
     isolation: 'bubblewrap',
@@ -90,6 +124,7 @@ function bubblewrapRunner(bwrap: string, passwd: string, group: string): Sandbox
         else args.push('--ro-bind', top, top);
       }
       args.push(
+        ...masks,
         '--ro-bind', passwd, '/etc/passwd',
         '--ro-bind', group, '/etc/group',
         '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run',
