@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../core/app-paths.ts';
 import { startLocalProvider } from '../local/provider.ts';
+import { DataDirInUseError } from '../local/sandbox-store.ts';
 
 const HELP = `Usage: daytona-tray local [--port N] [--data-dir DIR] [--json]
 
@@ -13,6 +14,7 @@ Runs the embedded Daytona-compatible provider on 127.0.0.1 until SIGINT/SIGTERM.
 Environment: DAYTONA_TRAY_LOCAL_API_KEY sets the API key (default: random per start);
 DAYTONA_TRAY_LOCAL_MINUTE_MS scales auto-stop/archive/delete minutes (default 60000).`;
 
+/** Exit codes: 0 clean stop, 1 could not start (or stop cleanly), 2 bad usage. */
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -20,49 +22,80 @@ export async function run(argv: string[]): Promise<number> {
       args: argv,
       options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
+      allowPositionals: false,
     }));
   } catch (error) {
-    process.stderr.write(`daytona-tray local: ${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
+    return usageError(`${(error as Error).message}\n\n${HELP}`);
   }
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
+  // Digits only: Number('') is 0 and Number('0x50') is 80, neither of which anyone meant.
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) return usageError(`--port must be an integer from 0 to 65535 (got '${values.port}').`);
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`daytona-tray local: --port must be an integer from 0 to 65535 (got '${values.port}').\n`);
-    return 2;
+  if (port > 65535) return usageError(`--port must be an integer from 0 to 65535 (got '${values.port}').`);
+  if (values['data-dir'] === '') return usageError('--data-dir must not be empty.');
+  const rawMinute = process.env.DAYTONA_TRAY_LOCAL_MINUTE_MS;
+  const minuteMs = rawMinute ? Number(rawMinute) : undefined;
+  if (minuteMs !== undefined && !(Number.isFinite(minuteMs) && minuteMs > 0)) {
+    return usageError(`DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds (got '${rawMinute}').`);
   }
-  const minuteMs = process.env.DAYTONA_TRAY_LOCAL_MINUTE_MS ? Number(process.env.DAYTONA_TRAY_LOCAL_MINUTE_MS) : undefined;
-  if (minuteMs !== undefined && !(minuteMs > 0)) {
-    process.stderr.write('daytona-tray local: DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds.\n');
-    return 2;
-  }
-  const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
-  let provider;
-  try {
-    provider = await startLocalProvider({
-      dataDir: values['data-dir'] ?? join(appDataDir(), 'local'),
-      port,
-      ...(process.env.DAYTONA_TRAY_LOCAL_API_KEY ? { apiKey: process.env.DAYTONA_TRAY_LOCAL_API_KEY } : {}),
-      ...(minuteMs ? { minuteMs } : {}),
-      log,
-    });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const hint = code === 'EADDRINUSE' ? ` Port ${port} is in use: pick another with --port, or omit it.` : '';
-    process.stderr.write(`daytona-tray local: could not start: ${(error as Error).message}.${hint}\n`);
-    return 1;
-  }
-  if (values.json) process.stdout.write(`${JSON.stringify({ apiUrl: provider.apiUrl, apiKey: provider.apiKey })}\n`);
-  else log(`listening on ${provider.apiUrl} (isolation: ${provider.isolation})`);
 
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  await provider.close();
-  return 0;
+  // Listen for signals before starting, so one that arrives during start-up still ends in a clean stop.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: () => void = () => {};
+  const stopRequested = new Promise<void>((resolve) => { onSignal = resolve; });
+  const handler = (signal: NodeJS.Signals) => {
+    signalled ??= signal;
+    onSignal();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
+
+  try {
+    let provider;
+    try {
+      provider = await startLocalProvider({
+        dataDir: values['data-dir'] ?? join(appDataDir(), 'local'),
+        port,
+        ...(process.env.DAYTONA_TRAY_LOCAL_API_KEY ? { apiKey: process.env.DAYTONA_TRAY_LOCAL_API_KEY } : {}),
+        ...(minuteMs ? { minuteMs } : {}),
+        log,
+      });
+    } catch (error) {
+      process.stderr.write(`daytona-tray local: could not start: ${startError(error, port)}\n`);
+      return 1;
+    }
+    if (signalled === undefined) {
+      if (values.json) process.stdout.write(`${JSON.stringify({ apiUrl: provider.apiUrl, apiKey: provider.apiKey })}\n`);
+      else log(`listening on ${provider.apiUrl} (isolation: ${provider.isolation})`);
+      await stopRequested;
+    }
+    log(`${signalled}: stopping sandboxes and saving state`);
+    try {
+      await provider.close();
+    } catch (error) {
+      process.stderr.write(`daytona-tray local: could not stop cleanly: ${(error as Error).message}\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`daytona-tray local: ${message}\n`);
+  return 2;
+}
+
+function startError(error: unknown, port: number): string {
+  if (error instanceof DataDirInUseError) return error.message;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return `port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`;
+  if (code === 'EACCES' && port > 0) return `not allowed to listen on port ${port}. Pick a port above 1023, or omit --port.`;
+  return `${(error as Error).message}.`;
 }

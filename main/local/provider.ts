@@ -27,6 +27,8 @@ export interface LocalProviderOptions {
   minuteMs?: number;
   maxUploadBytes?: number;
   log?: (line: string) => void;
+  /** The lifecycle clock (default Date.now); tests drive auto-stop with it. */
+  now?: () => number;
 }
 
 export interface LocalProvider {
@@ -47,9 +49,19 @@ export interface LocalProvider {
  */
 export async function startLocalProvider(options: LocalProviderOptions): Promise<LocalProvider> {
   const log = options.log ?? (() => {});
+  const store = new SandboxStore(options.dataDir);
+  await store.lock();
+  try {
+    return await serve(options, store, log);
+  } catch (error) {
+    await store.unlock();
+    throw error;
+  }
+}
+
+async function serve(options: LocalProviderOptions, store: SandboxStore, log: (line: string) => void): Promise<LocalProvider> {
   const apiKey = options.apiKey ?? `dtl_${randomBytes(32).toString('base64url')}`;
   const minuteMs = options.minuteMs ?? 60_000;
-  const store = new SandboxStore(options.dataDir);
   for (const name of await store.load()) log(`could not read sandbox metadata ${name}; left in place`);
   const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
   if (runner.isolation === 'none') log('bubblewrap is not available: sandboxes run as plain processes (not isolated)');
@@ -60,7 +72,9 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
   const http = createServer(app);
   const gateway = createEventsGateway(http, apiKey);
   let baseUrl = '';
-  const service = new SandboxService({ store, runner, emit: gateway.emit, toolboxProxyUrl: () => `${baseUrl}/toolbox`, minuteMs, log });
+  const service = new SandboxService({
+    store, runner, emit: gateway.emit, toolboxProxyUrl: () => `${baseUrl}/toolbox`, minuteMs, log, ...(options.now ? { now: options.now } : {}),
+  });
   await service.recover();
   const sessions = new SessionManager({ service, runner });
 
@@ -104,6 +118,9 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
       http.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await gateway.close();
+    throw error;
   });
   const port = (http.address() as AddressInfo).port;
   baseUrl = `http://${LOOPBACK}:${port}`;
@@ -111,7 +128,9 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
   // Daytona checks auto-stop/archive/delete every 10 s, i.e. 1/6 of a minute; scaled time keeps the ratio.
   const tickMs = Math.max(20, Math.min(10_000, Math.floor(minuteMs / 6)));
   const ticker = setInterval(() => { void service.tick(); }, tickMs);
-  const flusher = setInterval(() => { void service.flushActivity(); }, 2000);
+  const flusher = setInterval(() => {
+    service.flushActivity().catch((error: unknown) => log(`could not save activity times: ${String(error)}`));
+  }, 2000);
 
   let closing: Promise<void> | undefined;
   return {
@@ -125,10 +144,18 @@ export async function startLocalProvider(options: LocalProviderOptions): Promise
       closing ??= (async () => {
         clearInterval(ticker);
         clearInterval(flusher);
-        await service.shutdown();
-        await gateway.close();
-        http.closeAllConnections();
-        await new Promise<void>((resolve) => http.close(() => resolve()));
+        // Stop taking connections first; requests already in flight finish (or get 503) while the
+        // service lets running transitions end, kills every sandbox process and saves state.
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        try {
+          await service.shutdown();
+        } finally {
+          await gateway.close();
+          http.closeAllConnections();
+          await closed;
+          await store.unlock();
+        }
       })();
       return closing;
     },
