@@ -166,6 +166,8 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
     await rename(tmp, target);
   } catch (error) {
     await rm(tmp, { force: true });
+    // Nothing changed, so the backup we just made would be "before Daytona Tray's first change" too early.
+    if (backup) await rm(backup, { force: true });
     if (error instanceof ClientSetupError) throw error;
     throw ioError(error, 'write', file);
   }
