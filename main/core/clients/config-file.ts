@@ -315,9 +315,10 @@ function insertMember(text: string, object: Node, key: string, value: unknown, s
   const children = object.children ?? [];
   const last = children[children.length - 1];
   const oneLine = sameLine(text, object.offset, object.offset + object.length);
-  if (last && oneLine) {
-    const at = last.offset + last.length;
-    return `${text.slice(0, at)},${JSON.stringify(key)}:${JSON.stringify(value)}${text.slice(at)}`;
+  // A compact file stays compact: `{"a":1}` gets `,"key":value`, and `{}` inside a one-line file gets `"key":value`.
+  if (oneLine && (last || !text.trim().includes('\n'))) {
+    const at = last ? last.offset + last.length : object.offset + 1;
+    return `${text.slice(0, at)}${last ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}${text.slice(at)}`;
   }
   const first = children[0];
   const outerIndent = lineIndent(text, object.offset);
