@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
@@ -6,17 +7,18 @@ import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
-import { runInSandbox, type SandboxExec } from './run-command.ts';
-import type { SessionManager } from './sessions.ts';
+import { ENV_KEY, SANDBOX_SHELL, cwdExists, runInSandbox, sandboxCwd, type SandboxExec } from './run-command.ts';
+import { SESSION_ID, type SessionManager } from './sessions.ts';
 
 export interface ProcessDeps extends SandboxExec {
   sessions: SessionManager;
   recordOf(req: Request): SandboxRecord;
 }
 
-const env = z.record(z.string(), z.string());
+const env = z.record(z.string().regex(ENV_KEY, 'must be a variable name: letters, digits and underscores, not starting with a digit'), z.string());
 const timeout = z.number().int().min(0);
-const executeSchema = z.object({ command: z.string().min(1), cwd: z.string().optional(), envs: env.optional(), timeout: timeout.optional() });
+const command = z.string().refine((value) => value.trim().length > 0, 'must not be empty');
+const executeSchema = z.object({ command, cwd: z.string().optional(), envs: env.optional(), timeout: timeout.optional() });
 const codeRunSchema = z.object({
   code: z.string(),
   language: z.enum(['python', 'javascript', 'typescript']),
@@ -24,19 +26,22 @@ const codeRunSchema = z.object({
   envs: env.optional(),
   timeout: timeout.optional(),
 });
-const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const sessionExecSchema = z.object({
-  command: z.string().min(1),
+  command,
   runAsync: z.boolean().optional(),
   async: z.boolean().optional(),
   suppressInputEcho: z.boolean().optional(),
 });
 
+/** Commands up to this size go on the shell's argv; larger ones through its stdin (argv strings are capped at 128 KiB). */
+const MAX_ARGV_COMMAND = 64 * 1024;
+/** The system directories a sandbox sees, for finding an interpreter before running it. */
+const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
+
 /** Kills the command if the client goes away before it finishes. */
-function abortOnClose(req: Request, res: Response): AbortSignal {
+function abortOnClose(res: Response): AbortSignal {
   const controller = new AbortController();
   res.on('close', () => { if (!res.writableFinished) controller.abort(); });
-  void req;
   return controller.signal;
 }
 
@@ -48,8 +53,15 @@ export function processRoutes(deps: ProcessDeps): Router {
   router.post('/process/execute', async (req, res) => {
     const body = parseOrBadRequest(executeSchema, req.body ?? {}, 'execute request');
     const record = deps.recordOf(req);
-    const result = await runInSandbox(deps, record, ['/bin/sh', '-c', body.command], {
-      cwd: body.cwd, env: body.envs, timeoutSec: body.timeout, signal: abortOnClose(req, res),
+    const cwd = sandboxCwd(body.cwd);
+    if (!cwdExists(deps, record, cwd)) {
+      // Daytona's daemon answers a failed start with exit code -1 and the reason as the result.
+      res.json({ exitCode: -1, result: `Working directory ${cwd} does not exist in the sandbox: create it first (fs.createFolder) or pass another cwd.` });
+      return;
+    }
+    const viaStdin = Buffer.byteLength(body.command) > MAX_ARGV_COMMAND;
+    const result = await runInSandbox(deps, record, viaStdin ? [SANDBOX_SHELL] : [SANDBOX_SHELL, '-c', body.command], {
+      cwd, env: body.envs, timeoutSec: body.timeout, signal: abortOnClose(res), stdin: viaStdin ? body.command : undefined,
     });
     res.json({ exitCode: result.exitCode, result: result.output });
   });
@@ -57,22 +69,32 @@ export function processRoutes(deps: ProcessDeps): Router {
   router.post('/process/code-run', async (req, res) => {
     const body = parseOrBadRequest(codeRunSchema, req.body ?? {}, 'code-run request');
     const record = deps.recordOf(req);
-    const tmp = deps.service.dirsOf(record.id).tmp;
-    const ext = { python: 'py', javascript: 'mjs', typescript: 'ts' }[body.language];
-    const name = `.daytona-code-${randomBytes(6).toString('hex')}.${ext}`;
-    const hostFile = join(tmp, name);
-    const sandboxFile = deps.runner.visiblePath(`/tmp/${name}`, deps.service.dirsOf(record.id));
-    await writeFile(hostFile, body.code, { mode: 0o644 });
+    const dirs = deps.service.dirsOf(record.id);
+    let interpreter: string[];
+    if (body.language === 'python') {
+      const python = SYSTEM_BIN_DIRS.map((dir) => `${dir}/python3`).find((path) => existsSync(path));
+      if (!python) throw badRequest('No python3 interpreter is installed on this machine, so local sandboxes cannot run Python: install python3, or run javascript/typescript instead.');
+      interpreter = [python, '-u'];
+    } else {
+      // Daytona runs `node -` with the script name spliced out, so user arguments start at process.argv[1].
+      interpreter = [
+        deps.runner.nodePath,
+        ...(body.language === 'typescript' ? ['--experimental-transform-types', '--no-warnings'] : []),
+        '--import', 'data:text/javascript,process.argv.splice(1,1)',
+      ];
+    }
+    // .js (not .mjs): Node picks CommonJS or ES modules from the code itself, as it does for `node -`.
+    const ext = { python: 'py', javascript: 'js', typescript: 'ts' }[body.language];
+    const name = `.daytona-code-${randomBytes(8).toString('hex')}.${ext}`;
+    const hostFile = join(dirs.tmp, name);
+    const sandboxFile = deps.runner.visiblePath(`/tmp/${name}`, dirs);
+    await writeFile(hostFile, body.code, { mode: 0o600 });
     try {
-      const interpreter = body.language === 'python' ? ['python3'] : [deps.runner.nodePath, ...(body.language === 'typescript' ? ['--experimental-strip-types', '--no-warnings'] : [])];
       const result = await runInSandbox(deps, record, [...interpreter, sandboxFile, ...(body.argv ?? [])], {
         env: { ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}), ...body.envs },
         timeoutSec: body.timeout,
-        signal: abortOnClose(req, res),
+        signal: abortOnClose(res),
       });
-      if (result.exitCode === 127 && /not found/.test(result.output)) {
-        throw badRequest(`No ${body.language} interpreter is available in local sandboxes on this machine: install ${interpreter[0]} or use another language.`);
-      }
       res.json({ exitCode: result.exitCode, result: result.output, artifacts: { stdout: result.output, charts: [] } });
     } finally {
       await rm(hostFile, { force: true });
@@ -82,7 +104,7 @@ export function processRoutes(deps: ProcessDeps): Router {
   // ── sessions ──
   const sessionId = (value: unknown) => {
     const id = String(value ?? '');
-    if (!SESSION_ID.test(id)) throw badRequest(`Invalid session id '${id}': use 1-128 letters, digits, dots, dashes or underscores.`);
+    if (!SESSION_ID.test(id)) throw badRequest(`Invalid session id '${id}': use 1-128 letters, digits, dots, dashes or underscores, starting with a letter or digit.`);
     return id;
   };
 
@@ -108,36 +130,37 @@ export function processRoutes(deps: ProcessDeps): Router {
     res.json(deps.sessions.describe(deps.recordOf(req).id, sessionId(req.params.sessionId)));
   });
 
-  router.delete('/process/session/:sessionId', (req, res) => {
-    deps.sessions.delete(deps.recordOf(req).id, sessionId(req.params.sessionId));
+  router.delete('/process/session/:sessionId', async (req, res) => {
+    await deps.sessions.delete(deps.recordOf(req).id, sessionId(req.params.sessionId));
     res.status(204).end();
   });
 
   router.post('/process/session/:sessionId/exec', async (req, res) => {
     const body = parseOrBadRequest(sessionExecSchema, req.body ?? {}, 'session command');
     const record = deps.recordOf(req);
-    const command = deps.sessions.execute(record, sessionId(req.params.sessionId), body.command);
-    if (body.runAsync || body.async) {
+    const id = sessionId(req.params.sessionId);
+    const runAsync = Boolean(body.runAsync || body.async);
+    const command = await deps.sessions.execute(record, id, body.command, { runAsync, suppressInputEcho: body.suppressInputEcho ?? false });
+    if (runAsync) {
       res.status(202).json({ cmdId: command.id });
       return;
     }
     const exitCode = await command.done;
-    const logs = await deps.sessions.logs(record.id, sessionId(req.params.sessionId), command.id);
+    const logs = await deps.sessions.logs(record.id, id, command.id);
     res.json({ cmdId: command.id, ...(exitCode !== undefined ? { exitCode } : {}), ...logs });
   });
 
   router.get('/process/session/:sessionId/command/:commandId', (req, res) => {
-    const command = deps.sessions.command(deps.recordOf(req).id, sessionId(req.params.sessionId), req.params.commandId);
-    res.json({ id: command.id, command: command.command, ...(command.exitCode !== undefined ? { exitCode: command.exitCode } : {}) });
+    res.json(deps.sessions.describeCommand(deps.recordOf(req).id, sessionId(req.params.sessionId), req.params.commandId));
   });
 
   router.get('/process/session/:sessionId/command/:commandId/logs', async (req, res) => {
     res.json(await deps.sessions.logs(deps.recordOf(req).id, sessionId(req.params.sessionId), req.params.commandId));
   });
 
-  router.post('/process/session/:sessionId/command/:commandId/input', (req, res) => {
+  router.post('/process/session/:sessionId/command/:commandId/input', async (req, res) => {
     const body = parseOrBadRequest(z.object({ data: z.string() }), req.body ?? {}, 'input request');
-    deps.sessions.sendInput(deps.recordOf(req).id, sessionId(req.params.sessionId), req.params.commandId, body.data);
+    await deps.sessions.sendInput(deps.recordOf(req).id, sessionId(req.params.sessionId), req.params.commandId, body.data);
     res.status(204).end();
   });
 

@@ -1,12 +1,19 @@
 import type { ChildProcess } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
-import type { SandboxRunner } from '../sandbox-runner.ts';
+import type { SandboxDirs, SandboxRunner } from '../sandbox-runner.ts';
 import { hostnameOf, type SandboxService } from '../sandbox-service.ts';
 
 /** Output above this is cut (the process keeps running to completion); protects the provider's memory. */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
+
+/** Daytona's daemon runs commands with bash where the image has it (its GetShell prefers zsh, then bash). */
+export const SANDBOX_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
+
+/** Daytona's rule for variable names (daemon common.ValidateEnvKeys). */
+export const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface RunOptions {
   cwd?: string | undefined;
@@ -31,9 +38,29 @@ export interface SandboxExec {
   runner: SandboxRunner;
 }
 
-/** Resolves a cwd from a request: relative to the home directory, like the daemon's work dir. */
+/** Resolves a cwd from a request: relative to the home directory (the daemon's work dir); `~` is home. */
 export function sandboxCwd(cwd: string | undefined): string {
-  return cwd ? posix.resolve(SANDBOX_HOME, cwd) : SANDBOX_HOME;
+  if (!cwd) return SANDBOX_HOME;
+  return posix.resolve(SANDBOX_HOME, cwd.replace(/^~(?=\/|$)/, SANDBOX_HOME));
+}
+
+/**
+ * Where a sandbox path lives on the host: home and /tmp are the sandbox's own directories; anything
+ * else is the host's read-only system view (the same path).
+ */
+export function hostPathOf(sandboxPath: string, dirs: SandboxDirs): string {
+  if (sandboxPath === SANDBOX_HOME || sandboxPath.startsWith(`${SANDBOX_HOME}/`)) return dirs.home + sandboxPath.slice(SANDBOX_HOME.length);
+  if (sandboxPath === '/tmp' || sandboxPath.startsWith('/tmp/')) return dirs.tmp + sandboxPath.slice('/tmp'.length);
+  return sandboxPath;
+}
+
+/** True when `cwd` (a sandbox path) is an existing directory; commands cannot start anywhere else. */
+export function cwdExists(exec: SandboxExec, record: SandboxRecord, cwd: string): boolean {
+  try {
+    return statSync(hostPathOf(cwd, exec.service.dirsOf(record.id))).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 export function spawnInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: Pick<RunOptions, 'cwd' | 'env'>, stdio: ('pipe' | 'ignore')[]): ChildProcess {
@@ -65,7 +92,11 @@ export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: str
   };
   child.stdout?.on('data', collect(out));
   child.stderr?.on('data', collect(err));
-  if (options.stdin !== undefined) child.stdin?.end(options.stdin);
+  if (options.stdin !== undefined) {
+    // A command that exits without reading its input closes the pipe: that is not an error.
+    child.stdin?.on('error', () => {});
+    child.stdin?.end(options.stdin);
+  }
 
   return new Promise<RunResult>((resolve, reject) => {
     let timedOut = false;
@@ -73,16 +104,20 @@ export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: str
       ? setTimeout(() => { timedOut = true; exec.runner.kill(child); }, options.timeoutSec * 1000)
       : undefined;
     const onAbort = () => exec.runner.kill(child);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.once('error', (error) => {
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
+    const cleanup = () => {
       if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+    };
+    child.once('error', (error) => {
+      cleanup();
       reject(new ApiError(500, `Could not start the command: ${error.message}`));
     });
     child.once('close', (code, signal) => {
-      if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      cleanup();
       if (timedOut) {
-        reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
+        reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed with everything it started: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
         return;
       }
       const truncated = size >= MAX_OUTPUT_BYTES ? `\n[output truncated at ${MAX_OUTPUT_BYTES} bytes]` : '';
@@ -96,6 +131,6 @@ export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: str
   });
 }
 
-function signalNumber(signal: NodeJS.Signals): number {
-  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
+export function signalNumber(signal: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
 }

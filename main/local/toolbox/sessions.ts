@@ -1,20 +1,27 @@
-import type { ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { constants, open as openFd } from 'node:fs';
+import { appendFile, mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import type { SandboxRecord } from '../sandbox-record.ts';
-import { spawnInSandbox, type SandboxExec } from './run-command.ts';
+import { RUNNING_STATES, type SandboxRecord } from '../sandbox-record.ts';
+import { SANDBOX_SHELL, signalNumber, spawnInSandbox, type SandboxExec } from './run-command.ts';
+
+export const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface SessionCommand {
   id: string;
   command: string;
   exitCode?: number;
-  /** Resolves with the exit code when the command finishes (or the session ends). */
+  /** Resolves with the exit code when the command finishes (or its session ends). */
   readonly done: Promise<number | undefined>;
   readonly stdoutFile: string;
   readonly stderrFile: string;
+  readonly suppressInputEcho: boolean;
+  /** Write end of the command's stdin FIFO; only async commands take input (sync ones read /dev/null). */
+  input?: Socket;
 }
 
 interface Session {
@@ -22,17 +29,29 @@ interface Session {
   shell: ChildProcess;
   commands: SessionCommand[];
   ended: boolean;
+  deleted: boolean;
   finish: Map<string, (code: number | undefined) => void>;
+}
+
+export interface ExecuteOptions {
+  runAsync: boolean;
+  suppressInputEcho: boolean;
 }
 
 const MARKER = '\u001eDAYTONA_TRAY_EXIT';
 const SESSION_DIR = '.daytona-sessions';
+const ENTRYPOINT = 'entrypoint';
+const execFileAsync = promisify(execFile);
+const openFdAsync = promisify(openFd);
+const quoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Daytona's process sessions: one long-lived shell per session, so `cd` and `export` carry over between
- * commands. Each command's stdout/stderr go to files under the sandbox's /tmp (the logs endpoint reads
- * them, also while the command runs); the shell reports each exit code on its own stdout, which carries
- * nothing else. Input sent to a command goes to the shell's stdin, which the running command reads.
+ * commands. Each command is a script the shell sources (a syntax error fails that command, not the
+ * session); its stdout/stderr go to files under the sandbox's /tmp (the logs endpoint reads them, also
+ * while it runs) and its stdin is /dev/null, or for async commands a FIFO fed by `sendInput`. The shell's
+ * own stdin carries only our command lines and its stdout only exit reports, so user input can never be
+ * taken for a command, nor a queued command for input.
  */
 export class SessionManager {
   private readonly sessions = new Map<string, Map<string, Session>>();
@@ -51,12 +70,12 @@ export class SessionManager {
 
   get(sandboxId: string, sessionId: string): Session {
     const session = this.sessions.get(sandboxId)?.get(sessionId);
-    if (!session) throw notFound(`Session ${sessionId} not found: create it first with createSession.`, 'PROCESS_NOT_FOUND');
+    if (!session) throw notFound(`Session ${sessionId} not found: create it first with createSession (listSessions shows the existing ones).`, 'PROCESS_NOT_FOUND');
     return session;
   }
 
   list(sandboxId: string) {
-    return [...this.of(sandboxId).values()].map(describe);
+    return [...(this.sessions.get(sandboxId)?.values() ?? [])].map(describe);
   }
 
   describe(sandboxId: string, sessionId: string) {
@@ -65,11 +84,15 @@ export class SessionManager {
 
   async create(record: SandboxRecord, sessionId: string): Promise<void> {
     const sessions = this.of(record.id);
+    if (sessions.has(sessionId) || sessionId === ENTRYPOINT) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
+    const hostDir = this.hostLogDir(record.id, sessionId);
+    await rm(hostDir, { recursive: true, force: true });
+    await mkdir(hostDir, { recursive: true, mode: 0o700 });
+    // Checked again: another request may have taken the id while the directory was made.
     if (sessions.has(sessionId)) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
-    await mkdir(this.hostLogDir(record.id, sessionId), { recursive: true, mode: 0o755 });
-    const shellPath = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
-    const shell = spawnInSandbox(this.exec, record, shellPath.endsWith('bash') ? [shellPath, '--noprofile', '--norc'] : [shellPath], {}, ['pipe', 'pipe', 'ignore']);
-    const session: Session = { id: sessionId, shell, commands: [], ended: false, finish: new Map() };
+    const argv = SANDBOX_SHELL.endsWith('bash') ? [SANDBOX_SHELL, '--noprofile', '--norc'] : [SANDBOX_SHELL];
+    const shell = spawnInSandbox(this.exec, record, argv, {}, ['pipe', 'pipe', 'ignore']);
+    const session: Session = { id: sessionId, shell, commands: [], ended: false, deleted: false, finish: new Map() };
     sessions.set(sessionId, session);
     let pending = '';
     shell.stdout?.setEncoding('utf8');
@@ -86,43 +109,99 @@ export class SessionManager {
       }
     });
     shell.stdin?.on('error', () => {});
-    shell.once('close', () => {
+    const ended = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (session.ended) return;
       session.ended = true;
-      for (const cmdId of [...session.finish.keys()]) this.complete(session, cmdId, undefined);
-    });
+      // A command that ran `exit N` ended the shell: it, and anything queued behind it, report N.
+      const status = code ?? (signal ? 128 + signalNumber(signal) : undefined);
+      for (const cmdId of [...session.finish.keys()]) this.complete(session, cmdId, status);
+      this.dropIfSandboxStopped(record.id, session);
+    };
+    shell.once('close', ended);
+    shell.once('error', () => ended(null, null));
+  }
+
+  /** A stopped or deleted sandbox has no sessions (Daytona's daemon restarts with none). */
+  private dropIfSandboxStopped(sandboxId: string, session: Session): void {
+    if (session.deleted) return;
+    let running: boolean;
+    try {
+      running = RUNNING_STATES.has(this.exec.service.get(sandboxId).state);
+    } catch {
+      running = false; // deleted
+    }
+    if (running) return; // the user's own `exit`: the session stays, reporting SESSION_ENDED
+    this.remove(sandboxId, session);
+    void rm(this.hostLogDir(sandboxId, session.id), { recursive: true, force: true }).catch(() => {});
+  }
+
+  private remove(sandboxId: string, session: Session): void {
+    const map = this.sessions.get(sandboxId);
+    if (map?.get(session.id) === session) map.delete(session.id);
+    if (map && map.size === 0) this.sessions.delete(sandboxId);
   }
 
   private complete(session: Session, cmdId: string, code: number | undefined): void {
     const command = session.commands.find((c) => c.id === cmdId);
-    if (command && code !== undefined && Number.isFinite(code)) command.exitCode = code;
+    if (command) {
+      if (code !== undefined && Number.isFinite(code)) command.exitCode = code;
+      command.input?.destroy();
+      delete command.input;
+    }
     session.finish.get(cmdId)?.(code);
     session.finish.delete(cmdId);
   }
 
-  /** Queues a command in the session's shell and returns at once; await `done` for the exit code. */
-  execute(record: SandboxRecord, sessionId: string, commandText: string): SessionCommand {
+  /** Queues a command in the session's shell and returns once it is queued; await `done` for the exit code. */
+  async execute(record: SandboxRecord, sessionId: string, commandText: string, options: ExecuteOptions): Promise<SessionCommand> {
     const session = this.get(record.id, sessionId);
-    if (session.ended) throw new ApiError(409, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
+    const assertOpen = () => {
+      if (session.ended) throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
+    };
+    assertOpen();
     const id = randomUUID();
-    const logDir = this.exec.runner.visiblePath(`/tmp/${SESSION_DIR}/${sessionId}`, this.exec.service.dirsOf(record.id));
+    const hostDir = this.hostLogDir(record.id, sessionId);
+    const sandboxDir = this.exec.runner.visiblePath(`/tmp/${SESSION_DIR}/${sessionId}`, this.exec.service.dirsOf(record.id));
+    const file = (ext: string) => ({ host: join(hostDir, `${id}.${ext}`), sandbox: `${sandboxDir}/${id}.${ext}` });
+    const [script, out, err, fifo] = [file('sh'), file('out'), file('err'), file('in')];
+    await writeFile(script.host, commandText, { mode: 0o600 });
+    await Promise.all([writeFile(out.host, '', { mode: 0o600 }), writeFile(err.host, '', { mode: 0o600 })]);
+    let input: Socket | undefined;
+    if (options.runAsync) {
+      await execFileAsync('mkfifo', ['-m', '600', fifo.host], { timeout: 10_000 });
+      // Read-write, so opening never blocks and the command's own open finds a writer.
+      // A plain fd (not a FileHandle, which would close it when collected): the socket owns it.
+      const fd = await openFdAsync(fifo.host, constants.O_RDWR | constants.O_NONBLOCK);
+      input = new Socket({ fd, readable: false, writable: true });
+      input.on('error', () => {});
+    }
+    assertOpen();
     let finish!: (code: number | undefined) => void;
     const done = new Promise<number | undefined>((resolve) => { finish = resolve; });
-    const hostDir = this.hostLogDir(record.id, sessionId);
-    const command: SessionCommand = { id, command: commandText, done, stdoutFile: join(hostDir, `${id}.out`), stderrFile: join(hostDir, `${id}.err`) };
+    const command: SessionCommand = {
+      id, command: commandText, done, stdoutFile: out.host, stderrFile: err.host, suppressInputEcho: options.suppressInputEcho,
+      ...(input ? { input } : {}),
+    };
     session.commands.push(command);
     session.finish.set(id, finish);
-    const quoted = (p: string) => `'${p.replace(/'/g, `'\\''`)}'`;
-    // A group, not a subshell: cd/export persist for the next command, as in Daytona's sessions.
-    // The exit report shares the group's last line: bash parses the whole line before running it, so a
-    // command that reads stdin gets the user's input, not our trailer.
-    session.shell.stdin?.write(`{\n${commandText}\n} > ${quoted(`${logDir}/${id}.out`)} 2> ${quoted(`${logDir}/${id}.err`)}; printf '%s %s %s\\n' '${MARKER}' '${id}' "$?"\n`);
+    void done.then(() => Promise.all([rm(script.host, { force: true }), rm(fifo.host, { force: true })])).catch(() => {});
+    // A group, not a subshell: cd/export persist for the next command, as in Daytona's sessions. Output is
+    // appended, so input echoed into the log by sendInput is not overwritten by the command's own writes.
+    const stdin = input ? fifo.sandbox : '/dev/null';
+    session.shell.stdin?.write(
+      `{ . ${quoted(script.sandbox)}; } < ${quoted(stdin)} >> ${quoted(out.sandbox)} 2>> ${quoted(err.sandbox)}; printf '%s %s %s\\n' '${MARKER}' '${id}' "$?"\n`,
+    );
     return command;
   }
 
   command(sandboxId: string, sessionId: string, cmdId: string): SessionCommand {
     const command = this.get(sandboxId, sessionId).commands.find((c) => c.id === cmdId);
-    if (!command) throw notFound(`Command ${cmdId} not found in session ${sessionId}.`, 'PROCESS_NOT_FOUND');
+    if (!command) throw notFound(`Command ${cmdId} not found in session ${sessionId}: getSession lists its commands.`, 'PROCESS_NOT_FOUND');
     return command;
+  }
+
+  describeCommand(sandboxId: string, sessionId: string, cmdId: string) {
+    return describeCommand(this.command(sandboxId, sessionId, cmdId));
   }
 
   async logs(sandboxId: string, sessionId: string, cmdId: string) {
@@ -139,24 +218,34 @@ export class SessionManager {
     return { out, err };
   }
 
-  sendInput(sandboxId: string, sessionId: string, cmdId: string, data: string): void {
+  /** Feeds a running async command's stdin; like Daytona, adds a trailing newline and echoes it to stdout. */
+  async sendInput(sandboxId: string, sessionId: string, cmdId: string, data: string): Promise<void> {
     const session = this.get(sandboxId, sessionId);
     const command = this.command(sandboxId, sessionId, cmdId);
-    if (command.exitCode !== undefined || session.ended) {
-      throw new ApiError(409, `Command ${cmdId} has already completed: input can only go to a running command.`, 'COMMAND_ALREADY_COMPLETED');
+    if (session.ended) throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
+    if (command.exitCode !== undefined || !session.finish.has(cmdId)) {
+      throw new ApiError(410, `Command ${cmdId} has already completed${command.exitCode !== undefined ? ` with exit code ${command.exitCode}` : ''}: input can only go to a running command.`, 'COMMAND_ALREADY_COMPLETED');
     }
-    session.shell.stdin?.write(data);
+    if (!command.input) {
+      throw conflict(`Command ${cmdId} runs synchronously, so its stdin is closed: start it with runAsync: true to send it input.`);
+    }
+    const line = data.endsWith('\n') ? data : `${data}\n`;
+    command.input.write(line);
+    if (!command.suppressInputEcho) await appendFile(command.stdoutFile, line);
   }
 
-  delete(sandboxId: string, sessionId: string): void {
+  /** Kills the session's shell and everything it started, then forgets it and its logs. */
+  async delete(sandboxId: string, sessionId: string): Promise<void> {
     const session = this.get(sandboxId, sessionId);
+    session.deleted = true;
+    this.remove(sandboxId, session);
+    const closed = new Promise<void>((resolve) => {
+      if (session.ended || session.shell.exitCode !== null || session.shell.signalCode !== null) resolve();
+      else session.shell.once('close', () => resolve());
+    });
     this.exec.runner.kill(session.shell);
-    this.of(sandboxId).delete(sessionId);
-  }
-
-  /** Forgets every session of a sandbox (its processes are killed by the stop/delete itself). */
-  forget(sandboxId: string): void {
-    this.sessions.delete(sandboxId);
+    await closed;
+    await rm(this.hostLogDir(sandboxId, sessionId), { recursive: true, force: true });
   }
 
   private hostLogDir(sandboxId: string, sessionId: string): string {
@@ -164,11 +253,12 @@ export class SessionManager {
   }
 }
 
+function describeCommand(command: SessionCommand) {
+  return { id: command.id, command: command.command, ...(command.exitCode !== undefined ? { exitCode: command.exitCode } : {}) };
+}
+
 function describe(session: Session) {
-  return {
-    sessionId: session.id,
-    commands: session.commands.map((c) => ({ id: c.id, command: c.command, ...(c.exitCode !== undefined ? { exitCode: c.exitCode } : {}) })),
-  };
+  return { sessionId: session.id, commands: session.commands.map(describeCommand) };
 }
 
 async function readText(file: string): Promise<string> {
