@@ -81,7 +81,7 @@ export function describeResult(result: ChangeResult): string {
 /** A ClientSetupError's message is written for the user; anything else is a bug, said as such. */
 export function describeError(client: AiClient, error: unknown): string {
   const message = error instanceof ClientSetupError ? error.message : `unexpected error: ${(error as Error)?.stack ?? String(error)}`;
-  return `${client.name}: ${message}\n`;
+  return message.startsWith(`${client.name} `) ? `${message}\n` : `${client.name}: ${message}\n`;
 }
 
 function quote(arg: string): string {
