@@ -1,5 +1,43 @@
-/** Placeholder until the `bridge` command lands; owned by the helper building it. */
-export async function run(_argv: string[]): Promise<number> {
-  process.stderr.write('daytona-tray bridge: not available in this build yet.\n');
-  return 1;
+import { parseArgs } from 'node:util';
+import { runBridge } from '../mcp/bridge/run-bridge.ts';
+import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
+import { createLogger } from '../mcp/log.ts';
+import { runtimeFilePath } from '../mcp/runtime-file.ts';
+
+const HELP = `Usage: daytona-tray bridge
+
+The stdio MCP endpoint that AI clients launch. It relays every message to the Daytona MCP server the tray
+runs (found through the runtime file in the app data directory) and, when none is running, serves the same
+tools in this process. It needs no arguments and no secrets; it exits when stdin closes or its parent exits.
+
+Environment (only for the in-process fallback): DAYTONA_API_KEY / DAYTONA_API_URL select the Daytona account;
+DAYTONA_TRAY_HOME moves the app data directory.`;
+
+const EXIT_GRACE_MS = 1000;
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+    if (values.help) {
+      // Help is the one thing a human runs by hand; a client never passes it.
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+  } catch (error) {
+    process.stderr.write(`daytona-tray bridge: ${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  keepStdoutForProtocol();
+  const log = createLogger({ name: 'bridge' });
+  const bridge = runBridge({ runtimeFile: runtimeFilePath(), env: process.env, log });
+  const stopWatching = watchParent(() => {
+    log.info('the client that started the bridge is gone; exiting');
+    bridge.stop();
+  });
+  const removeSignals = onShutdownSignal(() => bridge.stop());
+  await bridge.done;
+  stopWatching();
+  removeSignals();
+  setTimeout(() => process.exit(0), EXIT_GRACE_MS).unref();
+  return 0;
 }

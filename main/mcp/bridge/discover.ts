@@ -1,0 +1,15 @@
+import { processAlive, readRuntimeFile } from '../runtime-file.ts';
+import { createHttpUpstream } from './http-upstream.ts';
+import type { MessageSink, Upstream } from './upstream.ts';
+
+/** Finds the HTTP server through its runtime file; a file left by a dead process is ignored. */
+export async function discoverHttpUpstream(runtimeFile: string, onMessage: MessageSink, skip: string | undefined): Promise<Upstream | undefined> {
+  const info = await readRuntimeFile(runtimeFile);
+  if (!info || !processAlive(info.pid)) return undefined;
+  const upstream = createHttpUpstream({ url: info.url, token: info.token, onMessage });
+  if (upstream.identity === skip) {
+    await upstream.close();
+    return undefined;
+  }
+  return upstream;
+}

@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import { Agent, request, type IncomingMessage } from 'node:http';
+import { errorResponse, frameSchema, isResponse, messagesOf, requestIds, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
+import { createSseParser } from './sse.ts';
+import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
+
+export interface HttpUpstreamOptions {
+  url: string;
+  token: string;
+  onMessage: MessageSink;
+  /** A response stream silent this long is dead (the server sends a keep-alive every 15 s). */
+  idleTimeoutMs?: number;
+}
+
+const STATUS_GONE = new Set([401, 404]);
+
+/**
+ * Relays frames to a Streamable HTTP MCP server: one POST per frame, answers read from the JSON or SSE
+ * response and passed on as they arrive. Keeps the session id and protocol version the server gave.
+ */
+export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
+  const url = new URL(options.url);
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+  const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+  let sessionId: string | undefined;
+  let protocolVersion: string | undefined;
+  let closed = false;
+
+  const headers = (extra: Record<string, string> = {}) => ({
+    authorization: `Bearer ${options.token}`,
+    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+    ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
+    ...extra,
+  });
+
+  function deliver(message: JsonRpcMessage, pending: Set<JsonRpcId>): void {
+    if (isResponse(message) && message.id !== undefined && message.id !== null) {
+      pending.delete(message.id);
+      const version = (message.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+      if (typeof version === 'string' && !protocolVersion) protocolVersion = version;
+    }
+    options.onMessage(message);
+  }
+
+  function readBody(response: IncomingMessage, pending: Set<JsonRpcId>): Promise<void> {
+    const type = String(response.headers['content-type'] ?? '');
+    response.setEncoding('utf8');
+    return new Promise<void>((resolve, reject) => {
+      const fail = (why: string) => reject(new UpstreamBroken(why, [...pending]));
+      let text = '';
+      const sse = type.includes('text/event-stream')
+        ? createSseParser((data) => {
+          const parsed = parseFrame(data);
+          if (parsed) for (const message of messagesOf(parsed)) deliver(message, pending);
+        })
+        : undefined;
+      response.on('data', (chunk: string) => {
+        if (sse) sse.push(chunk);
+        else text += chunk;
+      });
+      let ended = false;
+      response.once('error', (error) => fail(`the answer stream failed: ${error.message}`));
+      response.once('close', () => {
+        if (!ended) fail('the MCP server closed the connection mid-answer');
+      });
+      response.once('end', () => {
+        ended = true;
+        if (sse) sse.end();
+        else if (text.trim()) {
+          const parsed = parseFrame(text);
+          if (parsed) for (const message of messagesOf(parsed)) deliver(message, pending);
+        }
+        if (pending.size > 0) fail('the MCP server ended the answer without responding');
+        else resolve();
+      });
+    });
+  }
+
+  async function send(frame: Frame): Promise<void> {
+    if (closed) throw new UpstreamGone('the connection to the MCP server is closed');
+    const pending = new Set(requestIds(frame));
+    const body = JSON.stringify(frame);
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(url, {
+        method: 'POST',
+        agent,
+        headers: headers({
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': String(Buffer.byteLength(body)),
+        }),
+      }, resolve);
+      req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer for ${idleTimeoutMs / 1000} s`)));
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        // Before any response the server never took the frame (it is gone, or was never there).
+        reject(new UpstreamGone(`cannot reach the MCP server at ${url.origin}: ${error.code ?? error.message}`));
+      });
+      req.end(body);
+    });
+    response.socket?.setTimeout(idleTimeoutMs, () => response.destroy(new Error(`the answer stalled for ${idleTimeoutMs / 1000} s`)));
+    const status = response.statusCode ?? 0;
+    if (status === 200 && response.headers['mcp-session-id'] && !sessionId) sessionId = String(response.headers['mcp-session-id']);
+    if (status === 200 || status === 202) {
+      await readBody(response, pending);
+      return;
+    }
+    const text = await drain(response);
+    if (STATUS_GONE.has(status)) {
+      throw new UpstreamGone(`the MCP server answered ${status} (${status === 404 ? 'it no longer knows this session' : 'the token changed'})`);
+    }
+    // Any other refusal is about this frame: answer each request with the server's reason.
+    const reason = serverReason(text) ?? `HTTP ${status}`;
+    for (const id of pending) options.onMessage(errorResponse(id, -32603, `The Daytona MCP server refused the request: ${reason}`));
+  }
+
+  return {
+    description: options.url,
+    identity: `${options.url}#${createHash('sha256').update(options.token).digest('hex').slice(0, 12)}`,
+    send,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (sessionId) {
+        // Best effort: tell the server the session is over so it frees it now rather than at idle expiry.
+        await new Promise<void>((resolve) => {
+          const req = request(url, { method: 'DELETE', agent, headers: headers() }, (response) => {
+            response.resume();
+            response.once('end', resolve);
+          });
+          req.setTimeout(1000, () => req.destroy());
+          req.once('error', () => resolve());
+          req.once('close', () => resolve());
+          req.end();
+        });
+      }
+      agent.destroy();
+    },
+  };
+}
+
+function parseFrame(text: string): Frame | undefined {
+  try {
+    const parsed = frameSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function serverReason(text: string): string | undefined {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } }).error?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function drain(response: IncomingMessage): Promise<string> {
+  response.setEncoding('utf8');
+  return new Promise((resolve) => {
+    let text = '';
+    response.on('data', (chunk: string) => { if (text.length < 64 * 1024) text += chunk; });
+    response.once('end', () => resolve(text));
+    response.once('error', () => resolve(text));
+    response.once('close', () => resolve(text));
+  });
+}

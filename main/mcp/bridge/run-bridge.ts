@@ -1,0 +1,88 @@
+import type { Readable, Writable } from 'node:stream';
+import type { Logger } from '../log.ts';
+import { discoverHttpUpstream } from './discover.ts';
+import { createInProcessUpstream } from './in-process-upstream.ts';
+import { errorResponse, frameSchema, type JsonRpcMessage } from './messages.ts';
+import { createRelay } from './relay.ts';
+
+export interface BridgeOptions {
+  runtimeFile: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+  stdin?: Readable;
+  stdout?: Writable;
+  /** Longest line accepted from the client (default 16 MiB). */
+  maxLineBytes?: number;
+}
+
+/**
+ * Runs the stdio bridge until stdin ends (or `stop()` is called): each line from the client is one JSON-RPC
+ * frame, relayed; each answer is written back as one line. Nothing else ever reaches stdout.
+ */
+export function runBridge(options: BridgeOptions): { done: Promise<void>; stop(): void } {
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const maxLineBytes = options.maxLineBytes ?? 16 * 1024 * 1024;
+  const write = (message: JsonRpcMessage) => {
+    if (!stdout.writableEnded) stdout.write(`${JSON.stringify(message)}\n`);
+  };
+  const relay = createRelay({
+    discover: (onMessage, skip) => discoverHttpUpstream(options.runtimeFile, onMessage, skip),
+    inProcess: (onMessage) => createInProcessUpstream({ env: options.env, log: options.log, onMessage }),
+    write,
+    log: options.log,
+  });
+  const inFlight = new Set<Promise<void>>();
+
+  const onLine = (line: string) => {
+    if (line.trim() === '') return;
+    let frame;
+    try {
+      const parsed = frameSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) {
+        write(errorResponse(null, -32600, 'Invalid Request: each line must be one JSON-RPC 2.0 message.'));
+        return;
+      }
+      frame = parsed.data;
+    } catch {
+      write(errorResponse(null, -32700, 'Parse error: each line must be one JSON object.'));
+      return;
+    }
+    const handled = relay.handle(frame).finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
+  };
+
+  let buffer = '';
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    stdin.off('data', onData);
+    void relay.close().finally(resolveDone);
+  };
+  const onData = (chunk: Buffer | string) => {
+    buffer += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) !== -1) {
+      const line = buffer.slice(0, newline).replace(/\r$/, '');
+      buffer = buffer.slice(newline + 1);
+      onLine(line);
+    }
+    if (buffer.length > maxLineBytes) {
+      buffer = '';
+      write(errorResponse(null, -32600, `Invalid Request: a message longer than ${maxLineBytes} bytes was dropped; send big files with localPath.`));
+    }
+  };
+  stdin.on('data', onData);
+  // End of input is the client's goodbye: finish the calls already under way (the client may still read
+  // their answers, and kills us if it will not wait), then stop.
+  stdin.once('end', () => {
+    if (buffer.trim()) onLine(buffer);
+    buffer = '';
+    void Promise.allSettled([...inFlight]).then(stop);
+  });
+  stdin.once('error', stop);
+  return { done, stop };
+}

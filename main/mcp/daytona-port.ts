@@ -1,0 +1,149 @@
+/**
+ * What the MCP tools need from Daytona, in their own terms. `sdk-daytona.ts` implements it over
+ * `@daytonaio/sdk`; tools see only this, so they stay small and the SDK stays in one place.
+ * Every method rejects with a ToolFailure whose message says what to do next.
+ */
+export interface DaytonaPort {
+  listSandboxes(query: ListQuery): Promise<SandboxInfo[]>;
+  /** Resolves once the sandbox is started. */
+  createSandbox(params: CreateParams): Promise<SandboxInfo>;
+  getSandbox(idOrName: string): Promise<SandboxInfo>;
+  startSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
+  stopSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
+  destroySandbox(idOrName: string, timeoutSec: number): Promise<void>;
+  setAutoIntervals(idOrName: string, intervals: AutoIntervals): Promise<SandboxInfo>;
+  previewLink(idOrName: string, port: number, signed: { expiresInSeconds: number } | undefined): Promise<PreviewLink>;
+
+  executeCommand(idOrName: string, command: string, options: ExecOptions): Promise<ExecResult>;
+  codeRun(idOrName: string, code: string, options: CodeRunOptions): Promise<ExecResult>;
+
+  uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { localPath: string }): Promise<void>;
+  /** The file's bytes, or (with `localPath`) saves it there and resolves with undefined. */
+  downloadFile(idOrName: string, remotePath: string, localPath?: string): Promise<Buffer | undefined>;
+  fileInfo(idOrName: string, path: string): Promise<FileEntry>;
+  /** `undefined` when nothing exists at `path` (a missing file is an answer here, not a failure). */
+  fileInfoOrUndefined(idOrName: string, path: string): Promise<FileEntry | undefined>;
+  listFiles(idOrName: string, path: string): Promise<FileEntry[]>;
+  createFolder(idOrName: string, path: string, mode: string): Promise<void>;
+  moveFile(idOrName: string, source: string, destination: string): Promise<void>;
+  deleteFile(idOrName: string, path: string, recursive: boolean): Promise<void>;
+  findInFiles(idOrName: string, path: string, pattern: string): Promise<ContentMatch[]>;
+  findFileNames(idOrName: string, path: string, glob: string): Promise<string[]>;
+
+  gitClone(idOrName: string, params: CloneParams): Promise<void>;
+  gitStatus(idOrName: string, path: string): Promise<GitStatusInfo>;
+
+  /** Closes every SDK instance (its Socket.IO connection would keep the process alive for minutes). */
+  dispose(): Promise<void>;
+}
+
+export interface SandboxInfo {
+  id: string;
+  name: string;
+  state: string;
+  cpu: number;
+  gpu: number;
+  memory: number;
+  disk: number;
+  labels: Record<string, string>;
+  public: boolean;
+  target: string;
+  snapshot?: string;
+  autoStopInterval?: number;
+  autoArchiveInterval?: number;
+  autoDeleteInterval?: number;
+  createdAt?: string;
+  lastActivityAt?: string;
+  errorReason?: string;
+}
+
+export interface ListQuery {
+  labels?: Record<string, string>;
+  states?: string[];
+  limit: number;
+}
+
+export interface CreateParams {
+  name?: string;
+  snapshot?: string;
+  image?: string;
+  language?: 'python' | 'typescript' | 'javascript';
+  user?: string;
+  env?: Record<string, string>;
+  labels?: Record<string, string>;
+  public?: boolean;
+  resources?: { cpu?: number; gpu?: number; memory?: number; disk?: number };
+  autoStopInterval?: number;
+  autoArchiveInterval?: number;
+  autoDeleteInterval?: number;
+  networkBlockAll?: boolean;
+  networkAllowList?: string;
+  timeoutSec: number;
+}
+
+export interface AutoIntervals {
+  autoStopInterval?: number;
+  autoArchiveInterval?: number;
+  autoDeleteInterval?: number;
+}
+
+export interface PreviewLink {
+  url: string;
+  /** For private sandboxes: send as the `x-daytona-preview-token` header (unsigned links only). */
+  token?: string;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  timeoutSec: number;
+}
+
+export interface CodeRunOptions {
+  argv?: string[];
+  env?: Record<string, string>;
+  timeoutSec: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** stdout and stderr as the sandbox interleaved them (Daytona returns one stream). */
+  output: string;
+}
+
+export interface FileEntry {
+  name: string;
+  path?: string;
+  isDir: boolean;
+  size: number;
+  mode: string;
+  permissions: string;
+  owner: string;
+  group: string;
+  modifiedAt: string;
+}
+
+export interface ContentMatch {
+  file: string;
+  line: number;
+  content: string;
+}
+
+export interface CloneParams {
+  url: string;
+  path: string;
+  branch?: string;
+  commitId?: string;
+  username?: string;
+  password?: string;
+  depth?: number;
+}
+
+export interface GitStatusInfo {
+  currentBranch: string;
+  ahead: number;
+  behind: number;
+  upstream?: string;
+  detached: boolean;
+  files: { name: string; staging: string; worktree: string }[];
+}

@@ -1,0 +1,35 @@
+import type { Logger } from './log.ts';
+import { envProfileSource, type ProfileSource } from './profile-source.ts';
+import { createSdkDaytona } from './sdk-daytona.ts';
+import type { ServerDeps } from './server.ts';
+import { TOOL_GROUPS, type ToolGroup } from './tool-kit.ts';
+
+export const DISABLED_GROUPS_ENV = 'DAYTONA_TRAY_MCP_DISABLED_GROUPS';
+
+/** `"git, preview"` -> the groups left on. Unknown names are an error that lists the valid ones. */
+export function enabledGroups(disabledSpec: string | undefined): ToolGroup[] {
+  const disabled = (disabledSpec ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const unknown = disabled.filter((name) => !(TOOL_GROUPS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown tool group${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `'${name}'`).join(', ')}: the groups are ${TOOL_GROUPS.join(', ')}`);
+  }
+  return TOOL_GROUPS.filter((group) => !disabled.includes(group));
+}
+
+export interface DefaultDepsOptions {
+  env?: NodeJS.ProcessEnv;
+  log: Logger;
+  /** Comma-separated groups to leave out (the CLI flag); the environment variable adds to it. */
+  disabledGroups?: string;
+  /** Where a profile comes from when the environment names none (settings + keychain, once wired). */
+  profileFallback?: ProfileSource['active'];
+}
+
+/** The server's dependencies as the CLI and the bridge's fallback build them: env profile, SDK port, groups. */
+export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { dispose(): Promise<void> } {
+  const env = options.env ?? process.env;
+  const groups = enabledGroups([options.disabledGroups, env[DISABLED_GROUPS_ENV]].filter(Boolean).join(','));
+  const profiles = envProfileSource(env, options.profileFallback);
+  const daytona = createSdkDaytona({ profiles, log: options.log });
+  return { daytona, log: options.log, groups, dispose: () => daytona.dispose() };
+}

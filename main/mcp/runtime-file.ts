@@ -1,0 +1,64 @@
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { appDataDir } from '../core/app-paths.ts';
+import { writeFileAtomic } from '../core/atomic-write.ts';
+
+/**
+ * How clients find the running HTTP server: port, bearer token and pid, in the app's data directory,
+ * readable by this user only. The bridge reads it on every (re)connect.
+ */
+export const RUNTIME_FILE_NAME = 'mcp-server.json';
+
+const runtimeSchema = z.object({
+  version: z.literal(1),
+  url: z.url(),
+  port: z.number().int().min(1).max(65535),
+  token: z.string().min(32),
+  pid: z.number().int().positive(),
+  startedAt: z.string(),
+});
+
+export type RuntimeInfo = z.infer<typeof runtimeSchema>;
+
+export function runtimeFilePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(appDataDir(env), RUNTIME_FILE_NAME);
+}
+
+export async function writeRuntimeFile(file: string, info: RuntimeInfo): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The runtime file's contents, or undefined when it is missing or not ours (a malformed file is ignored, not trusted). */
+export async function readRuntimeFile(file: string): Promise<RuntimeInfo | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed = runtimeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes the file if it still describes process `pid` (a newer server may have replaced it). */
+export async function removeRuntimeFile(file: string, pid: number): Promise<void> {
+  const info = await readRuntimeFile(file);
+  if (info && info.pid !== pid) return;
+  await rm(file, { force: true });
+}
+
+/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

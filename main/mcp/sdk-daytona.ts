@@ -1,0 +1,365 @@
+import { createHash } from 'node:crypto';
+import type { Daytona, Sandbox } from '@daytonaio/sdk';
+import type {
+  AutoIntervals, CloneParams, ContentMatch, CreateParams, DaytonaPort, ExecResult, FileEntry, GitStatusInfo,
+  ListQuery, PreviewLink, SandboxInfo,
+} from './daytona-port.ts';
+import { describeFailure, NO_PROFILE_MESSAGE, ToolFailure, type FailureContext } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { DaytonaProfile, ProfileSource } from './profile-source.ts';
+
+export interface SdkDaytonaOptions {
+  profiles: ProfileSource;
+  log: Logger;
+  /** HTTP deadline for SDK calls that carry no timeout of their own (the SDK's default is 24 h). */
+  requestTimeoutMs?: number;
+  /** Seconds allowed for one file transfer. */
+  transferTimeoutSec?: number;
+}
+
+interface Client {
+  key: string;
+  profile: DaytonaProfile;
+  daytona: Daytona;
+  /** Sandboxes already looked up, by the id or name the caller used and by id: saves a GET per tool call. */
+  sandboxes: Map<string, Sandbox>;
+}
+
+const SANDBOX_CACHE_LIMIT = 256;
+const DISPOSE_DEADLINE_MS = 5000;
+// Toolbox failures that are about the call itself, not about the sandbox being gone or stopped.
+const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COMMAND_)/;
+
+/**
+ * The Daytona port over the official SDK: one `Daytona` instance per profile (a new profile disposes the
+ * old one), created on first use so a server with no profile, or one that is only listing tools, never
+ * dials anything. The SDK module itself is imported on first use too (it costs ~300 ms and ~25 MB).
+ */
+export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  const transferTimeoutSec = options.transferTimeoutSec ?? 600;
+  let current: Client | undefined;
+  let pending: { key: string; promise: Promise<Client> } | undefined;
+  const retiring = new Set<Promise<void>>();
+  let disposed = false;
+
+  function retire(client: Client): void {
+    const done = disposeClient(client, options.log).finally(() => retiring.delete(done));
+    retiring.add(done);
+  }
+
+  async function client(): Promise<Client> {
+    if (disposed) throw new ToolFailure('failed', 'The MCP server is shutting down: retry in a moment.');
+    const profile = await options.profiles.active();
+    if (!profile) throw new ToolFailure('no-profile', NO_PROFILE_MESSAGE);
+    options.log.addSecret(profile.apiKey);
+    const key = `${profile.apiUrl}\n${profile.target ?? ''}\n${fingerprint(profile.apiKey)}`;
+    if (current?.key === key) return current;
+    if (pending?.key === key) return pending.promise;
+    const promise = (async () => {
+      const { Daytona } = await import('@daytonaio/sdk');
+      let daytona: Daytona;
+      try {
+        daytona = new Daytona({
+          apiKey: profile.apiKey,
+          apiUrl: profile.apiUrl,
+          ...(profile.target ? { target: profile.target } : {}),
+          requestTimeoutMs,
+        });
+      } catch (error) {
+        throw describeFailure(error, { action: 'connect to Daytona', apiUrl: profile.apiUrl, secrets: [profile.apiKey] });
+      }
+      const next: Client = { key, profile, daytona, sandboxes: new Map() };
+      if (current) retire(current);
+      current = next;
+      options.log.info(`using Daytona profile '${profile.name}' at ${profile.apiUrl}`);
+      return next;
+    })();
+    pending = { key, promise };
+    try {
+      return await promise;
+    } finally {
+      if (pending?.promise === promise) pending = undefined;
+    }
+  }
+
+  function context(c: Client, action: string, extra: Partial<FailureContext> = {}): FailureContext {
+    return { action, apiUrl: c.profile.apiUrl, ...extra, secrets: [c.profile.apiKey, ...(extra.secrets ?? [])] };
+  }
+
+  /** Runs a main-API call, mapping failures to actionable messages. */
+  async function api<T>(action: string, sandbox: string | undefined, fn: (c: Client) => Promise<T>): Promise<T> {
+    const c = await client();
+    try {
+      return await fn(c);
+    } catch (error) {
+      throw describeFailure(error, context(c, action, sandbox === undefined ? {} : { sandbox }));
+    }
+  }
+
+  function remember(c: Client, idOrName: string, sandbox: Sandbox): Sandbox {
+    if (c.sandboxes.size >= SANDBOX_CACHE_LIMIT) c.sandboxes.delete(c.sandboxes.keys().next().value!);
+    c.sandboxes.set(idOrName, sandbox);
+    c.sandboxes.set(sandbox.id, sandbox);
+    return sandbox;
+  }
+
+  function forget(c: Client, sandbox: Sandbox): void {
+    for (const [key, value] of c.sandboxes) if (value.id === sandbox.id) c.sandboxes.delete(key);
+  }
+
+  async function fetchSandbox(c: Client, idOrName: string, action: string): Promise<Sandbox> {
+    try {
+      return remember(c, idOrName, await c.daytona.get(idOrName));
+    } catch (error) {
+      throw describeFailure(error, context(c, action, { sandbox: idOrName }));
+    }
+  }
+
+  /**
+   * Runs a toolbox call on a started sandbox. A cached sandbox is used as is (one request per call);
+   * when the call fails for a reason that is not about the call itself, the sandbox is looked up again
+   * so the message can say "it is stopped: start it" or "it no longer exists" instead of a proxy error.
+   */
+  async function toolbox<T>(idOrName: string, action: string, fn: (sandbox: Sandbox) => Promise<T>, secrets: string[] = []): Promise<T> {
+    const c = await client();
+    let sandbox = c.sandboxes.get(idOrName);
+    if (!sandbox) {
+      sandbox = await fetchSandbox(c, idOrName, action);
+      requireStarted(sandbox);
+    }
+    try {
+      return await fn(sandbox);
+    } catch (error) {
+      const shape = error as { statusCode?: number; code?: string };
+      const aboutTheCall = CALL_FAILURE_CODES.test(shape.code ?? '') || [401, 403, 408, 413, 429].includes(shape.statusCode ?? 0);
+      if (!aboutTheCall) {
+        forget(c, sandbox);
+        requireStarted(await fetchSandbox(c, idOrName, action));
+      }
+      throw describeFailure(error, context(c, action, { sandbox: idOrName, toolbox: true, secrets }));
+    }
+  }
+
+  return {
+    listSandboxes: (query: ListQuery) => api('list sandboxes', undefined, async (c) => {
+      const items: SandboxInfo[] = [];
+      const iterator = c.daytona.list({
+        limit: Math.min(Math.max(query.limit, 1), 100),
+        ...(query.labels ? { labels: query.labels } : {}),
+        ...(query.states ? { states: query.states as never } : {}),
+      });
+      for await (const sandbox of iterator) {
+        items.push(toInfo(sandbox));
+        if (items.length >= query.limit) break;
+      }
+      return items;
+    }),
+
+    createSandbox: (params: CreateParams) => api('create the sandbox', undefined, async (c) => {
+      const sandbox = await c.daytona.create(createRequest(params) as never, { timeout: params.timeoutSec });
+      remember(c, sandbox.id, sandbox);
+      if (sandbox.state !== 'started') {
+        throw new ToolFailure('failed', `Sandbox ${sandbox.id} was created but is ${sandbox.state}${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: check it with list_sandboxes, or destroy it and retry.`);
+      }
+      return toInfo(sandbox);
+    }),
+
+    getSandbox: (idOrName) => api('look up the sandbox', idOrName, async (c) => toInfo(remember(c, idOrName, await c.daytona.get(idOrName)))),
+
+    startSandbox: (idOrName, timeoutSec) => api(`start sandbox ${idOrName}`, idOrName, async (c) => {
+      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+      if (sandbox.state !== 'started') await sandbox.start(timeoutSec);
+      return toInfo(sandbox);
+    }),
+
+    stopSandbox: (idOrName, timeoutSec) => api(`stop sandbox ${idOrName}`, idOrName, async (c) => {
+      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+      if (sandbox.state !== 'stopped') await sandbox.stop(timeoutSec);
+      return toInfo(sandbox);
+    }),
+
+    destroySandbox: (idOrName, timeoutSec) => api(`destroy sandbox ${idOrName}`, idOrName, async (c) => {
+      const sandbox = await c.daytona.get(idOrName);
+      forget(c, sandbox);
+      await sandbox.delete(timeoutSec);
+    }),
+
+    setAutoIntervals: (idOrName, intervals: AutoIntervals) => api(`change the auto-stop settings of sandbox ${idOrName}`, idOrName, async (c) => {
+      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+      if (intervals.autoStopInterval !== undefined) await sandbox.setAutostopInterval(intervals.autoStopInterval);
+      if (intervals.autoArchiveInterval !== undefined) await sandbox.setAutoArchiveInterval(intervals.autoArchiveInterval);
+      if (intervals.autoDeleteInterval !== undefined) await sandbox.setAutoDeleteInterval(intervals.autoDeleteInterval);
+      await sandbox.refreshData();
+      return toInfo(sandbox);
+    }),
+
+    previewLink: (idOrName, port, signed): Promise<PreviewLink> => api(`get a preview link for port ${port}`, idOrName, async (c) => {
+      const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
+      if (signed) return { url: (await sandbox.getSignedPreviewUrl(port, signed.expiresInSeconds)).url };
+      const link = await sandbox.getPreviewLink(port);
+      return { url: link.url, ...(link.token ? { token: link.token } : {}) };
+    }),
+
+    executeCommand: (idOrName, command, exec): Promise<ExecResult> => toolbox(idOrName, `run the command in sandbox ${idOrName}`, async (sandbox) => {
+      const result = await sandbox.process.executeCommand(command, exec.cwd, exec.env, exec.timeoutSec);
+      return { exitCode: result.exitCode, output: result.result };
+    }),
+
+    codeRun: (idOrName, code, run): Promise<ExecResult> => toolbox(idOrName, `run the code in sandbox ${idOrName}`, async (sandbox) => {
+      const result = await sandbox.process.codeRun(code, { ...(run.argv ? { argv: run.argv } : {}), ...(run.env ? { env: run.env } : {}) }, run.timeoutSec);
+      return { exitCode: result.exitCode, output: result.result };
+    }),
+
+    uploadFile: (idOrName, remotePath, source) => toolbox(idOrName, `upload ${remotePath} to sandbox ${idOrName}`, async (sandbox) => {
+      if ('content' in source) await sandbox.fs.uploadFile(source.content, remotePath, transferTimeoutSec);
+      else await sandbox.fs.uploadFile(source.localPath, remotePath, transferTimeoutSec);
+    }),
+
+    downloadFile: (idOrName, remotePath, localPath) => toolbox(idOrName, `download ${remotePath} from sandbox ${idOrName}`, async (sandbox) => {
+      if (localPath === undefined) return sandbox.fs.downloadFile(remotePath, transferTimeoutSec);
+      await sandbox.fs.downloadFile(remotePath, localPath, transferTimeoutSec);
+      return undefined;
+    }),
+
+    fileInfo: (idOrName, path) => toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) => toEntry(await sandbox.fs.getFileDetails(path))),
+
+    fileInfoOrUndefined: (idOrName, path) => toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) => {
+      try {
+        return toEntry(await sandbox.fs.getFileDetails(path));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+        throw error;
+      }
+    }),
+
+    listFiles: (idOrName, path) => toolbox(idOrName, `list ${path} in sandbox ${idOrName}`, async (sandbox) => (await sandbox.fs.listFiles(path)).map(toEntry)),
+
+    createFolder: (idOrName, path, mode) => toolbox(idOrName, `create the folder ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.createFolder(path, mode)),
+
+    moveFile: (idOrName, source, destination) => toolbox(idOrName, `move ${source} to ${destination} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.moveFiles(source, destination)),
+
+    deleteFile: (idOrName, path, recursive) => toolbox(idOrName, `delete ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.deleteFile(path, recursive)),
+
+    findInFiles: (idOrName, path, pattern): Promise<ContentMatch[]> => toolbox(idOrName, `search the files under ${path} in sandbox ${idOrName}`, async (sandbox) =>
+      (await sandbox.fs.findFiles(path, pattern)).map((match) => ({ file: match.file, line: match.line, content: match.content }))),
+
+    findFileNames: (idOrName, path, glob) => toolbox(idOrName, `search the file names under ${path} in sandbox ${idOrName}`, async (sandbox) => (await sandbox.fs.searchFiles(path, glob)).files),
+
+    gitClone: (idOrName, clone: CloneParams) => toolbox(idOrName, `clone ${clone.url} into sandbox ${idOrName}`, (sandbox) =>
+      sandbox.git.clone(clone.url, clone.path, clone.branch, clone.commitId, clone.username, clone.password, undefined, clone.depth),
+    [clone.password, clone.username].filter((value): value is string => Boolean(value))),
+
+    gitStatus: (idOrName, path): Promise<GitStatusInfo> => toolbox(idOrName, `read the git status of ${path} in sandbox ${idOrName}`, async (sandbox) => {
+      const status = await sandbox.git.status(path);
+      return {
+        currentBranch: status.currentBranch,
+        ahead: status.ahead ?? 0,
+        behind: status.behind ?? 0,
+        ...(status.upstream ? { upstream: status.upstream } : {}),
+        detached: status.detached ?? false,
+        files: status.fileStatus.map((file) => ({ name: file.name, staging: String(file.staging), worktree: String(file.worktree) })),
+      };
+    }),
+
+    async dispose() {
+      disposed = true;
+      const clients = current ? [current] : [];
+      current = undefined;
+      const pendingClient = pending?.promise.catch(() => undefined);
+      const late = await pendingClient;
+      if (late && !clients.includes(late)) clients.push(late);
+      await Promise.all([...clients.map((c) => disposeClient(c, options.log)), ...retiring]);
+    },
+  };
+}
+
+function requireStarted(sandbox: Sandbox): void {
+  const state = sandbox.state ?? 'unknown';
+  if (state === 'started') return;
+  const advice = state === 'starting' || state === 'restoring' || state === 'creating' || state === 'pending_build' || state === 'building_snapshot'
+    ? 'it is on its way: wait a few seconds, then retry'
+    : state === 'error' || state === 'build_failed'
+      ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
+      : 'start it with start_sandbox, then retry';
+  throw new ToolFailure('not-started', `Sandbox ${sandbox.id} is ${state}: ${advice}.`);
+}
+
+function createRequest(params: CreateParams): Record<string, unknown> {
+  const request: Record<string, unknown> = {};
+  const copy = <K extends keyof CreateParams>(from: K, to: string = from) => {
+    if (params[from] !== undefined) request[to] = params[from];
+  };
+  copy('name');
+  copy('snapshot');
+  copy('image');
+  copy('language');
+  copy('user');
+  copy('env', 'envVars');
+  copy('labels');
+  copy('public');
+  copy('autoStopInterval');
+  copy('autoArchiveInterval');
+  copy('autoDeleteInterval');
+  copy('networkBlockAll');
+  copy('networkAllowList');
+  // The SDK forwards `resources` whenever the key is present, with or without an image.
+  if (params.resources && Object.values(params.resources).some((value) => value !== undefined)) request.resources = params.resources;
+  return request;
+}
+
+function toInfo(sandbox: Sandbox): SandboxInfo {
+  return {
+    id: sandbox.id,
+    name: sandbox.name,
+    state: sandbox.state ?? 'unknown',
+    cpu: sandbox.cpu,
+    gpu: sandbox.gpu,
+    memory: sandbox.memory,
+    disk: sandbox.disk,
+    labels: { ...sandbox.labels },
+    public: sandbox.public,
+    target: sandbox.target,
+    ...(sandbox.snapshot ? { snapshot: sandbox.snapshot } : {}),
+    ...(sandbox.autoStopInterval !== undefined ? { autoStopInterval: sandbox.autoStopInterval } : {}),
+    ...(sandbox.autoArchiveInterval !== undefined ? { autoArchiveInterval: sandbox.autoArchiveInterval } : {}),
+    ...(sandbox.autoDeleteInterval !== undefined ? { autoDeleteInterval: sandbox.autoDeleteInterval } : {}),
+    ...(sandbox.createdAt ? { createdAt: sandbox.createdAt } : {}),
+    ...(sandbox.lastActivityAt ? { lastActivityAt: sandbox.lastActivityAt } : {}),
+    ...(sandbox.errorReason ? { errorReason: sandbox.errorReason } : {}),
+  };
+}
+
+function toEntry(info: { name: string; path?: string; isDir: boolean; size: number; mode: string; permissions: string; owner: string; group: string; modifiedAt?: string; modTime?: string }): FileEntry {
+  return {
+    name: info.name,
+    ...(info.path ? { path: info.path } : {}),
+    isDir: info.isDir,
+    size: info.size,
+    mode: info.mode,
+    permissions: info.permissions,
+    owner: info.owner,
+    group: info.group,
+    modifiedAt: info.modifiedAt ?? info.modTime ?? '',
+  };
+}
+
+function fingerprint(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64url').slice(0, 16);
+}
+
+async function disposeClient(client: Client, log: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      log.warn(`closing the Daytona client for ${client.profile.apiUrl} took over ${DISPOSE_DEADLINE_MS} ms; moving on`);
+      resolve();
+    }, DISPOSE_DEADLINE_MS);
+    timer.unref();
+  });
+  try {
+    await Promise.race([client.daytona[Symbol.asyncDispose]().catch((error: unknown) => log.warn(`closing the Daytona client failed: ${(error as Error).message}`)), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

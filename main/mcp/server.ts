@@ -1,0 +1,67 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { DaytonaPort } from './daytona-port.ts';
+import { describeFailure } from './errors.ts';
+import type { Logger } from './log.ts';
+import { DEFAULT_LIMITS, errorResult, TOOL_GROUPS, toResult, type Limits, type ToolDefinition, type ToolGroup } from './tool-kit.ts';
+import { ALL_TOOLS } from './tools/index.ts';
+
+export const MCP_SERVER_NAME = 'daytona-tray';
+export const MCP_SERVER_VERSION = '0.1.0';
+
+const INSTRUCTIONS =
+  'Tools for Daytona sandboxes (isolated computers for running code). create_sandbox returns an id: pass it as `id` ' +
+  'to every other tool. Paths are absolute or relative to the sandbox home directory. Sandboxes stop by themselves ' +
+  'after some idle minutes (set_auto_stop); start_sandbox brings one back. destroy_sandbox deletes one for good.';
+
+export interface ServerDeps {
+  daytona: DaytonaPort;
+  log: Logger;
+  /** Tool groups to offer (default: all). */
+  groups?: Iterable<ToolGroup>;
+  limits?: Partial<Limits>;
+}
+
+/**
+ * Builds one MCP server over the Daytona port. It knows no transport: stdio, Streamable HTTP (one server per
+ * session) and the bridge's in-process fallback all connect what this returns.
+ */
+export function createServer(deps: ServerDeps): McpServer {
+  const groups = new Set(deps.groups ?? TOOL_GROUPS);
+  const toolDeps = { daytona: deps.daytona, log: deps.log, limits: { ...DEFAULT_LIMITS, ...deps.limits } };
+  const server = new McpServer(
+    { name: MCP_SERVER_NAME, title: 'Daytona (Daytona Tray)', version: MCP_SERVER_VERSION },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  for (const tool of ALL_TOOLS) {
+    if (groups.has(tool.group)) register(server, tool, toolDeps);
+  }
+  return server;
+}
+
+function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters<ToolDefinition['run']>[1]): void {
+  server.registerTool(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema: tool.input,
+      ...(tool.output ? { outputSchema: tool.output } : {}),
+      annotations: tool.annotations,
+    },
+    async (args: unknown) => {
+      const started = performance.now();
+      try {
+        const result = toResult(await tool.run(args as never, deps));
+        deps.log.info(`${tool.name} ok in ${Math.round(performance.now() - started)} ms`);
+        return result;
+      } catch (error) {
+        const failure = describeFailure(error, { action: `run ${tool.name}` });
+        deps.log.info(`${tool.name} failed (${failure.kind}) in ${Math.round(performance.now() - started)} ms: ${failure.message}`);
+        if (failure.kind === 'failed' && !(error instanceof Error && error.name === 'ToolFailure')) {
+          deps.log.warn(`${tool.name}: unexpected ${error instanceof Error ? error.name : typeof error}`);
+        }
+        return errorResult(failure.message);
+      }
+    },
+  );
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ToolFailure } from '../errors.ts';
+import { defineTool, envVars, labelMap, timeoutSec } from '../tool-kit.ts';
+import { describeSandbox, sandboxRecord, sandboxShape } from './sandbox-format.ts';
+
+export const createSandbox = defineTool({
+  name: 'create_sandbox',
+  group: 'sandbox',
+  title: 'Create a sandbox',
+  description:
+    'Creates a Daytona sandbox and returns once it is started, with its id: pass that id to every other tool. ' +
+    'With `id`, reuses that sandbox instead (started again if it was stopped). Sandboxes stop by themselves after ' +
+    '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back.',
+  input: {
+    id: z.string().trim().min(1).optional().describe('Reuse this existing sandbox (id or name) instead of creating one; it is started if needed.'),
+    name: z.string().trim().min(1).max(255).optional().describe('A name for the new sandbox (unique in the organization); Daytona picks one when omitted.'),
+    snapshot: z.string().min(1).optional().describe('Snapshot to create from (the default snapshot when neither snapshot nor image is given).'),
+    image: z.string().min(1).optional().describe('Container image to build from, e.g. "python:3.12-slim" (instead of a snapshot).'),
+    language: z.enum(['python', 'typescript', 'javascript']).default('python').describe('Language code_run uses in this sandbox.'),
+    user: z.string().min(1).optional().describe('OS user inside the sandbox.'),
+    env: envVars().optional(),
+    labels: labelMap().optional(),
+    public: z.boolean().optional().describe('Make preview links reachable without a token.'),
+    cpu: z.number().int().min(1).optional().describe('vCPUs.'),
+    gpu: z.number().int().min(0).optional().describe('GPUs.'),
+    memory: z.number().int().min(1).optional().describe('Memory in GiB.'),
+    disk: z.number().int().min(1).optional().describe('Disk in GiB.'),
+    autoStopInterval: z.number().int().min(0).default(15).describe('Minutes of inactivity before the sandbox stops (0 = never; default 15).'),
+    autoArchiveInterval: z.number().int().min(0).optional().describe('Minutes stopped before it is archived (0 = the maximum).'),
+    autoDeleteInterval: z.number().int().min(-1).optional().describe('Minutes stopped before it is deleted (-1 = never, 0 = right after stopping).'),
+    networkBlockAll: z.boolean().optional().describe('Block all network access from the sandbox.'),
+    networkAllowList: z.string().optional().describe('Comma-separated CIDRs the sandbox may reach (others blocked).'),
+    timeout: timeoutSec(120, 1800, 'the sandbox to start'),
+  },
+  output: sandboxShape,
+  annotations: { title: 'Create a sandbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+  async run(args, { daytona }) {
+    if (args.id) {
+      const existing = await daytona.getSandbox(args.id);
+      const sandbox = existing.state === 'started' ? existing : await daytona.startSandbox(args.id, args.timeout);
+      return { text: `Reusing sandbox. ${describeSandbox(sandbox)}`, structured: sandboxRecord(sandbox) };
+    }
+    if (args.snapshot && args.image) {
+      throw new ToolFailure('invalid', 'Give either `snapshot` or `image`, not both: a sandbox is created from one of them.');
+    }
+    const sandbox = await daytona.createSandbox({
+      name: args.name,
+      snapshot: args.snapshot,
+      image: args.image,
+      language: args.language,
+      user: args.user,
+      env: args.env,
+      labels: args.labels,
+      public: args.public,
+      resources: { cpu: args.cpu, gpu: args.gpu, memory: args.memory, disk: args.disk },
+      autoStopInterval: args.autoStopInterval,
+      autoArchiveInterval: args.autoArchiveInterval,
+      autoDeleteInterval: args.autoDeleteInterval,
+      networkBlockAll: args.networkBlockAll,
+      networkAllowList: args.networkAllowList,
+      timeoutSec: args.timeout,
+    });
+    return { text: `Created. ${describeSandbox(sandbox)}`, structured: sandboxRecord(sandbox) };
+  },
+});

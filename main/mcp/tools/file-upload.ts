@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ToolFailure } from '../errors.ts';
+import { defineTool, formatBytes, sandboxId, sandboxPath } from '../tool-kit.ts';
+import { localFileSize } from './local-paths.ts';
+
+const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
+/** Inline content travels inside one JSON-RPC message; bigger files go by localPath. */
+export const MAX_INLINE_UPLOAD_CHARS = 8 * 1024 * 1024;
+
+export const fileUpload = defineTool({
+  name: 'file_upload',
+  group: 'files',
+  title: 'Upload a file',
+  description:
+    'Writes a file into a sandbox, from `content` (text, or base64 with encoding "base64") or from `localPath`, a file ' +
+    'on this computer. Missing parent folders are created. An existing file is kept unless overwrite is true.',
+  input: {
+    id: sandboxId(),
+    filePath: sandboxPath('Where to write the file in the sandbox'),
+    content: z.string().max(MAX_INLINE_UPLOAD_CHARS).optional().describe('The file content (omit when using localPath).'),
+    encoding: z.enum(['text', 'base64']).default('text').describe('How `content` is encoded: "text" (UTF-8, default) or "base64" for binary files.'),
+    localPath: z.string().min(1).optional().describe('Instead of content: the absolute path of a file on this computer to upload (any size).'),
+    overwrite: z.boolean().default(false).describe('Replace the file if it already exists (default false).'),
+  },
+  output: { path: z.string(), size: z.number() },
+  annotations: { title: 'Upload a file', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async run(args, { daytona }) {
+    if ((args.content === undefined) === (args.localPath === undefined)) {
+      throw new ToolFailure('invalid', 'Give exactly one of `content` (the file itself) or `localPath` (a file on this computer).');
+    }
+    let source: { content: Buffer } | { localPath: string };
+    let size: number;
+    if (args.localPath !== undefined) {
+      size = await localFileSize(args.localPath);
+      source = { localPath: args.localPath };
+    } else {
+      if (args.encoding === 'base64' && !BASE64.test(args.content!)) {
+        throw new ToolFailure('invalid', 'content is not valid base64: send the bytes base64-encoded, or use encoding "text" for plain text.');
+      }
+      const content = Buffer.from(args.content!, args.encoding === 'base64' ? 'base64' : 'utf8');
+      size = content.length;
+      source = { content };
+    }
+    const existing = await daytona.fileInfoOrUndefined(args.id, args.filePath);
+    if (existing?.isDir) throw new ToolFailure('invalid', `${args.filePath} is a folder in the sandbox: give a file path inside it, e.g. ${args.filePath.replace(/\/$/, '')}/name.ext.`);
+    if (existing && !args.overwrite) throw new ToolFailure('conflict', `${args.filePath} already exists in sandbox ${args.id}: pass overwrite: true to replace it.`);
+    await daytona.uploadFile(args.id, args.filePath, source);
+    return { text: `Wrote ${args.filePath} (${formatBytes(size)}) in sandbox ${args.id}.`, structured: { path: args.filePath, size } };
+  },
+});
