@@ -1,7 +1,9 @@
-import { Router, json, type Request } from 'express';
+import { stat } from 'node:fs/promises';
+import { posix } from 'node:path';
+import { Router, json, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { ApiError, badRequest, type DaemonErrorCode } from '../errors.ts';
-import type { SandboxRecord } from '../sandbox-record.ts';
+import { ApiError, badRequest, notFound, type DaemonErrorCode } from '../errors.ts';
+import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
 import { runInSandbox, type SandboxExec } from './run-command.ts';
 import { resolveSandboxPath } from './sandbox-paths.ts';
@@ -11,168 +13,274 @@ export interface GitDeps extends SandboxExec {
 }
 
 const GIT_TIMEOUT_SEC = 600;
+const OUTPUT_TAIL = 2000;
 
-/** git runs inside the sandbox, so a clone obeys networkBlockAll and only sees what the sandbox sees. */
-async function git(deps: GitDeps, req: Request, args: string[], cwd?: string, env: Record<string, string> = {}) {
-  const result = await runInSandbox(deps, deps.recordOf(req), ['git', ...args], {
-    cwd,
-    env: { GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false', ...env },
-    timeoutSec: GIT_TIMEOUT_SEC,
-  });
-  if (result.exitCode !== 0) throw gitError(result.output, args[0] ?? 'git');
-  return result.stdout;
+interface Credentials {
+  username?: string | undefined;
+  password?: string | undefined;
 }
 
-function gitError(output: string, verb: string): ApiError {
-  const text = output.trim().split('\n').filter((line) => !line.startsWith('hint:')).join('\n').slice(0, 2000);
-  const match = (re: RegExp, status: number, code: DaemonErrorCode) => (re.test(text) ? new ApiError(status, `git ${verb} failed: ${text}`, code) : undefined);
-  return (
-    match(/not a git repository/i, 404, 'GIT_REPO_NOT_FOUND') ??
-    match(/Authentication failed|could not read Username|terminal prompts disabled/i, 401, 'GIT_AUTH_FAILED') ??
-    match(/repository .* not found|does not appear to be a git repository|does not exist/i, 404, 'GIT_REPO_NOT_FOUND') ??
-    match(/already exists/i, 409, 'GIT_BRANCH_EXISTS') ??
-    match(/did not match any|not found|unknown revision|invalid reference/i, 404, 'GIT_BRANCH_NOT_FOUND') ??
-    match(/\[rejected\]|non-fast-forward|failed to push/i, 409, 'GIT_PUSH_REJECTED') ??
-    match(/CONFLICT|merge conflict/i, 409, 'GIT_MERGE_CONFLICT') ??
-    match(/would be overwritten|Please commit your changes or stash/i, 409, 'GIT_DIRTY_WORKTREE') ??
-    match(/Could not resolve host|Connection refused|unable to access|Failed to connect|Network is unreachable/i, 502, 'GIT_TRANSPORT_FAILED') ??
-    new ApiError(400, `git ${verb} failed: ${text || 'no output'}`, 'BAD_REQUEST')
-  );
-}
+/**
+ * Credentials reach git through a credential helper that reads them from its environment, and the
+ * environment is filled from stdin by a tiny shell wrapper: never argv (visible in `ps`), the URL,
+ * .git/config, or a file.
+ */
+const CREDENTIAL_WRAPPER = [
+  'IFS= read -r DAYTONA_GIT_USERNAME && IFS= read -r DAYTONA_GIT_PASSWORD || exit 2',
+  'export DAYTONA_GIT_USERNAME DAYTONA_GIT_PASSWORD',
+  'exec git -c credential.helper= -c \'credential.helper=!f() { test "$1" = get && printf "username=%s\\npassword=%s\\n" "$DAYTONA_GIT_USERNAME" "$DAYTONA_GIT_PASSWORD"; }; f\' "$@"',
+].join('\n');
 
-/** Puts credentials into an https URL for one command; never logged, never stored in the repo's config. */
-function withCredentials(url: string, username?: string, password?: string): string {
-  if (!username && !password) return url;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw badRequest('Credentials can only be used with http(s) URLs.');
-  }
-  if (!/^https?:$/.test(parsed.protocol)) throw badRequest('Credentials can only be used with http(s) URLs.');
-  parsed.username = username ?? 'git';
-  parsed.password = password ?? '';
-  return parsed.toString();
-}
+const text = (field: string) => z.string().min(1, `${field} must not be empty`);
+/** Names git could read as options are refused, so a branch can never become a flag. */
+const refName = text('name').refine((value) => !value.startsWith('-') && !/[\s\0]/.test(value), 'must be a git ref name (no leading dash, no whitespace)');
+const credential = z.string().refine((value) => !/[\r\n\0]/.test(value), 'must be a single line');
+const remoteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a remote name such as origin');
 
-const STATUS: Record<string, string> = { ' ': 'Unmodified', M: 'Modified', A: 'Added', D: 'Deleted', R: 'Renamed', C: 'Copied', U: 'Updated but unmerged', '?': 'Untracked', '!': 'Untracked' };
-
-/** Toolbox git routes (daytona-api.md §6.3). */
+/** Toolbox git routes (daytona-api.md §6.3). git runs inside the sandbox: a clone obeys networkBlockAll and sees only what the sandbox sees. */
 export function gitRoutes(deps: GitDeps): Router {
   const router = Router();
   router.use(json({ limit: '1mb' }));
-  const repo = async (req: Request, path: unknown) => (await resolveSandboxPath(deps.service.dirsOf(deps.recordOf(req).id), path)).sandboxPath;
+
+  const dirsOf = (req: Request) => deps.service.dirsOf(deps.recordOf(req).id);
+
+  /** Runs git in `cwd` (a sandbox path); a failure becomes a typed daemon error. */
+  const git = async (req: Request, res: Response, args: string[], cwd?: string, credentials: Credentials = {}) => {
+    const useCredentials = credentials.username !== undefined || credentials.password !== undefined;
+    const argv = useCredentials ? ['/bin/sh', '-c', CREDENTIAL_WRAPPER, 'git', ...args] : ['git', ...args];
+    const dirs = dirsOf(req);
+    // git never looks for a repository above the sandbox's own directories (it would find the host's).
+    const ceiling = [...new Set([SANDBOX_HOME, '/tmp'].map((dir) => posix.dirname(deps.runner.visiblePath(dir, dirs))))].join(':');
+    const result = await runInSandbox(deps, deps.recordOf(req), argv, {
+      cwd,
+      env: {
+        GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false', SSH_ASKPASS: '/bin/false', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+        GIT_CEILING_DIRECTORIES: ceiling,
+      },
+      timeoutSec: GIT_TIMEOUT_SEC,
+      signal: abortOnClose(res),
+      stdin: useCredentials ? `${credentials.username ?? 'git'}\n${credentials.password ?? ''}\n` : undefined,
+    });
+    if (result.exitCode !== 0) throw gitError(redact(result.output, credentials), args);
+    return result.stdout;
+  };
+
+  /** The repository directory from a request: must be inside the sandbox, and must exist. */
+  const repoPath = async (req: Request, path: unknown) => {
+    const resolved = await resolveSandboxPath(dirsOf(req), path);
+    const info = await stat(resolved.hostPath).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw notFound(`No repository at ${resolved.sandboxPath}: the directory does not exist. Clone one there first (git.clone).`, 'GIT_REPO_NOT_FOUND');
+    }
+    return resolved.sandboxPath;
+  };
 
   router.post('/git/clone', async (req, res) => {
     const body = parseOrBadRequest(z.object({
-      url: z.string().min(1), path: z.string().min(1), branch: z.string().optional(), commit_id: z.string().optional(),
-      username: z.string().optional(), password: z.string().optional(), depth: z.number().int().positive().optional(),
+      url: text('url'), path: text('path'), branch: refName.optional(), commit_id: refName.optional(),
+      username: credential.optional(), password: credential.optional(), insecure_skip_tls: z.boolean().optional(),
+      depth: z.number().int().positive().optional(),
     }), req.body ?? {}, 'clone request');
-    const path = await repo(req, body.path);
-    const url = withCredentials(body.url, body.username, body.password);
-    await git(deps, req, ['clone', ...(body.branch ? ['--branch', body.branch] : []), ...(body.depth ? ['--depth', String(body.depth)] : []), '--', url, path]);
-    if (body.username || body.password) await git(deps, req, ['remote', 'set-url', 'origin', body.url], path);
-    if (body.commit_id) await git(deps, req, ['checkout', body.commit_id], path);
+    if (body.url.startsWith('-')) throw badRequest('Invalid clone request: \'url\' must be a repository URL.', 'INVALID_REQUEST_BODY');
+    const target = await resolveSandboxPath(dirsOf(req), body.path);
+    const destination = deps.runner.visiblePath(target.sandboxPath, dirsOf(req));
+    await git(req, res, [
+      ...(body.insecure_skip_tls ? ['-c', 'http.sslVerify=false'] : []),
+      'clone',
+      ...(body.branch ? ['--branch', body.branch] : []),
+      ...(body.depth ? ['--depth', String(body.depth)] : []),
+      '--', body.url, destination,
+    ], undefined, { username: body.username, password: body.password });
+    if (body.commit_id) await git(req, res, ['checkout', '--detach', body.commit_id], target.sandboxPath);
     res.status(200).end();
   });
 
   router.get('/git/status', async (req, res) => {
-    const path = await repo(req, req.query.path);
-    const out = await git(deps, req, ['status', '--porcelain=v1', '--branch', '-z'], path);
-    const entries = out.split('\0').filter(Boolean);
-    const head = entries[0]?.startsWith('## ') ? entries.shift()!.slice(3) : '';
-    const branchMatch = /^(?:No commits yet on )?([^.\s]+)(?:\.\.\.(\S+))?(?: \[(?:ahead (\d+))?(?:, )?(?:behind (\d+))?\])?/.exec(head);
-    const fileStatus = [];
-    for (let i = 0; i < entries.length; i++) {
-      const entry = entries[i]!;
-      const x = entry[0] ?? ' ';
-      const y = entry[1] ?? ' ';
-      const name = entry.slice(3);
-      if (x === 'R' || x === 'C') i++; // the original name follows a rename/copy
-      fileStatus.push({ name, staging: STATUS[x] ?? 'Unmodified', worktree: STATUS[y] ?? 'Unmodified', extra: '' });
-    }
-    const detached = head.startsWith('HEAD (no branch)');
-    res.json({
-      currentBranch: detached ? 'HEAD' : (branchMatch?.[1] ?? ''),
-      fileStatus,
-      ahead: Number(branchMatch?.[3] ?? 0),
-      behind: Number(branchMatch?.[4] ?? 0),
-      branchPublished: Boolean(branchMatch?.[2]),
-      ...(branchMatch?.[2] ? { upstream: branchMatch[2] } : {}),
-      detached,
-    });
+    const path = await repoPath(req, req.query.path);
+    const out = await git(req, res, ['status', '--porcelain=v2', '--branch', '--untracked-files=all', '-z'], path);
+    res.json(parseStatus(out));
   });
 
   router.post('/git/add', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ path: z.string(), files: z.array(z.string()).min(1) }), req.body ?? {}, 'add request');
-    await git(deps, req, ['add', '--', ...body.files], await repo(req, body.path));
+    const body = parseOrBadRequest(z.object({ path: text('path'), files: z.array(text('file')).min(1) }), req.body ?? {}, 'add request');
+    await git(req, res, ['add', '--', ...body.files], await repoPath(req, body.path));
     res.status(200).end();
   });
 
   router.post('/git/commit', async (req, res) => {
     const body = parseOrBadRequest(z.object({
-      path: z.string(), message: z.string().min(1), author: z.string().min(1), email: z.string().min(1), allow_empty: z.boolean().optional(),
+      path: text('path'), message: text('message'), author: text('author'), email: text('email'), allow_empty: z.boolean().optional(),
     }), req.body ?? {}, 'commit request');
-    const path = await repo(req, body.path);
-    await git(deps, req, ['-c', `user.name=${body.author}`, '-c', `user.email=${body.email}`, 'commit', ...(body.allow_empty ? ['--allow-empty'] : []), '-m', body.message], path);
-    const hash = (await git(deps, req, ['rev-parse', 'HEAD'], path)).trim();
+    const path = await repoPath(req, body.path);
+    await git(req, res, [
+      '-c', `user.name=${body.author}`, '-c', `user.email=${body.email}`, '-c', 'commit.gpgSign=false',
+      'commit', ...(body.allow_empty ? ['--allow-empty'] : []), '-m', body.message,
+    ], path);
+    const hash = (await git(req, res, ['rev-parse', 'HEAD'], path)).trim();
     res.json({ hash });
   });
 
   router.get('/git/branches', async (req, res) => {
-    const path = await repo(req, req.query.path);
-    const out = await git(deps, req, ['branch', '--format=%(HEAD) %(refname:short)'], path);
-    const lines = out.split('\n').filter(Boolean);
-    const current = lines.find((line) => line.startsWith('*'))?.slice(2);
-    res.json({ branches: lines.map((line) => line.slice(2)), ...(current ? { current } : {}) });
+    const path = await repoPath(req, req.query.path);
+    const out = await git(req, res, ['for-each-ref', '--format=%(HEAD)%00%(refname:short)', 'refs/heads/'], path);
+    const rows = out.split('\n').filter(Boolean).map((line) => line.split('\0'));
+    const current = rows.find(([head]) => head === '*')?.[1];
+    res.json({ branches: rows.map(([, name]) => name ?? ''), ...(current ? { current } : {}) });
   });
 
+  // Daytona creates the branch and switches to it (go-git checkout with Create).
   router.post('/git/branches', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ path: z.string(), name: z.string().min(1) }), req.body ?? {}, 'branch request');
-    await git(deps, req, ['branch', '--', body.name], await repo(req, body.path));
+    const body = parseOrBadRequest(z.object({ path: text('path'), name: refName }), req.body ?? {}, 'branch request');
+    await git(req, res, ['switch', '-c', body.name], await repoPath(req, body.path));
     res.status(201).end();
   });
 
+  // Daytona removes the ref whether or not it is merged.
   router.delete('/git/branches', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ path: z.string(), name: z.string().min(1) }), req.body ?? {}, 'branch request');
-    await git(deps, req, ['branch', '-d', '--', body.name], await repo(req, body.path));
+    const body = parseOrBadRequest(z.object({ path: text('path'), name: refName }), req.body ?? {}, 'branch request');
+    await git(req, res, ['branch', '-D', '--', body.name], await repoPath(req, body.path));
     res.status(204).end();
   });
 
   router.post('/git/checkout', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ path: z.string(), branch: z.string().min(1) }), req.body ?? {}, 'checkout request');
-    await git(deps, req, ['checkout', body.branch], await repo(req, body.path));
+    const body = parseOrBadRequest(z.object({ path: text('path'), branch: refName }), req.body ?? {}, 'checkout request');
+    const path = await repoPath(req, body.path);
+    try {
+      // A local branch, or a remote one with exactly one match (git switch --guess).
+      await git(req, res, ['switch', body.branch], path);
+    } catch (error) {
+      // Like the daemon, fall back to a commit (detached) when the name looks like a hash.
+      if (!(error instanceof ApiError) || error.code !== 'GIT_BRANCH_NOT_FOUND' || !/^[0-9a-f]{4,64}$/i.test(body.branch)) throw error;
+      await git(req, res, ['switch', '--detach', body.branch], path);
+    }
     res.status(200).end();
   });
 
   const remoteSchema = z.object({
-    path: z.string(), username: z.string().optional(), password: z.string().optional(), branch: z.string().optional(),
-    remote: z.string().optional(), set_upstream: z.boolean().optional(),
+    path: text('path'), username: credential.optional(), password: credential.optional(), branch: refName.optional(),
+    remote: remoteName.optional(), set_upstream: z.boolean().optional(),
   });
-  const remoteArgs = async (req: Request, body: z.infer<typeof remoteSchema>, path: string) => {
-    const remote = body.remote ?? 'origin';
-    if (!body.username && !body.password) return [remote];
-    const url = (await git(deps, req, ['remote', 'get-url', remote], path)).trim();
-    return [withCredentials(url, body.username, body.password)];
+
+  const currentBranch = async (req: Request, res: Response, path: string) => {
+    const name = (await git(req, res, ['rev-parse', '--abbrev-ref', 'HEAD'], path)).trim();
+    if (name === 'HEAD') throw notFound('HEAD is detached: check out a branch first (git.checkoutBranch), or pass the branch to use.', 'GIT_BRANCH_NOT_FOUND');
+    return name;
+  };
+
+  const hasUpstream = async (req: Request, res: Response, path: string) => {
+    try {
+      await git(req, res, ['rev-parse', '--abbrev-ref', '--symbolic-full-name', '@{upstream}'], path);
+      return true;
+    } catch {
+      return false;
+    }
   };
 
   router.post('/git/push', async (req, res) => {
     const body = parseOrBadRequest(remoteSchema, req.body ?? {}, 'push request');
-    const path = await repo(req, body.path);
-    const branch = body.branch ?? (await git(deps, req, ['rev-parse', '--abbrev-ref', 'HEAD'], path)).trim();
-    await git(deps, req, ['push', ...(body.set_upstream ? ['--set-upstream'] : []), ...(await remoteArgs(req, body, path)), branch], path);
+    const path = await repoPath(req, body.path);
+    const branch = body.branch ?? (await currentBranch(req, res, path));
+    await git(req, res, [
+      'push', ...(body.set_upstream ? ['--set-upstream'] : []), '--', body.remote ?? 'origin', `refs/heads/${branch}:refs/heads/${branch}`,
+    ], path, { username: body.username, password: body.password });
     res.status(200).end();
   });
 
+  // Fast-forward only, like the daemon (go-git Pull): a diverged branch is a conflict, never a surprise merge.
   router.post('/git/pull', async (req, res) => {
     const body = parseOrBadRequest(remoteSchema, req.body ?? {}, 'pull request');
-    const path = await repo(req, body.path);
-    const args = body.branch || body.remote || body.username || body.password
-      ? [...(await remoteArgs(req, body, path)), ...(body.branch ? [body.branch] : [])]
-      : [];
-    await git(deps, req, ['-c', 'pull.rebase=false', 'pull', ...args], path);
+    const path = await repoPath(req, body.path);
+    let target: string[] = [];
+    if (body.branch || body.remote || !(await hasUpstream(req, res, path))) {
+      target = [body.remote ?? 'origin', body.branch ?? (await currentBranch(req, res, path))];
+    }
+    await git(req, res, ['pull', '--ff-only', ...target], path, { username: body.username, password: body.password });
     res.status(200).end();
   });
 
   return router;
+}
+
+function abortOnClose(res: Response): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  return controller.signal;
+}
+
+function redact(output: string, credentials: Credentials): string {
+  let result = output;
+  // The password first: a username inside it would otherwise leave its tail behind.
+  if (credentials.password) result = result.split(credentials.password).join('***');
+  if (credentials.username) result = result.split(credentials.username).join('***');
+  return result;
+}
+
+/** Maps git's output to the daemon's typed error codes (daemon git/cli_errors.go, toolbox/git/errors.go). */
+export function gitError(output: string, args: string[]): ApiError {
+  const verb = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c') ?? 'git';
+  const lines = output.trim().split('\n').filter((line) => !line.startsWith('hint:'));
+  const detail = lines.join('\n').slice(-OUTPUT_TAIL) || 'no output';
+  const rules: [RegExp, number, DaemonErrorCode, string][] = [
+    [/not a git repository/i, 404, 'GIT_REPO_NOT_FOUND', 'this directory is not a git repository: clone or init one first'],
+    [/authentication failed|invalid username or password|could not read (username|password)|terminal prompts disabled/i, 401, 'GIT_AUTH_FAILED', 'the remote refused the credentials: pass a valid username and password (token)'],
+    [/repository not found|does not appear to be a git repository|repository not exported|no such repository|requested url returned error: 404|remote: not found/i, 404, 'GIT_REPO_NOT_FOUND', 'the remote repository was not found: check the URL (host paths are not visible inside a sandbox; serve the repository over the network)'],
+    [/destination path .* already exists/i, 409, 'CONFLICT', 'the destination is not empty: clone into a new or empty directory'],
+    [/a branch named .* already exists|already exists/i, 409, 'GIT_BRANCH_EXISTS', 'a branch with that name already exists: pick another name or check it out'],
+    [/cannot delete branch .* (checked out|used by worktree)/i, 409, 'CONFLICT', 'that branch is checked out: switch to another branch first'],
+    [/\[remote rejected\]/i, 422, 'GIT_REMOTE_REJECTED', 'the remote rejected the update (hooks, protection or a checked-out branch)'],
+    [/non-fast-forward|fetch first|updates were rejected|\[rejected\]|stale info/i, 409, 'GIT_PUSH_REJECTED', 'the remote has commits you do not have: pull first, then push'],
+    [/not possible to fast-forward|diverging branches|CONFLICT \(|merge conflict/i, 409, 'GIT_MERGE_CONFLICT', 'the branches have diverged: only fast-forward pulls are done, so reconcile them with a command in the sandbox'],
+    [/would be overwritten|please commit your changes or stash|needs merge/i, 409, 'GIT_DIRTY_WORKTREE', 'uncommitted changes are in the way: commit them first'],
+    [/invalid reference|a branch is expected|did not match any|unknown revision|not a valid (object name|ref)|branch '.*' not found|couldn't find remote ref|remote branch .* not found|not currently on a branch|src refspec .* does not match/i, 404, 'GIT_BRANCH_NOT_FOUND', 'no such branch or commit: list them with git.branches'],
+    [/could not resolve host|connection refused|unable to access|failed to connect|network is unreachable|connection timed out|unable to look up|could not read from remote repository/i, 502, 'GIT_TRANSPORT_FAILED', 'the remote could not be reached (is the sandbox network blocked, or the host down?)'],
+    [/nothing to commit|nothing added to commit|no changes added to commit/i, 400, 'BAD_REQUEST', 'there is nothing staged to commit: add files first (git.add), or allow an empty commit'],
+  ];
+  for (const [pattern, status, code, advice] of rules) {
+    if (pattern.test(detail)) return new ApiError(status, `git ${verb} failed: ${advice}.\n${detail}`, code);
+  }
+  return new ApiError(400, `git ${verb} failed.\n${detail}`, 'BAD_REQUEST');
+}
+
+const STATUS: Record<string, string> = { '.': 'Unmodified', M: 'Modified', T: 'Modified', A: 'Added', D: 'Deleted', R: 'Renamed', C: 'Copied', U: 'Updated but unmerged', '?': 'Untracked', '!': 'Untracked' };
+
+/** Parses `git status --porcelain=v2 --branch -z` into Daytona's GitStatus. */
+export function parseStatus(out: string) {
+  const entries = out.split('\0');
+  const headers = new Map<string, string>();
+  const fileStatus: { name: string; staging: string; worktree: string; extra: string }[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (!entry) continue;
+    if (entry.startsWith('# ')) {
+      const [key, ...value] = entry.slice(2).split(' ');
+      headers.set(key!, value.join(' '));
+      continue;
+    }
+    const kind = entry[0];
+    if (kind === '?' || kind === '!') {
+      fileStatus.push({ name: entry.slice(2), staging: STATUS[kind]!, worktree: STATUS[kind]!, extra: '' });
+      continue;
+    }
+    // "1 XY sub mH mI mW hH hI path", "2 XY sub mH mI mW hH hI Xscore path\0orig", "u XY sub m1 m2 m3 mW h1 h2 h3 path"
+    const fieldCount = kind === '1' ? 8 : kind === '2' ? 9 : kind === 'u' ? 10 : -1;
+    if (fieldCount < 0) continue;
+    const parts = entry.split(' ');
+    const xy = parts[1] ?? '..';
+    const name = parts.slice(fieldCount).join(' ');
+    const extra = kind === '2' ? (entries[++i] ?? '') : '';
+    fileStatus.push({ name, staging: STATUS[xy[0] ?? '.'] ?? 'Unmodified', worktree: STATUS[xy[1] ?? '.'] ?? 'Unmodified', extra });
+  }
+  const head = headers.get('branch.head') ?? '';
+  const detached = head === '(detached)';
+  const upstream = headers.get('branch.upstream');
+  const ab = /^\+(\d+) -(\d+)$/.exec(headers.get('branch.ab') ?? '');
+  return {
+    currentBranch: detached ? 'HEAD' : head,
+    fileStatus,
+    ahead: Number(ab?.[1] ?? 0),
+    behind: Number(ab?.[2] ?? 0),
+    branchPublished: upstream !== undefined,
+    ...(upstream !== undefined ? { upstream } : {}),
+    detached,
+  };
 }
