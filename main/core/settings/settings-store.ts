@@ -118,5 +118,6 @@ function validate(settings: Settings): Settings {
   settingsSchema.shape.profiles.parse(checked);
   if (!isKnownProfile(checked[top.activeProfile])) throw new Error(`activeProfile '${top.activeProfile}' is not a usable profile.`);
   // A file from a newer version keeps its version number; anything older is written as this version.
-  return { ...top, version: Math.max(top.version, SETTINGS_VERSION), profiles: checked };
+  const { version, activeProfile, profiles: _empty, ...others } = top;
+  return { version: Math.max(version, SETTINGS_VERSION), activeProfile, profiles: checked, ...others };
 }
