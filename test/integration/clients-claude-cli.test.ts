@@ -164,6 +164,7 @@ it('without a claude CLI, the safe writer edits ~/.claude.json and keeps everyth
   await writeFile(join(home, '.claude.json'), JSON.stringify({ numStartups: 12, projects: { '/w': { mcpServers: { p: {} } } }, mcpServers: { x: { command: '/bin/x' } } }, null, 2));
   const result = await claudeCode().connect();
   expect(result.via).toBe('file');
+  expect(result.notes[0]).toMatch(/No claude CLI found, so .*\.claude\.json was edited directly; a running Claude Code session may write over it/);
   expect(await claudeJson()).toEqual({ numStartups: 12, projects: { '/w': { mcpServers: { p: {} } } }, mcpServers: { x: { command: '/bin/x' }, daytona: ours() } });
   expect(await calls()).toEqual([]);
 });

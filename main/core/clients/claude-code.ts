@@ -113,7 +113,11 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
 
     async connect(options: ChangeOptions = {}): Promise<ChangeResult> {
       const cli = findClaudeCli(host);
-      if (!cli) return viaFile.connect(options);
+      if (!cli) {
+        const result = await viaFile.connect(options);
+        if (result.action !== 'unchanged') result.notes.unshift(`No claude CLI found, so ${result.file} was edited directly; a running Claude Code session may write over it: if the entry is gone later, quit Claude Code and run setup again.`);
+        return result;
+      }
       const dryRun = options.dryRun ?? false;
       const { configPath: file } = locateClaudeCode(host);
       const result: Omit<ChangeResult, 'action'> = { id: SPEC.id, name: SPEC.name, dryRun, file, via: 'claude-cli', notes: [] };

@@ -114,6 +114,8 @@ export interface CommitResult {
  * Writes `text` over the snapshot's file: back up once, temp file in the same folder with the old mode,
  * fsync, re-read and compare with what we planned from, rename, fsync the folder. Throws with nothing
  * changed when the file is read-only, its folder is missing, or it changed since the snapshot.
+ * (A save landing between the re-read and the rename, a window of microseconds, cannot be seen without a
+ * lock, and the clients take none.)
  */
 export async function commitChange(snapshot: ConfigSnapshot, text: string, options: CommitOptions): Promise<CommitResult> {
   const { file, target } = snapshot;
