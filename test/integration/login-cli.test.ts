@@ -139,6 +139,16 @@ describe.skipIf(skipReason)('daytona-tray login / logout (real keychain, real lo
     expect(result.stderr).not.toContain('dtn_key_on_argv_987');
   });
 
+  it('asks for exactly one key on stdin', async () => {
+    const empty = await runCli(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, '\n');
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('No API key given: pipe it on stdin or type it at the prompt.');
+    const two = await runCli(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, 'key-one\nkey-two\n');
+    expect(two.code).toBe(1);
+    expect(two.stderr).toContain('Expected one API key');
+    expect(two.stderr).not.toContain('key-one');
+  });
+
   it('logout removes the key from the keychain; the profile stays', async () => {
     const result = await runCli(['logout', '--profile', 'dev'], env);
     expect(result.code).toBe(0);
