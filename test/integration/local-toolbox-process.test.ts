@@ -66,6 +66,10 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       const response = await sandbox.process.executeCommand('pwd', 'no/such/dir');
       expect(response.exitCode).toBe(-1);
       expect(response.result).toMatch(/\/home\/daytona\/no\/such\/dir does not exist/);
+      // A symlink is followed as the sandbox sees it: one pointing at a host folder is not a way in.
+      await sandbox.process.executeCommand('ln -sfn /root rootlink');
+      expect((await sandbox.process.executeCommand('pwd', 'rootlink')).exitCode).toBe(-1);
+      expect((await sandbox.process.executeCommand('pwd', '/no-such-system-dir')).exitCode).not.toBe(0);
     });
 
     it('passes env for the command on top of the sandbox env vars from create', async () => {
@@ -235,6 +239,19 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(late).toMatchObject({ statusCode: 410 });
       // The session still works, and leftover input never ran as a command.
       expect((await sandbox.process.executeSessionCommand('s-input', { command: 'echo next' })).stdout).toBe('next\n');
+    });
+
+    it('does not echo input when suppressInputEcho is set, and refuses input to a sync command', async () => {
+      await sandbox.process.createSession('s-quiet');
+      const { cmdId } = await sandbox.process.executeSessionCommand('s-quiet', { command: 'read -r secret; echo "${#secret} chars"', runAsync: true, suppressInputEcho: true });
+      await sandbox.process.sendSessionCommandInput('s-quiet', cmdId, 'hunter2');
+      await expect.poll(async () => (await sandbox.process.getSessionCommand('s-quiet', cmdId)).exitCode).toBe(0);
+      expect((await sandbox.process.getSessionCommandLogs('s-quiet', cmdId)).stdout).toBe('7 chars\n');
+      const sync = sandbox.process.executeSessionCommand('s-quiet', { command: 'sleep 1' });
+      await expect.poll(async () => (await sandbox.process.getSession('s-quiet')).commands.length).toBe(2);
+      const running = (await sandbox.process.getSession('s-quiet')).commands[1]!;
+      await expect(sandbox.process.sendSessionCommandInput('s-quiet', running.id, 'x')).rejects.toMatchObject({ statusCode: 409 });
+      expect((await sync).exitCode).toBe(0);
     });
 
     it('does not let a command reading stdin swallow the next queued command', async () => {

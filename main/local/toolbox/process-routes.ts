@@ -54,7 +54,7 @@ export function processRoutes(deps: ProcessDeps): Router {
     const body = parseOrBadRequest(executeSchema, req.body ?? {}, 'execute request');
     const record = deps.recordOf(req);
     const cwd = sandboxCwd(body.cwd);
-    if (!cwdExists(deps, record, cwd)) {
+    if (!(await cwdExists(deps, record, cwd))) {
       // Daytona's daemon answers a failed start with exit code -1 and the reason as the result.
       res.json({ exitCode: -1, result: `Working directory ${cwd} does not exist in the sandbox: create it first (fs.createFolder) or pass another cwd.` });
       return;

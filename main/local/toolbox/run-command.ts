@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
-import type { SandboxDirs, SandboxRunner } from '../sandbox-runner.ts';
+import type { SandboxRunner } from '../sandbox-runner.ts';
 import { hostnameOf, type SandboxService } from '../sandbox-service.ts';
+import { resolveSandboxPath } from './sandbox-paths.ts';
 
 /** Output above this is cut (the process keeps running to completion); protects the provider's memory. */
 export const MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
@@ -45,19 +47,16 @@ export function sandboxCwd(cwd: string | undefined): string {
 }
 
 /**
- * Where a sandbox path lives on the host: home and /tmp are the sandbox's own directories; anything
- * else is the host's read-only system view (the same path).
+ * False when `cwd` (an absolute sandbox path) is in the sandbox's home or /tmp but is not a directory there.
+ * Symlinks are followed as the sandbox sees them, so a link cannot probe the host. Other paths are the
+ * read-only system view: the runner itself reports a missing one.
  */
-export function hostPathOf(sandboxPath: string, dirs: SandboxDirs): string {
-  if (sandboxPath === SANDBOX_HOME || sandboxPath.startsWith(`${SANDBOX_HOME}/`)) return dirs.home + sandboxPath.slice(SANDBOX_HOME.length);
-  if (sandboxPath === '/tmp' || sandboxPath.startsWith('/tmp/')) return dirs.tmp + sandboxPath.slice('/tmp'.length);
-  return sandboxPath;
-}
-
-/** True when `cwd` (a sandbox path) is an existing directory; commands cannot start anywhere else. */
-export function cwdExists(exec: SandboxExec, record: SandboxRecord, cwd: string): boolean {
+export async function cwdExists(exec: SandboxExec, record: SandboxRecord, cwd: string): Promise<boolean> {
+  const inSandbox = [SANDBOX_HOME, '/tmp'].some((root) => cwd === root || cwd.startsWith(`${root}/`));
+  if (!inSandbox) return true;
   try {
-    return statSync(hostPathOf(cwd, exec.service.dirsOf(record.id))).isDirectory();
+    const resolved = await resolveSandboxPath(exec.service.dirsOf(record.id), cwd);
+    return (await stat(resolved.hostPath)).isDirectory();
   } catch {
     return false;
   }

@@ -41,6 +41,7 @@ export interface ExecuteOptions {
 const MARKER = '\u001eDAYTONA_TRAY_EXIT';
 const SESSION_DIR = '.daytona-sessions';
 const ENTRYPOINT = 'entrypoint';
+const DELETE_WAIT_MS = 5000;
 const execFileAsync = promisify(execFile);
 const openFdAsync = promisify(openFd);
 const quoted = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
@@ -230,8 +231,9 @@ export class SessionManager {
       throw conflict(`Command ${cmdId} runs synchronously, so its stdin is closed: start it with runAsync: true to send it input.`);
     }
     const line = data.endsWith('\n') ? data : `${data}\n`;
-    command.input.write(line);
+    // Echo first, so the log shows the input before whatever the command prints in reply.
     if (!command.suppressInputEcho) await appendFile(command.stdoutFile, line);
+    command.input?.write(line);
   }
 
   /** Kills the session's shell and everything it started, then forgets it and its logs. */
@@ -240,8 +242,9 @@ export class SessionManager {
     session.deleted = true;
     this.remove(sandboxId, session);
     const closed = new Promise<void>((resolve) => {
-      if (session.ended || session.shell.exitCode !== null || session.shell.signalCode !== null) resolve();
-      else session.shell.once('close', () => resolve());
+      if (session.ended || session.shell.exitCode !== null || session.shell.signalCode !== null) return resolve();
+      session.shell.once('close', () => resolve());
+      setTimeout(resolve, DELETE_WAIT_MS).unref(); // killed already; only its pipes may linger
     });
     this.exec.runner.kill(session.shell);
     await closed;
