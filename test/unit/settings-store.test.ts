@@ -38,7 +38,7 @@ describe('settings file', () => {
       activeProfile: 'local',
       profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL }, local: { kind: 'local' } },
       mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true } },
-      notifications: { autoStop: true, autoArchive: true, autoDelete: true, lowBalance: true, serverFailed: true },
+      notifications: { autoStop: true, autoArchive: true, autoDelete: true, sandboxError: true, lowBalance: true, creditsDepleted: true, serverFailed: true },
       polling: { sandboxesMs: 5_000, sandboxesHiddenMs: 30_000, balanceMs: 300_000 },
       lowBalanceThresholdCents: 500,
       startAtLogin: false,

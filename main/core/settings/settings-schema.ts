@@ -15,7 +15,7 @@ export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as 
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 /** What can raise a notification; each can be switched off on its own. */
-export const ALERT_KINDS = ['autoStop', 'autoArchive', 'autoDelete', 'lowBalance', 'serverFailed'] as const;
+export const ALERT_KINDS = ['autoStop', 'autoArchive', 'autoDelete', 'sandboxError', 'lowBalance', 'creditsDepleted', 'serverFailed'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Letters, digits, `-` and `_`: it names a keychain entry and appears in commands (`--profile NAME`). */
