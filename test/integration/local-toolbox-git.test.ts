@@ -210,6 +210,31 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
     expect(error).toMatchObject({ statusCode: 502 });
   });
 
+  it('inits a repository, configures the user, adds a remote and publishes a first branch to it', async () => {
+    const fresh = join(dir.path, 'served', 'fresh.git');
+    execFileSync('git', ['init', '-q', '--bare', '-b', 'trunk', fresh]);
+    await sandbox.git.init('fresh', false, 'trunk');
+    expect((await sandbox.git.status('fresh')).currentBranch).toBe('trunk');
+    await sandbox.git.configureUser('Config User', 'config@example.test', 'local', 'fresh');
+    expect(await sandbox.git.getConfig('user.name', 'local', 'fresh')).toBe('Config User');
+    expect(await sandbox.git.getConfig('no.such-key', 'local', 'fresh')).toBeNull();
+    await sandbox.git.setConfig('core.autocrlf', 'false');
+    expect(await sandbox.git.getConfig('core.autocrlf')).toBe('false');
+    await expect(sandbox.git.setConfig('core.autocrlf', 'true', 'system')).rejects.toMatchObject({ statusCode: 400 });
+
+    await sandbox.git.remoteAdd('fresh', 'origin', daemon.url('fresh.git'));
+    expect(await sandbox.git.remotes('fresh')).toEqual({ remotes: [{ name: 'origin', url: daemon.url('fresh.git') }] });
+    await expect(sandbox.git.remoteAdd('fresh', 'origin', 'git://127.0.0.1:1/other.git')).rejects.toMatchObject({ statusCode: 409 });
+    await sandbox.git.remoteAdd('fresh', 'origin', daemon.url('fresh.git'), true, true);
+
+    await sh('echo first > first.txt', 'fresh');
+    await sandbox.git.add('fresh', ['.']);
+    const { sha } = await sandbox.git.commit('fresh', 'first', 'Config User', 'config@example.test');
+    await sandbox.git.push('fresh', undefined, undefined, undefined, undefined, true);
+    expect(hostGit(['--git-dir', fresh, 'rev-parse', 'trunk'], dir.path)).toBe(sha);
+    expect(await sandbox.git.status('fresh')).toMatchObject({ branchPublished: true, upstream: 'origin/trunk', ahead: 0 });
+  });
+
   describe('credentials over http', () => {
     let server: Server;
     const seen: string[] = [];
