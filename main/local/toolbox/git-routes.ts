@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ApiError, badRequest, conflict, notFound, type DaemonErrorCode } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
-import { runInSandbox, type SandboxExec } from './run-command.ts';
+import { abortOnClose, runInSandbox, type SandboxExec } from './run-command.ts';
 import { resolveSandboxPath } from './sandbox-paths.ts';
 
 export interface GitDeps extends SandboxExec {
@@ -272,11 +272,6 @@ export function gitRoutes(deps: GitDeps): Router {
   return router;
 }
 
-function abortOnClose(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
-  return controller.signal;
-}
 
 function redact(output: string, credentials: Credentials): string {
   let result = output;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Router, json, type Request, type Response } from 'express';
+import { Router, json, type Request } from 'express';
 import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
-import { ENV_KEY, SANDBOX_SHELL, cwdExists, runInSandbox, sandboxCwd, type SandboxExec } from './run-command.ts';
+import { ENV_KEY, SANDBOX_SHELL, abortOnClose, cwdExists, runInSandbox, sandboxCwd, type SandboxExec } from './run-command.ts';
 import { SESSION_ID, type SessionManager } from './sessions.ts';
 
 export interface ProcessDeps extends SandboxExec {
@@ -38,12 +38,6 @@ const MAX_ARGV_COMMAND = 64 * 1024;
 /** The system directories a sandbox sees, for finding an interpreter before running it. */
 const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
 
-/** Kills the command if the client goes away before it finishes. */
-function abortOnClose(res: Response): AbortSignal {
-  const controller = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
-  return controller.signal;
-}
 
 /** Toolbox process routes: execute, code-run and sessions (daytona-api.md §6.2). */
 export function processRoutes(deps: ProcessDeps): Router {

@@ -130,6 +130,13 @@ export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: str
   });
 }
 
+/** Aborts when the HTTP client goes away before the reply is sent (the command's tree is then killed). */
+export function abortOnClose(res: { writableFinished: boolean; on(event: 'close', listener: () => void): unknown }): AbortSignal {
+  const controller = new AbortController();
+  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  return controller.signal;
+}
+
 export function signalNumber(signal: NodeJS.Signals): number {
   return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGPIPE: 13, SIGTERM: 15 } as Record<string, number>)[signal] ?? 1;
 }
