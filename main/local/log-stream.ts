@@ -6,6 +6,7 @@ import type { SandboxService } from './sandbox-service.ts';
 import type { SessionCommand, SessionManager } from './toolbox/sessions.ts';
 
 const LOGS_PATH = /^\/toolbox\/([^/]+)\/process\/session\/([^/]+)\/command\/([^/]+)\/logs$/;
+const ENTRYPOINT_LOGS_PATH = /^\/toolbox\/([^/]+)\/process\/session\/entrypoint\/logs$/;
 const STDOUT_PREFIX = Buffer.from([1, 1, 1]);
 const STDERR_PREFIX = Buffer.from([2, 2, 2]);
 const POLL_MS = 50;
@@ -22,7 +23,8 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = LOGS_PATH.exec(url.pathname);
-    if (!match) {
+    const entrypoint = ENTRYPOINT_LOGS_PATH.exec(url.pathname);
+    if (!match && !entrypoint) {
       // Socket.IO handles its own path; nothing else upgrades.
       if (!url.pathname.startsWith('/api/socket.io/')) socket.destroy();
       return;
@@ -32,11 +34,21 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
     };
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('DAYTONA_SANDBOX_AUTH_KEY') ?? '';
     if (!tokensEqual(token, apiKey)) return reject(401, 'Unauthorized', 'Unauthorized: send the API key as a Bearer token.');
+    if (entrypoint) {
+      // Local sandboxes have no image entrypoint: its log is empty (as GET …/entrypoint/logs says).
+      try {
+        service.requireStarted(decodeURIComponent(entrypoint[1]!));
+      } catch (error) {
+        return reject(404, 'Not Found', error instanceof Error ? error.message : 'Not Found');
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => ws.close(1000, 'no entrypoint'));
+      return;
+    }
     let sandboxId: string;
     let command: SessionCommand;
     try {
-      sandboxId = service.requireStarted(decodeURIComponent(match[1]!)).id;
-      command = sessions.command(sandboxId, decodeURIComponent(match[2]!), decodeURIComponent(match[3]!));
+      sandboxId = service.requireStarted(decodeURIComponent(match![1]!)).id;
+      command = sessions.command(sandboxId, decodeURIComponent(match![2]!), decodeURIComponent(match![3]!));
     } catch (error) {
       const status = typeof (error as { status?: unknown }).status === 'number' ? (error as { status: number }).status : 404;
       return reject(status, status === 409 ? 'Conflict' : 'Not Found', error instanceof Error ? error.message : 'Not Found');

@@ -264,6 +264,14 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect((await sandbox.process.getSessionCommandLogs('s-queue', queued.cmdId)).stdout).toBe('queued-ran\n');
     });
 
+    it('has an empty entrypoint session (local sandboxes have no image entrypoint)', async () => {
+      expect(await sandbox.process.getEntrypointSession()).toEqual({ sessionId: 'entrypoint', commands: [] });
+      expect(await sandbox.process.getEntrypointLogs()).toEqual({ output: '', stdout: '', stderr: '' });
+      const chunks: string[] = [];
+      await sandbox.process.getEntrypointLogs((chunk) => chunks.push(chunk), (chunk) => chunks.push(chunk));
+      expect(chunks.join('')).toBe('');
+    });
+
     it('reports SESSION_ENDED (410) after a command exits the shell', async () => {
       await sandbox.process.createSession('s-exit');
       const bye = await sandbox.process.executeSessionCommand('s-exit', { command: 'echo bye; exit 5' });
