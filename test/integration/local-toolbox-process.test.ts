@@ -6,6 +6,7 @@ import {
   DaytonaSessionEndedError, DaytonaTimeoutError, DaytonaValidationError, type Sandbox,
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 
 /** Host pids whose command line matches `pattern` (the sandbox's processes are visible from the host pid namespace). */
@@ -220,6 +221,23 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       const replay: string[] = [];
       await sandbox.process.getSessionCommandLogs('s-async', started.cmdId, (chunk) => replay.push(chunk), () => {});
       expect(replay.join('')).toBe('out 1\nout 2\nout 3\n');
+    });
+
+    it('refuses a log stream without the API key (401) or for an unknown command (404)', async () => {
+      await sandbox.process.createSession('s-ws');
+      const { cmdId } = await sandbox.process.executeSessionCommand('s-ws', { command: 'echo hi' });
+      const base = `${sandbox.toolboxProxyUrl.replace(/^http/, 'ws')}/${sandbox.id}/process/session/s-ws/command`;
+      const status = (url: string, headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(url, { headers });
+        ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
+        ws.once('open', () => { ws.close(); resolve(101); });
+        ws.once('error', (error) => { if (!String(error.message).includes('Unexpected server response')) reject(error); });
+      });
+      const auth = { authorization: `Bearer ${t.provider.apiKey}` };
+      expect(await status(`${base}/${cmdId}/logs?follow=true`, {})).toBe(401);
+      expect(await status(`${base}/${cmdId}/logs?follow=true`, { authorization: 'Bearer wrong' })).toBe(401);
+      expect(await status(`${base}/no-such-command/logs?follow=true`, auth)).toBe(404);
+      expect(await status(`${base}/${cmdId}/logs?follow=true`, auth)).toBe(101);
     });
 
     it('feeds input to an async command that reads stdin, and refuses input once it completed', async () => {
