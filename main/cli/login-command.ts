@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
-import { checkApiKey } from '../core/secrets/check-api-key.ts';
+import { loginWithApiKey, useLocalProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
-import { writeApiKey } from '../core/secrets/profile-secrets.ts';
 import { readSecretInput, SecretInputError } from '../core/secrets/read-secret-input.ts';
 import { redact, SecretStoreError } from '../core/secrets/secret-store.ts';
-import { apiUrlSchema, CLOUD_PROFILE, DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE, profileNameSchema, type CloudProfile } from '../core/settings/settings-schema.ts';
+import { apiUrlSchema, CLOUD_PROFILE, DEFAULT_CLOUD_API_URL, LOCAL_PROFILE, profileNameSchema } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 
 const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION]
@@ -59,42 +58,27 @@ export async function run(argv: string[]): Promise<number> {
     const { settings, warnings } = await settingsStore.load();
     for (const warning of warnings) process.stderr.write(`daytona-tray login: warning: ${warning}\n`);
     const existing = settings.profiles[name];
-    if (existing && existing.kind !== 'cloud' && existing.kind !== 'local') {
-      return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
-    }
 
     if (existing?.kind === 'local' || (!existing && name === LOCAL_PROFILE)) {
       if (apiUrl !== undefined || target !== undefined) return fail(`profile '${name}' is the local provider: --api-url and --target do not apply.`, 2);
-      await settingsStore.update((s) => {
-        s.profiles[name] ??= { kind: 'local' };
-        s.activeProfile = name;
-      });
+      await useLocalProfile(settingsStore, name);
       process.stdout.write(`Active profile: ${name} (the embedded local provider; no API key needed).\n`);
       return 0;
     }
+    if (existing && existing.kind !== 'cloud') return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
 
-    const current = isKnownProfile(existing) && existing.kind === 'cloud' ? existing : undefined;
-    const profile: CloudProfile = { ...current, kind: 'cloud', apiUrl: apiUrl ?? current?.apiUrl ?? DEFAULT_CLOUD_API_URL };
-    if (target !== undefined) profile.target = target;
-
+    const shownUrl = apiUrl ?? (typeof existing?.apiUrl === 'string' ? existing.apiUrl : DEFAULT_CLOUD_API_URL);
     apiKey = await readSecretInput({
       input: process.stdin,
       output: process.stderr,
-      prompt: `Daytona API key for profile '${name}' (${profile.apiUrl}; input hidden): `,
+      prompt: `Daytona API key for profile '${name}' (${shownUrl}; input hidden): `,
     });
-    const check = await checkApiKey({ apiUrl: profile.apiUrl, apiKey });
-    if (!check.ok) return fail(`${check.message} Nothing was stored.`);
-
-    await writeApiKey(createKeyringSecretStore(), name, apiKey);
-    try {
-      await settingsStore.update((s) => {
-        s.profiles[name] = profile;
-        s.activeProfile = name;
-      });
-    } catch (error) {
-      return fail(`the key is stored in the OS keychain, but profile '${name}' could not be saved in ${settingsStore.file}: ${redact((error as Error).message, [apiKey])}`);
-    }
-    process.stdout.write(`API key accepted by ${profile.apiUrl} and stored in the OS keychain for profile '${name}'.\nActive profile: ${name}.\n`);
+    const result = await loginWithApiKey(
+      { settings: settingsStore, secrets: createKeyringSecretStore() },
+      { name, apiKey, ...(apiUrl !== undefined ? { apiUrl } : {}), ...(target !== undefined ? { target } : {}) },
+    );
+    if (!result.ok) return fail(`${result.message} Nothing was stored.`);
+    process.stdout.write(`API key accepted by ${result.profile.apiUrl} and stored in the OS keychain for profile '${name}'.\nActive profile: ${name}.\n`);
     return 0;
   } catch (error) {
     if (error instanceof SecretInputError) return fail(error.message, error.cancelled ? 130 : 1);

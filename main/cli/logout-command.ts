@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
+import { logoutProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
-import { deleteProfileSecrets } from '../core/secrets/profile-secrets.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { profileNameSchema } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
@@ -28,24 +28,24 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  try {
-    const { settings, warnings } = await createSettingsStore().load();
-    for (const warning of warnings) process.stderr.write(`daytona-tray logout: warning: ${warning}\n`);
-    const name = values.profile ?? settings.activeProfile;
-    const nameCheck = profileNameSchema.safeParse(name);
+  if (values.profile !== undefined) {
+    const nameCheck = profileNameSchema.safeParse(values.profile);
     if (!nameCheck.success) return fail(`--profile: ${nameCheck.error.issues[0]!.message}.`, 2);
-    if (settings.profiles[name]?.kind === 'local') {
+  }
+  try {
+    const settings = createSettingsStore();
+    for (const warning of (await settings.load()).warnings) process.stderr.write(`daytona-tray logout: warning: ${warning}\n`);
+    const result = await logoutProfile({ settings, secrets: createKeyringSecretStore() }, values.profile);
+    const name = result.name;
+    if (result.local) {
       process.stdout.write(`Profile '${name}' is the local provider: it has no key to remove.\n`);
-      return 0;
-    }
-    const removed = await deleteProfileSecrets(createKeyringSecretStore(), name);
-    if (!removed.apiKey && !removed.loginTokens) {
+    } else if (!result.removed.apiKey && !result.removed.loginTokens) {
       process.stdout.write(`No API key was stored for profile '${name}'.\n`);
-      return 0;
-    }
-    process.stdout.write(`Removed the API key${removed.loginTokens ? ' and sign-in tokens' : ''} of profile '${name}' from the OS keychain.\n`);
-    if (name === settings.activeProfile) {
-      process.stdout.write(`'${name}' is still the active profile: run 'daytona-tray login --profile ${name}' to add a key, or 'daytona-tray login --profile local' to use the local provider.\n`);
+    } else {
+      process.stdout.write(`Removed the API key${result.removed.loginTokens ? ' and sign-in tokens' : ''} of profile '${name}' from the OS keychain.\n`);
+      if (result.active) {
+        process.stdout.write(`'${name}' is still the active profile: run 'daytona-tray login --profile ${name}' to add a key, or 'daytona-tray login --profile local' to use the local provider.\n`);
+      }
     }
     return 0;
   } catch (error) {

@@ -1,6 +1,7 @@
-import { readApiKey } from './secrets/profile-secrets.ts';
+import { checkApiKey, type ApiKeyCheck } from './secrets/check-api-key.ts';
+import { deleteProfileSecrets, readApiKey, writeApiKey } from './secrets/profile-secrets.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
-import { DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE } from './settings/settings-schema.ts';
+import { DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE, type CloudProfile } from './settings/settings-schema.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 
 /** A profile ready to use: a cloud profile with its API key, or the local provider (started by the supervisor). */
@@ -8,7 +9,7 @@ export type ResolvedProfile =
   | { name: string; kind: 'cloud'; apiUrl: string; target?: string; apiKey: string; source: 'keychain' | 'env' }
   | { name: string; kind: 'local' };
 
-export type ProfileErrorCode = 'unknown-profile' | 'unsupported-kind' | 'no-api-key';
+export type ProfileErrorCode = 'unknown-profile' | 'unsupported-kind' | 'no-api-key' | 'not-saved';
 
 export class ProfileError extends Error {
   readonly code: ProfileErrorCode;
@@ -76,4 +77,73 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): Extract<ResolvedProfile,
   const apiUrl = env.DAYTONA_API_URL?.trim();
   if (!apiKey || !apiUrl) return undefined;
   return { name: 'env', kind: 'cloud', apiUrl: apiUrl.replace(/\/+$/, '') || DEFAULT_CLOUD_API_URL, ...(env.DAYTONA_TARGET ? { target: env.DAYTONA_TARGET } : {}), apiKey, source: 'env' };
+}
+
+export interface ProfileChangeDeps {
+  settings: SettingsStore;
+  secrets: SecretStore;
+  /** The API check (default: checkApiKey against the real API). */
+  check?: typeof checkApiKey;
+}
+
+export type LoginResult = { ok: true; name: string; profile: CloudProfile } | Extract<ApiKeyCheck, { ok: false }>;
+
+/**
+ * Logs a cloud profile in with an API key (the CLI's `login` and the window's onboarding): checks the key
+ * against the API, and only when it is accepted stores it in the keychain, saves the profile and makes it
+ * active. A rejected key is returned as a result (with the message to show), never stored.
+ */
+export async function loginWithApiKey(
+  deps: ProfileChangeDeps,
+  request: { name: string; apiKey: string; apiUrl?: string; target?: string },
+): Promise<LoginResult> {
+  const { settings } = await deps.settings.load();
+  const existing = settings.profiles[request.name];
+  if (existing && !(isKnownProfile(existing) && existing.kind === 'cloud')) {
+    throw new ProfileError('unsupported-kind', `Profile '${request.name}' is of kind '${existing.kind}': it takes no API key.`);
+  }
+  const profile: CloudProfile = { ...existing, kind: 'cloud', apiUrl: request.apiUrl ?? existing?.apiUrl ?? DEFAULT_CLOUD_API_URL };
+  if (request.target !== undefined) profile.target = request.target;
+
+  const check = await (deps.check ?? checkApiKey)({ apiUrl: profile.apiUrl, apiKey: request.apiKey });
+  if (!check.ok) return check;
+  await writeApiKey(deps.secrets, request.name, request.apiKey);
+  try {
+    await deps.settings.update((s) => {
+      s.profiles[request.name] = profile;
+      s.activeProfile = request.name;
+    });
+  } catch (error) {
+    throw new ProfileError('not-saved', `The key is stored in the OS keychain, but profile '${request.name}' could not be saved in ${deps.settings.file}: ${(error as Error).message}`);
+  }
+  return { ok: true, name: request.name, profile };
+}
+
+/** Makes a local-provider profile active (creating it when missing); it needs no key. */
+export async function useLocalProfile(settings: SettingsStore, name: string = LOCAL_PROFILE): Promise<void> {
+  const { settings: current } = await settings.load();
+  const existing = current.profiles[name];
+  if (existing && existing.kind !== 'local') throw new ProfileError('unsupported-kind', `Profile '${name}' is of kind '${existing.kind}', not the local provider.`);
+  await settings.update((s) => {
+    s.profiles[name] ??= { kind: 'local' };
+    s.activeProfile = name;
+  });
+}
+
+export interface LogoutResult {
+  name: string;
+  /** The profile is the local provider: there was nothing to remove. */
+  local: boolean;
+  removed: { apiKey: boolean; loginTokens: boolean };
+  /** It is still the active profile (it now has no key). */
+  active: boolean;
+}
+
+/** Removes a profile's API key and sign-in tokens from the keychain (default: the active profile). The profile stays. */
+export async function logoutProfile(deps: Omit<ProfileChangeDeps, 'check'>, name?: string): Promise<LogoutResult> {
+  const { settings } = await deps.settings.load();
+  const profileName = name ?? settings.activeProfile;
+  const active = profileName === settings.activeProfile;
+  if (settings.profiles[profileName]?.kind === 'local') return { name: profileName, local: true, removed: { apiKey: false, loginTokens: false }, active };
+  return { name: profileName, local: false, removed: await deleteProfileSecrets(deps.secrets, profileName), active };
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { profileEnv, profileFromEnv, ProfileError, resolveProfile } from '../../main/core/profile.ts';
+import { loginWithApiKey, logoutProfile, profileEnv, profileFromEnv, ProfileError, resolveProfile, useLocalProfile } from '../../main/core/profile.ts';
+import type { checkApiKey } from '../../main/core/secrets/check-api-key.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { apiKeyAccount, loginTokensAccount, readLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import { DEFAULT_CLOUD_API_URL } from '../../main/core/settings/settings-schema.ts';
@@ -72,5 +73,49 @@ describe('resolving the active profile (settings + keychain)', () => {
     expect(await readLoginTokens(secrets, 'cloud')).toBeNull();
     expect(await readLoginTokens(secrets, 'b')).toBeNull();
     expect(await readLoginTokens(secrets, 'none')).toBeNull();
+  });
+});
+
+describe('changing profiles (what login / logout and the onboarding window do)', () => {
+  const accept: typeof checkApiKey = async () => ({ ok: true });
+  const reject: typeof checkApiKey = async ({ apiUrl }) => ({ ok: false, reason: 'rejected', message: `API key rejected by ${apiUrl} (401).` });
+
+  it('stores nothing and changes nothing when the API rejects the key', async () => {
+    const secrets = createMemorySecretStore();
+    const result = await loginWithApiKey({ settings, secrets, check: reject }, { name: 'cloud', apiKey: 'dtn_bad' });
+    expect(result).toEqual({ ok: false, reason: 'rejected', message: `API key rejected by ${DEFAULT_CLOUD_API_URL} (401).` });
+    expect(secrets.entries().size).toBe(0);
+    expect((await settings.load()).settings.activeProfile).toBe('local');
+  });
+
+  it('stores an accepted key, saves the profile and activates it; a later login keeps what it does not change', async () => {
+    const secrets = createMemorySecretStore();
+    const seen: string[] = [];
+    const check: typeof checkApiKey = async ({ apiUrl }) => (seen.push(apiUrl), { ok: true });
+    await loginWithApiKey({ settings, secrets, check }, { name: 'eu', apiKey: 'dtn_1', apiUrl: 'https://d.example.com/api', target: 'eu' });
+    const again = await loginWithApiKey({ settings, secrets, check }, { name: 'eu', apiKey: 'dtn_2' });
+    expect(again).toEqual({ ok: true, name: 'eu', profile: { kind: 'cloud', apiUrl: 'https://d.example.com/api', target: 'eu' } });
+    expect(seen).toEqual(['https://d.example.com/api', 'https://d.example.com/api']);
+    expect(secrets.entries()).toEqual(new Map([[apiKeyAccount('eu'), 'dtn_2']]));
+    const { settings: saved } = await settings.load();
+    expect(saved.activeProfile).toBe('eu');
+    expect(JSON.stringify(saved)).not.toContain('dtn_');
+  });
+
+  it('refuses a key for the local provider, and switches to it instead', async () => {
+    await expect(loginWithApiKey({ settings, secrets: createMemorySecretStore(), check: accept }, { name: 'local', apiKey: 'k' })).rejects.toThrow(/takes no API key/);
+    await loginWithApiKey({ settings, secrets: createMemorySecretStore(), check: accept }, { name: 'cloud', apiKey: 'k' });
+    await useLocalProfile(settings);
+    expect((await settings.load()).settings.activeProfile).toBe('local');
+    await expect(useLocalProfile(settings, 'cloud')).rejects.toThrow(/not the local provider/);
+  });
+
+  it('logout removes the key and tokens of the active profile by default, and leaves a local profile alone', async () => {
+    const secrets = createMemorySecretStore();
+    await loginWithApiKey({ settings, secrets, check: accept }, { name: 'cloud', apiKey: 'k' });
+    await secrets.set(loginTokensAccount('cloud'), '{"accessToken":"t"}');
+    expect(await logoutProfile({ settings, secrets })).toEqual({ name: 'cloud', local: false, removed: { apiKey: true, loginTokens: true }, active: true });
+    expect(secrets.entries().size).toBe(0);
+    expect(await logoutProfile({ settings, secrets }, 'local')).toEqual({ name: 'local', local: true, removed: { apiKey: false, loginTokens: false }, active: false });
   });
 });
