@@ -29,7 +29,10 @@ export interface SandboxRunner {
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
   spawn(argv: string[], spec: RunSpec): ChildProcess;
-  /** Kills the process and everything it started. */
+  /**
+   * Kills the process and everything it started. Also valid just after the process itself exited
+   * (its descendants may not have): call it then only with children you saw alive a moment ago.
+   */
   kill(child: ChildProcess, signal?: NodeJS.Signals): void;
   /** Maps a sandbox path to the host path the sandbox's commands see it at (identity under bubblewrap). */
   visiblePath(sandboxPath: string, dirs: SandboxDirs): string;
@@ -147,28 +150,40 @@ function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: 
   };
 }
 
+/** How long after its leader exited a process group may still be killed (later its id may be reused). */
+const GROUP_KILL_WINDOW_MS = 10_000;
+
 function plainRunner(): SandboxRunner {
+  const exitedAt = new WeakMap<ChildProcess, number>();
   return {
     isolation: 'none',
     nodePath: process.execPath,
     spawn(argv, spec) {
       const [command, ...rest] = argv;
       if (!command) throw new Error('empty command');
-      return spawn(command, rest, {
+      const child = spawn(command, rest, {
         cwd: toHostPath(spec.cwd, spec.dirs),
         env: { ...sandboxEnv(spec.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
         stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
         // Own process group, so kill() can take the whole tree down.
         detached: process.platform !== 'win32',
       });
+      child.once('exit', () => exitedAt.set(child, Date.now()));
+      return child;
     },
     kill(child, signal = 'SIGKILL') {
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      if (child.pid === undefined) return;
+      const exited = child.exitCode !== null || child.signalCode !== null;
+      if (exited && Date.now() - (exitedAt.get(child) ?? 0) > GROUP_KILL_WINDOW_MS) return;
+      if (process.platform === 'win32') {
+        if (!exited) spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
+        return;
+      }
+      // The whole group, even once its leader has exited: members that ignored SIGTERM live on in it.
       try {
-        if (process.platform === 'win32') spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore' });
-        else process.kill(-child.pid, signal);
+        process.kill(-child.pid, signal);
       } catch {
-        child.kill(signal);
+        if (!exited) child.kill(signal);
       }
     },
     visiblePath: (sandboxPath, dirs) => toHostPath(sandboxPath, dirs),

@@ -168,19 +168,22 @@ export class SandboxService {
   private async killAll(id: string, force: boolean): Promise<void> {
     const set = this.processes.get(id);
     if (!set || set.size === 0) return;
-    const exits = [...set].map((child) => new Promise<void>((resolve) => {
+    const children = [...set];
+    const exits = children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
     }));
-    for (const child of set) this.runner.kill(child, force ? 'SIGKILL' : 'SIGTERM');
+    for (const child of children) this.runner.kill(child, force ? 'SIGKILL' : 'SIGTERM');
     const all = Promise.all(exits);
     if (!force) {
       let timer: NodeJS.Timeout | undefined;
       const grace = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });
-      if ((await Promise.race([all, grace])) === 'timeout') for (const child of set) this.runner.kill(child, 'SIGKILL');
+      await Promise.race([all, grace]);
       clearTimeout(timer);
     }
+    // Always end with SIGKILL: a leader that exited on SIGTERM may leave descendants that ignored it.
+    for (const child of children) this.runner.kill(child, 'SIGKILL');
     await all;
   }
 
