@@ -24,7 +24,7 @@ export interface CliProvider {
 
 /** Env for a CLI child: no inherited provider settings, app data in `home` (never the real one). */
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, DAYTONA_TRAY_HOME: home, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, DAYTONA_TRAY_HOME: home, ...extra };
   for (const key of ['DAYTONA_TRAY_LOCAL_API_KEY', 'DAYTONA_TRAY_LOCAL_MINUTE_MS', 'DAYTONA_TRAY_NO_BWRAP']) {
     if (!(key in extra)) delete env[key];
   }

@@ -103,7 +103,7 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
     expect((await readdir(join(dataDir, 'meta'))).filter((name) => !name.endsWith('.json'))).toEqual([]);
 
     const byName = new Map<string, string>();
-    for await (const item of second.daytona.list()) byName.set(item.name, item.state);
+    for await (const item of second.daytona.list()) byName.set(item.name, String(item.state));
     expect(byName.get('crash-running')).toBe('stopped');
     expect(byName.get('crash-stopped')).toBe('stopped');
     expect(byName.get('crash-archived')).toBe('archived');
