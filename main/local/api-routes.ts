@@ -1,7 +1,7 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { badRequest, conflict } from './errors.ts';
-import type { SandboxRecord, SandboxState } from './sandbox-record.ts';
+import { ISOLATION_LABEL, SANDBOX_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { assertPort, type SandboxService } from './sandbox-service.ts';
 import { parseOrBadRequest } from './validation.ts';
 
@@ -30,7 +30,6 @@ const createSchema = z.object({
   volumes: z.array(z.unknown()).optional(),
 });
 
-const STATES = ['creating', 'restoring', 'destroyed', 'destroying', 'started', 'stopped', 'starting', 'stopping', 'error', 'build_failed', 'pending_build', 'building_snapshot', 'unknown', 'pulling_snapshot', 'archived', 'archiving', 'resizing', 'snapshotting', 'forking', 'pausing', 'paused', 'resuming'] as const;
 const SORT_FIELDS = { name: 'name', cpu: 'cpu', memoryGib: 'memory', diskGib: 'disk', lastActivityAt: 'lastActivityAt', createdAt: 'createdAt' } as const;
 
 const asArray = (value: unknown) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
@@ -40,7 +39,7 @@ const listSchema = z.object({
   id: z.string().optional(),
   name: z.string().optional(),
   labels: z.string().optional(),
-  states: z.preprocess(asArray, z.array(z.enum(STATES)).optional()),
+  states: z.preprocess(asArray, z.array(z.enum(SANDBOX_STATES)).optional()),
   snapshots: z.preprocess(asArray, z.array(z.string()).optional()),
   sort: z.enum(Object.keys(SORT_FIELDS) as [keyof typeof SORT_FIELDS]).default('createdAt'),
   order: z.enum(['asc', 'desc']).default('desc'),
@@ -139,9 +138,10 @@ export function apiRoutes(service: SandboxService, previewHost: string): Router 
   router.put('/sandbox/:idOrName/labels', async (req, res) => {
     const { labels } = parseOrBadRequest(z.object({ labels: stringMap }), req.body ?? {}, 'labels');
     const record = await service.update(req.params.idOrName, (r) => {
-      // Replacing labels must not drop the provider's own isolation flag.
-      const isolation = r.labels['daytona-tray/isolation'];
-      r.labels = { ...labels, ...(isolation ? { 'daytona-tray/isolation': isolation } : {}) };
+      // The isolation flag is the provider's: replacing labels neither drops nor forges it.
+      const isolation = r.labels[ISOLATION_LABEL];
+      const { [ISOLATION_LABEL]: _ignored, ...userLabels } = labels;
+      r.labels = { ...userLabels, ...(isolation ? { [ISOLATION_LABEL]: isolation } : {}) };
     });
     res.json({ labels: record.labels });
   });

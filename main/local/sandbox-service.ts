@@ -285,7 +285,8 @@ export class SandboxService {
     }
     const id = randomUUID();
     const now = new Date(this.now()).toISOString();
-    const labels = { ...params.labels };
+    // The isolation flag is the provider's to set, never the caller's.
+    const { [ISOLATION_LABEL]: _ignored, ...labels } = params.labels ?? {};
     if (this.runner.isolation === 'none') labels[ISOLATION_LABEL] = 'none';
     const record: SandboxRecord = {
       id,

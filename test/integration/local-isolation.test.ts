@@ -90,6 +90,14 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
     expect((await sh(a, 'cat /etc/shadow 2>/dev/null')).out).not.toMatch(/root:/);
   });
 
+  it('carries no "not isolated" flag, and a caller cannot set one', async () => {
+    expect(a.labels['daytona-tray/isolation']).toBeUndefined();
+    const forged = await t.daytona.create({ name: 'iso-forged', labels: { 'daytona-tray/isolation': 'none', app: 'x' } });
+    expect(forged.labels).toEqual({ app: 'x', 'code-toolbox-language': 'python' });
+    const config = await (await t.request('/config', { auth: false })).json();
+    expect(config.localProvider).toMatchObject({ isolation: 'bubblewrap', isolated: true });
+  });
+
   it('runs as uid 1000 "daytona" with the sandbox\'s own hostname', async () => {
     expect(await sh(a, 'id -u; id -un; id -g')).toEqual({ code: 0, out: '1000\ndaytona\n1000' });
     expect(await sh(a, 'uname -n')).toEqual({ code: 0, out: 'iso-a' });
@@ -134,8 +142,8 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     const sandbox = await t.daytona.create({ name: 'plain', labels: { app: 'x' } });
     expect(sandbox.labels).toMatchObject({ app: 'x', 'daytona-tray/isolation': 'none' });
     expect((await t.daytona.get(sandbox.id)).labels['daytona-tray/isolation']).toBe('none');
-    // Replacing labels keeps the flag: it is the provider's, not the user's.
-    await sandbox.setLabels({ team: 'a' });
+    // Replacing labels keeps the flag, and cannot forge it: it is the provider's, not the user's.
+    await sandbox.setLabels({ team: 'a', 'daytona-tray/isolation': 'bubblewrap' });
     expect((await t.daytona.get(sandbox.id)).labels).toEqual({ team: 'a', 'daytona-tray/isolation': 'none' });
 
     const result = await sandbox.process.executeCommand('echo plain-$((6*7)); pwd');
