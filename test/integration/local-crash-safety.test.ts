@@ -1,11 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SandboxRecord } from '../../main/local/sandbox-record.ts';
 import { findBubblewrap } from '../../main/local/sandbox-runner.ts';
+import { SandboxStore } from '../../main/local/sandbox-store.ts';
 import { cliEnv, startCliProvider, type CliProvider } from '../helpers/local-cli.ts';
+import { startTestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /** Host pids whose command line contains `pattern`. */
@@ -138,5 +143,115 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
 
     const exit = await second!.stop('SIGTERM');
     expect(exit).toEqual({ code: 0, signal: null });
+  });
+});
+
+describe('sandbox metadata store: ordered writes, no resurrection, checked reads, one provider per dir', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  beforeAll(async () => { dir = await tempDir('daytona-tray-store-'); });
+  afterAll(async () => { await dir?.cleanup(); });
+
+  const record = (id: string, name: string): SandboxRecord => ({
+    id, name, user: 'daytona', env: {}, labels: {}, public: false, networkBlockAll: false, cpu: 1, gpu: 0, memory: 1, disk: 3,
+    state: 'started', desiredState: 'started', autoStopInterval: 15, autoArchiveInterval: 10080, autoDeleteInterval: -1,
+    createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z', lastActivityAt: '2030-01-01T00:00:00.000Z', authToken: 't',
+  });
+  const metaOf = async (dataDir: string, id: string) => JSON.parse(await readFile(join(dataDir, 'meta', `${id}.json`), 'utf8')) as SandboxRecord;
+
+  it('the last write always carries the latest content, however many saves overlap', async () => {
+    const store = new SandboxStore(join(dir.path, 'ordered'));
+    await store.load();
+    const r = record(randomUUID(), 'ordered');
+    const saves: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      r.labels = { seq: String(i) };
+      saves.push(store.save(r));
+    }
+    await Promise.all(saves);
+    expect((await metaOf(store.dataDir, r.id)).labels).toEqual({ seq: '49' });
+  });
+
+  it('a save queued or issued after a remove never brings the sandbox back', async () => {
+    const store = new SandboxStore(join(dir.path, 'removed'));
+    await store.load();
+    const r = record(randomUUID(), 'removed');
+    await store.save(r);
+    await mkdir(join(store.rootOf(r.id), 'home'), { recursive: true });
+    const late = store.save(r); // e.g. an activity flush already on its way
+    const removal = store.remove(r.id);
+    const later = store.save(r); // e.g. a queued label update
+    await Promise.all([late, removal, later]);
+    expect(existsSync(join(store.metaDir, `${r.id}.json`))).toBe(false);
+    expect(existsSync(store.rootOf(r.id))).toBe(false);
+    expect(store.get(r.id)).toBeUndefined();
+    const reloaded = new SandboxStore(store.dataDir);
+    await reloaded.load();
+    expect(reloaded.all()).toEqual([]);
+  });
+
+  it('an activity flush racing a delete does not resurrect the sandbox (through the service)', async () => {
+    const t = await startTestProvider();
+    try {
+      const sandbox = await t.daytona.create({ name: 'flush-vs-delete' });
+      const live = t.provider.service.get(sandbox.id);
+      t.provider.service.touch(live);
+      await Promise.all([t.provider.service.delete(sandbox.id), t.provider.service.flushActivity(), t.provider.service.flushActivity()]);
+      t.provider.service.touch(live);
+      await t.provider.service.flushActivity();
+      await t.provider.service.idle();
+      expect(existsSync(join(t.dataDir, 'meta', `${sandbox.id}.json`))).toBe(false);
+      await expect(t.daytona.get(sandbox.id)).rejects.toMatchObject({ statusCode: 404 });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('reads back only well-formed records whose id matches the file, and clears crash leftovers', async () => {
+    const dataDir = join(dir.path, 'checked');
+    const good = record(randomUUID(), 'good');
+    const store = new SandboxStore(dataDir);
+    await store.load();
+    await store.save(good);
+    const other = randomUUID();
+    await writeFile(join(store.metaDir, `${other}.json`), JSON.stringify({ ...good, id: other, state: 'flying' }));
+    const evil = randomUUID();
+    await writeFile(join(store.metaDir, `${evil}.json`), JSON.stringify({ ...good, id: '../../..' }));
+    const moved = randomUUID();
+    await writeFile(join(store.metaDir, `${moved}.json`), JSON.stringify(good)); // another sandbox's content
+    await writeFile(join(store.metaDir, 'truncated.json'), '{"id": "');
+    await writeFile(join(store.metaDir, `.${good.id}.json.0123456789ab.tmp`), '{"half');
+
+    const reloaded = new SandboxStore(dataDir);
+    const unreadable = await reloaded.load();
+    expect(unreadable.sort()).toEqual([`${other}.json`, `${evil}.json`, `${moved}.json`, 'truncated.json'].sort());
+    expect(reloaded.all().map((r) => r.id)).toEqual([good.id]);
+    // Unreadable files stay for a human to look at; the temp file of a crashed write is gone.
+    const names = await readdir(reloaded.metaDir);
+    expect(names).toContain('truncated.json');
+    expect(names.some((name) => name.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('keeps a second provider off a data dir in use, and takes over a dead one\'s lock', async () => {
+    const dataDir = join(dir.path, 'locked');
+    const first = new SandboxStore(dataDir);
+    await first.lock();
+    await expect(new SandboxStore(dataDir).lock()).rejects.toThrow(`Another local provider (pid ${process.pid}) is using ${dataDir}`);
+    await first.unlock();
+    const second = new SandboxStore(dataDir);
+    await second.lock();
+    await second.unlock();
+
+    // A lock left by a process that is gone (pid from a finished child), or from before a reboot.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const lockFile = join(dataDir, 'provider.pid');
+    const bootTime = Math.round((Date.now() - uptime() * 1000) / 60_000);
+    for (const stale of [{ pid: Number(dead), bootTime }, { pid: process.pid, bootTime: bootTime - 60 * 24 }, 'garbage']) {
+      await writeFile(lockFile, typeof stale === 'string' ? stale : JSON.stringify(stale));
+      const store = new SandboxStore(dataDir);
+      await store.lock();
+      expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid: process.pid });
+      await store.unlock();
+      expect(existsSync(lockFile)).toBe(false);
+    }
   });
 });
