@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxStore } from '../../main/local/sandbox-store.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 
 /** A minute of auto-stop/archive/delete time, scaled down (the provider checks every minute/6). */
@@ -157,5 +158,35 @@ describe('local provider lifecycle clock: activity and autoStopInterval 0 (drive
     await sandbox.start();
     await tick();
     expect(await state(sandbox.id)).toBe('started');
+  });
+});
+
+describe('local provider shutdown while transitions run', () => {
+  it('lets queued transitions finish, refuses new ones, and saves every sandbox at rest', async () => {
+    const t = await startTestProvider();
+    const service = t.provider.service;
+    const [a, b, c, d] = await Promise.all(['shut-a', 'shut-b', 'shut-c', 'shut-d'].map((name) => t.daytona.create({ name })));
+    await c!.stop();
+    // Mid-flight when close() begins: a stop, a delete, a start, and a running sandbox with a session.
+    await d!.process.createSession('s');
+    await d!.process.executeSessionCommand('s', { command: 'sleep 300', runAsync: true });
+    const inFlight = [service.stop(a!.id), service.delete(b!.id), service.start(c!.id)];
+    const closing = t.provider.close();
+    await expect(service.start(a!.id)).rejects.toMatchObject({ status: 503, message: 'The local provider is shutting down: retry once it is running again.' });
+    await expect(service.create({ name: 'too-late' })).rejects.toMatchObject({ status: 503 });
+    expect(() => service.requireStarted(d!.id)).toThrow(/shutting down with the provider/);
+    await Promise.all(inFlight);
+    await closing;
+
+    for (const id of [a!.id, b!.id, c!.id, d!.id]) expect(service.runningProcessCount(id)).toBe(0);
+    const store = new SandboxStore(t.dataDir);
+    expect(await store.load()).toEqual([]);
+    const saved = new Map(store.all().map((record) => [record.name, record]));
+    expect(saved.has('shut-b')).toBe(false);
+    expect(saved.has('too-late')).toBe(false);
+    for (const name of ['shut-a', 'shut-c', 'shut-d']) {
+      expect(saved.get(name), name).toMatchObject({ state: 'stopped', desiredState: 'stopped' });
+    }
+    await t.stop(); // idempotent close, then cleanup
   });
 });
