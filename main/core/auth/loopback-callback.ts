@@ -54,7 +54,8 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   // Whoever awaits `result` sees the rejection; this only keeps an unobserved one from crashing Node.
   result.catch(() => {});
   let closed = false;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  // Armed once the server listens; close() may run before that.
+  let timer: ReturnType<typeof setTimeout> | undefined = undefined;
   let port = 0;
 
   const server = createServer((req, res) => handle(req, res));

@@ -100,7 +100,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       }
       options.log?.(`token refresh failed, will retry: ${(error as Error).message}`);
       if (!expired(stored)) return stored;
-      throw new Error(`Could not renew the Daytona sign-in (${(error as Error).message}); retrying later.`);
+      throw new Error(`Could not renew the Daytona sign-in (${(error as Error).message}); retrying later.`, { cause: error });
     }
     const parsed = refreshResponseSchema.safeParse(body);
     if (!parsed.success) throw new Error('The sign-in provider answered the refresh without an access token; retrying later.');
