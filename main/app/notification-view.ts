@@ -1,0 +1,52 @@
+import type { Alert, AlertAction, AlertKind } from '../core/alerts/alert-types.ts';
+import type { ViewName } from '../../preload/contract.ts';
+
+/** What the shell hands to Electron's Notification, without Electron types. */
+export interface NotificationSpec {
+  title: string;
+  body: string;
+  /** Buttons, in order; only where the OS shows them (macOS and Windows: Electron's `actions`). */
+  buttons: { label: string; action: AlertAction }[];
+  /** What a click on the notification itself does. */
+  click: AlertAction;
+  /** The window view a click or "Open" shows. */
+  view: ViewName;
+  /** Groups notifications of a kind in the notification centre (macOS thread, Windows toast group). */
+  groupId: string;
+  /** Linux and Windows: account-level problems stay until dismissed. */
+  urgency: 'normal' | 'critical';
+}
+
+const VIEW_OF: Record<AlertKind, ViewName> = {
+  'auto-stop': 'sandboxes',
+  'auto-archive': 'sandboxes',
+  'auto-delete': 'sandboxes',
+  'sandbox-error': 'sandboxes',
+  'low-balance': 'balance',
+  'credits-depleted': 'balance',
+  'mcp-down': 'server',
+};
+
+const CRITICAL: ReadonlySet<AlertKind> = new Set(['credits-depleted', 'mcp-down']);
+
+/**
+ * An alert as an OS notification. A click always opens the window at the view the alert is about (the
+ * least surprising thing a click can do); the alert's other actions (restart the sandbox, restart the
+ * server, top up) become buttons where the OS has them. Linux notifications have no buttons in Electron, so
+ * there the window, which offers the same actions, is one click away.
+ */
+export function notificationSpec(alert: Alert, platform: NodeJS.Platform | string): NotificationSpec {
+  const view = VIEW_OF[alert.kind];
+  const open = alert.actions.find((action) => action.type === 'open-window') ?? { type: 'open-window', label: 'Open Daytona Tray' };
+  const buttonsShown = platform === 'darwin' || platform === 'win32';
+  const buttons = buttonsShown ? alert.actions.filter((action) => action.type !== 'open-window').map((action) => ({ label: action.label, action })) : [];
+  return {
+    title: alert.title,
+    body: alert.body,
+    buttons,
+    click: open,
+    view,
+    groupId: `daytona-tray.${alert.kind}`,
+    urgency: CRITICAL.has(alert.kind) ? 'critical' : 'normal',
+  };
+}

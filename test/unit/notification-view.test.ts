@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../main/core/alerts/alert-types.ts';
+import { notificationSpec } from '../../main/app/notification-view.ts';
+
+const autoStop: Alert = {
+  kind: 'auto-stop',
+  title: 'Sandbox auto-stopped',
+  body: 'web-dev stopped after 15 min without activity.',
+  sandboxIds: ['sb-1'],
+  actions: [{ type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' }, { type: 'open-window', label: 'Open Daytona Tray' }],
+  at: '2026-11-26T10:00:00.000Z',
+};
+
+describe('notificationSpec', () => {
+  it('offers "Restart" as a button on macOS and Windows, and a click opens the sandbox list', () => {
+    for (const platform of ['darwin', 'win32']) {
+      const spec = notificationSpec(autoStop, platform);
+      expect(spec.buttons).toEqual([{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' } }]);
+      expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray' });
+      expect(spec.view).toBe('sandboxes');
+      expect(spec).toMatchObject({ title: 'Sandbox auto-stopped', body: autoStop.body, urgency: 'normal', groupId: 'daytona-tray.auto-stop' });
+    }
+  });
+
+  it('has no buttons on Linux (Electron shows none there): the click opens the window that has the action', () => {
+    const spec = notificationSpec(autoStop, 'linux');
+    expect(spec.buttons).toEqual([]);
+    expect(spec.click.type).toBe('open-window');
+  });
+
+  it('opens the balance view for money alerts and the server view for a down server, marked critical where it lasts', () => {
+    const depleted: Alert = { ...autoStop, kind: 'credits-depleted', sandboxIds: [], actions: [{ type: 'top-up', label: 'Top up' }, { type: 'open-window', label: 'Open Daytona Tray' }] };
+    expect(notificationSpec(depleted, 'darwin')).toMatchObject({ view: 'balance', urgency: 'critical', buttons: [{ label: 'Top up', action: { type: 'top-up' } }] });
+    const down: Alert = { ...autoStop, kind: 'mcp-down', sandboxIds: [], actions: [{ type: 'restart-mcp', label: 'Restart server' }] };
+    const spec = notificationSpec(down, 'win32');
+    expect(spec).toMatchObject({ view: 'server', urgency: 'critical', buttons: [{ label: 'Restart server' }] });
+    // An alert without an explicit open action still opens the window on click.
+    expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray' });
+  });
+});
