@@ -123,9 +123,9 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
   // Aborted to interrupt whatever the loop is waiting for (a start, a running child, a backoff wait).
   let interrupt = new AbortController();
 
-  function setStatus(change: Partial<SupervisorStatus> & Pick<SupervisorStatus, 'state'>): void {
+  function setStatus(change: Partial<SupervisorStatus> & Pick<SupervisorStatus, 'state'>, now = clock.now()): void {
     const { label, starts, failures } = status;
-    status = { label, starts, failures, since: clock.now(), ...change };
+    status = { label, starts, failures, since: now, ...change };
     options.onChange?.(status);
   }
 
@@ -140,14 +140,15 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
           interrupt = new AbortController();
           status.failures = 0;
           note(`restarting: ${reason}`);
-          setStatus({ state: 'restarting', reason, retryAt: clock.now() });
+          const now = clock.now();
+          setStatus({ state: 'restarting', reason, retryAt: now }, now);
           continue;
         }
         const plan = planRestart(backoff, { previousFailures: status.failures, becameReady: attempt.readyForMs !== undefined, readyForMs: attempt.readyForMs ?? 0 });
         status.failures = plan.failures;
-        const retryAt = clock.now() + plan.delayMs;
+        const now = clock.now();
         note(`${attempt.reason}; next start in ${formatMs(plan.delayMs)}`);
-        setStatus({ state: plan.state, reason: attempt.reason, retryAt });
+        setStatus({ state: plan.state, reason: attempt.reason, retryAt: now + plan.delayMs }, now);
         await sleep(clock, plan.delayMs, interrupt.signal);
         if (restartReason !== undefined && !stopRequested) {
           // restart() during the wait: start now, with a clean slate.
