@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { requestJson, type FetchLike } from '../watcher/http-json.ts';
+import { daytonaHeaders } from '../watcher/list-sandboxes.ts';
+
+export const organizationSchema = z.looseObject({
+  id: z.string().min(1),
+  name: z.string().optional().catch(undefined),
+  personal: z.boolean().optional().catch(undefined),
+  suspended: z.boolean().optional().catch(undefined),
+  suspensionReason: z.string().nullish().catch(undefined),
+  suspendedAt: z.string().nullish().catch(undefined),
+});
+export type Organization = z.infer<typeof organizationSchema>;
+
+interface CallOptions {
+  fetch?: FetchLike;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** `GET {apiUrl}/organizations` with a signed-in user's token (Daytona refuses API keys here). */
+export async function fetchOrganizations(apiUrl: string, accessToken: string, options: CallOptions = {}): Promise<Organization[]> {
+  const body = await requestJson(`${apiUrl}/organizations`, { headers: daytonaHeaders({ token: accessToken }), ...options });
+  const parsed = z.array(z.unknown()).safeParse(body);
+  if (!parsed.success) throw new Error(`${apiUrl}/organizations did not answer with a list of organizations.`);
+  return parsed.data.flatMap((item) => {
+    const organization = organizationSchema.safeParse(item);
+    return organization.success ? [organization.data] : [];
+  });
+}
+
+/** The one we used before if it still exists, else the personal one (what Daytona's CLI picks), else the first. */
+export function pickOrganization(organizations: Organization[], preferredId?: string): Organization | undefined {
+  return (
+    organizations.find((organization) => organization.id === preferredId) ??
+    organizations.find((organization) => organization.personal) ??
+    organizations[0]
+  );
+}
+
+/** `GET {apiUrl}/api-keys/current`: the organization an API key belongs to. */
+export async function fetchApiKeyOrganization(apiUrl: string, apiKey: string, options: CallOptions = {}): Promise<string | undefined> {
+  const body = await requestJson(`${apiUrl}/api-keys/current`, { headers: daytonaHeaders({ token: apiKey }), ...options });
+  const parsed = z.looseObject({ organizationId: z.string().min(1).optional() }).safeParse(body);
+  return parsed.success ? parsed.data.organizationId : undefined;
+}
+
+/**
+ * Daytona's answer once credits run out: the organization is suspended and creates/starts fail with
+ * 403 "Organization is suspended: Credits depleted" (daytona-login-billing.md §4).
+ */
+export function isCreditsDepleted(status: number | undefined, message: string | undefined): boolean {
+  return status === 403 && /suspended/i.test(message ?? '') && /credit|depleted|payment/i.test(message ?? '');
+}
+
+/** The same verdict from the organization record a signed-in user can read. */
+export function suspendedForCredits(organization: Organization): boolean {
+  return organization.suspended === true && /credit|depleted|payment/i.test(organization.suspensionReason ?? '');
+}
