@@ -1,0 +1,353 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { readRuntimeFile, removeRuntimeFile, runtimeFilePath } from '../../mcp/runtime-file.ts';
+import type { BackoffPolicy } from './backoff.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
+import { createMcpPinger, type McpPinger } from './mcp-ping.ts';
+import { loopbackPortFree } from './port-free.ts';
+import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions, type SupervisorState, type SupervisorStatus } from './process-supervisor.ts';
+import { sameServerConfig, type ServerConfig } from './server-config.ts';
+import { firstStdoutLine, spawnChild, type SpawnPort } from './spawn-child.ts';
+
+export type ChildTimings = Partial<Pick<ProcessSupervisorOptions<unknown>, 'readyTimeoutMs' | 'healthIntervalMs' | 'healthTimeoutMs' | 'healthFailuresToRestart' | 'stopGraceMs'>>;
+
+export interface McpSupervisorOptions {
+  /** What to serve; read at start, on refresh(), and every `profileCheckMs`. */
+  loadConfig(): Promise<ServerConfig>;
+  /** The CLI script the children run (`<execPath> <cliScript> mcp --http`): out/main/cli.js, or the packaged app's copy. */
+  cliScript: string;
+  /** Default process.execPath: node under the CLI and tests, the app binary (with ELECTRON_RUN_AS_NODE) in the tray. */
+  execPath?: string;
+  /** The children's environment before the profile is added (default process.env; Daytona credentials in it are dropped). */
+  env?: NodeJS.ProcessEnv;
+  spawn?: SpawnPort;
+  clock?: Clock;
+  backoff?: BackoffPolicy;
+  /** Both children's stderr and the supervisor's own notes (default: a new 500-line buffer). */
+  log?: LogBuffer;
+  /** How often settings and keychain are re-read to notice a new profile or key (default 30 s; 0: only on refresh()). */
+  profileCheckMs?: number;
+  timings?: ChildTimings;
+  portFree?: (port: number) => Promise<boolean>;
+}
+
+/** The server as the tray shows it: one state for both children, and each child's own status. */
+export interface McpServerStatus {
+  state: SupervisorState;
+  /** Why it is restarting or failed (which child, its exit code or signal, its last output). */
+  reason?: string;
+  retryAt?: number;
+  profile?: { name: string; kind: 'cloud' | 'local' };
+  /** Why the active profile cannot be used; the server runs anyway and its tools say the same. */
+  profileProblem?: string;
+  url?: string;
+  port?: number;
+  pid?: number;
+  server: SupervisorStatus;
+  /** Present while the local profile is active. */
+  localProvider?: SupervisorStatus;
+}
+
+export interface McpSupervisor {
+  /** Reads the config and starts the server (and the local provider for the local profile). */
+  start(): Promise<void>;
+  /** Stops both children (SIGTERM, then SIGKILL after the grace period); resolves once nothing is left. */
+  stop(): Promise<void>;
+  /** "Restart MCP server" in the tray menu: a new child now, earlier failures forgotten. */
+  restart(reason?: string): Promise<void>;
+  /** Re-reads settings and keychain; restarts the server when the profile, its key, the port or the tool groups changed. */
+  refresh(): Promise<boolean>;
+  status(): McpServerStatus;
+  onChange(listener: (status: McpServerStatus) => void): () => void;
+  /** The last lines the children wrote, secrets removed. */
+  logs(): string[];
+}
+
+/** Where the MCP child reaches Daytona. */
+interface Endpoint {
+  apiUrl: string;
+  apiKey: string;
+  target?: string;
+}
+
+interface McpChild {
+  url: string;
+  port: number;
+  pinger: McpPinger;
+  /** The endpoint it was started with (a moved local provider means a restart). */
+  endpoint: Endpoint | undefined;
+}
+
+const mcpReadyLine = z.object({ url: z.url(), port: z.number().int().positive(), pid: z.number().int().positive(), runtimeFile: z.string().min(1) });
+const localReadyLine = z.object({ apiUrl: z.url(), apiKey: z.string().min(1) });
+
+// Credentials from the tray's own environment never leak into a child: the profile decides what it gets.
+const DROPPED_ENV = ['DAYTONA_API_KEY', 'DAYTONA_API_URL', 'DAYTONA_TARGET', 'DAYTONA_TRAY_LOCAL_API_KEY', 'DAYTONA_TRAY_MCP_DISABLED_GROUPS'];
+
+/**
+ * Keeps the MCP HTTP server running for the active profile: `daytona-tray mcp --http` as a child, with the
+ * profile's key in its environment only (never argv). For the local profile it first runs the local provider
+ * (`daytona-tray local --json`) the same way and hands its URL and key to the server. Both children are
+ * ProcessSupervisors; this composes them and restarts the server when the profile or its key changes.
+ */
+export function createMcpSupervisor(options: McpSupervisorOptions): McpSupervisor {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogBuffer();
+  const spawn = options.spawn ?? spawnChild;
+  const execPath = options.execPath ?? process.execPath;
+  const portFree = options.portFree ?? loopbackPortFree;
+  const profileCheckMs = options.profileCheckMs ?? 30_000;
+  const baseEnv: NodeJS.ProcessEnv = { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' };
+  for (const name of DROPPED_ENV) delete baseEnv[name];
+  const runtimeFile = runtimeFilePath(baseEnv);
+  // One key for the local provider per supervisor: a restarted provider keeps it, so the server need not restart.
+  const localKey = `dtl_${randomBytes(32).toString('base64url')}`;
+  log.addSecret(localKey);
+  const note = (line: string) => log.append('supervisor', line);
+
+  let config: ServerConfig | undefined;
+  let localEndpoint: Endpoint | undefined;
+  let lastMcpPort = 0;
+  let lastLocalPort = 0;
+  let preparedEndpoint: Endpoint | undefined;
+  let started = false;
+  let checkTimer: unknown;
+  const listeners = new Set<(status: McpServerStatus) => void>();
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const emit = () => {
+    const snapshot = status();
+    for (const listener of listeners) listener(snapshot);
+  };
+
+  /** Keeps the last port when it is still free (clients and the bridge reconnect to the same address). */
+  async function choosePort(configured: number, last: number): Promise<number> {
+    if (configured > 0) return configured;
+    return last > 0 && (await portFree(last)) ? last : 0;
+  }
+
+  const cli = (args: string[], extraEnv: Record<string, string>) => ({
+    command: execPath,
+    args: [options.cliScript, ...args],
+    env: { ...baseEnv, ...extraEnv },
+  });
+
+  const mcp: ProcessSupervisor<McpChild> = createProcessSupervisor<McpChild>({
+    label: 'The MCP server',
+    source: 'mcp',
+    spawn,
+    clock,
+    log,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...options.timings,
+    async prepare() {
+      const current = config;
+      const profile = current?.profile;
+      const endpoint: Endpoint | undefined = profile?.kind === 'cloud' ? { apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) } : profile?.kind === 'local' ? localEndpoint : undefined;
+      if (profile?.kind === 'local' && !endpoint) throw new Error('the local provider is not ready yet');
+      preparedEndpoint = endpoint;
+      const port = await choosePort(current?.port ?? 0, lastMcpPort);
+      const groups = current?.disabledGroups ?? [];
+      const args = ['mcp', '--http', '--json', '--exit-with-parent', '--port', String(port), ...(groups.length > 0 ? ['--disable-groups', groups.join(',')] : [])];
+      // The variables the Daytona SDK reads: the key travels in the environment only, never in argv.
+      const env: Record<string, string> = endpoint ? { DAYTONA_API_URL: endpoint.apiUrl, DAYTONA_API_KEY: endpoint.apiKey, ...(endpoint.target ? { DAYTONA_TARGET: endpoint.target } : {}) } : {};
+      return { spec: cli(args, env), secrets: endpoint ? [endpoint.apiKey] : [] };
+    },
+    async ready(child, signal) {
+      const endpoint = preparedEndpoint;
+      const line = mcpReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
+      const info = await readRuntimeFile(line.runtimeFile);
+      if (!info || info.pid !== line.pid) throw new Error(`its runtime file ${line.runtimeFile} does not describe it`);
+      log.addSecret(info.token);
+      const pinger = createMcpPinger({ url: info.url, token: info.token });
+      try {
+        await pinger.ping(signal);
+      } catch (error) {
+        await pinger.close();
+        throw new Error(`no answer to an MCP ping at ${info.url}: ${(error as Error).message}`, { cause: error });
+      }
+      return { url: info.url, port: info.port, pinger, endpoint };
+    },
+    health: (child, signal) => child.pinger.ping(signal),
+    onReady(child) {
+      lastMcpPort = child.port;
+    },
+    release: (child) => child.pinger.close(),
+    async onExit(child) {
+      // A killed server cannot remove its runtime file; do it so no client tries a dead address.
+      if (child.pid !== undefined) await removeRuntimeFile(runtimeFile, child.pid);
+    },
+    onChange: emit,
+  });
+
+  const local: ProcessSupervisor<Endpoint> = createProcessSupervisor<Endpoint>({
+    label: 'The local provider',
+    source: 'local',
+    spawn,
+    clock,
+    log,
+    ...(options.backoff ? { backoff: options.backoff } : {}),
+    ...options.timings,
+    async prepare() {
+      const port = await choosePort(0, lastLocalPort);
+      return { spec: cli(['local', '--json', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }), secrets: [localKey] };
+    },
+    async ready(child, signal) {
+      const line = localReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
+      await checkLocal(line.apiUrl, signal);
+      return { apiUrl: line.apiUrl.replace(/\/+$/, ''), apiKey: line.apiKey };
+    },
+    health: (endpoint, signal) => checkLocal(endpoint.apiUrl, signal),
+    onReady(endpoint) {
+      lastLocalPort = Number(new URL(endpoint.apiUrl).port);
+      const moved = localEndpoint !== undefined && (localEndpoint.apiUrl !== endpoint.apiUrl || localEndpoint.apiKey !== endpoint.apiKey);
+      localEndpoint = endpoint;
+      if (!started || config?.profile?.kind !== 'local') return;
+      const serving = mcp.current()?.endpoint;
+      if (!mcp.active()) mcp.start();
+      else if (moved || (serving && serving.apiUrl !== endpoint.apiUrl)) mcp.restart(`the local provider restarted at ${endpoint.apiUrl}`);
+    },
+    onChange: emit,
+  });
+
+  async function loadConfigSafely(): Promise<ServerConfig> {
+    try {
+      return await options.loadConfig();
+    } catch (error) {
+      const problem = `Could not read the settings: ${(error as Error).message}`;
+      note(problem);
+      return { profile: undefined, profileProblem: problem, port: config?.port ?? 0, disabledGroups: config?.disabledGroups ?? [] };
+    }
+  }
+
+  /** Brings the children in line with `next`. */
+  async function apply(next: ServerConfig, why: string): Promise<void> {
+    config = next;
+    if (next.profileProblem) note(next.profileProblem);
+    if (next.profile?.kind !== 'local') {
+      if (local.active()) await local.stop();
+      localEndpoint = undefined;
+      if (mcp.active()) mcp.restart(why);
+      else mcp.start();
+    } else if (!local.active()) {
+      // A server for another profile must not keep serving; a new one starts once the provider is ready.
+      if (mcp.active()) await mcp.stop();
+      local.start();
+    } else if (mcp.active()) {
+      mcp.restart(why);
+    } else if (localEndpoint) {
+      mcp.start();
+    }
+    emit();
+  }
+
+  function whatChanged(previous: ServerConfig | undefined, next: ServerConfig): string {
+    const before = previous?.profile;
+    const after = next.profile;
+    if (before?.name !== after?.name) return after ? `the active profile is now '${after.name}'` : 'the active profile can no longer be used';
+    if (before?.kind === 'cloud' && after?.kind === 'cloud' && before.apiKey !== after.apiKey) return `the API key of profile '${after.name}' changed`;
+    if (JSON.stringify(before) !== JSON.stringify(after)) return `profile '${after?.name}' changed`;
+    return 'the MCP server settings changed';
+  }
+
+  function serialized<T>(task: () => Promise<T>): Promise<T> {
+    const run = queue.then(task, task);
+    queue = run.catch(() => {});
+    return run;
+  }
+
+  function scheduleCheck(): void {
+    if (profileCheckMs <= 0 || !started) return;
+    checkTimer = clock.setTimeout(() => {
+      void refresh().catch((error: unknown) => note(`profile check failed: ${(error as Error).message}`)).finally(scheduleCheck);
+    }, profileCheckMs);
+  }
+
+  function refresh(): Promise<boolean> {
+    return serialized(async () => {
+      if (!started) return false;
+      const next = await loadConfigSafely();
+      if (!started) return false;
+      if (sameServerConfig(config, next)) {
+        if (config && config.profileProblem !== next.profileProblem) {
+          config = next;
+          emit();
+        }
+        return false;
+      }
+      const why = whatChanged(config, next);
+      note(`restarting: ${why}`);
+      await apply(next, why);
+      return true;
+    });
+  }
+
+  function status(): McpServerStatus {
+    const server = mcp.status();
+    const profile = config?.profile;
+    const wantLocal = profile?.kind === 'local';
+    const provider = wantLocal || local.active() ? local.status() : undefined;
+    const running = mcp.current();
+    // The server waits for the provider: until then it is "starting", not "stopped".
+    const serverState: SupervisorState = started && server.state === 'stopped' ? 'starting' : server.state;
+    const parts: { state: SupervisorState; reason?: string; retryAt?: number }[] = [{ ...server, state: serverState }];
+    if (provider) parts.unshift(provider);
+    const rank: SupervisorState[] = ['failed', 'restarting', 'starting', 'running', 'stopped'];
+    const worst = parts.reduce((a, b) => (rank.indexOf(b.state) < rank.indexOf(a.state) ? b : a));
+    return {
+      state: started ? worst.state : 'stopped',
+      ...(started && worst.reason && (worst.state === 'failed' || worst.state === 'restarting') ? { reason: worst.reason } : {}),
+      ...(started && worst.retryAt !== undefined && (worst.state === 'failed' || worst.state === 'restarting') ? { retryAt: worst.retryAt } : {}),
+      ...(profile ? { profile: { name: profile.name, kind: profile.kind } } : {}),
+      ...(config?.profileProblem ? { profileProblem: config.profileProblem } : {}),
+      ...(running ? { url: running.url, port: running.port } : {}),
+      ...(server.pid !== undefined && (server.state === 'running' || server.state === 'starting') ? { pid: server.pid } : {}),
+      server,
+      ...(provider ? { localProvider: provider } : {}),
+    };
+  }
+
+  return {
+    start: () =>
+      serialized(async () => {
+        if (started) return;
+        started = true;
+        const next = await loadConfigSafely();
+        await apply(next, 'starting');
+        scheduleCheck();
+      }),
+    stop: () =>
+      serialized(async () => {
+        if (!started) return;
+        started = false;
+        clock.clearTimeout(checkTimer);
+        await mcp.stop();
+        await local.stop();
+        localEndpoint = undefined;
+        emit();
+      }),
+    restart: (reason = 'restart requested') =>
+      serialized(async () => {
+        if (!started) return;
+        note(`restarting: ${reason}`);
+        if (config?.profile?.kind === 'local') local.restart(reason);
+        if (mcp.active()) mcp.restart(reason);
+        else if (config?.profile?.kind !== 'local') mcp.start();
+      }),
+    refresh,
+    status,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    logs: () => log.lines(),
+  };
+}
+
+/** The local provider answers `/api/config` without a key once it serves. */
+async function checkLocal(apiUrl: string, signal: AbortSignal): Promise<void> {
+  const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/config`, { signal });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`${apiUrl}/config answered HTTP ${response.status}`);
+}
