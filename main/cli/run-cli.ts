@@ -13,6 +13,7 @@ const COMMANDS: Record<string, Command> = {
   clients: { summary: 'list AI clients and whether they are connected', load: () => import('./clients-command.ts') },
   login: { summary: 'store a Daytona API key in the OS keychain', load: () => import('./login-command.ts') },
   logout: { summary: 'remove a stored API key', load: () => import('./logout-command.ts') },
+  watch: { summary: 'print sandbox changes and alerts as they happen (--json: one JSON line each)', load: () => import('./watch-command.ts') },
 };
 
 function usage(): string {
