@@ -145,3 +145,12 @@ function clip(label: string): string {
   const oneLine = label.replace(/\s+/g, ' ').trim();
   return oneLine.length <= MAX_LABEL ? oneLine : `${oneLine.slice(0, MAX_LABEL - 1)}…`;
 }
+
+/**
+ * The icon file for a state, in resources/tray/. macOS gets the `…Template` image (black + alpha; the menu
+ * bar tints it for light and dark), Windows and Linux the coloured one. `nativeImage.createFromPath` picks the
+ * `@2x` sibling on HiDPI screens by itself.
+ */
+export function trayIconFileName(icon: TrayIconState, platform: NodeJS.Platform | string): string {
+  return platform === 'darwin' ? `tray-${icon}Template.png` : `tray-${icon}.png`;
+}
