@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInProfile } from '../../main/core/auth/browser-login.ts';
 import { exchangeCode, signInWithBrowser, SignInError } from '../../main/core/auth/sign-in.ts';
 import { createTokenManager, keychainTokenStore, SignInRequiredError } from '../../main/core/auth/token-manager.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
@@ -318,5 +319,16 @@ describe('token refresh and sign-out against the same provider', () => {
     await manager.signOut();
     expect(await manager.current()).toBeNull();
     expect([...secrets.entries().keys()]).toEqual(['api-key/cloud']);
+  });
+
+  it('signInProfile keeps the tokens in the keychain entry of the profile and tells the user the address', async () => {
+    const secrets = createMemorySecretStore({ 'api-key/cloud': 'key-stays' });
+    const told: string[] = [];
+    const result = await signInProfile({ profile: 'cloud', apiUrl, secrets, openBrowser: browser().open, tell: (line) => told.push(line) });
+    expect(result.organizationId).toBe('org-personal');
+    const stored = JSON.parse(secrets.entries().get(loginTokensAccount('cloud'))!);
+    expect(stored).toMatchObject({ issuer, clientId: CLIENT_ID, organizationId: 'org-personal', expiresAt: result.expiresAt });
+    expect(secrets.entries().get('api-key/cloud')).toBe('key-stays');
+    expect(told[0]).toMatch(/^Opening your browser to sign in to Daytona\. If it does not open, visit:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\?/);
   });
 });
