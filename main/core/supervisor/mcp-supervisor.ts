@@ -62,6 +62,11 @@ export interface McpSupervisor {
   onChange(listener: (status: McpServerStatus) => void): () => void;
   /** The last lines the children wrote, secrets removed. */
   logs(): string[];
+  /**
+   * Where the local provider serves, while the local profile is active and the provider is ready: the tray's
+   * watcher and sandbox actions talk to it with this key (kept in memory only). Changes come with onChange.
+   */
+  localEndpoint(): { apiUrl: string; apiKey: string } | undefined;
 }
 
 /** Where the MCP child reaches Daytona. */
@@ -342,6 +347,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       return () => listeners.delete(listener);
     },
     logs: () => log.lines(),
+    localEndpoint: () => (started && config?.profile?.kind === 'local' && localEndpoint ? { apiUrl: localEndpoint.apiUrl, apiKey: localEndpoint.apiKey } : undefined),
   };
 }
 
