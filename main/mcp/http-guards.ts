@@ -40,13 +40,13 @@ export function rpcError(code: number, message: string) {
 export function hostAndOriginGuard(port: () => number, log: Logger): RequestHandler {
   return (req, res, next) => {
     if (!hostAllowed(req.headers.host, port())) {
-      log.warn(`refused ${req.method} ${req.path}: Host '${req.headers.host ?? ''}' is not 127.0.0.1:${port()} or localhost:${port()}`);
+      log.warn(`refused ${req.method} ${pathOf(req)}: Host '${req.headers.host ?? ''}' is not 127.0.0.1:${port()} or localhost:${port()}`);
       res.status(403).json(rpcError(-32000, 'Forbidden: this server only answers requests addressed to 127.0.0.1 or localhost with its own port.'));
       return;
     }
     const origin = req.headers.origin;
     if (!originAllowed(origin)) {
-      log.warn(`refused ${req.method} ${req.path}: Origin '${origin}' is not a loopback origin`);
+      log.warn(`refused ${req.method} ${pathOf(req)}: Origin '${origin}' is not a loopback origin`);
       res.status(403).json(rpcError(-32000, 'Forbidden: requests from web pages are not accepted (Origin is not this machine).'));
       return;
     }
@@ -58,10 +58,15 @@ export function hostAndOriginGuard(port: () => number, log: Logger): RequestHand
 export function bearerGuard(token: string, log: Logger): RequestHandler {
   return (req, res, next) => {
     if (!bearerMatches(req.headers.authorization, token)) {
-      log.warn(`refused ${req.method} ${req.path}: ${req.headers.authorization ? 'wrong' : 'missing'} bearer token`);
+      log.warn(`refused ${req.method} ${pathOf(req)}: ${req.headers.authorization ? 'wrong' : 'missing'} bearer token`);
       res.status(401).set('WWW-Authenticate', 'Bearer').json(rpcError(-32001, 'Unauthorized: send Authorization: Bearer <token> with the token from the runtime file (or use `daytona-tray bridge`).'));
       return;
     }
     next();
   };
+}
+
+/** The request's path as the client sent it (req.path is relative to the router's mount point). */
+function pathOf(req: { originalUrl: string }): string {
+  return req.originalUrl.split('?')[0] ?? req.originalUrl;
 }

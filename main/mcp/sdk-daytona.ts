@@ -182,7 +182,7 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
     destroySandbox: (idOrName, timeoutSec) => api(`destroy sandbox ${idOrName}`, idOrName, async (c) => {
       const sandbox = await c.daytona.get(idOrName);
       forget(c, sandbox);
-      await sandbox.delete(timeoutSec);
+      await sandbox.delete(timeoutSec, true);
     }),
 
     setAutoIntervals: (idOrName, intervals: AutoIntervals) => api(`change the auto-stop settings of sandbox ${idOrName}`, idOrName, async (c) => {
@@ -358,7 +358,11 @@ async function disposeClient(client: Client, log: Logger): Promise<void> {
     timer.unref();
   });
   try {
-    await Promise.race([client.daytona[Symbol.asyncDispose]().catch((error: unknown) => log.warn(`closing the Daytona client failed: ${(error as Error).message}`)), deadline]);
+    const closed = client.daytona[Symbol.asyncDispose]().then(
+      () => log.info(`closed the Daytona client for ${client.profile.apiUrl}`),
+      (error: unknown) => log.warn(`closing the Daytona client failed: ${(error as Error).message}`),
+    );
+    await Promise.race([closed, deadline]);
   } finally {
     clearTimeout(timer);
   }
