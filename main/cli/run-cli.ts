@@ -11,6 +11,7 @@ const COMMANDS: Record<string, Command> = {
   setup: { summary: 'connect an AI client (claude-desktop, claude-code, cursor, windsurf, vscode, all)', load: () => import('./setup-command.ts') },
   unsetup: { summary: 'disconnect an AI client', load: () => import('./unsetup-command.ts') },
   clients: { summary: 'list AI clients and whether they are connected', load: () => import('./clients-command.ts') },
+  status: { summary: 'show the active profile, whether the MCP server runs, and the AI clients', load: () => import('./status-command.ts') },
   login: { summary: 'store a Daytona API key in the OS keychain', load: () => import('./login-command.ts') },
   logout: { summary: 'remove a stored API key', load: () => import('./logout-command.ts') },
   watch: { summary: 'print sandbox changes and alerts as they happen (--json: one JSON line each)', load: () => import('./watch-command.ts') },
