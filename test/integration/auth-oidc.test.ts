@@ -129,7 +129,7 @@ function browser(options: { deliver?: (callback: URL) => URL | undefined; consen
         init = {};
         continue;
       }
-      const form = page.includes('name="login"') ? { prompt: 'login', login: 'alice', password: 'any' } : { prompt: 'consent' };
+      const form: Record<string, string> = page.includes('name="login"') ? { prompt: 'login', login: 'alice', password: 'any' } : { prompt: 'consent' };
       next = new URL(action.replace(/&amp;/g, '&'), next);
       init = { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     }

@@ -177,7 +177,7 @@ describe('billing service on the local provider', () => {
     const t = await startTestProvider();
     try {
       await t.daytona.create({ name: 'priced', resources: { cpu: 2, memory: 4, disk: 8 }, image: 'python:3.12-slim' });
-      const listed = [];
+      const listed: { state?: string; cpu: number; memory: number; disk: number }[] = [];
       for await (const sandbox of t.daytona.list()) listed.push(sandbox);
       const view = await createBillingService({ apiUrl: t.provider.apiUrl, apiKey: t.provider.apiKey, sandboxes: () => listed.map((s) => ({ state: s.state ?? 'unknown', cpu: s.cpu, memory: s.memory, disk: s.disk })) }).refresh();
       expect(view).toMatchObject({ mode: 'local', label: 'local — free', spend: { state: 'not-applicable' }, balance: { state: 'not-applicable' } });
