@@ -2,6 +2,10 @@
 // done directly (the runner's bubblewrap spawn, a mkdir, an fs copy), all measured side by side in one run.
 // It also measures the layers in between (raw HTTP without the SDK, the service in-process without HTTP,
 // the fsync'd metadata write) so the gap can be attributed. It prints figures; it asserts no timings.
+//
+// Each section (create, exec, transfer) runs on its own: a section that fails or hangs (every call is
+// bounded) is reported and the others still print. Round counts: BENCH_CREATE_ROUNDS, BENCH_EXEC_ROUNDS,
+// BENCH_TRANSFER_ROUNDS.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
@@ -14,9 +18,9 @@ import { writeFileAtomic } from '../../out/main/core/atomic-write.js';
 import { startLocalProvider } from '../../out/main/local/provider.js';
 import { createSandboxRunner } from '../../out/main/local/sandbox-runner.js';
 import { runInSandbox } from '../../out/main/local/toolbox/run-command.js';
-import { machineNote, measureSideBySide, ms, printTable, ratio, summarize } from './lib/stats.mjs';
+import { machineNote, measureSideBySide, ms, printTable, ratio, summarize, withTimeout } from './lib/stats.mjs';
 
-// Round counts: enough for a stable p50 while the whole file stays well under 2 minutes on a busy 2-core box.
+// Enough rounds for a stable p50 while the whole file stays well under 2 minutes on a busy 2-core box.
 const CREATE_ROUNDS = Number(process.env.BENCH_CREATE_ROUNDS ?? 100);
 const EXEC_ROUNDS = Number(process.env.BENCH_EXEC_ROUNDS ?? 100);
 const TRANSFER_ROUNDS = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 50);
@@ -25,43 +29,54 @@ const MIB = 1024 * 1024;
 const TARGETS = { create: 30, exec: 15 };
 const SANDBOX_HOME = '/home/daytona';
 const TMPFS_MAGIC = 0x01021994;
+const CALL_TIMEOUT_MS = 30_000;
+const step = (promise, label) => withTimeout(promise, CALL_TIMEOUT_MS, label);
 
 const dataDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-'));
 const floorDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-floor-'));
+const failures = [];
 let provider;
 let daytona;
+let httpAgent;
 try {
-  provider = await startLocalProvider({ dataDir });
+  provider = await step(startLocalProvider({ dataDir }), 'starting the provider');
   daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
-  const runner = await createSandboxRunner(join(floorDir, 'etc'));
   const service = provider.service;
+  const runner = await createSandboxRunner(join(floorDir, 'etc'));
+  console.log(await machineNote());
+  const onTmpfs = (await statfs(dataDir)).type === TMPFS_MAGIC;
+  console.log(`isolation: ${provider.isolation}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
+  if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the "bwrap" floors below are plain process spawns.');
+
+  // Raw HTTP over node:http with a keep-alive agent, as the SDK's axios does, so "sdk" minus "http" is the
+  // SDK's own work. (Node's fetch stalled for ~20 ms on 1 MiB request bodies here, which is not the server.)
   const origin = provider.apiUrl.replace(/\/api$/, '');
   const auth = { authorization: `Bearer ${provider.apiKey}` };
-  // Raw HTTP over node:http with a keep-alive agent, as the SDK's axios does, so "sdk" minus "http" is the
-  // SDK's own work. (undici's fetch stalls on 1 MiB request bodies in this setup, which is not the server.)
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
   const api = (path, { method = 'GET', headers = {}, body } = {}) => new Promise((resolve, reject) => {
-    const request = httpRequest(`${origin}${path}`, { method, agent, timeout: 30_000, headers: { ...auth, ...headers, ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (response) => {
+    const length = body === undefined ? {} : { 'content-length': Buffer.byteLength(body) };
+    const request = httpRequest(`${origin}${path}`, { method, agent: httpAgent, timeout: CALL_TIMEOUT_MS, headers: { ...auth, ...headers, ...length } }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
+      response.once('error', reject);
       response.once('end', () => {
         const data = Buffer.concat(chunks);
         if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${data}`));
         else resolve(data);
       });
-      response.once('error', reject);
     });
     request.once('timeout', () => request.destroy(new Error(`${method} ${path} timed out`)));
     request.once('error', reject);
     request.end(body);
   });
   const json = async (data) => JSON.parse((await data).toString('utf8'));
-  console.log(await machineNote());
-  const fsType = (await statfs(dataDir)).type === TMPFS_MAGIC ? 'tmpfs (fsync is nearly free here: figures understate a disk)' : 'a disk filesystem';
-  console.log(`isolation: ${provider.isolation}; data dir ${dataDir} on ${fsType}`);
-  if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the "bwrap" floors below are plain process spawns.');
+  const postJson = (path, body) => json(api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  const deleteSandbox = async (id) => {
+    await service.delete(id);
+    await service.idle();
+  };
 
-  // A floor sandbox: the directories the provider would make, and the same runner spawn it does.
+  // The floor: the directories the provider makes for a sandbox, and the same runner spawn it does.
   let floorCount = 0;
   const floorDirs = async () => {
     const root = join(floorDir, 'sandboxes', `s${floorCount++}`);
@@ -81,176 +96,228 @@ try {
     child.stdout?.on('data', (chunk) => { output += chunk; });
     child.stderr?.resume();
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`exit ${code}`))));
+    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
   });
   const plainSpawn = (argv) => new Promise((resolve, reject) => {
     const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
     let output = '';
     child.stdout.on('data', (chunk) => { output += chunk; });
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`exit ${code}`))));
+    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
   });
-  // What-if for exec: one long-lived process per sandbox (started once, under the same runner) that forks
-  // each command inside the sandbox's existing namespaces, instead of a new bwrap per command. A prototype
-  // on the Node binary the runner already binds into every sandbox: a JSON line in, a JSON line out.
-  const startAgent = (dirs) => {
-    const script = `const { spawn } = require('node:child_process');
-      require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-        const child = spawn('/bin/sh', ['-c', JSON.parse(line).command], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let output = '';
-        child.stdout.on('data', (chunk) => { output += chunk; });
-        child.stderr.on('data', (chunk) => { output += chunk; });
-        child.on('close', (exitCode) => process.stdout.write(JSON.stringify({ exitCode, result: output }) + '\\n'));
-      });`;
-    const child = runner.spawn([runner.nodePath, '-e', script], { dirs, hostname: 'bench', networkBlockAll: false, cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
-    const waiting = [];
-    createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
-    child.once('exit', () => { for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited')); });
-    return {
-      call: (command) => new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        child.stdin.write(`${JSON.stringify({ command })}\n`);
-      }),
-      stop: () => runner.kill(child),
-    };
-  };
-  const deleteSandbox = async (id) => {
-    await service.delete(id);
-    await service.idle();
-  };
 
-  // Warm the SDK's lazy parts (Socket.IO connection, axios agents, dynamic imports) before any round.
-  const warm = await daytona.create();
-  await warm.process.executeCommand('true');
-  await warm.fs.uploadFile(Buffer.from('warm'), 'warm.txt');
-  await warm.fs.downloadFile('warm.txt');
-  const recordJson = JSON.stringify(service.get(warm.id), null, 2);
-  await deleteSandbox(warm.id);
+  /** Runs one section; a failure is reported and the next section still runs. */
+  const section = async (name, work) => {
+    try {
+      return await work();
+    } catch (error) {
+      failures.push(name);
+      console.error(`\n${name} FAILED: ${error instanceof Error ? error.message : error}`);
+      return undefined;
+    }
+  };
 
   // ── create + start ──────────────────────────────────────────────────────
-  console.log(`\ncreate+start: ${CREATE_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved`);
-  await mkdir(join(floorDir, 'meta'), { recursive: true });
-  const create = await measureSideBySide({
-    'sdk: daytona.create()': async () => {
-      const sandbox = await daytona.create();
-      return () => deleteSandbox(sandbox.id);
-    },
-    'http: POST /api/sandbox': async () => {
-      const dto = await json(api('/api/sandbox', {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ labels: { 'code-toolbox-language': 'python' } }),
-      }));
-      return () => deleteSandbox(dto.id);
-    },
-    'service.create() in-process': async () => {
-      const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
-      return () => deleteSandbox(record.id);
-    },
-    'parts: mkdir + bwrap + 2 atomic writes': async (i) => {
-      const file = join(floorDir, 'meta', `parts-${i}.json`);
-      await writeFileAtomic(file, recordJson);
-      const dirs = await floorDirs();
-      await runIn(dirs, ['/bin/sh', '-c', 'exit 0']);
-      await writeFileAtomic(file, recordJson);
-    },
-    'floor: mkdir sandbox dirs': () => floorDirs(),
-    'part: bwrap sh -c "exit 0"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'exit 0']),
-    'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
-    'part: write + rename, no fsync': async (i) => {
-      const file = join(floorDir, 'meta', `n-${i}.json`);
-      await writeFile(`${file}.tmp`, recordJson);
-      await rename(`${file}.tmp`, file);
-    },
-  }, { warmup: WARMUP, iterations: CREATE_ROUNDS });
+  const create = await section('create+start', async () => {
+    // Warm the SDK's lazy parts (Socket.IO connection, axios agent) before any round.
+    const warm = await step(daytona.create(), 'warm-up daytona.create()');
+    const recordJson = JSON.stringify(service.get(warm.id), null, 2);
+    await step(deleteSandbox(warm.id), 'deleting the warm-up sandbox');
+    await mkdir(join(floorDir, 'meta'), { recursive: true });
+    console.log(`\ncreate+start: ${CREATE_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
+    return measureSideBySide({
+      'sdk: daytona.create()': async () => {
+        const sandbox = await daytona.create();
+        return () => deleteSandbox(sandbox.id);
+      },
+      'http: POST /api/sandbox': async () => {
+        const dto = await postJson('/api/sandbox', { labels: { 'code-toolbox-language': 'python' } });
+        return () => deleteSandbox(dto.id);
+      },
+      'service.create() in-process': async () => {
+        const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
+        return () => deleteSandbox(record.id);
+      },
+      'parts: mkdir + bwrap + 2 atomic writes': async (i) => {
+        const file = join(floorDir, 'meta', `parts-${i}.json`);
+        await writeFileAtomic(file, recordJson);
+        await runIn(await floorDirs(), ['/bin/sh', '-c', 'exit 0']);
+        await writeFileAtomic(file, recordJson);
+      },
+      'floor: mkdir sandbox dirs': () => floorDirs(),
+      'part: bwrap sh -c "exit 0"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'exit 0']),
+      'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
+      'part: write + rename, no fsync': async (i) => {
+        const file = join(floorDir, 'meta', `n-${i}.json`);
+        await writeFile(`${file}.tmp`, recordJson);
+        await rename(`${file}.tmp`, file);
+      },
+    }, { warmup: WARMUP, iterations: CREATE_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+  });
 
   // ── exec ────────────────────────────────────────────────────────────────
-  console.log(`exec: ${EXEC_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved`);
-  const sandbox = await daytona.create();
-  const record = service.get(sandbox.id);
-  const toolbox = `/toolbox/${sandbox.id}`;
-  const post = (path, body) => api(`${toolbox}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const echoed = await sandbox.process.executeCommand('echo hi');
-  if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0) throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
-  const execAgent = startAgent(floorSandbox);
-  if ((await execAgent.call('echo hi')).result !== 'hi\n') throw new Error('the prototype agent did not echo');
-  const exec = await measureSideBySide({
-    'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
-    'http: POST process/execute': () => json(post('/process/execute', { command: 'echo hi' })),
-    'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
-    'floor: bwrap sh -c "echo hi"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'echo hi']),
-    'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
-    'what-if: persistent agent in sandbox': () => execAgent.call('echo hi'),
-    'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
-    'http: GET work-dir (no spawn)': () => json(api(`${toolbox}/work-dir`)),
-  }, { warmup: WARMUP, iterations: EXEC_ROUNDS });
-
-  execAgent.stop();
+  const exec = await section('exec', async () => {
+    const sandbox = await step(daytona.create(), 'daytona.create() for exec');
+    const record = service.get(sandbox.id);
+    const toolbox = `/toolbox/${sandbox.id}`;
+    const echoed = await step(sandbox.process.executeCommand('echo hi'), "executeCommand('echo hi')");
+    if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0) throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
+    const agent = startAgent(runner, floorSandbox);
+    try {
+      const reply = await step(agent.call('echo hi'), 'the prototype agent');
+      if (reply.result !== 'hi\n') throw new Error(`the prototype agent answered ${JSON.stringify(reply)}`);
+      console.log(`exec: ${EXEC_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
+      return await measureSideBySide({
+        'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
+        'http: POST process/execute': () => postJson(`${toolbox}/process/execute`, { command: 'echo hi' }),
+        'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
+        'floor: bwrap sh -c "echo hi"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'echo hi']),
+        'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
+        'what-if: persistent agent in sandbox': () => agent.call('echo hi'),
+        'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
+        'http: GET work-dir (no spawn)': () => json(api(`${toolbox}/work-dir`)),
+      }, { warmup: WARMUP, iterations: EXEC_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+    } finally {
+      agent.stop();
+      await step(deleteSandbox(sandbox.id), 'deleting the exec sandbox');
+    }
+  });
+  const spawnBlock = summarize(spawnBlockMs.slice(-EXEC_ROUNDS));
 
   // ── 1 MiB upload + download ──────────────────────────────────────────────
-  console.log(`transfer: ${TRANSFER_ROUNDS} rounds (+${WARMUP} warm-up) of 1 MiB, cases interleaved`);
-  const payload = randomBytes(MIB);
-  const floorSource = join(floorSandbox.home, 'source.bin');
-  await writeFile(floorSource, payload);
-  await sandbox.fs.uploadFile(payload, 'bench.bin');
-  const roundTrip = await sandbox.fs.downloadFile('bench.bin');
-  if (!payload.equals(roundTrip)) throw new Error('the 1 MiB file came back different: the transfer figures would be meaningless');
-  // The raw upload sends a prebuilt multipart body: the server's work, without any client-side encoding.
-  const boundary = `bench${randomBytes(8).toString('hex')}`;
-  const multipart = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n${SANDBOX_HOME}/raw.bin\r\n`
-      + `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="raw.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-    payload,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const transfer = await measureSideBySide({
-    'sdk: fs.uploadFile(1 MiB)': () => sandbox.fs.uploadFile(payload, 'bench.bin'),
-    'sdk: fs.downloadFile(1 MiB)': () => sandbox.fs.downloadFile('bench.bin'),
-    'http: POST files/bulk-upload': () => json(api(`${toolbox}/files/bulk-upload`, {
-      method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipart,
-    })),
-    'http: GET files/download': () => api(`${toolbox}/files/download?path=${encodeURIComponent(`${SANDBOX_HOME}/bench.bin`)}`),
-    'floor: fs.copyFile(1 MiB)': () => copyFile(floorSource, join(floorSandbox.home, 'copy.bin')),
-    'part: fs.writeFile(1 MiB)': () => writeFile(join(floorSandbox.home, 'written.bin'), payload),
-    'part: fs.readFile(1 MiB)': () => readFile(floorSource),
-  }, { warmup: WARMUP, iterations: TRANSFER_ROUNDS });
-  await deleteSandbox(sandbox.id);
+  const transfer = await section('transfer', async () => {
+    const sandbox = await step(daytona.create(), 'daytona.create() for transfer');
+    const toolbox = `/toolbox/${sandbox.id}`;
+    try {
+      const payload = randomBytes(MIB);
+      const floorSource = join(floorSandbox.home, 'source.bin');
+      await writeFile(floorSource, payload);
+      await step(sandbox.fs.uploadFile(payload, 'bench.bin', 30), 'uploadFile(1 MiB)');
+      const roundTrip = await step(sandbox.fs.downloadFile('bench.bin', 30), 'downloadFile(1 MiB)');
+      if (!payload.equals(roundTrip)) throw new Error('the 1 MiB file came back different: the transfer figures would be meaningless');
+      // The raw upload sends a prebuilt multipart body: the server's work, without any client-side encoding.
+      const boundary = `bench${randomBytes(8).toString('hex')}`;
+      const multipart = Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n${SANDBOX_HOME}/raw.bin\r\n`
+          + `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="raw.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+        payload,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+      console.log(`transfer: ${TRANSFER_ROUNDS} rounds (+${WARMUP} warm-up) of 1 MiB, cases interleaved, shuffled each round`);
+      return await measureSideBySide({
+        'sdk: fs.uploadFile(1 MiB)': () => sandbox.fs.uploadFile(payload, 'bench.bin', 30),
+        'sdk: fs.downloadFile(1 MiB)': () => sandbox.fs.downloadFile('bench.bin', 30),
+        'http: POST files/bulk-upload': () => json(api(`${toolbox}/files/bulk-upload`, {
+          method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipart,
+        })),
+        'http: GET files/download': () => api(`${toolbox}/files/download?path=${encodeURIComponent(`${SANDBOX_HOME}/bench.bin`)}`),
+        'floor: fs.copyFile(1 MiB)': () => copyFile(floorSource, join(floorSandbox.home, 'copy.bin')),
+        'part: fs.writeFile(1 MiB)': () => writeFile(join(floorSandbox.home, 'written.bin'), payload),
+        'part: fs.readFile(1 MiB)': () => readFile(floorSource),
+      }, { warmup: WARMUP, iterations: TRANSFER_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+    } finally {
+      await step(deleteSandbox(sandbox.id), 'deleting the transfer sandbox');
+    }
+  });
 
-  // ── report ──────────────────────────────────────────────────────────────
+  report({ create, exec, transfer, spawnBlock });
+} catch (error) {
+  failures.push('setup');
+  console.error(`\nThe local provider benchmark failed: ${error instanceof Error ? error.stack : error}`);
+} finally {
+  // Bounded too: a stuck provider must not keep the benchmark from exiting.
+  httpAgent?.destroy();
+  if (daytona) await step(daytona[Symbol.asyncDispose](), 'disposing the SDK client').catch((error) => console.error(error.message));
+  if (provider) await step(provider.close(), 'closing the provider').catch((error) => console.error(error.message));
+  await rm(dataDir, { recursive: true, force: true });
+  await rm(floorDir, { recursive: true, force: true });
+}
+if (failures.length > 0) {
+  console.error(`\nFailed sections: ${failures.join(', ')}.`);
+  // Something may still hold the event loop open (a hung request); the run is over either way.
+  process.exit(1);
+}
+
+/**
+ * What-if for exec: one long-lived process per sandbox (started once, under the same runner) that forks
+ * each command inside the sandbox's existing namespaces, instead of a new bwrap per command. A prototype
+ * on the Node binary the runner already binds into every sandbox: a JSON line in, a JSON line out.
+ */
+function startAgent(runner, dirs) {
+  const script = `const { spawn } = require('node:child_process');
+    require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
+      const child = spawn('/bin/sh', ['-c', JSON.parse(line).command], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => { output += chunk; });
+      child.stderr.on('data', (chunk) => { output += chunk; });
+      child.on('close', (exitCode) => process.stdout.write(JSON.stringify({ exitCode, result: output }) + '\\n'));
+    });`;
+  const child = runner.spawn([runner.nodePath, '-e', script], { dirs, hostname: 'bench', networkBlockAll: false, cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = [];
+  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
+  child.once('exit', () => { for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited')); });
+  return {
+    call: (command) => new Promise((resolve, reject) => {
+      waiting.push({ resolve, reject });
+      child.stdin.write(`${JSON.stringify({ command })}\n`);
+    }),
+    stop: () => runner.kill(child),
+  };
+}
+
+function report({ create, exec, transfer, spawnBlock }) {
+  const get = (results, name) => results?.get(name);
   const row = (label, summary, floor, target) => [
-    label, ms(summary.p50), ms(summary.p95), floor ? ms(floor.p50) : '', floor ? ratio(summary.p50, floor.p50) : '',
-    target ? `<= ${target}` : '', target ? (summary.p50 <= target ? 'met' : 'MISSED') : '',
+    label, ms(summary?.p50), ms(summary?.p95), floor ? ms(floor.p50) : '', floor ? ratio(summary?.p50, floor.p50) : '',
+    target ? `<= ${target}` : '', target && summary ? (summary.p50 <= target ? 'met' : 'MISSED') : '',
   ];
-  const header = ['operation (ms)', 'p50', 'p95', 'floor p50', 'ratio', 'target p50', 'status'];
   console.log('\nSDK against the local provider, beside the floor (same work done directly):\n');
-  printTable(header, [
-    row('create+start (daytona.create)', create.get('sdk: daytona.create()'), create.get('floor: mkdir sandbox dirs'), TARGETS.create),
-    row('  vs floor incl. bwrap boot + 2 fsync writes', create.get('sdk: daytona.create()'), create.get('parts: mkdir + bwrap + 2 atomic writes')),
-    row('exec (executeCommand "echo hi")', exec.get('sdk: executeCommand("echo hi")'), exec.get('floor: bwrap sh -c "echo hi"'), TARGETS.exec),
-    row('upload 1 MiB (fs.uploadFile)', transfer.get('sdk: fs.uploadFile(1 MiB)'), transfer.get('floor: fs.copyFile(1 MiB)')),
-    row('download 1 MiB (fs.downloadFile)', transfer.get('sdk: fs.downloadFile(1 MiB)'), transfer.get('floor: fs.copyFile(1 MiB)')),
+  printTable(['operation (ms)', 'p50', 'p95', 'floor p50', 'ratio', 'target p50', 'status'], [
+    row('create+start (daytona.create)', get(create, 'sdk: daytona.create()'), get(create, 'floor: mkdir sandbox dirs'), TARGETS.create),
+    row('  vs floor incl. bwrap boot + 2 fsync writes', get(create, 'sdk: daytona.create()'), get(create, 'parts: mkdir + bwrap + 2 atomic writes')),
+    row('exec (executeCommand "echo hi")', get(exec, 'sdk: executeCommand("echo hi")'), get(exec, 'floor: bwrap sh -c "echo hi"'), TARGETS.exec),
+    row('upload 1 MiB (fs.uploadFile)', get(transfer, 'sdk: fs.uploadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
+    row('download 1 MiB (fs.downloadFile)', get(transfer, 'sdk: fs.downloadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
   ]);
 
   console.log('\nWhere the time goes (every layer measured in the same interleaved rounds):');
   const layers = (title, results, top) => {
+    if (!results) return;
     console.log(`\n${title}`);
-    printTable(['case', 'p50', 'p95', 'min', 'share of sdk p50'], [...results].map(([name, s]) => [
+    printTable(['case', 'p50', 'p95', 'min', `vs ${top}`], [...results].map(([name, s]) => [
       name, ms(s.p50), ms(s.p95), ms(s.min), name === top ? '' : `${((s.p50 / results.get(top).p50) * 100).toFixed(0)}%`,
     ]));
   };
   layers('create+start', create, 'sdk: daytona.create()');
   layers('exec', exec, 'sdk: executeCommand("echo hi")');
-  layers('transfer (share vs sdk upload)', transfer, 'sdk: fs.uploadFile(1 MiB)');
+  layers('transfer', transfer, 'sdk: fs.uploadFile(1 MiB)');
 
-  const blocked = summarize(spawnBlockMs.slice(-EXEC_ROUNDS));
-  console.log(`\nrunner.spawn() blocks the event loop while Node forks: p50 ${ms(blocked.p50)} ms, p95 ${ms(blocked.p95)} ms per command (${blocked.n} spawns).`);
+  const p50 = (results, name) => results.get(name).p50;
+  const delta = (results, a, b) => ms(p50(results, a) - p50(results, b));
+  console.log('\nLayer costs (differences of p50s):');
+  if (create) {
+    console.log(`  create: SDK over raw HTTP ${delta(create, 'sdk: daytona.create()', 'http: POST /api/sandbox')}, `
+      + `HTTP+JSON over the service ${delta(create, 'http: POST /api/sandbox', 'service.create() in-process')}, `
+      + `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + bwrap + 2 atomic writes')}, `
+      + `fsync per atomic write ${delta(create, 'part: atomic write (file+dir fsync)', 'part: write + rename, no fsync')}`);
+  }
+  if (exec) {
+    console.log(`  exec:   SDK over raw HTTP ${delta(exec, 'sdk: executeCommand("echo hi")', 'http: POST process/execute')}, `
+      + `HTTP over in-process ${delta(exec, 'http: POST process/execute', 'runInSandbox() in-process')}, `
+      + `bwrap over a plain spawn ${delta(exec, 'floor: bwrap sh -c "echo hi"', 'part: plain spawn, no bwrap')}`);
+    console.log(`  runner.spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`);
+  }
 
-  const delta = (a, b) => ms(a.p50 - b.p50);
-  console.log('\nDifferences of p50s (layer cost estimates):');
-  console.log(`  create: SDK over raw HTTP ${delta(create.get('sdk: daytona.create()'), create.get('http: POST /api/sandbox'))}, HTTP+JSON over service ${delta(create.get('http: POST /api/sandbox'), create.get('service.create() in-process'))}, service over its parts ${delta(create.get('service.create() in-process'), create.get('parts: mkdir + bwrap + 2 atomic writes'))}`);
-  console.log(`  exec:   SDK over raw HTTP ${delta(exec.get('sdk: executeCommand("echo hi")'), exec.get('http: POST process/execute'))}, HTTP over in-process ${delta(exec.get('http: POST process/execute'), exec.get('runInSandbox() in-process'))}, bwrap over plain spawn ${delta(exec.get('floor: bwrap sh -c "echo hi"'), exec.get('part: plain spawn, no bwrap'))}`);
-  agent.destroy();
-} finally {
-  if (daytona) await daytona[Symbol.asyncDispose]();
-  if (provider) await provider.close();
-  await rm(dataDir, { recursive: true, force: true });
-  await rm(floorDir, { recursive: true, force: true });
+  // Projections from this run's figures (not measured end to end): what the two biggest changes would give.
+  console.log('\nProjections (this run\'s p50s combined, not measured end to end):');
+  if (exec) {
+    const now = p50(exec, 'sdk: executeCommand("echo hi")');
+    const projected = now - p50(exec, 'runInSandbox() in-process') + p50(exec, 'what-if: persistent agent in sandbox');
+    console.log(`  exec through the SDK with a persistent agent per sandbox instead of a bwrap per command: ~${ms(projected)} ms (now ${ms(now)})`);
+  }
+  if (create) {
+    const now = p50(create, 'sdk: daytona.create()');
+    const projected = now - p50(create, 'part: bwrap sh -c "exit 0"');
+    console.log(`  create+start without the per-create bwrap boot probe (bwrap is already probed at provider start): ~${ms(projected)} ms (now ${ms(now)})`);
+  }
 }

@@ -40,7 +40,7 @@ for (const name of files) {
   console.log(`\n▶ ${relative(root, join(benchDir, name))}`);
   const started = performance.now();
   // Each benchmark bounds its own work; this cap only stops a hung one from hanging the whole run.
-  const result = spawnSync(process.execPath, [join(benchDir, name)], { cwd: root, stdio: 'inherit', timeout: 10 * 60_000, killSignal: 'SIGKILL' });
+  const result = spawnSync(process.execPath, [join(benchDir, name)], { cwd: root, stdio: 'inherit', timeout: 5 * 60_000, killSignal: 'SIGKILL' });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const status = result.error ? `error: ${result.error.message}` : result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
   outcomes.push({ name, ok: !result.error && result.status === 0, line: `${name}: ${status}, ${seconds} s` });

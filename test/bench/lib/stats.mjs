@@ -21,40 +21,62 @@ export function summarize(samples) {
   };
 }
 
+/** Rejects with a message naming `label` when `promise` takes longer than `ms`: a benchmark fails, never hangs. */
+export function withTimeout(promise, ms, label) {
+  let timer;
+  const timeout = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label} took longer than ${ms / 1000} s: the provider looks stuck, so the benchmark stops here.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Runs `fn` `warmup` times unmeasured, then `iterations` times measured, one after the other.
  * `fn(i)` may return a function; that one runs untimed after the sample (cleanup, e.g. deleting a sandbox).
- * Returns the summary of the measured samples, in milliseconds.
+ * Each call gets `timeoutMs`. Returns the summary of the measured samples, in milliseconds.
  */
-export async function measure(fn, { warmup = 5, iterations = 50 } = {}) {
+export async function measure(fn, { warmup = 5, iterations = 50, timeoutMs = 30_000 } = {}) {
   const samples = [];
   for (let i = 0; i < warmup + iterations; i++) {
     const start = performance.now();
-    const after = await fn(i);
+    const after = await withTimeout(fn(i), timeoutMs, `round ${i}`);
     const elapsed = performance.now() - start;
     if (i >= warmup) samples.push(elapsed);
-    if (typeof after === 'function') await after();
+    if (typeof after === 'function') await withTimeout(after(), timeoutMs, `clean-up after round ${i}`);
   }
   return summarize(samples);
 }
 
 /**
- * Measures several cases side by side: each round runs every case once, in order, so all of them
- * see the same machine load (a busy box drifts; interleaving keeps their ratios honest).
- * `cases` maps a name to `fn(i)` as in `measure`. Returns a Map of name -> summary.
+ * Measures several cases side by side: each round runs every case once, so all of them see the same
+ * machine load (a busy box drifts; interleaving keeps their ratios honest). The order is shuffled every
+ * round, so the garbage one case leaves (a 1 MiB download) is collected during random others rather than
+ * always billed to the case after it. `cases` maps a name to `fn(i)` as in `measure`.
+ * Returns a Map of name -> summary, in the order the cases were given.
  */
-export async function measureSideBySide(cases, { warmup = 5, iterations = 50 } = {}) {
+export async function measureSideBySide(cases, { warmup = 5, iterations = 50, timeoutMs = 30_000 } = {}) {
   const samples = new Map(Object.keys(cases).map((name) => [name, []]));
+  const order = Object.entries(cases);
   for (let i = 0; i < warmup + iterations; i++) {
-    for (const [name, fn] of Object.entries(cases)) {
+    shuffle(order);
+    for (const [name, fn] of order) {
       const start = performance.now();
-      const after = await fn(i);
+      const after = await withTimeout(fn(i), timeoutMs, `${name} (round ${i})`);
       const elapsed = performance.now() - start;
       if (i >= warmup) samples.get(name).push(elapsed);
-      if (typeof after === 'function') await after();
+      if (typeof after === 'function') await withTimeout(after(), timeoutMs, `clean-up after ${name} (round ${i})`);
     }
   }
   return new Map([...samples].map(([name, values]) => [name, summarize(values)]));
+}
+
+/** Fisher-Yates, in place. */
+function shuffle(items) {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
 }
 
 /** Formats milliseconds for a table cell: 3 significant figures, never scientific. */
@@ -76,7 +98,7 @@ export function printTable(header, rows, out = console.log) {
   const widths = header.map((cell, col) => Math.max(String(cell).length, ...rows.map((row) => String(row[col] ?? '').length)));
   const line = (row) => row.map((cell, col) => {
     const text = String(cell ?? '');
-    return /^[-+]?[\d.]+(x| ms)?$|^-$/.test(text) ? text.padStart(widths[col]) : text.padEnd(widths[col]);
+    return /^[-+]?[\d.]+(x|%| ms)?$|^-$/.test(text) ? text.padStart(widths[col]) : text.padEnd(widths[col]);
   }).join('  ').trimEnd();
   out(line(header));
   out(widths.map((width) => '-'.repeat(width)).join('  '));
