@@ -3,7 +3,9 @@ import { createAlertPolicy } from '../../main/core/alerts/alert-policy.ts';
 import type { Alert } from '../../main/core/alerts/alert-types.ts';
 import type { SandboxChange } from '../../main/core/watcher/sandbox-diff.ts';
 import { createSandboxWatcher, type SandboxWatcher, type SandboxWatcherOptions, type WatcherStatus } from '../../main/core/watcher/sandbox-watcher.ts';
+import { startLocalProvider } from '../../main/local/provider.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 // One scaled "minute" of auto-stop/archive/delete: long enough for a create to finish first on a busy box.
 const MINUTE_MS = 600;
@@ -135,5 +137,29 @@ describe('sandbox watcher against the local provider (scaled time)', () => {
     // The stream is live again: a create arrives as an event although listings are 10 min apart.
     const sandbox = await t.daytona.create({ name: 'after-sleep' });
     await waitFor(() => watcher.sandboxes().get(sandbox.id)?.state === 'started', 'the create is seen');
+  });
+
+  it('rides out the API going offline: reports the network problem, then lists and reconnects once it is back', async () => {
+    const dir = await tempDir('daytona-tray-watch-offline-');
+    let provider = await startLocalProvider({ dataDir: dir.path, minuteMs: MINUTE_MS });
+    const { port, apiKey, apiUrl } = provider;
+    const watcher = createSandboxWatcher({ apiUrl, credentials: () => ({ token: apiKey }), pollMs: { visible: 100, hidden: 100 }, backoff: { baseMs: 100, maxMs: 1_000 } });
+    const problems: string[] = [];
+    watcher.onStatus((status) => { if (status.problem) problems.push(status.problem.kind); });
+    try {
+      watcher.start();
+      await waitFor(() => watcher.status().events === 'live', 'live at first');
+      await provider.close();
+      await waitFor(() => watcher.status().problem?.kind === 'network', 'the outage is reported');
+      expect(watcher.status().events).toBe('down');
+      provider = await startLocalProvider({ dataDir: dir.path, minuteMs: MINUTE_MS, port, apiKey });
+      await waitFor(() => watcher.status().events === 'live' && watcher.status().problem === undefined && watcher.status().failures === 0, 'listing and events are back');
+      expect(problems).toContain('network');
+      expect(watcher.status().state).toBe('running');
+    } finally {
+      await watcher.stop();
+      await provider.close();
+      await dir.cleanup();
+    }
   });
 });
