@@ -144,4 +144,16 @@ describe('sandbox watcher: errors from the API', () => {
     watcher.setVisible(true);
     await waitFor(() => api.requests.length >= 4, 'frequent listings once visible');
   });
+
+  it('stops like on a 401 when the sign-in can no longer be renewed', async () => {
+    const api = await fakeApi((_req, res) => json(res, 200, { items: [], nextCursor: null }));
+    cleanup.push(api.close);
+    const expired = Object.assign(new Error('Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.'), { name: 'SignInRequiredError' });
+    const { watcher } = watch(api.apiUrl, { credentials: () => { throw expired; }, credentialKind: 'sign-in' });
+    watcher.start();
+    await waitFor(() => watcher.status().state === 'unauthorized', 'the watcher stops');
+    expect(watcher.status().problem).toEqual({ kind: 'unauthorized', message: expired.message });
+    expect(api.requests).toHaveLength(0);
+  });
 });
+

@@ -203,6 +203,8 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   }
 
   function fatalProblem(error: unknown): WatcherProblem | undefined {
+    // The token manager (auth/token-manager.ts) gave up: the sign-in must be repeated, as after a 401.
+    if ((error as Error | undefined)?.name === 'SignInRequiredError') return { kind: 'unauthorized', message: (error as Error).message };
     if (!(error instanceof HttpError)) return undefined;
     const signIn = options.credentialKind === 'sign-in';
     if (error.status === 401) {
