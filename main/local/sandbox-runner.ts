@@ -1,5 +1,6 @@
-import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { existsSync, lstatSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type IOType, type StdioOptions } from 'node:child_process';
+import type { Readable, Stream } from 'node:stream';
+import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SANDBOX_HOME, SANDBOX_USER } from './sandbox-record.ts';
@@ -34,6 +35,11 @@ export interface SandboxRunner {
    * (its descendants may not have): call it then only with children you saw alive a moment ago.
    */
   kill(child: ChildProcess, signal?: NodeJS.Signals): void;
+  /**
+   * Resolves once the process has exited and nothing it started is left running (waits at most a couple
+   * of seconds after the exit). Use after kill() before calling a sandbox stopped.
+   */
+  settled(child: ChildProcess): Promise<void>;
   /** Maps a sandbox path to the host path the sandbox's commands see it at (identity under bubblewrap). */
   visiblePath(sandboxPath: string, dirs: SandboxDirs): string;
 }
@@ -101,6 +107,7 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
 }
 
 function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
+  const namespaceInit = new WeakMap<ChildProcess, { pid: number; start: string | undefined }>();
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -139,12 +146,34 @@ function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: 
       );
       for (const [key, value] of Object.entries(sandboxEnv(spec.env, SANDBOX_HOME))) args.push('--setenv', key, value);
       args.push('--', ...argv);
-      return spawn(bwrap, args, { stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'] });
+      // fd 3 receives bwrap's --info-fd JSON: the host pid of the sandbox's pid 1, which outlives the
+      // outer bwrap by a moment while the kernel tears the pid namespace down.
+      const child = spawn(bwrap, ['--info-fd', '3', ...args], { stdio: [...stdioArray(spec.stdio), 'pipe'] });
+      const info = child.stdio[3] as Readable | null;
+      let text = '';
+      info?.setEncoding('utf8');
+      info?.on('data', (chunk: string) => { text += chunk; });
+      info?.on('error', () => {});
+      info?.once('end', () => {
+        const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(text)?.[1]);
+        if (pid > 0) namespaceInit.set(child, { pid, start: procStat(pid)?.start });
+      });
+      return child;
     },
     kill(child, signal = 'SIGKILL') {
       // bwrap's child has PR_SET_PDEATHSIG and is pid 1 of its own pid namespace: when the outer bwrap
       // dies, the kernel kills every process in the sandbox's namespace.
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    async settled(child) {
+      await exitOf(child);
+      const init = namespaceInit.get(child);
+      if (!init) return;
+      // The pid namespace is empty once its init is a zombie (or gone, or the pid is someone else's).
+      await until(() => {
+        const stat = procStat(init.pid);
+        return stat === undefined || stat.state === 'Z' || stat.start !== init.start;
+      });
     },
     visiblePath: (sandboxPath) => sandboxPath,
   };
@@ -186,8 +215,71 @@ function plainRunner(): SandboxRunner {
         if (!exited) child.kill(signal);
       }
     },
+    async settled(child) {
+      await exitOf(child);
+      if (child.pid === undefined || process.platform === 'win32') return;
+      const group = child.pid;
+      if (Date.now() - (exitedAt.get(child) ?? 0) > GROUP_KILL_WINDOW_MS) return;
+      await until(() => !groupAlive(group));
+    },
     visiblePath: (sandboxPath, dirs) => toHostPath(sandboxPath, dirs),
   };
+}
+
+const SETTLE_LIMIT_MS = 3000;
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+}
+
+/** Polls `done` every few ms, for at most SETTLE_LIMIT_MS. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + SETTLE_LIMIT_MS;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+function stdioArray(stdio: StdioOptions | undefined): (IOType | 'ipc' | Stream | number | null | undefined)[] {
+  if (stdio === undefined) return ['ignore', 'pipe', 'pipe'];
+  if (typeof stdio === 'string') return [stdio, stdio, stdio];
+  return [...stdio].slice(0, 3);
+}
+
+/** State, process group and start time from /proc/<pid>/stat (Linux); undefined when there is no such process. */
+function procStat(pid: number): { state: string; group: string; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): state, ppid, pgrp, ..., start time (20th).
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return { state: fields[0] ?? '', group: fields[2] ?? '', start: fields[19] ?? '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether any live (non-zombie) process is left in the process group. */
+function groupAlive(group: number): boolean {
+  if (process.platform === 'linux') {
+    // kill(-group, 0) also counts zombies, which only the host's init reaps (possibly much later).
+    try {
+      return readdirSync('/proc').some((name) => {
+        if (!/^\d+$/.test(name)) return false;
+        const stat = procStat(Number(name));
+        return stat !== undefined && stat.group === String(group) && stat.state !== 'Z' && stat.state !== 'X';
+      });
+    } catch {
+      // no /proc: fall back to kill(0)
+    }
+  }
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function toHostPath(sandboxPath: string, dirs: SandboxDirs): string {

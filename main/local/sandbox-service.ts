@@ -185,6 +185,8 @@ export class SandboxService {
     // Always end with SIGKILL: a leader that exited on SIGTERM may leave descendants that ignored it.
     for (const child of children) this.runner.kill(child, 'SIGKILL');
     await all;
+    // Only then is the sandbox really stopped: nothing it started may still be running.
+    await Promise.all(children.map((child) => this.runner.settled(child)));
   }
 
   // ── transitions ────────────────────────────────────────────────────────
