@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import express from 'express';
 import { requireBearer } from './auth.ts';
@@ -70,6 +70,12 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   const http = createServer(app);
+  // Every socket, upgraded ones (log streams) included: closeAllConnections() does not see those.
+  const sockets = new Set<Socket>();
+  http.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   const gateway = createEventsGateway(http, apiKey);
   let baseUrl = '';
   const service = new SandboxService({
@@ -151,8 +157,13 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         try {
           await service.shutdown();
         } finally {
-          await gateway.close();
+          // io.close() says goodbye to Socket.IO clients, then waits for the HTTP server to close, which
+          // waits for every connection: end the rest (keep-alive, half-sent requests, log streams) meanwhile.
+          const gatewayClosed = gateway.close();
+          await new Promise((resolve) => setImmediate(resolve));
           http.closeAllConnections();
+          for (const socket of sockets) socket.destroy();
+          await gatewayClosed;
           await closed;
           await store.unlock();
         }

@@ -2,9 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, readlink, readdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { cliEnv, runCliToExit, startCliProvider, type CliProvider } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -79,10 +80,23 @@ describe('daytona-tray local: the CLI contract', () => {
       const marker = `cli-marker-${randomUUID()}`;
       const sandbox = await provider.daytona.create({ name: `sig-${signal.toLowerCase()}` });
       await sandbox.process.createSession('bg');
-      await sandbox.process.executeSessionCommand('bg', { command: `bash -c 'exec -a ${marker} sleep 600'`, runAsync: true });
+      const command = await sandbox.process.executeSessionCommand('bg', { command: `bash -c 'exec -a ${marker} sleep 600'`, runAsync: true });
       await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(1);
+      // Connections that must not hold the exit up: a followed log stream, and a request half sent.
+      const origin = provider.apiUrl.replace(/\/api$/, '');
+      const stream = new WebSocket(`${origin.replace('http', 'ws')}/toolbox/${sandbox.id}/process/session/bg/command/${command.cmdId}/logs?follow=true`, {
+        headers: { authorization: `Bearer ${provider.apiKey}` },
+      });
+      await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); });
+      const streamClosed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+      const half = connect(Number(new URL(origin).port), '127.0.0.1');
+      half.on('error', () => {});
+      await new Promise<void>((resolve) => half.once('connect', () => resolve()));
+      half.write('POST /api/sandbox HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\n{"na');
 
       expect(await provider.stop(signal)).toEqual({ code: 0, signal: null });
+      await streamClosed;
+      half.destroy();
       // Reaped before the exit, not afterwards by the kernel: nothing left the moment it is gone.
       expect(processesMatching(marker)).toEqual([]);
       expect(processesMatching(join(dataDir, 'sandboxes'))).toEqual([]);
