@@ -243,7 +243,7 @@ describe('local provider without bubblewrap: a slow stop', () => {
       await sandbox.process.executeSessionCommand('stubborn', { command: "trap '' TERM" });
       const marker = `stubborn-${sandbox.id}`;
       await sandbox.process.executeSessionCommand('stubborn', { command: `bash -c 'exec -a ${marker} sleep 300'`, runAsync: true });
-      await expect.poll(() => processesMatching(marker).length).toBe(1);
+      await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(1);
 
       expect((await post(t, `/sandbox/${sandbox.id}/stop`, {})).status).toBe(200);
       expect((await t.daytona.get(sandbox.id)).state).toBe('stopping');
@@ -269,7 +269,7 @@ describe('local provider without bubblewrap: a slow stop', () => {
     const marker = `orphan-${sandbox.id}`;
     await sandbox.process.createSession('s');
     await sandbox.process.executeSessionCommand('s', { command: `bash -c "trap '' TERM; exec -a ${marker} sleep 300"`, runAsync: true });
-    await expect.poll(() => processesMatching(marker).length).toBe(1);
+    await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(1);
     await sandbox.stop();
     expect(sandbox.state).toBe('stopped');
     expect(processesMatching(marker)).toEqual([]);

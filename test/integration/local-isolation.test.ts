@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,11 @@ import { startTestProvider, type TestProvider } from '../helpers/local-provider.
 
 const bwrap = findBubblewrap();
 if (!bwrap) console.warn('local-isolation: bubblewrap is missing or cannot create namespaces here, so the isolation tests are skipped');
+
+/** Host pids whose command line contains `pattern`. */
+function processesMatching(pattern: string): number[] {
+  return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+}
 
 /** Runs a shell command in the sandbox through the SDK; returns exit code and combined output. */
 async function sh(sandbox: Sandbox, command: string): Promise<{ code: number; out: string }> {
@@ -102,6 +108,20 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
     expect(await sh(a, 'id -u; id -un; id -g')).toEqual({ code: 0, out: '1000\ndaytona\n1000' });
     expect(await sh(a, 'uname -n')).toEqual({ code: 0, out: 'iso-a' });
     expect(await sh(b, 'uname -n')).toEqual({ code: 0, out: 'iso-b' });
+  });
+
+  it('stop ends every process the sandbox started before it reports stopped', async () => {
+    const sandbox = await t.daytona.create({ name: 'iso-stop' });
+    const marker = `iso-stop-${sandbox.id}`;
+    await sandbox.process.createSession('s');
+    // A child that ignores SIGTERM, and a grandchild in its own session: the namespace takes both down.
+    await sandbox.process.executeSessionCommand('s', { command: `bash -c "trap '' TERM; exec -a ${marker}-1 sleep 300"`, runAsync: true });
+    await sandbox.process.createSession('s2');
+    await sandbox.process.executeSessionCommand('s2', { command: `setsid bash -c 'exec -a ${marker}-2 sleep 300' < /dev/null > /dev/null 2>&1 &`, runAsync: true });
+    await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(2);
+    await sandbox.stop();
+    expect(sandbox.state).toBe('stopped');
+    expect(processesMatching(marker)).toEqual([]);
   });
 
   it('reaches a loopback server on the host without networkBlockAll, and cannot with it', async () => {
