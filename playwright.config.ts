@@ -1,27 +1,35 @@
 import { defineConfig } from '@playwright/test';
 
 const PORT = 4317;
+const VITE = 'node node_modules/vite/bin/vite.js';
 
-/** Browser tests run the built renderer in Debian's Chromium (no Playwright browser download). */
+/**
+ * Browser tests run the built renderer in Debian's Chromium (no Playwright browser download), at the tray
+ * window's size, with the typed fake bridge (test/fakes/fake-bridge.ts) injected before the page's scripts.
+ */
 export default defineConfig({
   testDir: 'test/e2e-web',
   testMatch: /.*\.spec\.ts/,
   workers: 1,
   outputDir: 'test-results/playwright',
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  // Playwright starts the webServer (which builds the renderer) before this bundles the fake bridge.
+  globalSetup: './test/e2e-web/global-setup.ts',
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     headless: true,
+    viewport: { width: 380, height: 560 },
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
     },
   },
   webServer: {
-    command: `node node_modules/vite/bin/vite.js preview --config renderer/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
+    // The production bundle, exactly as Electron loads it (out/renderer), served on loopback.
+    command: `${VITE} build --config renderer/vite.config.ts --logLevel warn && ${VITE} preview --config renderer/vite.config.ts --host 127.0.0.1 --port ${PORT} --strictPort`,
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
-    timeout: 30_000,
+    timeout: 120_000,
   },
 });

@@ -1,10 +1,13 @@
-import { expect, test } from '@playwright/test';
+import { expect, openWindow, test } from './window-page.ts';
 
-test('the built renderer loads under its CSP and renders the window', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
+test('the built renderer loads under its CSP and renders the window from the bridge', async ({ page }) => {
+  await openWindow(page);
+  await expect(page.getByText('Daytona Tray', { exact: true })).toBeVisible();
+  await expect(page.getByRole('tab', { name: /Sandboxes/ })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByRole('heading', { name: 'web-preview' })).toBeVisible();
+});
+
+test('without a bridge the window says it only works inside the app', async ({ page }) => {
   await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'Daytona Tray' })).toBeVisible();
-  expect(errors).toEqual([]);
+  await expect(page.getByText('only works inside Daytona Tray')).toBeVisible();
 });

@@ -1,0 +1,41 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+export interface DialogProps {
+  open: boolean;
+  title: string;
+  children: ReactNode;
+  onClose(): void;
+}
+
+/**
+ * A modal on the native <dialog>: focus moves into it and stays there, Escape closes it, and focus returns
+ * to the button that opened it.
+ */
+export function Dialog({ open, title, children, onClose }: DialogProps) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-label={title}
+      onClose={onClose}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      {open ? (
+        <>
+          <h2 className="dialog-title">{title}</h2>
+          {children}
+        </>
+      ) : null}
+    </dialog>
+  );
+}

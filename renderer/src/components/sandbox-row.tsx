@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import type { SandboxView } from '../../../preload/contract.ts';
+import { useBridge } from '../bridge.ts';
+import { ageOf, formatCountdown, formatGiB } from '../format.ts';
+import { useAction } from '../hooks/use-action.ts';
+import { Button } from './button.tsx';
+import { Dialog } from './dialog.tsx';
+import { useNotice } from './notice.tsx';
+import { StateBadge, stateTone } from './state-badge.tsx';
+
+const STARTABLE = new Set(['stopped', 'archived', 'error', 'paused']);
+const STOPPABLE = new Set(['started', 'starting']);
+
+/** One sandbox: what it is, how long it has left, and what can be done to it. */
+export function SandboxRow({ sandbox, now }: { sandbox: SandboxView; now: number }) {
+  const bridge = useBridge();
+  const notify = useNotice();
+  const start = useAction(bridge.startSandbox);
+  const stop = useAction(bridge.stopSandbox);
+  const remove = useAction(bridge.deleteSandbox);
+  const preview = useAction(bridge.openPreview);
+  const copy = useAction(bridge.copyText);
+  const [dialog, setDialog] = useState<'delete' | 'preview'>();
+  const [port, setPort] = useState('3000');
+
+  const busy = start.pending || stop.pending || remove.pending;
+  const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? copy.error;
+  const clearErrors = () => [start, stop, remove, preview, copy].forEach((action) => action.clearError());
+  const age = ageOf(sandbox.createdAt, now);
+  const stopIn = sandbox.autoStopAt ? Date.parse(sandbox.autoStopAt) - now : undefined;
+  const titleId = `sandbox-${sandbox.id}`;
+
+  async function openPreview() {
+    const value = Number(port);
+    setDialog(undefined);
+    const opened = await preview.run({ id: sandbox.id, port: value });
+    if (opened?.ok) notify(`Opened ${opened.value.url}`);
+  }
+
+  async function copyId() {
+    if ((await copy.run({ text: sandbox.id }))?.ok) notify(`Copied ${sandbox.id}`);
+  }
+
+  return (
+    <li className={`sandbox tone-${stateTone(sandbox.state)}`} aria-labelledby={titleId} aria-busy={busy || undefined}>
+      <div className="sandbox-head">
+        <StateBadge state={sandbox.state} />
+        <h3 id={titleId} className="sandbox-name" title={sandbox.name}>
+          {sandbox.name}
+        </h3>
+        {sandbox.notIsolated ? (
+          <span className="badge badge-warning" title="A local sandbox running without bubblewrap: its processes have your user's rights.">
+            not isolated
+          </span>
+        ) : null}
+      </div>
+      <p className="sandbox-meta">
+        <span>{sandbox.cpu} vCPU</span>
+        <span>{formatGiB(sandbox.memory)} RAM</span>
+        <span>{formatGiB(sandbox.disk)} disk</span>
+        {sandbox.gpu > 0 ? <span>{sandbox.gpu} GPU</span> : null}
+        {age ? <span>{age} old</span> : null}
+      </p>
+      {stopIn !== undefined && stopIn > 0 ? (
+        <p className="sandbox-note">
+          Auto-stops in <strong>{formatCountdown(stopIn)}</strong> if idle
+        </p>
+      ) : null}
+      {sandbox.errorReason ? <p className="sandbox-note error-text">{sandbox.errorReason}</p> : null}
+      {error ? (
+        <p className="error-text" role="alert">
+          {error.message}{' '}
+          <button type="button" className="link" onClick={clearErrors}>
+            Dismiss
+          </button>
+        </p>
+      ) : null}
+      <div className="sandbox-actions" role="group" aria-label={`Actions for ${sandbox.name}`}>
+        {STOPPABLE.has(sandbox.state) || stop.pending ? (
+          <Button size="small" onClick={() => void stop.run({ id: sandbox.id })} pending={stop.pending} pendingLabel="Stopping…" disabled={busy}>
+            Stop
+          </Button>
+        ) : (
+          <Button
+            size="small"
+            onClick={() => void start.run({ id: sandbox.id })}
+            pending={start.pending}
+            pendingLabel="Starting…"
+            disabled={busy || !STARTABLE.has(sandbox.state)}
+          >
+            Start
+          </Button>
+        )}
+        <Button size="small" variant="ghost" onClick={() => setDialog('preview')} disabled={busy || sandbox.state !== 'started'} pending={preview.pending} pendingLabel="Opening…">
+          Preview
+        </Button>
+        <Button size="small" variant="ghost" onClick={() => void copyId()} disabled={copy.pending}>
+          Copy ID
+        </Button>
+        <Button size="small" variant="ghost" className="danger-text push-end" onClick={() => setDialog('delete')} pending={remove.pending} pendingLabel="Deleting…" disabled={busy}>
+          Delete
+        </Button>
+      </div>
+
+      <Dialog open={dialog === 'delete'} title={`Delete ${sandbox.name}?`} onClose={() => setDialog(undefined)}>
+        <p className="muted">The sandbox and every file in it are removed for good. This cannot be undone.</p>
+        <div className="row gap end">
+          <Button variant="ghost" onClick={() => setDialog(undefined)} autoFocus>
+            Cancel
+          </Button>
+          <Button
+            variant="danger"
+            onClick={() => {
+              setDialog(undefined);
+              void remove.run({ id: sandbox.id });
+            }}
+          >
+            Delete sandbox
+          </Button>
+        </div>
+      </Dialog>
+
+      <Dialog open={dialog === 'preview'} title={`Open a preview of ${sandbox.name}`} onClose={() => setDialog(undefined)}>
+        <form
+          className="stack"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void openPreview();
+          }}
+        >
+          <div className="field">
+            <label htmlFor={`port-${sandbox.id}`}>Port the app listens on</label>
+            <input id={`port-${sandbox.id}`} type="number" min={1} max={65535} required value={port} onChange={(event) => setPort(event.currentTarget.value)} autoFocus />
+          </div>
+          <div className="row gap end">
+            <Button variant="ghost" onClick={() => setDialog(undefined)}>
+              Cancel
+            </Button>
+            <Button type="submit" variant="primary">
+              Open in browser
+            </Button>
+          </div>
+        </form>
+      </Dialog>
+    </li>
+  );
+}

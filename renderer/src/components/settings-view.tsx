@@ -1,0 +1,119 @@
+import { useId, useState, type FormEvent } from 'react';
+import { NOTIFICATION_KINDS, TOOL_GROUPS, type AppState, type NotificationKind, type SettingsPatch, type ToolGroup } from '../../../preload/contract.ts';
+import { useBridge } from '../bridge.ts';
+import { useAction } from '../hooks/use-action.ts';
+import { AccountSettings } from './account-settings.tsx';
+import { Switch } from './switch.tsx';
+
+const TOOL_GROUP_LABELS: Record<ToolGroup, [string, string]> = {
+  sandbox: ['Sandboxes', 'create, list, start, stop, destroy'],
+  files: ['Files', 'upload, download, search, move'],
+  process: ['Commands', 'run commands and code'],
+  git: ['Git', 'clone and status'],
+  preview: ['Previews', 'links to ports in a sandbox'],
+};
+
+const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
+  autoStop: 'A sandbox auto-stopped',
+  autoArchive: 'A sandbox was archived',
+  autoDelete: 'A sandbox was auto-deleted',
+  sandboxError: 'A sandbox failed',
+  lowBalance: 'Balance is low',
+  creditsDepleted: 'Credits ran out',
+  serverFailed: 'The MCP server is down',
+};
+
+/** Profile, key and sign-in; the tools offered to AI clients; notifications; and the app's own switches. */
+export function SettingsView({ state }: { state: AppState }) {
+  const bridge = useBridge();
+  const update = useAction(bridge.updateSettings);
+  const { settings } = state;
+  const thresholdId = useId();
+  const portId = useId();
+  const [thresholdDraft, setThresholdDraft] = useState<string>();
+  const [portDraft, setPortDraft] = useState<string>();
+  const save = (patch: SettingsPatch) => void update.run(patch);
+
+  function saveThreshold(event: FormEvent) {
+    event.preventDefault();
+    const dollars = Number(thresholdDraft);
+    if (thresholdDraft === undefined || !Number.isFinite(dollars) || dollars < 0) return;
+    void update.run({ lowBalanceThresholdCents: Math.round(dollars * 100) }).then((result) => result?.ok && setThresholdDraft(undefined));
+  }
+
+  function savePort(event: FormEvent) {
+    event.preventDefault();
+    const port = Number(portDraft);
+    if (portDraft === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) return;
+    void update.run({ mcpPort: port }).then((result) => result?.ok && setPortDraft(undefined));
+  }
+
+  return (
+    <section className="view stack" aria-labelledby="settings-title">
+      <h2 id="settings-title" className="sr-only">
+        Settings
+      </h2>
+      <AccountSettings state={state} />
+
+      {update.error ? (
+        <p className="error-text" role="alert">
+          {update.error.message}
+        </p>
+      ) : null}
+
+      <fieldset className="card settings-group">
+        <legend>Tools offered to AI clients</legend>
+        <p className="muted small">Clients cap how many tools they load: switch off what you do not use.</p>
+        {TOOL_GROUPS.map((group) => (
+          <Switch
+            key={group}
+            label={TOOL_GROUP_LABELS[group][0]}
+            description={TOOL_GROUP_LABELS[group][1]}
+            checked={settings.toolGroups[group]}
+            onChange={(checked) => save({ toolGroups: { [group]: checked } })}
+          />
+        ))}
+      </fieldset>
+
+      <fieldset className="card settings-group">
+        <legend>Notify me when</legend>
+        {NOTIFICATION_KINDS.map((kind) => (
+          <Switch key={kind} label={NOTIFICATION_LABELS[kind]} checked={settings.notifications[kind]} onChange={(checked) => save({ notifications: { [kind]: checked } })} />
+        ))}
+        <form className="inline-form" onSubmit={saveThreshold}>
+          <label htmlFor={thresholdId}>Low balance below ($)</label>
+          <input
+            id={thresholdId}
+            type="number"
+            min={0}
+            step={1}
+            inputMode="decimal"
+            value={thresholdDraft ?? String(settings.lowBalanceThresholdCents / 100)}
+            onChange={(event) => setThresholdDraft(event.currentTarget.value)}
+            onBlur={(event) => saveThreshold(event)}
+          />
+        </form>
+      </fieldset>
+
+      <fieldset className="card settings-group">
+        <legend>General</legend>
+        <Switch label="Start at login" checked={settings.startAtLogin} onChange={(checked) => save({ startAtLogin: checked })} />
+        <form className="inline-form" onSubmit={savePort}>
+          <label htmlFor={portId}>
+            MCP server port <span className="muted small">(0 = any free port)</span>
+          </label>
+          <input
+            id={portId}
+            type="number"
+            min={0}
+            max={65535}
+            value={portDraft ?? String(settings.mcpPort)}
+            onChange={(event) => setPortDraft(event.currentTarget.value)}
+            onBlur={(event) => savePort(event)}
+          />
+        </form>
+      </fieldset>
+      <p className="muted small center">Daytona Tray {state.app.version}</p>
+    </section>
+  );
+}

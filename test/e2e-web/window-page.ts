@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import { test as base, expect, type Page } from '@playwright/test';
+import type { AppState, BridgeMethodName } from '../../preload/contract.ts';
+import type { FakeBridgeControls, firstRunState, notIsolated, sampleClient, sampleSandbox, sampleState } from '../fakes/fake-bridge.ts';
+import { FAKE_BRIDGE_BUNDLE, SCREENSHOTS } from './paths.ts';
+
+/** What fake-bridge-entry.ts puts on the page's window. */
+declare global {
+  interface Window {
+    __fakeBridgeInitial?: AppState | 'first-run';
+    fakeBridge: FakeBridgeControls;
+    fakeSamples: {
+      sampleState: typeof sampleState;
+      firstRunState: typeof firstRunState;
+      sampleSandbox: typeof sampleSandbox;
+      sampleClient: typeof sampleClient;
+      notIsolated: typeof notIsolated;
+    };
+  }
+}
+
+/** Every test fails on an uncaught page error or a console error (a CSP violation shows up there too). */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await use(errors);
+      expect(errors).toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/**
+ * Opens the built window with the fake bridge installed. `initial` is built in the page (so dates are the
+ * page's "now"): `sample` (default), `first-run`, or a function of the sample builders.
+ */
+export async function openWindow(page: Page, initial: 'sample' | 'first-run' | AppState = 'sample'): Promise<void> {
+  if (initial !== 'sample') {
+    await page.addInitScript((state) => {
+      window.__fakeBridgeInitial = state;
+    }, initial);
+  }
+  await page.addInitScript({ path: FAKE_BRIDGE_BUNDLE });
+  await page.goto('/');
+}
+
+/** Replaces the fake's state with `build(samples)` and tells the window, as main would. */
+export async function emitState(page: Page, patch: Partial<AppState>): Promise<void> {
+  await page.evaluate((value) => window.fakeBridge.emitState(value), patch);
+}
+
+export function callsOf(page: Page, method: BridgeMethodName): Promise<unknown[]> {
+  return page.evaluate((name) => window.fakeBridge.callsOf(name), method);
+}
+
+export async function calledMethods(page: Page): Promise<BridgeMethodName[]> {
+  return page.evaluate(() => [...new Set(window.fakeBridge.calls.map((call) => call.method))]);
+}
+
+export function failNext(page: Page, method: BridgeMethodName, error: { code?: string; message?: string } = {}): Promise<void> {
+  return page.evaluate(([name, failure]) => window.fakeBridge.failNext(name, failure), [method, error] as const);
+}
+
+export function holdNext(page: Page, method: BridgeMethodName): Promise<void> {
+  return page.evaluate((name) => window.fakeBridge.holdNext(name), method);
+}
+
+export function release(page: Page, method: BridgeMethodName): Promise<void> {
+  return page.evaluate((name) => window.fakeBridge.release(name), method);
+}
+
+/** Saves a screenshot of the window as a test artifact under test-results/screenshots/. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
