@@ -1,15 +1,17 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../core/app-paths.ts';
+import { watchParent } from '../mcp/lifecycle.ts';
 import { startLocalProvider } from '../local/provider.ts';
 import { DataDirInUseError } from '../local/sandbox-store.ts';
 
-const HELP = `Usage: daytona-tray local [--port N] [--data-dir DIR] [--json]
+const HELP = `Usage: daytona-tray local [--port N] [--data-dir DIR] [--json] [--exit-with-parent]
 
 Runs the embedded Daytona-compatible provider on 127.0.0.1 until SIGINT/SIGTERM.
-  --port N          port to listen on (default: any free port)
-  --data-dir DIR    where sandboxes live (default: <app data>/local)
-  --json            print one JSON line {"apiUrl","apiKey"} on stdout once ready
+  --port N            port to listen on (default: any free port)
+  --data-dir DIR      where sandboxes live (default: <app data>/local)
+  --json              print one JSON line {"apiUrl","apiKey"} on stdout once ready
+  --exit-with-parent  stop (cleanly) when the process that started this one exits
 
 Environment: DAYTONA_TRAY_LOCAL_API_KEY sets the API key (default: random per start);
 DAYTONA_TRAY_LOCAL_MINUTE_MS scales auto-stop/archive/delete minutes (default 60000).`;
@@ -20,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, 'exit-with-parent': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -53,6 +55,11 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
+  // The supervisor's child: if the supervisor dies without stopping us (SIGKILL, crash), stop like on SIGTERM.
+  const stopWatchingParent = values['exit-with-parent'] ? watchParent(() => {
+    log('the process that started this one is gone');
+    handler('SIGTERM');
+  }) : () => {};
 
   try {
     let provider;
@@ -84,6 +91,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
+    stopWatchingParent();
   }
 }
 

@@ -1,4 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -7,13 +10,14 @@ import { createMcpSupervisor, type McpServerStatus, type McpSupervisor } from '.
 import type { ServerConfig } from '../../main/core/supervisor/server-config.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, httpTransport, runtimeFileOf, textOf, type RuntimeInfo } from '../helpers/mcp-harness.ts';
-import { CLI } from '../helpers/paths.ts';
+import { CLI, REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
  * The MCP supervisor with the real built CLI as its children (`mcp --http`, `local --json`), a real MCP
  * client through the runtime file, and the local provider standing in for Daytona's cloud.
  */
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/children/${name}`, import.meta.url));
 let provider: TestProvider;
 let home: Awaited<ReturnType<typeof tempDir>>;
 let supervisor: McpSupervisor | undefined;
@@ -38,13 +42,13 @@ function cloud(apiKey = provider.provider.apiKey): ResolvedProfile {
   return { name: 'dev', kind: 'cloud', apiUrl: provider.provider.apiUrl, apiKey, source: 'keychain' };
 }
 
-function start(config: { value: ServerConfig }): { supervisor: McpSupervisor; statuses: McpServerStatus[] } {
+function start(config: { value: ServerConfig }, profileCheckMs = 0): { supervisor: McpSupervisor; statuses: McpServerStatus[] } {
   const statuses: McpServerStatus[] = [];
   supervisor = createMcpSupervisor({
     loadConfig: async () => config.value,
     cliScript: CLI,
     env: cleanEnv({ DAYTONA_TRAY_HOME: home.path, DAYTONA_TRAY_LOCAL_MINUTE_MS: undefined }),
-    profileCheckMs: 0,
+    profileCheckMs,
     timings: { stopGraceMs: 3000 },
   });
   supervisor.onChange((status) => statuses.push(status));
@@ -146,6 +150,16 @@ describe('McpSupervisor with the real CLI', () => {
     expect(await listSandboxes()).toMatchObject({ isError: true });
   });
 
+  it('notices changed settings on its own (the periodic check of settings and keychain)', async () => {
+    const config = { value: { profile: cloud(), port: 0, disabledGroups: [] } as ServerConfig };
+    const { supervisor: s } = start(config, 200);
+    const first = await running(s);
+    config.value = { ...config.value, disabledGroups: ['git'] };
+    const second = await running(s, first.pid);
+    expect(s.logs().join('\n')).toContain('restarting: the MCP server settings changed');
+    if (process.platform === 'linux') expect(procFile(second.pid!, 'cmdline')).toEqual(expect.arrayContaining(['--disable-groups', 'git']));
+  });
+
   it('local profile: starts the local provider first and hands its URL and key to the server; a killed provider comes back at the same address', async () => {
     const { supervisor: s } = start({ value: { profile: { name: 'local', kind: 'local' }, port: 0, disabledGroups: [] } });
     const first = await running(s);
@@ -197,6 +211,23 @@ describe('McpSupervisor with the real CLI', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it('no child outlives a supervisor that is itself killed (SIGKILL, no cleanup)', async () => {
+    const tray = spawn(process.execPath, [fixture('supervise.mjs'), join(REPO_ROOT, 'out/main/core/supervisor/mcp-supervisor.js'), CLI, home.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    tray.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    tray.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const line = await waitFor(`the fixture's pids (stderr: ${stderr})`, () => (stdout.includes('\n') ? stdout.split('\n')[0] : undefined));
+    const pids = JSON.parse(line) as { server: number; local: number };
+    expect(gone(pids.server) || gone(pids.local)).toBe(false);
+    const exited = new Promise((resolve) => tray.once('exit', resolve));
+    tray.kill('SIGKILL');
+    await exited;
+    // Each child watches its parent (--exit-with-parent) and stops cleanly within about a second.
+    await waitFor('the MCP server to exit', () => gone(pids.server), 15_000);
+    await waitFor('the local provider to exit', () => gone(pids.local), 15_000);
   });
 
   it('stop() leaves no process behind and removes the runtime file', async () => {

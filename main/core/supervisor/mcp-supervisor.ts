@@ -196,7 +196,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     ...options.timings,
     async prepare() {
       const port = await choosePort(0, lastLocalPort);
-      return { spec: cli(['local', '--json', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }), secrets: [localKey] };
+      return { spec: cli(['local', '--json', '--exit-with-parent', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }), secrets: [localKey] };
     },
     async ready(child, signal) {
       const line = localReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
