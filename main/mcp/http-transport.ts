@@ -106,9 +106,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
         sessions.set(id, { transport, server, lastSeen: Date.now() });
         log.info(`session ${id.slice(0, 8)} opened; ${sessions.size} open`);
       },
+      // DELETE /mcp: the client is done with the session.
+      onsessionclosed: (id) => closeSession(id, 'closed by the client'),
     });
     transport.onclose = () => {
-      if (transport.sessionId) void closeSession(transport.sessionId, 'closed by the client');
+      if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, req.body);

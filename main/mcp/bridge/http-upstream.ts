@@ -90,6 +90,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
           'content-length': String(Buffer.byteLength(body)),
         }),
       }, resolve);
+      // Socket idle time, for the whole exchange: the answer stream carries a keep-alive every 15 s.
       req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer for ${idleTimeoutMs / 1000} s`)));
       req.once('error', (error: NodeJS.ErrnoException) => {
         // Before any response the server never took the frame (it is gone, or was never there).
@@ -97,7 +98,6 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
       });
       req.end(body);
     });
-    response.socket?.setTimeout(idleTimeoutMs, () => response.destroy(new Error(`the answer stalled for ${idleTimeoutMs / 1000} s`)));
     const status = response.statusCode ?? 0;
     if (status === 200 && response.headers['mcp-session-id'] && !sessionId) sessionId = String(response.headers['mcp-session-id']);
     if (status === 200 || status === 202) {
