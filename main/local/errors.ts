@@ -97,7 +97,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
         err.type === 'entity.parse.failed'
           ? `Malformed JSON body: ${err.message}. Send a valid JSON object with Content-Type: application/json.`
           : err.type === 'entity.too.large'
-            ? `Request body is larger than the ${err.limit}-byte limit.`
+            ? `Request body is larger than the ${err.limit}-byte limit: send a smaller body (files go through the toolbox upload, not JSON).`
             : err.message;
       code = err.type === 'entity.parse.failed' ? 'INVALID_REQUEST_BODY' : undefined;
     } else {

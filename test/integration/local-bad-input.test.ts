@@ -100,7 +100,7 @@ describe('local provider: bad input gets the right status and a message that say
 
     it('413 on a JSON body over 1 MB', async () => {
       const result = await post(t, '/sandbox', { name: 'too-big', labels: { blob: 'x'.repeat(1024 * 1024 + 10) } });
-      expectApiError(result, 413, 'Payload Too Large', 'Request body is larger than the 1048576-byte limit.', '/api/sandbox');
+      expectApiError(result, 413, 'Payload Too Large', 'Request body is larger than the 1048576-byte limit: send a smaller body (files go through the toolbox upload, not JSON).', '/api/sandbox');
       expect(t.provider.service.list().some((record) => record.name === 'too-big')).toBe(false);
     });
 
