@@ -309,15 +309,16 @@ function report({ create, exec, transfer, spawnBlock }) {
   }
 
   // Projections from this run's figures (not measured end to end): what the two biggest changes would give.
+  const estimate = (projected, now) => (projected > 0 && projected < now ? `~${ms(projected)} ms (now ${ms(now)})` : `n/a: this run was too noisy to combine its figures (now ${ms(now)} ms)`);
   console.log('\nProjections (this run\'s p50s combined, not measured end to end):');
   if (exec) {
     const now = p50(exec, 'sdk: executeCommand("echo hi")');
     const projected = now - p50(exec, 'runInSandbox() in-process') + p50(exec, 'what-if: persistent agent in sandbox');
-    console.log(`  exec through the SDK with a persistent agent per sandbox instead of a bwrap per command: ~${ms(projected)} ms (now ${ms(now)})`);
+    console.log(`  exec through the SDK with a persistent agent per sandbox instead of a bwrap per command: ${estimate(projected, now)}`);
   }
   if (create) {
     const now = p50(create, 'sdk: daytona.create()');
     const projected = now - p50(create, 'part: bwrap sh -c "exit 0"');
-    console.log(`  create+start without the per-create bwrap boot probe (bwrap is already probed at provider start): ~${ms(projected)} ms (now ${ms(now)})`);
+    console.log(`  create+start without the per-create bwrap boot probe (bwrap is already probed at provider start): ${estimate(projected, now)}`);
   }
 }
