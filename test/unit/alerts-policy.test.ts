@@ -187,6 +187,13 @@ describe('alert policy', () => {
     expect(alerts).toEqual([]);
   });
 
+  it('maps every notification switch of settings onto its alert kind', () => {
+    expect(alertSettingsFromNotifications({ autoStop: false, autoArchive: true, autoDelete: false, sandboxError: false, lowBalance: true, creditsDepleted: false, serverFailed: false }, 250)).toEqual({
+      enabled: { 'auto-stop': false, 'auto-archive': true, 'auto-delete': false, 'sandbox-error': false, 'low-balance': true, 'credits-depleted': false, 'mcp-down': false },
+      lowBalanceThresholdCents: 250,
+    });
+  });
+
   it('words auto-archive, auto-delete and error alerts', () => {
     const p = policy({ minGapMs: 0 });
     p.onChanges([transition(sandbox('a', { name: 'old', state: 'stopped', lastActivityAt: new Date(START - 2 * 24 * 60 * MINUTE).toISOString() }), 'archiving')]);

@@ -39,7 +39,7 @@ describe('settings file', () => {
       profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL }, local: { kind: 'local' } },
       mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true } },
       notifications: { autoStop: true, autoArchive: true, autoDelete: true, sandboxError: true, lowBalance: true, creditsDepleted: true, serverFailed: true },
-      polling: { sandboxesMs: 5_000, sandboxesHiddenMs: 30_000, balanceMs: 300_000 },
+      polling: { sandboxesMs: 5_000, sandboxesHiddenMs: 60_000, balanceMs: 300_000 },
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
     });
@@ -54,7 +54,7 @@ describe('settings file', () => {
       s.mcp.port = 7777;
       s.mcp.toolGroups.git = false;
       s.notifications.autoStop = false;
-      s.polling.sandboxesHiddenMs = 60_000;
+      s.polling.sandboxesHiddenMs = 90_000;
       s.lowBalanceThresholdCents = 1_000;
       s.startAtLogin = true;
     });
@@ -64,7 +64,7 @@ describe('settings file', () => {
     expect(settings.profiles.staging).toEqual({ kind: 'cloud', apiUrl: 'https://daytona.example.com/api', target: 'eu' });
     expect(settings.mcp).toEqual({ port: 7777, toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true } });
     expect(settings.notifications.autoStop).toBe(false);
-    expect(settings.polling.sandboxesHiddenMs).toBe(60_000);
+    expect(settings.polling.sandboxesHiddenMs).toBe(90_000);
     expect(settings.lowBalanceThresholdCents).toBe(1_000);
     expect(settings.startAtLogin).toBe(true);
     expect((await readJson()).version).toBe(SETTINGS_VERSION);

@@ -37,14 +37,16 @@ export interface AlertSettings {
 
 /** The notification switches of settings.json (main/core/settings) mapped onto alert kinds. */
 export function alertSettingsFromNotifications(
-  notifications: Partial<Record<'autoStop' | 'autoArchive' | 'autoDelete' | 'lowBalance' | 'serverFailed', boolean>>,
+  notifications: Partial<Record<'autoStop' | 'autoArchive' | 'autoDelete' | 'sandboxError' | 'lowBalance' | 'creditsDepleted' | 'serverFailed', boolean>>,
   lowBalanceThresholdCents?: number,
 ): AlertSettings {
   const enabled: Partial<Record<AlertKind, boolean>> = {};
   if (notifications.autoStop !== undefined) enabled['auto-stop'] = notifications.autoStop;
   if (notifications.autoArchive !== undefined) enabled['auto-archive'] = notifications.autoArchive;
   if (notifications.autoDelete !== undefined) enabled['auto-delete'] = notifications.autoDelete;
+  if (notifications.sandboxError !== undefined) enabled['sandbox-error'] = notifications.sandboxError;
   if (notifications.lowBalance !== undefined) enabled['low-balance'] = notifications.lowBalance;
+  if (notifications.creditsDepleted !== undefined) enabled['credits-depleted'] = notifications.creditsDepleted;
   if (notifications.serverFailed !== undefined) enabled['mcp-down'] = notifications.serverFailed;
   return { enabled, ...(lowBalanceThresholdCents !== undefined ? { lowBalanceThresholdCents } : {}) };
 }

@@ -79,7 +79,7 @@ export const settingsBaseSchema = z.looseObject({
       /** Fallback poll of the sandbox list while the window is open (events arrive over Socket.IO anyway). */
       sandboxesMs: interval(5_000),
       /** The same while the window is hidden. */
-      sandboxesHiddenMs: interval(30_000),
+      sandboxesHiddenMs: interval(60_000),
       /** The credit balance (signed-in cloud profiles only). */
       balanceMs: interval(300_000),
     })
