@@ -272,7 +272,14 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   function refresh(): Promise<boolean> {
     return serialized(async () => {
       if (!started) return false;
-      const next = await loadConfigSafely();
+      let next: ServerConfig;
+      try {
+        next = await options.loadConfig();
+      } catch (error) {
+        // Keep serving what we have: an unreadable settings file is no reason to drop a working profile.
+        note(`could not re-read the settings, keeping the current profile: ${(error as Error).message}`);
+        return false;
+      }
       if (!started) return false;
       if (sameServerConfig(config, next)) {
         if (config && config.profileProblem !== next.profileProblem) {
