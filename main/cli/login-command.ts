@@ -4,9 +4,12 @@ import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.t
 import { readSecretInput, SecretInputError } from '../core/secrets/read-secret-input.ts';
 import { redact, SecretStoreError } from '../core/secrets/secret-store.ts';
 import { apiUrlSchema, CLOUD_PROFILE, DEFAULT_CLOUD_API_URL, LOCAL_PROFILE, profileNameSchema } from '../core/settings/settings-schema.ts';
-import { createSettingsStore } from '../core/settings/settings-store.ts';
+import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
+import { signInProfile } from '../core/auth/browser-login.ts';
+import { SignInError } from '../core/auth/loopback-callback.ts';
+import { readApiKey } from '../core/secrets/profile-secrets.ts';
 
-const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION]
+const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION] [--browser]
 
 Stores a Daytona API key in the OS keychain and makes its profile the active one.
 The key is read from stdin when it is piped (daytona-tray login < key.txt), else from a
@@ -16,7 +19,9 @@ the API rejects is not stored.
   --profile NAME    profile to log in (default: cloud); 'local' switches to the embedded
                     local provider, which needs no key
   --api-url URL     Daytona API URL (default: the profile's, else ${DEFAULT_CLOUD_API_URL})
-  --target REGION   region for new sandboxes (default: the organization's default)`;
+  --target REGION   region for new sandboxes (default: the organization's default)
+  --browser         sign in with your Daytona account in the browser instead (OIDC); this
+                    shows your credit balance. The API key, if any, stays as it is.`;
 
 const fail = (message: string, code = 1): number => {
   process.stderr.write(`daytona-tray login: ${message}\n`);
@@ -28,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { profile: { type: 'string' }, 'api-url': { type: 'string' }, target: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { profile: { type: 'string' }, 'api-url': { type: 'string' }, target: { type: 'string' }, browser: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (error) {
@@ -68,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     if (existing && existing.kind !== 'cloud') return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
 
     const shownUrl = apiUrl ?? (typeof existing?.apiUrl === 'string' ? existing.apiUrl : DEFAULT_CLOUD_API_URL);
+    if (values.browser) return await browserLogin(settingsStore, name, shownUrl, target);
     apiKey = await readSecretInput({
       input: process.stdin,
       output: process.stderr,
@@ -82,7 +88,24 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof SecretInputError) return fail(error.message, error.cancelled ? 130 : 1);
+    if (error instanceof SignInError) return fail(`${error.message} Nothing was stored.`);
     if (error instanceof SecretStoreError) return fail(`${error.message} Nothing was stored.`);
     return fail(redact((error as Error).message, [apiKey]));
   }
+}
+
+/** `login --browser`: OIDC sign-in in the system browser; tokens go to the keychain under the profile. */
+async function browserLogin(settingsStore: SettingsStore, name: string, apiUrl: string, target: string | undefined): Promise<number> {
+  const secrets = createKeyringSecretStore();
+  const result = await signInProfile({ profile: name, apiUrl, secrets, tell: (line) => process.stderr.write(`${line}\n`) });
+  await settingsStore.update((s) => {
+    const existing = s.profiles[name];
+    s.profiles[name] = { ...existing, kind: 'cloud', apiUrl, ...(target !== undefined ? { target } : {}) };
+  });
+  const org = result.organizationId ? ` (organization ${result.organizationId})` : '';
+  process.stdout.write(`Signed in to ${apiUrl}${org}; the tokens are in the OS keychain for profile '${name}'.\n`);
+  if (!(await readApiKey(secrets, name))) {
+    process.stdout.write(`The MCP server still needs an API key for this profile: run 'daytona-tray login --profile ${name}' and paste one.\n`);
+  }
+  return 0;
 }
