@@ -25,10 +25,10 @@ describe('the renderer scheme', () => {
   });
 
   it('refuses anything outside the folder or on another host or scheme', () => {
-    // A literal `..` never gets out: URL parsing already drops it, so this names renderer/secret.txt (absent).
+    // `..` and `%2e%2e` never get out: URL parsing already drops them, so these name renderer/secret.txt (absent).
     expect(rendererFileFor('daytona-tray://renderer/../secret.txt', renderer)).toBe(join(renderer, 'secret.txt'));
+    expect(rendererFileFor('daytona-tray://renderer/%2e%2e/secret.txt', renderer)).toBe(join(renderer, 'secret.txt'));
     for (const url of [
-      'daytona-tray://renderer/%2e%2e/secret.txt',
       'daytona-tray://renderer/assets/..%2f..%2fsecret.txt',
       'daytona-tray://renderer/assets%5c..%5c..%5csecret.txt',
       'daytona-tray://renderer/index.html%00.js',
