@@ -35,6 +35,8 @@ export interface TrayAppDeps {
   clients: Record<ClientId, AiClient>;
   loginItem: LoginItem;
   desktop: DesktopPort;
+  /** Disposed at stop (pending notifications dropped). */
+  alerts?: { dispose(): void };
   version: string;
   platform: string;
   /** The API-key check before a key is stored (default: against the real API). */
@@ -58,6 +60,8 @@ export interface TrayApp {
   /** Settings as last read (the alert policy asks on every decision). */
   settings(): Settings;
   windowVisible(visible: boolean): void;
+  /** After sleep or a network change: reconnect the events and list now. */
+  wake(): void;
 }
 
 const ok = <T>(value: T): Result<T> => ({ ok: true, value });
@@ -434,6 +438,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     },
     async stop() {
       if (settingsTimer) clearInterval(settingsTimer);
+      deps.alerts?.dispose();
       signing?.abort();
       for (const off of unsubscribe.splice(0)) off();
       await session.stop();
@@ -452,6 +457,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       session.setVisible(visible);
       if (visible) void refreshClients().catch(() => {});
     },
+    wake: () => session.wake(),
   };
 }
 

@@ -1,51 +1,135 @@
-import { app, BrowserWindow } from 'electron';
+import { app, clipboard, powerMonitor, protocol, shell } from 'electron';
+import { PRODUCT_NAME } from '../core/app-paths.ts';
+import type { AlertAction } from '../core/alerts/alert-types.ts';
+import { registerBridgeHandlers, trustedSender } from '../app/ipc-registry.ts';
+import type { LoginItem } from '../app/login-item.ts';
+import type { NotificationSpec } from '../app/notification-view.ts';
+import { RENDERER_SCHEME, RENDERER_URL, serveRendererRequest } from '../app/renderer-protocol.ts';
+import type { DesktopPort, TrayApp } from '../app/tray-app.ts';
+import { trayView, type TrayMenuAction } from '../app/tray-menu.ts';
+import { electronIpcPort } from './ipc.ts';
+import { createLoginItem } from './login-item.ts';
+import { createNotifier } from './notifier.ts';
+import { hardenWebContents } from './security.ts';
+import { createTray, type ShellTray } from './tray.ts';
+import { createMainWindow, type ShellWindow } from './window.ts';
 
-export interface ShellDeps {
-  /** Absolute path of the built renderer's index.html. */
-  rendererIndex: string;
-  /** Starts the app's services; the returned function stops them (children reaped) at quit. */
-  startServices(): Promise<() => Promise<void>>;
-  log(line: string): void;
+/** What the shell hands the app: the desktop, through Electron. */
+export interface ShellDesktop extends DesktopPort {
+  platform: NodeJS.Platform;
+  /** The app's version (package.json). */
+  version: string;
+  loginItem: LoginItem;
+  notify(spec: NotificationSpec): void;
 }
 
-/** The Electron side of the app: one instance, a hardened window, clean quit. Kept thin on purpose. */
-export function runShell(deps: ShellDeps): void {
+export interface ShellOptions {
+  /** The installer's appId: Windows toasts need the same AppUserModelID (anchors-desktop-mcp.md §4.3). */
+  appId: string;
+  /** out/renderer: the built window. */
+  rendererDir: string;
+  /** out/preload/index.cjs: the sandboxed preload. */
+  preload: string;
+  /** resources/tray: the tray icons. */
+  iconsDir: string;
+  /** resources/icon.png: the app icon, for notifications. */
+  appIcon: string;
+  log(line: string): void;
+  /** Builds and starts the app once Electron is ready (plain TypeScript: main/index.ts wires it). */
+  startApp(desktop: ShellDesktop): Promise<TrayApp>;
+  /** Longest wait at quit for the services to stop (children reaped) before exiting anyway. Default 15 s. */
+  stopTimeoutMs?: number;
+}
+
+/**
+ * The Electron side of the app, and the only place that talks to Electron: one instance, no Dock icon, a
+ * tray, a hardened popover window, notifications, the IPC registry, and a quit that waits for the services
+ * (the supervisor stops its children) before the process exits. Everything it shows comes from TrayApp.
+ */
+export function runShell(options: ShellOptions): void {
+  const { log } = options;
+  app.setName(PRODUCT_NAME); // userData = the data dir the CLI uses (main/core/app-paths.ts)
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return;
   }
-  let stopServices: (() => Promise<void>) | undefined;
-  let window: BrowserWindow | undefined;
-  const show = () => {
-    window ??= new BrowserWindow({
-      width: 380,
-      height: 560,
-      show: false,
-      webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false },
-    });
-    window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-    window.webContents.on('will-navigate', (event) => event.preventDefault());
-    window.once('ready-to-show', () => window?.show());
-    window.on('closed', () => { window = undefined; });
-    void window.loadFile(deps.rendererIndex);
+  if (process.platform === 'win32') app.setAppUserModelId(options.appId);
+  // Privileged before ready: the window's pages come from daytona-tray://renderer/, not file://.
+  protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  app.enableSandbox();
+  hardenWebContents(log);
+
+  let trayApp: TrayApp | undefined;
+  let window: ShellWindow | undefined;
+  let tray: ShellTray | undefined;
+  let pendingShow = false;
+  let quitting = false;
+  let stopped = false;
+
+  const report = (what: string) => (error: unknown) => log(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const showWindow = (view?: Parameters<ShellWindow['show']>[0]) => {
+    if (window) window.show(view);
+    else pendingShow = true;
   };
-  app.on('second-instance', show);
-  app.on('window-all-closed', () => { /* a tray app keeps running without windows */ });
+
+  app.on('second-instance', () => showWindow());
+  app.on('window-all-closed', () => {
+    // A tray app keeps running without windows.
+  });
   app.on('before-quit', (event) => {
-    if (!stopServices) return;
+    if (stopped) return;
     event.preventDefault();
-    const stop = stopServices;
-    stopServices = undefined;
-    void stop().finally(() => app.quit());
+    if (quitting) return;
+    quitting = true;
+    window?.allowClose();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.stopTimeoutMs ?? 15_000).unref());
+    void Promise.race([trayApp?.stop() ?? Promise.resolve(), timeout])
+      .catch(report('stopping the services'))
+      .finally(() => {
+        stopped = true;
+        tray?.destroy();
+        app.quit();
+      });
   });
-  void app.whenReady().then(async () => {
-    app.on('web-contents-created', (_event, contents) => {
-      contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  app
+    .whenReady()
+    .then(async () => {
+      // LSUIElement keeps a packaged app out of the Dock from launch; a development run hides it here.
+      if (process.platform === 'darwin' && !app.isPackaged) app.dock?.hide();
+      protocol.handle(RENDERER_SCHEME, (request) => serveRendererRequest(request.url, options.rendererDir));
+
+      const notify = createNotifier({ icon: options.appIcon, log, onAction: (action: AlertAction) => void trayApp?.runAlertAction(action).catch(report(`the notification action ${action.type}`)) });
+      const desktop: ShellDesktop = {
+        platform: process.platform,
+        version: app.getVersion(),
+        loginItem: createLoginItem(),
+        notify,
+        openExternal: (url) => shell.openExternal(url),
+        copyText: (text) => clipboard.writeText(text),
+        showWindow,
+        quit: () => app.quit(),
+      };
+      const started = await options.startApp(desktop);
+      trayApp = started;
+
+      const runAction = (action: TrayMenuAction) => void started.runTrayAction(action).catch(report(`the menu action ${action.type}`));
+      tray = createTray({ iconsDir: options.iconsDir, initial: trayView(started.state(), process.platform), onAction: runAction, onClick: () => window?.toggle() });
+      const created = createMainWindow({ url: RENDERER_URL, preload: options.preload, trayBounds: () => tray!.bounds(), onVisibility: (visible) => started.windowVisible(visible), log });
+      window = created;
+      registerBridgeHandlers(electronIpcPort, started.handlers, { isTrusted: trustedSender({ webContentsId: () => created.webContentsId(), rendererUrl: RENDERER_URL }), log });
+      started.onState((state) => {
+        tray?.update(trayView(state, process.platform));
+        created.sendState(state);
+      });
+      created.sendState(started.state());
+      powerMonitor.on('resume', () => started.wake());
+      // First run: the window is the onboarding, so open it; later runs start quietly in the tray.
+      if (pendingShow || started.state().firstRun) created.show();
+    })
+    .catch((error: unknown) => {
+      log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+      app.exit(1);
     });
-    stopServices = await deps.startServices();
-    show();
-  }).catch((error: unknown) => {
-    deps.log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-    app.exit(1);
-  });
 }

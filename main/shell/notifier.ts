@@ -1,0 +1,39 @@
+import { Notification } from 'electron';
+import type { AlertAction } from '../core/alerts/alert-types.ts';
+import type { NotificationSpec } from '../app/notification-view.ts';
+
+/**
+ * Shows notifications and routes clicks and buttons back to the app. Each notification is kept referenced
+ * until it closes: one that is garbage-collected loses its click handlers.
+ */
+export function createNotifier(options: { icon?: string; onAction(action: AlertAction): void; log(line: string): void }): (spec: NotificationSpec) => void {
+  const live = new Set<Notification>();
+  return (spec) => {
+    if (!Notification.isSupported()) {
+      options.log(`notifications are not supported here: ${spec.title}`);
+      return;
+    }
+    const notification = new Notification({
+      title: spec.title,
+      body: spec.body,
+      groupId: spec.groupId,
+      urgency: spec.urgency,
+      actions: spec.buttons.map((button) => ({ type: 'button' as const, text: button.label })),
+      ...(options.icon ? { icon: options.icon } : {}),
+    });
+    live.add(notification);
+    const release = () => live.delete(notification);
+    notification.on('click', () => options.onAction(spec.click));
+    notification.on('action', (details) => {
+      const button = spec.buttons[details.actionIndex];
+      if (button) options.onAction(button.action);
+    });
+    notification.on('close', release);
+    // macOS refuses notifications from unsigned bundles with `failed` (anchors-desktop-mcp.md §4.3): say so.
+    notification.on('failed', (_event, error) => {
+      release();
+      options.log(`the notification "${spec.title}" could not be shown: ${error}`);
+    });
+    notification.show();
+  };
+}

@@ -1,0 +1,119 @@
+import { BrowserWindow, nativeTheme, screen, type Rectangle } from 'electron';
+import { windowPositionNearTray } from '../app/window-position.ts';
+import { EVENT_CHANNELS, type AppState, type ViewName } from '../../preload/contract.ts';
+
+export const WINDOW_SIZE = { width: 380, height: 560 };
+
+export interface ShellWindow {
+  /** Shows the window near the tray (and the given view). */
+  show(view?: ViewName): void;
+  toggle(): void;
+  sendState(state: AppState): void;
+  /** The webContents id IPC calls must come from. */
+  webContentsId(): number | undefined;
+  /** Lets the next close really close (at quit). */
+  allowClose(): void;
+}
+
+export interface WindowOptions {
+  url: string;
+  preload: string;
+  trayBounds(): Rectangle;
+  onVisibility(visible: boolean): void;
+  log(line: string): void;
+}
+
+/**
+ * The ~380×560 popover window: created hidden at start (so it opens at once), placed next to the tray each
+ * time it is shown, hidden when it loses focus or is closed. Hardened: context isolation, the renderer
+ * sandbox, no Node integration; the only bridge is the preload's contract.
+ */
+export function createMainWindow(options: WindowOptions): ShellWindow {
+  let closing = false;
+  let loaded = false;
+  let pendingView: ViewName | undefined;
+  let lastState: AppState | undefined;
+
+  const window = new BrowserWindow({
+    width: WINDOW_SIZE.width,
+    height: WINDOW_SIZE.height,
+    show: false,
+    frame: false,
+    resizable: false,
+    maximizable: false,
+    minimizable: false,
+    fullscreenable: false,
+    skipTaskbar: true,
+    title: 'Daytona Tray',
+    backgroundColor: nativeTheme.shouldUseDarkColors ? '#0d1117' : '#ffffff',
+    webPreferences: {
+      preload: options.preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    },
+  });
+
+  window.webContents.on('did-finish-load', () => {
+    loaded = true;
+    if (lastState) window.webContents.send(EVENT_CHANNELS.onStateChanged, lastState);
+    if (pendingView) window.webContents.send(EVENT_CHANNELS.onShowView, pendingView);
+    pendingView = undefined;
+  });
+  window.webContents.on('render-process-gone', (_event, details) => {
+    options.log(`the window's renderer is gone (${details.reason}); reloading it`);
+    loaded = false;
+    void window.loadURL(options.url);
+  });
+  window.on('blur', () => {
+    if (!window.webContents.isDevToolsFocused()) window.hide();
+  });
+  window.on('show', () => options.onVisibility(true));
+  window.on('hide', () => options.onVisibility(false));
+  window.on('close', (event) => {
+    // Closing the popover only hides it; the app lives in the tray until Quit.
+    if (closing) return;
+    event.preventDefault();
+    window.hide();
+  });
+  void window.loadURL(options.url).catch((error: unknown) => options.log(`could not load the window: ${(error as Error).message}`));
+
+  function place(): void {
+    const trayBounds = options.trayBounds();
+    const cursor = screen.getCursorScreenPoint();
+    const display = trayBounds.width > 0 ? screen.getDisplayMatching(trayBounds) : screen.getDisplayNearestPoint(cursor);
+    const { x, y } = windowPositionNearTray({ trayBounds, windowSize: WINDOW_SIZE, display: { bounds: display.bounds, workArea: display.workArea }, cursor });
+    window.setPosition(x, y, false);
+  }
+
+  function show(view?: ViewName): void {
+    if (window.isDestroyed()) return;
+    place();
+    window.show();
+    window.focus();
+    if (!view) return;
+    if (loaded) window.webContents.send(EVENT_CHANNELS.onShowView, view);
+    else pendingView = view;
+  }
+
+  return {
+    show,
+    toggle: () => (window.isVisible() ? window.hide() : show()),
+    sendState(state) {
+      lastState = state;
+      if (loaded && !window.isDestroyed()) window.webContents.send(EVENT_CHANNELS.onStateChanged, state);
+    },
+    webContentsId: () => (window.isDestroyed() ? undefined : window.webContents.id),
+    allowClose() {
+      closing = true;
+    },
+  };
+}
