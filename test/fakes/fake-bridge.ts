@@ -35,6 +35,8 @@ export interface FakeBridgeControls {
   state(): AppState;
   /** Merges `patch` into the snapshot (shallow), bumps the revision and tells every listener. */
   emitState(patch: Partial<AppState>): void;
+  /** Hands listeners `snapshot` as it is, without touching the fake's state (an out-of-order delivery). */
+  deliver(snapshot: AppState): void;
   /** Asks the window to show a view, as the tray menu does. */
   showView(view: ViewName): void;
   /** The next call of `method` fails with this error (default: a `failed` error naming the method). */
@@ -405,6 +407,9 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
   const controls: FakeBridgeControls = {
     state: () => structuredClone(state),
     emitState: emit,
+    deliver(snapshot) {
+      for (const listener of stateListeners) listener(structuredClone(snapshot));
+    },
     showView(view) {
       for (const listener of viewListeners) listener(view);
     },

@@ -35,7 +35,7 @@ export function BalanceView({ state }: { state: AppState }) {
         </Banner>
       ) : null}
 
-      <div className="card" aria-label="Balance">
+      <div className="card" role="group" aria-label="Balance">
         <div className="card-label">
           <span>Balance</span>
           {balance.state === 'ok' ? (
@@ -70,7 +70,7 @@ export function BalanceView({ state }: { state: AppState }) {
         {refresh.error ? <p className="error-text" role="alert">{refresh.error.message}</p> : null}
       </div>
 
-      <div className="card" aria-label="Burn rate">
+      <div className="card" role="group" aria-label="Burn rate">
         <div className="card-label">
           <span>Burn rate</span>
           {local ? <span className="card-aside">if it ran on Daytona Cloud</span> : null}
@@ -91,7 +91,7 @@ export function BalanceView({ state }: { state: AppState }) {
       </div>
 
       {spend.state !== 'not-applicable' && !local ? (
-        <div className="card" aria-label="This billing period">
+        <div className="card" role="group" aria-label="This billing period">
           <div className="card-label">
             <span>This billing period</span>
           </div>

@@ -84,7 +84,7 @@ export function SandboxesView({ state }: { state: AppState }) {
               <span className="muted">Ask your AI agent to create one, e.g. “create a Daytona sandbox and run the tests in it”.</span>
             </>
           ) : (
-            <span className="muted">No {FILTERS.find((f) => f.id === filter)!.label.toLowerCase()} sandboxes.</span>
+            <span className="muted">No sandboxes match “{FILTERS.find((f) => f.id === filter)!.label}”.</span>
           )}
         </div>
       ) : (
