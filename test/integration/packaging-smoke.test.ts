@@ -1,0 +1,137 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { APP_ID } from '../../main/app/app-identity.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+// A stand-in "unpacked Electron" (no network, no real binary): enough for electron-builder to lay out the app,
+// write app.asar and flip the fuses in the executable's fuse wire (feasibility-ui-isolation.md §3).
+const STUB_ELECTRON = join(REPO_ROOT, 'test', 'fixtures', 'stub-electron-dist');
+const ENABLE = 49; // '1'
+const DISABLE = 48; // '0'
+
+/** `electron-builder --dir --linux` against the real electron-builder.yml, into a temp folder. */
+describe('packaging (electron-builder --dir with a stub Electron)', () => {
+  let out: { path: string; cleanup: () => Promise<void> };
+  let appDir: string;
+  let files: string[];
+  let build: { status: number | null; output: string };
+
+  beforeAll(async () => {
+    // The asar must hold the window and its preload: build them when this test runs on its own
+    // (`npm test` has built them already).
+    const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+    if (!existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) execFileSync(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT });
+    if (!existsSync(join(REPO_ROOT, 'out', 'preload', 'index.cjs'))) execFileSync(process.execPath, [vite, 'build', '--config', 'preload/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT });
+    out = await tempDir('daytona-tray-package-');
+    const result = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js'), '--dir', '--linux', '--x64', '--publish', 'never', `-c.electronDist=${STUB_ELECTRON}`, `-c.directories.output=${out.path}`],
+      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', ELECTRON_BUILDER_CACHE: join(out.path, 'cache') }, timeout: 240_000 },
+    );
+    build = { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+    appDir = join(out.path, 'linux-unpacked');
+    files = build.status === 0 ? listPackage(join(appDir, 'resources', 'app.asar'), { isPack: false }) : [];
+  }, 300_000);
+
+  afterAll(() => out?.cleanup());
+
+  it('builds the unpacked Linux app', () => {
+    expect(build.status, build.output).toBe(0);
+    expect(existsSync(join(appDir, 'daytona-tray'))).toBe(true);
+    expect(existsSync(join(appDir, 'resources', 'app.asar'))).toBe(true);
+  });
+
+  it('ships main, preload, renderer, the CLI with the MCP server and the stdio bridge, and the tray icons in app.asar', () => {
+    for (const file of [
+      '/package.json',
+      '/out/main/index.js', // the tray app (package.json "main")
+      '/out/main/shell/run-shell.js',
+      '/out/preload/index.cjs', // the sandboxed preload
+      '/out/renderer/index.html',
+      '/out/main/cli.js', // run in node mode by the supervisor and by AI clients
+      '/out/main/cli/mcp-command.js',
+      '/out/main/mcp/server.js',
+      '/out/main/mcp/http-transport.js',
+      '/out/main/cli/bridge-command.js',
+      '/out/main/mcp/bridge/run-bridge.js',
+      '/out/main/local/provider.js',
+      '/out/main/core/secrets/keyring-worker.js',
+      '/resources/tray/tray-idleTemplate.png',
+      '/resources/tray/tray-error@2x.png',
+      '/resources/icon.png',
+      '/node_modules/@modelcontextprotocol/sdk/package.json',
+      '/node_modules/@daytonaio/sdk/package.json',
+      '/node_modules/zod/package.json',
+    ]) {
+      expect(files, file).toContain(file);
+    }
+    expect(files.some((file) => file.startsWith('/out/renderer/assets/') && file.endsWith('.js'))).toBe(true);
+  });
+
+  it('leaves out sources, tests, source maps, dev dependencies and the Electron binary itself', () => {
+    const unwanted = files.filter(
+      (file) =>
+        file.endsWith('.map') ||
+        file.endsWith('.d.ts') ||
+        file.startsWith('/out/preload/vite.config') ||
+        file.startsWith('/main/') ||
+        file.startsWith('/test/') ||
+        file.startsWith('/renderer/') ||
+        /^\/node_modules\/(electron|electron-builder|vitest|typescript|@playwright|@doyensec)(\/|$)/.test(file) ||
+        file === '/resources/tray/generate-icons.mjs',
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {
+    const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs');
+    const native = readdirSync(unpacked, { recursive: true }).map(String).filter((file) => file.endsWith('.node'));
+    expect(native.length, `native modules under ${unpacked}`).toBeGreaterThan(0);
+  });
+
+  it('flips the fuses: RunAsNode stays on (the bridge and children need it), NODE_OPTIONS and inspect off, cookie encryption, asar integrity and only-load-from-asar on', async () => {
+    const wire = await getCurrentFuseWire(join(appDir, 'daytona-tray'));
+    expect({
+      runAsNode: wire[FuseV1Options.RunAsNode],
+      cookieEncryption: wire[FuseV1Options.EnableCookieEncryption],
+      nodeOptions: wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable],
+      inspect: wire[FuseV1Options.EnableNodeCliInspectArguments],
+      asarIntegrity: wire[FuseV1Options.EnableEmbeddedAsarIntegrityValidation],
+      onlyLoadFromAsar: wire[FuseV1Options.OnlyLoadAppFromAsar],
+      v8Snapshot: wire[FuseV1Options.LoadBrowserProcessSpecificV8Snapshot],
+      fileProtocolPrivileges: wire[FuseV1Options.GrantFileProtocolExtraPrivileges],
+    }).toEqual({
+      runAsNode: ENABLE,
+      cookieEncryption: ENABLE,
+      nodeOptions: DISABLE,
+      inspect: DISABLE,
+      asarIntegrity: ENABLE,
+      onlyLoadFromAsar: ENABLE,
+      v8Snapshot: DISABLE,
+      fileProtocolPrivileges: DISABLE,
+    });
+  });
+
+  it('configures the installers: appId = the runtime AppUserModelID, tray-only macOS app with hardened runtime, nsis, AppImage and deb', () => {
+    const config = parse(readFileSync(join(REPO_ROOT, 'electron-builder.yml'), 'utf8'));
+    expect(config).toMatchObject({
+      appId: APP_ID,
+      productName: 'Daytona Tray',
+      asar: true,
+      electronFuses: { runAsNode: true, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, enableCookieEncryption: true, enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true },
+      mac: { target: ['dmg', 'zip'], hardenedRuntime: true, entitlements: 'resources/entitlements.mac.plist', extendInfo: { LSUIElement: true } },
+      win: { target: ['nsis'] },
+      linux: { target: ['AppImage', 'deb'] },
+    });
+    const entitlements = readFileSync(join(REPO_ROOT, config.mac.entitlements), 'utf8');
+    expect(entitlements).toContain('<key>com.apple.security.cs.allow-jit</key>');
+    const scripts = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    expect(scripts.package).toMatch(/npm run build && electron-builder/);
+  });
+});
