@@ -2,21 +2,30 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { BridgeContext, windowBridge } from './bridge.ts';
+import { StateStoreContext } from './hooks/use-app-state.ts';
+import { createStateStore } from './state-store.ts';
 import './styles.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 const bridge = windowBridge();
-createRoot(root).render(
-  <StrictMode>
-    {bridge ? (
+if (bridge) {
+  const store = createStateStore(bridge);
+  // One IPC round trip before the first render, so the first frame is the real window, not a spinner.
+  await store.load();
+  createRoot(root).render(
+    <StrictMode>
       <BridgeContext value={bridge}>
-        <App />
+        <StateStoreContext value={store}>
+          <App />
+        </StateStoreContext>
       </BridgeContext>
-    ) : (
-      <main className="boot">
-        <p>This window only works inside Daytona Tray (no bridge to the app was found).</p>
-      </main>
-    )}
-  </StrictMode>,
-);
+    </StrictMode>,
+  );
+} else {
+  createRoot(root).render(
+    <main className="boot">
+      <p>This window only works inside Daytona Tray (no bridge to the app was found).</p>
+    </main>,
+  );
+}

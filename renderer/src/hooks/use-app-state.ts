@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useSyncExternalStore } from 'react';
 import type { AppState, BridgeError } from '../../../preload/contract.ts';
-import { useBridge } from '../bridge.ts';
+import type { StateStore } from '../state-store.ts';
+
+export const StateStoreContext = createContext<StateStore | undefined>(undefined);
 
 export interface AppStateHandle {
   state: AppState | undefined;
@@ -9,40 +11,11 @@ export interface AppStateHandle {
   retry(): void;
 }
 
-/**
- * Main owns the state; the window follows it: one getState at start, then every onStateChanged snapshot.
- * Snapshots carry a revision, so the answer to getState cannot overwrite a newer event that overtook it.
- */
+/** Main's latest snapshot (see state-store.ts). */
 export function useAppState(): AppStateHandle {
-  const bridge = useBridge();
-  const [state, setState] = useState<AppState>();
-  const [error, setError] = useState<BridgeError>();
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    const accept = (next: AppState) => {
-      if (cancelled) return;
-      setError(undefined);
-      setState((current) => (current && current.revision > next.revision ? current : next));
-    };
-    const unsubscribe = bridge.onStateChanged(accept);
-    void bridge.getState().then(
-      (result) => {
-        if (cancelled) return;
-        if (result.ok) accept(result.value);
-        else setError(result.error);
-      },
-      (cause: unknown) => {
-        if (!cancelled) setError({ code: 'failed', message: `The app did not answer (${String(cause)}). Close and reopen the window.` });
-      },
-    );
-    return () => {
-      cancelled = true;
-      unsubscribe();
-    };
-  }, [bridge, attempt]);
-
-  const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const store = useContext(StateStoreContext);
+  if (!store) throw new Error('useAppState() needs a <StateStoreContext value={store}> above it (see main.tsx).');
+  const { state, error } = useSyncExternalStore(store.subscribe, store.snapshot);
+  const retry = useCallback(() => void store.load(), [store]);
   return { state, error, retry };
 }

@@ -1,0 +1,146 @@
+// Benchmark: the tray window's renderer. Two figures, against the issue's targets:
+// - initial JS (gzip): every script index.html loads up front (entry + modulepreloads), gzipped at level 9;
+// - first render in Chromium: from navigation start to the first frame with real content (the window's
+//   `daytona-tray:first-render` mark, set once the first state from the bridge is on screen), with the typed
+//   fake bridge (test/fakes/fake-bridge.ts) standing in for the preload, each round in a fresh browser
+//   context (cold HTTP cache). Beside it, the floor: an empty page with one inline mark, so the gap is ours.
+// It builds the renderer (vite) and the fake bundle itself, serves both on 127.0.0.1, prints, asserts nothing.
+// Rounds: BENCH_RENDER_ROUNDS (default 30).
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { chromium } from '@playwright/test';
+import { build } from 'vite';
+import { machineNote, ms, printTable, ratio, summarize, withTimeout } from './lib/stats.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 30);
+const WARMUP = 3;
+const TARGETS = { initialJsGzipKiB: 200, firstRenderMs: 150 };
+const MARK = 'daytona-tray:first-render';
+const rendererOut = join(root, 'out', 'renderer');
+
+console.log(await machineNote());
+
+// ---- build -------------------------------------------------------------------------------------------------
+const silent = { logLevel: 'warn' };
+await build({ configFile: join(root, 'renderer', 'vite.config.ts'), ...silent });
+const fakeDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-fake-'));
+await build({
+  configFile: false,
+  root,
+  ...silent,
+  build: { outDir: fakeDir, emptyOutDir: true, minify: true, lib: { entry: 'test/e2e-web/fake-bridge-entry.ts', formats: ['iife'], name: 'fakeBridgeBundle', fileName: () => 'fake-bridge.js' } },
+});
+const fakeBundle = await readFile(join(fakeDir, 'fake-bridge.js'), 'utf8');
+
+// ---- size --------------------------------------------------------------------------------------------------
+const html = await readFile(join(rendererOut, 'index.html'), 'utf8');
+const initialScripts = [...html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+const styles = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]);
+const sizeOf = async (files) => {
+  let raw = 0;
+  let gzip = 0;
+  for (const file of files) {
+    const bytes = await readFile(join(rendererOut, file));
+    raw += bytes.length;
+    gzip += gzipSync(bytes, { level: 9 }).length;
+  }
+  return { raw, gzip };
+};
+const js = await sizeOf(initialScripts);
+const css = await sizeOf(styles);
+const kib = (bytes) => (bytes / 1024).toFixed(1);
+console.log('\ninitial load (what index.html fetches before the first render)');
+printTable(
+  ['asset', 'files', 'raw KiB', 'gzip KiB', 'target'],
+  [
+    ['JS', initialScripts.length, kib(js.raw), kib(js.gzip), `${TARGETS.initialJsGzipKiB} KiB`],
+    ['CSS', styles.length, kib(css.raw), kib(css.gzip), '-'],
+  ],
+);
+
+// ---- first render ------------------------------------------------------------------------------------------
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const FLOOR_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><div>floor</div><script>requestAnimationFrame(() => performance.mark('${MARK}'))</script></body></html>`;
+const server = createServer(async (request, response) => {
+  const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
+  if (path === '/__floor.html') {
+    response.writeHead(200, { 'content-type': 'text/html' }).end(FLOOR_HTML);
+    return;
+  }
+  const file = normalize(join(rendererOut, path === '/' ? 'index.html' : path));
+  if (!file.startsWith(rendererOut)) {
+    response.writeHead(403).end();
+    return;
+  }
+  try {
+    const body = await readFile(file);
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    response.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+});
+
+/** One cold load in a fresh context: ms from navigation start to the mark, and to first contentful paint. */
+async function load(url, withBridge) {
+  const context = await browser.newContext({ viewport: { width: 380, height: 560 } });
+  try {
+    const page = await context.newPage();
+    if (withBridge) await page.addInitScript({ content: fakeBundle });
+    await page.goto(url);
+    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, MARK, { timeout: 10_000 });
+    return await page.evaluate((mark) => ({
+      mark: performance.getEntriesByName(mark)[0].startTime,
+      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+    }), MARK);
+  } finally {
+    await context.close();
+  }
+}
+
+// Interleaved rounds (random order each round) so both pages see the same machine load. The figure is the
+// in-page time (navigation start -> mark), not the wall time around it (context creation is not ours).
+const marks = { window: [], floor: [] };
+const fcp = { window: [], floor: [] };
+try {
+  for (let i = 0; i < WARMUP + ROUNDS; i++) {
+    const order = Math.random() < 0.5 ? ['window', 'floor'] : ['floor', 'window'];
+    for (const name of order) {
+      const r = await withTimeout(load(name === 'window' ? `${origin}/` : `${origin}/__floor.html`, name === 'window'), 30_000, `${name} load ${i}`);
+      if (i >= WARMUP) {
+        marks[name].push(r.mark);
+        fcp[name].push(r.fcp);
+      }
+    }
+  }
+} finally {
+  await browser.close();
+  server.close();
+  await rm(fakeDir, { recursive: true, force: true });
+}
+
+const win = summarize(marks.window);
+const floor = summarize(marks.floor);
+const winFcp = summarize(fcp.window.filter((v) => !Number.isNaN(v)));
+const floorFcp = summarize(fcp.floor.filter((v) => !Number.isNaN(v)));
+console.log(`\nfirst render in Chromium, cold context, 380x560, ${ROUNDS} rounds each (ms from navigation start)`);
+printTable(
+  ['page', 'p50', 'p95', 'min', 'FCP p50', 'target', 'window / floor (p50)'],
+  [
+    ['window (first state on screen)', ms(win.p50), ms(win.p95), ms(win.min), ms(winFcp.p50), `${TARGETS.firstRenderMs} ms`, ratio(win.p50, floor.p50)],
+    ['floor (empty page, one mark)', ms(floor.p50), ms(floor.p95), ms(floor.min), ms(floorFcp.p50), '-', '-'],
+  ],
+);
+console.log(`\nverdict: initial JS ${kib(js.gzip)} KiB gzip (target ${TARGETS.initialJsGzipKiB}) · first render p50 ${ms(win.p50)} ms (target ${TARGETS.firstRenderMs})`);
