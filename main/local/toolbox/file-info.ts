@@ -1,29 +1,43 @@
 import type { Stats } from 'node:fs';
 import { SANDBOX_USER } from '../sandbox-record.ts';
 
-/** `FileInfo` as the toolbox returns it (daytona-api.md §6.1). */
+/** `FileInfo` as the toolbox returns it (daytona-api.md §6.1; the daemon's get_file_info.go). */
 export function fileInfo(name: string, sandboxPath: string, stats: Stats) {
-  const modified = stats.mtime;
+  const modified = stats.mtime.toISOString();
   return {
     name,
     path: sandboxPath,
     isDir: stats.isDirectory(),
     size: stats.size,
     mode: modeString(stats),
-    permissions: (stats.mode & 0o7777).toString(8).padStart(4, '0'),
+    // Go's `%04o` of Mode().Perm(): the permission bits only (setuid/setgid/sticky show in `mode`).
+    permissions: (stats.mode & 0o777).toString(8).padStart(4, '0'),
     // Inside the sandbox every file belongs to the sandbox user (its user namespace maps our uid to it).
     owner: SANDBOX_USER,
     group: SANDBOX_USER,
-    modifiedAt: modified.toISOString(),
-    modTime: modified.toISOString(),
+    modifiedAt: modified,
+    modTime: modified,
   };
 }
 
-/** Go's FileMode.String(): `drwxr-xr-x`, `-rw-r--r--`, `Lrwxrwxrwx`. */
-function modeString(stats: Stats): string {
-  const type = stats.isDirectory() ? 'd' : stats.isSymbolicLink() ? 'L' : '-';
+/**
+ * Go's FileMode.String(): type letters in Go's order (`dalTLDpSugct?`, the ones a stat can show), then the
+ * nine permission bits: `drwxr-xr-x`, `-rw-r--r--`, `Lrwxrwxrwx`, `dtrwxrwxrwx` for a sticky folder, `Dcrw-rw-rw-`.
+ */
+export function modeString(stats: Pick<Stats, 'mode' | 'isDirectory' | 'isSymbolicLink' | 'isBlockDevice' | 'isCharacterDevice' | 'isFIFO' | 'isSocket'>): string {
+  const letters: [boolean, string][] = [
+    [stats.isDirectory(), 'd'],
+    [stats.isSymbolicLink(), 'L'],
+    [stats.isBlockDevice() || stats.isCharacterDevice(), 'D'],
+    [stats.isFIFO(), 'p'],
+    [stats.isSocket(), 'S'],
+    [(stats.mode & 0o4000) !== 0, 'u'],
+    [(stats.mode & 0o2000) !== 0, 'g'],
+    [stats.isCharacterDevice(), 'c'],
+    [(stats.mode & 0o1000) !== 0, 't'],
+  ];
+  let out = letters.filter(([set]) => set).map(([, letter]) => letter).join('');
   const bits = 'rwxrwxrwx';
-  let out = '';
   for (let i = 0; i < 9; i++) out += stats.mode & (1 << (8 - i)) ? bits[i] : '-';
-  return type + out;
+  return out.length === 9 ? `-${out}` : out;
 }

@@ -1,76 +1,144 @@
-import { realpath } from 'node:fs/promises';
-import { posix, relative, resolve, sep } from 'node:path';
+import { constants, type Stats } from 'node:fs';
+import { lstat, open, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { join, posix, relative, sep } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import type { SandboxDirs } from '../sandbox-runner.ts';
 
 export interface ResolvedPath {
-  /** The path as the sandbox sees it, normalised (e.g. /home/daytona/app/main.py). */
+  /** The path as the request named it, made absolute and normalised (e.g. /home/daytona/app/main.py). */
   sandboxPath: string;
-  /** Where that file lives on the host. */
+  /** Where that file lives on the host, with every symlink on the way resolved inside the sandbox. */
   hostPath: string;
-  /** The host directory this path must stay inside. */
+  /** The host directory this path stays inside (the sandbox's home or /tmp). */
   hostRoot: string;
+  /** The path as the request spelled it, for messages. */
+  requested: string;
 }
 
-const denied = (path: string) =>
-  new ApiError(403, `Path ${path} is outside the sandbox: use a path under ${SANDBOX_HOME} (or a relative one) or /tmp.`, 'FILE_ACCESS_DENIED');
+export interface ResolveOptions {
+  /**
+   * Whether a symlink in the last component is followed (default true). Operations on the link itself
+   * (delete, move, rename onto) pass false, so an escaping link can still be removed or replaced.
+   */
+  followLast?: boolean;
+}
+
+/** Linux's limit on symlinks followed while resolving one path (ELOOP). */
+const MAX_SYMLINK_HOPS = 40;
+const MAX_PATH_LENGTH = 4096;
+const TMP = '/tmp';
+
+export const outsideSandbox = (path: string) =>
+  new ApiError(403, `Path ${path} is outside the sandbox: use a path under ${SANDBOX_HOME} (or a relative one) or ${TMP}.`, 'FILE_ACCESS_DENIED');
 
 /**
- * Maps a path from a toolbox request to the host. Relative paths start at the home directory (the work dir);
- * only /home/daytona and /tmp are reachable, `..` cannot climb out, and a symlink inside the sandbox that
- * points elsewhere on the host is refused (its real path is checked, not just its name).
+ * Validates a path from a toolbox request and makes it absolute as the sandbox sees it: relative paths (and `~`)
+ * start at the home directory, which is also the work dir. `..` is resolved by name, so it cannot climb out.
  */
-export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown): Promise<ResolvedPath> {
+export function normalizeSandboxPath(requested: unknown): string {
   if (typeof requested !== 'string' || requested.length === 0) {
     throw new ApiError(400, 'A path is required: pass ?path=<file or folder in the sandbox>.', 'INVALID_FILE_PATH');
   }
-  if (requested.includes('\0')) throw new ApiError(400, 'The path contains a NUL byte.', 'INVALID_FILE_PATH');
-  const sandboxPath = posix.resolve(SANDBOX_HOME, requested.replace(/^~(?=\/|$)/, SANDBOX_HOME));
-  let hostRoot: string;
-  let rest: string;
-  if (sandboxPath === SANDBOX_HOME || sandboxPath.startsWith(`${SANDBOX_HOME}/`)) {
-    hostRoot = dirs.home;
-    rest = sandboxPath.slice(SANDBOX_HOME.length);
-  } else if (sandboxPath === '/tmp' || sandboxPath.startsWith('/tmp/')) {
-    hostRoot = dirs.tmp;
-    rest = sandboxPath.slice('/tmp'.length);
-  } else {
-    throw denied(requested);
-  }
-  const hostPath = resolve(hostRoot, `.${rest}`);
-  await assertNoEscape(hostRoot, hostPath, requested);
-  return { sandboxPath, hostPath, hostRoot };
+  if (requested.includes('\0')) throw new ApiError(400, 'The path contains a NUL byte: remove it.', 'INVALID_FILE_PATH');
+  if (requested.length > MAX_PATH_LENGTH) throw new ApiError(400, `The path is longer than ${MAX_PATH_LENGTH} characters.`, 'INVALID_FILE_PATH');
+  return posix.resolve(SANDBOX_HOME, requested.replace(/^~(?=\/|$)/, SANDBOX_HOME));
 }
 
-/** The real path of the deepest existing ancestor must stay inside the root. */
-async function assertNoEscape(hostRoot: string, hostPath: string, requested: string): Promise<void> {
-  const realRoot = await realpath(hostRoot);
-  let probe = hostPath;
+/** The two places a sandbox can write, as (sandbox path, host directory); anything else is outside. */
+function areaOf(dirs: SandboxDirs, sandboxPath: string): { sandboxRoot: string; hostRoot: string } | undefined {
+  for (const [sandboxRoot, hostRoot] of [[SANDBOX_HOME, dirs.home], [TMP, dirs.tmp]] as const) {
+    if (sandboxPath === sandboxRoot || sandboxPath.startsWith(`${sandboxRoot}/`)) return { sandboxRoot, hostRoot };
+  }
+  return undefined;
+}
+
+/**
+ * Maps a path from a toolbox request to the host. Only /home/daytona and /tmp are reachable. Symlinks are
+ * followed the way the sandbox itself sees them, one component at a time: a link to /etc, to /root or to a host
+ * path (another sandbox's folder, say) points outside and is refused with 403, while a link that stays inside
+ * resolves to its real target, so the returned host path has no symlink left in it (except a last component
+ * kept with `followLast: false`).
+ *
+ * A sandbox process could still swap a folder for a symlink between this check and the operation that follows;
+ * closing that fully needs openat2(RESOLVE_BENEATH), which Node does not offer. `openInside` closes it for
+ * reads and for the files uploads create.
+ */
+export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown, options: ResolveOptions = {}): Promise<ResolvedPath> {
+  const sandboxPath = normalizeSandboxPath(requested);
+  const shown = String(requested);
+  const followLast = options.followLast ?? true;
+  let current = sandboxPath;
+  let hops = 0;
   for (;;) {
-    try {
-      const real = await realpath(probe);
-      if (!isInside(realRoot, real)) throw denied(requested);
-      return;
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      const parent = resolve(probe, '..');
-      if (parent === probe) return;
-      probe = parent;
+    const area = areaOf(dirs, current);
+    if (!area) throw outsideSandbox(shown);
+    const parts = current.slice(area.sandboxRoot.length).split('/').filter((part) => part.length > 0);
+    let hostPath = area.hostRoot;
+    let linkedTo: string | undefined;
+    for (let i = 0; i < parts.length; i++) {
+      const next = join(hostPath, parts[i]!);
+      let stats: Stats;
+      try {
+        stats = await lstat(next);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+        // Nothing below a missing entry can be a symlink: the rest maps to the host by name.
+        hostPath = join(next, ...parts.slice(i + 1));
+        break;
+      }
+      if (stats.isSymbolicLink() && (followLast || i < parts.length - 1)) {
+        if (++hops > MAX_SYMLINK_HOPS) throw new ApiError(400, `Too many levels of symbolic links in ${shown}: a symlink points back at itself.`, 'INVALID_FILE_PATH');
+        const target = await readlink(next);
+        linkedTo = posix.resolve(posix.join(area.sandboxRoot, ...parts.slice(0, i)), target, ...parts.slice(i + 1));
+        break;
+      }
+      hostPath = next;
     }
+    if (linkedTo !== undefined) {
+      current = linkedTo;
+      continue;
+    }
+    // Defence in depth: a name can never climb out, but check the host path as well.
+    if (!isInside(area.hostRoot, hostPath)) throw outsideSandbox(shown);
+    return { sandboxPath, hostPath, hostRoot: area.hostRoot, requested: shown };
   }
 }
 
+/**
+ * Opens a resolved path without following a symlink in its last component and, where the kernel says which
+ * file an open descriptor is (Linux /proc/self/fd), checks that the file really is inside the sandbox, so a
+ * folder swapped for a symlink after `resolveSandboxPath` cannot redirect the read or write. A file this call
+ * created outside (O_CREAT after such a swap) is removed again.
+ */
+export async function openInside(resolved: ResolvedPath, flags: number, mode?: number): Promise<FileHandle> {
+  const handle = await open(resolved.hostPath, flags | constants.O_NOFOLLOW, mode);
+  let where: string | undefined;
+  try {
+    where = await openedPath(handle);
+    if (where === undefined || isInside(await realpath(resolved.hostRoot), where)) return handle;
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+  await handle.close();
+  if ((flags & constants.O_CREAT) !== 0) await unlink(where).catch(() => {});
+  throw outsideSandbox(resolved.requested);
+}
+
+/** The host path the kernel reports for an open file; undefined where there is no /proc. */
+async function openedPath(handle: FileHandle): Promise<string | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    return (await readlink(`/proc/self/fd/${handle.fd}`)).replace(/ \(deleted\)$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `path` is `root` or below it (both absolute host paths, compared by name). */
 export function isInside(root: string, path: string): boolean {
   const rel = relative(root, path);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
-}
-
-/** Maps a host path under a sandbox root back to the sandbox's view. */
-export function toSandboxPath(dirs: SandboxDirs, hostPath: string): string {
-  if (isInside(dirs.home, hostPath)) return posix.join(SANDBOX_HOME, relative(dirs.home, hostPath).split(sep).join('/'));
-  if (isInside(dirs.tmp, hostPath)) return posix.join('/tmp', relative(dirs.tmp, hostPath).split(sep).join('/'));
-  return hostPath;
 }
