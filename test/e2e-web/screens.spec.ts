@@ -1,4 +1,4 @@
-import { emitState, expect, openWindow, screenshot, test } from './window-page.ts';
+import { expect, openWindow, screenshot, test } from './window-page.ts';
 
 /**
  * Screenshots of the main screens in light and dark, at the window's real size (380x560, 2x), kept under
@@ -63,6 +63,8 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByText('••••••••7f3a')).toBeVisible();
       await expectNoSidewaysScroll(page);
       await screenshot(page, `settings-${scheme}`);
+      await page.locator('.panel').evaluate((panel) => panel.scrollTo(0, panel.scrollHeight));
+      await screenshot(page, `settings-end-${scheme}`);
     });
   });
 }
@@ -86,6 +88,27 @@ test('sandboxes on the local provider, one not isolated, one auto-stopping soon'
   await screenshot(page, 'sandboxes-local-light');
 });
 
+test('delete confirmation', async ({ page }) => {
+  await openWindow(page);
+  await page.getByRole('listitem', { name: 'web-preview' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('dialog')).toBeVisible();
+  await screenshot(page, 'delete-confirm-light');
+});
+
+test('a rejected key on the first run', async ({ page }) => {
+  await openWindow(page, 'first-run');
+  await page.evaluate(() =>
+    window.fakeBridge.failNext('saveApiKey', {
+      code: 'rejected',
+      message: 'API key rejected by https://app.daytona.io/api (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.',
+    }),
+  );
+  await page.getByLabel('API key').fill('dtn_wrong');
+  await page.getByRole('button', { name: 'Check and save' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await screenshot(page, 'first-run-rejected-light');
+});
+
 async function expectNoSidewaysScroll(page: import('@playwright/test').Page): Promise<void> {
   const overflow = await page.evaluate(() => {
     const scrollers = [document.documentElement, ...document.querySelectorAll<HTMLElement>('.panel, .onboarding')];
@@ -93,6 +116,3 @@ async function expectNoSidewaysScroll(page: import('@playwright/test').Page): Pr
   });
   expect(overflow).toEqual([]);
 }
-
-// The helper is used above; keep emitState imported for screens added later.
-void emitState;

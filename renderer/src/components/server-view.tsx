@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AppState, ServerState } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { formatDuration } from '../format.ts';
@@ -21,6 +21,7 @@ export function ServerView({ state }: { state: AppState }) {
   const copy = useAction(bridge.copyText);
   const readLog = useAction(bridge.readServerLog);
   const [lines, setLines] = useState<string[]>();
+  const logBox = useRef<HTMLPreElement>(null);
   const now = useNow();
   const { server } = state;
 
@@ -34,6 +35,12 @@ export function ServerView({ state }: { state: AppState }) {
     const timer = setInterval(() => void load(), LOG_REFRESH_MS);
     return () => clearInterval(timer);
   }, [load, server.state, server.since]);
+
+  useEffect(() => {
+    // The newest lines matter: keep the log scrolled to its end as lines arrive.
+    const box = logBox.current;
+    if (box) box.scrollTop = box.scrollHeight;
+  }, [lines]);
 
   const headline =
     server.state === 'running'
@@ -101,7 +108,7 @@ export function ServerView({ state }: { state: AppState }) {
           </Button>
         </div>
         {readLog.error ? <p className="error-text">{readLog.error.message}</p> : null}
-        <pre className="log" tabIndex={0} aria-label="Server log">
+        <pre ref={logBox} className="log" tabIndex={0} aria-label="Server log">
           {lines === undefined ? 'Loading…' : lines.length === 0 ? 'Nothing logged yet.' : lines.join('\n')}
         </pre>
       </div>
