@@ -17,14 +17,14 @@ test.describe('clients', () => {
     await expect(client(page, 'Cursor').getByRole('button')).toHaveCount(0);
   });
 
-  test('connect: progress, the contract call, then "restart Claude Desktop to apply" and the new status', async ({ page }) => {
+  test('connect: progress, the contract call, then the "restart Claude Desktop" hint and the new status', async ({ page }) => {
     await openClients(page);
     const desktop = client(page, 'Claude Desktop');
     await holdNext(page, 'connectClient');
     await desktop.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(desktop.getByRole('button', { name: 'Connecting…' })).toBeDisabled();
     await release(page, 'connectClient');
-    await expect(desktop.getByRole('status')).toContainText('Restart Claude Desktop to apply.');
+    await expect(desktop.getByRole('status')).toContainText('Quit Claude Desktop completely (also from the tray or menu bar) and open it again to load the change.');
     await expect(desktop).toContainText('Connected');
     await expect(desktop.getByRole('button', { name: 'Disconnect', exact: true })).toBeVisible();
     expect(await callsOf(page, 'connectClient')).toEqual([{ id: 'claude-desktop' }]);

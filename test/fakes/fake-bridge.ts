@@ -84,12 +84,13 @@ const CLIENT_NAMES: Record<ClientId, string> = {
   vscode: 'VS Code',
 };
 
+/** The hints main/core/clients gives (kept in step by hand: they are only shown, never parsed). */
 const APPLY_HINTS: Record<ClientId, string> = {
-  'claude-desktop': 'Restart Claude Desktop to apply.',
-  'claude-code': 'New Claude Code sessions pick it up.',
-  cursor: 'Cursor picks it up within a few seconds.',
-  windsurf: 'Refresh the MCP servers in Windsurf to apply.',
-  vscode: 'VS Code picks it up at once.',
+  'claude-desktop': 'Quit Claude Desktop completely (also from the tray or menu bar) and open it again to load the change.',
+  'claude-code': 'Start a new Claude Code session to load the change (check it with /mcp).',
+  cursor: 'In Cursor, open Settings > MCP and refresh the server list (or restart Cursor).',
+  windsurf: 'In Windsurf, press Refresh in the MCP panel (Cascade > MCP servers).',
+  vscode: 'In VS Code, run "MCP: List Servers" (or reload the window) to load the change.',
 };
 
 export function sampleClient(id: ClientId, overrides: Partial<ClientView> = {}): ClientView {
