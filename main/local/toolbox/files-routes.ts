@@ -5,7 +5,7 @@ import { chmod, lstat, mkdir, readdir, rename, rm, rmdir, stat, type FileHandle 
 import { basename, dirname, join, posix } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Router, json, type Request } from 'express';
+import { Router, json, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError, badRequest, daemonErrorBody, type DaemonErrorCode } from '../errors.ts';
 import { SANDBOX_USER } from '../sandbox-record.ts';
@@ -167,7 +167,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Length', String(size));
     res.setHeader('Content-Disposition', `attachment; ${dispositionFilename(posix.basename(path))}`);
-    await pipeline(readStream(handle, size), res);
+    await sendBody(res, readStream(handle, size), true);
   });
 
   router.post('/files/bulk-download', json({ limit: '1mb' }), async (req, res) => {
@@ -189,8 +189,7 @@ export function filesRoutes(deps: FilesDeps): Router {
         continue;
       }
       res.write(header('file', contentTypeOf(path), opened.size));
-      // A read failing midway cannot be reported in a part already started: the response is cut short.
-      await pipeline(readStream(opened.handle, opened.size), res, { end: false });
+      if (!(await sendBody(res, readStream(opened.handle, opened.size), false))) return;
       res.write('\r\n');
     }
     res.end(`--${DOWNLOAD_BOUNDARY}--\r\n`);
@@ -299,6 +298,21 @@ export function filesRoutes(deps: FilesDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * Streams a file into a response whose headers are already out. A client that went away, or a read that failed
+ * midway, cannot get an error body any more: the response is cut short (false) instead.
+ */
+async function sendBody(res: Response, body: Readable, end: boolean): Promise<boolean> {
+  try {
+    await pipeline(body, res, { end });
+    return true;
+  } catch {
+    body.destroy();
+    res.destroy();
+    return false;
+  }
 }
 
 const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
