@@ -3,7 +3,9 @@
 // - first render in Chromium: from navigation start to the first frame with real content (the window's
 //   `daytona-tray:first-render` mark, set once the first state from the bridge is on screen), with the typed
 //   fake bridge (test/fakes/fake-bridge.ts) standing in for the preload, each round in a fresh browser
-//   context (cold HTTP cache). Beside it, the floor: an empty page with one inline mark, so the gap is ours.
+//   context (cold HTTP cache). Beside it, two floors: an empty page with one inline mark (the browser's
+//   own cost), and React 19 rendering one paragraph (fixtures/react-floor.js: the library's cost), so the
+//   gap above them is ours.
 // It builds the renderer (vite) and the fake bundle itself, serves both on 127.0.0.1, prints, asserts nothing.
 // Rounds: BENCH_RENDER_ROUNDS (default 30).
 import { readFile, mkdtemp, rm } from 'node:fs/promises';
@@ -36,6 +38,14 @@ await build({
   build: { outDir: fakeDir, emptyOutDir: true, minify: true, lib: { entry: 'test/e2e-web/fake-bridge-entry.ts', formats: ['iife'], name: 'fakeBridgeBundle', fileName: () => 'fake-bridge.js' } },
 });
 const fakeBundle = await readFile(join(fakeDir, 'fake-bridge.js'), 'utf8');
+await build({
+  configFile: false,
+  root,
+  ...silent,
+  define: { 'process.env.NODE_ENV': '"production"' },
+  build: { outDir: join(fakeDir, 'react'), emptyOutDir: true, minify: true, lib: { entry: 'test/bench/fixtures/react-floor.js', formats: ['es'], fileName: () => 'react-floor.js' } },
+});
+const reactFloorJs = await readFile(join(fakeDir, 'react', 'react-floor.js'));
 
 // ---- size --------------------------------------------------------------------------------------------------
 const html = await readFile(join(rendererOut, 'index.html'), 'utf8');
@@ -66,10 +76,15 @@ printTable(
 // ---- first render ------------------------------------------------------------------------------------------
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const FLOOR_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><div>floor</div><script>requestAnimationFrame(() => performance.mark('${MARK}'))</script></body></html>`;
+const REACT_FLOOR_HTML = '<!doctype html><html><head><meta charset="utf-8"><title>react floor</title><script type="module" src="/__react-floor.js"></script></head><body><div id="root"></div></body></html>';
 const server = createServer(async (request, response) => {
   const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-  if (path === '/__floor.html') {
-    response.writeHead(200, { 'content-type': 'text/html' }).end(FLOOR_HTML);
+  if (path === '/__floor.html' || path === '/__react-floor.html') {
+    response.writeHead(200, { 'content-type': 'text/html' }).end(path === '/__floor.html' ? FLOOR_HTML : REACT_FLOOR_HTML);
+    return;
+  }
+  if (path === '/__react-floor.js') {
+    response.writeHead(200, { 'content-type': 'text/javascript' }).end(reactFloorJs);
     return;
   }
   const file = normalize(join(rendererOut, path === '/' ? 'index.html' : path));
@@ -112,13 +127,14 @@ async function load(url, withBridge) {
 
 // Interleaved rounds (random order each round) so both pages see the same machine load. The figure is the
 // in-page time (navigation start -> mark), not the wall time around it (context creation is not ours).
-const marks = { window: [], floor: [] };
-const fcp = { window: [], floor: [] };
+const PAGES = { window: '/', react: '/__react-floor.html', floor: '/__floor.html' };
+const marks = { window: [], react: [], floor: [] };
+const fcp = { window: [], react: [], floor: [] };
 try {
   for (let i = 0; i < WARMUP + ROUNDS; i++) {
-    const order = Math.random() < 0.5 ? ['window', 'floor'] : ['floor', 'window'];
+    const order = Object.keys(PAGES).sort(() => Math.random() - 0.5);
     for (const name of order) {
-      const r = await withTimeout(load(name === 'window' ? `${origin}/` : `${origin}/__floor.html`, name === 'window'), 30_000, `${name} load ${i}`);
+      const r = await withTimeout(load(`${origin}${PAGES[name]}`, name === 'window'), 30_000, `${name} load ${i}`);
       if (i >= WARMUP) {
         marks[name].push(r.mark);
         fcp[name].push(r.fcp);
@@ -132,15 +148,17 @@ try {
 }
 
 const win = summarize(marks.window);
+const react = summarize(marks.react);
 const floor = summarize(marks.floor);
-const winFcp = summarize(fcp.window.filter((v) => !Number.isNaN(v)));
-const floorFcp = summarize(fcp.floor.filter((v) => !Number.isNaN(v)));
+const fcpOf = (name) => summarize(fcp[name].filter((v) => !Number.isNaN(v)));
 console.log(`\nfirst render in Chromium, cold context, 380x560, ${ROUNDS} rounds each (ms from navigation start)`);
 printTable(
-  ['page', 'p50', 'p95', 'min', 'FCP p50', 'target', 'window / floor (p50)'],
+  ['page', 'p50', 'p95', 'min', 'FCP p50', 'target', 'page / empty (p50)'],
   [
-    ['window (first state on screen)', ms(win.p50), ms(win.p95), ms(win.min), ms(winFcp.p50), `${TARGETS.firstRenderMs} ms`, ratio(win.p50, floor.p50)],
-    ['floor (empty page, one mark)', ms(floor.p50), ms(floor.p95), ms(floor.min), ms(floorFcp.p50), '-', '-'],
+    ['window (first state on screen)', ms(win.p50), ms(win.p95), ms(win.min), ms(fcpOf('window').p50), `${TARGETS.firstRenderMs} ms`, ratio(win.p50, floor.p50)],
+    ['React 19, one paragraph', ms(react.p50), ms(react.p95), ms(react.min), ms(fcpOf('react').p50), '-', ratio(react.p50, floor.p50)],
+    ['empty page, one mark', ms(floor.p50), ms(floor.p95), ms(floor.min), ms(fcpOf('floor').p50), '-', '-'],
   ],
 );
-console.log(`\nverdict: initial JS ${kib(js.gzip)} KiB gzip (target ${TARGETS.initialJsGzipKiB}) · first render p50 ${ms(win.p50)} ms (target ${TARGETS.firstRenderMs})`);
+console.log(`\nour own cost above React (p50): ${ms(win.p50 - react.p50)} ms`);
+console.log(`verdict: initial JS ${kib(js.gzip)} KiB gzip (target ${TARGETS.initialJsGzipKiB}) · first render p50 ${ms(win.p50)} ms (target ${TARGETS.firstRenderMs})`);
