@@ -11,8 +11,9 @@ if (!root) throw new Error('index.html has no #root element');
 const bridge = windowBridge();
 if (bridge) {
   const store = createStateStore(bridge);
-  // One IPC round trip before the first render, so the first frame is the real window, not a spinner.
-  await store.load();
+  // One IPC round trip before the first render, so the first frame is the real window, not a spinner;
+  // if main is slow to answer, render anyway after a second (the window shows "Loading…" until it does).
+  await Promise.race([store.load(), new Promise((resolve) => setTimeout(resolve, 1_000))]);
   createRoot(root).render(
     <StrictMode>
       <BridgeContext value={bridge}>

@@ -74,3 +74,10 @@ test.describe('appearance and keyboard', () => {
     expect((await callsOf(page, 'getState')).length).toBe(2);
   });
 });
+
+test('a slow first answer from main shows "Loading…", then the window', async ({ page }) => {
+  await openWindow(page, 'sample', { setup: () => window.fakeBridge.holdNext('getState') });
+  await expect(page.getByText('Loading…')).toBeVisible();
+  await page.evaluate(() => window.fakeBridge.release('getState'));
+  await expect(page.getByRole('listitem', { name: 'web-preview' })).toBeVisible();
+});
