@@ -1,8 +1,8 @@
-import { spawn, spawnSync, type ChildProcess, type IOType, type StdioOptions } from 'node:child_process';
-import type { Readable, Stream } from 'node:stream';
-import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { SANDBOX_HOME, SANDBOX_USER } from './sandbox-record.ts';
 
 /** Where a sandbox's writable directories live on the host. */
@@ -13,33 +13,53 @@ export interface SandboxDirs {
   tmp: string;
 }
 
-export interface RunSpec {
+/** What a sandbox is started with; fixed until it stops. */
+export interface SandboxSpec {
   dirs: SandboxDirs;
   hostname: string;
   networkBlockAll: boolean;
+}
+
+export interface CommandSpec {
   /** Working directory as the sandbox sees it (absolute, e.g. /home/daytona/app). */
   cwd: string;
+  /** Sandbox and command variables; they reach the command through its environment, never its argv. */
   env: Record<string, string>;
   stdio?: StdioOptions;
 }
 
-/** Starts commands inside a sandbox and kills their whole process tree. */
+/**
+ * A started sandbox. Under bubblewrap it is one long-lived set of namespaces (its "init") that every
+ * command joins, so a background job outlives the command that started it, as in a Daytona container,
+ * until the sandbox stops.
+ */
+export interface RunningSandbox {
+  /** False once the sandbox's init has exited: stopped, or died on its own (OOM killer, kill by hand). */
+  readonly alive: boolean;
+  /** Resolves when the init exits, for whatever reason. */
+  readonly ended: Promise<void>;
+  /** Starts a command in the sandbox, in its own process group on the host. Throws once not alive. */
+  spawn(argv: string[], spec: CommandSpec): ChildProcess;
+  /**
+   * Ends everything the sandbox runs: SIGTERM first and up to `graceMs` to exit (0: SIGKILL at once),
+   * then SIGKILL. Resolves once nothing it started is left (bounded by a few seconds).
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Starts sandboxes and kills commands' process trees. */
 export interface SandboxRunner {
   /** 'bubblewrap' when commands run in their own namespaces; 'none' when they run as plain host processes. */
   readonly isolation: 'bubblewrap' | 'none';
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
-  spawn(argv: string[], spec: RunSpec): ChildProcess;
+  /** Starts a sandbox; resolves once commands can run in it. */
+  start(spec: SandboxSpec): Promise<RunningSandbox>;
   /**
-   * Kills the process and everything it started. Also valid just after the process itself exited
-   * (its descendants may not have): call it then only with children you saw alive a moment ago.
+   * Kills a running command and everything it started (its process group, and descendants that left
+   * it). A no-op once the command exited: what it left running in the background belongs to the sandbox.
    */
   kill(child: ChildProcess, signal?: NodeJS.Signals): void;
-  /**
-   * Resolves once the process has exited and nothing it started is left running (waits at most a couple
-   * of seconds after the exit). Use after kill() before calling a sandbox stopped.
-   */
-  settled(child: ChildProcess): Promise<void>;
   /** Maps a sandbox path to the host path the sandbox's commands see it at (identity under bubblewrap). */
   visiblePath(sandboxPath: string, dirs: SandboxDirs): string;
 }
@@ -49,17 +69,34 @@ const SANDBOX_PATH = '/opt/daytona-tray/bin:/usr/local/sbin:/usr/local/bin:/usr/
 const RUNTIME_DIR = '/opt/daytona-tray/runtime';
 const NODE_IN_SANDBOX = process.versions.electron ? `${RUNTIME_DIR}/${basename(process.execPath)}` : '/opt/daytona-tray/bin/node';
 const NODE_BIND = process.versions.electron ? [dirname(process.execPath), RUNTIME_DIR] : [process.execPath, NODE_IN_SANDBOX];
+/** How long a sandbox's init may take to come up before its start counts as failed. */
+const INIT_TIMEOUT_MS = 15_000;
+const INIT_READY = 'daytona-tray-init-ready';
 
-export function findBubblewrap(): string | undefined {
+export interface NamespaceTools {
+  bwrap: string;
+  /** util-linux nsenter, which joins a running sandbox's namespaces. */
+  nsenter: string;
+  /** Whether nsenter has --wdns (util-linux >= 2.38): a working directory resolved inside the sandbox. */
+  wdns: boolean;
+}
+
+/** bubblewrap and nsenter, when both work here (Linux, user namespaces allowed); else undefined. */
+export function findNamespaceTools(): NamespaceTools | undefined {
   if (process.platform !== 'linux' || process.env.DAYTONA_TRAY_NO_BWRAP === '1') return undefined;
-  for (const candidate of ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap']) {
-    if (existsSync(candidate)) {
-      // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
-      const probe = spawnSync(candidate, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
-      return probe.status === 0 ? candidate : undefined;
-    }
-  }
-  return undefined;
+  const bwrap = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].find((candidate) => existsSync(candidate));
+  const nsenter = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'].find((candidate) => existsSync(candidate));
+  if (!bwrap || !nsenter) return undefined;
+  // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
+  const probe = spawnSync(bwrap, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
+  if (probe.status !== 0) return undefined;
+  const help = spawnSync(nsenter, ['--help'], { encoding: 'utf8', timeout: 5000 });
+  return { bwrap, nsenter, wdns: `${help.stdout ?? ''}`.includes('--wdns') };
+}
+
+/** The bubblewrap binary when sandboxes can be isolated here (bwrap and nsenter both work); else undefined. */
+export function findBubblewrap(): string | undefined {
+  return findNamespaceTools()?.bwrap;
 }
 
 /**
@@ -67,14 +104,14 @@ export function findBubblewrap(): string | undefined {
  * `etcDir` receives the passwd/group files the sandbox sees, so `daytona` is a real user inside.
  */
 export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner> {
-  const bwrap = findBubblewrap();
-  if (!bwrap) return plainRunner();
+  const tools = findNamespaceTools();
+  if (!tools) return plainRunner();
   await mkdir(etcDir, { recursive: true, mode: 0o755 });
   const passwd = join(etcDir, 'passwd');
   const group = join(etcDir, 'group');
   await writeFile(passwd, `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
   await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
-  return bubblewrapRunner(bwrap, passwd, group, process.getuid?.() === 0 ? await privateEntries('/etc') : []);
+  return bubblewrapRunner(tools, passwd, group, process.getuid?.() === 0 ? await privateEntries('/etc') : []);
 }
 
 /**
@@ -106,8 +143,10 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
   return found;
 }
 
-function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
-  const namespaceInit = new WeakMap<ChildProcess, { pid: number; start: string | undefined }>();
+/** The namespaces a command joins, in nsenter's option names and /proc/<pid>/ns/ file names. */
+const NAMESPACES = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts']] as const;
+
+function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -115,165 +154,422 @@ function bubblewrapRunner(bwrap: string, passwd: string, group: string, masked: 
     else masks.push('--ro-bind', '/dev/null', entry.path);
   }
   const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
+
+  const initArgs = (spec: SandboxSpec) => {
+    const args = [
+      '--info-fd', '3',
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+      ...(spec.networkBlockAll ? ['--unshare-net'] : []),
+      '--die-with-parent', '--new-session',
+      '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
+    ];
+    for (const dir of systemDirs) args.push('--ro-bind', dir, dir);
+    for (const name of mergedUsr) {
+      // Debian/Ubuntu/Fedora merge /bin into /usr/bin; elsewhere bind the real directory read-only.
+      const top = `/${name}`;
+      if (!existsSync(top)) continue;
+      if (existsSync(`/usr/${name}`) && isSymlink(top)) args.push('--symlink', `usr/${name}`, top);
+      else args.push('--ro-bind', top, top);
+    }
+    args.push(
+      ...masks,
+      '--ro-bind', passwd, '/etc/passwd',
+      '--ro-bind', group, '/etc/group',
+      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run',
+      '--bind', spec.dirs.home, SANDBOX_HOME,
+      '--bind', spec.dirs.tmp, '/tmp',
+      '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
+      '--chdir', '/',
+      '--clearenv',
+      // Says when the mounts are in place (bwrap reports the pid before that), then waits until the
+      // sandbox stops. bwrap's own pid 1 stays above it and reaps orphaned background jobs.
+      '--', '/bin/sh', '-c', `echo ${INIT_READY} && exec sleep infinity`,
+    );
+    return args;
+  };
+
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
-    spawn(argv, spec) {
-      const args = [
-        '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
-        ...(spec.networkBlockAll ? ['--unshare-net'] : []),
-        '--die-with-parent', '--new-session',
-        '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
-      ];
-      for (const dir of systemDirs) args.push('--ro-bind', dir, dir);
-      for (const name of mergedUsr) {
-        // Debian/Ubuntu/Fedora merge /bin into /usr/bin; elsewhere bind the real directory read-only.
-        const top = `/${name}`;
-        if (!existsSync(top)) continue;
-        if (existsSync(`/usr/${name}`) && isSymlink(top)) args.push('--symlink', `usr/${name}`, top);
-        else args.push('--ro-bind', top, top);
-      }
-      args.push(
-        ...masks,
-        '--ro-bind', passwd, '/etc/passwd',
-        '--ro-bind', group, '/etc/group',
-        '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run',
-        '--bind', spec.dirs.home, SANDBOX_HOME,
-        '--bind', spec.dirs.tmp, '/tmp',
-        '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
-        '--chdir', spec.cwd,
-        '--clearenv',
-      );
-      for (const [key, value] of Object.entries(sandboxEnv(spec.env, SANDBOX_HOME))) args.push('--setenv', key, value);
-      args.push('--', ...argv);
-      // fd 3 receives bwrap's --info-fd JSON: the host pid of the sandbox's pid 1, which outlives the
-      // outer bwrap by a moment while the kernel tears the pid namespace down.
-      const child = spawn(bwrap, ['--info-fd', '3', ...args], { stdio: [...stdioArray(spec.stdio), 'pipe'] });
-      const info = child.stdio[3] as Readable | null;
-      let text = '';
-      info?.setEncoding('utf8');
-      info?.on('data', (chunk: string) => { text += chunk; });
-      info?.on('error', () => {});
-      info?.once('end', () => {
-        const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(text)?.[1]);
-        if (pid > 0) namespaceInit.set(child, { pid, start: procStat(pid)?.start });
-      });
-      return child;
-    },
-    kill(child, signal = 'SIGKILL') {
-      // bwrap's child has PR_SET_PDEATHSIG and is pid 1 of its own pid namespace: when the outer bwrap
-      // dies, the kernel kills every process in the sandbox's namespace.
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    },
-    async settled(child) {
-      await exitOf(child);
-      const init = namespaceInit.get(child);
-      if (!init) return;
-      // The pid namespace is empty once its init is a zombie (or gone, or the pid is someone else's).
-      await until(() => {
-        const stat = procStat(init.pid);
-        return stat === undefined || stat.state === 'Z' || stat.start !== init.start;
-      });
-    },
+    start: (spec) => startInit(tools, initArgs(spec), spec.networkBlockAll),
+    kill: killTree,
     visiblePath: (sandboxPath) => sandboxPath,
   };
 }
 
-/** How long after its leader exited a process group may still be killed (later its id may be reused). */
+/** Host pid and start time of a sandbox's pid 1, and its pid namespace. */
+interface InitProcess {
+  pid: number;
+  start: string;
+  pidNamespace: string;
+}
+
+/**
+ * Starts the sandbox's init: bwrap with the sandbox's namespaces and mounts, running a command that only
+ * waits. Commands then join it with nsenter through namespace files the provider holds open (paths under
+ * /proc/<provider>/fd/), never by pid: a recycled pid could otherwise point nsenter at someone else's
+ * namespaces. Once the init is gone its pid namespace takes no new process, so a late command fails to
+ * start instead of running anywhere else.
+ */
+async function startInit(tools: NamespaceTools, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
+  const init = spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+  let alive = true;
+  const ended = new Promise<void>((resolve) => {
+    init.once('exit', () => { alive = false; resolve(); });
+    init.once('error', () => { alive = false; resolve(); });
+  });
+  let stderr = '';
+  init.stderr?.setEncoding('utf8');
+  init.stderr?.on('data', (chunk: string) => { if (stderr.length < 4000) stderr += chunk; });
+  const info = init.stdio[3] as Readable | null;
+  let infoText = '';
+  info?.setEncoding('utf8');
+  info?.on('data', (chunk: string) => { infoText += chunk; });
+  info?.on('error', () => {});
+  let readyText = '';
+  init.stdout?.setEncoding('utf8');
+
+  let initProcess: InitProcess;
+  const held: number[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the sandbox did not come up within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+      const check = () => {
+        if (!readyText.includes(INIT_READY) || !/\}/.test(infoText)) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      init.stdout?.on('data', (chunk: string) => { if (readyText.length < 1000) readyText += chunk; check(); });
+      info?.on('data', check);
+      init.once('error', (error) => { clearTimeout(timer); reject(error); });
+      init.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`bubblewrap exited with ${code ?? signal}: ${stderr.trim().slice(0, 500) || 'no output'}`));
+      });
+    });
+    const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(infoText)?.[1]);
+    const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
+    const before = procStat(pid);
+    if (!(pid > 0) || !pidNamespace || !before) throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
+    for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
+    if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
+    held.push(openSync(`/proc/${pid}/root`, 'r'));
+    // The files must all be the init's: same process before and after (start time), same pid namespace.
+    const after = procStat(pid);
+    if (after?.start !== before.start || String(fstatSync(held[2]!).ino) !== pidNamespace) {
+      throw new Error('the sandbox init exited while it was starting');
+    }
+    initProcess = { pid, start: before.start, pidNamespace: `pid:[${pidNamespace}]` };
+  } catch (error) {
+    for (const fd of held) closeSync(fd);
+    init.kill('SIGKILL');
+    await ended;
+    throw error;
+  }
+  // Nothing more is read from the init's pipes; drained so a write there can never block it.
+  init.stdout?.resume();
+  init.stderr?.removeAllListeners('data');
+  init.stderr?.resume();
+  info?.resume();
+
+  const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
+  const joinArgs = [
+    ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
+    ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
+    '--preserve-credentials',
+    `--root=${fdPath(held[held.length - 1]!)}`,
+  ];
+  // The held files keep the namespaces' memory (not their processes) alive: let go once the init is gone
+  // and every nsenter started has exited. Not before: a closed fd's number is reused by the next file
+  // opened, and an nsenter still starting up would open that one (another sandbox's namespace, maybe).
+  let closing = false;
+  let released = false;
+  let starting = 0;
+  const release = () => {
+    if (released || !closing || starting > 0) return;
+    released = true;
+    for (const fd of held) closeSync(fd);
+  };
+  void ended.then(() => { closing = true; release(); });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    get alive() {
+      return alive;
+    },
+    ended,
+    spawn(argv, spec) {
+      if (!alive || released) throw new Error('the sandbox is not running');
+      const command = tools.wdns
+        ? [`--wdns=${spec.cwd}`, '--', ...argv]
+        // Older nsenter resolves --wd on the host: change directory inside instead.
+        : ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', spec.cwd, ...argv];
+      const child = spawn(tools.nsenter, [...joinArgs, ...command], {
+        env: sandboxEnv(spec.env, SANDBOX_HOME),
+        stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
+        // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
+        detached: true,
+      });
+      starting++;
+      let counted = true;
+      const done = () => {
+        if (!counted) return;
+        counted = false;
+        starting--;
+        release();
+      };
+      child.once('exit', done);
+      child.once('error', done);
+      return child;
+    },
+    stop(graceMs) {
+      stopping ??= (async () => {
+        if (graceMs > 0 && alive) {
+          // SIGTERM to everything inside but bwrap's pid 1 and the waiting command (pid 2): they must
+          // outlive the grace period, or the kernel would SIGKILL the rest at once.
+          const members = namespaceMembers(initProcess).filter((member) => member.nsPid > 2);
+          for (const member of members) signal(member.pid, 'SIGTERM');
+          await until(() => members.every((member) => procStat(member.pid)?.start !== member.start), graceMs);
+        }
+        // bwrap's pid 1 dies with the outer bwrap (PR_SET_PDEATHSIG), and the kernel kills every process
+        // in the pid namespace when its pid 1 dies.
+        if (init.exitCode === null && init.signalCode === null) init.kill('SIGKILL');
+        await ended;
+        // The pid namespace is empty once its pid 1 is a zombie (or gone, or the pid is someone else's).
+        await until(() => {
+          const stat = procStat(initProcess.pid);
+          return stat === undefined || stat.state === 'Z' || stat.start !== initProcess.start;
+        });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Processes in the init's pid namespace (host pids), with their pid inside it. */
+function namespaceMembers(init: InitProcess): { pid: number; nsPid: number; start: string }[] {
+  const members: { pid: number; nsPid: number; start: string }[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return members;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/ns/pid`) !== init.pidNamespace) continue;
+      const nsPid = Number(/^NSpid:.*?(\d+)\s*$/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+      const start = procStat(Number(name))?.start;
+      if (nsPid > 0 && start !== undefined) members.push({ pid: Number(name), nsPid, start });
+    } catch {
+      // gone meanwhile, or not ours to look at
+    }
+  }
+  return members;
+}
+
+/** How long after its leader exited a process group may still be killed where /proc cannot tell (later its id may be reused). */
 const GROUP_KILL_WINDOW_MS = 10_000;
 
+/** A command's process group, remembered so stop can end its background jobs. */
+interface CommandGroup {
+  leader: ChildProcess;
+  /** The leader's start time (Linux), to tell our group from a later one that reuses its id. */
+  start: string | undefined;
+  exitedAt?: number;
+}
+
 function plainRunner(): SandboxRunner {
-  const exitedAt = new WeakMap<ChildProcess, number>();
   return {
     isolation: 'none',
     nodePath: process.execPath,
-    spawn(argv, spec) {
-      const [command, ...rest] = argv;
-      if (!command) throw new Error('empty command');
-      const child = spawn(command, rest, {
-        cwd: toHostPath(spec.cwd, spec.dirs),
-        env: { ...sandboxEnv(spec.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
-        stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
-        // Own process group, so kill() can take the whole tree down.
-        detached: process.platform !== 'win32',
-      });
-      child.once('exit', () => exitedAt.set(child, Date.now()));
-      return child;
+    async start(spec) {
+      let alive = true;
+      let stopped!: () => void;
+      const ended = new Promise<void>((resolve) => { stopped = resolve; });
+      const groups = new Map<number, CommandGroup>();
+      let stopping: Promise<void> | undefined;
+      return {
+        get alive() {
+          return alive;
+        },
+        ended,
+        spawn(argv, command) {
+          if (!alive) throw new Error('the sandbox is not running');
+          const [program, ...rest] = argv;
+          if (!program) throw new Error('empty command');
+          const child = spawn(program, rest, {
+            cwd: toHostPath(command.cwd, spec.dirs),
+            env: { ...sandboxEnv(command.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+            stdio: command.stdio ?? ['ignore', 'pipe', 'pipe'],
+            // Own process group: its background jobs stay in it, so stop can end them too.
+            detached: process.platform !== 'win32',
+          });
+          if (child.pid !== undefined) {
+            const group: CommandGroup = { leader: child, start: procStat(child.pid)?.start };
+            groups.set(child.pid, group);
+            child.once('exit', () => { group.exitedAt = Date.now(); });
+            if (groups.size > 256) pruneGroups(groups);
+          }
+          return child;
+        },
+        stop(graceMs) {
+          stopping ??= (async () => {
+            alive = false;
+            if (graceMs > 0) {
+              for (const id of liveGroups(groups)) signalGroup(id, groups.get(id)!, 'SIGTERM');
+              await until(() => liveGroups(groups).length === 0, graceMs);
+            }
+            // Always SIGKILL after: a leader that exited on SIGTERM may leave members that ignored it.
+            for (const id of liveGroups(groups)) signalGroup(id, groups.get(id)!, 'SIGKILL');
+            await until(() => liveGroups(groups).length === 0);
+            groups.clear();
+            stopped();
+          })();
+          return stopping;
+        },
+      };
     },
-    kill(child, signal = 'SIGKILL') {
-      if (child.pid === undefined) return;
-      const exited = child.exitCode !== null || child.signalCode !== null;
-      if (exited && Date.now() - (exitedAt.get(child) ?? 0) > GROUP_KILL_WINDOW_MS) return;
-      if (process.platform === 'win32') {
-        if (!exited) spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
-        return;
-      }
-      // The whole group, even once its leader has exited: members that ignored SIGTERM live on in it.
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        if (!exited) child.kill(signal);
-      }
-    },
-    async settled(child) {
-      await exitOf(child);
-      if (child.pid === undefined || process.platform === 'win32') return;
-      const group = child.pid;
-      if (Date.now() - (exitedAt.get(child) ?? 0) > GROUP_KILL_WINDOW_MS) return;
-      await until(() => !groupAlive(group));
-    },
+    kill: killTree,
     visiblePath: (sandboxPath, dirs) => toHostPath(sandboxPath, dirs),
   };
 }
 
-const SETTLE_LIMIT_MS = 3000;
-
-function exitOf(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => resolve());
-  });
+/** Forgets groups with nobody left in them. */
+function pruneGroups(groups: Map<number, CommandGroup>): void {
+  const live = new Set(liveGroups(groups));
+  for (const id of groups.keys()) if (!live.has(id)) groups.delete(id);
 }
 
-/** Polls `done` every few ms, for at most SETTLE_LIMIT_MS. */
-async function until(done: () => boolean): Promise<void> {
-  const deadline = Date.now() + SETTLE_LIMIT_MS;
+/** The remembered groups that still have a live member and are still ours (not a reused id). */
+function liveGroups(groups: Map<number, CommandGroup>): number[] {
+  if (process.platform === 'win32') {
+    return [...groups].filter(([, group]) => group.leader.exitCode === null && group.leader.signalCode === null).map(([id]) => id);
+  }
+  const table = processTable();
+  if (!table) {
+    // No /proc (macOS): kill(0) tells whether the group exists, not whose it is; trust it for a while.
+    return [...groups].filter(([id, group]) => (group.exitedAt === undefined || Date.now() - group.exitedAt < GROUP_KILL_WINDOW_MS) && groupExists(id)).map(([id]) => id);
+  }
+  const live = new Set<number>();
+  for (const entry of table.values()) if (entry.state !== 'Z' && entry.state !== 'X') live.add(entry.group);
+  return [...groups].filter(([id, group]) => {
+    if (!live.has(id)) return false;
+    // A group id lives as long as any member does; once a new process has that pid and leads it, it is another group.
+    const leader = table.get(id);
+    return leader === undefined || group.start === undefined || leader.start === group.start;
+  }).map(([id]) => id);
+}
+
+function signalGroup(id: number, group: CommandGroup, sig: NodeJS.Signals): void {
+  if (process.platform === 'win32') {
+    if (group.leader.exitCode === null && group.leader.signalCode === null) {
+      spawnSync('taskkill', ['/pid', String(id), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
+    }
+    return;
+  }
+  try {
+    process.kill(-id, sig);
+  } catch {
+    // already gone
+  }
+}
+
+/** Kills a running command, its process group, and descendants that left the group (setsid). */
+function killTree(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL'): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  if (process.platform === 'win32') {
+    spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
+    return;
+  }
+  const descendants = descendantsOf(child.pid);
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    child.kill(sig);
+  }
+  for (const pid of descendants) signal(pid, sig);
+}
+
+/** Pids of every live descendant of `root` (Linux; elsewhere none). */
+function descendantsOf(root: number): number[] {
+  const table = processTable();
+  if (!table) return [];
+  const children = new Map<number, number[]>();
+  for (const [pid, entry] of table) {
+    const list = children.get(entry.parent);
+    if (list) list.push(pid);
+    else children.set(entry.parent, [pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const pid of children.get(queue.shift()!) ?? []) {
+      found.push(pid);
+      queue.push(pid);
+    }
+  }
+  return found;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
+}
+
+const SETTLE_LIMIT_MS = 3000;
+
+/** Polls `done` every few ms, for at most `limitMs`. */
+async function until(done: () => boolean, limitMs = SETTLE_LIMIT_MS): Promise<void> {
+  const deadline = Date.now() + limitMs;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-function stdioArray(stdio: StdioOptions | undefined): (IOType | 'ipc' | Stream | number | null | undefined)[] {
-  if (stdio === undefined) return ['ignore', 'pipe', 'pipe'];
-  if (typeof stdio === 'string') return [stdio, stdio, stdio];
-  return [...stdio].slice(0, 3);
+interface ProcStat {
+  state: string;
+  parent: number;
+  group: number;
+  start: string;
 }
 
-/** State, process group and start time from /proc/<pid>/stat (Linux); undefined when there is no such process. */
-function procStat(pid: number): { state: string; group: string; start: string } | undefined {
+/** State, parent, process group and start time from /proc/<pid>/stat (Linux); undefined when there is no such process. */
+function procStat(pid: number): ProcStat | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces): state, ppid, pgrp, ..., start time (20th).
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-    return { state: fields[0] ?? '', group: fields[2] ?? '', start: fields[19] ?? '' };
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
 }
 
-/** Whether any live (non-zombie) process is left in the process group. */
-function groupAlive(group: number): boolean {
-  if (process.platform === 'linux') {
-    // kill(-group, 0) also counts zombies, which only the host's init reaps (possibly much later).
-    try {
-      return readdirSync('/proc').some((name) => {
-        if (!/^\d+$/.test(name)) return false;
-        const stat = procStat(Number(name));
-        return stat !== undefined && stat.group === String(group) && stat.state !== 'Z' && stat.state !== 'X';
-      });
-    } catch {
-      // no /proc: fall back to kill(0)
-    }
+function parseStat(stat: string): ProcStat {
+  // Fields after the command name (which may contain spaces): state, ppid, pgrp, ..., start time (20th).
+  const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return { state: fields[0] ?? '', parent: Number(fields[1]), group: Number(fields[2]), start: fields[19] ?? '' };
+}
+
+/** Every process on the host by pid (Linux); undefined without /proc. */
+function processTable(): Map<number, ProcStat> | undefined {
+  if (process.platform !== 'linux') return undefined;
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return undefined;
   }
+  const table = new Map<number, ProcStat>();
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = procStat(Number(name));
+    if (stat) table.set(Number(name), stat);
+  }
+  return table;
+}
+
+function groupExists(group: number): boolean {
   try {
     process.kill(-group, 0);
     return true;

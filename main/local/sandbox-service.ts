@@ -4,11 +4,11 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, badRequest, conflict, notFound } from './errors.ts';
 import {
-  ISOLATION_LABEL, RUNNING_STATES, SANDBOX_HOME, SANDBOX_USER, toListItemDto, toSandboxDto,
+  ISOLATION_LABEL, RUNNING_STATES, SANDBOX_USER, toListItemDto, toSandboxDto,
   type SandboxDesiredState, type SandboxRecord, type SandboxState,
 } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
-import type { SandboxDirs, SandboxRunner } from './sandbox-runner.ts';
+import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from './sandbox-runner.ts';
 
 export type ProviderEventName = 'sandbox.created' | 'sandbox.state.updated' | 'sandbox.desired-state.updated';
 export type EmitEvent = (event: ProviderEventName, payload: unknown) => void;
@@ -68,6 +68,8 @@ export class SandboxService {
   private readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly processes = new Map<string, Set<ChildProcess>>();
+  /** The started sandboxes' runtimes (under bubblewrap, each one's long-lived namespaces). */
+  private readonly running = new Map<string, RunningSandbox>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dirtyActivity = new Set<string>();
   private readonly background = new Set<Promise<unknown>>();
@@ -119,9 +121,7 @@ export class SandboxService {
   /** For toolbox calls: the sandbox must exist and be started. Counts as activity. */
   requireStarted(id: string): SandboxRecord {
     const record = this.get(id);
-    if (!RUNNING_STATES.has(record.state) || this.closing) {
-      throw conflict(`Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
-    }
+    if (!RUNNING_STATES.has(record.state) || this.closing) throw this.notStarted(record);
     this.touch(record);
     return record;
   }
@@ -144,49 +144,68 @@ export class SandboxService {
 
   // ── processes ──────────────────────────────────────────────────────────
 
-  /** Registers a process as belonging to the sandbox, so stop/delete can kill it. */
-  track(id: string, child: ChildProcess): void {
+  /**
+   * Starts a command in a started sandbox; stop/delete end it with everything else the sandbox runs.
+   * When the sandbox's runtime died on its own (OOM killer, killed by hand) it is started again first:
+   * what ran in the background is gone, as after a container restart, but the sandbox keeps working.
+   */
+  async spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
+    let sandbox = this.running.get(id);
+    if (!sandbox?.alive) sandbox = await this.revive(id);
     const record = this.store.get(id);
-    if (this.closing || !record || !RUNNING_STATES.has(record.state)) {
-      // The request passed requireStarted just before a stop, delete or shutdown began: its process
-      // must not outlive the sandbox (killAll has already taken, or is taking, the tree down).
-      this.runner.kill(child, 'SIGKILL');
-      return;
+    if (this.closing || !record || !RUNNING_STATES.has(record.state) || this.running.get(id) !== sandbox || !sandbox.alive) {
+      // A stop, delete or shutdown began after the request passed requireStarted.
+      throw this.notStarted(record ?? this.get(id));
     }
+    const child = sandbox.spawn(argv, command);
     let set = this.processes.get(id);
     if (!set) this.processes.set(id, (set = new Set()));
     set.add(child);
     const forget = () => set.delete(child);
     child.once('exit', forget);
     child.once('error', forget);
+    return child;
+  }
+
+  private notStarted(record: SandboxRecord): ApiError {
+    return conflict(`Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+  }
+
+  /** Starts a started sandbox's runtime again after it died; in the sandbox's queue, so never during a stop. */
+  private revive(id: string): Promise<RunningSandbox> {
+    return this.serialize(id, async () => {
+      const record = this.get(id);
+      if (this.closing || !RUNNING_STATES.has(record.state)) throw this.notStarted(record);
+      const current = this.running.get(id);
+      if (current?.alive) return current;
+      this.log(`sandbox ${id}: its processes had ended (killed from outside the provider?); starting it again`);
+      try {
+        await this.stopProcesses(id, true);
+        return await this.boot(record);
+      } catch (error) {
+        await this.fail(record, error);
+        throw new ApiError(500, `Sandbox ${id} could not be started again: ${record.errorReason ?? 'unknown error'} Start it (sandbox.start()) to retry, or delete it.`);
+      }
+    });
   }
 
   runningProcessCount(id: string): number {
     return this.processes.get(id)?.size ?? 0;
   }
 
-  private async killAll(id: string, force: boolean): Promise<void> {
-    const set = this.processes.get(id);
-    if (!set || set.size === 0) return;
-    const children = [...set];
-    const exits = children.map((child) => new Promise<void>((resolve) => {
+  /** Ends everything the sandbox runs (SIGTERM with a grace period unless forced), and waits until it has. */
+  private async stopProcesses(id: string, force: boolean): Promise<void> {
+    const sandbox = this.running.get(id);
+    this.running.delete(id);
+    const children = [...(this.processes.get(id) ?? [])];
+    await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
+    // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
+    for (const child of children) this.runner.kill(child, 'SIGKILL');
+    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once('exit', () => resolve());
       child.once('error', () => resolve());
-    }));
-    for (const child of children) this.runner.kill(child, force ? 'SIGKILL' : 'SIGTERM');
-    const all = Promise.all(exits);
-    if (!force) {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });
-      await Promise.race([all, grace]);
-      clearTimeout(timer);
-    }
-    // Always end with SIGKILL: a leader that exited on SIGTERM may leave descendants that ignored it.
-    for (const child of children) this.runner.kill(child, 'SIGKILL');
-    await all;
-    // Only then is the sandbox really stopped: nothing it started may still be running.
-    await Promise.all(children.map((child) => this.runner.settled(child)));
+    })));
   }
 
   // ── transitions ────────────────────────────────────────────────────────
@@ -260,23 +279,26 @@ export class SandboxService {
     this.emit('sandbox.desired-state.updated', { sandbox: this.dto(record), oldDesiredState, newDesiredState: desired });
   }
 
-  /** Proves the sandbox can run commands (dirs present, namespaces work) before calling it started. */
-  private async boot(record: SandboxRecord): Promise<void> {
+  /** Starts the sandbox's runtime (its directories, and under bubblewrap its namespaces) before calling it started. */
+  private async boot(record: SandboxRecord): Promise<RunningSandbox> {
     const dirs = this.dirsOf(record.id);
     await mkdir(dirs.home, { recursive: true, mode: 0o755 });
     await mkdir(dirs.tmp, { recursive: true, mode: 0o1777 });
-    const child = this.runner.spawn(['/bin/sh', '-c', 'exit 0'], {
-      dirs, hostname: hostnameOf(record), networkBlockAll: record.networkBlockAll, cwd: SANDBOX_HOME, env: {}, stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (exitCode) => resolve(exitCode));
-    });
-    if (code !== 0) {
-      throw new Error(`the sandbox runtime failed to start (exit ${code}): ${stderr.trim().slice(0, 500) || 'no output'}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`);
+    await this.stopProcesses(record.id, true); // a leftover from a failed run, if any
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await this.runner.start({ dirs, hostname: hostnameOf(record), networkBlockAll: record.networkBlockAll });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`, { cause: error });
     }
+    this.running.set(record.id, sandbox);
+    void sandbox.ended.then(() => {
+      if (this.running.get(record.id) === sandbox && !this.closing) {
+        this.log(`sandbox ${record.id}: its processes ended unexpectedly (killed from outside the provider?); the next command starts them again`);
+      }
+    });
+    return sandbox;
   }
 
   async create(params: CreateParams): Promise<SandboxRecord> {
@@ -364,7 +386,7 @@ export class SandboxService {
       await this.setDesired(record, 'stopped');
       await this.setState(record, 'stopping');
       this.inBackground(record, async () => {
-        await this.killAll(record.id, force);
+        await this.stopProcesses(record.id, force);
         await this.setState(record, 'stopped');
       });
       return record;
@@ -396,7 +418,7 @@ export class SandboxService {
   }
 
   private async destroy(record: SandboxRecord): Promise<void> {
-    await this.killAll(record.id, true);
+    await this.stopProcesses(record.id, true);
     this.processes.delete(record.id);
     this.dirtyActivity.delete(record.id);
     await this.store.remove(record.id);
@@ -468,7 +490,7 @@ export class SandboxService {
     this.closing = true;
     await this.idle();
     for (const record of this.store.all()) {
-      await this.killAll(record.id, true);
+      await this.stopProcesses(record.id, true);
       if (!RESTING_STATES.has(record.state)) {
         await this.setDesired(record, 'stopped');
         await this.setState(record, 'stopped');

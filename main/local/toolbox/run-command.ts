@@ -5,7 +5,7 @@ import { posix } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import type { SandboxRunner } from '../sandbox-runner.ts';
-import { hostnameOf, type SandboxService } from '../sandbox-service.ts';
+import type { SandboxService } from '../sandbox-service.ts';
 import { resolveSandboxPath } from './sandbox-paths.ts';
 
 /** Output above this is cut (the process keeps running to completion); protects the provider's memory. */
@@ -62,28 +62,33 @@ export async function cwdExists(exec: SandboxExec, record: SandboxRecord, cwd: s
   }
 }
 
-export function spawnInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: Pick<RunOptions, 'cwd' | 'env'>, stdio: ('pipe' | 'ignore')[]): ChildProcess {
-  const child = exec.runner.spawn(argv, {
-    dirs: exec.service.dirsOf(record.id),
-    hostname: hostnameOf(record),
-    networkBlockAll: record.networkBlockAll,
-    cwd: sandboxCwd(options.cwd),
-    env: { ...record.env, ...options.env },
-    stdio,
-  });
-  exec.service.track(record.id, child);
-  return child;
+/** Starts a command in the sandbox (its own process group); stop/delete end it with the sandbox. */
+export function spawnInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: Pick<RunOptions, 'cwd' | 'env'>, stdio: ('pipe' | 'ignore')[]): Promise<ChildProcess> {
+  return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env: { ...record.env, ...options.env }, stdio });
 }
 
+/**
+ * How long output still in the pipes is read once the command exited, when something it started in the
+ * background keeps them open (it inherited stdout/stderr): the reply does not wait for that job.
+ */
+const DRAIN_MS = 50;
+
 /** Runs one command in the sandbox and waits for it; a timeout or an abort kills its whole tree. */
-export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: RunOptions = {}): Promise<RunResult> {
-  const child = spawnInSandbox(exec, record, argv, options, [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']);
+export async function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: RunOptions = {}): Promise<RunResult> {
+  let child: ChildProcess;
+  try {
+    child = await spawnInSandbox(exec, record, argv, options, [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']);
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(500, `Could not start the command: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const chunks: Buffer[] = [];
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let size = 0;
+  let collecting = true;
   const collect = (into: Buffer[]) => (chunk: Buffer) => {
-    if (size >= MAX_OUTPUT_BYTES) return;
+    if (!collecting || size >= MAX_OUTPUT_BYTES) return;
     const part = chunk.subarray(0, MAX_OUTPUT_BYTES - size);
     size += part.length;
     chunks.push(part);
@@ -113,19 +118,33 @@ export function runInSandbox(exec: SandboxExec, record: SandboxRecord, argv: str
       cleanup();
       reject(new ApiError(500, `Could not start the command: ${error.message}`));
     });
-    child.once('close', (code, signal) => {
+    child.once('exit', (code, signal) => {
       cleanup();
-      if (timedOut) {
-        reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed with everything it started: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
-        return;
-      }
-      const truncated = size >= MAX_OUTPUT_BYTES ? `\n[output truncated at ${MAX_OUTPUT_BYTES} bytes]` : '';
-      resolve({
-        exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
-        output: Buffer.concat(chunks).toString('utf8') + truncated,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(drain);
+        child.off('close', finish);
+        // Later output belongs to background jobs: still read (so they never block on a full pipe, nor
+        // die of SIGPIPE) but dropped. The pipes close when those jobs end, or with the sandbox.
+        collecting = false;
+        if (timedOut) {
+          reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed with everything it started: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
+          return;
+        }
+        const truncated = size >= MAX_OUTPUT_BYTES ? `\n[output truncated at ${MAX_OUTPUT_BYTES} bytes]` : '';
+        resolve({
+          exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+          output: Buffer.concat(chunks).toString('utf8') + truncated,
+          stdout: Buffer.concat(out).toString('utf8'),
+          stderr: Buffer.concat(err).toString('utf8'),
+        });
+      };
+      // Usually the pipes close right after the exit. When a background job holds them, what the command
+      // wrote is already in them: one poll phase after the grace timer reads it (even on a busy loop).
+      const drain = setTimeout(() => setImmediate(finish), DRAIN_MS);
+      child.once('close', finish);
     });
   });
 }

@@ -92,7 +92,12 @@ export class SessionManager {
     // Checked again: another request may have taken the id while the directory was made.
     if (sessions.has(sessionId)) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
     const argv = SANDBOX_SHELL.endsWith('bash') ? [SANDBOX_SHELL, '--noprofile', '--norc'] : [SANDBOX_SHELL];
-    const shell = spawnInSandbox(this.exec, record, argv, {}, ['pipe', 'pipe', 'ignore']);
+    const shell = await spawnInSandbox(this.exec, record, argv, {}, ['pipe', 'pipe', 'ignore']);
+    if (sessions.has(sessionId)) {
+      // ... and while the shell started (a sandbox whose runtime had died restarts first).
+      this.exec.runner.kill(shell);
+      throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
+    }
     const session: Session = { id: sessionId, shell, commands: [], ended: false, deleted: false, finish: new Map() };
     sessions.set(sessionId, session);
     let pending = '';
