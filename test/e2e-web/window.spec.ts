@@ -11,3 +11,24 @@ test('without a bridge the window says it only works inside the app', async ({ p
   await page.goto('/');
   await expect(page.getByText('only works inside Daytona Tray')).toBeVisible();
 });
+
+test('the CSP allows only the app\'s own scripts and styles, nothing inline or remote', async ({ page, pageErrors }) => {
+  await openWindow(page);
+  const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  expect(csp).toContain("default-src 'none'");
+  expect(csp).toContain("script-src 'self'");
+  expect(csp).toContain("style-src 'self'");
+  expect(csp).toContain("connect-src 'none'");
+  expect(csp).not.toContain('unsafe');
+  // The window really runs under it: an inline script is refused.
+  const ran = await page.evaluate(() => {
+    const script = document.createElement('script');
+    script.textContent = 'window.__inlineRan = true';
+    document.head.append(script);
+    return (window as unknown as { __inlineRan?: boolean }).__inlineRan === true;
+  });
+  expect(ran).toBe(false);
+  // Chromium reports the refusal on the console; that one error is expected here.
+  await expect.poll(() => pageErrors.filter((error) => error.includes('violates the following Content Security Policy')).length).toBe(1);
+  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !error.includes('violates the following Content Security Policy')));
+});
