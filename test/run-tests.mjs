@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, lint, build, then every runner (Vitest in Node, Playwright in Chromium),
+// `npm test`: type-check, lint, build, then every runner (Vitest in Node, Playwright in Chromium and in Electron),
 // and a last line that sums them: `N passed, N failed, N skipped`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -9,9 +9,10 @@ const results = 'test-results';
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
-function run(label, args, env = {}) {
+function run(label, args, env = {}, wrapper = []) {
   process.stdout.write(`\n▶ ${label}\n`);
-  const result = spawnSync(node, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const [command, ...rest] = [...wrapper, node, ...args];
+  const result = spawnSync(command, rest, { stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.error) throw result.error;
   return result.status ?? 1;
 }
@@ -22,6 +23,8 @@ const checks = [
   ['lint', ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']],
   ['build (main, preload)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json']],
   ['build (renderer)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']],
+  // The sandboxed preload (one CommonJS file): the shell and packaging tests check the app ships it.
+  ['build (preload bundle)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'preload/vite.config.ts', '--logLevel', 'warn']],
 ];
 for (const [label, args] of checks) {
   if (run(label, args) !== 0) {
@@ -61,6 +64,29 @@ if (existsSync(`${results}/playwright.json`)) {
 } else {
   totals.failed += 1;
   lines.push(`playwright: produced no report (exit ${pwStatus})`);
+}
+
+// The app itself in Electron (Playwright `_electron`): each test is skipped, with the reason, where there is
+// no Electron binary (the CI machines cannot download it). On Linux without a display it runs under Xvfb.
+const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && existsSync('/usr/bin/xvfb-run');
+const electronStatus = run('playwright (app in Electron)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.electron.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }, headless ? ['/usr/bin/xvfb-run', '-a'] : []);
+if (existsSync(`${results}/playwright-electron.json`)) {
+  const report = JSON.parse(readFileSync(`${results}/playwright-electron.json`, 'utf8'));
+  const s = report.stats;
+  const failed = s.unexpected + (electronStatus !== 0 && s.unexpected === 0 ? 1 : 0);
+  totals.passed += s.expected + s.flaky;
+  totals.failed += failed;
+  totals.skipped += s.skipped;
+  const reasons = new Set();
+  const collect = (suite) => {
+    for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) for (const a of t.annotations ?? []) if (a.type === 'skip' && a.description) reasons.add(a.description);
+    for (const child of suite.suites ?? []) collect(child);
+  };
+  for (const suite of report.suites ?? []) collect(suite);
+  lines.push(`playwright (electron): ${s.expected + s.flaky} passed, ${failed} failed, ${s.skipped} skipped${reasons.size > 0 ? ` (${[...reasons].join('; ')})` : ''}`);
+} else {
+  totals.failed += 1;
+  lines.push(`playwright (electron): produced no report (exit ${electronStatus})`);
 }
 
 console.log(`\n${lines.join('\n')}`);

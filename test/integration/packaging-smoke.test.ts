@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listPackage } from '@electron/asar';
@@ -6,6 +6,7 @@ import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { APP_ID } from '../../main/app/app-identity.ts';
+import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -23,11 +24,8 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
   let build: { status: number | null; output: string };
 
   beforeAll(async () => {
-    // The asar must hold the window and its preload: build them when this test runs on its own
-    // (`npm test` has built them already).
-    const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-    if (!existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) execFileSync(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT });
-    if (!existsSync(join(REPO_ROOT, 'out', 'preload', 'index.cjs'))) execFileSync(process.execPath, [vite, 'build', '--config', 'preload/vite.config.ts', '--logLevel', 'warn'], { cwd: REPO_ROOT });
+    // The asar must hold the window and its preload.
+    ensureBuiltWindow();
     out = await tempDir('daytona-tray-package-');
     const result = spawnSync(
       process.execPath,

@@ -6,6 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRuntimeFile, runtimeFilePath } from '../../main/mcp/runtime-file.ts';
 import { METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
+import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -53,6 +54,7 @@ describe('the shell and composition root, on an Electron double', () => {
   };
 
   beforeAll(async () => {
+    ensureBuiltWindow();
     home = await tempDir('daytona-tray-shell-');
     app = spawn(process.execPath, ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), join(REPO_ROOT, 'out', 'main', 'index.js')], {
       cwd: REPO_ROOT,
