@@ -26,6 +26,8 @@ if (!bwrap) console.warn('local-crash-safety: bubblewrap is unusable here, so th
 
 describe('local provider crash safety: SIGKILL mid-work, restart on the same data dir', () => {
   const marker = `crash-marker-${randomUUID()}`;
+  /** A background job started by executeCommand: it outlives its command, but not the provider. */
+  const background = `crash-background-${randomUUID()}`;
   let home: { path: string; cleanup: () => Promise<void> };
   let dataDir: string;
   let first: CliProvider;
@@ -74,6 +76,9 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
     await running.process.createSession('bg');
     await running.process.executeSessionCommand('bg', { command: `bash -c 'exec -a ${marker} sleep 600'`, runAsync: true });
     await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(1);
+    const started = await running.process.executeCommand(`bash -c 'exec -a ${background} sleep 600' > /dev/null 2>&1 &`);
+    expect(started.exitCode).toBe(0);
+    await expect.poll(() => processesMatching(background).length, { timeout: 10_000 }).toBe(1);
 
     // Mid-work: metadata writes keep going while the provider dies.
     let stopWriting = false;
@@ -98,6 +103,7 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
 
   it.skipIf(!bwrap)('leaves no sandbox process behind (bubblewrap dies with the provider)', async () => {
     await expect.poll(() => processesMatching(marker), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => processesMatching(background), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => processesMatching(join(dataDir, 'sandboxes')), { timeout: 10_000 }).toEqual([]);
   });
 
@@ -136,6 +142,7 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
       expect((await sandbox.process.executeCommand('cat notes.txt | wc -l')).result.trim()).toBe('2');
     }
     expect(processesMatching(marker)).toEqual([]);
+    expect(processesMatching(background)).toEqual([]);
     // Sessions died with the provider; a new one with the same id can be made.
     const sandbox = await second!.daytona.get(running.id);
     await sandbox.process.createSession('bg');

@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
@@ -16,6 +18,46 @@ if (!bwrap) console.warn('local-isolation: bubblewrap is missing or cannot creat
 function processesMatching(pattern: string): number[] {
   return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
 }
+
+/** A `sleep` whose argument is unique, e.g. `sleep 300.123456`, and a pgrep pattern matching that process only. */
+function uniqueSleep(seconds: number) {
+  const arg = `${seconds}.${randomInt(100_000, 999_999)}`;
+  return { command: `sleep ${arg}`, pattern: `^sleep ${arg.replace('.', '\\.')}$` };
+}
+
+/** Every host process's command line (what `ps` shows to anyone on the machine). */
+function hostCommandLines(): string[] {
+  const lines: string[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      lines.push(readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' '));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return lines;
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The body served at `url`, or the error's message when nothing answers. */
+async function fetchText(url: string): Promise<string> {
+  try {
+    return await (await fetch(url, { signal: AbortSignal.timeout(5000) })).text();
+  } catch (error) {
+    return `unreachable: ${(error as Error).message}`;
+  }
+}
+
+const hasPython = ['/usr/local/bin/python3', '/usr/bin/python3', '/bin/python3'].some((path) => existsSync(path));
 
 /** Runs a shell command in the sandbox through the SDK; returns exit code and combined output. */
 async function sh(sandbox: Sandbox, command: string): Promise<{ code: number; out: string }> {
@@ -124,6 +166,95 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
     expect(processesMatching(marker)).toEqual([]);
   });
 
+  it.skipIf(!hasPython)('keeps a background server started with executeCommand serving until the sandbox stops (needs python3)', async () => {
+    const sandbox = await t.daytona.create({ name: 'iso-server' });
+    const port = await freePort();
+    expect(await sh(sandbox, 'echo served-from-the-sandbox > index.txt')).toEqual({ code: 0, out: '' });
+    const started = await sh(sandbox, `python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 &`);
+    expect(started).toEqual({ code: 0, out: '' });
+    // The command has returned; its job still answers the host (networks are shared without networkBlockAll).
+    await expect.poll(() => fetchText(`http://127.0.0.1:${port}/index.txt`), { timeout: 15_000, interval: 100 }).toBe('served-from-the-sandbox\n');
+    // A later command runs in the same pid namespace and sees it.
+    const seen = await sh(sandbox, `pgrep -f "http.server ${port}"`);
+    expect(seen.code).toBe(0);
+    expect(Number(seen.out)).toBeGreaterThan(1);
+    expect(processesMatching(`http.server ${port}`)).toHaveLength(1);
+
+    await sandbox.stop();
+    expect(processesMatching(`http.server ${port}`)).toEqual([]);
+    expect(await fetchText(`http://127.0.0.1:${port}/index.txt`)).toMatch(/^unreachable/);
+    await sandbox.start();
+    expect((await sh(sandbox, `pgrep -f "http.server ${port}"`)).code).toBe(1);
+    await sandbox.delete();
+  });
+
+  it('replies once the command exits, even when a background job keeps its output pipes open', async () => {
+    const sandbox = await t.daytona.create({ name: 'iso-open-pipes' });
+    const job = uniqueSleep(300);
+    // No redirection: the job inherits the command's stdout and stderr, which stay open while it runs.
+    expect(await sh(sandbox, `echo before; ${job.command} & echo after`)).toEqual({ code: 0, out: 'before\nafter' });
+    expect(processesMatching(job.pattern)).toHaveLength(1);
+    expect((await sh(sandbox, `pgrep -f '${job.pattern}'`)).code).toBe(0);
+    await sandbox.delete();
+    await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it("a timed-out command's tree is killed; an earlier background job lives on", async () => {
+    const sandbox = await t.daytona.create({ name: 'iso-timeout' });
+    const earlier = uniqueSleep(300);
+    const [first, second] = [uniqueSleep(301), uniqueSleep(302)];
+    expect((await sh(sandbox, `${earlier.command} > /dev/null 2>&1 &`)).code).toBe(0);
+    const timedOut = await sandbox.process.executeCommand(`sh -c "${first.command} & setsid ${second.command}"`, undefined, undefined, 1).catch((e: unknown) => e);
+    expect(timedOut).toMatchObject({ statusCode: 408, code: 'PROCESS_EXECUTION_TIMEOUT' });
+    await expect.poll(() => [...processesMatching(first.pattern), ...processesMatching(second.pattern)], { timeout: 10_000 }).toEqual([]);
+    expect(processesMatching(earlier.pattern)).toHaveLength(1);
+    expect((await sh(sandbox, `pgrep -f '${earlier.pattern}' > /dev/null && echo alive`)).out).toBe('alive');
+    await sandbox.delete();
+    await expect.poll(() => processesMatching(earlier.pattern), { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('never puts a sandbox env value or a command env value on a host command line', async () => {
+    const sandboxSecret = `sbx-${randomBytes(12).toString('hex')}`;
+    const commandSecret = `cmd-${randomBytes(12).toString('hex')}`;
+    const sandbox = await t.daytona.create({ name: 'iso-env', envVars: { API_TOKEN: sandboxSecret } });
+    const job = uniqueSleep(300);
+    // A foreground command and a background job that both carry the values in their environment.
+    const running = sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 & sleep 2; echo "$API_TOKEN $CMD_TOKEN"`, undefined, { CMD_TOKEN: commandSecret });
+    await expect.poll(() => processesMatching(job.pattern).length, { timeout: 10_000 }).toBe(1);
+    const [jobPid] = processesMatching(job.pattern);
+    // The values did reach the job, through its environment (readable only by its owner).
+    const environ = readFileSync(`/proc/${jobPid}/environ`, 'utf8').split('\0');
+    expect(environ).toEqual(expect.arrayContaining([`API_TOKEN=${sandboxSecret}`, `CMD_TOKEN=${commandSecret}`]));
+    const lines = hostCommandLines();
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.filter((line) => line.includes(sandboxSecret) || line.includes(commandSecret))).toEqual([]);
+    expect((await running).result.trim()).toBe(`${sandboxSecret} ${commandSecret}`);
+    // Session shells get the sandbox env the same way.
+    await sandbox.process.createSession('env');
+    expect((await sandbox.process.executeSessionCommand('env', { command: 'echo "$API_TOKEN"' })).stdout?.trim()).toBe(sandboxSecret);
+    expect(hostCommandLines().filter((line) => line.includes(sandboxSecret))).toEqual([]);
+    await sandbox.delete();
+  });
+
+  it("starts the sandbox's processes again on the next command when they were killed from outside", async () => {
+    const sandbox = await t.daytona.create({ name: 'iso-revive' });
+    const job = uniqueSleep(300);
+    expect((await sh(sandbox, `${job.command} > /dev/null 2>&1 &`)).code).toBe(0);
+    expect(processesMatching(job.pattern)).toHaveLength(1);
+    // What the OOM killer or a `kill -9` by hand would do: the sandbox's namespace holders die.
+    const home = t.provider.service.dirsOf(sandbox.id).home;
+    const holders = processesMatching(`^/usr/bin/bwrap .*--bind ${home} /home/daytona`);
+    expect(holders.length).toBeGreaterThan(0);
+    for (const pid of holders) process.kill(pid, 'SIGKILL');
+    await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toEqual([]);
+
+    expect(await sh(sandbox, `echo back; pgrep -f '${job.pattern}'`)).toEqual({ code: 1, out: 'back' });
+    expect((await t.daytona.get(sandbox.id)).state).toBe('started');
+    expect(processesMatching(`^/usr/bin/bwrap .*--bind ${home} /home/daytona`).length).toBeGreaterThan(0);
+    expect((await sh(sandbox, 'echo "$(hostname) $(id -un)"')).out).toBe('iso-revive daytona');
+    await sandbox.delete();
+  });
+
   it('reaches a loopback server on the host without networkBlockAll, and cannot with it', async () => {
     const probe = `python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:${port}/', timeout=5).read().decode())"`;
     expect(await sh(a, probe)).toEqual({ code: 0, out: 'hello-from-the-host' });
@@ -169,5 +300,19 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     const result = await sandbox.process.executeCommand('echo plain-$((6*7)); pwd');
     expect(result.exitCode).toBe(0);
     expect(result.result.trim().split('\n')).toEqual(['plain-42', t.provider.service.dirsOf(sandbox.id).home]);
+  });
+
+  it('keeps a background job after its command returned, and ends it when the sandbox stops', async () => {
+    const sandbox = await t.daytona.create({ name: 'plain-bg' });
+    const job = uniqueSleep(300);
+    expect(await sh(sandbox, `echo started; ${job.command} &`)).toEqual({ code: 0, out: 'started' });
+    expect(processesMatching(job.pattern)).toHaveLength(1);
+    // It stays through later commands, and a timed-out command's tree goes without taking it along.
+    const other = uniqueSleep(301);
+    await expect(sandbox.process.executeCommand(`sh -c "${other.command}"`, undefined, undefined, 1)).rejects.toMatchObject({ statusCode: 408 });
+    await expect.poll(() => processesMatching(other.pattern), { timeout: 10_000 }).toEqual([]);
+    expect(processesMatching(job.pattern)).toHaveLength(1);
+    await sandbox.stop();
+    expect(processesMatching(job.pattern)).toEqual([]);
   });
 });

@@ -118,6 +118,18 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(await request).toMatchObject({ name: 'AbortError' });
       await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
     });
+    it.skipIf(!hasPgrep)('keeps a background job after its command returned; later commands and sessions see and can end it (needs pgrep)', async () => {
+      const job = uniqueSleep(307);
+      expect(await sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 &`)).toMatchObject({ exitCode: 0, result: '' });
+      expect(pids(job.pattern)).toHaveLength(1);
+      expect((await sandbox.process.executeCommand(`pgrep -f '${job.pattern}' | wc -l`)).result.trim()).toBe('1');
+      await sandbox.process.createSession('s-sees-job');
+      expect((await sandbox.process.executeSessionCommand('s-sees-job', { command: `pgrep -f '${job.pattern}' > /dev/null && echo seen` })).stdout).toBe('seen\n');
+      await sandbox.process.deleteSession('s-sees-job');
+      expect(pids(job.pattern)).toHaveLength(1); // not the session's to kill
+      expect(await sandbox.process.executeCommand(`pkill -f '${job.pattern}' && echo ended`)).toMatchObject({ exitCode: 0, result: 'ended\n' });
+      await expect.poll(() => pids(job.pattern), { timeout: 10_000 }).toEqual([]);
+    });
   });
 
   describe('codeRun (language from the code-toolbox-language label)', () => {
