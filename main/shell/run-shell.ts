@@ -54,8 +54,9 @@ export function runShell(options: ShellOptions): void {
     return;
   }
   if (process.platform === 'win32') app.setAppUserModelId(options.appId);
-  // Privileged before ready: the window's pages come from daytona-tray://renderer/, not file://.
-  protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+  // Privileged before ready: the window's pages come from daytona-tray://renderer/, not file://. Module scripts
+  // are fetched in CORS mode, which Chromium allows only on CORS-enabled schemes.
+  protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
   app.enableSandbox();
   hardenWebContents(log);
 

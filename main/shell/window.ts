@@ -3,6 +3,7 @@ import { windowPositionNearTray } from '../app/window-position.ts';
 import { EVENT_CHANNELS, type AppState, type ViewName } from '../../preload/contract.ts';
 
 export const WINDOW_SIZE = { width: 380, height: 560 };
+const TOGGLE_AFTER_BLUR_MS = 300;
 
 export interface ShellWindow {
   /** Shows the window near the tray (and the given view). */
@@ -73,8 +74,13 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
     loaded = false;
     void window.loadURL(options.url);
   });
+  // A click on the tray icon first blurs the open window (which hides it), then arrives as a click that would
+  // show it again: remember the blur so that click closes the popover, as in other menu bar apps.
+  let hiddenByBlurAt = 0;
   window.on('blur', () => {
-    if (!window.webContents.isDevToolsFocused()) window.hide();
+    if (window.webContents.isDevToolsFocused()) return;
+    hiddenByBlurAt = Date.now();
+    window.hide();
   });
   window.on('show', () => options.onVisibility(true));
   window.on('hide', () => options.onVisibility(false));
@@ -106,7 +112,10 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
 
   return {
     show,
-    toggle: () => (window.isVisible() ? window.hide() : show()),
+    toggle() {
+      if (window.isVisible()) window.hide();
+      else if (Date.now() - hiddenByBlurAt > TOGGLE_AFTER_BLUR_MS) show();
+    },
     sendState(state) {
       lastState = state;
       if (loaded && !window.isDestroyed()) window.webContents.send(EVENT_CHANNELS.onStateChanged, state);

@@ -80,7 +80,7 @@ describe('the shell and composition root, on an Electron double', () => {
 
   it('starts hardened: privileged renderer scheme, renderer sandbox, isolated window, navigation, popups and permissions denied', () => {
     expect(seen('app-name')[0]).toMatchObject({ name: 'Daytona Tray' });
-    expect(seen('privileged-schemes')[0]!.schemes).toEqual([{ scheme: 'daytona-tray', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(seen('privileged-schemes')[0]!.schemes).toEqual([{ scheme: 'daytona-tray', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
     expect(seen('sandbox-enabled')).toHaveLength(1);
     expect(seen('permission-request-handler')[0]).toMatchObject({ deniesMedia: true });
     expect(seen('permission-check-handler')[0]).toMatchObject({ grantsAnything: false });
