@@ -1,5 +1,6 @@
 // Benchmark: the local provider through the unmodified Daytona SDK, beside the floor, i.e. the same work
-// done directly (the runner's bubblewrap spawn, a mkdir, an fs copy), all measured side by side in one run.
+// done directly (the runner's own spawn path: a command joining a started sandbox's namespaces with
+// nsenter; the sandbox's bwrap init; a mkdir; an fs copy), all measured side by side in one run.
 // It also measures the layers in between (raw HTTP without the SDK, the service in-process without HTTP,
 // the fsync'd metadata write) so the gap can be attributed. It prints figures; it asserts no timings.
 //
@@ -38,6 +39,7 @@ const failures = [];
 let provider;
 let daytona;
 let httpAgent;
+let floor;
 try {
   provider = await step(startLocalProvider({ dataDir }), 'starting the provider');
   daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
@@ -46,7 +48,7 @@ try {
   console.log(await machineNote());
   const onTmpfs = (await statfs(dataDir)).type === TMPFS_MAGIC;
   console.log(`isolation: ${provider.isolation}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
-  if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the "bwrap" floors below are plain process spawns.');
+  if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the sandbox floors below are plain process spawns.');
 
   // Raw HTTP over node:http with a keep-alive agent, as the SDK's axios does, so "sdk" minus "http" is the
   // SDK's own work. (Node's fetch stalled for ~20 ms on 1 MiB request bodies here, which is not the server.)
@@ -86,11 +88,14 @@ try {
     return dirs;
   };
   const floorSandbox = await floorDirs();
+  const startSandbox = (dirs) => runner.start({ dirs, hostname: 'bench', networkBlockAll: false });
+  // One started sandbox (under bubblewrap: its long-lived namespaces) that the exec floor's commands join.
+  floor = await step(startSandbox(floorSandbox), 'starting the floor sandbox');
   // How long spawn() itself blocks the event loop (Node forks its whole process synchronously).
   const spawnBlockMs = [];
-  const runIn = (dirs, argv) => new Promise((resolve, reject) => {
+  const runIn = (argv) => new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = runner.spawn(argv, { dirs, hostname: 'bench', networkBlockAll: false, cwd: SANDBOX_HOME, env: {} });
+    const child = floor.spawn(argv, { cwd: SANDBOX_HOME, env: {} });
     spawnBlockMs.push(performance.now() - start);
     let output = '';
     child.stdout?.on('data', (chunk) => { output += chunk; });
@@ -138,14 +143,18 @@ try {
         const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
         return () => deleteSandbox(record.id);
       },
-      'parts: mkdir + bwrap + 2 atomic writes': async (i) => {
+      'parts: mkdir + sandbox init + 2 atomic writes': async (i) => {
         const file = join(floorDir, 'meta', `parts-${i}.json`);
         await writeFileAtomic(file, recordJson);
-        await runIn(await floorDirs(), ['/bin/sh', '-c', 'exit 0']);
+        const sandbox = await startSandbox(await floorDirs());
         await writeFileAtomic(file, recordJson);
+        return () => sandbox.stop(0);
       },
       'floor: mkdir sandbox dirs': () => floorDirs(),
-      'part: bwrap sh -c "exit 0"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'exit 0']),
+      'part: sandbox init (bwrap, until ready)': async () => {
+        const sandbox = await startSandbox(await floorDirs());
+        return () => sandbox.stop(0);
+      },
       'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
       'part: write + rename, no fsync': async (i) => {
         const file = join(floorDir, 'meta', `n-${i}.json`);
@@ -162,7 +171,7 @@ try {
     const toolbox = `/toolbox/${sandbox.id}`;
     const echoed = await step(sandbox.process.executeCommand('echo hi'), "executeCommand('echo hi')");
     if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0) throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
-    const agent = startAgent(runner, floorSandbox);
+    const agent = startAgent(runner, floor);
     try {
       const reply = await step(agent.call('echo hi'), 'the prototype agent');
       if (reply.result !== 'hi\n') throw new Error(`the prototype agent answered ${JSON.stringify(reply)}`);
@@ -171,7 +180,7 @@ try {
         'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
         'http: POST process/execute': () => postJson(`${toolbox}/process/execute`, { command: 'echo hi' }),
         'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
-        'floor: bwrap sh -c "echo hi"': () => runIn(floorSandbox, ['/bin/sh', '-c', 'echo hi']),
+        'floor: nsenter sh -c "echo hi"': () => runIn(['/bin/sh', '-c', 'echo hi']),
         'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
         'what-if: persistent agent in sandbox': () => agent.call('echo hi'),
         'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
@@ -227,6 +236,7 @@ try {
 } finally {
   // Bounded too: a stuck provider must not keep the benchmark from exiting.
   httpAgent?.destroy();
+  if (floor) await step(floor.stop(0), 'stopping the floor sandbox').catch((error) => console.error(error.message));
   if (daytona) await step(daytona[Symbol.asyncDispose](), 'disposing the SDK client').catch((error) => console.error(error.message));
   if (provider) await step(provider.close(), 'closing the provider').catch((error) => console.error(error.message));
   await rm(dataDir, { recursive: true, force: true });
@@ -239,11 +249,11 @@ if (failures.length > 0) {
 }
 
 /**
- * What-if for exec: one long-lived process per sandbox (started once, under the same runner) that forks
- * each command inside the sandbox's existing namespaces, instead of a new bwrap per command. A prototype
- * on the Node binary the runner already binds into every sandbox: a JSON line in, a JSON line out.
+ * What-if for exec: one long-lived process per sandbox (started once, in the same sandbox) that forks each
+ * command itself, instead of an nsenter per command. A prototype on the Node binary the runner already
+ * binds into every sandbox: a JSON line in, a JSON line out.
  */
-function startAgent(runner, dirs) {
+function startAgent(runner, sandbox) {
   const script = `const { spawn } = require('node:child_process');
     require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
       const child = spawn('/bin/sh', ['-c', JSON.parse(line).command], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -252,7 +262,7 @@ function startAgent(runner, dirs) {
       child.stderr.on('data', (chunk) => { output += chunk; });
       child.on('close', (exitCode) => process.stdout.write(JSON.stringify({ exitCode, result: output }) + '\\n'));
     });`;
-  const child = runner.spawn([runner.nodePath, '-e', script], { dirs, hostname: 'bench', networkBlockAll: false, cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = sandbox.spawn([runner.nodePath, '-e', script], { cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = [];
   createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
   child.once('exit', () => { for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited')); });
@@ -274,8 +284,8 @@ function report({ create, exec, transfer, spawnBlock }) {
   console.log('\nSDK against the local provider, beside the floor (same work done directly):\n');
   printTable(['operation (ms)', 'p50', 'p95', 'floor p50', 'ratio', 'target p50', 'status'], [
     row('create+start (daytona.create)', get(create, 'sdk: daytona.create()'), get(create, 'floor: mkdir sandbox dirs'), TARGETS.create),
-    row('  vs floor incl. bwrap boot + 2 fsync writes', get(create, 'sdk: daytona.create()'), get(create, 'parts: mkdir + bwrap + 2 atomic writes')),
-    row('exec (executeCommand "echo hi")', get(exec, 'sdk: executeCommand("echo hi")'), get(exec, 'floor: bwrap sh -c "echo hi"'), TARGETS.exec),
+    row('  vs floor incl. sandbox init + 2 fsync writes', get(create, 'sdk: daytona.create()'), get(create, 'parts: mkdir + sandbox init + 2 atomic writes')),
+    row('exec (executeCommand "echo hi")', get(exec, 'sdk: executeCommand("echo hi")'), get(exec, 'floor: nsenter sh -c "echo hi"'), TARGETS.exec),
     row('upload 1 MiB (fs.uploadFile)', get(transfer, 'sdk: fs.uploadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
     row('download 1 MiB (fs.downloadFile)', get(transfer, 'sdk: fs.downloadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
   ]);
@@ -298,14 +308,14 @@ function report({ create, exec, transfer, spawnBlock }) {
   if (create) {
     console.log(`  create: SDK over raw HTTP ${delta(create, 'sdk: daytona.create()', 'http: POST /api/sandbox')}, `
       + `HTTP+JSON over the service ${delta(create, 'http: POST /api/sandbox', 'service.create() in-process')}, `
-      + `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + bwrap + 2 atomic writes')}, `
+      + `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + sandbox init + 2 atomic writes')}, `
       + `fsync per atomic write ${delta(create, 'part: atomic write (file+dir fsync)', 'part: write + rename, no fsync')}`);
   }
   if (exec) {
     console.log(`  exec:   SDK over raw HTTP ${delta(exec, 'sdk: executeCommand("echo hi")', 'http: POST process/execute')}, `
       + `HTTP over in-process ${delta(exec, 'http: POST process/execute', 'runInSandbox() in-process')}, `
-      + `bwrap over a plain spawn ${delta(exec, 'floor: bwrap sh -c "echo hi"', 'part: plain spawn, no bwrap')}`);
-    console.log(`  runner.spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`);
+      + `nsenter over a plain spawn ${delta(exec, 'floor: nsenter sh -c "echo hi"', 'part: plain spawn, no bwrap')}`);
+    console.log(`  a command's spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`);
   }
 
   // Projections from this run's figures (not measured end to end): what the two biggest changes would give.
@@ -314,11 +324,11 @@ function report({ create, exec, transfer, spawnBlock }) {
   if (exec) {
     const now = p50(exec, 'sdk: executeCommand("echo hi")');
     const projected = now - p50(exec, 'runInSandbox() in-process') + p50(exec, 'what-if: persistent agent in sandbox');
-    console.log(`  exec through the SDK with a persistent agent per sandbox instead of a bwrap per command: ${estimate(projected, now)}`);
+    console.log(`  exec through the SDK with a persistent agent per sandbox instead of an nsenter per command: ${estimate(projected, now)}`);
   }
   if (create) {
     const now = p50(create, 'sdk: daytona.create()');
-    const projected = now - p50(create, 'part: bwrap sh -c "exit 0"');
-    console.log(`  create+start without the per-create bwrap boot probe (bwrap is already probed at provider start): ${estimate(projected, now)}`);
+    const projected = now - p50(create, 'part: sandbox init (bwrap, until ready)');
+    console.log(`  create+start with the sandbox init started lazily (on the first command, not in create): ${estimate(projected, now)}`);
   }
 }
