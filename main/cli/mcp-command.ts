@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { defaultServerDeps, DISABLED_GROUPS_ENV } from '../mcp/default-deps.ts';
 import { startHttpServer } from '../mcp/http-transport.ts';
+import { createIdleTrimmer } from '../mcp/idle-trim.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
 import { createLogger, type Logger } from '../mcp/log.ts';
 import { processAlive, readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../mcp/runtime-file.ts';
@@ -115,6 +116,8 @@ async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: L
     return 1;
   }
   log.info(`listening on ${server.url} (runtime file ${runtimeFile})`);
+  const trimmer = createIdleTrimmer({ log });
+  server.http.on('request', () => trimmer.touch());
   if (json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, runtimeFile })}\n`);
 
   await new Promise<void>((resolve) => {
@@ -130,6 +133,7 @@ async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: L
       });
     }
   });
+  trimmer.stop();
   await server.close();
   await deps.dispose();
   await removeRuntimeFile(runtimeFile, process.pid);

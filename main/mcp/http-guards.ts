@@ -1,6 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
-import type { Logger } from './log.ts';
+import type { IncomingMessage } from 'node:http';
 
 /** Only the exact addresses this server is reached at: anything else is a DNS-rebinding attempt or a mistake. */
 export function hostAllowed(host: string | undefined, port: number): boolean {
@@ -36,37 +35,40 @@ export function rpcError(code: number, message: string) {
   return { jsonrpc: '2.0', error: { code, message }, id: null };
 }
 
-/** 403 for a foreign Host or Origin, before anything else runs (also for /health). */
-export function hostAndOriginGuard(port: () => number, log: Logger): RequestHandler {
-  return (req, res, next) => {
-    if (!hostAllowed(req.headers.host, port())) {
-      log.warn(`refused ${req.method} ${pathOf(req)}: Host '${req.headers.host ?? ''}' is not 127.0.0.1:${port()} or localhost:${port()}`);
-      res.status(403).json(rpcError(-32000, 'Forbidden: this server only answers requests addressed to 127.0.0.1 or localhost with its own port.'));
-      return;
-    }
-    const origin = req.headers.origin;
-    if (!originAllowed(origin)) {
-      log.warn(`refused ${req.method} ${pathOf(req)}: Origin '${origin}' is not a loopback origin`);
-      res.status(403).json(rpcError(-32000, 'Forbidden: requests from web pages are not accepted (Origin is not this machine).'));
-      return;
-    }
-    next();
-  };
+export interface Refusal {
+  status: number;
+  body: ReturnType<typeof rpcError>;
+  /** For the log: why, without any secret. */
+  reason: string;
+  headers?: Record<string, string>;
+}
+
+/** 403 for a foreign Host or Origin; checked before anything else (also for /health). */
+export function checkHostAndOrigin(req: IncomingMessage, port: number): Refusal | undefined {
+  if (!hostAllowed(req.headers.host, port)) {
+    return {
+      status: 403,
+      body: rpcError(-32000, 'Forbidden: this server only answers requests addressed to 127.0.0.1 or localhost with its own port.'),
+      reason: `Host '${req.headers.host ?? ''}' is not 127.0.0.1:${port} or localhost:${port}`,
+    };
+  }
+  if (!originAllowed(req.headers.origin)) {
+    return {
+      status: 403,
+      body: rpcError(-32000, 'Forbidden: requests from web pages are not accepted (Origin is not this machine).'),
+      reason: `Origin '${req.headers.origin}' is not a loopback origin`,
+    };
+  }
+  return undefined;
 }
 
 /** 401 unless the bearer token matches. */
-export function bearerGuard(token: string, log: Logger): RequestHandler {
-  return (req, res, next) => {
-    if (!bearerMatches(req.headers.authorization, token)) {
-      log.warn(`refused ${req.method} ${pathOf(req)}: ${req.headers.authorization ? 'wrong' : 'missing'} bearer token`);
-      res.status(401).set('WWW-Authenticate', 'Bearer').json(rpcError(-32001, 'Unauthorized: send Authorization: Bearer <token> with the token from the runtime file (or use `daytona-tray bridge`).'));
-      return;
-    }
-    next();
+export function checkBearer(req: IncomingMessage, token: string): Refusal | undefined {
+  if (bearerMatches(req.headers.authorization, token)) return undefined;
+  return {
+    status: 401,
+    body: rpcError(-32001, 'Unauthorized: send Authorization: Bearer <token> with the token from the runtime file (or use `daytona-tray bridge`).'),
+    reason: `${req.headers.authorization ? 'wrong' : 'missing'} bearer token`,
+    headers: { 'www-authenticate': 'Bearer' },
   };
-}
-
-/** The request's path as the client sent it (req.path is relative to the router's mount point). */
-function pathOf(req: { originalUrl: string }): string {
-  return req.originalUrl.split('?')[0] ?? req.originalUrl;
 }

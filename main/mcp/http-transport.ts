@@ -1,11 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import { bearerGuard, hostAndOriginGuard, rpcError } from './http-guards.ts';
+import { checkBearer, checkHostAndOrigin, rpcError, type Refusal } from './http-guards.ts';
 import type { Logger } from './log.ts';
 
 /** The only address this server ever binds: there is deliberately no option to change it. */
@@ -45,7 +44,8 @@ interface Session {
 
 /**
  * Streamable HTTP at http://127.0.0.1:PORT/mcp with one MCP session per client: Host and Origin checked first
- * (403), then the bearer token (401), then a capped JSON body. `/health` answers `{"status":"ok"}` without a token.
+ * (403), then the bearer token (401), then a capped JSON body (413). `/health` answers `{"status":"ok"}`
+ * without a token. Plain node:http: a web framework would cost more memory than these four routes are worth.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpMcpServer> {
   const { log } = options;
@@ -66,37 +66,39 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     await session.server.close().catch(() => {});
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('query parser', false);
-  app.use(hostAndOriginGuard(() => port, log));
-  app.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.use(MCP_PATH, bearerGuard(token, log));
+  const refuse = (req: IncomingMessage, res: ServerResponse, path: string, refusal: Refusal) => {
+    log.warn(`refused ${req.method} ${path}: ${refusal.reason}`);
+    send(res, refusal.status, refusal.body, refusal.headers);
+  };
 
-  app.post(MCP_PATH, express.json({ limit: maxBodyBytes, type: () => true }), async (req: Request, res: Response) => {
-    const sessionId = req.header('mcp-session-id');
+  async function post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readJson(req, maxBodyBytes);
+    if (!body.ok) {
+      if (body.status === 413) log.warn(`refused POST ${MCP_PATH}: body above ${maxBodyBytes} bytes`);
+      send(res, body.status, rpcError(body.status === 413 ? -32600 : -32700, body.message));
+      return;
+    }
+    const sessionId = header(req, 'mcp-session-id');
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
       if (!session) {
-        res.status(404).json(rpcError(-32001, 'Session not found (the server restarted or the session expired): send initialize to start a new one.'));
+        send(res, 404, rpcError(-32001, 'Session not found (the server restarted or the session expired): send initialize to start a new one.'));
         return;
       }
       session.lastSeen = Date.now();
-      await session.transport.handleRequest(req, res, req.body);
+      await session.transport.handleRequest(req, res, body.value);
       return;
     }
-    if (!isInitializeRequest(req.body)) {
-      res.status(400).json(rpcError(-32600, 'Bad Request: no mcp-session-id header. Send initialize first, then pass the session id it returns.'));
+    if (!isInitializeRequest(body.value)) {
+      send(res, 400, rpcError(-32600, 'Bad Request: no mcp-session-id header. Send initialize first, then pass the session id it returns.'));
       return;
     }
     if (closing) {
-      res.status(503).json(rpcError(-32000, 'The server is shutting down: retry in a moment.'));
+      send(res, 503, rpcError(-32000, 'The server is shutting down: retry in a moment.'));
       return;
     }
     if (sessions.size >= maxSessions) {
-      res.status(503).json(rpcError(-32000, `Too many open sessions (${maxSessions}): close unused MCP clients, then retry.`));
+      send(res, 503, rpcError(-32000, `Too many open sessions (${maxSessions}): close unused MCP clients, then retry.`));
       return;
     }
     const server = options.createSession();
@@ -113,42 +115,59 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, req.body);
-  });
+    await transport.handleRequest(req, res, body.value);
+  }
 
-  const bySession = async (req: Request, res: Response) => {
-    const session = sessions.get(req.header('mcp-session-id') ?? '');
+  async function bySession(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const session = sessions.get(header(req, 'mcp-session-id') ?? '');
     if (!session) {
-      res.status(404).json(rpcError(-32001, 'Session not found: send initialize to start a new one.'));
+      req.resume();
+      send(res, 404, rpcError(-32001, 'Session not found: send initialize to start a new one.'));
       return;
     }
     session.lastSeen = Date.now();
     await session.transport.handleRequest(req, res);
-  };
-  app.get(MCP_PATH, bySession);
-  app.delete(MCP_PATH, bySession);
+  }
 
-  app.use((_req, res) => {
-    res.status(404).json(rpcError(-32601, `Not found: the MCP endpoint is ${MCP_PATH}.`));
-  });
-  const onError: ErrorRequestHandler = (err: { type?: string; status?: number; message?: string }, req, res, next) => {
-    if (res.headersSent) {
-      next(err);
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const foreign = checkHostAndOrigin(req, port);
+    if (foreign) {
+      req.resume();
+      refuse(req, res, path, foreign);
       return;
     }
-    if (err.type === 'entity.too.large') {
-      log.warn(`refused ${req.method} ${req.path}: body above ${maxBodyBytes} bytes`);
-      res.status(413).json(rpcError(-32600, `Request body is larger than ${maxBodyBytes} bytes: send big files with localPath instead of inline content.`));
-    } else if (err.type === 'entity.parse.failed') {
-      res.status(400).json(rpcError(-32700, 'Parse error: the body is not valid JSON.'));
-    } else {
-      log.error(`internal error on ${req.method} ${req.path}: ${err.message ?? String(err)}`);
-      res.status(500).json(rpcError(-32603, 'Internal error in the MCP server; see its log.'));
+    if (path === '/health') {
+      req.resume();
+      send(res, 200, { status: 'ok' });
+      return;
     }
-  };
-  app.use(onError);
+    if (path !== MCP_PATH) {
+      req.resume();
+      send(res, 404, rpcError(-32601, `Not found: the MCP endpoint is ${MCP_PATH}.`));
+      return;
+    }
+    const unauthorized = checkBearer(req, token);
+    if (unauthorized) {
+      req.resume();
+      refuse(req, res, path, unauthorized);
+      return;
+    }
+    if (req.method === 'POST') await post(req, res);
+    else if (req.method === 'GET' || req.method === 'DELETE') await bySession(req, res);
+    else {
+      req.resume();
+      send(res, 405, rpcError(-32600, `Method ${req.method} is not allowed on ${MCP_PATH}: use POST, GET or DELETE.`), { allow: 'POST, GET, DELETE' });
+    }
+  }
 
-  const http = createHttpServer(app);
+  const http = createHttpServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      log.error(`internal error on ${req.method} ${req.url}: ${error instanceof Error ? error.message : String(error)}`);
+      if (!res.headersSent) send(res, 500, rpcError(-32603, 'Internal error in the MCP server; see its log.'));
+      else res.end();
+    });
+  });
   // Tool calls can run for an hour; SSE keep-alives flow meanwhile, so only idle sockets time out.
   http.requestTimeout = 0;
   http.keepAliveTimeout = 65_000;
@@ -187,4 +206,47 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return closed;
     },
   };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; message: string };
+
+/** Reads a JSON body of at most `limit` bytes (413 above it, 400 when it does not parse). */
+function readJson(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const tooLarge: BodyResult = { ok: false, status: 413, message: `Request body is larger than ${limit} bytes: send big files with localPath instead of inline content.` };
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      // Past the limit the rest is read and dropped, so the 413 reaches a client still sending; a client
+      // that keeps going far beyond it is cut off.
+      if (!over) chunks.push(chunk);
+      else if (size > 4 * limit) req.destroy();
+    });
+    req.once('end', () => {
+      if (over) {
+        resolve(tooLarge);
+        return;
+      }
+      try {
+        resolve({ ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+      } catch {
+        resolve({ ok: false, status: 400, message: 'Parse error: the body is not valid JSON.' });
+      }
+    });
+    req.once('error', () => resolve({ ok: false, status: 400, message: 'The request body could not be read.' }));
+  });
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { Daytona, Sandbox } from '@daytonaio/sdk';
 import type {
   AutoIntervals, CloneParams, ContentMatch, CreateParams, DaytonaPort, ExecResult, FileEntry, GitStatusInfo,
@@ -26,6 +27,14 @@ interface Client {
 }
 
 const SANDBOX_CACHE_LIMIT = 256;
+
+/**
+ * The SDK's CommonJS build: it loads in a third of the time of its ES module build and leaves ~7 MB less
+ * resident (measured with Node 24), which matters in a server that lives as long as the tray. Same API.
+ */
+function loadSdk(): typeof import('@daytonaio/sdk') {
+  return createRequire(import.meta.url)('@daytonaio/sdk') as typeof import('@daytonaio/sdk');
+}
 const DISPOSE_DEADLINE_MS = 5000;
 // Toolbox failures that are about the call itself, not about the sandbox being gone or stopped.
 const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COMMAND_)/;
@@ -33,7 +42,7 @@ const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COM
 /**
  * The Daytona port over the official SDK: one `Daytona` instance per profile (a new profile disposes the
  * old one), created on first use so a server with no profile, or one that is only listing tools, never
- * dials anything. The SDK module itself is imported on first use too (it costs ~300 ms and ~25 MB).
+ * dials anything. The SDK module itself is loaded on first use too (it costs ~100 ms and ~25 MB).
  */
 export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
   const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
@@ -57,7 +66,7 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
     if (current?.key === key) return current;
     if (pending?.key === key) return pending.promise;
     const promise = (async () => {
-      const { Daytona } = await import('@daytonaio/sdk');
+      const { Daytona } = loadSdk();
       let daytona: Daytona;
       try {
         daytona = new Daytona({

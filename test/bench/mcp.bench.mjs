@@ -1,0 +1,217 @@
+// Benchmark: the MCP path an AI client takes, against the local provider, beside the floor.
+//  1. execute_command through bridge -> HTTP server -> SDK, beside the same executeCommand done by the SDK
+//     directly (and through the HTTP server without the bridge, to attribute the gap); target ratio <= 1.3.
+//  2. Bridge cold start: spawn to the first tools/list answer (initialize, initialized, tools/list over stdio),
+//     beside a bare `node -e 0` spawn; target p50 <= 200 ms.
+//  3. Idle RSS of the HTTP server, fresh and after a workload, as spawned by default and with V8's young
+//     generation capped (--max-semi-space-size=1, a spawn-time flag); target <= 90 MB.
+// It prints figures; it asserts no timings.
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Daytona } from '@daytonaio/sdk';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startLocalProvider } from '../../out/main/local/provider.js';
+import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
+
+const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
+const EXEC_ROUNDS = Number(process.env.BENCH_MCP_EXEC_ROUNDS ?? 100);
+const COLD_ROUNDS = Number(process.env.BENCH_MCP_COLD_ROUNDS ?? 20);
+const RSS_CALLS = Number(process.env.BENCH_MCP_RSS_CALLS ?? 100);
+// The server hands memory back after 10 s without requests (main/mcp/idle-trim.ts): wait past that.
+const IDLE_MS = 15_000;
+const TARGETS = { ratio: 1.3, coldMs: 200, rssMb: 90 };
+const COMMAND = 'echo hello';
+
+const home = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-home-'));
+const dataDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-data-'));
+const children = [];
+let provider;
+let daytona;
+const clients = [];
+
+function childEnv(extra) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DAYTONA_')));
+  return { ...env, DAYTONA_TRAY_HOME: home, ...extra };
+}
+
+async function waitForRuntimeFile(pid, dir = home) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      const info = JSON.parse(await readFile(join(dir, 'mcp-server.json'), 'utf8'));
+      if (info.pid === pid) return info;
+    } catch { /* not yet */ }
+    if (Date.now() > deadline) throw new Error('the MCP HTTP server did not write its runtime file within 30 s');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+async function rssMb(pid) {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** Spawns the bridge and times spawn -> initialize -> initialized -> tools/list answer, over raw stdio lines. */
+function coldStart(env) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [CLI, 'bridge'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
+    let buffer = '';
+    let toolCount = 0;
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('bridge cold start took over 30 s')); }, 30_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      let newline;
+      while ((newline = buffer.indexOf('\n')) !== -1) {
+        const message = JSON.parse(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+        if (message.id === 1) {
+          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
+        } else if (message.id === 2) {
+          const elapsed = performance.now() - started;
+          toolCount = message.result.tools.length;
+          clearTimeout(timer);
+          child.stdin.end();
+          child.once('exit', () => resolve({ elapsed, toolCount }));
+        }
+      }
+    });
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`);
+  });
+}
+
+function nodeFloor() {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - started));
+  });
+}
+
+/** Starts a separate HTTP server (own data dir), reads its RSS fresh and after a workload of execute_command calls and new sessions. */
+async function serverRss(nodeFlags, env, sandboxId) {
+  const dir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-rss-'));
+  const server = spawn(process.execPath, [...nodeFlags, CLI, 'mcp', '--http'], { env: { ...env, DAYTONA_TRAY_HOME: dir }, stdio: 'ignore' });
+  try {
+    const info = await waitForRuntimeFile(server.pid, dir);
+    const connect = async () => {
+      const client = new Client({ name: 'bench-rss', version: '0' });
+      await client.connect(new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }));
+      return client;
+    };
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const fresh = await rssMb(server.pid);
+    const client = await connect();
+    for (let i = 0; i < RSS_CALLS; i++) await client.callTool({ name: 'execute_command', arguments: { id: sandboxId, command: COMMAND } });
+    for (let i = 0; i < 10; i++) {
+      const session = await connect();
+      await session.listTools();
+      await session.close();
+    }
+    await client.close();
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    return { fresh, after: await rssMb(server.pid) };
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+try {
+  console.log(await machineNote());
+  provider = await startLocalProvider({ dataDir });
+  console.log(`local provider isolation: ${provider.isolation}`);
+  daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
+  const serverEnv = childEnv({ DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey });
+
+  const server = spawn(process.execPath, [CLI, 'mcp', '--http'], { env: serverEnv, stdio: ['ignore', 'ignore', 'ignore'] });
+  children.push(server);
+  const info = await waitForRuntimeFile(server.pid);
+
+  const sandbox = await daytona.create({ name: 'bench-mcp' });
+  const bridgeClient = new Client({ name: 'bench-bridge', version: '0' });
+  await bridgeClient.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'bridge'], env: childEnv({}), stderr: 'ignore' }));
+  clients.push(bridgeClient);
+  const httpClient = new Client({ name: 'bench-http', version: '0' });
+  await httpClient.connect(new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }));
+  clients.push(httpClient);
+
+  const viaMcp = (client) => async () => {
+    const result = await client.callTool({ name: 'execute_command', arguments: { id: sandbox.id, command: COMMAND } });
+    if (result.isError || result.structuredContent.exitCode !== 0) throw new Error(`execute_command failed: ${JSON.stringify(result.content)}`);
+  };
+  const results = await measureSideBySide({
+    'SDK executeCommand (direct)': async () => {
+      const result = await sandbox.process.executeCommand(COMMAND);
+      if (result.exitCode !== 0) throw new Error('executeCommand failed');
+    },
+    'execute_command: bridge -> HTTP server -> SDK': viaMcp(bridgeClient),
+    'execute_command: HTTP server -> SDK (no bridge)': viaMcp(httpClient),
+  }, { warmup: 10, iterations: EXEC_ROUNDS });
+  const direct = results.get('SDK executeCommand (direct)');
+  console.log(`\nexecute_command '${COMMAND}', ${EXEC_ROUNDS} rounds, cases interleaved (ms)`);
+  printTable(['case', 'p50', 'p95', 'min', 'mean', 'p50 / SDK'], [...results].map(([name, s]) => [name, ms(s.p50), ms(s.p95), ms(s.min), ms(s.mean), `${(s.p50 / direct.p50).toFixed(2)}x`]));
+  const ratio = results.get('execute_command: bridge -> HTTP server -> SDK').p50 / direct.p50;
+  console.log(`bridge path / SDK direct, p50: ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x): ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'}`);
+
+  // Cold start: with the HTTP server running (the normal case), and with none (the in-process fallback).
+  const cold = [];
+  const floor = [];
+  for (let i = 0; i < COLD_ROUNDS + 2; i++) {
+    const run = await coldStart(childEnv({}));
+    if (run.toolCount !== 19) throw new Error(`the bridge listed ${run.toolCount} tools`);
+    const bare = await nodeFloor();
+    if (i >= 2) { cold.push(run.elapsed); floor.push(bare); }
+  }
+  const noServerHome = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-empty-'));
+  const coldFallback = [];
+  for (let i = 0; i < Math.min(COLD_ROUNDS, 10) + 1; i++) {
+    const run = await coldStart(childEnv({ DAYTONA_TRAY_HOME: noServerHome, DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey }));
+    if (i >= 1) coldFallback.push(run.elapsed);
+  }
+  await rm(noServerHome, { recursive: true, force: true });
+  console.log(`\nbridge cold start: spawn -> initialize -> tools/list answer (ms)`);
+  const coldRows = [
+    ['node -e 0 (spawn to exit, the floor)', summarize(floor)],
+    ['bridge, HTTP server running', summarize(cold)],
+    ['bridge, no server (in-process fallback)', summarize(coldFallback)],
+  ];
+  printTable(['case', 'n', 'p50', 'p95', 'min'], coldRows.map(([name, s]) => [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.min)]));
+  const coldP50 = summarize(cold).p50;
+  console.log(`bridge cold start p50: ${ms(coldP50)} ms (target <= ${TARGETS.coldMs} ms): ${coldP50 <= TARGETS.coldMs ? 'met' : 'NOT met'}`);
+
+
+  // Idle RSS: a fresh server (the Daytona SDK loads on first use), then the same server after a workload.
+  console.log(`\nHTTP server resident memory, idle ${IDLE_MS / 1000} s after each step (MB)`);
+  const rssRows = [];
+  for (const flags of [[], ['--max-semi-space-size=1']]) {
+    const rss = await serverRss(flags, serverEnv, sandbox.id);
+    rssRows.push([flags.length ? `node ${flags.join(' ')} cli.js mcp --http` : 'node cli.js mcp --http (default)', rss.fresh.toFixed(1), rss.after.toFixed(1)]);
+  }
+  printTable(['server started as', 'fresh', `after ${RSS_CALLS} calls + 10 sessions`], rssRows);
+  const [fresh, after] = [Number(rssRows[0][1]), Number(rssRows[0][2])];
+  console.log(`idle RSS (default spawn): fresh ${fresh} MB, after calls ${after} MB (target <= ${TARGETS.rssMb} MB): ` +
+    `${Math.max(fresh, after) <= TARGETS.rssMb ? 'met' : fresh <= TARGETS.rssMb ? 'met fresh, NOT after calls' : 'NOT met'}`);
+} finally {
+  for (const client of clients) await client.close().catch(() => {});
+  for (const child of children) {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+  }
+  await daytona?.[Symbol.asyncDispose]();
+  await provider?.close();
+  await rm(home, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+}
