@@ -118,6 +118,22 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect(missing.statusCode).toBe(404);
     });
 
+    it('downloads multi-megabyte files intact, several in one multipart response', async () => {
+      const big = Buffer.alloc(5 * 1024 * 1024);
+      for (let i = 0; i < big.length; i += 4) big.writeUInt32LE(i, i);
+      await mkdir(join(home, 'big'), { recursive: true });
+      await writeFile(join(home, 'big/one.bin'), big);
+      // Its bytes contain the part boundary text, which must not confuse the parser.
+      const tricky = Buffer.concat([Buffer.from('\r\n--DAYTONA-FILE-BOUNDARY\r\nContent-Type: text/plain\r\n\r\n'), big.subarray(0, 1000)]);
+      await writeFile(join(home, 'big/two.bin'), tricky);
+      const [one, two] = await sandbox.fs.downloadFiles([{ source: 'big/one.bin' }, { source: 'big/two.bin' }]);
+      expect(Buffer.compare(one!.result as Buffer, big)).toBe(0);
+      expect(Buffer.compare(two!.result as Buffer, tricky)).toBe(0);
+      const raw = await t.request(toolbox('/files/download?path=big/one.bin'));
+      expect(raw.headers.get('content-length')).toBe(String(big.length));
+      expect(Buffer.compare(Buffer.from(await raw.arrayBuffer()), big)).toBe(0);
+    });
+
     it('round-trips file names with spaces, quotes and non-ASCII characters', async () => {
       const name = 'names/ünï "quoted" & spaced (1).txt';
       await sandbox.fs.uploadFile(Buffer.from('odd'), name);
@@ -228,6 +244,21 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect(body.errors.join('\n')).toMatch(/\/etc\/evil\.txt.*outside the sandbox/);
       expect(body.errors.join('\n')).toMatch(/files\[2\]\.path/);
       expect(await readFile(join(home, 'partial/ok.txt'), 'utf8')).toBe('ok');
+
+      const onFolders = await t.request(toolbox('/files/bulk-upload'), { method: 'POST', body: (() => {
+        const f = new FormData();
+        for (const [i, path] of ['~', '/tmp', 'partial'].entries()) {
+          f.append(`files[${i}].path`, path);
+          f.append(`files[${i}].file`, new Blob(['x']), 'x');
+        }
+        return f;
+      })() });
+      expect(onFolders.status).toBe(400);
+      expect((await onFolders.json()).errors).toEqual([
+        expect.stringMatching(/root folders/), expect.stringMatching(/root folders/), expect.stringMatching(/partial is a folder/),
+      ]);
+      expect(await readFile(join(home, 'partial/ok.txt'), 'utf8')).toBe('ok');
+      expect(await uploadTemps(home)).toEqual([]);
 
       const notMultipart = await t.request(toolbox('/files/bulk-upload'), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
       expect(notMultipart.status).toBe(400);

@@ -24,7 +24,11 @@ const MAX_LIST_ENTRIES = 10_000;
 const MAX_SEARCH_RESULTS = 10_000;
 /** Like Go's bufio.Scanner, a line longer than this ends the scan of its file. */
 const MAX_FIND_LINE_BYTES = 1024 * 1024;
-const DOWNLOAD_BOUNDARY = 'DAYTONA-FILE-BOUNDARY';
+/**
+ * The daemon's boundary is the constant `DAYTONA-FILE-BOUNDARY`, which breaks on a file containing that line.
+ * Clients read the boundary from Content-Type, so each response gets the constant plus a random suffix.
+ */
+const downloadBoundary = () => `DAYTONA-FILE-BOUNDARY-${randomBytes(12).toString('hex')}`;
 /** The sandbox user's uid inside bubblewrap; the daemon accepts a user name or a uid. */
 const SANDBOX_UID = '1000';
 
@@ -172,12 +176,13 @@ export function filesRoutes(deps: FilesDeps): Router {
 
   router.post('/files/bulk-download', json({ limit: '1mb' }), async (req, res) => {
     const { paths } = parseOrBadRequest(z.object({ paths: z.array(z.string()).min(1).max(10_000) }), req.body ?? {}, 'bulk-download request');
-    res.status(200).setHeader('Content-Type', `multipart/form-data; boundary=${DOWNLOAD_BOUNDARY}`);
+    const boundary = downloadBoundary();
+    res.status(200).setHeader('Content-Type', `multipart/form-data; boundary=${boundary}`);
     for (const path of paths) {
       if (res.destroyed) return;
       // The SDK matches parts to requests by filename, so it must be the requested string exactly.
       const header = (field: string, contentType: string, length: number) =>
-        `--${DOWNLOAD_BOUNDARY}\r\nContent-Disposition: form-data; name="${field}"; ${dispositionFilename(path)}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; ${dispositionFilename(path)}\r\n` +
         `Content-Type: ${contentType}\r\nContent-Length: ${length}\r\n\r\n`;
       let opened: { handle: FileHandle; size: number };
       try {
@@ -192,7 +197,7 @@ export function filesRoutes(deps: FilesDeps): Router {
       if (!(await sendBody(res, readStream(opened.handle, opened.size), false))) return;
       res.write('\r\n');
     }
-    res.end(`--${DOWNLOAD_BOUNDARY}--\r\n`);
+    res.end(`--${boundary}--\r\n`);
   });
 
   router.post('/files/bulk-upload', async (req, res) => {
@@ -601,6 +606,7 @@ function receiveUpload(req: Request, deps: FilesDeps, classify: (field: string) 
 /** Writes one uploaded file through `limiter` to a fresh temp file beside its target. */
 async function stageFile(dirs: SandboxDirs, path: string, stream: Readable, limiter: Transform, created: CreatedDirs[]): Promise<StagedFile> {
   const target = await resolveSandboxPath(dirs, path);
+  if (isAreaRoot(target)) throw new ApiError(400, `${path} is one of the sandbox's root folders: upload to a file path in it.`, 'INVALID_FILE_PATH');
   const parent = dirname(target.hostPath);
   const first = await mkdir(parent, { recursive: true, mode: 0o755 });
   if (first) created.push({ first, last: parent });
