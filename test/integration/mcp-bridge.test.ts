@@ -145,12 +145,12 @@ describe('daytona-tray bridge when the HTTP server dies for good', () => {
   });
 });
 
-describe('daytona-tray bridge lifetime', () => {
-  it('exits when the process that started it dies, even with stdin still open', async () => {
+describe('daytona-tray bridge and mcp lifetime', () => {
+  it.each(['bridge', 'mcp'])('%s exits when the process that started it dies, even with stdin still open', async (command) => {
     const dir = await tempDir('daytona-tray-mcp-orphan-');
     const parentScript = `
       const { spawn } = require('node:child_process');
-      const child = spawn(process.execPath, [${JSON.stringify(CLI)}, 'bridge'], { stdio: ['inherit', 'ignore', 'inherit'] });
+      const child = spawn(process.execPath, [${JSON.stringify(CLI)}, ${JSON.stringify(command)}], { stdio: ['inherit', 'ignore', 'inherit'] });
       process.stdout.write(child.pid + '\\n');
       setInterval(() => {}, 1000);`;
     const parent = spawn(process.execPath, ['-e', parentScript], { env: cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), cwd: dir.path, stdio: ['pipe', 'pipe', 'pipe'] });
