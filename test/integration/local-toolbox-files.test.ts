@@ -135,9 +135,11 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     });
 
     it('round-trips file names with spaces, quotes and non-ASCII characters', async () => {
-      const name = 'names/ünï "quoted" & spaced (1).txt';
+      const name = "names/ünï \"quoted\" & spaced (1) 50%+it's.txt";
       await sandbox.fs.uploadFile(Buffer.from('odd'), name);
       expect((await sandbox.fs.downloadFile(name)).toString()).toBe('odd');
+      expect(await sandbox.fs.getFileDetails(name)).toMatchObject({ name: "ünï \"quoted\" & spaced (1) 50%+it's.txt", size: 3 });
+      expect((await sandbox.fs.searchFiles('names', '*50%+*')).files).toEqual([`/home/daytona/${name}`]);
       const [result] = await sandbox.fs.downloadFiles([{ source: `/home/daytona/${name}` }]);
       expect(result!.result?.toString()).toBe('odd');
     });
@@ -589,6 +591,18 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       const response = await t.request(toolbox('/files/info?path=up'), { auth: false });
       expect(response.status).toBe(401);
     });
+  });
+
+  it('does not hang on a named pipe: download and replace refuse it, find and search pass it by', async () => {
+    expect((await sandbox.process.executeCommand('mkdir -p fifo && mkfifo fifo/pipe && echo TODO > fifo/note.txt')).exitCode).toBe(0);
+    await expect(sandbox.fs.downloadFile('fifo/pipe')).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/not a regular file/) });
+    expect((await t.request(toolbox('/files/download?path=fifo/pipe'))).status).toBe(400);
+    const [replaced] = await sandbox.fs.replaceInFiles(['fifo/pipe'], 'a', 'b');
+    expect(replaced).toMatchObject({ success: false, error: expect.stringMatching(/not a regular file/) });
+    expect(await sandbox.fs.findFiles('fifo', 'TODO')).toEqual([{ file: '/home/daytona/fifo/note.txt', line: 1, content: 'TODO' }]);
+    expect(await sandbox.fs.findFiles('fifo/pipe', 'TODO')).toEqual([]);
+    expect((await sandbox.fs.searchFiles('fifo', 'p*')).files).toEqual(['/home/daytona/fifo/pipe']);
+    expect(await sandbox.fs.getFileDetails('fifo/pipe')).toMatchObject({ isDir: false, mode: 'prw-r--r--' });
   });
 
   it('works on files a sandbox process wrote, and the sandbox sees files uploaded through the API', async () => {

@@ -89,6 +89,12 @@ function parseMode(text: string): number {
 
 const isAreaRoot = (target: ResolvedPath) => target.hostPath === target.hostRoot;
 
+/**
+ * Opening a FIFO for reading blocks until a writer shows up, holding one of libuv's four fs threads: a sandbox
+ * could park the provider with a few named pipes. O_NONBLOCK makes that open return; regular files ignore it.
+ */
+const READ = constants.O_RDONLY | constants.O_NONBLOCK;
+
 /** Toolbox file routes under {toolboxProxyUrl}/{id}/files (daytona-api.md §6.1, §7). */
 export function filesRoutes(deps: FilesDeps): Router {
   const router = Router();
@@ -332,7 +338,7 @@ async function statInside(dirs: SandboxDirs, sandboxPath: string): Promise<Stats
 }
 
 async function openFileForRead(target: ResolvedPath): Promise<{ handle: FileHandle; size: number }> {
-  const handle = await openInside(target, constants.O_RDONLY).catch(orFsError(target.requested));
+  const handle = await openInside(target, READ).catch(orFsError(target.requested));
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new ApiError(400, `${target.requested} is a folder: download the files in it one by one.`, 'INVALID_FILE_PATH');
@@ -392,7 +398,11 @@ async function* walkBelow(root: ResolvedPath, hostDir: string, relativeDir: stri
 async function grepFile(target: ResolvedPath, needle: Buffer, onMatch: (line: number, content: string) => boolean): Promise<void> {
   let handle: FileHandle;
   try {
-    handle = await openInside(target, constants.O_RDONLY);
+    handle = await openInside(target, READ);
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      return;
+    }
   } catch {
     return;
   }
@@ -429,7 +439,7 @@ async function grepFile(target: ResolvedPath, needle: Buffer, onMatch: (line: nu
 
 /** Replaces every occurrence of `pattern` in place, byte for byte (bytes that are not UTF-8 survive). */
 async function replaceInFile(target: ResolvedPath, pattern: Buffer, replacement: Buffer): Promise<void> {
-  const handle = await openInside(target, constants.O_RDWR).catch(orFsError(target.requested));
+  const handle = await openInside(target, constants.O_RDWR | constants.O_NONBLOCK).catch(orFsError(target.requested));
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new ApiError(400, `${target.requested} is not a regular file.`, 'INVALID_FILE_PATH');
