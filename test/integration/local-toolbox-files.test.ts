@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -414,6 +414,12 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect([...await readFile(join(home, 'rep/bin.dat'))]).toEqual([0xff, 0xfe, 0x41, 0x42, 0x00, 0x80]);
       await sandbox.fs.replaceInFiles(['rep/bin.dat'], 'AB', 'C');
       expect([...await readFile(join(home, 'rep/bin.dat'))]).toEqual([0xff, 0xfe, 0x43, 0x00, 0x80]);
+
+      // A file too big to hold in memory is refused with advice, not read (sparse, so cheap to make).
+      await writeFile(join(home, 'rep/huge.log'), '');
+      await truncate(join(home, 'rep/huge.log'), 65 * 1024 * 1024);
+      const [huge] = await sandbox.fs.replaceInFiles(['rep/huge.log'], 'a', 'b');
+      expect(huge).toMatchObject({ success: false, error: expect.stringMatching(/larger than 64 MiB.*sed/) });
     });
 
     it('sets the mode; an owner or group other than daytona is refused with a clear message', async () => {

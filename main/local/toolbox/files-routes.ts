@@ -24,6 +24,8 @@ const MAX_LIST_ENTRIES = 10_000;
 const MAX_SEARCH_RESULTS = 10_000;
 /** Like Go's bufio.Scanner, a line longer than this ends the scan of its file. */
 const MAX_FIND_LINE_BYTES = 1024 * 1024;
+/** Replace holds a file (and its new content) in memory, so it stops at files this big. */
+const MAX_REPLACE_FILE_BYTES = 64 * 1024 * 1024;
 /**
  * The daemon's boundary is the constant `DAYTONA-FILE-BOUNDARY`, which breaks on a file containing that line.
  * Clients read the boundary from Content-Type, so each response gets the constant plus a random suffix.
@@ -443,6 +445,9 @@ async function replaceInFile(target: ResolvedPath, pattern: Buffer, replacement:
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new ApiError(400, `${target.requested} is not a regular file.`, 'INVALID_FILE_PATH');
+    if (stats.size > MAX_REPLACE_FILE_BYTES) {
+      throw new ApiError(400, `${target.requested} is larger than ${MAX_REPLACE_FILE_BYTES / 1024 / 1024} MiB: edit it with a command (sed) instead.`, 'BAD_REQUEST');
+    }
     const content = await handle.readFile();
     const pieces: Buffer[] = [];
     let start = 0;
