@@ -29,8 +29,6 @@ export interface AppStateSources {
   server: McpServerStatus;
   clients: ClientView[];
   account: AccountView;
-  /** Wall clock (epoch ms), for auto-stop deadlines. */
-  now: number;
 }
 
 /**

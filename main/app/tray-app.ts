@@ -43,7 +43,6 @@ export interface TrayAppDeps {
   checkApiKey?: typeof checkApiKey;
   /** The browser sign-in (default: signInProfile with the desktop's browser). */
   signIn?: (request: { profile: string; apiUrl: string; signal: AbortSignal }) => Promise<unknown>;
-  now?: () => number;
   log?(line: string): void;
 }
 
@@ -57,7 +56,7 @@ export interface TrayApp {
   onState(listener: (state: AppState) => void): () => void;
   runTrayAction(action: TrayMenuAction): Promise<void>;
   runAlertAction(action: AlertAction): Promise<void>;
-  /** Settings as last read (the alert policy asks on every decision). */
+  /** The settings as last read. */
   settings(): Settings;
   windowVisible(visible: boolean): void;
   /** After sleep or a network change: reconnect the events and list now. */
@@ -76,7 +75,6 @@ const SETTINGS_CHECK_MS = 30_000;
  */
 export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const log = deps.log ?? (() => {});
-  const now = deps.now ?? Date.now;
   const { settings: store, session, supervisor } = deps;
   const listeners = new Set<(state: AppState) => void>();
   let current: Settings | undefined;
@@ -98,7 +96,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   function build(): AppState {
     revision += 1;
-    snapshot = buildAppState({ version: deps.version, platform: deps.platform, firstRun, settings: settingsNow(), session: session.snapshot(), server: supervisor.status(), clients, account, now: now() }, revision);
+    snapshot = buildAppState({ version: deps.version, platform: deps.platform, firstRun, settings: settingsNow(), session: session.snapshot(), server: supervisor.status(), clients, account }, revision);
     return snapshot;
   }
 
