@@ -5,7 +5,7 @@ import { notificationSpec } from './app/notification-view.ts';
 import { createProfileSession } from './app/profile-session.ts';
 import { createTrayApp } from './app/tray-app.ts';
 import { createAlertPolicy } from './core/alerts/alert-policy.ts';
-import { alertSettingsFromNotifications, type AlertSettings } from './core/alerts/alert-types.ts';
+import { alertSettingsFromNotifications } from './core/alerts/alert-types.ts';
 import { bridgeLaunchForThisProcess } from './core/clients/bridge-launch.ts';
 import { currentHost } from './core/clients/host.ts';
 import { createClients } from './core/clients/registry.ts';
@@ -45,7 +45,7 @@ runShell({
     let switches: SettingsView | undefined;
     const alerts = createAlertPolicy({
       notifier: { notify: (alert) => desktop.notify(notificationSpec(alert, desktop.platform)) },
-      settings: () => (switches ? alertSettings(switches) : {}),
+      settings: () => (switches ? alertSettingsFromNotifications(switches.notifications, switches.lowBalanceThresholdCents) : {}),
       minuteMs: () => session.snapshot().minuteMs,
     });
     supervisor.onChange((status) => alerts.onMcpStatus(status.state !== 'failed' && status.state !== 'restarting'));
@@ -65,9 +65,3 @@ runShell({
     return started;
   },
 });
-
-/** The window's notification switches as the alert policy reads them. */
-function alertSettings(settings: SettingsView): AlertSettings {
-  const base = alertSettingsFromNotifications(settings.notifications, settings.lowBalanceThresholdCents);
-  return { ...base, enabled: { ...base.enabled, 'sandbox-error': settings.notifications.sandboxError, 'credits-depleted': settings.notifications.creditsDepleted } };
-}
