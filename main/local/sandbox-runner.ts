@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { closeSync, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -77,6 +77,8 @@ export interface NamespaceTools {
   bwrap: string;
   /** util-linux nsenter, which joins a running sandbox's namespaces. */
   nsenter: string;
+  /** util-linux unshare, which gives each sandbox a user namespace of its own to start bwrap in. */
+  unshare: string;
   /** Whether nsenter has --wdns (util-linux >= 2.38): a working directory resolved inside the sandbox. */
   wdns: boolean;
 }
@@ -85,16 +87,18 @@ export interface NamespaceTools {
 export function findNamespaceTools(): NamespaceTools | undefined {
   if (process.platform !== 'linux' || process.env.DAYTONA_TRAY_NO_BWRAP === '1') return undefined;
   const bwrap = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].find((candidate) => existsSync(candidate));
-  const nsenter = ['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter', '/sbin/nsenter'].find((candidate) => existsSync(candidate));
-  if (!bwrap || !nsenter) return undefined;
+  const utility = (name: string) => [`/usr/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
+  const nsenter = utility('nsenter');
+  const unshare = utility('unshare');
+  if (!bwrap || !nsenter || !unshare) return undefined;
   // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
   const probe = spawnSync(bwrap, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
   if (probe.status !== 0) return undefined;
   const help = spawnSync(nsenter, ['--help'], { encoding: 'utf8', timeout: 5000 });
-  return { bwrap, nsenter, wdns: `${help.stdout ?? ''}`.includes('--wdns') };
+  return { bwrap, nsenter, unshare, wdns: `${help.stdout ?? ''}`.includes('--wdns') };
 }
 
-/** The bubblewrap binary when sandboxes can be isolated here (bwrap and nsenter both work); else undefined. */
+/** The bubblewrap binary when sandboxes can be isolated here (bwrap works, nsenter and unshare exist); else undefined. */
 export function findBubblewrap(): string | undefined {
   return findNamespaceTools()?.bwrap;
 }
@@ -143,8 +147,6 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
   return found;
 }
 
-/** The namespaces a command joins, in nsenter's option names and /proc/<pid>/ns/ file names. */
-const NAMESPACES = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts']] as const;
 
 function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
@@ -206,13 +208,21 @@ interface InitProcess {
 
 /**
  * Starts the sandbox's init: bwrap with the sandbox's namespaces and mounts, running a command that only
- * waits. Commands then join it with nsenter through namespace files the provider holds open (paths under
- * /proc/<provider>/fd/), never by pid: a recycled pid could otherwise point nsenter at someone else's
- * namespaces. Once the init is gone its pid namespace takes no new process, so a late command fails to
- * start instead of running anywhere else.
+ * waits (bwrap's own pid 1 stays above it and reaps orphaned background jobs).
+ *
+ * bwrap runs in a user namespace of its own ("outer", made by unshare; the provider's user is root
+ * there). bwrap then nests the sandbox user's namespace inside the one that owns the mount, pid, ipc and
+ * uts namespaces (it needs root mapped to mount devpts), and only from a namespace above both may a
+ * process without host privileges join them. So a command takes two hops:
+ *  1. nsenter into the outer namespace, through its file held open by the provider (a path under
+ *     /proc/<provider>/fd/), never by pid: a recycled pid could point at anything;
+ *  2. from there, nsenter --target <sandbox pid 1>. From the outer namespace only processes in namespaces
+ *     below it can be inspected (the kernel's ptrace check), i.e. only this sandbox's: were pid 1 gone and
+ *     its pid reused by any other process, joining would fail instead of going anywhere else.
+ * Root on the host takes the same path.
  */
 async function startInit(tools: NamespaceTools, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
-  const init = spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+  const init = spawn(tools.unshare, ['--user', '--map-root-user', '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
   let alive = true;
   const ended = new Promise<void>((resolve) => {
     init.once('exit', () => { alive = false; resolve(); });
@@ -230,7 +240,7 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   init.stdout?.setEncoding('utf8');
 
   let initProcess: InitProcess;
-  const held: number[] = [];
+  let outerUser: number | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the sandbox did not come up within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
@@ -251,17 +261,15 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
     const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
     const before = procStat(pid);
     if (!(pid > 0) || !pidNamespace || !before) throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
-    for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
-    if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
-    held.push(openSync(`/proc/${pid}/root`, 'r'));
-    // The files must all be the init's: same process before and after (start time), same pid namespace.
-    const after = procStat(pid);
-    if (after?.start !== before.start || String(fstatSync(held[2]!).ino) !== pidNamespace) {
+    // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
+    if (!alive) throw new Error('the sandbox init exited while it was starting');
+    outerUser = openSync(`/proc/${init.pid}/ns/user`, 'r');
+    if (readlinkSync(`/proc/${pid}/ns/pid`) !== `pid:[${pidNamespace}]` || procStat(pid)?.start !== before.start) {
       throw new Error('the sandbox init exited while it was starting');
     }
     initProcess = { pid, start: before.start, pidNamespace: `pid:[${pidNamespace}]` };
   } catch (error) {
-    for (const fd of held) closeSync(fd);
+    if (outerUser !== undefined) closeSync(outerUser);
     init.kill('SIGKILL');
     await ended;
     throw error;
@@ -272,23 +280,22 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   init.stderr?.resume();
   info?.resume();
 
-  const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
   const joinArgs = [
-    ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
-    ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
-    '--preserve-credentials',
-    `--root=${fdPath(held[held.length - 1]!)}`,
+    `--user=/proc/${process.pid}/fd/${outerUser}`, '--preserve-credentials', '--',
+    tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
+    ...(networkBlockAll ? ['--net'] : []),
+    '--preserve-credentials', '--root',
   ];
-  // The held files keep the namespaces' memory (not their processes) alive: let go once the init is gone
-  // and every nsenter started has exited. Not before: a closed fd's number is reused by the next file
-  // opened, and an nsenter still starting up would open that one (another sandbox's namespace, maybe).
+  // The held file keeps the outer namespace alive: let go once the init is gone and every nsenter started
+  // has exited. Not before: a closed fd's number is reused by the next file opened, and an nsenter still
+  // starting up would open that one (another sandbox's namespace, maybe).
   let closing = false;
   let released = false;
   let starting = 0;
   const release = () => {
     if (released || !closing || starting > 0) return;
     released = true;
-    for (const fd of held) closeSync(fd);
+    closeSync(outerUser);
   };
   void ended.then(() => { closing = true; release(); });
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -10,6 +10,8 @@ import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBubblewrap } from '../../main/local/sandbox-runner.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 
 const bwrap = findBubblewrap();
 if (!bwrap) console.warn('local-isolation: bubblewrap is missing or cannot create namespaces here, so the isolation tests are skipped');
@@ -313,6 +315,83 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     await expect.poll(() => processesMatching(other.pattern), { timeout: 10_000 }).toEqual([]);
     expect(processesMatching(job.pattern)).toHaveLength(1);
     await sandbox.stop();
+    expect(processesMatching(job.pattern)).toEqual([]);
+  });
+});
+
+/**
+ * The provider usually runs as an ordinary user, where joining a sandbox's namespaces has rules root
+ * skips. When these tests run as root, the built runner also runs as `nobody` (uid 65534) through setpriv,
+ * with a Node binary that user can execute.
+ */
+const NOBODY = 65534;
+function nodeForNobody(): string | undefined {
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) return undefined;
+  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find((node) => existsSync(node)
+    // setpriv may still find a binary nobody cannot reach (it resolves the path before dropping privileges);
+    // the runner binds it into each sandbox as nobody, so nobody must be able to reach it.
+    && spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', node, '-e', 'require("node:fs").accessSync(process.execPath, 1)'], { timeout: 10_000 }).status === 0);
+}
+const unprivilegedNode = bwrap ? nodeForNobody() : undefined;
+if (bwrap && !unprivilegedNode) console.warn('local-isolation: not root, or no setpriv/Node usable by nobody here, so the unprivileged runner test is skipped');
+
+describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobody, via setpriv; needs root and bwrap)', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    dir = await tempDir('daytona-tray-nobody-');
+    chmodSync(dir.path, 0o755);
+    for (const sub of ['a/home', 'a/tmp', 'b/home', 'b/tmp', 'etc']) await mkdir(join(dir.path, sub), { recursive: true });
+    for (const sub of ['', 'a', 'a/home', 'a/tmp', 'b', 'b/home', 'b/tmp', 'etc']) await chown(join(dir.path, sub), NOBODY, NOBODY);
+  });
+  afterAll(async () => {
+    await dir?.cleanup();
+  });
+
+  it('starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, and blocks the network', () => {
+    const job = uniqueSleep(300);
+    const script = `
+      const { createSandboxRunner } = await import(${JSON.stringify(new URL('out/main/local/sandbox-runner.js', `file://${REPO_ROOT}/`).href)});
+      const dir = ${JSON.stringify(dir.path)};
+      const runner = await createSandboxRunner(dir + '/etc');
+      const run = (sandbox, command) => new Promise((resolve) => {
+        const child = sandbox.spawn(['/bin/sh', '-c', command], { cwd: '/home/daytona', env: { FROM_ENV: 'env-value' } });
+        let out = '';
+        child.stdout.on('data', (chunk) => { out += chunk; });
+        child.stderr.on('data', (chunk) => { out += chunk; });
+        child.on('close', (code) => resolve({ code, out: out.trim() }));
+      });
+      const a = await runner.start({ dirs: { home: dir + '/a/home', tmp: dir + '/a/tmp' }, hostname: 'nobody-a', networkBlockAll: false });
+      const b = await runner.start({ dirs: { home: dir + '/b/home', tmp: dir + '/b/tmp' }, hostname: 'nobody-b', networkBlockAll: true });
+      const result = {
+        isolation: runner.isolation,
+        who: await run(a, 'echo "$(id -u) $(id -un) $(uname -n) $FROM_ENV $(pwd)"'),
+        usr: await run(a, 'touch /usr/daytona-tray-probe'),
+        started: await run(a, ${JSON.stringify(`${job.command} > /dev/null 2>&1 &`)}),
+        seen: await run(a, ${JSON.stringify(`pgrep -f '${job.pattern}' | wc -l`)}),
+        otherSees: await run(b, ${JSON.stringify(`pgrep -f '${job.pattern}' | wc -l`)}),
+        net: await run(b, 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "'),
+      };
+      await a.stop(0);
+      await b.stop(0);
+      result.aliveAfterStop = a.alive || b.alive;
+      process.stdout.write(JSON.stringify(result));
+    `;
+    const child = spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', unprivilegedNode!, '--input-type=module', '-e', script], {
+      cwd: dir.path, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+    });
+    expect(child.stderr).toBe('');
+    const result = JSON.parse(child.stdout);
+    expect(result).toMatchObject({
+      isolation: 'bubblewrap',
+      who: { code: 0, out: '1000 daytona nobody-a env-value /home/daytona' },
+      started: { code: 0, out: '' },
+      seen: { code: 0, out: '1' },
+      otherSees: { code: 0, out: '0' },
+      net: { code: 0, out: 'lo' },
+      aliveAfterStop: false,
+    });
+    expect(result.usr.code).not.toBe(0);
+    expect(result.usr.out).toMatch(/Read-only file system/);
     expect(processesMatching(job.pattern)).toEqual([]);
   });
 });
