@@ -147,7 +147,6 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
   return found;
 }
 
-
 function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];

@@ -371,7 +371,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
         otherSees: await run(b, ${JSON.stringify(`pgrep -f '${job.pattern}' | wc -l`)}),
         net: await run(b, 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "'),
       };
-      await a.stop(0);
+      await a.stop(2000); // SIGTERM first: the namespace's processes, found from outside
       await b.stop(0);
       result.aliveAfterStop = a.alive || b.alive;
       process.stdout.write(JSON.stringify(result));
