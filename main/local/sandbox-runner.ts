@@ -298,14 +298,20 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   };
   void ended.then(() => { closing = true; release(); });
 
+  // Read from /proc, not only from the exit event: that one arrives a moment after the kernel knows.
+  const running = () => {
+    if (!alive || released) return false;
+    const stat = procStat(initProcess.pid);
+    return stat !== undefined && stat.start === initProcess.start && stat.state !== 'Z' && stat.state !== 'X';
+  };
   let stopping: Promise<void> | undefined;
   return {
     get alive() {
-      return alive;
+      return running();
     },
     ended,
     spawn(argv, spec) {
-      if (!alive || released) throw new Error('the sandbox is not running');
+      if (!running()) throw new Error('the sandbox is not running');
       const command = tools.wdns
         ? [`--wdns=${spec.cwd}`, '--', ...argv]
         // Older nsenter resolves --wd on the host: change directory inside instead.

@@ -70,6 +70,8 @@ export class SandboxService {
   private readonly processes = new Map<string, Set<ChildProcess>>();
   /** The started sandboxes' runtimes (under bubblewrap, each one's long-lived namespaces). */
   private readonly running = new Map<string, RunningSandbox>();
+  private readonly stopRequested = new WeakSet<RunningSandbox>();
+  private readonly deathReported = new WeakSet<RunningSandbox>();
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly dirtyActivity = new Set<string>();
   private readonly background = new Set<Promise<unknown>>();
@@ -178,7 +180,8 @@ export class SandboxService {
       if (this.closing || !RUNNING_STATES.has(record.state)) throw this.notStarted(record);
       const current = this.running.get(id);
       if (current?.alive) return current;
-      this.log(`sandbox ${id}: its processes had ended (killed from outside the provider?); starting it again`);
+      if (current) this.reportDeath(id, current);
+      this.log(`sandbox ${id}: starting its processes again for the next command`);
       try {
         await this.stopProcesses(id, true);
         return await this.boot(record);
@@ -189,6 +192,13 @@ export class SandboxService {
     });
   }
 
+  /** Logs once that a sandbox's runtime ended without a stop asking for it. */
+  private reportDeath(id: string, sandbox: RunningSandbox): void {
+    if (this.closing || this.stopRequested.has(sandbox) || this.deathReported.has(sandbox)) return;
+    this.deathReported.add(sandbox);
+    this.log(`sandbox ${id}: its processes ended unexpectedly (killed from outside the provider, or by the OOM killer?); the next command starts them again`);
+  }
+
   runningProcessCount(id: string): number {
     return this.processes.get(id)?.size ?? 0;
   }
@@ -197,6 +207,7 @@ export class SandboxService {
   private async stopProcesses(id: string, force: boolean): Promise<void> {
     const sandbox = this.running.get(id);
     this.running.delete(id);
+    if (sandbox) this.stopRequested.add(sandbox);
     const children = [...(this.processes.get(id) ?? [])];
     await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
     // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
@@ -293,11 +304,7 @@ export class SandboxService {
       throw new Error(`the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`, { cause: error });
     }
     this.running.set(record.id, sandbox);
-    void sandbox.ended.then(() => {
-      if (this.running.get(record.id) === sandbox && !this.closing) {
-        this.log(`sandbox ${record.id}: its processes ended unexpectedly (killed from outside the provider?); the next command starts them again`);
-      }
-    });
+    void sandbox.ended.then(() => this.reportDeath(record.id, sandbox));
     return sandbox;
   }
 

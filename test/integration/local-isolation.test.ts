@@ -76,8 +76,10 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
   let port: number;
   const hostDirs: string[] = [];
 
+  const logs: string[] = [];
+
   beforeAll(async () => {
-    t = await startTestProvider();
+    t = await startTestProvider({ log: (line) => logs.push(line) });
     expect(t.provider.isolation).toBe('bubblewrap');
     [a, b, blocked] = await Promise.all([
       t.daytona.create({ name: 'iso-a' }),
@@ -252,6 +254,11 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
 
     expect(await sh(sandbox, `echo back; pgrep -f '${job.pattern}'`)).toEqual({ code: 1, out: 'back' });
     expect((await t.daytona.get(sandbox.id)).state).toBe('started');
+    // The provider's log says what happened.
+    expect(logs.filter((line) => line.includes(sandbox.id))).toEqual([
+      expect.stringMatching(/its processes ended unexpectedly .*the next command starts them again/),
+      expect.stringMatching(/starting its processes again for the next command/),
+    ]);
     expect(processesMatching(`^/usr/bin/bwrap .*--bind ${home} /home/daytona`).length).toBeGreaterThan(0);
     expect((await sh(sandbox, 'echo "$(hostname) $(id -un)"')).out).toBe('iso-revive daytona');
     await sandbox.delete();
