@@ -50,8 +50,8 @@ try {
   console.log(`isolation: ${provider.isolation}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
   if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the sandbox floors below are plain process spawns.');
 
-  // Raw HTTP over node:http with a keep-alive agent, as the SDK's axios does, so "sdk" minus "http" is the
-  // SDK's own work. (Node's fetch stalled for ~20 ms on 1 MiB request bodies here, which is not the server.)
+  // Raw HTTP over node:http with a keep-alive agent, the transport the SDK's axios uses, so "sdk" minus
+  // "http" is the SDK's own work and not a difference between HTTP clients.
   const origin = provider.apiUrl.replace(/\/api$/, '');
   const auth = { authorization: `Bearer ${provider.apiKey}` };
   httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
