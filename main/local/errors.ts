@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 export type DaemonErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_ACCESS_DENIED'
+  | 'FILE_READ_FAILED'
   | 'INVALID_FILE_PATH'
   | 'PROCESS_EXECUTION_TIMEOUT'
   | 'PROCESS_NOT_FOUND'

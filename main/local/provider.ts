@@ -69,7 +69,8 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  const http = createServer(app);
+  // The SDK gives file transfers 30 minutes; Node's default 5-minute request timeout would cut them off.
+  const http = createServer({ requestTimeout: 35 * 60_000 }, app);
   // Every socket, upgraded ones (log streams) included: closeAllConnections() does not see those.
   const sockets = new Set<Socket>();
   http.on('connection', (socket: Socket) => {
