@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SANDBOX_HOME, SANDBOX_USER } from './sandbox-record.ts';
@@ -77,8 +77,8 @@ export interface NamespaceTools {
   bwrap: string;
   /** util-linux nsenter, which joins a running sandbox's namespaces. */
   nsenter: string;
-  /** util-linux unshare, which gives each sandbox a user namespace of its own to start bwrap in. */
-  unshare: string;
+  /** util-linux unshare, which gives each sandbox a user namespace of its own to start bwrap in ('nested'). */
+  unshare: string | undefined;
   /** Whether nsenter has --wdns (util-linux >= 2.38): a working directory resolved inside the sandbox. */
   wdns: boolean;
 }
@@ -86,26 +86,35 @@ export interface NamespaceTools {
 /** bubblewrap and nsenter, when both work here (Linux, user namespaces allowed); else undefined. */
 export function findNamespaceTools(): NamespaceTools | undefined {
   if (process.platform !== 'linux' || process.env.DAYTONA_TRAY_NO_BWRAP === '1') return undefined;
-  const bwrap = ['/usr/bin/bwrap', '/usr/local/bin/bwrap', '/bin/bwrap'].find((candidate) => existsSync(candidate));
-  const utility = (name: string) => [`/usr/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
+  const utility = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
+  const bwrap = utility('bwrap');
   const nsenter = utility('nsenter');
-  const unshare = utility('unshare');
-  if (!bwrap || !nsenter || !unshare) return undefined;
+  if (!bwrap || !nsenter) return undefined;
   // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
   const probe = spawnSync(bwrap, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
   if (probe.status !== 0) return undefined;
   const help = spawnSync(nsenter, ['--help'], { encoding: 'utf8', timeout: 5000 });
-  return { bwrap, nsenter, unshare, wdns: `${help.stdout ?? ''}`.includes('--wdns') };
+  return { bwrap, nsenter, unshare: utility('unshare'), wdns: `${help.stdout ?? ''}`.includes('--wdns') };
 }
 
-/** The bubblewrap binary when sandboxes can be isolated here (bwrap works, nsenter and unshare exist); else undefined. */
+/** The bubblewrap binary when sandboxes can be isolated here (bwrap works and nsenter exists); else undefined. */
 export function findBubblewrap(): string | undefined {
   return findNamespaceTools()?.bwrap;
 }
 
 /**
+ * How a sandbox's namespaces are laid out, so that commands can join them (see startInit):
+ * - 'nested': bwrap starts inside a user namespace of our own; the sandbox gets a devpts (/dev/pts).
+ * - 'flat': bwrap alone, with a /dev of device nodes but no devpts (ptys cannot be opened inside). For
+ *   systems where unshare may make a user namespace but not use it (Ubuntu's AppArmor restriction).
+ */
+export type SandboxLayout = 'nested' | 'flat';
+const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
+
+/**
  * Picks bubblewrap when it works here, else plain processes (flagged "not isolated" by the provider).
  * `etcDir` receives the passwd/group files the sandbox sees, so `daytona` is a real user inside.
+ * DAYTONA_TRAY_BWRAP_LAYOUT=nested|flat skips the other layout (tests, diagnosis).
  */
 export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner> {
   const tools = findNamespaceTools();
@@ -115,7 +124,35 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
   const group = join(etcDir, 'group');
   await writeFile(passwd, `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
   await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
-  return bubblewrapRunner(tools, passwd, group, process.getuid?.() === 0 ? await privateEntries('/etc') : []);
+  const masked = process.getuid?.() === 0 ? await privateEntries('/etc') : [];
+  const forced = LAYOUTS.find((layout) => layout === process.env.DAYTONA_TRAY_BWRAP_LAYOUT);
+  for (const layout of forced ? [forced] : LAYOUTS) {
+    if (layout === 'nested' && !tools.unshare) continue;
+    const runner = bubblewrapRunner(tools, layout, passwd, group, masked);
+    if (await canRun(runner, etcDir)) return runner;
+  }
+  return plainRunner();
+}
+
+/** Whether a sandbox started by `runner` runs a command as the sandbox user (a throwaway one, under `dir`). */
+async function canRun(runner: SandboxRunner, dir: string): Promise<boolean> {
+  const root = await mkdtemp(join(dir, 'probe-'));
+  const dirs = { home: join(root, 'home'), tmp: join(root, 'tmp') };
+  let sandbox: RunningSandbox | undefined;
+  try {
+    await Promise.all([mkdir(dirs.home), mkdir(dirs.tmp)]);
+    sandbox = await runner.start({ dirs, hostname: 'probe', networkBlockAll: false });
+    const child = sandbox.spawn(['/bin/sh', '-c', 'test "$(id -u)" = 1000'], { cwd: SANDBOX_HOME, env: {}, stdio: 'ignore' });
+    return await new Promise<boolean>((resolve) => {
+      child.once('error', () => resolve(false));
+      child.once('exit', (code) => resolve(code === 0));
+    });
+  } catch {
+    return false;
+  } finally {
+    await sandbox?.stop(0);
+    await rm(root, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -147,7 +184,12 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
   return found;
 }
 
-function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
+/** The device nodes a 'flat' sandbox's /dev gets (what bwrap --dev binds, without its devpts). */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+/** The namespaces a 'flat' sandbox's command joins, in nsenter's option names and /proc/<pid>/ns/ file names. */
+const NAMESPACES = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts']] as const;
+
+function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -155,6 +197,15 @@ function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, 
     else masks.push('--ro-bind', '/dev/null', entry.path);
   }
   const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
+  const dev = layout === 'nested'
+    ? ['--dev', '/dev']
+    : [
+      '--tmpfs', '/dev',
+      ...DEVICES.filter((name) => existsSync(`/dev/${name}`)).flatMap((name) => ['--dev-bind', `/dev/${name}`, `/dev/${name}`]),
+      '--symlink', '/proc/self/fd', '/dev/fd',
+      ...['stdin', 'stdout', 'stderr'].flatMap((name, fd) => ['--symlink', `/proc/self/fd/${fd}`, `/dev/${name}`]),
+      '--dir', '/dev/shm',
+    ];
 
   const initArgs = (spec: SandboxSpec) => {
     const args = [
@@ -176,7 +227,7 @@ function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, 
       ...masks,
       '--ro-bind', passwd, '/etc/passwd',
       '--ro-bind', group, '/etc/group',
-      '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/run',
+      '--proc', '/proc', ...dev, '--tmpfs', '/run',
       '--bind', spec.dirs.home, SANDBOX_HOME,
       '--bind', spec.dirs.tmp, '/tmp',
       '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
@@ -192,7 +243,7 @@ function bubblewrapRunner(tools: NamespaceTools, passwd: string, group: string, 
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
-    start: (spec) => startInit(tools, initArgs(spec), spec.networkBlockAll),
+    start: (spec) => startInit(tools, layout, initArgs(spec), spec.networkBlockAll),
     kill: killTree,
     visiblePath: (sandboxPath) => sandboxPath,
   };
@@ -207,21 +258,25 @@ interface InitProcess {
 
 /**
  * Starts the sandbox's init: bwrap with the sandbox's namespaces and mounts, running a command that only
- * waits (bwrap's own pid 1 stays above it and reaps orphaned background jobs).
+ * waits (bwrap's own pid 1 stays above it and reaps orphaned background jobs). Commands join it with
+ * nsenter, never by a bare pid from the host: a recycled pid could point at anything.
  *
- * bwrap runs in a user namespace of its own ("outer", made by unshare; the provider's user is root
- * there). bwrap then nests the sandbox user's namespace inside the one that owns the mount, pid, ipc and
- * uts namespaces (it needs root mapped to mount devpts), and only from a namespace above both may a
- * process without host privileges join them. So a command takes two hops:
+ * 'nested': bwrap runs in a user namespace of its own ("outer", made by unshare; the provider's user is
+ * root there). bwrap then nests the sandbox user's namespace inside the one that owns the mount, pid,
+ * ipc and uts namespaces (it needs root mapped to mount devpts), and only from a namespace above both
+ * may a process without host privileges join them. So a command takes two hops:
  *  1. nsenter into the outer namespace, through its file held open by the provider (a path under
- *     /proc/<provider>/fd/), never by pid: a recycled pid could point at anything;
+ *     /proc/<provider>/fd/);
  *  2. from there, nsenter --target <sandbox pid 1>. From the outer namespace only processes in namespaces
  *     below it can be inspected (the kernel's ptrace check), i.e. only this sandbox's: were pid 1 gone and
  *     its pid reused by any other process, joining would fail instead of going anywhere else.
- * Root on the host takes the same path.
+ * 'flat': one user namespace owns everything; one nsenter joins the namespace files the provider holds.
+ * Root on the host takes the same paths.
  */
-async function startInit(tools: NamespaceTools, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
-  const init = spawn(tools.unshare, ['--user', '--map-root-user', '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+async function startInit(tools: NamespaceTools, layout: SandboxLayout, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
+  const init = layout === 'nested'
+    ? spawn(tools.unshare!, ['--user', '--map-root-user', '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} })
+    : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
   let alive = true;
   const ended = new Promise<void>((resolve) => {
     init.once('exit', () => { alive = false; resolve(); });
@@ -239,7 +294,8 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   init.stdout?.setEncoding('utf8');
 
   let initProcess: InitProcess;
-  let outerUser: number | undefined;
+  /** Namespace files held open: 'nested' the outer user namespace; 'flat' NAMESPACES (+ net), then the root. */
+  const held: number[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the sandbox did not come up within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
@@ -260,15 +316,22 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
     const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
     const before = procStat(pid);
     if (!(pid > 0) || !pidNamespace || !before) throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
-    // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
-    if (!alive) throw new Error('the sandbox init exited while it was starting');
-    outerUser = openSync(`/proc/${init.pid}/ns/user`, 'r');
+    if (layout === 'nested') {
+      // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
+      if (!alive) throw new Error('the sandbox init exited while it was starting');
+      held.push(openSync(`/proc/${init.pid}/ns/user`, 'r'));
+    } else {
+      for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
+      if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
+      held.push(openSync(`/proc/${pid}/root`, 'r'));
+    }
+    // Everything opened was the init's: the same process before and after (start time), its pid namespace.
     if (readlinkSync(`/proc/${pid}/ns/pid`) !== `pid:[${pidNamespace}]` || procStat(pid)?.start !== before.start) {
       throw new Error('the sandbox init exited while it was starting');
     }
     initProcess = { pid, start: before.start, pidNamespace: `pid:[${pidNamespace}]` };
   } catch (error) {
-    if (outerUser !== undefined) closeSync(outerUser);
+    for (const fd of held) closeSync(fd);
     init.kill('SIGKILL');
     await ended;
     throw error;
@@ -279,14 +342,21 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   init.stderr?.resume();
   info?.resume();
 
-  const joinArgs = [
-    `--user=/proc/${process.pid}/fd/${outerUser}`, '--preserve-credentials', '--',
-    tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
-    ...(networkBlockAll ? ['--net'] : []),
-    '--preserve-credentials', '--root',
-  ];
-  // The held file keeps the outer namespace alive: let go once the init is gone and every nsenter started
-  // has exited. Not before: a closed fd's number is reused by the next file opened, and an nsenter still
+  const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
+  const joinArgs = layout === 'nested'
+    ? [
+      `--user=${fdPath(held[0]!)}`, '--preserve-credentials', '--',
+      tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
+      ...(networkBlockAll ? ['--net'] : []),
+      '--preserve-credentials', '--root',
+    ]
+    : [
+      ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
+      ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
+      '--preserve-credentials', `--root=${fdPath(held.at(-1)!)}`,
+    ];
+  // The held files keep namespaces alive: let go once the init is gone and every nsenter started has
+  // exited. Not before: a closed fd's number is reused by the next file opened, and an nsenter still
   // starting up would open that one (another sandbox's namespace, maybe).
   let closing = false;
   let released = false;
@@ -294,7 +364,7 @@ async function startInit(tools: NamespaceTools, args: string[], networkBlockAll:
   const release = () => {
     if (released || !closing || starting > 0) return;
     released = true;
-    closeSync(outerUser);
+    for (const fd of held) closeSync(fd);
   };
   void ended.then(() => { closing = true; release(); });
 

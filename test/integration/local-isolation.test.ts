@@ -354,7 +354,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
     await dir?.cleanup();
   });
 
-  it('starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, and blocks the network', () => {
+  it.each(['nested', 'flat'])('%s layout: starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, blocks the network', (layout) => {
     const job = uniqueSleep(300);
     const script = `
       const { createSandboxRunner } = await import(${JSON.stringify(new URL('out/main/local/sandbox-runner.js', `file://${REPO_ROOT}/`).href)});
@@ -373,6 +373,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
         isolation: runner.isolation,
         who: await run(a, 'echo "$(id -u) $(id -un) $(uname -n) $FROM_ENV $(pwd)"'),
         usr: await run(a, 'touch /usr/daytona-tray-probe'),
+        pts: await run(a, 'test -e /dev/pts/ptmx'),
         started: await run(a, ${JSON.stringify(`${job.command} > /dev/null 2>&1 &`)}),
         seen: await run(a, ${JSON.stringify(`pgrep -f '${job.pattern}' | wc -l`)}),
         otherSees: await run(b, ${JSON.stringify(`pgrep -f '${job.pattern}' | wc -l`)}),
@@ -384,7 +385,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
       process.stdout.write(JSON.stringify(result));
     `;
     const child = spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', unprivilegedNode!, '--input-type=module', '-e', script], {
-      cwd: dir.path, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      cwd: dir.path, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DAYTONA_TRAY_BWRAP_LAYOUT: layout },
     });
     expect(child.stderr).toBe('');
     const result = JSON.parse(child.stdout);
@@ -397,8 +398,45 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
       net: { code: 0, out: 'lo' },
       aliveAfterStop: false,
     });
+    // Only the nested layout mounts a devpts (ptys can be opened inside).
+    expect(result.pts.code === 0).toBe(layout === 'nested');
     expect(result.usr.code).not.toBe(0);
     expect(result.usr.out).toMatch(/Read-only file system/);
+    expect(processesMatching(job.pattern)).toEqual([]);
+  });
+});
+
+describe.skipIf(!bwrap)('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT=flat; skipped without bwrap)', () => {
+  let t: TestProvider;
+  beforeAll(async () => {
+    // createSandboxRunner reads the variable when the provider starts; restore it right after.
+    const previous = process.env.DAYTONA_TRAY_BWRAP_LAYOUT;
+    process.env.DAYTONA_TRAY_BWRAP_LAYOUT = 'flat';
+    try {
+      t = await startTestProvider();
+    } finally {
+      if (previous === undefined) delete process.env.DAYTONA_TRAY_BWRAP_LAYOUT;
+      else process.env.DAYTONA_TRAY_BWRAP_LAYOUT = previous;
+    }
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('isolates like the nested layout, without a devpts, and keeps background jobs until stop', async () => {
+    expect(t.provider.isolation).toBe('bubblewrap');
+    const sandbox = await t.daytona.create({ name: 'flat', envVars: { FLAT: 'yes' } });
+    expect(await sh(sandbox, 'echo "$(id -u) $(id -un) $(uname -n) $FLAT $(pwd)"; test -e /dev/pts/ptmx || echo no-pts')).toEqual({
+      code: 0, out: '1000 daytona flat yes /home/daytona\nno-pts',
+    });
+    expect((await sh(sandbox, 'echo x > /dev/null && head -c 4 /dev/urandom | wc -c')).out).toBe('4');
+    expect((await sh(sandbox, `cat ${t.dataDir}/etc/passwd`)).code).not.toBe(0);
+    const job = uniqueSleep(300);
+    expect(await sh(sandbox, `${job.command} &`)).toEqual({ code: 0, out: '' });
+    expect((await sh(sandbox, `pgrep -f '${job.pattern}' | wc -l`)).out).toBe('1');
+    const blocked = await t.daytona.create({ name: 'flat-blocked', networkBlockAll: true });
+    expect((await sh(blocked, 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).out).toBe('lo');
+    await sandbox.stop();
     expect(processesMatching(job.pattern)).toEqual([]);
   });
 });
