@@ -64,7 +64,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const minuteMs = options.minuteMs ?? 60_000;
   for (const name of await store.load()) log(`could not read sandbox metadata ${name}; left in place`);
   const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
-  if (runner.isolation === 'none') log('bubblewrap is not available: sandboxes run as plain processes (not isolated)');
+  if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
 
   const app = express();
   app.disable('x-powered-by');
@@ -105,6 +105,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       localProvider: {
         isolation: runner.isolation,
         isolated: runner.isolation !== 'none',
+        ...(runner.unisolatedReason ? { notIsolatedBecause: runner.unisolatedReason } : {}),
         imagesPulled: false,
         note: 'Local sandboxes run on this machine: images and snapshots are recorded but not pulled; the host system is visible read-only.',
         minuteMs,

@@ -51,6 +51,8 @@ export interface RunningSandbox {
 export interface SandboxRunner {
   /** 'bubblewrap' when commands run in their own namespaces; 'none' when they run as plain host processes. */
   readonly isolation: 'bubblewrap' | 'none';
+  /** Why sandboxes are not isolated here (only when isolation is 'none'), worded for the user. */
+  readonly unisolatedReason?: string;
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
   /** Starts a sandbox; resolves once commands can run in it. */
@@ -85,14 +87,22 @@ export interface NamespaceTools {
 
 /** bubblewrap and nsenter, when both work here (Linux, user namespaces allowed); else undefined. */
 export function findNamespaceTools(): NamespaceTools | undefined {
-  if (process.platform !== 'linux' || process.env.DAYTONA_TRAY_NO_BWRAP === '1') return undefined;
+  const found = probeNamespaceTools();
+  return 'reason' in found ? undefined : found;
+}
+
+/** The namespace tools, or why sandboxes cannot be isolated here. */
+function probeNamespaceTools(): NamespaceTools | { reason: string } {
+  if (process.env.DAYTONA_TRAY_NO_BWRAP === '1') return { reason: 'isolation was turned off (DAYTONA_TRAY_NO_BWRAP=1)' };
+  if (process.platform !== 'linux') return { reason: `sandbox isolation needs Linux namespaces, which ${process.platform} does not have` };
   const utility = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
   const bwrap = utility('bwrap');
   const nsenter = utility('nsenter');
-  if (!bwrap || !nsenter) return undefined;
+  if (!bwrap) return { reason: 'bubblewrap (bwrap) is not installed: install the bubblewrap package' };
+  if (!nsenter) return { reason: 'nsenter is not installed: install util-linux' };
   // A bwrap that cannot create namespaces (e.g. user namespaces disabled) is as good as none.
   const probe = spawnSync(bwrap, ['--unshare-user', '--ro-bind', '/', '/', 'true'], { stdio: 'ignore', timeout: 5000 });
-  if (probe.status !== 0) return undefined;
+  if (probe.status !== 0) return { reason: 'bubblewrap cannot create namespaces here (user namespaces may be disabled)' };
   const help = spawnSync(nsenter, ['--help'], { encoding: 'utf8', timeout: 5000 });
   return { bwrap, nsenter, unshare: utility('unshare'), wdns: `${help.stdout ?? ''}`.includes('--wdns') };
 }
@@ -117,8 +127,8 @@ const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
  * DAYTONA_TRAY_BWRAP_LAYOUT=nested|flat skips the other layout (tests, diagnosis).
  */
 export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner> {
-  const tools = findNamespaceTools();
-  if (!tools) return plainRunner();
+  const tools = probeNamespaceTools();
+  if ('reason' in tools) return plainRunner(tools.reason);
   await mkdir(etcDir, { recursive: true, mode: 0o755 });
   const passwd = join(etcDir, 'passwd');
   const group = join(etcDir, 'group');
@@ -131,7 +141,7 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
     const runner = bubblewrapRunner(tools, layout, passwd, group, masked);
     if (await canRun(runner, etcDir)) return runner;
   }
-  return plainRunner();
+  return plainRunner('bubblewrap could not start a sandbox here (see the bubblewrap and user-namespace settings of this system)');
 }
 
 /** Whether a sandbox started by `runner` runs a command as the sandbox user (a throwaway one, under `dir`). */
@@ -462,9 +472,10 @@ interface CommandGroup {
   exitedAt?: number;
 }
 
-function plainRunner(): SandboxRunner {
+function plainRunner(reason: string): SandboxRunner {
   return {
     isolation: 'none',
+    unisolatedReason: reason,
     nodePath: process.execPath,
     async start(spec) {
       let alive = true;

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, badRequest, conflict, notFound } from './errors.ts';
 import {
@@ -295,6 +295,7 @@ export class SandboxService {
     const dirs = this.dirsOf(record.id);
     await mkdir(dirs.home, { recursive: true, mode: 0o755 });
     await mkdir(dirs.tmp, { recursive: true, mode: 0o1777 });
+    await chmod(dirs.tmp, 0o1777); // mkdir's mode passes through the umask; /tmp must be world-writable and sticky
     await this.stopProcesses(record.id, true); // a leftover from a failed run, if any
     let sandbox: RunningSandbox;
     try {

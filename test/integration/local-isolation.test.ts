@@ -129,6 +129,8 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
     }
     // HOME is the sandbox's own, not the host user's.
     expect(await sh(a, 'echo $HOME; pwd')).toEqual({ code: 0, out: '/home/daytona\n/home/daytona' });
+    // Its /tmp is its own, world-writable and sticky like a real /tmp, whatever the provider's umask.
+    expect(await sh(a, 'stat -c %a /tmp')).toEqual({ code: 0, out: '1777' });
   });
 
   it('has read-only system directories and no readable host secrets in /etc', async () => {
@@ -297,7 +299,7 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
   it('flags every sandbox and /api/config as not isolated, and still runs commands', async () => {
     expect(t.provider.isolation).toBe('none');
     const config = await (await t.request('/config', { auth: false })).json();
-    expect(config.localProvider).toMatchObject({ isolation: 'none', isolated: false });
+    expect(config.localProvider).toMatchObject({ isolation: 'none', isolated: false, notIsolatedBecause: 'isolation was turned off (DAYTONA_TRAY_NO_BWRAP=1)' });
 
     const sandbox = await t.daytona.create({ name: 'plain', labels: { app: 'x' } });
     expect(sandbox.labels).toMatchObject({ app: 'x', 'daytona-tray/isolation': 'none' });
