@@ -1,11 +1,13 @@
 // Benchmark: the MCP path an AI client takes, against the local provider, beside the floor.
 //  1. execute_command through bridge -> HTTP server -> SDK, beside the same executeCommand done by the SDK
-//     directly (and through the HTTP server without the bridge, to attribute the gap); target ratio <= 1.3.
+//     directly (and through the HTTP server without the bridge, and through createServer in this process with
+//     no transport at all, to attribute the gap); target ratio <= 1.3.
 //  2. Bridge cold start: spawn to the first tools/list answer (initialize, initialized, tools/list over stdio),
 //     beside a bare `node -e 0` spawn; target p50 <= 200 ms.
 //  3. Idle RSS of the HTTP server, fresh and after a workload, as spawned by default and with V8's young
 //     generation capped (--max-semi-space-size=1, a spawn-time flag); target <= 90 MB.
-// It prints figures; it asserts no timings.
+// The local provider runs as its own process (`daytona-tray local --json`, as the tray runs it), so the SDK-direct
+// baseline crosses a process boundary just as the MCP path does. It prints figures; it asserts no timings.
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,10 @@ import { Daytona } from '@daytonaio/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { startLocalProvider } from '../../out/main/local/provider.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { silentLogger } from '../../out/main/mcp/log.js';
+import { createSdkDaytona } from '../../out/main/mcp/sdk-daytona.js';
+import { createServer } from '../../out/main/mcp/server.js';
 import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
@@ -33,6 +38,7 @@ const children = [];
 let provider;
 let daytona;
 const clients = [];
+const disposables = [];
 
 function childEnv(extra) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DAYTONA_')));
@@ -97,6 +103,24 @@ function nodeFloor() {
   });
 }
 
+/** `daytona-tray local --json` in its own process; resolves with its API URL and key once it listens. */
+async function startProviderProcess() {
+  const child = spawn(process.execPath, [CLI, 'local', '--json', '--data-dir', dataDir], { env: childEnv({}), stdio: ['ignore', 'pipe', 'ignore'] });
+  children.push(child);
+  const line = await new Promise((resolve, reject) => {
+    let buffer = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      if (buffer.includes('\n')) resolve(buffer.slice(0, buffer.indexOf('\n')));
+    });
+    child.once('exit', (code) => reject(new Error(`daytona-tray local exited with ${code} before it was ready`)));
+  });
+  const { apiUrl, apiKey } = JSON.parse(line);
+  const config = await (await fetch(`${apiUrl}/config`, { signal: AbortSignal.timeout(10_000) })).json();
+  return { apiUrl, apiKey, pid: child.pid, isolation: config.localProvider?.isolation ?? 'unknown' };
+}
+
 /** Starts a separate HTTP server (own data dir), reads its RSS fresh and after a workload of execute_command calls and new sessions. */
 async function serverRss(nodeFlags, env, sandboxId) {
   const dir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-rss-'));
@@ -129,8 +153,8 @@ async function serverRss(nodeFlags, env, sandboxId) {
 
 try {
   console.log(await machineNote());
-  provider = await startLocalProvider({ dataDir });
-  console.log(`local provider isolation: ${provider.isolation}`);
+  provider = await startProviderProcess();
+  console.log(`local provider: its own process (pid ${provider.pid}), isolation: ${provider.isolation}`);
   daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
   const serverEnv = childEnv({ DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey });
 
@@ -146,6 +170,15 @@ try {
   await httpClient.connect(new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }));
   clients.push(httpClient);
 
+  // The same server with no transport: createServer in this process over an in-memory pair.
+  const port = createSdkDaytona({ profiles: { active: async () => ({ name: 'bench', apiUrl: provider.apiUrl, apiKey: provider.apiKey }) }, log: silentLogger });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await createServer({ daytona: port, log: silentLogger }).connect(serverSide);
+  const inProcessClient = new Client({ name: 'bench-in-process', version: '0' });
+  await inProcessClient.connect(clientSide);
+  clients.push(inProcessClient);
+  disposables.push(() => port.dispose());
+
   const viaMcp = (client) => async () => {
     const result = await client.callTool({ name: 'execute_command', arguments: { id: sandbox.id, command: COMMAND } });
     if (result.isError || result.structuredContent.exitCode !== 0) throw new Error(`execute_command failed: ${JSON.stringify(result.content)}`);
@@ -157,6 +190,7 @@ try {
     },
     'execute_command: bridge -> HTTP server -> SDK': viaMcp(bridgeClient),
     'execute_command: HTTP server -> SDK (no bridge)': viaMcp(httpClient),
+    'execute_command: createServer in-process -> SDK': viaMcp(inProcessClient),
   }, { warmup: 10, iterations: EXEC_ROUNDS });
   const direct = results.get('SDK executeCommand (direct)');
   console.log(`\nexecute_command '${COMMAND}', ${EXEC_ROUNDS} rounds, cases interleaved (ms)`);
@@ -204,14 +238,14 @@ try {
     `${Math.max(fresh, after) <= TARGETS.rssMb ? 'met' : fresh <= TARGETS.rssMb ? 'met fresh, NOT after calls' : 'NOT met'}`);
 } finally {
   for (const client of clients) await client.close().catch(() => {});
-  for (const child of children) {
+  for (const dispose of disposables) await dispose().catch(() => {});
+  for (const child of [...children].reverse()) {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
     }
   }
   await daytona?.[Symbol.asyncDispose]();
-  await provider?.close();
   await rm(home, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 }
