@@ -170,7 +170,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   });
   // Tool calls can run for an hour; SSE keep-alives flow meanwhile, so only idle sockets time out.
   http.requestTimeout = 0;
-  http.keepAliveTimeout = 65_000;
+  http.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
     http.listen(options.port ?? 0, LOOPBACK_HOST, () => {
