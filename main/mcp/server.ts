@@ -1,8 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { DaytonaPort } from './daytona-port.ts';
 import { describeFailure } from './errors.ts';
 import type { Logger } from './log.ts';
 import { DEFAULT_LIMITS, errorResult, TOOL_GROUPS, toResult, type Limits, type ToolDefinition, type ToolGroup } from './tool-kit.ts';
+import { toolListing } from './tool-listing.ts';
 import { ALL_TOOLS } from './tools/index.ts';
 
 export const MCP_SERVER_NAME = 'daytona-tray';
@@ -27,15 +29,29 @@ export interface ServerDeps {
  */
 export function createServer(deps: ServerDeps): McpServer {
   const groups = new Set(deps.groups ?? TOOL_GROUPS);
+  const tools = enabledTools(groups);
   const toolDeps = { daytona: deps.daytona, log: deps.log, limits: { ...DEFAULT_LIMITS, ...deps.limits } };
   const server = new McpServer(
     { name: MCP_SERVER_NAME, title: 'Daytona (Daytona Tray)', version: MCP_SERVER_VERSION },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
   );
-  for (const tool of ALL_TOOLS) {
-    if (groups.has(tool.group)) register(server, tool, toolDeps);
-  }
+  for (const tool of tools) register(server, tool, toolDeps);
+  // Replaces McpServer's own tools/list handler with one that converts the schemas once per process.
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: toolListing(tools) }));
   return server;
+}
+
+const toolSets = new Map<string, readonly ToolDefinition<any>[]>();
+
+/** The enabled tools, as one array per group set (the listing cache is keyed on it). */
+export function enabledTools(groups: ReadonlySet<ToolGroup>): readonly ToolDefinition<any>[] {
+  const key = TOOL_GROUPS.filter((group) => groups.has(group)).join(',');
+  let tools = toolSets.get(key);
+  if (!tools) {
+    tools = ALL_TOOLS.filter((tool) => groups.has(tool.group));
+    toolSets.set(key, tools);
+  }
+  return tools;
 }
 
 function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters<ToolDefinition['run']>[1]): void {
