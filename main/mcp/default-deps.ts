@@ -1,6 +1,7 @@
 import type { Logger } from './log.ts';
 import { envProfileSource, type ProfileSource } from './profile-source.ts';
 import { createSdkDaytona } from './sdk-daytona.ts';
+import { settingsProfileFallback } from './settings-profile.ts';
 import type { ServerDeps } from './server.ts';
 import { TOOL_GROUPS, type ToolGroup } from './tool-kit.ts';
 
@@ -21,7 +22,7 @@ export interface DefaultDepsOptions {
   log: Logger;
   /** Comma-separated groups to leave out (the CLI flag); the environment variable adds to it. */
   disabledGroups?: string;
-  /** Where a profile comes from when the environment names none (settings + keychain, once wired). */
+  /** Where a profile comes from when the environment names none (default: settings + keychain). */
   profileFallback?: ProfileSource['active'];
 }
 
@@ -29,7 +30,16 @@ export interface DefaultDepsOptions {
 export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { dispose(): Promise<void> } {
   const env = options.env ?? process.env;
   const groups = enabledGroups([options.disabledGroups, env[DISABLED_GROUPS_ENV]].filter(Boolean).join(','));
-  const profiles = envProfileSource(env, options.profileFallback);
+  const fromSettings = options.profileFallback ? undefined : settingsProfileFallback({ log: options.log });
+  const profiles = envProfileSource(env, options.profileFallback ?? fromSettings?.active);
   const daytona = createSdkDaytona({ profiles, log: options.log });
-  return { daytona, log: options.log, groups, dispose: () => daytona.dispose() };
+  return {
+    daytona,
+    log: options.log,
+    groups,
+    async dispose() {
+      await daytona.dispose();
+      await fromSettings?.dispose();
+    },
+  };
 }

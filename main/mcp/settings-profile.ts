@@ -1,0 +1,81 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { appDataDir } from '../core/app-paths.ts';
+import { ProfileError, resolveProfile } from '../core/profile.ts';
+import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
+import { SecretStoreError, type SecretStore } from '../core/secrets/secret-store.ts';
+import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
+import type { LocalProvider } from '../local/provider.ts';
+import { DataDirInUseError } from '../local/sandbox-store.ts';
+import { ToolFailure } from './errors.ts';
+import type { Logger } from './log.ts';
+import type { DaytonaProfile } from './profile-source.ts';
+
+export interface SettingsProfileOptions {
+  log: Logger;
+  settings?: Pick<SettingsStore, 'load' | 'file'>;
+  secrets?: SecretStore;
+  /** Where the local profile's sandboxes live (default: <app data>/local, the tray's own). */
+  localDataDir?: string;
+  /** Starts the embedded provider (injected in tests). */
+  startLocal?: (dataDir: string) => Promise<LocalProvider>;
+}
+
+/**
+ * The MCP server's profile when the environment names none (run by hand, or the bridge serving in-process
+ * because the tray is not running): the active profile from settings, its API key from the keychain. For the
+ * local profile it starts the embedded provider in this process, once, so a client still gets working tools.
+ * With no settings file at all there is no profile: calls answer with how to set one up.
+ */
+export function settingsProfileFallback(options: SettingsProfileOptions) {
+  const settings = options.settings ?? createSettingsStore();
+  const secrets = options.secrets ?? createKeyringSecretStore();
+  let local: Promise<LocalProvider> | undefined;
+
+  const startLocal = async (): Promise<LocalProvider> => {
+    const dataDir = options.localDataDir ?? join(appDataDir(), 'local');
+    try {
+      const provider = await (options.startLocal ?? defaultStartLocal(options.log))(dataDir);
+      options.log.info(`started the local provider for the local profile at ${provider.apiUrl}`);
+      return provider;
+    } catch (error) {
+      local = undefined;
+      if (error instanceof DataDirInUseError) {
+        throw new ToolFailure('unreachable', 'The local provider is already running in Daytona Tray, but its MCP server is not reachable: restart the MCP server from the tray menu, then retry.');
+      }
+      throw new ToolFailure('failed', `Could not start the local provider: ${(error as Error).message}`);
+    }
+  };
+
+  return {
+    async active(): Promise<DaytonaProfile | undefined> {
+      // Never set up (no settings file): no profile, and the server says how to configure one.
+      if (!(await access(settings.file).then(() => true, () => false))) return undefined;
+      let profile;
+      try {
+        profile = await resolveProfile({ settings, secrets });
+      } catch (error) {
+        if (error instanceof ProfileError || error instanceof SecretStoreError) throw new ToolFailure('no-profile', error.message);
+        throw error;
+      }
+      if (profile.kind === 'cloud') {
+        return { name: profile.name, apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) };
+      }
+      local ??= startLocal();
+      const provider = await local;
+      return { name: profile.name, apiUrl: provider.apiUrl, apiKey: provider.apiKey };
+    },
+    async dispose(): Promise<void> {
+      const provider = await local?.catch(() => undefined);
+      local = undefined;
+      await provider?.close();
+    },
+  };
+}
+
+function defaultStartLocal(log: Logger) {
+  return async (dataDir: string) => {
+    const { startLocalProvider } = await import('../local/provider.ts');
+    return startLocalProvider({ dataDir, log: (line) => log.info(`[local] ${line}`) });
+  };
+}
