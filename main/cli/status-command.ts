@@ -5,7 +5,8 @@ import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.t
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { isKnownProfile } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
-import { processAlive, readRuntimeFile, runtimeFilePath } from '../mcp/runtime-file.ts';
+import { processAlive } from '../core/process-alive.ts';
+import { readRuntimeFile, runtimeFilePath } from '../mcp/runtime-file.ts';
 import { describeState } from './clients-command.ts';
 import { clientsForThisProcess } from './setup-command.ts';
 

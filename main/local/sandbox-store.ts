@@ -2,6 +2,7 @@ import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic-write.ts';
+import { processAlive } from '../core/process-alive.ts';
 import { sandboxRecordSchema, type SandboxRecord } from './sandbox-record.ts';
 
 /**
@@ -160,19 +161,9 @@ async function readLock(file: string): Promise<number | undefined> {
   try {
     const { pid, bootTime: then } = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown; bootTime?: unknown };
     if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof then !== 'number') return undefined;
-    return Math.abs(then - bootTime()) <= 1 && isAlive(pid) ? pid : undefined;
+    return Math.abs(then - bootTime()) <= 1 && processAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

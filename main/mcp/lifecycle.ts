@@ -2,12 +2,13 @@
  * Process lifetime for the stdio programs (`mcp` and `bridge`): they are children of an AI client and must
  * not outlive it. Clients close stdin and then kill; some die without doing either, so the parent is watched too.
  */
+import { processAlive } from '../core/process-alive.ts';
 
 /** Calls `onGone` once the process that started us has exited (Linux/macOS reparent us; Windows keeps the old ppid). */
 export function watchParent(onGone: () => void, intervalMs = 1000): () => void {
   const parent = process.ppid;
   const timer = setInterval(() => {
-    if (process.ppid !== parent || !alive(parent)) {
+    if (process.ppid !== parent || !processAlive(parent)) {
       clearInterval(timer);
       onGone();
     }
@@ -16,14 +17,6 @@ export function watchParent(onGone: () => void, intervalMs = 1000): () => void {
   return () => clearInterval(timer);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Calls `handler` once on the first SIGINT/SIGTERM (and SIGHUP: a closed terminal); returns the remover. */
 export function onShutdownSignal(handler: (signal: NodeJS.Signals) => void): () => void {

@@ -53,12 +53,3 @@ export async function removeRuntimeFile(file: string, pid: number): Promise<void
   await rm(file, { force: true });
 }
 
-/** True while a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -1,4 +1,5 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { processAlive } from '../process-alive.ts';
 
 export interface FileLockOptions {
   /** Give up after this long (default 5 s). */
@@ -29,7 +30,7 @@ export async function withFileLock<T>(lockFile: string, task: () => Promise<T>, 
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = await lockOwner(lockFile);
-    if (owner === undefined || !alive(owner.pid) || Date.now() - owner.mtimeMs > staleMs) {
+    if (owner === undefined || !processAlive(owner.pid) || Date.now() - owner.mtimeMs > staleMs) {
       await rm(lockFile, { force: true });
       continue;
     }
@@ -57,11 +58,3 @@ async function lockOwner(lockFile: string): Promise<{ pid: number; mtimeMs: numb
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
