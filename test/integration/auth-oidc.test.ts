@@ -1,7 +1,11 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInProfile } from '../../main/core/auth/browser-login.ts';
@@ -10,6 +14,11 @@ import { createTokenManager, keychainTokenStore, SignInRequiredError } from '../
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { loginTokensAccount, type LoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import { requestJson, type FetchLike } from '../../main/core/watcher/http-json.ts';
+import { visitAsBrowser, type BrowserRun } from '../helpers/browser-stand-in.ts';
+import { CLI } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
+import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
 
 const CLIENT_ID = 'daytona-tray-test';
 
@@ -74,66 +83,13 @@ afterAll(async () => {
   }
 });
 
-interface BrowserRun {
-  authorizeUrl: URL;
-  /** The callback URL the provider redirected to (before any tampering). */
-  callback: URL | undefined;
-  callbackStatus: number | undefined;
-  callbackPage: string;
-}
-
-/**
- * A real HTTP client standing in for the system browser: follows redirects, keeps cookies, fills the
- * provider's login and consent forms, and finally loads the callback on the loopback server.
- */
+/** The stand-in browser (test/helpers/browser-stand-in.ts), recording each visit. */
 function browser(options: { deliver?: (callback: URL) => URL | undefined; consent?: 'accept' | 'abort' } = {}) {
   const runs: BrowserRun[] = [];
   const open = async (url: string): Promise<void> => {
     const run: BrowserRun = { authorizeUrl: new URL(url), callback: undefined, callbackStatus: undefined, callbackPage: '' };
     runs.push(run);
-    const cookies = new Map<string, string>();
-    let next = new URL(url);
-    let init: RequestInit = {};
-    for (let step = 0; step < 20; step++) {
-      if (next.pathname === '/callback' && next.origin !== issuer) {
-        run.callback = next;
-        const target = options.deliver ? options.deliver(next) : next;
-        if (!target) return;
-        const response = await fetch(target, { signal: AbortSignal.timeout(10_000) });
-        run.callbackStatus = response.status;
-        run.callbackPage = await response.text();
-        return;
-      }
-      const response = await fetch(next, {
-        ...init,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(10_000),
-        headers: { ...(init.headers as Record<string, string>), cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') },
-      });
-      for (const cookie of response.headers.getSetCookie()) {
-        const [pair] = cookie.split(';');
-        const [name, ...value] = pair!.split('=');
-        cookies.set(name!.trim(), value.join('='));
-      }
-      const location = response.headers.get('location');
-      if (response.status >= 300 && response.status < 400 && location) {
-        next = new URL(location, next);
-        init = {};
-        continue;
-      }
-      const page = await response.text();
-      const action = /<form[^>]*action="([^"]+)"/.exec(page)?.[1];
-      if (response.status !== 200 || !action) throw new Error(`the provider showed no form (HTTP ${response.status}): ${page.slice(0, 300)}`);
-      if (options.consent === 'abort' && page.includes('value="consent"')) {
-        next = new URL(`${new URL(action, next).pathname}/abort`, next);
-        init = {};
-        continue;
-      }
-      const form: Record<string, string> = page.includes('name="login"') ? { prompt: 'login', login: 'alice', password: 'any' } : { prompt: 'consent' };
-      next = new URL(action.replace(/&amp;/g, '&'), next);
-      init = { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
-    }
-    throw new Error('too many steps in the sign-in flow');
+    Object.assign(run, await visitAsBrowser(url, { issuer, ...options }));
   };
   return { open, runs };
 }
@@ -332,3 +288,66 @@ describe('token refresh and sign-out against the same provider', () => {
     expect(told[0]).toMatch(/^Opening your browser to sign in to Daytona\. If it does not open, visit:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\?/);
   });
 });
+
+const keyringSkip = keyringSkipReason();
+if (keyringSkip) console.warn(`login --browser CLI test skipped: ${keyringSkip}`);
+
+describe.skipIf(keyringSkip)('daytona-tray login --browser (the built CLI, the real Secret Service, the stand-in browser as xdg-open)', () => {
+  let home: Awaited<ReturnType<typeof tempDir>>;
+  let keyring: TestKeyring;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    home = await tempDir('daytona-tray-login-browser-');
+    keyring = await startTestKeyring({ parentDir: home.path });
+    // The CLI opens the system browser with xdg-open: here that is the stand-in, run by this Node.
+    const bin = join(home.path, 'bin');
+    await mkdir(bin);
+    const standIn = fileURLToPath(new URL('../helpers/browser-stand-in-cli.ts', import.meta.url));
+    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nexec '${process.execPath}' '${standIn}' "$1"\n`, { mode: 0o755 });
+    env = keyringEnv(keyring, { PATH: `${bin}:${process.env.PATH}`, HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), TEST_OIDC_ISSUER: issuer });
+  });
+  afterAll(async () => {
+    await keyring?.stop();
+    await home?.cleanup();
+  });
+
+  it('signs in through the browser, keeps the tokens in the keychain, saves the profile, and says an API key is still needed', async () => {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, 'login', '--browser', '--api-url', apiUrl], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/Opening your browser to sign in to Daytona/);
+    expect(result.stdout).toContain(`Signed in to ${apiUrl} (organization org-personal)`);
+    expect(result.stdout).toContain("The MCP server still needs an API key for this profile: run 'daytona-tray login --profile cloud'");
+
+    const stored = JSON.parse((await keyring.lookup({ service: KEYCHAIN_SERVICE, username: loginTokensAccount('cloud') }))!);
+    expect(stored).toMatchObject({ issuer, clientId: CLIENT_ID, organizationId: 'org-personal' });
+    const settings = JSON.parse(await readFile(join(home.path, 'app', 'settings.json'), 'utf8'));
+    expect(settings.profiles.cloud).toMatchObject({ kind: 'cloud', apiUrl });
+    // The tokens went to the keychain only: no file under HOME holds the access token.
+    for (const file of await listFiles(home.path)) {
+      expect((await readFile(file)).includes(stored.accessToken), file).toBe(false);
+    }
+  });
+});
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
