@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { checkBearer, checkHostAndOrigin, rpcError, type Refusal } from './http-guards.ts';
 import type { Logger } from './log.ts';
@@ -37,7 +37,7 @@ export interface HttpMcpServer {
 }
 
 interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
+  transport: StreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
 }
@@ -46,8 +46,6 @@ interface Session {
  * Streamable HTTP at http://127.0.0.1:PORT/mcp with one MCP session per client: Host and Origin checked first
  * (403), then the bearer token (401), then a capped JSON body (413). `/health` answers `{"status":"ok"}`
  * without a token. Plain node:http: a web framework would cost more memory than these four routes are worth.
- * The MCP SDK's web-standard transport does the protocol; `serve` below adapts node:http to it directly
- * (the SDK's Node wrapper goes through @hono/node-server, a second adapter per request).
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpMcpServer> {
   const { log } = options;
@@ -58,7 +56,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   const maxSessions = options.maxSessions ?? 64;
   const sessions = new Map<string, Session>();
   let port = 0;
-  let origin = '';
   let closing = false;
 
   const closeSession = async (id: string, why: string) => {
@@ -89,7 +86,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
         return;
       }
       session.lastSeen = Date.now();
-      await serve(session.transport, req, res, origin, body.value);
+      await session.transport.handleRequest(req, res, body.value);
       return;
     }
     if (!isInitializeRequest(body.value)) {
@@ -105,7 +102,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return;
     }
     const server = options.createSession();
-    const transport = new WebStandardStreamableHTTPServerTransport({
+    const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, lastSeen: Date.now() });
@@ -118,7 +115,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       if (transport.sessionId) void closeSession(transport.sessionId, 'transport closed');
     };
     await server.connect(transport);
-    await serve(transport, req, res, origin, body.value);
+    await transport.handleRequest(req, res, body.value);
   }
 
   async function bySession(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -129,8 +126,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return;
     }
     session.lastSeen = Date.now();
-    req.resume();
-    await serve(session.transport, req, res, origin);
+    await session.transport.handleRequest(req, res);
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -183,8 +179,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     });
   });
   port = (http.address() as AddressInfo).port;
-  origin = `http://${LOOPBACK_HOST}:${port}`;
-  const url = `${origin}${MCP_PATH}`;
+  const url = `http://${LOOPBACK_HOST}:${port}${MCP_PATH}`;
 
   const reaper = setInterval(() => {
     const cutoff = Date.now() - sessionIdleMs;
@@ -211,60 +206,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return closed;
     },
   };
-}
-
-/**
- * Hands one request to the SDK transport as a Fetch Request (headers only: a POST body is already parsed
- * and passed along) and writes its Response back. An event stream is written as it is produced; the SDK's
- * keep-alives flow through it. The client going away cancels the stream, which the SDK takes as "closed".
- */
-async function serve(transport: WebStandardStreamableHTTPServerTransport, req: IncomingMessage, res: ServerResponse, origin: string, parsedBody?: unknown): Promise<void> {
-  const headers = new Headers();
-  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
-  const request = new Request(`${origin}${req.url ?? MCP_PATH}`, { method: req.method ?? 'GET', headers });
-  const response = await transport.handleRequest(request, parsedBody === undefined ? undefined : { parsedBody });
-  const out: Record<string, string> = {};
-  response.headers.forEach((value, name) => { out[name] = value; });
-  if (!response.body) {
-    res.writeHead(response.status, out);
-    res.end();
-    return;
-  }
-  if (!out['content-type']?.startsWith('text/event-stream')) {
-    const text = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, { ...out, 'content-length': text.length });
-    res.end(text);
-    return;
-  }
-  // Headers go out now, so the client sees the stream open before the first event (a tool may run for long).
-  res.writeHead(response.status, out);
-  res.flushHeaders();
-  const reader = response.body.getReader();
-  const cancel = () => { reader.cancel().catch(() => {}); };
-  res.once('close', cancel);
-  try {
-    for (;;) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      // Node corks a chunked write until the next tick, so an answer and the stream's end leave as one packet.
-      if (!res.write(chunk.value) && !res.destroyed) await drained(res);
-    }
-  } finally {
-    res.off('close', cancel);
-  }
-  res.end();
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
