@@ -12,6 +12,26 @@ export interface TestProvider {
   stop(): Promise<void>;
 }
 
+/**
+ * A provider started while `vars` are in the environment: the sandbox runner reads DAYTONA_TRAY_NO_BWRAP and
+ * DAYTONA_TRAY_BWRAP_LAYOUT once, when the provider starts, so they are set only for that moment.
+ */
+export async function startTestProviderWithEnv(vars: Record<string, string>, options: Partial<LocalProviderOptions> = {}): Promise<TestProvider> {
+  const previous = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
+  Object.assign(process.env, vars);
+  try {
+    return await startTestProvider(options);
+  } finally {
+    for (const [key, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+/** A provider that runs sandboxes as plain processes, as on a machine without bubblewrap. */
+export const startPlainTestProvider = (options: Partial<LocalProviderOptions> = {}) => startTestProviderWithEnv({ DAYTONA_TRAY_NO_BWRAP: '1' }, options);
+
 /** Starts a provider in this process on a temp data dir, with an SDK client for it. */
 export async function startTestProvider(options: Partial<LocalProviderOptions> = {}): Promise<TestProvider> {
   const dir = options.dataDir ? undefined : await tempDir('daytona-tray-local-');

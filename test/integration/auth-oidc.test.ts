@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
@@ -15,7 +14,7 @@ import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-s
 import { loginTokensAccount, type LoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import { requestJson, type FetchLike } from '../../main/core/watcher/http-json.ts';
 import { visitAsBrowser, type BrowserRun } from '../helpers/browser-stand-in.ts';
-import { CLI } from '../helpers/paths.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
@@ -313,19 +312,7 @@ describe.skipIf(keyringSkip)('daytona-tray login --browser (the built CLI, the r
   });
 
   it('signs in through the browser, keeps the tokens in the keychain, saves the profile, and says an API key is still needed', async () => {
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, 'login', '--browser', '--api-url', apiUrl], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+    const result = await runCliToExit(['login', '--browser', '--api-url', apiUrl], env, 45_000);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/Opening your browser to sign in to Daytona/);
     expect(result.stdout).toContain(`Signed in to ${apiUrl} (organization org-personal)`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Daytona, DaytonaAuthenticationError, DaytonaConflictError, DaytonaNotFoundError } from '@daytonaio/sdk';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 
 function processesMatching(pattern: string): number[] {
   return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
@@ -217,14 +217,7 @@ describe('local provider without bubblewrap: a slow stop', () => {
   let t: TestProvider;
   beforeAll(async () => {
     // Plain processes get SIGTERM and a grace period (under bubblewrap SIGTERM ends the sandbox at once).
-    const previous = process.env.DAYTONA_TRAY_NO_BWRAP;
-    process.env.DAYTONA_TRAY_NO_BWRAP = '1';
-    try {
-      t = await startTestProvider();
-    } finally {
-      if (previous === undefined) delete process.env.DAYTONA_TRAY_NO_BWRAP;
-      else process.env.DAYTONA_TRAY_NO_BWRAP = previous;
-    }
+    t = await startPlainTestProvider();
   });
   afterAll(async () => {
     await t?.stop();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBubblewrap } from '../../main/local/sandbox-runner.ts';
-import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startPlainTestProvider, startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -282,15 +282,7 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
   let t: TestProvider;
 
   beforeAll(async () => {
-    // findBubblewrap reads the variable when the provider starts; restore it right after.
-    const previous = process.env.DAYTONA_TRAY_NO_BWRAP;
-    process.env.DAYTONA_TRAY_NO_BWRAP = '1';
-    try {
-      t = await startTestProvider();
-    } finally {
-      if (previous === undefined) delete process.env.DAYTONA_TRAY_NO_BWRAP;
-      else process.env.DAYTONA_TRAY_NO_BWRAP = previous;
-    }
+    t = await startPlainTestProvider();
   });
   afterAll(async () => {
     await t?.stop();
@@ -411,15 +403,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
 describe.skipIf(!bwrap)('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT=flat; skipped without bwrap)', () => {
   let t: TestProvider;
   beforeAll(async () => {
-    // createSandboxRunner reads the variable when the provider starts; restore it right after.
-    const previous = process.env.DAYTONA_TRAY_BWRAP_LAYOUT;
-    process.env.DAYTONA_TRAY_BWRAP_LAYOUT = 'flat';
-    try {
-      t = await startTestProvider();
-    } finally {
-      if (previous === undefined) delete process.env.DAYTONA_TRAY_BWRAP_LAYOUT;
-      else process.env.DAYTONA_TRAY_BWRAP_LAYOUT = previous;
-    }
+    t = await startTestProviderWithEnv({ DAYTONA_TRAY_BWRAP_LAYOUT: 'flat' });
   });
   afterAll(async () => {
     await t?.stop();
