@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +15,7 @@ import { loginTokensAccount, type LoginTokens } from '../../main/core/secrets/pr
 import { requestJson, type FetchLike } from '../../main/core/watcher/http-json.ts';
 import { visitAsBrowser, type BrowserRun } from '../helpers/browser-stand-in.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
+import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
@@ -323,18 +324,8 @@ describe.skipIf(keyringSkip)('daytona-tray login --browser (the built CLI, the r
     const settings = JSON.parse(await readFile(join(home.path, 'app', 'settings.json'), 'utf8'));
     expect(settings.profiles.cloud).toMatchObject({ kind: 'cloud', apiUrl });
     // The tokens went to the keychain only: no file under HOME holds the access token.
-    for (const file of await listFiles(home.path)) {
+    for (const file of await filesUnder(home.path)) {
       expect((await readFile(file)).includes(stored.accessToken), file).toBe(false);
     }
   });
 });
-
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await listFiles(path)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}

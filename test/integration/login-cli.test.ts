@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveProfile } from '../../main/core/profile.ts';
@@ -10,6 +10,7 @@ import { apiKeyAccount } from '../../main/core/secrets/profile-secrets.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { CLI } from '../helpers/paths.ts';
+import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 
@@ -39,16 +40,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Cli
   });
 }
 
-/** Every regular file under `dir` (sockets, fifos and symlinks are skipped). */
-async function filesUnder(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await filesUnder(path)));
-    else if ((await lstat(path)).isFile()) files.push(path);
-  }
-  return files;
-}
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lstat, mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -11,6 +11,7 @@ import { loadServerConfig } from '../../main/core/supervisor/server-config.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { textOf } from '../helpers/mcp-harness.ts';
 import { CLI } from '../helpers/paths.ts';
+import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 
@@ -31,16 +32,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code
   });
 }
 
-/** Every regular file under `dir` (sockets, fifos and symlinks are skipped). */
-async function filesUnder(dir: string): Promise<string[]> {
-  const files: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) files.push(...(await filesUnder(path)));
-    else if ((await lstat(path)).isFile()) files.push(path);
-  }
-  return files;
-}
 
 describe.skipIf(skipReason)('no API key on disk after login, setup and a supervised server run', () => {
   let home: Awaited<ReturnType<typeof tempDir>>;

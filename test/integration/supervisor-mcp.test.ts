@@ -11,6 +11,7 @@ import type { ServerConfig } from '../../main/core/supervisor/server-config.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, httpTransport, runtimeFileOf, textOf, type RuntimeInfo } from '../helpers/mcp-harness.ts';
 import { CLI, REPO_ROOT } from '../helpers/paths.ts';
+import { processGone } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -84,18 +85,6 @@ async function listSandboxes(): Promise<{ text: string; isError: boolean }> {
   return { text: textOf(result), isError: Boolean(result.isError) };
 }
 
-function gone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 const procFile = (pid: number, name: string) => readFileSync(`/proc/${pid}/${name}`).toString('utf8').split('\0');
 
@@ -142,7 +131,7 @@ describe('McpSupervisor with the real CLI', () => {
     config.value = { ...config.value, profile: cloud('dtn_rotated_key_0123456789') };
     expect(await s.refresh()).toBe(true);
     const second = await running(s, first.pid);
-    expect(gone(first.pid!)).toBe(true);
+    expect(processGone(first.pid!)).toBe(true);
     if (process.platform === 'linux') expect(procFile(second.pid!, 'environ')).toContain('DAYTONA_API_KEY=dtn_rotated_key_0123456789');
     expect(s.logs().join('\n')).toContain("restarting: the API key of profile 'dev' changed");
     expect(s.logs().join('\n')).not.toContain('dtn_rotated_key_0123456789');
@@ -191,7 +180,7 @@ describe('McpSupervisor with the real CLI', () => {
     expect(await s.refresh()).toBe(true);
     const second = await running(s, first.pid);
     expect(second.localProvider).toBeUndefined();
-    expect(gone(localPid)).toBe(true);
+    expect(processGone(localPid)).toBe(true);
     expect(second.profile).toEqual({ name: 'dev', kind: 'cloud' });
     expect(s.logs().join('\n')).toContain("restarting: the active profile is now 'dev'");
   });
@@ -221,13 +210,13 @@ describe('McpSupervisor with the real CLI', () => {
     tray.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const line = await waitFor(`the fixture's pids (stderr: ${stderr})`, () => (stdout.includes('\n') ? stdout.split('\n')[0] : undefined));
     const pids = JSON.parse(line) as { server: number; local: number };
-    expect(gone(pids.server) || gone(pids.local)).toBe(false);
+    expect(processGone(pids.server) || processGone(pids.local)).toBe(false);
     const exited = new Promise((resolve) => tray.once('exit', resolve));
     tray.kill('SIGKILL');
     await exited;
     // Each child watches its parent (--exit-with-parent) and stops cleanly within about a second.
-    await waitFor('the MCP server to exit', () => gone(pids.server), 15_000);
-    await waitFor('the local provider to exit', () => gone(pids.local), 15_000);
+    await waitFor('the MCP server to exit', () => processGone(pids.server), 15_000);
+    await waitFor('the local provider to exit', () => processGone(pids.local), 15_000);
   });
 
   it('stop() leaves no process behind and removes the runtime file', async () => {
@@ -236,7 +225,7 @@ describe('McpSupervisor with the real CLI', () => {
     const pids = [status.pid!, status.localProvider!.pid!];
     await s.stop();
     expect(s.status().state).toBe('stopped');
-    for (const pid of pids) expect(gone(pid), `pid ${pid}`).toBe(true);
+    for (const pid of pids) expect(processGone(pid), `pid ${pid}`).toBe(true);
     expect(existsSync(runtimeFileOf(home.path))).toBe(false);
   });
 });

@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogBuffer } from '../../main/core/supervisor/log-buffer.ts';
 import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions, type SupervisorStatus } from '../../main/core/supervisor/process-supervisor.ts';
 import { firstStdoutLine, spawnChild } from '../../main/core/supervisor/spawn-child.ts';
+import { processGone } from '../helpers/host-state.ts';
 
 /** The generic supervisor with real child processes (tiny fixture programs under test/fixtures/children/). */
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/children/${name}`, import.meta.url));
@@ -52,19 +52,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
   }
 }
 
-/** Gone, or a zombie nobody has reaped yet (it runs nothing). */
-function processGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return true;
-  }
-}
 
 describe('ProcessSupervisor with real children', () => {
   it('kill -9 of a running child: restarted within 1 s of the crash, running again', async () => {
