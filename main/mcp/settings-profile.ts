@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appDataDir } from '../core/app-paths.ts';
 import { ProfileError, resolveProfile } from '../core/profile.ts';
@@ -19,6 +19,9 @@ export interface SettingsProfileOptions {
   localDataDir?: string;
   /** Starts the embedded provider (injected in tests). */
   startLocal?: (dataDir: string) => Promise<LocalProvider>;
+  /** How long a resolved profile is reused while the settings file is unchanged (default 10 s). */
+  reuseMs?: number;
+  now?: () => number;
 }
 
 /**
@@ -31,6 +34,11 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
   const settings = options.settings ?? createSettingsStore();
   const secrets = options.secrets ?? createKeyringSecretStore();
   let local: Promise<LocalProvider> | undefined;
+  // The profile is asked for on every tool call; a cloud profile's key comes from a keychain helper process.
+  // Reuse a resolution while the settings file is unchanged, for a few seconds (a logout takes effect then).
+  const reuseMs = options.reuseMs ?? 10_000;
+  const now = options.now ?? Date.now;
+  let cached: { mtimeMs: number; at: number; profile: Awaited<ReturnType<typeof resolveProfile>> } | undefined;
 
   const startLocal = async (): Promise<LocalProvider> => {
     const dataDir = options.localDataDir ?? join(appDataDir(), 'local');
@@ -50,13 +58,23 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
   return {
     async active(): Promise<DaytonaProfile | undefined> {
       // Never set up (no settings file): no profile, and the server says how to configure one.
-      if (!(await access(settings.file).then(() => true, () => false))) return undefined;
+      const mtimeMs = await stat(settings.file).then((stats) => stats.mtimeMs, () => undefined);
+      if (mtimeMs === undefined) {
+        cached = undefined;
+        return undefined;
+      }
       let profile;
-      try {
-        profile = await resolveProfile({ settings, secrets });
-      } catch (error) {
-        if (error instanceof ProfileError || error instanceof SecretStoreError) throw new ToolFailure('no-profile', error.message);
-        throw error;
+      if (cached && cached.mtimeMs === mtimeMs && now() - cached.at < reuseMs) {
+        profile = cached.profile;
+      } else {
+        try {
+          profile = await resolveProfile({ settings, secrets });
+        } catch (error) {
+          cached = undefined;
+          if (error instanceof ProfileError || error instanceof SecretStoreError) throw new ToolFailure('no-profile', error.message);
+          throw error;
+        }
+        cached = { mtimeMs, at: now(), profile };
       }
       if (profile.kind === 'cloud') {
         return { name: profile.name, apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) };
