@@ -78,7 +78,12 @@ export const ISOLATION_LABEL = 'daytona-tray/isolation';
 export interface AppState {
   /** Increases with every snapshot; a window can drop a snapshot older than one it already has. */
   revision: number;
-  app: { version: string; platform: 'darwin' | 'win32' | 'linux' | (string & {}) };
+  app: {
+    version: string;
+    platform: 'darwin' | 'win32' | 'linux' | (string & {});
+    /** What the desktop this app runs in cannot do (the web shell has no tray icon): the window says so instead of a dead control. */
+    unavailable: DesktopFeature[];
+  };
   /** True until the user has chosen "Use my Daytona account" or "Try locally" once. */
   firstRun: boolean;
   profile: ProfileView;
@@ -314,6 +319,16 @@ export interface ServerLog {
 /** The window's views, for `onShowView` (the tray menu or a notification opening a given place). */
 export type ViewName = 'sandboxes' | 'balance' | 'clients' | 'server' | 'settings';
 
+/** Where main asks the window to go: a view, and the sandbox there to scroll to and highlight (a notification about it). */
+export interface ViewTarget {
+  view: ViewName;
+  sandboxId?: string;
+}
+
+/** Desktop features a shell may lack (the web shell: no tray icon, no start at login). */
+export const DESKTOP_FEATURES = ['tray-icon', 'start-at-login'] as const;
+export type DesktopFeature = (typeof DESKTOP_FEATURES)[number];
+
 // ---------------------------------------------------------------------------------------------------------
 // Requests
 
@@ -398,8 +413,8 @@ export interface BridgeMethods {
 export interface BridgeEvents {
   /** Every new snapshot (sandboxes, billing, server, clients, settings, profile all land here). */
   onStateChanged(listener: (state: AppState) => void): () => void;
-  /** Main asks the window to show a view (tray "Open Daytona Tray…", a notification's "Open window"). */
-  onShowView(listener: (view: ViewName) => void): () => void;
+  /** Main asks the window to show a view (tray "Open Daytona Tray…", a notification's click), maybe at one sandbox. */
+  onShowView(listener: (target: ViewTarget) => void): () => void;
 }
 
 export type BridgeApi = BridgeMethods & BridgeEvents;

@@ -13,6 +13,7 @@ import {
   type AppState,
   type BillingView,
   type ClientView,
+  type DesktopFeature,
   type ProfileView,
   type SandboxView,
   type SettingsView,
@@ -23,6 +24,7 @@ import type { SessionSnapshot } from './profile-session.ts';
 export interface AppStateSources {
   version: string;
   platform: string;
+  unavailable: DesktopFeature[];
   firstRun: boolean;
   settings: Settings;
   session: SessionSnapshot;
@@ -39,7 +41,7 @@ export function buildAppState(sources: AppStateSources, revision: number): AppSt
   const { session } = sources;
   return {
     revision,
-    app: { version: sources.version, platform: sources.platform },
+    app: { version: sources.version, platform: sources.platform, unavailable: sources.unavailable },
     firstRun: sources.firstRun,
     profile: profileView(sources.settings, session),
     account: sources.account,

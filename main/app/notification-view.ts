@@ -1,14 +1,17 @@
 import type { Alert, AlertAction, AlertKind } from '../core/alerts/alert-types.ts';
-import type { ViewName } from '../../preload/contract.ts';
+import type { ViewName, ViewTarget } from '../../preload/contract.ts';
+
+/** What a notification's click or button does: an alert's action, with "open" knowing where to open. */
+export type NotificationAction = Exclude<AlertAction, { type: 'open-window' }> | { type: 'open-window'; label: string; target: ViewTarget };
 
 /** What the shell hands to Electron's Notification, without Electron types. */
 export interface NotificationSpec {
   title: string;
   body: string;
   /** Buttons, in order; only where the OS shows them (macOS and Windows: Electron's `actions`). */
-  buttons: { label: string; action: AlertAction }[];
-  /** What a click on the notification itself does. */
-  click: AlertAction;
+  buttons: { label: string; action: NotificationAction }[];
+  /** What a click on the notification itself does: open the window at the view (and sandbox) it is about. */
+  click: NotificationAction;
   /** The window view a click or "Open" shows. */
   view: ViewName;
   /** Groups notifications of a kind in the notification centre (macOS thread, Windows toast group). */
@@ -37,9 +40,12 @@ const CRITICAL: ReadonlySet<AlertKind> = new Set(['credits-depleted', 'mcp-down'
  */
 export function notificationSpec(alert: Alert, platform: NodeJS.Platform | string): NotificationSpec {
   const view = VIEW_OF[alert.kind];
-  const open = alert.actions.find((action) => action.type === 'open-window') ?? { type: 'open-window', label: 'Open Daytona Tray' };
+  const label = alert.actions.find((action) => action.type === 'open-window')?.label ?? 'Open Daytona Tray';
+  // A burst about several sandboxes opens at the first of them.
+  const sandboxId = alert.sandboxIds[0];
+  const open: NotificationAction = { type: 'open-window', label, target: { view, ...(sandboxId ? { sandboxId } : {}) } };
   const buttonsShown = platform === 'darwin' || platform === 'win32';
-  const buttons = buttonsShown ? alert.actions.filter((action) => action.type !== 'open-window').map((action) => ({ label: action.label, action })) : [];
+  const buttons = buttonsShown ? alert.actions.flatMap((action) => (action.type === 'open-window' ? [] : [{ label: action.label, action }])) : [];
   return {
     title: alert.title,
     body: alert.body,

@@ -1,5 +1,4 @@
 import { access } from 'node:fs/promises';
-import type { AlertAction } from '../core/alerts/alert-types.ts';
 import { signInProfile } from '../core/auth/browser-login.ts';
 import { SignInRequiredError } from '../core/auth/token-manager.ts';
 import type { AiClient, ClientId } from '../core/clients/types.ts';
@@ -10,22 +9,14 @@ import { DEFAULT_CLOUD_API_URL, isKnownProfile, type Settings } from '../core/se
 import type { SettingsStore } from '../core/settings/settings-store.ts';
 import type { McpSupervisor } from '../core/supervisor/mcp-supervisor.ts';
 import { toClientChange, toClientView } from '../../preload/contract-schemas.ts';
-import { CLIENT_IDS, type AccountView, type AppState, type BridgeError, type ClientView, type ProfileView, type Result, type ViewName } from '../../preload/contract.ts';
+import { CLIENT_IDS, type AccountView, type AppState, type BridgeError, type ClientView, type ProfileView, type Result } from '../../preload/contract.ts';
 import { buildAppState, settingsView } from './app-state.ts';
 import { toBridgeError } from './bridge-errors.ts';
+import { unavailableFeatures, type DesktopPort } from './desktop-port.ts';
 import type { BridgeHandlers } from './ipc-registry.ts';
-import type { LoginItem } from './login-item.ts';
+import type { NotificationAction } from './notification-view.ts';
 import type { ProfileSession } from './profile-session.ts';
 import type { TrayMenuAction } from './tray-menu.ts';
-
-/** What the app asks of the desktop; the shell implements it with Electron. */
-export interface DesktopPort {
-  /** Opens an http(s) URL in the user's browser. */
-  openExternal(url: string): Promise<void>;
-  copyText(text: string): void;
-  showWindow(view?: ViewName): void;
-  quit(): void;
-}
 
 export interface TrayAppDeps {
   settings: SettingsStore;
@@ -33,12 +24,9 @@ export interface TrayAppDeps {
   supervisor: McpSupervisor;
   session: ProfileSession;
   clients: Record<ClientId, AiClient>;
-  loginItem: LoginItem;
   desktop: DesktopPort;
   /** Disposed at stop (pending notifications dropped). */
   alerts?: { dispose(): void };
-  version: string;
-  platform: string;
   /** The API-key check before a key is stored (default: against the real API). */
   checkApiKey?: typeof checkApiKey;
   /** The browser sign-in (default: signInProfile with the desktop's browser). */
@@ -55,7 +43,7 @@ export interface TrayApp {
   state(): AppState;
   onState(listener: (state: AppState) => void): () => void;
   runTrayAction(action: TrayMenuAction): Promise<void>;
-  runAlertAction(action: AlertAction): Promise<void>;
+  runAlertAction(action: NotificationAction): Promise<void>;
   /** The settings as last read. */
   settings(): Settings;
   windowVisible(visible: boolean): void;
@@ -67,6 +55,7 @@ const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 const fail = (code: BridgeError['code'], message: string): Result<never> => ({ ok: false, error: { code, message } });
 const NO_PROFILE = 'No usable profile is active: add your API key or choose the local provider first.';
 const SETTINGS_CHECK_MS = 30_000;
+const NO_LOGIN_ITEM = 'Start at login needs the desktop app: this window runs in the browser (web mode).';
 
 /**
  * The app behind the window and the tray: implements every contract method over the core services, keeps
@@ -75,7 +64,8 @@ const SETTINGS_CHECK_MS = 30_000;
  */
 export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const log = deps.log ?? (() => {});
-  const { settings: store, session, supervisor } = deps;
+  const { settings: store, session, supervisor, desktop } = deps;
+  const unavailable = unavailableFeatures(desktop);
   const listeners = new Set<(state: AppState) => void>();
   let current: Settings | undefined;
   let firstRun = false;
@@ -96,7 +86,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
   function build(): AppState {
     revision += 1;
-    snapshot = buildAppState({ version: deps.version, platform: deps.platform, firstRun, settings: settingsNow(), session: session.snapshot(), server: supervisor.status(), clients, account }, revision);
+    snapshot = buildAppState({ version: desktop.version, platform: desktop.platform, unavailable, firstRun, settings: settingsNow(), session: session.snapshot(), server: supervisor.status(), clients, account }, revision);
     return snapshot;
   }
 
@@ -208,7 +198,8 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   }
 
   async function setStartAtLogin(enabled: boolean): Promise<void> {
-    await deps.loginItem.setEnabled(enabled);
+    if (!desktop.loginItem) throw new Error(NO_LOGIN_ITEM);
+    await desktop.loginItem.setEnabled(enabled);
     await store.update((s) => {
       s.startAtLogin = enabled;
     });
@@ -360,7 +351,10 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
 
     async updateSettings(patch) {
       const before = settingsNow();
-      if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) await deps.loginItem.setEnabled(patch.startAtLogin);
+      if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) {
+        if (!desktop.loginItem) return fail('unsupported', NO_LOGIN_ITEM);
+        await desktop.loginItem.setEnabled(patch.startAtLogin);
+      }
       await store.update((s) => {
         if (patch.toolGroups) Object.assign(s.mcp.toolGroups, patch.toolGroups);
         if (patch.notifications) Object.assign(s.notifications, patch.notifications);
@@ -378,7 +372,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
   async function runTrayAction(action: TrayMenuAction): Promise<void> {
     switch (action.type) {
       case 'open-window':
-        deps.desktop.showWindow(action.view);
+        desktop.showWindow(action.view ? { view: action.view } : undefined);
         return;
       case 'connect-client':
       case 'disconnect-client':
@@ -396,10 +390,10 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
   }
 
-  async function runAlertAction(action: AlertAction): Promise<void> {
+  async function runAlertAction(action: NotificationAction): Promise<void> {
     switch (action.type) {
       case 'open-window':
-        deps.desktop.showWindow();
+        desktop.showWindow(action.target);
         return;
       case 'restart-sandbox':
         await actionsOrFail().start(action.sandboxId);
@@ -418,8 +412,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       firstRun = !(await exists(store.file));
       const settings = await reloadSettings();
       // The OS keeps its own login item: bring it in line with the setting (the user may have moved the app).
-      if ((await deps.loginItem.enabled().catch(() => settings.startAtLogin)) !== settings.startAtLogin) {
-        await deps.loginItem.setEnabled(settings.startAtLogin).catch((error: unknown) => log(`start at login: ${(error as Error).message}`));
+      const loginItem = desktop.loginItem;
+      if (loginItem && (await loginItem.enabled().catch(() => settings.startAtLogin)) !== settings.startAtLogin) {
+        await loginItem.setEnabled(settings.startAtLogin).catch((error: unknown) => log(`start at login: ${(error as Error).message}`));
       }
       unsubscribe.push(session.onChange(publish), supervisor.onChange(publish));
       await supervisor.start();

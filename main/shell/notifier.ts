@@ -1,14 +1,13 @@
 import { Notification } from 'electron';
-import type { AlertAction } from '../core/alerts/alert-types.ts';
-import type { NotificationSpec } from '../app/notification-view.ts';
+import type { DesktopPort } from '../app/desktop-port.ts';
 
 /**
  * Shows notifications and routes clicks and buttons back to the app. Each notification is kept referenced
  * until it closes: one that is garbage-collected loses its click handlers.
  */
-export function createNotifier(options: { icon?: string; onAction(action: AlertAction): void; log(line: string): void }): (spec: NotificationSpec) => void {
+export function createNotifier(options: { icon?: string; log(line: string): void }): DesktopPort['notify'] {
   const live = new Set<Notification>();
-  return (spec) => {
+  return (spec, act) => {
     if (!Notification.isSupported()) {
       options.log(`notifications are not supported here: ${spec.title}`);
       return;
@@ -23,10 +22,10 @@ export function createNotifier(options: { icon?: string; onAction(action: AlertA
     });
     live.add(notification);
     const release = () => live.delete(notification);
-    notification.on('click', () => options.onAction(spec.click));
+    notification.on('click', () => act(spec.click));
     notification.on('action', (details) => {
       const button = spec.buttons[details.actionIndex];
-      if (button) options.onAction(button.action);
+      if (button) act(button.action);
     });
     notification.on('close', release);
     // macOS refuses notifications from unsigned bundles with `failed` (anchors-desktop-mcp.md §4.3): say so.

@@ -1,11 +1,9 @@
 import { app, clipboard, powerMonitor, protocol, shell } from 'electron';
 import { PRODUCT_NAME } from '../core/app-paths.ts';
-import type { AlertAction } from '../core/alerts/alert-types.ts';
 import { registerBridgeHandlers, trustedSender } from '../app/ipc-registry.ts';
-import type { LoginItem } from '../app/login-item.ts';
-import type { NotificationSpec } from '../app/notification-view.ts';
+import type { DesktopPort } from '../app/desktop-port.ts';
 import { RENDERER_SCHEME, RENDERER_URL, serveRendererRequest } from '../app/renderer-protocol.ts';
-import type { DesktopPort, TrayApp } from '../app/tray-app.ts';
+import type { TrayApp } from '../app/tray-app.ts';
 import { trayView, type TrayMenuAction } from '../app/tray-menu.ts';
 import { electronIpcPort } from './ipc.ts';
 import { createLoginItem } from './login-item.ts';
@@ -13,15 +11,6 @@ import { createNotifier } from './notifier.ts';
 import { hardenWebContents } from './security.ts';
 import { createTray, type ShellTray } from './tray.ts';
 import { createMainWindow, type ShellWindow } from './window.ts';
-
-/** What the shell hands the app: the desktop, through Electron. */
-export interface ShellDesktop extends DesktopPort {
-  platform: NodeJS.Platform;
-  /** The app's version (package.json). */
-  version: string;
-  loginItem: LoginItem;
-  notify(spec: NotificationSpec): void;
-}
 
 export interface ShellOptions {
   /** The installer's appId: Windows toasts need the same AppUserModelID (anchors-desktop-mcp.md §4.3). */
@@ -36,7 +25,7 @@ export interface ShellOptions {
   appIcon: string;
   log(line: string): void;
   /** Builds and starts the app once Electron is ready (plain TypeScript: main/index.ts wires it). */
-  startApp(desktop: ShellDesktop): Promise<TrayApp>;
+  startApp(desktop: DesktopPort): Promise<TrayApp>;
   /** Longest wait at quit for the services to stop (children reaped) before exiting anyway. Default 15 s. */
   stopTimeoutMs?: number;
 }
@@ -68,8 +57,8 @@ export function runShell(options: ShellOptions): void {
   let stopped = false;
 
   const report = (what: string) => (error: unknown) => log(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-  const showWindow = (view?: Parameters<ShellWindow['show']>[0]) => {
-    if (window) window.show(view);
+  const showWindow = (target?: Parameters<ShellWindow['show']>[0]) => {
+    if (window) window.show(target);
     else pendingShow = true;
   };
 
@@ -101,12 +90,11 @@ export function runShell(options: ShellOptions): void {
       if (process.platform === 'darwin' && !app.isPackaged) app.dock?.hide();
       protocol.handle(RENDERER_SCHEME, (request) => serveRendererRequest(request.url, options.rendererDir));
 
-      const notify = createNotifier({ icon: options.appIcon, log, onAction: (action: AlertAction) => void trayApp?.runAlertAction(action).catch(report(`the notification action ${action.type}`)) });
-      const desktop: ShellDesktop = {
+      const desktop: DesktopPort = {
         platform: process.platform,
         version: app.getVersion(),
         loginItem: createLoginItem(),
-        notify,
+        notify: createNotifier({ icon: options.appIcon, log }),
         openExternal: (url) => shell.openExternal(url),
         copyText: (text) => clipboard.writeText(text),
         showWindow,

@@ -1,13 +1,13 @@
 import { BrowserWindow, nativeTheme, screen, type Rectangle } from 'electron';
 import { windowPositionNearTray } from '../app/window-position.ts';
-import { EVENT_CHANNELS, type AppState, type ViewName } from '../../preload/contract.ts';
+import { EVENT_CHANNELS, type AppState, type ViewTarget } from '../../preload/contract.ts';
 
 export const WINDOW_SIZE = { width: 380, height: 560 };
 const TOGGLE_AFTER_BLUR_MS = 300;
 
 export interface ShellWindow {
-  /** Shows the window near the tray (and the given view). */
-  show(view?: ViewName): void;
+  /** Shows the window near the tray (at the given view, maybe at one sandbox there). */
+  show(target?: ViewTarget): void;
   toggle(): void;
   sendState(state: AppState): void;
   /** The webContents id IPC calls must come from. */
@@ -32,7 +32,7 @@ export interface WindowOptions {
 export function createMainWindow(options: WindowOptions): ShellWindow {
   let closing = false;
   let loaded = false;
-  let pendingView: ViewName | undefined;
+  let pendingView: ViewTarget | undefined;
   let lastState: AppState | undefined;
 
   const window = new BrowserWindow({
@@ -100,14 +100,14 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
     window.setPosition(x, y, false);
   }
 
-  function show(view?: ViewName): void {
+  function show(target?: ViewTarget): void {
     if (window.isDestroyed()) return;
     place();
     window.show();
     window.focus();
-    if (!view) return;
-    if (loaded) window.webContents.send(EVENT_CHANNELS.onShowView, view);
-    else pendingView = view;
+    if (!target) return;
+    if (loaded) window.webContents.send(EVENT_CHANNELS.onShowView, target);
+    else pendingView = target;
   }
 
   return {

@@ -20,7 +20,7 @@ export function App() {
   const bridge = useBridge();
   const [view, setView] = useState<ViewName>('sandboxes');
 
-  useEffect(() => bridge.onShowView(setView), [bridge]);
+  useEffect(() => bridge.onShowView((target) => setView(target.view)), [bridge]);
   const ready = state !== undefined;
   useEffect(() => {
     // For the first-render figure in test/bench/renderer.bench.mjs: the first frame with real content.

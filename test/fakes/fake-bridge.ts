@@ -15,6 +15,7 @@ import {
   type SandboxView,
   type ValueOf,
   type ViewName,
+  type ViewTarget,
 } from '../../preload/contract.ts';
 
 /**
@@ -37,8 +38,8 @@ export interface FakeBridgeControls {
   emitState(patch: Partial<AppState>): void;
   /** Hands listeners `snapshot` as it is, without touching the fake's state (an out-of-order delivery). */
   deliver(snapshot: AppState): void;
-  /** Asks the window to show a view, as the tray menu does. */
-  showView(view: ViewName): void;
+  /** Asks the window to show a view, as the tray menu does, or a sandbox there, as a notification's click does. */
+  showView(view: ViewName, sandboxId?: string): void;
   /** The next call of `method` fails with this error (default: a `failed` error naming the method). */
   failNext(method: BridgeMethodName, error?: Partial<BridgeError>): void;
   /** The next call of `method` stays pending until `release(method)` (to see progress in the window). */
@@ -111,7 +112,7 @@ export function sampleClient(id: ClientId, overrides: Partial<ClientView> = {}):
 export function sampleState(overrides: Partial<AppState> = {}, at: number = Date.now()): AppState {
   return {
     revision: 1,
-    app: { version: '0.1.0', platform: 'linux' },
+    app: { version: '0.1.0', platform: 'linux', unavailable: [] },
     firstRun: false,
     profile: {
       name: 'cloud',
@@ -178,7 +179,7 @@ const fail = (code: string, message: string): Result<never> => ({ ok: false, err
 export function createFakeBridge(initial: AppState = sampleState()): FakeBridge {
   let state: AppState = structuredClone(initial);
   const stateListeners = new Set<(state: AppState) => void>();
-  const viewListeners = new Set<(view: ViewName) => void>();
+  const viewListeners = new Set<(target: ViewTarget) => void>();
   const failures = new Map<BridgeMethodName, BridgeError>();
   const holds = new Map<BridgeMethodName, { promise: Promise<void>; release: () => void } | 'armed'>();
   const calls: RecordedCall[] = [];
@@ -411,8 +412,8 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
     deliver(snapshot) {
       for (const listener of stateListeners) listener(structuredClone(snapshot));
     },
-    showView(view) {
-      for (const listener of viewListeners) listener(view);
+    showView(view, sandboxId) {
+      for (const listener of viewListeners) listener({ view, ...(sandboxId ? { sandboxId } : {}) });
     },
     failNext(method, error = {}) {
       failures.set(method, { code: error.code ?? 'failed', message: error.message ?? `${method} failed (fake). Try again.` });

@@ -4,7 +4,7 @@ import type { AppState, ClientView, SandboxView } from '../../preload/contract.t
 export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
   return {
     revision: 1,
-    app: { version: '0.1.0', platform: 'linux' },
+    app: { version: '0.1.0', platform: 'linux', unavailable: [] },
     firstRun: false,
     profile: { name: 'cloud', kind: 'cloud', apiUrl: 'https://app.daytona.io/api', apiKey: { set: true, suffix: 'abcd', source: 'keychain' }, profiles: [{ name: 'cloud', kind: 'cloud', active: true }] },
     account: { state: 'signed-out' },

@@ -2,20 +2,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Daytona } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../main/app/build-app.ts';
 import { registerBridgeHandlers, type IpcSender } from '../../main/app/ipc-registry.ts';
-import { notificationSpec } from '../../main/app/notification-view.ts';
-import { createProfileSession } from '../../main/app/profile-session.ts';
-import { createTrayApp, type DesktopPort, type TrayApp } from '../../main/app/tray-app.ts';
+import type { TrayApp } from '../../main/app/tray-app.ts';
 import { trayView } from '../../main/app/tray-menu.ts';
-import { createAlertPolicy } from '../../main/core/alerts/alert-policy.ts';
-import type { Alert } from '../../main/core/alerts/alert-types.ts';
 import { resolveBridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
-import { createClients } from '../../main/core/clients/registry.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
-import { createMcpSupervisor } from '../../main/core/supervisor/mcp-supervisor.ts';
-import { loadServerConfig } from '../../main/core/supervisor/server-config.ts';
-import { METHOD_CHANNELS, type AppState, type BridgeMethodName, type RequestOf, type Result, type ValueOf, type ViewName } from '../../preload/contract.ts';
+import type { McpSupervisor } from '../../main/core/supervisor/mcp-supervisor.ts';
+import { METHOD_CHANNELS, type AppState, type BridgeMethodName, type RequestOf, type Result, type ValueOf } from '../../preload/contract.ts';
+import { createDesktopDouble, type DesktopDouble } from '../helpers/desktop-double.ts';
 import { cliEnv } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { CLI } from '../helpers/paths.ts';
@@ -33,10 +29,8 @@ const WAIT = { timeout: 45_000, interval: 50 };
 describe('tray app on the local provider', () => {
   let home: { path: string; cleanup: () => Promise<void> };
   let app: TrayApp;
-  let alerts: Alert[];
-  let desktop: DesktopPort & { opened: string[]; copied: string[]; shown: (ViewName | undefined)[]; quits: number };
-  let loginItem: { on: boolean; enabled(): Promise<boolean>; setEnabled(on: boolean): Promise<void> };
-  let supervisor: ReturnType<typeof createMcpSupervisor>;
+  let desktop: DesktopDouble;
+  let supervisor: McpSupervisor;
   let cloud: TestProvider;
   const secrets = createMemorySecretStore();
 
@@ -54,35 +48,20 @@ describe('tray app on the local provider', () => {
     const dataDir = join(home.path, 'data');
     const env = cliEnv(dataDir, { DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), HOME: home.path, DAYTONA_TRAY_NO_BWRAP: '1' });
     await mkdir(join(home.path, '.cursor'), { recursive: true }); // Cursor counts as installed
-    const settings = createSettingsStore({ file: join(dataDir, 'settings.json') });
-    supervisor = createMcpSupervisor({ loadConfig: () => loadServerConfig({ settings, secrets, env: {} }), cliScript: CLI, env, profileCheckMs: 0 });
-    alerts = [];
-    const holder: { session?: ReturnType<typeof createProfileSession> } = {};
-    const policy = createAlertPolicy({ notifier: { notify: (alert) => alerts.push(alert) }, minuteMs: () => holder.session?.snapshot().minuteMs ?? 60_000, coalesceMs: 100 });
-    const session = createProfileSession({ settings, secrets, supervisor, alerts: policy, env: {} });
-    holder.session = session;
-    desktop = {
-      opened: [],
-      copied: [],
-      shown: [],
-      quits: 0,
-      async openExternal(url) {
-        desktop.opened.push(url);
-      },
-      copyText: (text) => void desktop.copied.push(text),
-      showWindow: (view) => void desktop.shown.push(view),
-      quit: () => void (desktop.quits += 1),
-    };
-    loginItem = {
-      on: false,
-      enabled: async () => loginItem.on,
-      async setEnabled(on) {
-        loginItem.on = on;
-      },
-    };
+    // macOS: notifications there have buttons.
+    desktop = createDesktopDouble({ platform: 'darwin' });
     const host = { platform: 'linux' as const, home: home.path, env: { HOME: home.path, PATH: '/nonexistent' } };
-    const clients = createClients({ host, launch: resolveBridgeLaunch({ execPath: process.execPath, electron: false, cliScript: CLI }) });
-    app = createTrayApp({ settings, secrets, supervisor, session, clients, loginItem, desktop, version: '0.1.0-test', platform: 'linux' });
+    const built = buildApp({
+      desktop,
+      cliScript: CLI,
+      settings: createSettingsStore({ file: join(dataDir, 'settings.json') }),
+      secrets,
+      env: {},
+      supervisor: { env, profileCheckMs: 0 },
+      clients: { host, launch: resolveBridgeLaunch({ execPath: process.execPath, electron: false, cliScript: CLI }) },
+      alerts: { coalesceMs: 100 },
+    });
+    ({ app, supervisor } = built);
     await app.start();
     const channels = new Map<string, (sender: IpcSender, payload: unknown) => Promise<unknown>>();
     const window: IpcSender = { webContentsId: 1, frameUrl: 'file:///app/out/renderer/index.html', isMainFrame: true };
@@ -122,16 +101,18 @@ describe('tray app on the local provider', () => {
       expect(Date.parse(view.autoStopAt!)).toBeGreaterThan(Date.parse(view.lastActivityAt!));
       expect(trayView(state(), 'linux').icon).toBe('active');
 
-      await expect.poll(() => alerts.find((alert) => alert.kind === 'auto-stop' && alert.sandboxIds.includes(sandbox.id)), WAIT).toBeTruthy();
-      const alert = alerts.find((entry) => entry.kind === 'auto-stop')!;
-      const spec = notificationSpec(alert, 'darwin');
-      expect(spec).toMatchObject({ title: 'Sandbox auto-stopped', view: 'sandboxes', buttons: [{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: sandbox.id } }] });
+      const autoStop = () => desktop.notifications.find(({ spec }) => spec.groupId === 'daytona-tray.auto-stop' && spec.body.includes('agent-box'));
+      await expect.poll(autoStop, WAIT).toBeTruthy();
+      const notification = autoStop()!;
+      expect(notification.spec).toMatchObject({ title: 'Sandbox auto-stopped', view: 'sandboxes', buttons: [{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: sandbox.id } }] });
       await expect.poll(() => state().sandboxes.find((entry) => entry.id === sandbox.id)?.state, WAIT).toBe('stopped');
 
-      await app.runAlertAction(spec.buttons[0]!.action);
+      notification.press('Restart');
       await expect.poll(() => state().sandboxes.find((entry) => entry.id === sandbox.id)?.state, WAIT).toBe('started');
-      await app.runAlertAction(spec.click);
-      expect(desktop.shown.at(-1)).toBeUndefined();
+      // The click opens the window at the Sandboxes view, at this sandbox.
+      const shown = desktop.shown.length;
+      notification.click();
+      expect(desktop.shown.slice(shown)).toEqual([{ view: 'sandboxes', sandboxId: sandbox.id }]);
     } finally {
       await daytona[Symbol.asyncDispose]();
     }
@@ -146,7 +127,7 @@ describe('tray app on the local provider', () => {
       await daytona[Symbol.asyncDispose]();
     }
     await expect.poll(() => state().sandboxes.some((view) => view.id === id), WAIT).toBe(true);
-    const before = alerts.length;
+    const before = desktop.notifications.length;
     expect(await call('stopSandbox', { id })).toEqual({ ok: true, value: undefined });
     await expect.poll(() => state().sandboxes.find((view) => view.id === id)?.state, WAIT).toBe('stopped');
     expect(await call('startSandbox', { id })).toEqual({ ok: true, value: undefined });
@@ -159,7 +140,7 @@ describe('tray app on the local provider', () => {
     expect(await call('deleteSandbox', { id })).toEqual({ ok: true, value: undefined });
     await expect.poll(() => state().sandboxes.some((view) => view.id === id), WAIT).toBe(false);
     // The stop and the delete were ours: no auto-stop or auto-delete alert about this sandbox.
-    expect(alerts.slice(before).filter((alert) => alert.sandboxIds.includes(id))).toEqual([]);
+    expect(desktop.notifications.slice(before).filter(({ spec }) => spec.body.includes('window-box'))).toEqual([]);
     const missing = await call('startSandbox', { id: 'no-such-sandbox' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
@@ -179,9 +160,9 @@ describe('tray app on the local provider', () => {
   it('applies settings: start at login goes to the OS login item, tool groups restart the server', async () => {
     const result = await call('updateSettings', { startAtLogin: true, notifications: { autoArchive: false } });
     expect(result).toMatchObject({ ok: true, value: { startAtLogin: true, notifications: { autoArchive: false, autoStop: true } } });
-    expect(loginItem.on).toBe(true);
+    expect(desktop.loginItemOn()).toBe(true);
     await app.runTrayAction({ type: 'set-start-at-login', enabled: false });
-    expect(loginItem.on).toBe(false);
+    expect(desktop.loginItemOn()).toBe(false);
     expect(state().settings.startAtLogin).toBe(false);
 
     const starts = supervisor.status().server.starts;

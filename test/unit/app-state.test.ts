@@ -28,6 +28,7 @@ const server: McpServerStatus = {
 const sources = (extra: Partial<AppStateSources> = {}): AppStateSources => ({
   version: '0.1.0',
   platform: 'linux',
+  unavailable: [],
   firstRun: false,
   settings: defaultSettings(),
   session: session(),

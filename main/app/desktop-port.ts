@@ -1,0 +1,33 @@
+import type { DesktopFeature, ViewTarget } from '../../preload/contract.ts';
+import type { LoginItem } from './login-item.ts';
+import type { NotificationAction, NotificationSpec } from './notification-view.ts';
+
+/**
+ * What the app asks of the desktop it runs in. The Electron shell (main/shell) implements it with a tray,
+ * a window and OS notifications; the web shell with browser pages; tests with a recording double.
+ */
+export interface DesktopPort {
+  platform: NodeJS.Platform | (string & {});
+  /** The app's version (package.json). */
+  version: string;
+  /** Start at login as the OS keeps it; absent where this desktop cannot start the app at login. */
+  loginItem?: LoginItem;
+  /** What else this desktop cannot do; the window says so instead of showing a dead control. */
+  unavailable?: readonly DesktopFeature[];
+  /** Shows a notification; a click or a button hands its action to `act` (the app runs it). */
+  notify(spec: NotificationSpec, act: (action: NotificationAction) => void): void;
+  /** Opens the window (at a view, maybe at one sandbox there). */
+  showWindow(target?: ViewTarget): void;
+  /** Opens an http(s) URL in the user's browser. */
+  openExternal(url: string): Promise<void>;
+  copyText(text: string): void;
+  /** Stops the app: the shell calls TrayApp.stop() (children reaped) before its process exits. */
+  quit(): void;
+}
+
+/** The features a desktop lacks, as the window is told. */
+export function unavailableFeatures(desktop: Pick<DesktopPort, 'loginItem' | 'unavailable'>): DesktopFeature[] {
+  const missing = new Set<DesktopFeature>(desktop.unavailable ?? []);
+  if (!desktop.loginItem) missing.add('start-at-login');
+  return [...missing];
+}
