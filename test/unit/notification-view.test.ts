@@ -16,7 +16,7 @@ describe('notificationSpec', () => {
     for (const platform of ['darwin', 'win32']) {
       const spec = notificationSpec(autoStop, platform);
       expect(spec.buttons).toEqual([{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' } }]);
-      expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray' });
+      expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray', target: { view: 'sandboxes', sandboxId: 'sb-1' } });
       expect(spec.view).toBe('sandboxes');
       expect(spec).toMatchObject({ title: 'Sandbox auto-stopped', body: autoStop.body, urgency: 'normal', groupId: 'daytona-tray.auto-stop' });
     }
@@ -25,7 +25,12 @@ describe('notificationSpec', () => {
   it('has no buttons on Linux (Electron shows none there): the click opens the window that has the action', () => {
     const spec = notificationSpec(autoStop, 'linux');
     expect(spec.buttons).toEqual([]);
-    expect(spec.click.type).toBe('open-window');
+    expect(spec.click).toMatchObject({ type: 'open-window', target: { view: 'sandboxes', sandboxId: 'sb-1' } });
+  });
+
+  it('opens a coalesced burst at its first sandbox', () => {
+    const burst: Alert = { ...autoStop, sandboxIds: ['sb-2', 'sb-3'] };
+    expect(notificationSpec(burst, 'linux').click).toMatchObject({ target: { view: 'sandboxes', sandboxId: 'sb-2' } });
   });
 
   it('opens the balance view for money alerts and the server view for a down server, marked critical where it lasts', () => {
@@ -35,6 +40,6 @@ describe('notificationSpec', () => {
     const spec = notificationSpec(down, 'win32');
     expect(spec).toMatchObject({ view: 'server', urgency: 'critical', buttons: [{ label: 'Restart server' }] });
     // An alert without an explicit open action still opens the window on click.
-    expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray' });
+    expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray', target: { view: 'server' } });
   });
 });
