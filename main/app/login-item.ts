@@ -45,7 +45,7 @@ export function autostartEntry(command: readonly string[], name = 'Daytona Tray'
 
 /**
  * Start at login on Linux, where Electron's setLoginItemSettings does nothing: an XDG autostart entry
- * (anchors-desktop-mcp.md §4.2). Enabled = the file exists and is ours; disabling removes only our file.
+ * (https://specifications.freedesktop.org/autostart-spec/latest/). Enabled = the file exists and is ours; disabling removes only our file.
  */
 export function createLinuxLoginItem(options: { file?: string; command: readonly string[] }): LoginItem {
   const file = options.file ?? linuxAutostartFile();

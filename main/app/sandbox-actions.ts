@@ -20,7 +20,7 @@ export interface SandboxActionsOptions {
   /** After each action: list again so the window shows the new state without waiting for a poll. */
   afterChange?(): void;
   fetch?: FetchLike;
-  /** Daytona waits up to ~30 s inside start/stop before answering (daytona-api.md §3). */
+  /** Daytona waits up to ~30 s inside start/stop before answering (docs/daytona-api.md §3). */
   timeoutMs?: number;
 }
 

@@ -31,7 +31,7 @@ const MAX_TOOLTIP = 127;
  * The tray from the app state (the same snapshot the window renders), as a pure function: icon, tooltip and
  * menu. Every item is set explicitly each time the state changes: on Linux the StatusNotifierItem shows only
  * the context menu and ignores clicks, and a changed MenuItem is not picked up until setContextMenu is called
- * again (anchors-desktop-mcp.md §4.1).
+ * again (Electron's Tray docs, Linux notes: https://www.electronjs.org/docs/latest/api/tray).
  */
 export function trayView(state: AppState, platform: NodeJS.Platform | string): TrayView {
   return { icon: trayIconState(state), tooltip: trayTooltip(state), menu: trayMenu(state, platform) };

@@ -47,7 +47,7 @@ const listSchema = z.object({
 
 const cursorSchema = z.object({ o: z.number().int().min(0) });
 
-/** The main API routes the SDK uses (daytona-api.md §3), mounted under /api behind the bearer check. */
+/** The main API routes the SDK uses (docs/daytona-api.md §3), mounted under /api behind the bearer check. */
 export function apiRoutes(service: SandboxService, previewHost: string): Router {
   const router = Router();
   router.use(json({ limit: '1mb' }));

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 
-/** Daemon error codes the SDK maps to typed errors (research: daytona-api.md §6.4). */
+/** Daemon error codes the SDK maps to typed errors (docs/daytona-api.md §6.4). */
 export type DaemonErrorCode =
   | 'FILE_NOT_FOUND'
   | 'FILE_ACCESS_DENIED'
@@ -56,7 +56,7 @@ export const badRequest = (message: string, code: DaemonErrorCode = 'BAD_REQUEST
 export const notFound = (message: string, code: DaemonErrorCode = 'NOT_FOUND') => new ApiError(404, message, code);
 export const conflict = (message: string, code: DaemonErrorCode = 'CONFLICT') => new ApiError(409, message, code);
 
-/** Main-API error body: `{statusCode, error, message, path, timestamp}` (daytona-api.md §14). */
+/** Main-API error body: `{statusCode, error, message, path, timestamp}` (docs/daytona-api.md §12). */
 export function apiErrorBody(status: number, message: string, path: string) {
   return { statusCode: status, error: REASONS[status] ?? 'Error', message, path, timestamp: new Date().toISOString() };
 }

@@ -7,7 +7,7 @@ const ORG_ROOM = 'organization:local';
 
 /**
  * Daytona's notification gateway: Socket.IO at {apiUrl}/socket.io/, API key in the handshake's
- * `auth.token`, sandbox events to the organization's room (daytona-api.md §5).
+ * `auth.token`, sandbox events to the organization's room (docs/daytona-api.md §5).
  */
 export function createEventsGateway(http: HttpServer, apiKey: string) {
   // destroyUpgrade off: other WebSocket routes (session log streams) share this HTTP server.

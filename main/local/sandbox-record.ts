@@ -92,7 +92,7 @@ export function toSandboxDto(record: SandboxRecord, toolboxProxyUrl: string) {
   };
 }
 
-/** The list-item DTO: the same fields minus env/volumes/buildInfo (daytona-api.md §8.1). */
+/** The list-item DTO: the same fields minus env/volumes/buildInfo (docs/daytona-api.md §4). */
 export function toListItemDto(record: SandboxRecord, toolboxProxyUrl: string) {
   return {
     id: record.id,

@@ -41,7 +41,7 @@ export interface SandboxServiceOptions {
   log?: (line: string) => void;
 }
 
-/** Daytona's server defaults (daytona-api.md §8.1). */
+/** Daytona's server defaults (docs/daytona-api.md §4). */
 export const DEFAULT_AUTO_STOP_MINUTES = 15;
 export const DEFAULT_AUTO_ARCHIVE_MINUTES = 7 * 24 * 60;
 export const MAX_AUTO_ARCHIVE_MINUTES = 30 * 24 * 60;
@@ -461,7 +461,7 @@ export class SandboxService {
     }
   }
 
-  /** One pass of Daytona's auto-stop, auto-archive and auto-delete jobs (daytona-api.md §11). */
+  /** One pass of Daytona's auto-stop, auto-archive and auto-delete jobs (docs/daytona-api.md §11). */
   async tick(): Promise<void> {
     // The interval fires whether or not the previous pass finished; one pass at a time.
     if (this.ticking || this.closing) return;

@@ -28,7 +28,7 @@ export function createNotifier(options: { icon?: string; log(line: string): void
       if (button) act(button.action);
     });
     notification.on('close', release);
-    // macOS refuses notifications from unsigned bundles with `failed` (anchors-desktop-mcp.md §4.3): say so.
+    // macOS refuses notifications from unsigned bundles with `failed` (Electron 42+ uses UNUserNotificationCenter; athrvk/vayu#1358): say so.
     notification.on('failed', (_event, error) => {
       release();
       options.log(`the notification "${spec.title}" could not be shown: ${error}`);

@@ -13,7 +13,7 @@ import { createTray, type ShellTray } from './tray.ts';
 import { createMainWindow, type ShellWindow } from './window.ts';
 
 export interface ShellOptions {
-  /** The installer's appId: Windows toasts need the same AppUserModelID (anchors-desktop-mcp.md §4.3). */
+  /** The installer's appId: Windows toasts need the same AppUserModelID (https://www.electronjs.org/docs/latest/tutorial/notifications#windows). */
   appId: string;
   /** out/renderer: the built window. */
   rendererDir: string;

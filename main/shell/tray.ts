@@ -20,7 +20,7 @@ export interface TrayOptions {
 /**
  * The tray icon. Linux (StatusNotifierItem) shows only a context menu and may never deliver clicks, so the
  * menu is set with setContextMenu, again after every change. macOS and Windows open the window on a left
- * click and pop the same menu up on a right click (anchors-desktop-mcp.md §4.1).
+ * click and pop the same menu up on a right click (https://www.electronjs.org/docs/latest/api/tray, Linux notes).
  */
 export function createTray(options: TrayOptions): ShellTray {
   const linux = process.platform === 'linux';

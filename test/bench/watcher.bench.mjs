@@ -8,7 +8,7 @@ import { machineNote, measureSideBySide, ms, printTable } from './lib/stats.mjs'
 const ROUNDS = Number(process.env.BENCH_WATCHER_ROUNDS ?? 200);
 const SIZES = [1_000, 10_000];
 
-/** A list item as Daytona sends it (daytona-api.md §8.1), minus nothing the parser skips. */
+/** A list item as Daytona sends it (docs/daytona-api.md §4), minus nothing the parser skips. */
 function dto(i, overrides = {}) {
   return {
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,

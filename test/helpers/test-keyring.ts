@@ -10,7 +10,7 @@ const execFileAsync = promisify(execFile);
 /**
  * A throwaway Secret Service for tests: gnome-keyring on a private D-Bus session bus, with its keyrings and
  * control socket in a temp dir, unlocked from stdin, and no display (so a stray prompt fails fast instead of
- * hanging). Recipe and failure modes: research/feasibility-keychain-mcp.md §1.4-1.5.
+ * hanging). Recipe and failure modes: docs/keychain.md.
  *
  * The bus has no activatable services, so nothing can D-Bus-activate a second, locked gnome-keyring.
  */

@@ -13,7 +13,7 @@ const JWT = 'user-access-token';
 
 /**
  * Daytona's API, analytics and billing services on one loopback server, answering with the shapes of
- * daytona-api.md §10 and daytona-login-billing.md §3; each test can change what it says.
+ * docs/daytona-api.md §8-9; each test can change what it says.
  */
 interface Script {
   config: Record<string, unknown>;

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // A stand-in "unpacked Electron" (no network, no real binary): enough for electron-builder to lay out the app,
-// write app.asar and flip the fuses in the executable's fuse wire (feasibility-ui-isolation.md §3).
+// write app.asar and flip the fuses in the executable's fuse wire (https://www.electronjs.org/docs/latest/tutorial/fuses).
 const STUB_ELECTRON = join(REPO_ROOT, 'test', 'fixtures', 'stub-electron-dist');
 const ENABLE = 49; // '1'
 const DISABLE = 48; // '0'

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { classifyKeychainFailure, redact, secretStoreErrorMessage } from '../../main/core/secrets/secret-store.ts';
 
-// What @napi-rs/keyring 2.1.2 says in each failure mode (measured: research/feasibility-keychain-mcp.md §1.4, and
-// again against gnome-keyring 42.1 while writing keyring-secret-store.ts).
+// What @napi-rs/keyring 2.1.2 says in each failure mode (measured against gnome-keyring 42.1
+// while writing keyring-secret-store.ts; the scenarios are in docs/keychain.md).
 describe('keychain failures, as the library words them', () => {
   it.each([
     ['Platform failure: DBus error: Using X11 for dbus-daemon autolaunch was disabled at compile time, set your DBUS_SESSION_BUS_ADDRESS instead', 'no-secret-service'],

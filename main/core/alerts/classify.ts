@@ -37,7 +37,7 @@ const ARCHIVING: ReadonlySet<string> = new Set(['archiving', 'archived']);
 const DELETING: ReadonlySet<string> = new Set(['destroying', 'destroyed']);
 
 /**
- * Daytona does not say why a sandbox stopped (daytona-api.md §11-12). A transition this app did not ask
+ * Daytona does not say why a sandbox stopped (docs/daytona-api.md §11). A transition this app did not ask
  * for, out of a resting state, after the sandbox's own idle interval ran out (measured from the
  * `lastActivityAt` it had before: Daytona counts the stop itself as activity), is an automatic one.
  */

@@ -5,7 +5,7 @@ const optionalUrl = z.url().optional().catch(undefined);
 
 /**
  * The parts of `GET {apiUrl}/config` (public, no auth) this app reads: where billing and analytics live,
- * and how users sign in (daytona-login-billing.md §2). Everything is optional and lenient: self-hosted
+ * and how users sign in (docs/daytona-api.md §8). Everything is optional and lenient: self-hosted
  * Daytona omits billing, older servers lack `oidc.provider`, and the local provider has no `oidc` at all.
  */
 export const daytonaConfigSchema = z.looseObject({

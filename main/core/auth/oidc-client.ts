@@ -49,7 +49,7 @@ export class SignInUnavailableError extends Error {
 }
 
 /**
- * Picks the identity provider the way Daytona's CLI does (daytona-login-billing.md §1.2): `oidc.provider`
+ * Picks the identity provider the way Daytona's CLI does (docs/daytona-api.md §10): `oidc.provider`
  * "workos" means WorkOS (the CLI application `oidc.cli` when advertised, endpoints on the issuer's host,
  * no scopes, `provider=authkit`); anything else is standard OIDC with discovery (Auth0 with `audience`).
  */

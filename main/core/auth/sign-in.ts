@@ -42,7 +42,7 @@ const KEEP_USING_KEY = 'Daytona Tray keeps working with your API key; the balanc
 
 /**
  * "Sign in with Daytona": OIDC authorization code + PKCE (S256) with `state`, in the system browser,
- * redirected to a one-shot loopback server (daytona-login-billing.md §1). Returns the tokens and the
+ * redirected to a one-shot loopback server (docs/daytona-api.md §10). Returns the tokens and the
  * organization to store in the keychain; it stores nothing itself.
  */
 export async function signInWithBrowser(options: SignInOptions): Promise<LoginTokens> {

@@ -30,7 +30,7 @@ export class SignInRequiredError extends Error {
   }
 }
 
-/** Refresh this long before expiry, as Daytona's CLI does (daytona-login-billing.md §1.4). */
+/** Refresh this long before expiry, as Daytona's CLI does (docs/daytona-api.md §10). */
 export const REFRESH_BEFORE_MS = 5 * 60_000;
 
 const refreshResponseSchema = z.looseObject({

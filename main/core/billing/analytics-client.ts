@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { requestJson, type FetchLike } from '../watcher/http-json.ts';
 import { daytonaHeaders, type DaytonaCredentials } from '../watcher/list-sandboxes.ts';
 
-/** `models.AggregatedUsage` of Daytona's analytics API (daytona-api.md §10.2). `totalPrice` is in dollars. */
+/** `models.AggregatedUsage` of Daytona's analytics API (docs/daytona-api.md §9). `totalPrice` is in dollars. */
 const aggregatedUsageSchema = z.looseObject({
   totalPrice: z.number().finite(),
   sandboxCount: z.number().optional().catch(undefined),

@@ -73,7 +73,7 @@ export interface BillingService {
 export const SIGN_IN_FOR_BALANCE = 'Sign in to see balance';
 
 /**
- * Credit balance and spend for the active profile (daytona-login-billing.md §3): a burn-rate estimate from
+ * Credit balance and spend for the active profile (docs/daytona-api.md §9): a burn-rate estimate from
  * the sandboxes at Daytona's published rates, always; spend this billing period from the analytics API
  * where it answers (an API key is enough); the wallet balance once signed in. The local profile is free,
  * and shows what its sandboxes would cost on Daytona Cloud.

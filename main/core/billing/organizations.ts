@@ -47,7 +47,7 @@ export async function fetchApiKeyOrganization(apiUrl: string, apiKey: string, op
 
 /**
  * Daytona's answer once credits run out: the organization is suspended and creates/starts fail with
- * 403 "Organization is suspended: Credits depleted" (daytona-login-billing.md §4).
+ * 403 "Organization is suspended: Credits depleted" (docs/daytona-api.md §9).
  */
 export function isCreditsDepleted(status: number | undefined, message: string | undefined): boolean {
   return status === 403 && /suspended/i.test(message ?? '') && /credit|depleted|payment/i.test(message ?? '');

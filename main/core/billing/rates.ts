@@ -1,6 +1,6 @@
 import { RUNNING_STATES } from '../watcher/watched-sandbox.ts';
 
-/** Daytona Cloud's published prices in USD (DESIGN.md §3). GPUs have no published rate here: not estimated. */
+/** Daytona Cloud's published prices in USD (https://www.daytona.io/pricing). GPUs have no published rate here: not estimated. */
 export const DAYTONA_RATES = {
   vcpuPerHour: 0.0504,
   memoryGiBPerHour: 0.0162,

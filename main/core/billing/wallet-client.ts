@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { requestJson, type FetchLike } from '../watcher/http-json.ts';
 
-/** `OrganizationWallet` of Daytona's billing API (daytona-login-billing.md §3.1); every field is optional there. */
+/** `OrganizationWallet` of Daytona's billing API (docs/daytona-api.md §9); every field is optional there. */
 const walletSchema = z.looseObject({
   balanceCents: z.number().finite().optional().catch(undefined),
   ongoingBalanceCents: z.number().finite().optional().catch(undefined),

@@ -27,7 +27,7 @@ export function daytonaHeaders(credentials: DaytonaCredentials): Record<string, 
   };
 }
 
-/** Every sandbox of the organization, following `nextCursor` to the last page (daytona-api.md §3, §14). */
+/** Every sandbox of the organization, following `nextCursor` to the last page (docs/daytona-api.md §3, §12). */
 export async function listAllSandboxes(
   apiUrl: string,
   credentials: DaytonaCredentials,

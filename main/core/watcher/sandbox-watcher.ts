@@ -10,7 +10,7 @@ const DEFAULT_BACKOFF = { baseMs: 2_000, maxMs: 5 * 60_000 };
 /** Wall time running ahead of monotonic time by this much between two checks means the machine slept. */
 const SLEEP_GAP_MS = 5_000;
 
-/** The gateway's sandbox events (daytona-api.md §5). */
+/** The gateway's sandbox events (docs/daytona-api.md §5). */
 export const SANDBOX_EVENTS = ['sandbox.created', 'sandbox.state.updated', 'sandbox.desired-state.updated'] as const;
 
 export interface WatcherProblem {

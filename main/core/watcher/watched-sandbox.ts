@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * What the watcher keeps of each sandbox: the fields the tray shows and the alert policy reasons about.
- * Parsed from Daytona's `Sandbox` / `SandboxListItem` DTOs (daytona-api.md §8.1) and the event payloads,
+ * Parsed from Daytona's `Sandbox` / `SandboxListItem` DTOs (docs/daytona-api.md §4) and the event payloads,
  * leniently: a server newer than us may add states or drop optional fields, and one odd sandbox must not
  * hide the others.
  */

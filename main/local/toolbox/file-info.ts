@@ -1,7 +1,7 @@
 import type { Stats } from 'node:fs';
 import { SANDBOX_USER } from '../sandbox-record.ts';
 
-/** `FileInfo` as the toolbox returns it (daytona-api.md §6.1; the daemon's get_file_info.go). */
+/** `FileInfo` as the toolbox returns it (docs/daytona-api.md §6.1; daytonaio/daytona v0.190.0 apps/daemon/pkg/toolbox/fs/get_file_info.go). */
 export function fileInfo(name: string, sandboxPath: string, stats: Stats) {
   const modified = stats.mtime.toISOString();
   return {

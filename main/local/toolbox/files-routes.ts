@@ -97,7 +97,7 @@ const isAreaRoot = (target: ResolvedPath) => target.hostPath === target.hostRoot
  */
 const READ = constants.O_RDONLY | constants.O_NONBLOCK;
 
-/** Toolbox file routes under {toolboxProxyUrl}/{id}/files (daytona-api.md §6.1, §7). */
+/** Toolbox file routes under {toolboxProxyUrl}/{id}/files (docs/daytona-api.md §6.1, §7). */
 export function filesRoutes(deps: FilesDeps): Router {
   const router = Router();
   const resolve = (req: Request, path: string, options?: ResolveOptions) => resolveSandboxPath(deps.dirsOf(req), path, options);

@@ -38,7 +38,7 @@ const refName = text('name').refine((value) => !value.startsWith('-') && !/[\s\0
 const credential = z.string().refine((value) => !/[\r\n\0]/.test(value), 'must be a single line');
 const remoteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a remote name such as origin');
 
-/** Toolbox git routes (daytona-api.md §6.3). git runs inside the sandbox: a clone obeys networkBlockAll and sees only what the sandbox sees. */
+/** Toolbox git routes (docs/daytona-api.md §6.3). git runs inside the sandbox: a clone obeys networkBlockAll and sees only what the sandbox sees. */
 export function gitRoutes(deps: GitDeps): Router {
   const router = Router();
   router.use(json({ limit: '1mb' }));

@@ -39,7 +39,7 @@ const MAX_ARGV_COMMAND = 64 * 1024;
 const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
 
 
-/** Toolbox process routes: execute, code-run and sessions (daytona-api.md §6.2). */
+/** Toolbox process routes: execute, code-run and sessions (docs/daytona-api.md §6.2). */
 export function processRoutes(deps: ProcessDeps): Router {
   const router = Router();
   router.use(json({ limit: '5mb' }));
