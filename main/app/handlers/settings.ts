@@ -1,0 +1,58 @@
+import { settingsView } from '../app-state.ts';
+import { fail, ok, type HandlerContext, type HandlersOf } from './context.ts';
+
+const NO_LOGIN_ITEM = 'Start at login needs the desktop app: this window runs in the browser (web mode).';
+
+export interface SettingsPart {
+  handlers: HandlersOf<'getState' | 'updateSettings'>;
+  /** The tray menu's "Start at login": the OS login item first, then the setting. */
+  setStartAtLogin(enabled: boolean): Promise<void>;
+  /** At start: the OS keeps its own login item; bring it in line with the setting (the user may have moved the app). */
+  syncLoginItem(): Promise<void>;
+}
+
+/** The snapshot and the settings: switches, tool groups, port, thresholds, start at login. */
+export function createSettingsPart(ctx: HandlerContext): SettingsPart {
+  const { settings: store, desktop } = ctx;
+
+  async function setStartAtLogin(enabled: boolean): Promise<void> {
+    if (!desktop.loginItem) throw new Error(NO_LOGIN_ITEM);
+    await desktop.loginItem.setEnabled(enabled);
+    await store.update((s) => {
+      s.startAtLogin = enabled;
+    });
+    await ctx.store.reloadSettings();
+  }
+
+  return {
+    handlers: {
+      getState: async () => ok(ctx.store.state()),
+
+      async updateSettings(patch) {
+        const before = ctx.store.settings();
+        if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) {
+          if (!desktop.loginItem) return fail('unsupported', NO_LOGIN_ITEM);
+          await desktop.loginItem.setEnabled(patch.startAtLogin);
+        }
+        await store.update((s) => {
+          if (patch.toolGroups) Object.assign(s.mcp.toolGroups, patch.toolGroups);
+          if (patch.notifications) Object.assign(s.notifications, patch.notifications);
+          if (patch.lowBalanceThresholdCents !== undefined) s.lowBalanceThresholdCents = patch.lowBalanceThresholdCents;
+          if (patch.startAtLogin !== undefined) s.startAtLogin = patch.startAtLogin;
+          if (patch.mcpPort !== undefined) s.mcp.port = patch.mcpPort;
+        });
+        const after = await ctx.store.reloadSettings();
+        // Tool groups and the port are the server's command line: it restarts with them.
+        if (patch.toolGroups || patch.mcpPort !== undefined) void ctx.supervisor.refresh();
+        return ok(settingsView(after));
+      },
+    },
+    setStartAtLogin,
+    async syncLoginItem() {
+      const loginItem = desktop.loginItem;
+      const wanted = ctx.store.settings().startAtLogin;
+      if (!loginItem || (await loginItem.enabled().catch(() => wanted)) === wanted) return;
+      await loginItem.setEnabled(wanted).catch((error: unknown) => ctx.log(`start at login: ${(error as Error).message}`));
+    },
+  };
+}
