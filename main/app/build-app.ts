@@ -84,7 +84,9 @@ export function buildApp(parts: AppParts): BuiltApp {
     settings: () => (switches ? alertSettingsFromNotifications(switches.notifications, switches.lowBalanceThresholdCents) : {}),
     minuteMs: () => holder.session?.snapshot().minuteMs ?? 60_000,
   });
-  supervisor.onChange((status) => alerts.onMcpStatus(status.state !== 'failed' && status.state !== 'restarting'));
+  // Down means not serving: a server that keeps failing to start passes through `starting` between its
+  // attempts, which must not reset the wait (only `running`, or a stop we asked for, does).
+  supervisor.onChange((status) => alerts.onMcpStatus(status.state === 'running' || status.state === 'stopped'));
 
   // 4. The watcher, billing and sign-in of the active profile, feeding the alert policy.
   const session = createProfileSession({ settings, secrets, supervisor, alerts, env, log, ...(parts.fetch ? { fetch: parts.fetch } : {}) });
