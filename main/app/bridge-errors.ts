@@ -4,7 +4,7 @@ import { SignInRequiredError } from '../core/auth/token-manager.ts';
 import { ClientSetupError } from '../core/clients/types.ts';
 import { ProfileError } from '../core/profile.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
-import { HttpError, NetworkError } from '../core/watcher/http-json.ts';
+import { failureOf, HttpError, NetworkError } from '../core/http/http-errors.ts';
 import type { BridgeError } from '../../preload/contract.ts';
 
 /**
@@ -19,19 +19,23 @@ export function toBridgeError(error: unknown): BridgeError {
   if (error instanceof SignInError) return { code: error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'failed', message: error.message };
   if (error instanceof SignInUnavailableError) return { code: 'unsupported', message: error.message };
   if (error instanceof SignInRequiredError) return { code: 'rejected', message: error.message };
-  if (error instanceof NetworkError) return { code: /no answer within/.test(error.message) ? 'timeout' : 'unreachable', message: error.message };
-  if (error instanceof HttpError) return { code: httpCode(error.status), message: httpMessage(error) };
+  if (error instanceof NetworkError) return { code: error.timedOut ? 'timeout' : 'unreachable', message: error.message };
+  if (error instanceof HttpError) return { code: httpCode(error), message: httpMessage(error) };
   const message = error instanceof Error ? error.message : String(error);
   return { code: 'failed', message: message ? `${withStop(message)} Try again; if it keeps failing, the server log (Server view) has details.` : 'Something went wrong. Try again.' };
 }
 
-function httpCode(status: number): string {
-  if (status === 401) return 'rejected';
-  if (status === 403) return 'forbidden';
-  if (status === 404) return 'not-found';
-  if (status === 409) return 'busy';
-  if (status === 408 || status === 504) return 'timeout';
-  return 'failed';
+/** The window's error code for each kind of failure (main/core/http/http-errors.ts decides the kind). */
+const CODE_OF_KIND: Partial<Record<ReturnType<typeof failureOf>['kind'], string>> = {
+  unauthorized: 'rejected',
+  forbidden: 'forbidden',
+  'not-found': 'not-found',
+  conflict: 'busy',
+  timeout: 'timeout',
+};
+
+function httpCode(error: HttpError): string {
+  return CODE_OF_KIND[failureOf(error).kind] ?? 'failed';
 }
 
 function httpMessage(error: HttpError): string {

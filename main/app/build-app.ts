@@ -9,7 +9,7 @@ import type { SecretStore } from '../core/secrets/secret-store.ts';
 import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
 import { createMcpSupervisor, type McpSupervisor, type McpSupervisorOptions } from '../core/supervisor/mcp-supervisor.ts';
 import { loadServerConfig } from '../core/supervisor/server-config.ts';
-import type { FetchLike } from '../core/watcher/http-json.ts';
+import type { FetchLike } from '../core/http/request-json.ts';
 import type { SettingsView } from '../../preload/contract.ts';
 import type { DesktopPort } from './desktop-port.ts';
 import { notificationSpec } from './notification-view.ts';
@@ -37,7 +37,7 @@ export interface AppParts {
   clients?: { host?: Host; launch?: BridgeLaunch; run?: ClientRegistryDeps['run'] };
   /** Alert timing (coalescing, rate limits, how long the server must be down) beyond the defaults. */
   alerts?: Pick<AlertPolicyOptions, 'coalesceMs' | 'minGapMs' | 'maxPerWindow' | 'windowMs' | 'mcpDownAfterMs' | 'now' | 'timers'>;
-  /** Daytona's API calls of the session (default: global fetch). */
+  /** The sign-in provider's token calls of the session (default: global fetch). */
   fetch?: FetchLike;
   checkApiKey?: TrayAppDeps['checkApiKey'];
   signIn?: TrayAppDeps['signIn'];

@@ -6,7 +6,8 @@ import { ProfileError, resolveProfile, type ResolvedProfile } from '../core/prof
 import { SecretStoreError, type SecretStore } from '../core/secrets/secret-store.ts';
 import type { SettingsStore } from '../core/settings/settings-store.ts';
 import type { McpSupervisor } from '../core/supervisor/mcp-supervisor.ts';
-import type { FetchLike } from '../core/watcher/http-json.ts';
+import { createDaytonaApi, type DaytonaApi } from '../core/daytona-api/daytona-api.ts';
+import type { FetchLike } from '../core/http/request-json.ts';
 import { createSandboxWatcher, type SandboxWatcher, type WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
 import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
 import { createSandboxActions, type SandboxActions } from './sandbox-actions.ts';
@@ -35,6 +36,7 @@ export interface ProfileSessionDeps {
   alerts: Pick<AlertPolicy, 'onChanges' | 'onBalance' | 'onCreditsDepleted'>;
   /** DAYTONA_API_URL + DAYTONA_API_KEY here win over the settings, as for the MCP server. */
   env?: NodeJS.ProcessEnv;
+  /** The sign-in provider's token calls (default: global fetch); Daytona's own go through main/core/daytona-api. */
   fetch?: FetchLike;
   log?(line: string): void;
 }
@@ -66,6 +68,7 @@ interface Endpoint {
 
 interface Attached {
   key: string;
+  api: DaytonaApi;
   watcher: SandboxWatcher;
   billing: BillingService;
   actions: SandboxActions;
@@ -123,6 +126,7 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
     for (const off of old.unsubscribe) off();
     old.billing.stop();
     await old.watcher.stop();
+    old.api.close();
   }
 
   /** Starts watching `endpoint` for the current profile, unless that is what is watched already. */
@@ -138,8 +142,11 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
     // The local provider may run on scaled minutes (tests); alerts and countdowns follow its clock.
     minuteMs = 60_000;
     isolation = undefined;
+    // One Daytona client per attached profile: the watcher, billing and the sandbox buttons share it.
+    const credentials = () => ({ token: endpoint.token });
+    const api = createDaytonaApi({ apiUrl: endpoint.apiUrl, credentials });
     try {
-      const config = await fetchDaytonaConfig(endpoint.apiUrl, { ...call, timeoutMs: 10_000 });
+      const config = await fetchDaytonaConfig(api);
       minuteMs = config.localProvider?.minuteMs ?? 60_000;
       const reported = (config.localProvider as { isolation?: unknown } | undefined)?.isolation;
       isolation = reported === 'bubblewrap' || reported === 'none' ? reported : undefined;
@@ -148,14 +155,13 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
     }
     const { settings } = await deps.settings.load();
     const tokens = local ? undefined : createTokenManager({ store: keychainTokenStore(deps.secrets, profile.name), log, ...call });
-    const credentials = () => ({ token: endpoint.token });
     const watcher = createSandboxWatcher({
       apiUrl: endpoint.apiUrl,
       credentials,
+      api,
       pollMs: { visible: settings.polling.sandboxesMs, hidden: settings.polling.sandboxesHiddenMs },
       visible,
       log,
-      ...call,
     });
     const billing = createBillingService({
       apiUrl: endpoint.apiUrl,
@@ -165,14 +171,12 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
       sandboxes: () => watcher.sandboxes().values(),
       refreshMs: settings.polling.balanceMs,
       log,
-      ...call,
+      api,
     });
     const actions = createSandboxActions({
-      apiUrl: endpoint.apiUrl,
-      credentials,
+      api,
       noteRequested: (id, action) => watcher.noteRequested(id, action),
       afterChange: () => void watcher.refresh().catch(() => {}),
-      ...call,
     });
     const unsubscribe = [
       watcher.onChanges((changes) => {
@@ -187,7 +191,7 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
         emit();
       }),
     ];
-    attached = { key, watcher, billing, actions, tokens, unsubscribe };
+    attached = { key, api, watcher, billing, actions, tokens, unsubscribe };
     watcher.start();
     billing.start();
     emit();

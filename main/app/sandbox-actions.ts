@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../core/watcher/http-json.ts';
-import { daytonaHeaders, type DaytonaCredentials } from '../core/watcher/list-sandboxes.ts';
+import type { DaytonaApi } from '../core/daytona-api/daytona-api.ts';
 import type { RequestedAction } from '../core/watcher/sandbox-diff.ts';
 
 /** What the window's sandbox buttons do, on the active profile's Daytona API (cloud or the local provider). */
@@ -13,53 +12,43 @@ export interface SandboxActions {
 }
 
 export interface SandboxActionsOptions {
-  apiUrl: string;
-  credentials: () => DaytonaCredentials | Promise<DaytonaCredentials>;
+  /** The profile's Daytona client; its timeout policy gives start/stop/delete the long deadline. */
+  api: Pick<DaytonaApi, 'startSandbox' | 'stopSandbox' | 'deleteSandbox' | 'signedPreviewUrl'>;
   /** Told before a stop or delete goes out, so the watcher does not take it for an auto-stop (and alert). */
   noteRequested(id: string, action: RequestedAction): void;
   /** After each action: list again so the window shows the new state without waiting for a poll. */
   afterChange?(): void;
-  fetch?: FetchLike;
-  /** Daytona waits up to ~30 s inside start/stop before answering (docs/daytona-api.md §3). */
-  timeoutMs?: number;
 }
 
 const PREVIEW_EXPIRES_SECONDS = 3600;
 const previewSchema = z.looseObject({ url: z.url() });
 
 /**
- * Start, stop, delete and preview over Daytona's REST API, the same calls the SDK makes (`POST
- * /sandbox/{id}/start|stop`, `DELETE /sandbox/{id}`, `GET …/ports/{port}/signed-preview-url`). Failures throw
- * the watcher's HttpError / NetworkError, which the IPC registry turns into messages for the window.
+ * Start, stop, delete and preview through the SDK's REST client (the calls `Sandbox.start/stop/delete` make,
+ * without waiting for the new state: the watcher shows it). Failures throw HttpError / NetworkError, which
+ * the IPC registry turns into messages for the window.
  */
 export function createSandboxActions(options: SandboxActionsOptions): SandboxActions {
-  const apiUrl = options.apiUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 75_000;
-  const call = async (method: string, path: string): Promise<unknown> => {
-    const headers = daytonaHeaders(await options.credentials());
-    return requestJson(`${apiUrl}${path}`, { method, headers, timeoutMs, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  };
-  const sandbox = (id: string) => `/sandbox/${encodeURIComponent(id)}`;
+  const { api } = options;
   const changed = () => options.afterChange?.();
 
   return {
     async start(id) {
-      await call('POST', `${sandbox(id)}/start`);
+      await api.startSandbox(id);
       changed();
     },
     async stop(id) {
       options.noteRequested(id, 'stop');
-      await call('POST', `${sandbox(id)}/stop?force=false`);
+      await api.stopSandbox(id);
       changed();
     },
     async remove(id) {
       options.noteRequested(id, 'delete');
-      await call('DELETE', sandbox(id));
+      await api.deleteSandbox(id);
       changed();
     },
     async previewUrl(id, port) {
-      const body = await call('GET', `${sandbox(id)}/ports/${port}/signed-preview-url?expiresInSeconds=${PREVIEW_EXPIRES_SECONDS}`);
-      const parsed = previewSchema.safeParse(body);
+      const parsed = previewSchema.safeParse(await api.signedPreviewUrl(id, port, PREVIEW_EXPIRES_SECONDS));
       if (!parsed.success) throw new Error(`Daytona answered the preview request for port ${port} without a URL`);
       return parsed.data.url;
     },

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createAlertPolicy } from '../core/alerts/alert-policy.ts';
 import type { Alert } from '../core/alerts/alert-types.ts';
 import { fetchDaytonaConfig } from '../core/auth/daytona-config.ts';
+import { createDaytonaApi } from '../core/daytona-api/daytona-api.ts';
 import { ProfileError, resolveProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
@@ -57,12 +58,14 @@ export async function run(argv: string[]): Promise<number> {
   const { apiUrl, apiKey } = profile;
   const json = values.json === true;
   const print = createPrinter(json);
+  const credentials = () => ({ token: apiKey });
+  const api = createDaytonaApi({ apiUrl, credentials });
 
   // The local provider scales its minutes for tests; idle times and deadlines follow its clock.
   let minuteMs = 60_000;
   let maxAutoArchiveMinutes: number | undefined;
   try {
-    const config = await fetchDaytonaConfig(apiUrl);
+    const config = await fetchDaytonaConfig(api);
     minuteMs = config.localProvider?.minuteMs ?? minuteMs;
     maxAutoArchiveMinutes = config.maxAutoArchiveInterval;
   } catch (error) {
@@ -71,7 +74,8 @@ export async function run(argv: string[]): Promise<number> {
 
   const watcher = createSandboxWatcher({
     apiUrl,
-    credentials: () => ({ token: apiKey }),
+    credentials,
+    api,
     pollMs: { visible: pollMs, hidden: pollMs },
     visible: true,
     ...(values['no-events'] ? { events: false as const } : {}),
@@ -119,6 +123,7 @@ export async function run(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   policy.dispose();
   await watcher.stop();
+  api.close();
   process.stdout.off('error', onStdoutError);
   return code;
 }

@@ -12,7 +12,7 @@ import { exchangeCode, signInWithBrowser, SignInError } from '../../main/core/au
 import { createTokenManager, keychainTokenStore, SignInRequiredError } from '../../main/core/auth/token-manager.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { loginTokensAccount, type LoginTokens } from '../../main/core/secrets/profile-secrets.ts';
-import { requestJson, type FetchLike } from '../../main/core/watcher/http-json.ts';
+import { requestJson, type FetchLike } from '../../main/core/http/request-json.ts';
 import { visitAsBrowser, type BrowserRun } from '../helpers/browser-stand-in.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { filesUnder } from '../helpers/host-state.ts';

@@ -1,14 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createDaytonaApi, type DaytonaCredentials } from '../../main/core/daytona-api/daytona-api.ts';
 import { listAllSandboxes } from '../../main/core/watcher/list-sandboxes.ts';
 import { createSandboxWatcher, type SandboxWatcher, type WatcherStatus } from '../../main/core/watcher/sandbox-watcher.ts';
 
 /** A stand-in for Daytona's API whose answers each test scripts; it records every request. */
 async function fakeApi(handler: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
-  const requests: { url: string; at: number; auth: string | undefined }[] = [];
+  const requests: { url: string; at: number; auth: string | undefined; org: string | undefined; source: string | undefined }[] = [];
   const server: Server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', at: Date.now(), auth: req.headers.authorization });
+    requests.push({ url: req.url ?? '', at: Date.now(), auth: req.headers.authorization, org: req.headers['x-daytona-organization-id'] as string | undefined, source: req.headers['x-daytona-source'] as string | undefined });
     handler(req, res, requests.length);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -33,6 +34,13 @@ afterEach(async () => {
   for (const step of cleanup.reverse()) await step();
   cleanup = [];
 });
+
+/** The tray's Daytona client for `apiUrl`, closed after the test. */
+function daytonaApi(apiUrl: string, credentials: DaytonaCredentials) {
+  const api = createDaytonaApi({ apiUrl, credentials: () => credentials });
+  cleanup.push(async () => api.close());
+  return api;
+}
 
 function watch(apiUrl: string, extra: Partial<Parameters<typeof createSandboxWatcher>[0]> = {}): { watcher: SandboxWatcher; statuses: WatcherStatus[] } {
   const watcher = createSandboxWatcher({ apiUrl, credentials: () => ({ token: 'key-123' }), events: false, pollMs: { visible: 50, hidden: 50 }, backoff: { baseMs: 50, maxMs: 2_000 }, ...extra });
@@ -118,19 +126,21 @@ describe('sandbox watcher: errors from the API', () => {
       json(res, 200, pages[url.searchParams.get('cursor') ?? '']);
     });
     cleanup.push(api.close);
-    const listed = await listAllSandboxes(api.apiUrl, { token: 'jwt', organizationId: 'org-9' });
+    const listed = await listAllSandboxes(daytonaApi(api.apiUrl, { token: 'jwt', organizationId: 'org-9' }));
     expect(listed.map((sandbox) => `${sandbox.id}:${sandbox.state}`)).toEqual(['1:started', '2:started', '3:started', '4:stopped']);
     expect(api.requests).toHaveLength(3);
+    // A user token is scoped by the organization header on every page; the tray says who calls.
+    expect(api.requests.map(({ auth, org, source }) => [auth, org, source])).toEqual(Array(3).fill(['Bearer jwt', 'org-9', 'daytona-tray']));
 
     const legacy = await fakeApi((_req, res) => json(res, 200, [item('x'), item('y')]));
     cleanup.push(legacy.close);
-    expect((await listAllSandboxes(legacy.apiUrl, { token: 'k' })).map((sandbox) => sandbox.id)).toEqual(['x', 'y']);
+    expect((await listAllSandboxes(daytonaApi(legacy.apiUrl, { token: 'k' }))).map((sandbox) => sandbox.id)).toEqual(['x', 'y']);
   });
 
   it('refuses a server that repeats a cursor instead of looping forever', async () => {
     const api = await fakeApi((_req, res) => json(res, 200, { items: [item('1')], nextCursor: 'same' }));
     cleanup.push(api.close);
-    await expect(listAllSandboxes(api.apiUrl, { token: 'k' })).rejects.toThrow(/same page cursor twice/);
+    await expect(listAllSandboxes(daytonaApi(api.apiUrl, { token: 'k' }))).rejects.toThrow(/same page cursor twice/);
   });
 
   it('lists faster while the window is open than while it is hidden', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { registerBridgeHandlers, trustedSender, type BridgeHandlers, type IpcMainPort, type IpcSender } from '../../main/app/ipc-registry.ts';
 import { ClientSetupError } from '../../main/core/clients/types.ts';
 import { SecretStoreError } from '../../main/core/secrets/secret-store.ts';
-import { HttpError } from '../../main/core/watcher/http-json.ts';
+import { HttpError } from '../../main/core/http/http-errors.ts';
 import { METHOD_CHANNELS, METHOD_NAMES, type Result } from '../../preload/contract.ts';
 
 const RENDERER = 'file:///opt/Daytona%20Tray/resources/app.asar/out/renderer/index.html';

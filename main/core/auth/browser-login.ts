@@ -1,5 +1,5 @@
 import type { SecretStore } from '../secrets/secret-store.ts';
-import type { FetchLike } from '../watcher/http-json.ts';
+import type { FetchLike } from '../http/request-json.ts';
 import type { OidcOverrides } from './oidc-client.ts';
 import { openSystemBrowser } from './open-browser.ts';
 import { signInWithBrowser } from './sign-in.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../watcher/http-json.ts';
+import type { CallOptions, DaytonaApi } from '../daytona-api/daytona-api.ts';
 
 const optionalUrl = z.url().optional().catch(undefined);
 
@@ -31,10 +31,9 @@ export const daytonaConfigSchema = z.looseObject({
 });
 export type DaytonaConfig = z.infer<typeof daytonaConfigSchema>;
 
-export async function fetchDaytonaConfig(apiUrl: string, options: { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<DaytonaConfig> {
-  const body = await requestJson(`${apiUrl.replace(/\/+$/, '')}/config`, { timeoutMs: 10_000, ...options });
-  const parsed = daytonaConfigSchema.safeParse(body);
-  if (!parsed.success) throw new Error(`${apiUrl}/config is not Daytona's configuration: check the API URL (it usually ends in /api).`);
+export async function fetchDaytonaConfig(api: Pick<DaytonaApi, 'apiUrl' | 'config'>, options: CallOptions = {}): Promise<DaytonaConfig> {
+  const parsed = daytonaConfigSchema.safeParse(await api.config(options));
+  if (!parsed.success) throw new Error(`${api.apiUrl}/config is not Daytona's configuration: check the API URL (it usually ends in /api).`);
   return parsed.data;
 }
 

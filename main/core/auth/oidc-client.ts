@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../watcher/http-json.ts';
+import { requestJson, type FetchLike } from '../http/request-json.ts';
 import type { DaytonaConfig } from './daytona-config.ts';
 
 /**

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { LoginTokens } from '../secrets/profile-secrets.ts';
 import { fetchOrganizations, pickOrganization } from '../billing/organizations.ts';
-import { HttpError, NetworkError, requestJson, type FetchLike } from '../watcher/http-json.ts';
+import { createDaytonaApi } from '../daytona-api/daytona-api.ts';
+import { HttpError, NetworkError } from '../http/http-errors.ts';
+import { requestJson, type FetchLike } from '../http/request-json.ts';
 import { fetchDaytonaConfig } from './daytona-config.ts';
 import { SignInError, startCallbackServer } from './loopback-callback.ts';
 import { resolveOidcClient, SignInUnavailableError, type OidcClient, type OidcOverrides } from './oidc-client.ts';
@@ -49,10 +51,14 @@ export async function signInWithBrowser(options: SignInOptions): Promise<LoginTo
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const now = options.now ?? Date.now;
   const call = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  let accessToken: string | undefined;
+  // /config is public; /organizations is asked with the token this sign-in gets.
+  const api = createDaytonaApi({ apiUrl, credentials: () => (accessToken ? { token: accessToken } : Promise.reject(new Error('Not signed in yet.'))) });
   let client: OidcClient;
   try {
-    client = await resolveOidcClient(await fetchDaytonaConfig(apiUrl, call), options.overrides, call);
+    client = await resolveOidcClient(await fetchDaytonaConfig(api, options.signal ? { signal: options.signal } : {}), options.overrides, call);
   } catch (error) {
+    api.close();
     if (error instanceof SignInUnavailableError) throw new SignInError('unavailable', `${error.message} ${KEEP_USING_KEY}`);
     throw new SignInError('unavailable', `Could not start sign-in: ${(error as Error).message} ${KEEP_USING_KEY}`);
   }
@@ -92,8 +98,9 @@ export async function signInWithBrowser(options: SignInOptions): Promise<LoginTo
     const tokens = await exchangeCode(client, { code, redirectUri: server.redirectUri, verifier: pkce.verifier }, call);
     const expiresAt = expiryOf(tokens, now());
     let organizationId = tokens.organization_id ?? undefined;
+    accessToken = tokens.access_token;
     try {
-      const organization = pickOrganization(await fetchOrganizations(apiUrl, tokens.access_token, call), organizationId);
+      const organization = pickOrganization(await fetchOrganizations(api, options.signal ? { signal: options.signal } : {}), organizationId);
       organizationId = organization?.id ?? organizationId;
     } catch (error) {
       // Signed in all the same; the balance says what is missing until the next refresh finds it.
@@ -113,6 +120,7 @@ export async function signInWithBrowser(options: SignInOptions): Promise<LoginTo
     }
     throw error;
   } finally {
+    api.close();
     await server.close();
   }
 }

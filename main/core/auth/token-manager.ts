@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { loginTokensAccount, readLoginTokens, writeLoginTokens, type LoginTokens } from '../secrets/profile-secrets.ts';
 import type { SecretStore } from '../secrets/secret-store.ts';
-import { HttpError, requestJson, type FetchLike } from '../watcher/http-json.ts';
+import { HttpError } from '../http/http-errors.ts';
+import { requestJson, type FetchLike } from '../http/request-json.ts';
 import { tokenEndpointFor } from './oidc-client.ts';
 import { expiryOf } from './sign-in.ts';
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../watcher/http-json.ts';
-import { daytonaHeaders, type DaytonaCredentials } from '../watcher/list-sandboxes.ts';
+import type { CallOptions, DaytonaApi } from '../daytona-api/daytona-api.ts';
 
 /** `models.AggregatedUsage` of Daytona's analytics API (docs/daytona-api.md §9). `totalPrice` is in dollars. */
 const aggregatedUsageSchema = z.looseObject({
@@ -24,18 +23,16 @@ export interface AggregatedUsage {
  * the window. Daytona's spec says API keys are accepted here (unlike the wallet).
  */
 export async function fetchAggregatedUsage(
+  api: Pick<DaytonaApi, 'aggregatedUsage'>,
   analyticsApiUrl: string,
   organizationId: string,
   window: { from: Date; to: Date },
-  credentials: DaytonaCredentials,
-  options: { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } = {},
+  options: CallOptions = {},
 ): Promise<AggregatedUsage> {
   const base = analyticsApiUrl.replace(/\/+$/, '');
   const from = window.from.toISOString();
   const to = window.to.toISOString();
-  const query = new URLSearchParams({ from, to });
-  const body = await requestJson(`${base}/organization/${encodeURIComponent(organizationId)}/usage/aggregated?${query}`, { headers: daytonaHeaders(credentials), ...options });
-  const parsed = aggregatedUsageSchema.safeParse(body);
+  const parsed = aggregatedUsageSchema.safeParse(await api.aggregatedUsage(base, organizationId, { from, to }, options));
   if (!parsed.success) throw new Error(`${base} answered usage/aggregated without a totalPrice; the analytics API may have changed.`);
   return { totalUsd: parsed.data.totalPrice, sandboxCount: parsed.data.sandboxCount, from, to };
 }

@@ -1,6 +1,6 @@
 import { fetchDaytonaConfig, isLocalProvider, type DaytonaConfig } from '../auth/daytona-config.ts';
-import { HttpError, type FetchLike } from '../watcher/http-json.ts';
-import type { DaytonaCredentials } from '../watcher/list-sandboxes.ts';
+import { createDaytonaApi, type DaytonaApi } from '../daytona-api/daytona-api.ts';
+import { failureOf } from '../http/http-errors.ts';
 import { billingPeriod, fetchAggregatedUsage } from './analytics-client.ts';
 import { formatUsd } from './money.ts';
 import { fetchApiKeyOrganization, fetchOrganizations, pickOrganization, suspendedForCredits } from './organizations.ts';
@@ -50,7 +50,8 @@ export interface BillingServiceOptions {
   session?: () => Promise<BillingSession | null>;
   /** The watcher's snapshot. */
   sandboxes: () => Iterable<PricedSandbox & { organizationId?: string }>;
-  fetch?: FetchLike;
+  /** The profile's Daytona client (its credentials are not used here: each call picks the API key or the sign-in). */
+  api?: DaytonaApi;
   now?: () => number;
   timeoutMs?: number;
   /** Wallet and spend refresh period (settings polling.balanceMs). */
@@ -82,7 +83,13 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  const call = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const call = options.timeoutMs ? { timeoutMs: options.timeoutMs } : {};
+  const noCredentials = () => Promise.reject(new Error('This call needs an API key or a sign-in.'));
+  // A client made here is closed by stop(); one passed in belongs to whoever made it.
+  const ownApi = options.api ? undefined : createDaytonaApi({ apiUrl, credentials: noCredentials });
+  const api = options.api ?? ownApi!;
+  const withKey = (apiKey: string) => api.withCredentials(() => ({ token: apiKey }));
+  const asUser = (session: BillingSession) => api.withCredentials(() => ({ token: session.accessToken, ...(session.organizationId ? { organizationId: session.organizationId } : {}) }));
   const meter = createSpendMeter({ now });
   const listeners = new Set<(view: BillingView) => void>();
   let config: { value: DaytonaConfig; at: number } | undefined;
@@ -119,7 +126,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
 
   async function loadConfig(): Promise<DaytonaConfig> {
     if (config && now() - config.at < CONFIG_TTL_MS) return config.value;
-    const value = await fetchDaytonaConfig(apiUrl, call);
+    const value = await fetchDaytonaConfig(api, call);
     config = { value, at: now() };
     return value;
   }
@@ -129,22 +136,22 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
       spend = { state: 'unavailable', message: 'This Daytona has no analytics API, so spend is estimated from the burn rate only.' };
       return;
     }
-    let credentials: DaytonaCredentials | undefined;
+    let caller: DaytonaApi | undefined;
     let organization: string | undefined;
     if (options.apiKey) {
-      credentials = { token: options.apiKey };
-      apiKeyOrganization ??= await fetchApiKeyOrganization(apiUrl, options.apiKey, call).catch(() => undefined);
+      caller = withKey(options.apiKey);
+      apiKeyOrganization ??= await fetchApiKeyOrganization(caller, call).catch(() => undefined);
       organization = apiKeyOrganization ?? firstOrganizationOfSandboxes();
     } else if (session?.organizationId) {
-      credentials = { token: session.accessToken, organizationId: session.organizationId };
+      caller = asUser(session);
       organization = session.organizationId;
     }
-    if (!credentials || !organization) {
+    if (!caller || !organization) {
       spend = { state: 'unavailable', message: 'Spend needs the organization id: add an API key or sign in.' };
       return;
     }
     try {
-      const usage = await fetchAggregatedUsage(cfg.analyticsApiUrl, organization, billingPeriod(now()), credentials, call);
+      const usage = await fetchAggregatedUsage(caller, cfg.analyticsApiUrl, organization, billingPeriod(now()), call);
       spend = { state: 'ok', periodUsd: usage.totalUsd, from: usage.from, to: usage.to };
     } catch (error) {
       spend = { state: 'unavailable', message: `Spend is not available: ${explain(error, 'the analytics API')}` };
@@ -162,7 +169,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
       return;
     }
     try {
-      const organizations = await fetchOrganizations(apiUrl, session.accessToken, call);
+      const organizations = await fetchOrganizations(asUser({ accessToken: session.accessToken }), call);
       const organization = pickOrganization(organizations, session.organizationId);
       if (!organization) {
         balance = { state: 'unavailable', message: 'This account belongs to no organization, so it has no wallet.' };
@@ -180,7 +187,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
       return;
     }
     try {
-      const wallet = await fetchWallet(cfg.billingApiUrl, organizationId, session.accessToken, call);
+      const wallet = await fetchWallet(asUser(session), cfg.billingApiUrl, organizationId, call);
       const usd = wallet.balanceCents / 100;
       balance = {
         state: 'ok',
@@ -192,7 +199,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
         updatedAt: new Date(now()).toISOString(),
       };
     } catch (error) {
-      const owner = error instanceof HttpError && error.status === 403 ? ' Daytona shows the wallet to organization owners only.' : '';
+      const owner = failureOf(error).kind === 'forbidden' ? ' Daytona shows the wallet to organization owners only.' : '';
       balance = { state: 'unavailable', message: `Balance is not available: ${explain(error, 'the billing API')}${owner}` };
     }
   }
@@ -242,6 +249,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
     stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
+      ownApi?.close();
     },
     onUpdate(listener) {
       listeners.add(listener);
@@ -251,8 +259,9 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
 }
 
 function explain(error: unknown, who: string): string {
-  if (error instanceof HttpError && error.status === 401) return `${who} did not accept the credentials (401).`;
-  if (error instanceof HttpError && error.status === 403) return `${who} refused access (403).`;
+  const { kind } = failureOf(error);
+  if (kind === 'unauthorized') return `${who} did not accept the credentials (401).`;
+  if (kind === 'forbidden') return `${who} refused access (403).`;
   return (error as Error).message;
 }
 

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../watcher/http-json.ts';
-import { daytonaHeaders } from '../watcher/list-sandboxes.ts';
+import type { CallOptions, DaytonaApi } from '../daytona-api/daytona-api.ts';
 
 export const organizationSchema = z.looseObject({
   id: z.string().min(1),
@@ -12,17 +11,10 @@ export const organizationSchema = z.looseObject({
 });
 export type Organization = z.infer<typeof organizationSchema>;
 
-interface CallOptions {
-  fetch?: FetchLike;
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-/** `GET {apiUrl}/organizations` with a signed-in user's token (Daytona refuses API keys here). */
-export async function fetchOrganizations(apiUrl: string, accessToken: string, options: CallOptions = {}): Promise<Organization[]> {
-  const body = await requestJson(`${apiUrl}/organizations`, { headers: daytonaHeaders({ token: accessToken }), ...options });
-  const parsed = z.array(z.unknown()).safeParse(body);
-  if (!parsed.success) throw new Error(`${apiUrl}/organizations did not answer with a list of organizations.`);
+/** `GET {apiUrl}/organizations`, as a signed-in user (Daytona refuses API keys here). */
+export async function fetchOrganizations(api: Pick<DaytonaApi, 'apiUrl' | 'organizations'>, options: CallOptions = {}): Promise<Organization[]> {
+  const parsed = z.array(z.unknown()).safeParse(await api.organizations(options));
+  if (!parsed.success) throw new Error(`${api.apiUrl}/organizations did not answer with a list of organizations.`);
   return parsed.data.flatMap((item) => {
     const organization = organizationSchema.safeParse(item);
     return organization.success ? [organization.data] : [];
@@ -38,10 +30,9 @@ export function pickOrganization(organizations: Organization[], preferredId?: st
   );
 }
 
-/** `GET {apiUrl}/api-keys/current`: the organization an API key belongs to. */
-export async function fetchApiKeyOrganization(apiUrl: string, apiKey: string, options: CallOptions = {}): Promise<string | undefined> {
-  const body = await requestJson(`${apiUrl}/api-keys/current`, { headers: daytonaHeaders({ token: apiKey }), ...options });
-  const parsed = z.looseObject({ organizationId: z.string().min(1).optional() }).safeParse(body);
+/** `GET {apiUrl}/api-keys/current`, with an API key: the organization it belongs to. */
+export async function fetchApiKeyOrganization(api: Pick<DaytonaApi, 'currentApiKey'>, options: CallOptions = {}): Promise<string | undefined> {
+  const parsed = z.looseObject({ organizationId: z.string().min(1).optional() }).safeParse(await api.currentApiKey(options));
   return parsed.success ? parsed.data.organizationId : undefined;
 }
 

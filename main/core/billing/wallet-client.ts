@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { requestJson, type FetchLike } from '../watcher/http-json.ts';
+import type { CallOptions, DaytonaApi } from '../daytona-api/daytona-api.ts';
 
 /** `OrganizationWallet` of Daytona's billing API (docs/daytona-api.md §9); every field is optional there. */
 const walletSchema = z.looseObject({
@@ -27,22 +27,12 @@ export interface Wallet {
 }
 
 /**
- * `GET {billingApiUrl}/v2/organization/{orgId}/wallet` with the signed-in user's access token. The
- * organization is in the path, so no organization header. Daytona shows the wallet to owners only:
- * expect 403 for members.
+ * `GET {billingApiUrl}/v2/organization/{orgId}/wallet`, as the signed-in user (`api` carries the access
+ * token). Daytona shows the wallet to owners only: expect 403 for members.
  */
-export async function fetchWallet(
-  billingApiUrl: string,
-  organizationId: string,
-  accessToken: string,
-  options: { fetch?: FetchLike; timeoutMs?: number; signal?: AbortSignal } = {},
-): Promise<Wallet> {
+export async function fetchWallet(api: Pick<DaytonaApi, 'wallet'>, billingApiUrl: string, organizationId: string, options: CallOptions = {}): Promise<Wallet> {
   const base = billingApiUrl.replace(/\/+$/, '');
-  const body = await requestJson(`${base}/v2/organization/${encodeURIComponent(organizationId)}/wallet`, {
-    headers: { authorization: `Bearer ${accessToken}`, 'x-daytona-source': 'daytona-tray' },
-    ...options,
-  });
-  const parsed = walletSchema.safeParse(body);
+  const parsed = walletSchema.safeParse(await api.wallet(base, organizationId, options));
   if (!parsed.success) throw new Error(`${base} answered the wallet request with something that is not a wallet.`);
   const wallet = parsed.data;
   const balance = wallet.ongoingBalanceCents ?? wallet.balanceCents;

@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
-import { HttpError, NetworkError, type FetchLike } from './http-json.ts';
-import { listAllSandboxes, type DaytonaCredentials } from './list-sandboxes.ts';
+import { createDaytonaApi, type DaytonaApi, type DaytonaCredentials } from '../daytona-api/daytona-api.ts';
+import { failureOf } from '../http/http-errors.ts';
+import { listAllSandboxes } from './list-sandboxes.ts';
 import { createRequestedActions, type RequestedActions } from './requested-actions.ts';
 import { diffOne, diffSnapshots, type RequestedAction, type SandboxChange } from './sandbox-diff.ts';
 import { parseSandbox, type WatchedSandbox } from './watched-sandbox.ts';
@@ -46,7 +47,8 @@ export interface SandboxWatcherOptions {
   requested?: RequestedActions;
   backoff?: { baseMs?: number; maxMs?: number };
   requestTimeoutMs?: number;
-  fetch?: FetchLike;
+  /** The profile's Daytona client (shared with billing and the sandbox buttons); made from apiUrl + credentials when absent. */
+  api?: DaytonaApi;
   /** Wall clock (epoch ms). */
   now?: () => number;
   /** Monotonic clock; with `now` it detects sleep (wall time jumps, monotonic time does not). */
@@ -81,6 +83,9 @@ export interface SandboxWatcher {
  */
 export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWatcher {
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
+  // A client made here is this watcher's to close; one passed in belongs to whoever made it.
+  const ownApi = options.api ? undefined : createDaytonaApi({ apiUrl, credentials: options.credentials });
+  const api = options.api ?? ownApi!;
   const now = options.now ?? Date.now;
   const monotonic = options.monotonic ?? (() => performance.now());
   const random = options.random ?? Math.random;
@@ -161,10 +166,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     detectSleep();
     const startSeq = seq;
     try {
-      const credentials = await options.credentials();
-      const listing = await listAllSandboxes(apiUrl, credentials, {
-        signal: abort.signal, ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
-      });
+      const listing = await listAllSandboxes(api, { signal: abort.signal, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
       if (stopped) return;
       applyListing(listing, startSeq);
       status.state = 'running';
@@ -186,8 +188,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       }
       status.failures++;
       if (status.state === 'starting' && status.failures > 1) status.state = 'running';
-      const retryAfter = error instanceof HttpError ? error.retryAfterMs : undefined;
-      const delay = nextDelay(status.failures, retryAfter);
+      const delay = nextDelay(status.failures, failureOf(error).retryAfterMs);
       pollProblem = transientProblem(error, delay);
       log(pollProblem.message);
       publishStatus();
@@ -205,28 +206,30 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   function fatalProblem(error: unknown): WatcherProblem | undefined {
     // The token manager (auth/token-manager.ts) gave up: the sign-in must be repeated, as after a 401.
     if ((error as Error | undefined)?.name === 'SignInRequiredError') return { kind: 'unauthorized', message: (error as Error).message };
-    if (!(error instanceof HttpError)) return undefined;
-    const signIn = options.credentialKind === 'sign-in';
-    if (error.status === 401) {
+    const { kind } = failureOf(error);
+    const detail = (error as Error).message;
+    if (kind === 'unauthorized') {
       return {
         kind: 'unauthorized',
-        message: signIn
-          ? `Daytona rejected the sign-in (401): sign in again. (${error.message})`
-          : `API key rejected (401): Daytona did not accept it. Enter a new key (daytona-tray login), then the watcher starts again. (${error.message})`,
+        message: options.credentialKind === 'sign-in'
+          ? `Daytona rejected the sign-in (401): sign in again. (${detail})`
+          : `API key rejected (401): Daytona did not accept it. Enter a new key (daytona-tray login), then the watcher starts again. (${detail})`,
       };
     }
-    if (error.status === 403) {
-      return { kind: 'forbidden', message: `Not allowed to list sandboxes (403): give the API key the sandbox read permission, or use another key. (${error.message})` };
+    if (kind === 'forbidden') {
+      return { kind: 'forbidden', message: `Not allowed to list sandboxes (403): give the API key the sandbox read permission, or use another key. (${detail})` };
     }
     return undefined;
   }
 
   function transientProblem(error: unknown, delayMs: number): WatcherProblem {
     const retry = `retrying in ${Math.round(delayMs / 1000)} s`;
-    if (error instanceof HttpError && error.status === 429) return { kind: 'rate-limited', message: `Daytona is rate-limiting this organization (429); ${retry}.` };
-    if (error instanceof HttpError) return { kind: 'server', message: `${error.message}; ${retry}.` };
-    if (error instanceof NetworkError) return { kind: 'network', message: `${error.message} (${retry}).` };
-    return { kind: 'server', message: `${(error as Error).message ?? String(error)} (${retry}).` };
+    const message = (error as Error | undefined)?.message ?? String(error);
+    const failure = failureOf(error);
+    if (failure.kind === 'rate-limited') return { kind: 'rate-limited', message: `Daytona is rate-limiting this organization (429); ${retry}.` };
+    if (failure.status !== undefined) return { kind: 'server', message: `${message}; ${retry}.` };
+    if (failure.kind === 'timeout' || failure.kind === 'unreachable') return { kind: 'network', message: `${message} (${retry}).` };
+    return { kind: 'server', message: `${message} (${retry}).` };
   }
 
   function applyListing(listing: WatchedSandbox[], startSeq: number): void {
@@ -390,6 +393,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       closeEvents();
       if (options.events !== false) status.events = 'off';
       await inFlight?.catch(() => {});
+      ownApi?.close();
       abort = new AbortController();
       publishStatus();
     },
