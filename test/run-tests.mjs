@@ -25,6 +25,8 @@ const checks = [
   ['build (renderer)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']],
   // The sandboxed preload (one CommonJS file): the shell and packaging tests check the app ships it.
   ['build (preload bundle)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'preload/vite.config.ts', '--logLevel', 'warn']],
+  // The web shell's preload (one classic script): `daytona-tray app --web` serves it before the renderer.
+  ['build (web preload)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'preload/web-vite.config.ts', '--logLevel', 'warn']],
 ];
 for (const [label, args] of checks) {
   if (run(label, args) !== 0) {

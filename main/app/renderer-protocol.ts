@@ -20,6 +20,11 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+/** The content type of a built file, from its extension (module scripts need a JavaScript type). */
+export function contentTypeOf(file: string): string {
+  return TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /**
  * The file a `daytona-tray://renderer/…` request names inside the built renderer folder, or undefined when
  * it names anything else (another host, `..` out of the folder, an encoded separator, a NUL).
@@ -32,9 +37,17 @@ export function rendererFileFor(requestUrl: string, rendererDir: string): string
     return undefined;
   }
   if (url.protocol !== `${RENDERER_SCHEME}:` || url.host !== RENDERER_HOST) return undefined;
+  return rendererFileForPath(url.pathname, rendererDir);
+}
+
+/**
+ * The file a URL path (still percent-encoded, as in `URL.pathname`) names inside the built renderer folder,
+ * or undefined when it would leave it. Shared by the Electron scheme and the web shell's server.
+ */
+export function rendererFileForPath(pathname: string, rendererDir: string): string | undefined {
   let path: string;
   try {
-    path = decodeURIComponent(url.pathname);
+    path = decodeURIComponent(pathname);
   } catch {
     return undefined;
   }
@@ -56,7 +69,7 @@ export async function serveRendererRequest(requestUrl: string, rendererDir: stri
     const body = await readFile(file);
     return new Response(body, {
       status: 200,
-      headers: { 'content-type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
+      headers: { 'content-type': contentTypeOf(file), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
     });
   } catch {
     return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });
