@@ -5,6 +5,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  app: { summary: 'run the app: the desktop tray where Electron can run, else a web page on 127.0.0.1 (--web)', load: () => import('./app-command.ts') },
   local: { summary: 'run the embedded Daytona-compatible provider on 127.0.0.1', load: () => import('./local-command.ts') },
   mcp: { summary: 'serve the Daytona MCP server (stdio, or --http on 127.0.0.1)', load: () => import('./mcp-command.ts') },
   bridge: { summary: 'stdio MCP endpoint for AI clients; relays to the running server', load: () => import('./bridge-command.ts') },

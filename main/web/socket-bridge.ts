@@ -23,6 +23,8 @@ export interface SocketBridge {
   onNotificationClick(listener: (notification: string, button: number | undefined) => void): void;
   /** A page connected (the shell hands it a view it was asked to show while no page was open). */
   onPageOpened(listener: (send: (channel: string, payload: unknown) => void) => void): void;
+  /** The number of open pages changed (the app polls less while no window is visible). */
+  onPagesChanged(listener: (pages: number) => void): void;
   pages(): number;
   /** Closes every socket (at stop). */
   closeAll(): void;
@@ -33,6 +35,10 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
   const sockets = new Map<number, WebSocket>();
   const clickListeners: ((notification: string, button: number | undefined) => void)[] = [];
   const openListeners: ((send: (channel: string, payload: unknown) => void) => void)[] = [];
+  const countListeners: ((pages: number) => void)[] = [];
+  const counted = () => {
+    for (const listener of countListeners) listener(sockets.size);
+  };
   let nextId = 1;
 
   const sendTo = (socket: WebSocket, message: MainMessage) => {
@@ -43,7 +49,9 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
     const id = nextId++;
     sockets.set(id, socket);
     const sender: IpcSender = { webContentsId: id, frameUrl: pageUrl, isMainFrame: true };
-    socket.on('close', () => sockets.delete(id));
+    socket.on('close', () => {
+      if (sockets.delete(id)) counted();
+    });
     socket.on('error', (error) => options.log(`a page's socket failed: ${error.message}`));
     socket.on('message', (data, isBinary) => {
       const message = isBinary ? undefined : decodeWire(data.toString());
@@ -69,6 +77,7 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
       }
     });
     for (const listener of openListeners) listener((channel, payload) => sendTo(socket, { t: 'event', channel, payload }));
+    counted();
   }
 
   return {
@@ -89,6 +98,7 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
     },
     onNotificationClick: (listener) => void clickListeners.push(listener),
     onPageOpened: (listener) => void openListeners.push(listener),
+    onPagesChanged: (listener) => void countListeners.push(listener),
     pages: () => sockets.size,
     closeAll() {
       for (const socket of sockets.values()) socket.close(1001, 'Daytona Tray is stopping');
