@@ -9,7 +9,7 @@ import { ApiError, errorHandler } from './errors.ts';
 import { createEventsGateway } from './events-gateway.ts';
 import { attachLogStreams } from './log-stream.ts';
 import { SandboxService, MAX_AUTO_ARCHIVE_MINUTES } from './sandbox-service.ts';
-import { createSandboxRunner } from './sandbox-runner.ts';
+import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';

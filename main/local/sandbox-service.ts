@@ -8,7 +8,7 @@ import {
   type SandboxDesiredState, type SandboxRecord, type SandboxState,
 } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
-import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from './sandbox-runner.ts';
+import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from './sandbox-runner/index.ts';
 
 export type ProviderEventName = 'sandbox.created' | 'sandbox.state.updated' | 'sandbox.desired-state.updated';
 export type EmitEvent = (event: ProviderEventName, payload: unknown) => void;

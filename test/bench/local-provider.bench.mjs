@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { Daytona } from '@daytonaio/sdk';
 import { writeFileAtomic } from '../../out/main/core/atomic-write.js';
 import { startLocalProvider } from '../../out/main/local/provider.js';
-import { createSandboxRunner } from '../../out/main/local/sandbox-runner.js';
+import { createSandboxRunner } from '../../out/main/local/sandbox-runner/index.js';
 import { runInSandbox } from '../../out/main/local/toolbox/run-command.js';
 import { machineNote, measureSideBySide, ms, printTable, ratio, summarize, withTimeout } from './lib/stats.mjs';
 

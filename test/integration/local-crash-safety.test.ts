@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../main/local/sandbox-record.ts';
-import { findBubblewrap } from '../../main/local/sandbox-runner.ts';
+import { findBubblewrap } from '../../main/local/sandbox-runner/index.ts';
 import { SandboxStore } from '../../main/local/sandbox-store.ts';
 import { cliEnv, startCliProvider, type CliProvider } from '../helpers/local-cli.ts';
 import { startTestProvider } from '../helpers/local-provider.ts';

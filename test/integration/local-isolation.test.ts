@@ -8,7 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findBubblewrap } from '../../main/local/sandbox-runner.ts';
+import { findBubblewrap } from '../../main/local/sandbox-runner/index.ts';
 import { startPlainTestProvider, startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -351,7 +351,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
   it.each(['nested', 'flat'])('%s layout: starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, blocks the network', (layout) => {
     const job = uniqueSleep(300);
     const script = `
-      const { createSandboxRunner } = await import(${JSON.stringify(new URL('out/main/local/sandbox-runner.js', `file://${REPO_ROOT}/`).href)});
+      const { createSandboxRunner } = await import(${JSON.stringify(new URL('out/main/local/sandbox-runner/index.js', `file://${REPO_ROOT}/`).href)});
       const dir = ${JSON.stringify(dir.path)};
       const runner = await createSandboxRunner(dir + '/etc');
       const run = (sandbox, command) => new Promise((resolve) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { globMatcher, globToRegExp } from '../../main/local/toolbox/files-routes.ts';
+import { globMatcher, globToRegExp } from '../../main/local/toolbox/files/glob.ts';
 
 describe('globToRegExp', () => {
   const cases: [string, string[], string[]][] = [

@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
-import type { SandboxRunner } from '../sandbox-runner.ts';
+import type { SandboxRunner } from '../sandbox-runner/index.ts';
 import type { SandboxService } from '../sandbox-service.ts';
 import { resolveSandboxPath } from './sandbox-paths.ts';
 

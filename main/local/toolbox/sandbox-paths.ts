@@ -3,7 +3,7 @@ import { lstat, open, readlink, realpath, unlink, type FileHandle } from 'node:f
 import { join, posix, relative, sep } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
-import type { SandboxDirs } from '../sandbox-runner.ts';
+import type { SandboxDirs } from '../sandbox-runner/index.ts';
 
 export interface ResolvedPath {
   /** The path as the request named it, made absolute and normalised (e.g. /home/daytona/app/main.py). */

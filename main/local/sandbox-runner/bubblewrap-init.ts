@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { SANDBOX_HOME } from '../sandbox-record.ts';
+import type { NamespaceTools } from './probe.ts';
+import { procStat, signal, until } from './processes.ts';
+import { sandboxEnv } from './sandbox-env.ts';
+import type { RunningSandbox, SandboxLayout } from './types.ts';
+
+/** How long a sandbox's init may take to come up before its start counts as failed. */
+const INIT_TIMEOUT_MS = 15_000;
+export const INIT_READY = 'daytona-tray-init-ready';
+/** The namespaces a 'flat' sandbox's command joins, in nsenter's option names and /proc/<pid>/ns/ file names. */
+const NAMESPACES = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts']] as const;
+
+/** Host pid and start time of a sandbox's pid 1, and its pid namespace. */
+interface InitProcess {
+  pid: number;
+  start: string;
+  pidNamespace: string;
+}
+
+/**
+ * Starts the sandbox's init: bwrap with the sandbox's namespaces and mounts, running a command that only
+ * waits (bwrap's own pid 1 stays above it and reaps orphaned background jobs). Commands join it with
+ * nsenter, never by a bare pid from the host: a recycled pid could point at anything.
+ *
+ * 'nested': bwrap runs in a user namespace of its own ("outer", made by unshare; the provider's user is
+ * root there). bwrap then nests the sandbox user's namespace inside the one that owns the mount, pid,
+ * ipc and uts namespaces (it needs root mapped to mount devpts), and only from a namespace above both
+ * may a process without host privileges join them. So a command takes two hops:
+ *  1. nsenter into the outer namespace, through its file held open by the provider (a path under
+ *     /proc/<provider>/fd/);
+ *  2. from there, nsenter --target <sandbox pid 1>. From the outer namespace only processes in namespaces
+ *     below it can be inspected (the kernel's ptrace check), i.e. only this sandbox's: were pid 1 gone and
+ *     its pid reused by any other process, joining would fail instead of going anywhere else.
+ * 'flat': one user namespace owns everything; one nsenter joins the namespace files the provider holds.
+ * Root on the host takes the same paths.
+ */
+export async function startInit(tools: NamespaceTools, layout: SandboxLayout, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
+  const init = layout === 'nested'
+    ? spawn(tools.unshare!, ['--user', '--map-root-user', '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} })
+    : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+  let alive = true;
+  const ended = new Promise<void>((resolve) => {
+    init.once('exit', () => { alive = false; resolve(); });
+    init.once('error', () => { alive = false; resolve(); });
+  });
+  let stderr = '';
+  init.stderr?.setEncoding('utf8');
+  init.stderr?.on('data', (chunk: string) => { if (stderr.length < 4000) stderr += chunk; });
+  const info = init.stdio[3] as Readable | null;
+  let infoText = '';
+  info?.setEncoding('utf8');
+  info?.on('data', (chunk: string) => { infoText += chunk; });
+  info?.on('error', () => {});
+  let readyText = '';
+  init.stdout?.setEncoding('utf8');
+
+  let initProcess: InitProcess;
+  /** Namespace files held open: 'nested' the outer user namespace; 'flat' NAMESPACES (+ net), then the root. */
+  const held: number[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the sandbox did not come up within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+      const check = () => {
+        if (!readyText.includes(INIT_READY) || !/\}/.test(infoText)) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      init.stdout?.on('data', (chunk: string) => { if (readyText.length < 1000) readyText += chunk; check(); });
+      info?.on('data', check);
+      init.once('error', (error) => { clearTimeout(timer); reject(error); });
+      init.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`bubblewrap exited with ${code ?? signal}: ${stderr.trim().slice(0, 500) || 'no output'}`));
+      });
+    });
+    const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(infoText)?.[1]);
+    const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
+    const before = procStat(pid);
+    if (!(pid > 0) || !pidNamespace || !before) throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
+    if (layout === 'nested') {
+      // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
+      if (!alive) throw new Error('the sandbox init exited while it was starting');
+      held.push(openSync(`/proc/${init.pid}/ns/user`, 'r'));
+    } else {
+      for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
+      if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
+      held.push(openSync(`/proc/${pid}/root`, 'r'));
+    }
+    // Everything opened was the init's: the same process before and after (start time), its pid namespace.
+    if (readlinkSync(`/proc/${pid}/ns/pid`) !== `pid:[${pidNamespace}]` || procStat(pid)?.start !== before.start) {
+      throw new Error('the sandbox init exited while it was starting');
+    }
+    initProcess = { pid, start: before.start, pidNamespace: `pid:[${pidNamespace}]` };
+  } catch (error) {
+    for (const fd of held) closeSync(fd);
+    init.kill('SIGKILL');
+    await ended;
+    throw error;
+  }
+  // Nothing more is read from the init's pipes; drained so a write there can never block it.
+  init.stdout?.resume();
+  init.stderr?.removeAllListeners('data');
+  init.stderr?.resume();
+  info?.resume();
+
+  const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
+  const joinArgs = layout === 'nested'
+    ? [
+      `--user=${fdPath(held[0]!)}`, '--preserve-credentials', '--',
+      tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
+      ...(networkBlockAll ? ['--net'] : []),
+      '--preserve-credentials', '--root',
+    ]
+    : [
+      ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
+      ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
+      '--preserve-credentials', `--root=${fdPath(held.at(-1)!)}`,
+    ];
+  // The held files keep namespaces alive: let go once the init is gone and every nsenter started has
+  // exited. Not before: a closed fd's number is reused by the next file opened, and an nsenter still
+  // starting up would open that one (another sandbox's namespace, maybe).
+  let closing = false;
+  let released = false;
+  let starting = 0;
+  const release = () => {
+    if (released || !closing || starting > 0) return;
+    released = true;
+    for (const fd of held) closeSync(fd);
+  };
+  void ended.then(() => { closing = true; release(); });
+
+  // Read from /proc, not only from the exit event: that one arrives a moment after the kernel knows.
+  const running = () => {
+    if (!alive || released) return false;
+    const stat = procStat(initProcess.pid);
+    return stat !== undefined && stat.start === initProcess.start && stat.state !== 'Z' && stat.state !== 'X';
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    get alive() {
+      return running();
+    },
+    ended,
+    spawn(argv, spec) {
+      if (!running()) throw new Error('the sandbox is not running');
+      const command = tools.wdns
+        ? [`--wdns=${spec.cwd}`, '--', ...argv]
+        // Older nsenter resolves --wd on the host: change directory inside instead.
+        : ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', spec.cwd, ...argv];
+      const child = spawn(tools.nsenter, [...joinArgs, ...command], {
+        env: sandboxEnv(spec.env, SANDBOX_HOME),
+        stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
+        // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
+        detached: true,
+      });
+      starting++;
+      let counted = true;
+      const done = () => {
+        if (!counted) return;
+        counted = false;
+        starting--;
+        release();
+      };
+      child.once('exit', done);
+      child.once('error', done);
+      return child;
+    },
+    stop(graceMs) {
+      stopping ??= (async () => {
+        if (graceMs > 0 && alive) {
+          // SIGTERM to everything inside but bwrap's pid 1 and the waiting command (pid 2): they must
+          // outlive the grace period, or the kernel would SIGKILL the rest at once.
+          const members = namespaceMembers(initProcess).filter((member) => member.nsPid > 2);
+          for (const member of members) signal(member.pid, 'SIGTERM');
+          await until(() => members.every((member) => procStat(member.pid)?.start !== member.start), graceMs);
+        }
+        // bwrap's pid 1 dies with the outer bwrap (PR_SET_PDEATHSIG), and the kernel kills every process
+        // in the pid namespace when its pid 1 dies.
+        if (init.exitCode === null && init.signalCode === null) init.kill('SIGKILL');
+        await ended;
+        // The pid namespace is empty once its pid 1 is a zombie (or gone, or the pid is someone else's).
+        await until(() => {
+          const stat = procStat(initProcess.pid);
+          return stat === undefined || stat.state === 'Z' || stat.start !== initProcess.start;
+        });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Processes in the init's pid namespace (host pids), with their pid inside it. */
+function namespaceMembers(init: InitProcess): { pid: number; nsPid: number; start: string }[] {
+  const members: { pid: number; nsPid: number; start: string }[] = [];
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return members;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/ns/pid`) !== init.pidNamespace) continue;
+      const nsPid = Number(/^NSpid:.*?(\d+)\s*$/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
+      const start = procStat(Number(name))?.start;
+      if (nsPid > 0 && start !== undefined) members.push({ pid: Number(name), nsPid, start });
+    } catch {
+      // gone meanwhile, or not ours to look at
+    }
+  }
+  return members;
+}

@@ -1,0 +1,83 @@
+import { existsSync, lstatSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { SANDBOX_HOME } from '../sandbox-record.ts';
+import { INIT_READY, startInit } from './bubblewrap-init.ts';
+import type { NamespaceTools } from './probe.ts';
+import { killTree } from './processes.ts';
+import type { SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
+
+// Under Electron (ELECTRON_RUN_AS_NODE) the binary needs its whole folder (resources, shared libraries).
+const RUNTIME_DIR = '/opt/daytona-tray/runtime';
+export const NODE_IN_SANDBOX = process.versions.electron ? `${RUNTIME_DIR}/${basename(process.execPath)}` : '/opt/daytona-tray/bin/node';
+const NODE_BIND = process.versions.electron ? [dirname(process.execPath), RUNTIME_DIR] : [process.execPath, NODE_IN_SANDBOX];
+
+/** The device nodes a 'flat' sandbox's /dev gets (what bwrap --dev binds, without its devpts). */
+const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
+
+export function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
+  const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
+  const masks: string[] = [];
+  for (const entry of masked) {
+    if (entry.dir) masks.push('--tmpfs', entry.path, '--remount-ro', entry.path);
+    else masks.push('--ro-bind', '/dev/null', entry.path);
+  }
+  const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
+  const dev = layout === 'nested'
+    ? ['--dev', '/dev']
+    : [
+      '--tmpfs', '/dev',
+      ...DEVICES.filter((name) => existsSync(`/dev/${name}`)).flatMap((name) => ['--dev-bind', `/dev/${name}`, `/dev/${name}`]),
+      '--symlink', '/proc/self/fd', '/dev/fd',
+      ...['stdin', 'stdout', 'stderr'].flatMap((name, fd) => ['--symlink', `/proc/self/fd/${fd}`, `/dev/${name}`]),
+      '--dir', '/dev/shm',
+    ];
+
+  const initArgs = (spec: SandboxSpec) => {
+    const args = [
+      '--info-fd', '3',
+      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+      ...(spec.networkBlockAll ? ['--unshare-net'] : []),
+      '--die-with-parent', '--new-session',
+      '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
+    ];
+    for (const dir of systemDirs) args.push('--ro-bind', dir, dir);
+    for (const name of mergedUsr) {
+      // Debian/Ubuntu/Fedora merge /bin into /usr/bin; elsewhere bind the real directory read-only.
+      const top = `/${name}`;
+      if (!existsSync(top)) continue;
+      if (existsSync(`/usr/${name}`) && isSymlink(top)) args.push('--symlink', `usr/${name}`, top);
+      else args.push('--ro-bind', top, top);
+    }
+    args.push(
+      ...masks,
+      '--ro-bind', passwd, '/etc/passwd',
+      '--ro-bind', group, '/etc/group',
+      '--proc', '/proc', ...dev, '--tmpfs', '/run',
+      '--bind', spec.dirs.home, SANDBOX_HOME,
+      '--bind', spec.dirs.tmp, '/tmp',
+      '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
+      '--chdir', '/',
+      '--clearenv',
+      // Says when the mounts are in place (bwrap reports the pid before that), then waits until the
+      // sandbox stops. bwrap's own pid 1 stays above it and reaps orphaned background jobs.
+      '--', '/bin/sh', '-c', `echo ${INIT_READY} && exec sleep infinity`,
+    );
+    return args;
+  };
+
+  return {
+    isolation: 'bubblewrap',
+    nodePath: NODE_IN_SANDBOX,
+    start: (spec) => startInit(tools, layout, initArgs(spec), spec.networkBlockAll),
+    kill: killTree,
+    visiblePath: (sandboxPath) => sandboxPath,
+  };
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,121 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { killTree, procStat, processTable, until } from './processes.ts';
+import { sandboxEnv, toHostPath } from './sandbox-env.ts';
+import type { SandboxRunner } from './types.ts';
+
+/** How long after its leader exited a process group may still be killed where /proc cannot tell (later its id may be reused). */
+const GROUP_KILL_WINDOW_MS = 10_000;
+
+/** A command's process group, remembered so stop can end its background jobs. */
+interface CommandGroup {
+  leader: ChildProcess;
+  /** The leader's start time (Linux), to tell our group from a later one that reuses its id. */
+  start: string | undefined;
+  exitedAt?: number;
+}
+
+export function plainRunner(reason: string): SandboxRunner {
+  return {
+    isolation: 'none',
+    unisolatedReason: reason,
+    nodePath: process.execPath,
+    async start(spec) {
+      let alive = true;
+      let stopped!: () => void;
+      const ended = new Promise<void>((resolve) => { stopped = resolve; });
+      const groups = new Map<number, CommandGroup>();
+      let stopping: Promise<void> | undefined;
+      return {
+        get alive() {
+          return alive;
+        },
+        ended,
+        spawn(argv, command) {
+          if (!alive) throw new Error('the sandbox is not running');
+          const [program, ...rest] = argv;
+          if (!program) throw new Error('empty command');
+          const child = spawn(program, rest, {
+            cwd: toHostPath(command.cwd, spec.dirs),
+            env: { ...sandboxEnv(command.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+            stdio: command.stdio ?? ['ignore', 'pipe', 'pipe'],
+            // Own process group: its background jobs stay in it, so stop can end them too.
+            detached: process.platform !== 'win32',
+          });
+          if (child.pid !== undefined) {
+            const group: CommandGroup = { leader: child, start: procStat(child.pid)?.start };
+            groups.set(child.pid, group);
+            child.once('exit', () => { group.exitedAt = Date.now(); });
+            if (groups.size > 256) pruneGroups(groups);
+          }
+          return child;
+        },
+        stop(graceMs) {
+          stopping ??= (async () => {
+            alive = false;
+            if (graceMs > 0) {
+              for (const id of liveGroups(groups)) signalGroup(id, groups.get(id)!, 'SIGTERM');
+              await until(() => liveGroups(groups).length === 0, graceMs);
+            }
+            // Always SIGKILL after: a leader that exited on SIGTERM may leave members that ignored it.
+            for (const id of liveGroups(groups)) signalGroup(id, groups.get(id)!, 'SIGKILL');
+            await until(() => liveGroups(groups).length === 0);
+            groups.clear();
+            stopped();
+          })();
+          return stopping;
+        },
+      };
+    },
+    kill: killTree,
+    visiblePath: (sandboxPath, dirs) => toHostPath(sandboxPath, dirs),
+  };
+}
+
+/** Forgets groups with nobody left in them. */
+function pruneGroups(groups: Map<number, CommandGroup>): void {
+  const live = new Set(liveGroups(groups));
+  for (const id of groups.keys()) if (!live.has(id)) groups.delete(id);
+}
+
+/** The remembered groups that still have a live member and are still ours (not a reused id). */
+function liveGroups(groups: Map<number, CommandGroup>): number[] {
+  if (process.platform === 'win32') {
+    return [...groups].filter(([, group]) => group.leader.exitCode === null && group.leader.signalCode === null).map(([id]) => id);
+  }
+  const table = processTable();
+  if (!table) {
+    // No /proc (macOS): kill(0) tells whether the group exists, not whose it is; trust it for a while.
+    return [...groups].filter(([id, group]) => (group.exitedAt === undefined || Date.now() - group.exitedAt < GROUP_KILL_WINDOW_MS) && groupExists(id)).map(([id]) => id);
+  }
+  const live = new Set<number>();
+  for (const entry of table.values()) if (entry.state !== 'Z' && entry.state !== 'X') live.add(entry.group);
+  return [...groups].filter(([id, group]) => {
+    if (!live.has(id)) return false;
+    // A group id lives as long as any member does; once a new process has that pid and leads it, it is another group.
+    const leader = table.get(id);
+    return leader === undefined || group.start === undefined || leader.start === group.start;
+  }).map(([id]) => id);
+}
+
+function signalGroup(id: number, group: CommandGroup, sig: NodeJS.Signals): void {
+  if (process.platform === 'win32') {
+    if (group.leader.exitCode === null && group.leader.signalCode === null) {
+      spawnSync('taskkill', ['/pid', String(id), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
+    }
+    return;
+  }
+  try {
+    process.kill(-id, sig);
+  } catch {
+    // already gone
+  }
+}
+
+function groupExists(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

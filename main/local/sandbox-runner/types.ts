@@ -1,0 +1,70 @@
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+
+/** Where a sandbox's writable directories live on the host. */
+export interface SandboxDirs {
+  /** Host directory seen as /home/daytona inside the sandbox. */
+  home: string;
+  /** Host directory seen as /tmp inside the sandbox. */
+  tmp: string;
+}
+
+/** What a sandbox is started with; fixed until it stops. */
+export interface SandboxSpec {
+  dirs: SandboxDirs;
+  hostname: string;
+  networkBlockAll: boolean;
+}
+
+export interface CommandSpec {
+  /** Working directory as the sandbox sees it (absolute, e.g. /home/daytona/app). */
+  cwd: string;
+  /** Sandbox and command variables; they reach the command through its environment, never its argv. */
+  env: Record<string, string>;
+  stdio?: StdioOptions;
+}
+
+/**
+ * A started sandbox. Under bubblewrap it is one long-lived set of namespaces (its "init") that every
+ * command joins, so a background job outlives the command that started it, as in a Daytona container,
+ * until the sandbox stops.
+ */
+export interface RunningSandbox {
+  /** False once the sandbox's init has exited: stopped, or died on its own (OOM killer, kill by hand). */
+  readonly alive: boolean;
+  /** Resolves when the init exits, for whatever reason. */
+  readonly ended: Promise<void>;
+  /** Starts a command in the sandbox, in its own process group on the host. Throws once not alive. */
+  spawn(argv: string[], spec: CommandSpec): ChildProcess;
+  /**
+   * Ends everything the sandbox runs: SIGTERM first and up to `graceMs` to exit (0: SIGKILL at once),
+   * then SIGKILL. Resolves once nothing it started is left (bounded by a few seconds).
+   */
+  stop(graceMs: number): Promise<void>;
+}
+
+/** Starts sandboxes and kills commands' process trees. */
+export interface SandboxRunner {
+  /** 'bubblewrap' when commands run in their own namespaces; 'none' when they run as plain host processes. */
+  readonly isolation: 'bubblewrap' | 'none';
+  /** Why sandboxes are not isolated here (only when isolation is 'none'), worded for the user. */
+  readonly unisolatedReason?: string;
+  /** Absolute path of a Node.js binary usable inside the sandbox. */
+  readonly nodePath: string;
+  /** Starts a sandbox; resolves once commands can run in it. */
+  start(spec: SandboxSpec): Promise<RunningSandbox>;
+  /**
+   * Kills a running command and everything it started (its process group, and descendants that left
+   * it). A no-op once the command exited: what it left running in the background belongs to the sandbox.
+   */
+  kill(child: ChildProcess, signal?: NodeJS.Signals): void;
+  /** Maps a sandbox path to the host path the sandbox's commands see it at (identity under bubblewrap). */
+  visiblePath(sandboxPath: string, dirs: SandboxDirs): string;
+}
+
+/**
+ * How a sandbox's namespaces are laid out, so that commands can join them (see startInit in bubblewrap-init.ts):
+ * - 'nested': bwrap starts inside a user namespace of our own; the sandbox gets a devpts (/dev/pts).
+ * - 'flat': bwrap alone, with a /dev of device nodes but no devpts (ptys cannot be opened inside). For
+ *   systems where unshare may make a user namespace but not use it (Ubuntu's AppArmor restriction).
+ */
+export type SandboxLayout = 'nested' | 'flat';
