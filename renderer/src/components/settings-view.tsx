@@ -97,7 +97,18 @@ export function SettingsView({ state }: { state: AppState }) {
 
       <fieldset className="card settings-group">
         <legend>General</legend>
-        <Switch label="Start at login" checked={settings.startAtLogin} onChange={(checked) => save({ startAtLogin: checked })} />
+        {state.app.unavailable.includes('start-at-login') ? (
+          <p className="muted small" data-testid="no-start-at-login">
+            Start at login needs the desktop app: this window runs in your browser, started by <code>daytona-tray app</code>.
+          </p>
+        ) : (
+          <Switch label="Start at login" checked={settings.startAtLogin} onChange={(checked) => save({ startAtLogin: checked })} />
+        )}
+        {state.app.unavailable.includes('tray-icon') ? (
+          <p className="muted small" data-testid="no-tray-icon">
+            No tray icon in the browser: keep this tab open, or bookmark it; Ctrl-C where <code>daytona-tray app</code> runs stops the app.
+          </p>
+        ) : null}
         <form className="inline-form" onSubmit={savePort}>
           <label htmlFor={portId}>
             MCP server port <span className="muted small">(0 = any free port)</span>

@@ -1,0 +1,102 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test, toolText, type RealApp } from './real-app.ts';
+
+/** First run through the window: "Try locally" makes the local provider the active profile. */
+async function tryLocally(page: Page, real: RealApp): Promise<void> {
+  await real.open(page);
+  await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();
+  await page.getByRole('button', { name: 'Try locally' }).click();
+  await expect(page.getByText('Local provider')).toBeVisible();
+  await expect(page.getByRole('button', { name: /^MCP server running on port \d+/ })).toBeVisible();
+}
+
+const sandboxRow = (page: Page, name: string) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name }) });
+const tab = (page: Page, name: string) => page.getByRole('tab', { name });
+
+test('first run: "Try locally" gives a working local profile; what the browser cannot do is said, not offered', async ({ page, real }) => {
+  await tryLocally(page, real);
+  expect((await real.settings()).activeProfile).toBe('local');
+  await tab(page, 'Settings').click();
+  await expect(page.getByTestId('no-start-at-login')).toBeVisible();
+  await expect(page.getByRole('switch', { name: 'Start at login' })).toHaveCount(0);
+  await expect(page.getByTestId('no-tray-icon')).toBeVisible();
+});
+
+test('an agent creates a sandbox through the bridge: its row appears without a reload; stop, start and delete from the window change the provider', async ({ page, real }) => {
+  await tryLocally(page, real);
+  const agent = await real.agent();
+  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'agent-box', autoStopInterval: 0 } }, undefined, { timeout: 60_000 });
+  expect(created.isError, toolText(created)).toBeFalsy();
+
+  const row = sandboxRow(page, 'agent-box');
+  await expect(row).toBeVisible();
+  await expect(row.getByText('running', { exact: true })).toBeVisible();
+  await tab(page, 'Balance').click();
+  const burn = page.getByRole('group', { name: 'Burn rate' });
+  await expect(burn).toContainText('1 running');
+
+  await tab(page, 'Sandboxes').click();
+  await row.getByRole('button', { name: 'Stop' }).click();
+  await expect(row.getByText('stopped', { exact: true })).toBeVisible();
+  const listed = async () => toolText(await agent.callTool({ name: 'list_sandboxes', arguments: {} }));
+  expect(await listed()).toMatch(/agent-box[\s\S]*stopped/);
+  await tab(page, 'Balance').click();
+  await expect(burn).toContainText('0 running');
+
+  await tab(page, 'Sandboxes').click();
+  await row.getByRole('button', { name: 'Start' }).click();
+  await expect(row.getByText('running', { exact: true })).toBeVisible();
+  expect(await listed()).toMatch(/agent-box[\s\S]*started/);
+
+  await row.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('button', { name: 'Delete sandbox' }).click();
+  await expect(row).toHaveCount(0);
+  expect(await listed()).not.toContain('agent-box');
+});
+
+test('auto-stop on the scaled clock: the notice arrives in the page and its click opens Sandboxes at that sandbox', async ({ page, real }) => {
+  await tryLocally(page, real);
+  const agent = await real.agent();
+  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'idle-box', autoStopInterval: 1 } }, undefined, { timeout: 60_000 });
+  expect(created.isError, toolText(created)).toBeFalsy();
+  await expect(sandboxRow(page, 'idle-box')).toBeVisible();
+  await tab(page, 'Clients').click();
+
+  // No Notification permission in this browser: the page shows the alert itself.
+  const notice = page.getByRole('alert').filter({ hasText: 'idle-box' });
+  await expect(notice).toBeVisible({ timeout: 60_000 });
+  await notice.getByRole('button', { name: 'Open' }).click();
+  await expect(tab(page, 'Sandboxes')).toHaveAttribute('aria-selected', 'true');
+  await expect(sandboxRow(page, 'idle-box').getByText('stopped', { exact: true })).toBeVisible();
+});
+
+test('kill -9 of the MCP server: the header shows it restarting, then running again', async ({ page, real }) => {
+  await tryLocally(page, real);
+  const { pid } = JSON.parse(await readFile(join(real.dataDir, 'mcp-server.json'), 'utf8')) as { pid: number };
+  process.kill(pid, 'SIGKILL');
+  await expect(page.getByRole('button', { name: /^MCP server (restarting|starting)/ })).toBeVisible();
+  await expect(page.getByRole('button', { name: /^MCP server running on port \d+/ })).toBeVisible();
+  const after = JSON.parse(await readFile(join(real.dataDir, 'mcp-server.json'), 'utf8')) as { pid: number };
+  expect(after.pid).not.toBe(pid);
+});
+
+test('connect and disconnect Cursor from the window: our entry comes and goes, the user\'s other server stays', async ({ page, real }) => {
+  const config = join(real.home, '.cursor', 'mcp.json');
+  await mkdir(join(real.home, '.cursor'));
+  await writeFile(config, JSON.stringify({ mcpServers: { mine: { command: 'my-server', args: ['--keep'] } } }, null, 2));
+  await tryLocally(page, real);
+  await tab(page, 'Clients').click();
+  const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Cursor' }) });
+  await row.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(row.getByRole('status')).toContainText('Connected.');
+  const connected = JSON.parse(await readFile(config, 'utf8')) as { mcpServers: Record<string, { args?: string[] }> };
+  expect(Object.keys(connected.mcpServers).sort()).toEqual(['daytona', 'mine']);
+  expect(connected.mcpServers.daytona!.args).toContain('bridge');
+
+  await row.getByRole('button', { name: 'Disconnect', exact: true }).click();
+  await expect(row.getByRole('status')).toContainText('Disconnected.');
+  const after = JSON.parse(await readFile(config, 'utf8')) as { mcpServers: Record<string, unknown> };
+  expect(after.mcpServers).toEqual({ mine: { command: 'my-server', args: ['--keep'] } });
+});

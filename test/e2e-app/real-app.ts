@@ -1,0 +1,98 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { test as base, expect, type Page } from '@playwright/test';
+import { cleanEnv } from '../helpers/mcp-harness.ts';
+import { CLI, REPO_ROOT } from '../helpers/paths.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
+import { startWebApp, type WebAppChild } from '../helpers/web-app.ts';
+
+/** One minute of the local provider's auto-stop clock, in real ms (DAYTONA_TRAY_LOCAL_MINUTE_MS). */
+export const MINUTE_MS = 1_000;
+
+export interface RealApp {
+  /** The temp HOME (client config files live here). */
+  home: string;
+  /** DAYTONA_TRAY_HOME: settings, the MCP server's runtime file. */
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  keyring: TestKeyring;
+  readonly app: WebAppChild;
+  /** The page, opened through the one-time link. */
+  open(page: Page): Promise<void>;
+  /** An MCP client playing the agent: started as the clients' entries start it, through `daytona-tray bridge`. */
+  agent(): Promise<Client>;
+  settings(): Promise<{ activeProfile: string; profiles: Record<string, { kind: string }> }>;
+}
+
+const skipReason = keyringSkipReason();
+
+/**
+ * The real app per test: a temp HOME and data dir, a private Secret Service, and `daytona-tray app --web`.
+ * Every page error or console error fails the test (a CSP violation shows up there too).
+ */
+export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleErrorsExpected: boolean }>({
+  /** Tests of refusals set it: a 401 page or a refused socket logs a console error on purpose. */
+  consoleErrorsExpected: [false, { option: true }],
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern.
+  real: async ({}, use) => {
+    test.skip(skipReason !== undefined, skipReason);
+    const dir = await tempDir('e2e-app-');
+    const home = join(dir.path, 'home');
+    const dataDir = join(dir.path, 'data');
+    await mkdir(home);
+    const keyring = await startTestKeyring({ parentDir: dir.path });
+    const env = keyringEnv(keyring, cleanEnv({ HOME: home, DAYTONA_TRAY_HOME: dataDir, DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), XDG_CONFIG_HOME: join(home, '.config') }));
+    const agents: Client[] = [];
+    let app: WebAppChild | undefined;
+    try {
+      app = await startWebApp(env, REPO_ROOT);
+      const running = app;
+      await use({
+        home,
+        dataDir,
+        env,
+        keyring,
+        app: running,
+        async open(page) {
+          await page.goto(running.url);
+          await expect(page).toHaveURL(new URL('/', running.url).href);
+        },
+        async agent() {
+          const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'bridge'], env: env as Record<string, string>, stderr: 'pipe' });
+          const client = new Client({ name: 'e2e-agent', version: '0.0.0' });
+          await client.connect(transport, { timeout: 30_000 });
+          agents.push(client);
+          return client;
+        },
+        settings: async () => JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8')),
+      });
+    } finally {
+      for (const agent of agents) await agent.close().catch(() => {});
+      await app?.cli.kill('SIGTERM');
+      await keyring.stop();
+      await dir.cleanup();
+    }
+  },
+  pageErrors: [
+    async ({ page, consoleErrorsExpected }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      page.on('console', (message) => {
+        if (message.type() === 'error') errors.push(message.text());
+      });
+      await use(errors);
+      if (!consoleErrorsExpected) expect(errors).toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
+
+/** The text of a tool's answer. */
+export function toolText(result: unknown): string {
+  const content = (result as { content?: { type: string; text?: string }[] }).content ?? [];
+  return content.map((part) => part.text ?? '').join('\n');
+}
