@@ -68,6 +68,20 @@ if (existsSync(`${results}/playwright.json`)) {
   lines.push(`playwright: produced no report (exit ${pwStatus})`);
 }
 
+// The real app in the browser: `daytona-tray app --web` with the real provider, MCP server, keychain and clients.
+const appStatus = run('playwright (real app in Chromium, web mode)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.app.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+if (existsSync(`${results}/playwright-app.json`)) {
+  const s = JSON.parse(readFileSync(`${results}/playwright-app.json`, 'utf8')).stats;
+  const failed = s.unexpected + (appStatus !== 0 && s.unexpected === 0 ? 1 : 0);
+  totals.passed += s.expected + s.flaky;
+  totals.failed += failed;
+  totals.skipped += s.skipped;
+  lines.push(`playwright (web app): ${s.expected + s.flaky} passed, ${failed} failed, ${s.skipped} skipped`);
+} else {
+  totals.failed += 1;
+  lines.push(`playwright (web app): produced no report (exit ${appStatus})`);
+}
+
 // The app itself in Electron (Playwright `_electron`): each test is skipped, with the reason, where there is
 // no Electron binary (the CI machines cannot download it). On Linux without a display it runs under Xvfb.
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && existsSync('/usr/bin/xvfb-run');
