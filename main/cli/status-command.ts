@@ -84,7 +84,7 @@ async function profileReport(): Promise<ProfileReport> {
     const resolved = await resolveProfile({ settings: settingsStore, secrets: createKeyringSecretStore(), env: process.env });
     if (resolved.kind === 'local') return described;
     if (resolved.source === 'env') {
-      return { name: resolved.name, kind: 'cloud', apiUrl: resolved.apiUrl, ...(resolved.target ? { target: resolved.target } : {}), apiKey: 'environment', note: `DAYTONA_API_URL and DAYTONA_API_KEY are set: they override profile '${name}' for commands run from this environment.` };
+      return { name: resolved.name, kind: 'cloud', apiUrl: resolved.apiUrl, ...(resolved.target ? { target: resolved.target } : {}), apiKey: 'environment', note: `${process.env.DAYTONA_API_URL?.trim() ? 'DAYTONA_API_KEY and DAYTONA_API_URL are' : 'DAYTONA_API_KEY is'} set in this environment: commands run from it use that instead of profile '${name}' (unset ${process.env.DAYTONA_API_URL?.trim() ? 'both' : 'it'} to use the profile).` };
     }
     return described;
   } catch (error) {

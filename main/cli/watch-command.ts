@@ -19,8 +19,8 @@ auto-delete, errors) as it happens, until SIGINT/SIGTERM.
   --poll-ms N     list all sandboxes every N ms as the safety net under the live events (default ${DEFAULT_POLL_MS.visible})
   --no-events     poll only, without the Socket.IO event stream
 
-Like 'daytona-tray mcp', it uses DAYTONA_API_URL + DAYTONA_API_KEY when both are set; otherwise the active
-profile from the settings and its API key from the OS keychain.`;
+Like 'daytona-tray mcp', it uses DAYTONA_API_KEY (with DAYTONA_API_URL, default the cloud) when set;
+otherwise the active profile from the settings and its API key from the OS keychain.`;
 
 /** Exit codes: 0 stopped by a signal, 1 could not watch (no key, key rejected), 2 bad usage. */
 export async function run(argv: string[]): Promise<number> {
@@ -56,6 +56,9 @@ export async function run(argv: string[]): Promise<number> {
     );
   }
   const { apiUrl, apiKey } = profile;
+  // Credentials from the environment: say so up front, and on a rejected key say what to change (login cannot).
+  const fromEnv = profile.source === 'env' ? await envCredentialsNote(apiUrl) : undefined;
+  if (fromEnv) process.stderr.write(`daytona-tray watch: ${fromEnv.using}\n`);
   const json = values.json === true;
   const print = createPrinter(json);
   const credentials = () => ({ token: apiKey });
@@ -109,10 +112,10 @@ export async function run(argv: string[]): Promise<number> {
     const key = `${status.state}|${status.events}|${status.problem?.kind ?? ''}|${status.problem?.message ?? ''}`;
     if (key !== lastStatus) {
       lastStatus = key;
-      print.status(status);
+      print.status(fromEnv && status.problem?.kind === 'unauthorized' ? { ...status, problem: { ...status.problem, message: fromEnv.rejected } } : status);
     }
     if (status.state === 'unauthorized') {
-      process.stderr.write(`daytona-tray watch: ${status.problem?.message ?? 'the API refused the key.'}\n`);
+      process.stderr.write(`daytona-tray watch: ${fromEnv?.rejected ?? status.problem?.message ?? 'the API refused the key.'}\n`);
       finish(1);
     }
   });
@@ -126,6 +129,23 @@ export async function run(argv: string[]): Promise<number> {
   api.close();
   process.stdout.off('error', onStdoutError);
   return code;
+}
+
+/** What to tell the user when the key comes from DAYTONA_API_KEY rather than a profile. */
+async function envCredentialsNote(apiUrl: string): Promise<{ using: string; rejected: string }> {
+  const vars = process.env.DAYTONA_API_URL?.trim() ? 'DAYTONA_API_KEY and DAYTONA_API_URL' : 'DAYTONA_API_KEY';
+  let profile = 'the active profile';
+  try {
+    profile = `profile '${(await createSettingsStore().load()).settings.activeProfile}'`;
+  } catch {
+    // The settings are not needed to watch; the note just names the profile less precisely.
+  }
+  return {
+    using: `using ${vars} from the environment (${apiUrl}), not ${profile}; unset ${vars} to watch the profile.`,
+    rejected:
+      `${apiUrl} rejected the API key in DAYTONA_API_KEY (401). Set a valid key in DAYTONA_API_KEY, or unset ${vars} to use ${profile} ` +
+      "('daytona-tray login' changes only the profiles, not the environment).",
+  };
 }
 
 function fail(message: string, code = 1): number {

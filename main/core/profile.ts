@@ -1,7 +1,7 @@
 import { checkApiKey, type ApiKeyCheck } from './secrets/check-api-key.ts';
 import { deleteProfileSecrets, readApiKey, writeApiKey } from './secrets/profile-secrets.ts';
 import type { SecretStore } from './secrets/secret-store.ts';
-import { DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE, type CloudProfile } from './settings/settings-schema.ts';
+import { apiUrlSchema, DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE, type CloudProfile } from './settings/settings-schema.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
 
 /** A profile ready to use: a cloud profile with its API key, or the local provider (started by the supervisor). */
@@ -9,7 +9,7 @@ export type ResolvedProfile =
   | { name: string; kind: 'cloud'; apiUrl: string; target?: string; apiKey: string; source: 'keychain' | 'env' }
   | { name: string; kind: 'local' };
 
-export type ProfileErrorCode = 'unknown-profile' | 'unsupported-kind' | 'no-api-key' | 'not-saved';
+export type ProfileErrorCode = 'unknown-profile' | 'unsupported-kind' | 'no-api-key' | 'not-saved' | 'bad-env';
 
 export class ProfileError extends Error {
   readonly code: ProfileErrorCode;
@@ -24,16 +24,21 @@ export interface ResolveProfileDeps {
   settings: Pick<SettingsStore, 'load'>;
   secrets: SecretStore;
   /**
-   * When given and it holds both DAYTONA_API_URL and DAYTONA_API_KEY, those win (the same rule as Daytona's
-   * own CLI): this is how the supervisor hands the key to the MCP server child, and how headless machines
-   * without a keychain can run it.
+   * When given and it holds DAYTONA_API_KEY, the environment wins (see profileFromEnv): this is how the
+   * supervisor hands the key to the MCP server child, and how headless machines without a keychain run it.
    */
   env?: NodeJS.ProcessEnv;
 }
 
 /**
- * Resolves `name` (default: the active profile) to what a Daytona client needs. Throws ProfileError with
- * the command that fixes it, or the keychain's SecretStoreError (already worded for the user).
+ * The one rule for which Daytona account every command, the MCP server (stdio, --http, the bridge's
+ * fallback) and the tray act for, when no profile is named:
+ *   1. DAYTONA_API_KEY in the environment (with DAYTONA_API_URL, default the cloud, and DAYTONA_TARGET);
+ *      DAYTONA_API_URL alone is refused with what to change (see profileFromEnv);
+ *   2. else the settings' active profile; with no settings file that is `local`, the embedded local provider,
+ *      which needs no account.
+ * `name` picks a profile from the settings instead (the environment is then not consulted).
+ * Throws ProfileError with the command that fixes it, or the keychain's SecretStoreError (already worded).
  */
 export async function resolveProfile(deps: ResolveProfileDeps, name?: string): Promise<ResolvedProfile> {
   if (name === undefined && deps.env) {
@@ -71,12 +76,31 @@ export function profileEnv(profile: Extract<ResolvedProfile, { kind: 'cloud' }>)
   };
 }
 
-/** The cloud profile described by DAYTONA_API_URL + DAYTONA_API_KEY (+ DAYTONA_TARGET), if both are set. */
+/**
+ * The cloud profile the environment describes, by the Daytona SDK's own rule: DAYTONA_API_KEY selects it,
+ * DAYTONA_API_URL (default the cloud's) and DAYTONA_TARGET go with it; blank counts as unset.
+ * DAYTONA_API_URL without a key, or a malformed one, throws ProfileError('bad-env'): falling back to the
+ * settings' profile then would act on an account the user did not mean.
+ */
 export function profileFromEnv(env: NodeJS.ProcessEnv): Extract<ResolvedProfile, { kind: 'cloud' }> | undefined {
   const apiKey = env.DAYTONA_API_KEY?.trim();
   const apiUrl = env.DAYTONA_API_URL?.trim();
-  if (!apiKey || !apiUrl) return undefined;
-  return { name: 'env', kind: 'cloud', apiUrl: apiUrl.replace(/\/+$/, '') || DEFAULT_CLOUD_API_URL, ...(env.DAYTONA_TARGET ? { target: env.DAYTONA_TARGET } : {}), apiKey, source: 'env' };
+  const target = env.DAYTONA_TARGET?.trim();
+  if (!apiKey) {
+    if (!apiUrl) return undefined;
+    throw new ProfileError(
+      'bad-env',
+      'DAYTONA_API_URL is set in the environment but DAYTONA_API_KEY is not. Set DAYTONA_API_KEY too to use that server, ' +
+        "or unset DAYTONA_API_URL to use the active profile from Daytona Tray's settings ('daytona-tray status' shows it).",
+    );
+  }
+  let url = DEFAULT_CLOUD_API_URL;
+  if (apiUrl) {
+    const parsed = apiUrlSchema.safeParse(apiUrl);
+    if (!parsed.success) throw new ProfileError('bad-env', `DAYTONA_API_URL must be an http(s) URL such as ${DEFAULT_CLOUD_API_URL} (${parsed.error.issues[0]!.message}). Fix it, or unset it to use the cloud.`);
+    url = parsed.data;
+  }
+  return { name: 'env', kind: 'cloud', apiUrl: url, ...(target ? { target } : {}), apiKey, source: 'env' };
 }
 
 export interface ProfileChangeDeps {

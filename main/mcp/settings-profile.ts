@@ -27,8 +27,8 @@ export interface SettingsProfileOptions {
 /**
  * The MCP server's profile when the environment names none (run by hand, or the bridge serving in-process
  * because the tray is not running): the active profile from settings, its API key from the keychain. For the
- * local profile it starts the embedded provider in this process, once, so a client still gets working tools.
- * With no settings file at all there is no profile: calls answer with how to set one up.
+ * local profile (also what a fresh install without a settings file has) it starts the embedded provider in
+ * this process, once, so a client gets working tools before anything was set up.
  */
 export function settingsProfileFallback(options: SettingsProfileOptions) {
   const settings = options.settings ?? createSettingsStore();
@@ -57,12 +57,8 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
 
   return {
     async active(): Promise<DaytonaProfile | undefined> {
-      // Never set up (no settings file): no profile, and the server says how to configure one.
-      const mtimeMs = await stat(settings.file).then((stats) => stats.mtimeMs, () => undefined);
-      if (mtimeMs === undefined) {
-        cached = undefined;
-        return undefined;
-      }
+      // No settings file is the first run: the same rule as every command (resolveProfile), the local provider.
+      const mtimeMs = await stat(settings.file).then((stats) => stats.mtimeMs, () => -1);
       let profile;
       if (cached && cached.mtimeMs === mtimeMs && now() - cached.at < reuseMs) {
         profile = cached.profile;

@@ -1,8 +1,8 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
-import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, textOf, type CliChild } from '../helpers/mcp-harness.ts';
-import { registerToolScenario, TOOL_NAMES } from '../helpers/mcp-tool-scenario.ts';
+import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, type CliChild } from '../helpers/mcp-harness.ts';
+import { registerToolScenario } from '../helpers/mcp-tool-scenario.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('daytona-tray mcp over stdio, against the local provider', () => {
@@ -49,36 +49,6 @@ describe('daytona-tray mcp over stdio, against the local provider', () => {
   it('exits with code 0 when the client closes stdin', async () => {
     await client.close();
     expect(await cli.exited).toEqual({ code: 0, signal: null });
-  });
-});
-
-describe('daytona-tray mcp with no profile', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>;
-  let cli: CliChild;
-  let client: Client;
-
-  beforeAll(async () => {
-    dir = await tempDir('daytona-tray-mcp-noprofile-');
-    cli = spawnCli(['mcp'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
-    client = await connectClient(new ChildStdioTransport(cli));
-  });
-  afterAll(async () => {
-    await client?.close().catch(() => {});
-    await cli?.kill();
-    await dir?.cleanup();
-  });
-
-  it('still starts and lists every tool', async () => {
-    const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOL_NAMES].sort());
-  });
-
-  it('answers every call with the message that says how to configure a profile', async () => {
-    for (const [name, args] of [['list_sandboxes', {}], ['create_sandbox', {}], ['execute_command', { id: 'x', command: 'true' }]] as const) {
-      const result = await client.callTool({ name, arguments: args });
-      expect(result.isError, name).toBe(true);
-      expect(textOf(result)).toMatch(/^No Daytona profile is configured.*daytona-tray login.*DAYTONA_API_KEY/s);
-    }
   });
 });
 

@@ -65,7 +65,7 @@ describe('daytona-tray watch', () => {
   it('exits 1 with "API key rejected" when the key is wrong', async () => {
     const result = await runCliToExit(['watch', '--json'], cliEnv(home.path, { DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: 'not-the-key' }));
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/API key rejected \(401\)/);
+    expect(result.stderr).toMatch(/rejected the API key in DAYTONA_API_KEY \(401\)/);
     expect(result.stderr).not.toContain('not-the-key');
     const status = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.state === 'unauthorized');
     expect(status).toMatchObject({ type: 'status', problem: { kind: 'unauthorized' } });

@@ -6,6 +6,7 @@ import type { SecretStore } from '../../main/core/secrets/secret-store.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
 import { silentLogger } from '../../main/mcp/log.ts';
 import { settingsProfileFallback } from '../../main/mcp/settings-profile.ts';
+import type { LocalProvider } from '../../main/local/provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the MCP server\'s settings profile', () => {
@@ -31,9 +32,18 @@ describe('the MCP server\'s settings profile', () => {
   const writeSettings = (apiUrl: string) =>
     writeFile(file, JSON.stringify({ version: 1, activeProfile: 'cloud', profiles: { cloud: { kind: 'cloud', apiUrl } } }));
 
-  it('has no profile while there is no settings file', async () => {
-    expect(await source().active()).toBeUndefined();
+  it('with no settings file uses the local provider (the first run), without asking the keychain', async () => {
+    const started: string[] = [];
+    const startLocal = async (dataDir: string) => {
+      started.push(dataDir);
+      return { apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key', close: async () => {} } as unknown as LocalProvider;
+    };
+    const profiles = settingsProfileFallback({ log: silentLogger, settings: createSettingsStore({ file }), secrets, localDataDir: join(dir.path, 'local'), startLocal });
+    expect(await profiles.active()).toEqual({ name: 'local', apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key' });
+    expect(await profiles.active()).toMatchObject({ name: 'local' });
+    expect(started).toEqual([join(dir.path, 'local')]);
     expect(reads).toBe(0);
+    await profiles.dispose();
   });
 
   it('reads the keychain once per settings change or reuse window, not on every tool call', async () => {

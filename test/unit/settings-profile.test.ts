@@ -59,10 +59,11 @@ describe('resolving the active profile (settings + keychain)', () => {
     expect(e!.message).toMatch(/kind 'ssh', which this version of Daytona Tray cannot use/);
   });
 
-  it('lets DAYTONA_API_URL + DAYTONA_API_KEY win when an environment is given (how the supervisor hands over the key)', async () => {
+  it('lets DAYTONA_API_KEY (+ DAYTONA_API_URL) win when an environment is given (how the supervisor hands over the key)', async () => {
     const env = { DAYTONA_API_URL: 'https://d.example.com/api/', DAYTONA_API_KEY: 'dtn_env', DAYTONA_TARGET: 'eu' };
     expect(await resolveProfile({ settings, secrets: createMemorySecretStore(), env })).toEqual({ name: 'env', kind: 'cloud', apiUrl: 'https://d.example.com/api', target: 'eu', apiKey: 'dtn_env', source: 'env' });
-    expect(profileFromEnv({ DAYTONA_API_KEY: 'only-key' })).toBeUndefined();
+    expect(profileFromEnv({ DAYTONA_API_KEY: 'only-key' })).toMatchObject({ apiUrl: 'https://app.daytona.io/api', apiKey: 'only-key' });
+    await expect(resolveProfile({ settings, secrets: createMemorySecretStore(), env: { DAYTONA_API_URL: 'https://d.example.com/api' } })).rejects.toMatchObject({ code: 'bad-env' });
     // Without `env`, or for a named profile, the environment is not consulted.
     expect(await resolveProfile({ settings, secrets: createMemorySecretStore() })).toEqual({ name: 'local', kind: 'local' });
     expect(await resolveProfile({ settings, secrets: createMemorySecretStore(), env }, 'local')).toEqual({ name: 'local', kind: 'local' });
