@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * What the MCP tools need from Daytona, in their own terms. `sdk-daytona.ts` implements it over
  * `@daytonaio/sdk`; tools see only this, so they stay small and the SDK stays in one place.
@@ -17,7 +19,8 @@ export interface DaytonaPort {
   executeCommand(idOrName: string, command: string, options: ExecOptions): Promise<ExecResult>;
   codeRun(idOrName: string, code: string, options: CodeRunOptions): Promise<ExecResult>;
 
-  uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { localPath: string }): Promise<void>;
+  /** From bytes, or from a stream (a host file the tool opened itself, so no path is opened twice). */
+  uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { stream: Readable }): Promise<void>;
   /** The file's bytes, or (with `localPath`) saves it there and resolves with undefined. */
   downloadFile(idOrName: string, remotePath: string, localPath?: string): Promise<Buffer | undefined>;
   fileInfo(idOrName: string, path: string): Promise<FileEntry>;

@@ -1,4 +1,4 @@
-import { redact } from './log.ts';
+import { redact } from '../core/redact.ts';
 
 /** Why a tool call failed, for callers that branch on it (tests, the tray's status). */
 export type FailureKind =

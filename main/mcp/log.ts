@@ -1,3 +1,5 @@
+import { redact } from '../core/redact.ts';
+
 /** One line per event on stderr (stdout is protocol); secrets never reach it. */
 export interface Logger {
   info(message: string): void;
@@ -7,24 +9,7 @@ export interface Logger {
   addSecret(secret: string): void;
 }
 
-// Shapes of credentials we may not have been told about: bearer headers, Daytona keys, URL userinfo.
-const SECRET_PATTERNS: RegExp[] = [
-  /(bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi,
-  /\b(dtn_|dtl_)[A-Za-z0-9_-]{8,}/g,
-  /(\/\/[^/\s:@]+:)[^@\s/]+(@)/g,
-];
-
-/** Replaces every registered secret and every credential-shaped substring with `***`. */
-export function redact(text: string, secrets: Iterable<string>): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('***');
-  }
-  out = out.replace(SECRET_PATTERNS[0]!, '$1***');
-  out = out.replace(SECRET_PATTERNS[1]!, '$1***');
-  out = out.replace(SECRET_PATTERNS[2]!, '$1***$2');
-  return out;
-}
+export { redact } from '../core/redact.ts';
 
 export interface LoggerOptions {
   /** The component in brackets: `mcp`, `bridge`. */

@@ -222,7 +222,7 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
 
     uploadFile: (idOrName, remotePath, source) => toolbox(idOrName, `upload ${remotePath} to sandbox ${idOrName}`, async (sandbox) => {
       if ('content' in source) await sandbox.fs.uploadFile(source.content, remotePath, transferTimeoutSec);
-      else await sandbox.fs.uploadFile(source.localPath, remotePath, transferTimeoutSec);
+      else await sandbox.fs.uploadFileStream(source.stream, remotePath, { timeout: transferTimeoutSec });
     }),
 
     downloadFile: (idOrName, remotePath, localPath) => toolbox(idOrName, `download ${remotePath} from sandbox ${idOrName}`, async (sandbox) => {

@@ -5,6 +5,7 @@ import { describeFailure } from './errors.ts';
 import type { Logger } from './log.ts';
 import { DEFAULT_LIMITS, errorResult, TOOL_GROUPS, toResult, type Limits, type ToolDefinition, type ToolGroup } from './tool-kit.ts';
 import { toolListing } from './tool-listing.ts';
+import { settingsTransferFolder } from './transfer-folder.ts';
 import { ALL_TOOLS } from './tools/index.ts';
 
 export const MCP_SERVER_NAME = 'daytona-tray';
@@ -21,6 +22,8 @@ export interface ServerDeps {
   /** Tool groups to offer (default: all). */
   groups?: Iterable<ToolGroup>;
   limits?: Partial<Limits>;
+  /** The host folder for `localPath` transfers (default: from settings, else ~/Downloads/Daytona). */
+  transferFolder?: () => Promise<string>;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): McpServer {
   const groups = new Set(deps.groups ?? TOOL_GROUPS);
   const tools = enabledTools(groups);
-  const toolDeps = { daytona: deps.daytona, log: deps.log, limits: { ...DEFAULT_LIMITS, ...deps.limits } };
+  const toolDeps = { daytona: deps.daytona, log: deps.log, limits: { ...DEFAULT_LIMITS, ...deps.limits }, transferFolder: deps.transferFolder ?? settingsTransferFolder() };
   const server = new McpServer(
     { name: MCP_SERVER_NAME, title: 'Daytona (Daytona Tray)', version: MCP_SERVER_VERSION },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },

@@ -20,6 +20,8 @@ export interface ToolDeps {
   daytona: DaytonaPort;
   log: Logger;
   limits: Limits;
+  /** The one folder on this computer that `localPath` transfers may use (settings, read per call). */
+  transferFolder(): Promise<string>;
 }
 
 /** What a tool returns: readable text, plus fields for programs when there are some. */

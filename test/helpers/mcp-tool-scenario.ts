@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { expect, it } from 'vitest';
@@ -13,8 +13,13 @@ export const TOOL_NAMES = [
 
 export interface ScenarioContext {
   client: Client;
-  /** A folder on this machine for the localPath cases. */
+  /** The server's transfer folder (the only one localPath may use). */
   localDir: string;
+}
+
+/** The default transfer folder of a server whose HOME is `home`. */
+export function transferFolderIn(home: string): string {
+  return join(home, 'Downloads', 'Daytona');
 }
 
 const MISSING = 'no-such-sandbox';
@@ -109,12 +114,15 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(text.data).toEqual({ path: 'work/hello.txt', size: 6 });
     await ok(client(), 'file_upload', { id, filePath: 'work/bin.dat', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64' });
     await ok(client(), 'file_upload', { id, filePath: 'work/pixel.png', content: PNG.toString('base64'), encoding: 'base64' });
+    await mkdir(context().localDir, { recursive: true });
     const local = join(context().localDir, `upload-${label}.txt`);
     await writeFile(local, 'from this computer\n');
     const uploaded = await ok(client(), 'file_upload', { id, filePath: 'work/deep/from-local.txt', localPath: local });
     expect(uploaded.data.size).toBe(19);
     await fails(client(), 'file_upload', { id, filePath: 'work/hello.txt', content: 'again' }, /already exists.*overwrite: true/);
-    await fails(client(), 'file_upload', { id, filePath: 'work/x.txt', localPath: 'relative/path.txt' }, /absolute path/);
+    const byName = await ok(client(), 'file_upload', { id, filePath: 'work/deep/by-name.txt', localPath: `upload-${label}.txt` });
+    expect(byName.text).toContain(`from ${local}`);
+    await fails(client(), 'file_upload', { id, filePath: 'work/x.txt', localPath: '/etc/hostname' }, /outside the transfer folder .*Daytona/);
     await ok(client(), 'file_upload', { id, filePath: 'work/hello.txt', content: 'hello\n', overwrite: true });
   });
 
@@ -136,7 +144,7 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(text.text).toBe('hello\n');
     expect(text.data).toMatchObject({ encoding: 'text', size: 6 });
     const binary = await ok(client(), 'file_download', { id, filePath: 'work/bin.dat' });
-    expect(binary.text).toBe(Buffer.from([0, 1, 2, 255]).toString('base64'));
+    expect(binary.text).toBe(`work/bin.dat: binary data, not UTF-8 text (application/octet-stream), 4 B; its bytes follow as base64 on the next line.\n${Buffer.from([0, 1, 2, 255]).toString('base64')}`);
     const image = await ok(client(), 'file_download', { id, filePath: 'work/pixel.png' });
     const block = (image.result.content as { type: string; mimeType?: string; data?: string }[]).find((b) => b.type === 'image');
     expect(block).toMatchObject({ mimeType: 'image/png', data: PNG.toString('base64') });
@@ -155,7 +163,7 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(byContent.data.matches[0].file).toMatch(/work\/hello\.txt$/);
     const byName = await ok(client(), 'search_files', { id, path: 'work', pattern: '*.txt', searchBy: 'name' });
     expect(byName.data.matches.map((m: { file: string }) => m.file).join(' ')).toMatch(/hello\.txt.*|from-local\.txt/);
-    expect(byName.data.count).toBe(2);
+    expect(byName.data.count).toBe(3);
     await fails(client(), 'search_files', { id, path: 'nowhere', pattern: 'x' }, /not found/i);
   });
 

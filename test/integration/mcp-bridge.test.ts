@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { ChildStdioTransport, cleanEnv, connectClient, runtimeFileOf, spawnCli, startHttpChild, textOf, type CliChild, type RuntimeInfo } from '../helpers/mcp-harness.ts';
-import { registerToolScenario, TOOL_NAMES } from '../helpers/mcp-tool-scenario.ts';
+import { registerToolScenario, transferFolderIn, TOOL_NAMES } from '../helpers/mcp-tool-scenario.ts';
 import { CLI } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -29,7 +29,7 @@ describe('daytona-tray bridge relaying to the HTTP server', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-bridge-');
-    serverEnv = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path });
+    serverEnv = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path });
     server = await startHttpChild(serverEnv, dir.path, dir.path);
     // The bridge gets no Daytona settings and no secret: everything it serves comes through the HTTP server.
     bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
@@ -44,7 +44,7 @@ describe('daytona-tray bridge relaying to the HTTP server', () => {
     await dir?.cleanup();
   });
 
-  registerToolScenario('bridge', () => ({ client, localDir: dir.path }));
+  registerToolScenario('bridge', () => ({ client, localDir: transferFolderIn(dir.path) }));
 
   it('relayed through the HTTP server (one session there), needing no secret of its own', () => {
     expect(bridge.stderr()).toContain(`relaying to ${server.info.url}`);
@@ -98,7 +98,7 @@ describe('daytona-tray bridge with no HTTP server running', () => {
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => dead.once('exit', resolve));
     await writeFile(runtimeFileOf(dir.path), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: dead.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
-    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path }), dir.path);
+    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path }), dir.path);
     client = await connectClient(new ChildStdioTransport(bridge));
   });
   afterAll(async () => {
@@ -108,7 +108,7 @@ describe('daytona-tray bridge with no HTTP server running', () => {
     await dir?.cleanup();
   });
 
-  registerToolScenario('fallback', () => ({ client, localDir: dir.path }));
+  registerToolScenario('fallback', () => ({ client, localDir: transferFolderIn(dir.path) }));
 
   it('served the tools in its own process', () => {
     expect(bridge.stderr()).toContain('no MCP server is running: serving the tools in this process');

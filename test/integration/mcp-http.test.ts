@@ -6,7 +6,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, connectClient, httpTransport, runtimeFileOf, spawnCli, startHttpChild, type CliChild, type RuntimeInfo } from '../helpers/mcp-harness.ts';
-import { registerToolScenario } from '../helpers/mcp-tool-scenario.ts';
+import { registerToolScenario, transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
@@ -44,7 +44,7 @@ describe('daytona-tray mcp --http, against the local provider', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-http-');
-    env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOST: '0.0.0.0' });
+    env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path, HOST: '0.0.0.0' });
     server = await startHttpChild(env, dir.path, dir.path);
     client = await connectClient(httpTransport(server.info));
   });
@@ -55,7 +55,7 @@ describe('daytona-tray mcp --http, against the local provider', () => {
     await dir?.cleanup();
   });
 
-  registerToolScenario('http', () => ({ client, localDir: dir.path }));
+  registerToolScenario('http', () => ({ client, localDir: transferFolderIn(dir.path) }));
 
   it('writes a runtime file readable by this user only, naming its URL, token and pid', async () => {
     const file = runtimeFileOf(dir.path);

@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, type CliChild } from '../helpers/mcp-harness.ts';
-import { registerToolScenario } from '../helpers/mcp-tool-scenario.ts';
+import { registerToolScenario, transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('daytona-tray mcp over stdio, against the local provider', () => {
@@ -15,7 +15,7 @@ describe('daytona-tray mcp over stdio, against the local provider', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-stdio-');
-    const env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path });
+    const env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path });
     cli = spawnCli(['mcp'], env, dir.path);
     transport = new ChildStdioTransport(cli);
     client = await connectClient(transport);
@@ -27,7 +27,7 @@ describe('daytona-tray mcp over stdio, against the local provider', () => {
     await dir?.cleanup();
   });
 
-  registerToolScenario('stdio', () => ({ client, localDir: dir.path }));
+  registerToolScenario('stdio', () => ({ client, localDir: transferFolderIn(dir.path) }));
 
   it('wrote nothing but JSON-RPC to stdout for the whole session, malformed input and errors included', async () => {
     transport.sendRaw('this line is not JSON');

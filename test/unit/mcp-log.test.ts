@@ -6,7 +6,7 @@ describe('MCP logger', () => {
     expect(redact('key sk-123456 used', ['sk-123456'])).toBe('key *** used');
     expect(redact('Authorization: Bearer abcdefghijklmnop', [])).toBe('Authorization: Bearer ***');
     expect(redact('api key dtn_0123456789abcdef rejected', [])).toBe('api key dtn_*** rejected');
-    expect(redact('cloning https://user:hunter2@github.com/x.git', [])).toBe('cloning https://user:***@github.com/x.git');
+    expect(redact('cloning https://user:hunter2@github.com/x.git', [])).toBe('cloning https://***@github.com/x.git');
   });
 
   it('writes one timestamped line per event to its sink, secrets removed', () => {

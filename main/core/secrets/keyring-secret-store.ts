@@ -3,7 +3,8 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { KeyringRequest } from './keyring-worker.ts';
-import { classifyKeychainFailure, redact, SecretStoreError, secretStoreErrorMessage, type SecretStore } from './secret-store.ts';
+import { redact } from '../redact.ts';
+import { classifyKeychainFailure, SecretStoreError, secretStoreErrorMessage, type SecretStore } from './secret-store.ts';
 
 export const KEYCHAIN_SERVICE = 'Daytona Tray';
 export const KEYCHAIN_TIMEOUT_MS = 5_000;

@@ -8,6 +8,7 @@
  * to the kernel keyring, which forgets everything at reboot.
  */
 import { Entry } from '@napi-rs/keyring';
+import { redact } from '../redact.ts';
 
 export type KeyringRequest =
   | { op: 'get'; service: string; account: string }
@@ -57,7 +58,7 @@ async function main(): Promise<KeyringResponse> {
     return { ok: true, value: perform(request) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: request.op === 'set' ? message.split(request.secret).join('[redacted]') : message };
+    return { ok: false, error: request.op === 'set' ? redact(message, [request.secret]) : message };
   }
 }
 

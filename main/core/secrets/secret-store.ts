@@ -78,13 +78,6 @@ export function classifyKeychainFailure(detail: string): SecretStoreErrorCode {
   return 'failed';
 }
 
-/** Removes every occurrence of the given secrets from a message (belt and braces: libraries should not echo them). */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -68,6 +68,11 @@ export const settingsBaseSchema = z.looseObject({
       toolGroups: z
         .looseObject(Object.fromEntries(TOOL_GROUPS.map((group) => [group, z.boolean().default(true)])) as Record<ToolGroup, z.ZodDefault<z.ZodBoolean>>)
         .prefault({}),
+      /**
+       * The one folder on this computer that file_download and file_upload may save to or read from (their
+       * `localPath`); unset means a `Daytona` folder in the user's Downloads (main/mcp/transfer-folder.ts).
+       */
+      transferFolder: z.string().regex(/^(\/|[A-Za-z]:[\\/])/, 'the transfer folder is an absolute path').optional(),
     })
     .prefault({}),
   /** Whether each kind of alert raises an OS notification. */

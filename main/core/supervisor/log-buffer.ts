@@ -1,4 +1,4 @@
-import { redact } from '../../mcp/log.ts';
+import { redact } from '../redact.ts';
 
 /** The children's log as the window shows it: the last lines only, every secret already replaced by `***`. */
 export interface LogBuffer {

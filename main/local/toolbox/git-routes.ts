@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { Router, json, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { redact } from '../../core/redact.ts';
 import { ApiError, badRequest, conflict, notFound, type DaemonErrorCode } from '../errors.ts';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
@@ -62,7 +63,7 @@ export function gitRoutes(deps: GitDeps): Router {
       signal: abortOnClose(res),
       stdin: useCredentials ? `${credentials.username ?? 'git'}\n${credentials.password ?? ''}\n` : undefined,
     });
-    if (result.exitCode !== 0) throw gitError(redact(result.output, credentials), args);
+    if (result.exitCode !== 0) throw gitError(redact(result.output, [credentials.password, credentials.username]), args);
     return result.stdout;
   };
 
@@ -272,14 +273,6 @@ export function gitRoutes(deps: GitDeps): Router {
   return router;
 }
 
-
-function redact(output: string, credentials: Credentials): string {
-  let result = output;
-  // The password first: a username inside it would otherwise leave its tail behind.
-  if (credentials.password) result = result.split(credentials.password).join('***');
-  if (credentials.username) result = result.split(credentials.username).join('***');
-  return result;
-}
 
 /** Maps git's output to the daemon's typed error codes (daemon git/cli_errors.go, toolbox/git/errors.go). */
 export function gitError(output: string, args: string[]): ApiError {

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ToolFailure } from '../errors.ts';
 import { defineTool, formatBytes, sandboxId, sandboxPath } from '../tool-kit.ts';
-import { checkLocalTarget } from './local-paths.ts';
+import { saveDownload } from './local-paths.ts';
 
 const IMAGE_MAGIC: { mime: string; test: (b: Buffer) => boolean }[] = [
   { mime: 'image/png', test: (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) },
@@ -10,6 +10,19 @@ const IMAGE_MAGIC: { mime: string; test: (b: Buffer) => boolean }[] = [
   { mime: 'image/gif', test: (b) => b.subarray(0, 4).toString('latin1') === 'GIF8' },
   { mime: 'image/webp', test: (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP' },
 ];
+
+/** A name for common binary types, so a caption can say what the base64 holds. */
+const BINARY_MAGIC: { type: string; test: (b: Buffer) => boolean }[] = [
+  { type: 'PDF document (application/pdf)', test: (b) => b.subarray(0, 5).toString('latin1') === '%PDF-' },
+  { type: 'gzip archive (application/gzip)', test: (b) => b[0] === 0x1f && b[1] === 0x8b },
+  { type: 'zip archive (application/zip)', test: (b) => b.subarray(0, 4).toString('latin1') === 'PK\x03\x04' },
+  { type: 'ELF executable (application/x-executable)', test: (b) => b.subarray(0, 4).toString('latin1') === '\x7fELF' },
+];
+
+export function describeBinary(bytes: Buffer, mime?: string): string {
+  if (mime) return mime;
+  return BINARY_MAGIC.find((candidate) => candidate.test(bytes))?.type ?? (looksLikeText(bytes) ? 'UTF-8 text' : 'binary data, not UTF-8 text (application/octet-stream)');
+}
 
 /** UTF-8 without NUL bytes reads as text; anything else is returned as base64. */
 export function looksLikeText(bytes: Buffer): boolean {
@@ -27,26 +40,31 @@ export const fileDownload = defineTool({
   group: 'files',
   title: 'Download a file',
   description:
-    'Reads a file from a sandbox: text comes back as text, images as images, other binary files as base64. Files above ' +
-    'the inline limit (1 MiB by default) are refused unless `localPath` names where to save them on this computer.',
+    'Reads a file from a sandbox: text comes back as text, images as images, other binary files as base64 (with a first ' +
+    'line saying so). Files above the inline limit (1 MiB by default) are refused unless `localPath` saves them in the ' +
+    'transfer folder on this computer (the one folder the user chose in Daytona Tray\'s settings, by default ' +
+    'Downloads/Daytona; nothing is written anywhere else).',
   input: {
     id: sandboxId(),
     filePath: sandboxPath('The file to read in the sandbox'),
     encoding: z.enum(['auto', 'text', 'base64']).default('auto').describe('"auto" (default: text when the file is UTF-8, else base64 or an image), "text" or "base64".'),
-    localPath: z.string().min(1).optional().describe('Save the file at this absolute path on this computer instead of returning it (any size).'),
+    localPath: z.string().min(1).max(4096).optional().describe('Save the file in the transfer folder on this computer instead of returning it (any size): a name relative to that folder, or an absolute path inside it. Links are not followed.'),
     overwrite: z.boolean().default(false).describe('With localPath: replace an existing local file (default false).'),
   },
-  annotations: { title: 'Download a file', readOnlyHint: true, openWorldHint: true },
-  async run(args, { daytona, limits }) {
+  // Not read-only: with localPath it writes a file on this computer, and with overwrite replaces one.
+  annotations: { title: 'Download a file', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+  async run(args, { daytona, limits, transferFolder }) {
     if (args.localPath !== undefined) {
-      await checkLocalTarget(args.localPath, args.overwrite);
       const info = await daytona.fileInfo(args.id, args.filePath);
       if (info.isDir) throw new ToolFailure('invalid', `${args.filePath} is a folder: download the files in it one by one (list_files shows them).`);
-      await daytona.downloadFile(args.id, args.filePath, args.localPath);
-      const size = (await stat(args.localPath)).size;
+      let size = 0;
+      const savedTo = await saveDownload(await transferFolder(), args.localPath, args.overwrite, async (temp) => {
+        await daytona.downloadFile(args.id, args.filePath, temp);
+        size = (await stat(temp)).size;
+      });
       return {
-        text: `Saved ${args.filePath} from sandbox ${args.id} to ${args.localPath} (${formatBytes(size)}).`,
-        structured: { path: args.filePath, size, savedTo: args.localPath },
+        text: `Saved ${args.filePath} from sandbox ${args.id} to ${savedTo} on this computer (${formatBytes(size)}).`,
+        structured: { path: args.filePath, size, savedTo },
       };
     }
     const info = await daytona.fileInfo(args.id, args.filePath);
@@ -54,7 +72,7 @@ export const fileDownload = defineTool({
     if (info.size > limits.maxInlineBytes) {
       throw new ToolFailure('too-large',
         `${args.filePath} is ${formatBytes(info.size)}, above the ${formatBytes(limits.maxInlineBytes)} limit for returning a file inline: ` +
-        'pass localPath (an absolute path on this computer) to save it there, or read part of it with execute_command (e.g. head -c).');
+        'pass localPath (a file name) to save it in the transfer folder on this computer, or read part of it with execute_command (e.g. head -c).');
     }
     const bytes = (await daytona.downloadFile(args.id, args.filePath)) ?? Buffer.alloc(0);
     const base = { path: args.filePath, size: bytes.length };
@@ -69,6 +87,9 @@ export const fileDownload = defineTool({
     const asText = args.encoding === 'text' || (args.encoding === 'auto' && looksLikeText(bytes));
     return asText
       ? { text: bytes.toString('utf8'), structured: { ...base, encoding: 'text' } }
-      : { text: bytes.toString('base64'), structured: { ...base, encoding: 'base64' } };
+      : {
+        text: `${args.filePath}: ${describeBinary(bytes)}, ${formatBytes(bytes.length)}; its bytes follow as base64 on the next line.\n${bytes.toString('base64')}`,
+        structured: { ...base, encoding: 'base64' },
+      };
   },
 });

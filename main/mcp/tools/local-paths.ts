@@ -1,30 +1,109 @@
-import { stat } from 'node:fs/promises';
-import { dirname, isAbsolute } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ToolFailure } from '../errors.ts';
 
-/** A path on the user's computer that a file tool reads or writes: absolute, so it never depends on the server's cwd. */
-export function requireAbsolute(localPath: string): string {
-  if (!isAbsolute(localPath)) {
-    throw new ToolFailure('invalid', `localPath must be an absolute path on this computer (got '${localPath}'), e.g. /home/me/report.csv.`);
-  }
-  return localPath;
+/*
+ * Host file transfers (file_download/file_upload with `localPath`) stay inside ONE folder the user chose in
+ * settings. A model must never read or write anything else on the user's computer, so a path is accepted only
+ * when it lies in that folder both as written and after resolving every link, and the final file is opened
+ * with O_NOFOLLOW (a link there is refused, never followed).
+ */
+
+function inside(folder: string, path: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }
 
-/** The size of a local file to upload; fails clearly when it is missing or a folder. */
-export async function localFileSize(localPath: string): Promise<number> {
-  const stats = await stat(requireAbsolute(localPath)).catch((error: NodeJS.ErrnoException) => {
-    throw new ToolFailure(error.code === 'ENOENT' ? 'not-found' : 'invalid', `Cannot read ${localPath} on this computer: ${error.code === 'ENOENT' ? 'no such file' : error.code ?? error.message}. Check the path.`);
+function outsideMessage(folder: string, localPath: string, why: string): string {
+  return `localPath ${localPath} ${why} ${folder}, the one folder on this computer that tools may read and write ` +
+    `(chosen in Daytona Tray's settings): use a path inside it, e.g. ${join(folder, 'report.csv')}, or just a file name.`;
+}
+
+interface Placed {
+  /** The path as the model should see it (inside the folder as the user named it). */
+  shown: string;
+  /** The parent folder, every link resolved. */
+  parentReal: string;
+  name: string;
+}
+
+/**
+ * Where `localPath` (absolute, or relative to the folder) lands: refuses anything outside the folder, and any
+ * parent folder that a link leads out of it.
+ */
+async function place(folder: string, localPath: string, creating: boolean): Promise<Placed> {
+  if (creating) await mkdir(folder, { recursive: true });
+  const folderReal = await realpath(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') {
+      throw new ToolFailure('not-found', `The transfer folder ${folder} does not exist yet, so there is nothing to upload from it: ask the user to put the file there, then retry with its name.`);
+    }
+    throw new ToolFailure('failed', `Cannot open the transfer folder ${folder} on this computer (${error.code ?? error.message}).`);
   });
-  if (!stats.isFile()) throw new ToolFailure('invalid', `${localPath} is not a regular file: give the path of a file to upload.`);
-  return stats.size;
+  const target = resolve(folder, localPath);
+  if (!inside(folder, target) && !inside(folderReal, target)) {
+    throw new ToolFailure('forbidden', outsideMessage(folder, localPath, 'is outside the transfer folder'));
+  }
+  const shown = inside(folder, target) ? target : join(folder, relative(folderReal, target));
+  const parent = dirname(target);
+  const parentReal = await realpath(parent).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
+      throw new ToolFailure('not-found', `The folder ${dirname(shown)} does not exist in the transfer folder: save to an existing folder there (e.g. ${join(folder, basename(target))}), or ask the user to create it.`);
+    }
+    throw new ToolFailure('failed', `Cannot open the folder ${dirname(shown)} on this computer (${error.code ?? error.message}).`);
+  });
+  if (parentReal !== folderReal && !inside(folderReal, parentReal)) {
+    throw new ToolFailure('forbidden', outsideMessage(folder, localPath, 'goes through a link that leads out of the transfer folder'));
+  }
+  return { shown, parentReal, name: basename(target) };
 }
 
-/** Checks that a download may be saved at `localPath`. */
-export async function checkLocalTarget(localPath: string, overwrite: boolean): Promise<void> {
-  requireAbsolute(localPath);
-  const existing = await stat(localPath).catch(() => undefined);
-  if (existing?.isDirectory()) throw new ToolFailure('invalid', `${localPath} is a folder on this computer: give a file path to save to, e.g. ${localPath.replace(/\/$/, '')}/name.ext.`);
-  if (existing && !overwrite) throw new ToolFailure('conflict', `${localPath} already exists on this computer: pass overwrite: true to replace it, or choose another localPath.`);
-  const parent = await stat(dirname(localPath)).catch(() => undefined);
-  if (!parent?.isDirectory()) throw new ToolFailure('not-found', `The folder ${dirname(localPath)} does not exist on this computer: create it first or choose another localPath.`);
+function linkRefusal(folder: string, shown: string): ToolFailure {
+  return new ToolFailure('forbidden', `${shown} is a symbolic link; links in the transfer folder ${folder} are never followed. Use a regular file's path.`);
+}
+
+/** A host file opened for reading (uploads): the handle, its size and the path to show. */
+export async function openForUpload(folder: string, localPath: string): Promise<{ handle: FileHandle; size: number; shown: string }> {
+  const { shown, parentReal, name } = await place(folder, localPath, false);
+  let handle: FileHandle;
+  try {
+    handle = await open(join(parentReal, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw linkRefusal(folder, shown);
+    if (code === 'ENOENT') throw new ToolFailure('not-found', `There is no file ${shown} in the transfer folder ${folder}: check the name, or ask the user to put the file there.`);
+    throw new ToolFailure('invalid', `Cannot read ${shown} on this computer (${code ?? (error as Error).message}).`);
+  }
+  const stats = await handle.stat();
+  if (!stats.isFile()) {
+    await handle.close();
+    throw new ToolFailure('invalid', `${shown} is not a regular file (it is a folder or a device): give the path of a file to upload.`);
+  }
+  return { handle, size: stats.size, shown };
+}
+
+/**
+ * Saves a download inside the folder: checks the target, lets `write` fill a fresh temporary file beside it
+ * (created with O_EXCL, so nothing existing is written through), then renames it into place (a rename replaces
+ * a name, never follows a link). A failed download leaves nothing behind.
+ */
+export async function saveDownload(folder: string, localPath: string, overwrite: boolean, write: (tempPath: string) => Promise<void>): Promise<string> {
+  const { shown, parentReal, name } = await place(folder, localPath, true);
+  const final = join(parentReal, name);
+  const existing = await lstat(final).catch(() => undefined);
+  if (existing?.isSymbolicLink()) throw linkRefusal(folder, shown);
+  if (existing?.isDirectory()) throw new ToolFailure('invalid', `${shown} is a folder on this computer: give a file path to save to, e.g. ${join(shown, 'name.ext')}.`);
+  if (existing && !overwrite) throw new ToolFailure('conflict', `${shown} already exists on this computer: pass overwrite: true to replace it, or choose another localPath.`);
+  const temp = join(parentReal, `.${name}.${randomBytes(6).toString('hex')}.part`);
+  const reserved = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+  await reserved.close();
+  try {
+    await write(temp);
+    await rename(temp, final);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return shown;
 }
