@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // `npm test`: type-check, lint, build, then every runner (Vitest in Node, Playwright in Chromium and in Electron),
-// and a last line that sums them: `N passed, N failed, N skipped`.
+// and a summary (test/summary.mjs): per runner its counts, why each skip was skipped, what failed, and a last
+// line that sums them: `N passed, N failed, N skipped`. In CI a skip for lack of what CI installs is a failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { countPlaywright, countVitest, formatSummary, missingReport } from './summary.mjs';
 
 const node = process.execPath;
 const results = 'test-results';
@@ -36,75 +38,43 @@ for (const [label, args] of checks) {
   }
 }
 
-const totals = { passed: 0, failed: 0, skipped: 0 };
-const lines = [];
+const ci = process.env.CI === 'true' || process.env.CI === '1';
+const parts = [];
+
+/** A Playwright run's part of the summary, from its JSON report (or one failure when it wrote none). */
+function playwrightPart(label, report, status) {
+  if (!existsSync(report)) return missingReport(label, status);
+  return countPlaywright(label, JSON.parse(readFileSync(report, 'utf8')), status, { ci });
+}
 
 const vitestStatus = run('vitest (node: unit + integration)', [
   'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`,
 ]);
 if (existsSync(`${results}/vitest.json`)) {
-  const r = JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8'));
-  const failed = r.numFailedTests + (r.numFailedTestSuites ?? 0);
-  totals.passed += r.numPassedTests;
-  totals.failed += failed;
-  totals.skipped += r.numPendingTests + (r.numTodoTests ?? 0);
-  lines.push(`vitest: ${r.numPassedTests} passed, ${failed} failed, ${r.numPendingTests} skipped`);
+  const part = countVitest(JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8')), { ci });
+  if (vitestStatus !== 0 && part.failed === 0) {
+    part.failed += 1;
+    part.failures.push(`exited with ${vitestStatus} though no test failed`);
+  }
+  parts.push(part);
 } else {
-  totals.failed += 1;
-  lines.push(`vitest: produced no report (exit ${vitestStatus})`);
+  parts.push(missingReport('vitest', vitestStatus));
 }
-if (vitestStatus !== 0 && totals.failed === 0) totals.failed += 1;
 
 const pwStatus = run('playwright (renderer in Chromium)', ['node_modules/@playwright/test/cli.js', 'test'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
-if (existsSync(`${results}/playwright.json`)) {
-  const s = JSON.parse(readFileSync(`${results}/playwright.json`, 'utf8')).stats;
-  const failed = s.unexpected + (pwStatus !== 0 && s.unexpected === 0 ? 1 : 0);
-  totals.passed += s.expected + s.flaky;
-  totals.failed += failed;
-  totals.skipped += s.skipped;
-  lines.push(`playwright: ${s.expected + s.flaky} passed, ${failed} failed, ${s.skipped} skipped`);
-} else {
-  totals.failed += 1;
-  lines.push(`playwright: produced no report (exit ${pwStatus})`);
-}
+parts.push(playwrightPart('playwright', `${results}/playwright.json`, pwStatus));
 
 // The real app in the browser: `daytona-tray app --web` with the real provider, MCP server, keychain and clients.
 const appStatus = run('playwright (real app in Chromium, web mode)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.app.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
-if (existsSync(`${results}/playwright-app.json`)) {
-  const s = JSON.parse(readFileSync(`${results}/playwright-app.json`, 'utf8')).stats;
-  const failed = s.unexpected + (appStatus !== 0 && s.unexpected === 0 ? 1 : 0);
-  totals.passed += s.expected + s.flaky;
-  totals.failed += failed;
-  totals.skipped += s.skipped;
-  lines.push(`playwright (web app): ${s.expected + s.flaky} passed, ${failed} failed, ${s.skipped} skipped`);
-} else {
-  totals.failed += 1;
-  lines.push(`playwright (web app): produced no report (exit ${appStatus})`);
-}
+parts.push(playwrightPart('playwright (web app)', `${results}/playwright-app.json`, appStatus));
 
 // The app itself in Electron (Playwright `_electron`): each test is skipped, with the reason, where there is
 // no Electron binary (the CI machines cannot download it). On Linux without a display it runs under Xvfb.
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && existsSync('/usr/bin/xvfb-run');
 const electronStatus = run('playwright (app in Electron)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.electron.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }, headless ? ['/usr/bin/xvfb-run', '-a'] : []);
-if (existsSync(`${results}/playwright-electron.json`)) {
-  const report = JSON.parse(readFileSync(`${results}/playwright-electron.json`, 'utf8'));
-  const s = report.stats;
-  const failed = s.unexpected + (electronStatus !== 0 && s.unexpected === 0 ? 1 : 0);
-  totals.passed += s.expected + s.flaky;
-  totals.failed += failed;
-  totals.skipped += s.skipped;
-  const reasons = new Set();
-  const collect = (suite) => {
-    for (const spec of suite.specs ?? []) for (const t of spec.tests ?? []) for (const a of t.annotations ?? []) if (a.type === 'skip' && a.description) reasons.add(a.description);
-    for (const child of suite.suites ?? []) collect(child);
-  };
-  for (const suite of report.suites ?? []) collect(suite);
-  lines.push(`playwright (electron): ${s.expected + s.flaky} passed, ${failed} failed, ${s.skipped} skipped${reasons.size > 0 ? ` (${[...reasons].join('; ')})` : ''}`);
-} else {
-  totals.failed += 1;
-  lines.push(`playwright (electron): produced no report (exit ${electronStatus})`);
-}
+parts.push(playwrightPart('playwright (electron)', `${results}/playwright-electron.json`, electronStatus));
 
+// Per runner: its counts, one line per skip reason with its count, each failure; the total is the last line.
+const { lines, total } = formatSummary(parts);
 console.log(`\n${lines.join('\n')}`);
-console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-process.exit(totals.failed > 0 ? 1 : 0);
+process.exit(total.failed > 0 ? 1 : 0);
