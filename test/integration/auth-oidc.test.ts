@@ -19,6 +19,7 @@ import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
+import { skipWhen } from '../helpers/skip.ts';
 
 const CLIENT_ID = 'daytona-tray-test';
 
@@ -290,9 +291,8 @@ describe('token refresh and sign-out against the same provider', () => {
 });
 
 const keyringSkip = keyringSkipReason();
-if (keyringSkip) console.warn(`login --browser CLI test skipped: ${keyringSkip}`);
 
-describe.skipIf(keyringSkip)('daytona-tray login --browser (the built CLI, the real Secret Service, the stand-in browser as xdg-open)', () => {
+describe('daytona-tray login --browser (the built CLI, the real Secret Service, the stand-in browser as xdg-open)', skipWhen(keyringSkip, 'keyring'), () => {
   let home: Awaited<ReturnType<typeof tempDir>>;
   let keyring: TestKeyring;
   let env: NodeJS.ProcessEnv;

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../main/local/sandbox-record.ts';
-import { findBubblewrap } from '../../main/local/sandbox-runner/index.ts';
 import { SandboxStore } from '../../main/local/sandbox-store.ts';
 import { cliEnv, startCliProvider, type CliProvider } from '../helpers/local-cli.ts';
 import { startTestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
 
 /** Host pids whose command line contains `pattern`. */
 function processesMatching(pattern: string): number[] {
@@ -19,10 +19,8 @@ function processesMatching(pattern: string): number[] {
   return result.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-const bwrap = findBubblewrap();
 // Without bubblewrap, sandbox processes are plain host processes: nothing kills them when the provider
 // is SIGKILLed (no PR_SET_PDEATHSIG from Node), so the "no survivor" check needs bwrap.
-if (!bwrap) console.warn('local-crash-safety: bubblewrap is unusable here, so the no-surviving-process check is skipped');
 
 describe('local provider crash safety: SIGKILL mid-work, restart on the same data dir', () => {
   const marker = `crash-marker-${randomUUID()}`;
@@ -101,7 +99,7 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
     expect(exit).toEqual({ code: null, signal: 'SIGKILL' });
   });
 
-  it.skipIf(!bwrap)('leaves no sandbox process behind (bubblewrap dies with the provider)', async () => {
+  it('leaves no sandbox process behind (bubblewrap dies with the provider)', skipWhen(bubblewrapSkipReason(), 'bubblewrap'), async () => {
     await expect.poll(() => processesMatching(marker), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => processesMatching(background), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => processesMatching(join(dataDir, 'sandboxes')), { timeout: 10_000 }).toEqual([]);

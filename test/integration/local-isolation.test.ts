@@ -12,9 +12,10 @@ import { findBubblewrap } from '../../main/local/sandbox-runner/index.ts';
 import { startPlainTestProvider, startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { bubblewrapSkipReason, missingCommandReason, skipWhen } from '../helpers/skip.ts';
 
 const bwrap = findBubblewrap();
-if (!bwrap) console.warn('local-isolation: bubblewrap is missing or cannot create namespaces here, so the isolation tests are skipped');
+const noBwrap = bubblewrapSkipReason();
 
 /** Host pids whose command line contains `pattern`. */
 function processesMatching(pattern: string): number[] {
@@ -59,7 +60,7 @@ async function fetchText(url: string): Promise<string> {
   }
 }
 
-const hasPython = ['/usr/local/bin/python3', '/usr/bin/python3', '/bin/python3'].some((path) => existsSync(path));
+const noPython = missingCommandReason('python3', 'apt-get install python3');
 
 /** Runs a shell command in the sandbox through the SDK; returns exit code and combined output. */
 async function sh(sandbox: Sandbox, command: string): Promise<{ code: number; out: string }> {
@@ -67,7 +68,7 @@ async function sh(sandbox: Sandbox, command: string): Promise<{ code: number; ou
   return { code: response.exitCode, out: response.result.trim() };
 }
 
-describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when bwrap is unusable)', () => {
+describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblewrap'), () => {
   let t: TestProvider;
   let a: Sandbox;
   let b: Sandbox;
@@ -172,7 +173,7 @@ describe.skipIf(!bwrap)('local provider isolation under bubblewrap (skipped when
     expect(processesMatching(marker)).toEqual([]);
   });
 
-  it.skipIf(!hasPython)('keeps a background server started with executeCommand serving until the sandbox stops (needs python3)', async () => {
+  it('keeps a background server started with executeCommand serving until the sandbox stops', skipWhen(noPython, 'python3'), async () => {
     const sandbox = await t.daytona.create({ name: 'iso-server' });
     const port = await freePort();
     expect(await sh(sandbox, 'echo served-from-the-sandbox > index.txt')).toEqual({ code: 0, out: '' });
@@ -334,9 +335,8 @@ function nodeForNobody(): string | undefined {
     && spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', node, '-e', 'require("node:fs").accessSync(process.execPath, 1)'], { timeout: 10_000 }).status === 0);
 }
 const unprivilegedNode = bwrap ? nodeForNobody() : undefined;
-if (bwrap && !unprivilegedNode) console.warn('local-isolation: not root, or no setpriv/Node usable by nobody here, so the unprivileged runner test is skipped');
 
-describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobody, via setpriv; needs root and bwrap)', () => {
+describe('sandbox runner as an unprivileged user (nobody, via setpriv)', skipWhen(noBwrap ?? (!unprivilegedNode && 'the unprivileged runner test needs root, /usr/bin/setpriv and a Node binary the user nobody can execute'), noBwrap ? 'bubblewrap' : undefined), () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   beforeAll(async () => {
     dir = await tempDir('daytona-tray-nobody-');
@@ -400,7 +400,7 @@ describe.skipIf(!unprivilegedNode)('sandbox runner as an unprivileged user (nobo
   });
 });
 
-describe.skipIf(!bwrap)('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT=flat; skipped without bwrap)', () => {
+describe('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT=flat)', skipWhen(noBwrap, 'bubblewrap'), () => {
   let t: TestProvider;
   beforeAll(async () => {
     t = await startTestProviderWithEnv({ DAYTONA_TRAY_BWRAP_LAYOUT: 'flat' });

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import {
   DaytonaCommandAlreadyCompletedError, DaytonaConflictError, DaytonaProcessExecutionTimeoutError, DaytonaProcessNotFoundError,
   DaytonaSessionEndedError, DaytonaTimeoutError, DaytonaValidationError, type Sandbox,
@@ -8,6 +7,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { missingCommandReason, skipWhen } from '../helpers/skip.ts';
 
 /** Host pids whose command line matches `pattern` (the sandbox's processes are visible from the host pid namespace). */
 function pids(pattern: string): number[] {
@@ -24,8 +24,8 @@ function uniqueSleep(seconds: number) {
   return { command: `sleep ${arg}`, pattern: `^sleep ${arg.replace('.', '\\.')}$` };
 }
 
-const hasPgrep = existsSync('/usr/bin/pgrep') || existsSync('/bin/pgrep');
-const hasPython = ['/usr/local/bin/python3', '/usr/bin/python3', '/bin/python3'].some((path) => existsSync(path));
+const noPgrep = missingCommandReason('pgrep', 'apt-get install procps');
+const noPython = missingCommandReason('python3', 'apt-get install python3');
 
 describe('local provider: toolbox process and sessions through the unmodified SDK', () => {
   let t: TestProvider;
@@ -90,7 +90,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(await sandbox.process.executeCommand(long)).toMatchObject({ exitCode: 0, result: '200000\n' });
     });
 
-    it.skipIf(!hasPgrep)('times out with DaytonaTimeoutError (408 PROCESS_EXECUTION_TIMEOUT) and kills the whole tree (needs pgrep)', async () => {
+    it('times out with DaytonaTimeoutError (408 PROCESS_EXECUTION_TIMEOUT) and kills the whole tree', skipWhen(noPgrep, 'pgrep'), async () => {
       const first = uniqueSleep(300);
       const second = uniqueSleep(301);
       const started = sandbox.process.executeCommand(`sh -c "${first.command} & ${second.command}"`, undefined, undefined, 1);
@@ -102,7 +102,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
     });
 
-    it.skipIf(!hasPgrep)('kills the command\'s tree when the HTTP client disconnects mid-command (needs pgrep)', async () => {
+    it('kills the command\'s tree when the HTTP client disconnects mid-command', skipWhen(noPgrep, 'pgrep'), async () => {
       const first = uniqueSleep(302);
       const second = uniqueSleep(303);
       const controller = new AbortController();
@@ -118,7 +118,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(await request).toMatchObject({ name: 'AbortError' });
       await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
     });
-    it.skipIf(!hasPgrep)('keeps a background job after its command returned; later commands and sessions see and can end it (needs pgrep)', async () => {
+    it('keeps a background job after its command returned; later commands and sessions see and can end it', skipWhen(noPgrep, 'pgrep'), async () => {
       const job = uniqueSleep(307);
       expect(await sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 &`)).toMatchObject({ exitCode: 0, result: '' });
       expect(pids(job.pattern)).toHaveLength(1);
@@ -133,7 +133,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
   });
 
   describe('codeRun (language from the code-toolbox-language label)', () => {
-    it.skipIf(!hasPython)('runs python with argv and env (needs python3)', async () => {
+    it('runs python with argv and env', skipWhen(noPython, 'python3'), async () => {
       const py = await t.daytona.create({ name: 'code-python', language: 'python', envVars: { FROM_CREATE: 'c' } });
       const response = await py.process.codeRun('import os, sys\nprint(sys.argv[1:], os.environ["WHO"], os.environ["FROM_CREATE"])\nsys.stderr.write("warn\\n")', {
         argv: ['a b', 'c'], env: { WHO: 'py' },
@@ -310,7 +310,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await sandbox.process.deleteSession('s-exit');
     });
 
-    it.skipIf(!hasPgrep)('kills a session\'s processes when it is deleted (needs pgrep)', async () => {
+    it('kills a session\'s processes when it is deleted', skipWhen(noPgrep, 'pgrep'), async () => {
       const sleeper = uniqueSleep(304);
       await sandbox.process.createSession('s-kill');
       await sandbox.process.executeSessionCommand('s-kill', { command: `${sleeper.command} &` });
@@ -321,7 +321,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(blocking.cmdId).toBeTruthy();
     });
 
-    it.skipIf(!hasPgrep)('stopping the sandbox kills session processes and forgets its sessions (needs pgrep)', async () => {
+    it('stopping the sandbox kills session processes and forgets its sessions', skipWhen(noPgrep, 'pgrep'), async () => {
       const other = await t.daytona.create({ name: 'proc-stop' });
       const sleeper = uniqueSleep(306);
       await other.process.createSession('s-stop');

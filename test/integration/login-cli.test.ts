@@ -13,9 +13,9 @@ import { CLI } from '../helpers/paths.ts';
 import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
+import { skipWhen } from '../helpers/skip.ts';
 
 const skipReason = keyringSkipReason();
-if (skipReason) console.warn(`login tests skipped: ${skipReason}`);
 
 interface CliResult {
   code: number | null;
@@ -50,7 +50,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-describe.skipIf(skipReason)('daytona-tray login / logout (real keychain, real local provider)', () => {
+describe('daytona-tray login / logout (real keychain, real local provider)', skipWhen(skipReason, 'keyring'), () => {
   let home: { path: string; cleanup: () => Promise<void> };
   let keyring: TestKeyring;
   let provider: TestProvider;
@@ -170,7 +170,7 @@ describe.skipIf(skipReason)('daytona-tray login / logout (real keychain, real lo
     }
   });
 
-  it.skipIf(!python3())('on a terminal it prompts without echoing the key', async () => {
+  it('on a terminal it prompts without echoing the key', skipWhen(!python3() && 'python3 is not installed (apt-get install python3): the terminal test drives a pty through it', 'python3'), async () => {
     const apiKey = provider.provider.apiKey;
     // python3's pty module gives the CLI a real terminal; the key is typed only once the prompt is shown.
     const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, CLI, 'login', '--profile', 'tty', '--api-url', provider.provider.apiUrl], { env, stdio: ['pipe', 'pipe', 'pipe'] });

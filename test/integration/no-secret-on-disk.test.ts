@@ -14,6 +14,7 @@ import { CLI } from '../helpers/paths.ts';
 import { filesUnder } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
+import { skipWhen } from '../helpers/skip.ts';
 
 /**
  * The promise behind "the key lives in the OS keychain only": after login, client setup and a supervised
@@ -21,7 +22,6 @@ import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } fro
  * API key. The keyring itself lives under HOME too, so its storage is covered (it is encrypted there).
  */
 const skipReason = keyringSkipReason();
-if (skipReason) console.warn(`no-secret-on-disk skipped: ${skipReason}`);
 
 function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -33,7 +33,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code
 }
 
 
-describe.skipIf(skipReason)('no API key on disk after login, setup and a supervised server run', () => {
+describe('no API key on disk after login, setup and a supervised server run', skipWhen(skipReason, 'keyring'), () => {
   let home: Awaited<ReturnType<typeof tempDir>>;
   let keyring: TestKeyring;
   let provider: TestProvider;

@@ -5,9 +5,9 @@ import { createKeyringSecretStore, KEYCHAIN_SERVICE } from '../../main/core/secr
 import { apiKeyAccount, deleteProfileSecrets, readApiKey, readLoginTokens, writeApiKey, writeLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import { SecretStoreError } from '../../main/core/secrets/secret-store.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
+import { skipWhen } from '../helpers/skip.ts';
 
 const skipReason = keyringSkipReason();
-if (skipReason) console.warn(`keychain tests skipped: ${skipReason}`);
 
 async function rejection(promise: Promise<unknown>): Promise<SecretStoreError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -27,7 +27,7 @@ async function processesWith(marker: string): Promise<number[]> {
   return pids;
 }
 
-describe.skipIf(skipReason)('keychain against a real Secret Service (gnome-keyring on a private D-Bus)', () => {
+describe('keychain against a real Secret Service (gnome-keyring on a private D-Bus)', skipWhen(skipReason, 'keyring'), () => {
   let keyring: TestKeyring;
   beforeAll(async () => {
     keyring = await startTestKeyring();
@@ -86,7 +86,7 @@ describe.skipIf(skipReason)('keychain against a real Secret Service (gnome-keyri
   });
 });
 
-describe.skipIf(skipReason)('keychain failure modes', () => {
+describe('keychain failure modes', skipWhen(skipReason, 'keyring'), () => {
   it('a Secret Service that does not answer fails with a timeout that says what to do', async () => {
     const keyring = await startTestKeyring();
     try {
