@@ -5,17 +5,14 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { CLI, REPO_ROOT } from '../helpers/paths.ts';
+import { CLI } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
  * End to end: `daytona-tray setup claude-code` in a temp HOME (no claude CLI, so the file path), then a real
  * MCP client starts exactly the command, args and env written in ~/.claude.json, as Claude Code would,
- * and lists our tools. Needs the `bridge` command; until it lands this is skipped and says so.
+ * and lists our tools.
  */
-const bridgeSource = await readFile(join(REPO_ROOT, 'main', 'cli', 'bridge-command.ts'), 'utf8');
-const bridgeMissing = bridgeSource.includes('not available in this build yet');
-if (bridgeMissing) console.warn('clients-e2e-bridge: skipped because `daytona-tray bridge` is still a placeholder (main/cli/bridge-command.ts).');
 
 let home: string;
 let cleanup: () => Promise<void>;
@@ -32,7 +29,7 @@ afterEach(async () => {
   await cleanup();
 });
 
-it.skipIf(bridgeMissing)('a real MCP client started from the entry that setup wrote lists our tools', async () => {
+it('a real MCP client started from the entry that setup wrote lists our tools', async () => {
   const env = { HOME: home, PATH: join(home, 'bin'), DAYTONA_TRAY_HOME: join(home, 'state') };
   const setup = await promisify(execFile)(process.execPath, [CLI, 'setup', 'claude-code'], { env, timeout: 30_000 });
   expect(setup.stdout).toContain('Claude Code: connected');

@@ -14,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { skipNow, skipWhen } from '../helpers/skip.ts';
 
 const MAX_UPLOAD = 256 * 1024;
 /**
@@ -495,7 +496,7 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect((await sandbox.process.executeCommand('test -e etc-link || echo gone; test -f /etc/passwd && echo kept')).result).toMatch(/gone\s+kept/);
     });
 
-    it.skipIf(!DATA_PARENT)("refuses a symlink to another sandbox's host folder, for reads and writes (needs /var/tmp for the data folder)", async () => {
+    it("refuses a symlink to another sandbox's host folder, for reads and writes", skipWhen(!DATA_PARENT && 'needs /var/tmp for the data folder, and there is none'), async () => {
       const otherHome = t.provider.service.dirsOf(other.id).home;
       await other.fs.uploadFile(Buffer.from('secret of other'), 'secret.txt');
       const made = await sandbox.process.executeCommand(`ln -s '${otherHome}' ./other-link && ln -s '${otherHome}/secret.txt' ./other-secret`);
@@ -526,7 +527,7 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         const a = await t2.daytona.create({ name: 'tmp-a' });
         const b = await t2.daytona.create({ name: 'tmp-b' });
         const bHome = t2.provider.service.dirsOf(b.id).home;
-        if (!bHome.startsWith('/tmp/')) ctx.skip(`the system temp folder is ${bHome}, not under /tmp`);
+        if (!bHome.startsWith('/tmp/')) skipNow(ctx, `the system temp folder is ${bHome}, not under /tmp`);
         await b.fs.uploadFile(Buffer.from('secret of b'), 'secret.txt');
         expect((await a.process.executeCommand(`ln -s '${bHome}' ./b-link`)).exitCode).toBe(0);
         // Inside sandbox a that path is in a's own /tmp, and does not exist there.

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitDaemon, type GitDaemon } from '../helpers/git-daemon.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { bubblewrapSkipReason, skipNow } from '../helpers/skip.ts';
 
 const AUTHOR = { name: 'Host Dev', email: 'host@example.test' };
 
@@ -89,11 +90,8 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
     expect(await sh('git rev-parse HEAD', 'repo-at-commit')).toBe(first);
   });
 
-  it.skipIf(process.platform !== 'linux')('cannot clone a host path: the sandbox does not see the host\'s files (file:// fails)', async () => {
-    if (t.provider.isolation === 'none') {
-      console.warn('skipped: without bubblewrap the sandbox sees host paths (the provider flags it as not isolated)');
-      return;
-    }
+  it('cannot clone a host path: the sandbox does not see the host\'s files (file:// fails)', async (ctx) => {
+    if (t.provider.isolation === 'none') skipNow(ctx, `without bubblewrap the sandbox sees host paths: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`, 'bubblewrap');
     const error = await sandbox.git.clone(`file://${bare}`, 'stolen').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaytonaGitRepoNotFoundError);
     expect(error).toMatchObject({ statusCode: 404, code: 'GIT_REPO_NOT_FOUND' });
@@ -199,11 +197,8 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
     await expect(sandbox.git.status('/etc')).rejects.toMatchObject({ statusCode: 403 });
   });
 
-  it('cannot reach the git daemon from a sandbox whose network is blocked (GIT_TRANSPORT_FAILED)', async () => {
-    if (t.provider.isolation === 'none') {
-      console.warn('skipped: without bubblewrap networkBlockAll is not enforced');
-      return;
-    }
+  it('cannot reach the git daemon from a sandbox whose network is blocked (GIT_TRANSPORT_FAILED)', async (ctx) => {
+    if (t.provider.isolation === 'none') skipNow(ctx, `without bubblewrap networkBlockAll is not enforced: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`, 'bubblewrap');
     const offline = await t.daytona.create({ name: 'git-offline', networkBlockAll: true });
     const error = await offline.git.clone(daemon.url('project.git'), 'repo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaytonaGitTransportFailedError);

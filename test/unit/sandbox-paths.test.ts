@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../main/local/errors.ts';
 import { isInside, normalizeSandboxPath, openInside, resolveSandboxPath } from '../../main/local/toolbox/sandbox-paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { skipWhen } from '../helpers/skip.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<ApiError> {
   try {
@@ -134,7 +135,7 @@ describe('resolveSandboxPath', () => {
     await expect(openInside(link, constants.O_RDONLY)).rejects.toMatchObject({ code: 'ELOOP' });
   });
 
-  it.skipIf(process.platform !== 'linux')('openInside catches a folder swapped for an escaping symlink after resolution, and removes what it created (Linux /proc)', async () => {
+  it('openInside catches a folder swapped for an escaping symlink after resolution, and removes what it created', skipWhen(process.platform !== 'linux' && 'needs Linux /proc'), async () => {
     await mkdir(join(dirs.home, 'swap'), { recursive: true });
     const resolved = await resolveSandboxPath(dirs, 'swap/planted.txt');
     // A sandbox process wins the race: the folder becomes a link to a host folder.
