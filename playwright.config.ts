@@ -11,6 +11,8 @@ export default defineConfig({
   testDir: 'test/e2e-web',
   testMatch: /.*\.spec\.ts/,
   workers: 1,
+  // A stray test.only would run one test and report green: CI refuses it.
+  forbidOnly: !!process.env.CI,
   outputDir: 'test-results/playwright',
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   // Playwright starts the webServer (which builds the renderer) before this bundles the fake bridge.

@@ -10,6 +10,8 @@ export default defineConfig({
   testDir: 'test/e2e-electron',
   testMatch: /.*\.spec\.ts/,
   workers: 1,
+  // A stray test.only would run one test and report green: CI refuses it.
+  forbidOnly: !!process.env.CI,
   timeout: 120_000,
   outputDir: 'test-results/playwright-electron',
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright-electron.json' }]],

@@ -10,5 +10,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     maxWorkers: 2,
+    // A test that asserts nothing fails, instead of passing without checking anything.
+    expect: { requireAssertions: true },
   },
 });
