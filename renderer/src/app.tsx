@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AppState, ViewName } from '../../preload/contract.ts';
+import type { AppState, ViewName, ViewTarget } from '../../preload/contract.ts';
 import { useBridge } from './bridge.ts';
 import { AppHeader } from './components/app-header.tsx';
 import { BalanceView } from './components/balance-view.tsx';
@@ -8,7 +8,7 @@ import { Button } from './components/button.tsx';
 import { ClientsView } from './components/clients-view.tsx';
 import { NoticeProvider } from './components/notice.tsx';
 import { Onboarding } from './components/onboarding.tsx';
-import { SandboxesView } from './components/sandboxes-view.tsx';
+import { SandboxesView, type SandboxFocus } from './components/sandboxes-view.tsx';
 import { ServerView } from './components/server-view.tsx';
 import { SettingsView } from './components/settings-view.tsx';
 import { TabBar, panelId, tabId } from './components/tab-bar.tsx';
@@ -19,8 +19,21 @@ export function App() {
   const { state, error, retry } = useAppState();
   const bridge = useBridge();
   const [view, setView] = useState<ViewName>('sandboxes');
+  // The sandbox main asked to show (a notification about it); `seq` tells a second ask for it from the first.
+  const [focus, setFocus] = useState<SandboxFocus>();
 
-  useEffect(() => bridge.onShowView((target) => setView(target.view)), [bridge]);
+  useEffect(
+    () =>
+      bridge.onShowView((target: ViewTarget) => {
+        setView(target.view);
+        setFocus((last) => (target.sandboxId ? { sandboxId: target.sandboxId, seq: (last?.seq ?? 0) + 1 } : undefined));
+      }),
+    [bridge],
+  );
+  const choose = (next: ViewName) => {
+    setView(next);
+    setFocus(undefined);
+  };
   const ready = state !== undefined;
   useEffect(() => {
     // For the first-render figure in test/bench/renderer.bench.mjs: the first frame with real content.
@@ -43,10 +56,10 @@ export function App() {
     );
   }
 
-  return <NoticeProvider>{state.firstRun ? <Onboarding state={state} /> : <Main state={state} view={view} onView={setView} />}</NoticeProvider>;
+  return <NoticeProvider>{state.firstRun ? <Onboarding state={state} /> : <Main state={state} view={view} onView={choose} focus={focus} />}</NoticeProvider>;
 }
 
-function Main({ state, view, onView }: { state: AppState; view: ViewName; onView(view: ViewName): void }) {
+function Main({ state, view, onView, focus }: { state: AppState; view: ViewName; onView(view: ViewName): void; focus: SandboxFocus | undefined }) {
   const errors = state.sandboxes.filter((sandbox) => sandbox.state === 'error' || sandbox.state === 'build_failed').length;
   const badges: Partial<Record<ViewName, string>> = {
     ...(state.sandboxes.length > 0 ? { sandboxes: String(state.sandboxes.length) } : {}),
@@ -58,7 +71,7 @@ function Main({ state, view, onView }: { state: AppState; view: ViewName; onView
       <AppHeader state={state} onServerClick={() => onView('server')} />
       <TabBar current={view} onSelect={onView} badges={badges} />
       <main id={panelId(view)} role="tabpanel" aria-labelledby={tabId(view)} className={`panel${errors > 0 && view === 'sandboxes' ? ' has-errors' : ''}`}>
-        {view === 'sandboxes' ? <SandboxesView state={state} /> : null}
+        {view === 'sandboxes' ? <SandboxesView state={state} focus={focus} /> : null}
         {view === 'balance' ? <BalanceView state={state} /> : null}
         {view === 'clients' ? <ClientsView state={state} /> : null}
         {view === 'server' ? <ServerView state={state} /> : null}

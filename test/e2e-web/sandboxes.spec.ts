@@ -205,3 +205,34 @@ test.describe('sandboxes', () => {
     await expect(row(page, 'isolated-one').getByText('not isolated')).toHaveCount(0);
   });
 });
+
+test.describe('a notification about a sandbox', () => {
+  test('opens the Sandboxes view scrolled to that sandbox and highlighted, even from another view and a filter that hid it', async ({ page }) => {
+    await openWindow(page);
+    // Enough running sandboxes to push a stopped one below the fold of the 560 px window.
+    await page.evaluate(() => {
+      const { sampleSandbox } = window.fakeSamples;
+      const many = Array.from({ length: 12 }, (_, i) => sampleSandbox({ id: `sbx-busy-${i}`, name: `busy-${String(i).padStart(2, '0')}`, state: 'started' }));
+      window.fakeBridge.emitState({ sandboxes: [...many, sampleSandbox({ id: 'sbx-idle-zz', name: 'zz-auto-stopped', state: 'stopped' })] });
+    });
+    await page.getByRole('button', { name: /^Running/ }).click();
+    await expect(row(page, 'zz-auto-stopped')).toHaveCount(0);
+    await page.getByRole('tab', { name: 'Clients' }).click();
+
+    await page.evaluate(() => window.fakeBridge.showView('sandboxes', 'sbx-idle-zz'));
+    await expect(page.getByRole('tab', { name: /Sandboxes/ })).toHaveAttribute('aria-selected', 'true');
+    const target = row(page, 'zz-auto-stopped');
+    await expect(target).toHaveAttribute('aria-current', 'true');
+    await expect(target).toHaveClass(/\bhighlighted\b/);
+    await expect(target).toBeInViewport();
+    await expect(page.locator('.sandbox[aria-current]')).toHaveCount(1);
+    await expect(page.getByRole('button', { name: /^All/ })).toHaveAttribute('aria-pressed', 'true');
+
+    // Choosing a view by hand ends the highlight; a plain "open the window" sets none.
+    await page.getByRole('tab', { name: 'Server' }).click();
+    await page.getByRole('tab', { name: /Sandboxes/ }).click();
+    await expect(page.locator('.sandbox[aria-current]')).toHaveCount(0);
+    await page.evaluate(() => window.fakeBridge.showView('sandboxes'));
+    await expect(page.locator('.sandbox.highlighted')).toHaveCount(0);
+  });
+});

@@ -5,7 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRuntimeFile, runtimeFilePath } from '../../main/mcp/runtime-file.ts';
-import { METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
+import { EVENT_CHANNELS, METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -133,6 +133,13 @@ describe('the shell and composition root, on an Electron double', () => {
     expect(notification.body).toContain('agent-box');
     expect(notification.actions).toEqual([]); // Linux: no buttons; a click opens the window
     await expect.poll(() => seen('tray-image').at(-1)?.image, WAIT).toMatch(/tray-idle\.png$/);
+
+    // A click shows the window and asks it for the Sandboxes view at that sandbox.
+    const id = (await state()).sandboxes.find((sandbox) => sandbox.name === 'agent-box')!.id;
+    const shown = seen('window-shown').length;
+    send({ cmd: 'notification-click', title: 'Sandbox auto-stopped' });
+    await expect.poll(() => seen('window-shown').length, WAIT).toBe(shown + 1);
+    await expect.poll(() => seen('send').filter((event) => event.channel === EVENT_CHANNELS.onShowView).at(-1)?.payload, WAIT).toEqual({ view: 'sandboxes', sandboxId: id });
   });
 
   it('runs tray menu items: open the window, start at login (an XDG autostart entry on Linux)', async () => {
@@ -146,9 +153,9 @@ describe('the shell and composition root, on an Electron double', () => {
     await expect.poll(async () => (await state()).settings.startAtLogin, WAIT).toBe(true);
   });
 
-  it('quits cleanly: the services stop first, the MCP server is reaped and its runtime file removed', async () => {
+  it('quits from the tray menu: the services stop first, the MCP server is reaped and its runtime file removed', async () => {
     const runtime = await readRuntimeFile(runtimeFilePath(env()));
-    send({ cmd: 'quit' });
+    send({ cmd: 'menu', item: 'quit' });
     expect(await exited).toBe(0);
     expect(seen('tray-destroyed')).toHaveLength(1);
     expect(seen('quit')).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SandboxView } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { ageOf, formatCountdown, formatGiB } from '../format.ts';
@@ -11,8 +11,11 @@ import { StateBadge, stateTone } from './state-badge.tsx';
 const STARTABLE = new Set(['stopped', 'archived', 'error', 'paused']);
 const STOPPABLE = new Set(['started', 'starting']);
 
-/** One sandbox: what it is, how long it has left, and what can be done to it. */
-export function SandboxRow({ sandbox, now }: { sandbox: SandboxView; now: number }) {
+/**
+ * One sandbox: what it is, how long it has left, and what can be done to it. `highlight` (set when a
+ * notification about it opened the window) scrolls it into view and marks it as the current one.
+ */
+export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; now: number; highlight?: number | undefined }) {
   const bridge = useBridge();
   const notify = useNotice();
   const start = useAction(bridge.startSandbox);
@@ -22,6 +25,12 @@ export function SandboxRow({ sandbox, now }: { sandbox: SandboxView; now: number
   const copy = useAction(bridge.copyText);
   const [dialog, setDialog] = useState<'delete' | 'preview'>();
   const [port, setPort] = useState('3000');
+  const row = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (highlight === undefined) return;
+    const smooth = !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    row.current?.scrollIntoView({ block: 'nearest', behavior: smooth ? 'smooth' : 'auto' });
+  }, [highlight]);
 
   const busy = start.pending || stop.pending || remove.pending;
   const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? copy.error;
@@ -42,7 +51,13 @@ export function SandboxRow({ sandbox, now }: { sandbox: SandboxView; now: number
   }
 
   return (
-    <li className={`sandbox tone-${stateTone(sandbox.state)}`} aria-labelledby={titleId} aria-busy={busy || undefined}>
+    <li
+      ref={row}
+      className={`sandbox tone-${stateTone(sandbox.state)}${highlight !== undefined ? ' highlighted' : ''}`}
+      aria-labelledby={titleId}
+      aria-busy={busy || undefined}
+      aria-current={highlight !== undefined || undefined}
+    >
       <div className="sandbox-head">
         <StateBadge state={sandbox.state} />
         <h3 id={titleId} className="sandbox-name" title={sandbox.name}>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AppState, SandboxView } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { formatUsd } from '../format.ts';
@@ -20,8 +20,15 @@ const FILTERS: { id: Filter; label: string; matches(sandbox: SandboxView): boole
   { id: 'archived', label: 'Archived', matches: (s) => stateTone(s.state) === 'archived' },
 ];
 
+/** A sandbox to scroll to and highlight: the one a notification was about. */
+export interface SandboxFocus {
+  sandboxId: string;
+  /** Grows with every ask, so asking again for the same sandbox scrolls to it again. */
+  seq: number;
+}
+
 /** The live list: filter by state, act on one sandbox, and see why the list may be stale. */
-export function SandboxesView({ state }: { state: AppState }) {
+export function SandboxesView({ state, focus }: { state: AppState; focus?: SandboxFocus | undefined }) {
   const bridge = useBridge();
   const refresh = useAction(bridge.refreshSandboxes);
   const [filter, setFilter] = useState<Filter>('all');
@@ -32,6 +39,11 @@ export function SandboxesView({ state }: { state: AppState }) {
   const filters = FILTERS.filter((f) => f.id === 'all' || counts[f.id] > 0 || filter === f.id);
   const shown = sandboxes.filter(FILTERS.find((f) => f.id === filter)!.matches);
   const loading = watcher.state === 'starting' && watcher.lastListingAt === undefined;
+  const focusHidden = focus !== undefined && sandboxes.some((s) => s.id === focus.sandboxId) && !shown.some((s) => s.id === focus.sandboxId);
+  // The sandbox asked for is filtered out: show them all rather than hide what the notification was about.
+  useEffect(() => {
+    if (focusHidden) setFilter('all');
+  }, [focusHidden]);
 
   return (
     <section className="view" aria-labelledby="sandboxes-title">
@@ -90,7 +102,7 @@ export function SandboxesView({ state }: { state: AppState }) {
       ) : (
         <ul className="sandbox-list" aria-label="Sandboxes">
           {shown.map((sandbox) => (
-            <SandboxRow key={sandbox.id} sandbox={sandbox} now={now} />
+            <SandboxRow key={sandbox.id} sandbox={sandbox} now={now} highlight={focus?.sandboxId === sandbox.id ? focus.seq : undefined} />
           ))}
         </ul>
       )}
