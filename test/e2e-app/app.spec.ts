@@ -70,6 +70,7 @@ test('auto-stop on the scaled clock: the notice arrives in the page and its clic
   await notice.getByRole('button', { name: 'Open' }).click();
   await expect(tab(page, 'Sandboxes')).toHaveAttribute('aria-selected', 'true');
   await expect(sandboxRow(page, 'idle-box').getByText('stopped', { exact: true })).toBeVisible();
+  await expect(sandboxRow(page, 'idle-box')).toHaveAttribute('aria-current', 'true');
 });
 
 test('kill -9 of the MCP server: the header shows it restarting, then running again', async ({ page, real }) => {
