@@ -60,6 +60,8 @@ export interface TestAppOptions {
   minuteMs: number;
   alerts?: AppParts['alerts'];
   supervisor?: Omit<NonNullable<AppParts['supervisor']>, 'env'>;
+  /** The browser sign-in (default: none, a test that signs in passes its stand-in). */
+  signIn?: AppParts['signIn'];
 }
 
 /**
@@ -91,6 +93,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     supervisor: { ...options.supervisor, env, profileCheckMs: 0 },
     clients: { host, launch: resolveBridgeLaunch({ execPath: process.execPath, electron: false, cliScript: CLI }) },
     ...(options.alerts ? { alerts: options.alerts } : {}),
+    ...(options.signIn ? { signIn: options.signIn } : {}),
   });
   holder.built = built;
   await built.app.start();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trayView } from '../../main/app/tray-menu.ts';
+import { SignInError } from '../../main/core/auth/loopback-callback.ts';
+import { readLoginTokens, writeLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import type { AppState } from '../../preload/contract.ts';
 import { startTestApp, type TestApp } from '../helpers/app-harness.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
@@ -7,6 +9,7 @@ import { startTestProvider, type TestProvider } from '../helpers/local-provider.
 // The supervised provider's scaled minute: a sandbox with auto-stop 1 stops after this many ms idle.
 const MINUTE_MS = 400;
 const WAIT = { timeout: 45_000, interval: 50 };
+const SIGNED_IN_UNTIL = '2099-01-01T00:00:00.000Z';
 
 /**
  * The app behind the tray and the window, as buildApp builds it for a shell, in Node, on real parts: the
@@ -20,9 +23,24 @@ describe('tray app on the local provider', () => {
   const state = () => test.state();
   const call: TestApp['call'] = (...args) => test.call(...args);
 
+  /** A stand-in for the browser sign-in: waits until the test finishes it (or it is cancelled), then stores tokens as the real one does. */
+  const signInGate = { pending: false, finish: () => {} };
+  const signIn: NonNullable<Parameters<typeof startTestApp>[0]['signIn']> = async ({ profile, signal }) => {
+    signInGate.pending = true;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        signInGate.finish = resolve;
+        signal.addEventListener('abort', () => reject(new SignInError('cancelled', 'Sign-in was cancelled.')), { once: true });
+      });
+    } finally {
+      signInGate.pending = false;
+    }
+    await writeLoginTokens(test.secrets, profile, { accessToken: 'user-access-token', refreshToken: 'user-refresh-token', expiresAt: SIGNED_IN_UNTIL, organizationId: 'org-1' });
+  };
+
   beforeAll(async () => {
     // macOS: notifications there have buttons.
-    test = await startTestApp({ platform: 'darwin', minuteMs: MINUTE_MS, alerts: { coalesceMs: 100 } });
+    test = await startTestApp({ platform: 'darwin', minuteMs: MINUTE_MS, alerts: { coalesceMs: 100 }, signIn });
   });
 
   afterAll(async () => {
@@ -146,7 +164,27 @@ describe('tray app on the local provider', () => {
     expect(everything.server.localProvider).toBeUndefined();
     expect(everything.account.state).toBe('signed-out');
     expect(JSON.stringify(await call('readServerLog', {}))).not.toContain(key);
+  });
 
+  it('signs in to the cloud profile (one sign-in at a time, cancellable), then out: the account follows the keychain', async () => {
+    const first = call('signIn');
+    await expect.poll(() => state().account.state, WAIT).toBe('signing-in');
+    expect(await call('signIn')).toMatchObject({ ok: false, error: { code: 'busy' } });
+    expect(await call('cancelSignIn')).toEqual({ ok: true, value: undefined });
+    expect(await first).toMatchObject({ ok: false, error: { code: 'cancelled' } });
+    expect(state().account.state).toBe('signed-out');
+
+    const second = call('signIn');
+    await expect.poll(() => signInGate.pending, WAIT).toBe(true);
+    signInGate.finish();
+    expect(await second).toEqual({ ok: true, value: { state: 'signed-in', organizationId: 'org-1', expiresAt: SIGNED_IN_UNTIL } });
+    await expect.poll(() => state().account, WAIT).toEqual({ state: 'signed-in', organizationId: 'org-1', expiresAt: SIGNED_IN_UNTIL });
+
+    expect(await call('signOut')).toEqual({ ok: true, value: { state: 'signed-out' } });
+    expect(await readLoginTokens(test.secrets, 'cloud')).toBeNull();
+  });
+
+  it('removes the API key: the profile stays, unusable, and says why', async () => {
     const removed = await call('removeApiKey', {});
     expect(removed).toMatchObject({ ok: true, value: { name: 'cloud', apiKey: { set: false }, problem: expect.stringContaining('No API key is stored') } });
     expect(trayView(state(), 'linux').icon).toBe('error');
