@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runWebApp } from '../web/run-web-app.ts';
 import { electronLaunch } from './electron-runtime.ts';
+import { packageVersion } from './package-version.ts';
 
 const HELP = `Usage: daytona-tray app [--web] [--port N] [--no-open] [--json]
 
@@ -97,14 +97,6 @@ function runElectron(command: string, args: string[]): Promise<number> {
       resolve(code ?? (signal ? 0 : 1));
     });
   });
-}
-
-function packageVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
 }
 
 function fail(message: string, code = 1): number {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../core/app-paths.ts';
+import { DataDirError } from '../core/data-dir.ts';
 import { watchParent } from '../mcp/lifecycle.ts';
 import { startLocalProvider } from '../local/provider.ts';
 import { DataDirInUseError } from '../local/sandbox-store.ts';
@@ -101,7 +102,7 @@ function usageError(message: string): number {
 }
 
 function startError(error: unknown, port: number): string {
-  if (error instanceof DataDirInUseError) return error.message;
+  if (error instanceof DataDirInUseError || error instanceof DataDirError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'EADDRINUSE') return `port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`;
   if (code === 'EACCES' && port > 0) return `not allowed to listen on port ${port}. Pick a port above 1023, or omit --port.`;

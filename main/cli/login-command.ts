@@ -61,7 +61,9 @@ export async function run(argv: string[]): Promise<number> {
   const settingsStore = createSettingsStore();
   let apiKey: string | undefined;
   try {
-    const { settings, warnings } = await settingsStore.load();
+    const { settings, warnings, unreadable } = await settingsStore.load();
+    // Nothing can be saved over a settings file that cannot be read: say so before asking for a key.
+    if (unreadable) return fail(unreadable.replace('so the defaults are in use and nothing will be saved over it', 'so nothing was changed'));
     for (const warning of warnings) process.stderr.write(`daytona-tray login: warning: ${warning}\n`);
     const existing = settings.profiles[name];
 

@@ -4,6 +4,7 @@ import { startHttpServer } from '../mcp/http-transport.ts';
 import { createIdleTrimmer } from '../mcp/idle-trim.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
 import { createLogger, type Logger } from '../mcp/log.ts';
+import { DataDirError } from '../core/data-dir.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../mcp/runtime-file.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
@@ -111,7 +112,8 @@ async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: L
   try {
     await writeRuntimeFile(runtimeFile, { version: 1, url: server.url, port: server.port, token: server.token, pid: process.pid, startedAt: new Date().toISOString() });
   } catch (error) {
-    process.stderr.write(`daytona-tray mcp: could not write the runtime file ${runtimeFile}: ${(error as Error).message}. Check that the folder is writable (or set DAYTONA_TRAY_HOME).\n`);
+    const why = error instanceof DataDirError ? error.message : `${(error as Error).message}. Check that the folder is writable (or set DAYTONA_TRAY_HOME).`;
+    process.stderr.write(`daytona-tray mcp: could not write the runtime file ${runtimeFile}: ${why}\n`);
     await server.close();
     await deps.dispose();
     return 1;

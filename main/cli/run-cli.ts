@@ -21,15 +21,36 @@ const COMMANDS: Record<string, Command> = {
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
   const lines = Object.entries(COMMANDS).map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`);
-  return `Usage: daytona-tray <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'daytona-tray <command> --help' for a command's options.`;
+  return `Usage: daytona-tray <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun 'daytona-tray <command> --help' for a command's options; 'daytona-tray --version' prints the version.`;
+}
+
+/**
+ * A closed stdout (`daytona-tray watch --json | head -1`) ends any command quietly: one that handles SIGTERM
+ * gets it (so it stops what it started), the others exit at once. Never a stack trace for EPIPE.
+ */
+export function endQuietlyWhenStdoutCloses(stdout: NodeJS.WriteStream = process.stdout): void {
+  let ending = false;
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    if (ending) return;
+    ending = true;
+    if (process.listenerCount('SIGTERM') > 0) process.emit('SIGTERM', 'SIGTERM');
+    else process.exit(process.exitCode ?? 0);
+  });
 }
 
 /** Dispatches `daytona-tray <command>`; returns the exit code. */
 export async function runCli(argv: string[]): Promise<number> {
+  endQuietlyWhenStdoutCloses();
   const [name, ...rest] = argv;
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    const { packageVersion } = await import('./package-version.ts');
+    process.stdout.write(`daytona-tray ${packageVersion()}\n`);
+    return 0;
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {

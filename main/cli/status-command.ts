@@ -3,7 +3,7 @@ import type { ClientStatus } from '../core/clients/types.ts';
 import { ProfileError, resolveProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
-import { isKnownProfile } from '../core/settings/settings-schema.ts';
+import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { readRuntimeFile, runtimeFilePath } from '../mcp/runtime-file.ts';
@@ -28,6 +28,8 @@ export interface ProfileReport {
   /** What is wrong and what to do, when something is. */
   problem?: string;
   note?: string;
+  /** What the settings file made us ignore (a file that cannot be read, invalid values), each naming the file or setting. */
+  settingsWarnings?: string[];
 }
 
 export interface ServerReport {
@@ -70,11 +72,17 @@ export async function run(argv: string[]): Promise<number> {
 async function profileReport(): Promise<ProfileReport> {
   const settingsStore = createSettingsStore();
   let settings;
+  let warnings: string[];
   try {
-    ({ settings } = await settingsStore.load());
+    ({ settings, warnings } = await settingsStore.load());
   } catch (error) {
     return { name: '?', kind: '?', apiKey: 'unknown', problem: (error as Error).message };
   }
+  const report = await describeProfile(settingsStore, settings);
+  return warnings.length > 0 ? { ...report, settingsWarnings: warnings } : report;
+}
+
+async function describeProfile(settingsStore: ReturnType<typeof createSettingsStore>, settings: Settings): Promise<ProfileReport> {
   const name = settings.activeProfile;
   const profile = settings.profiles[name];
   const described: ProfileReport = isKnownProfile(profile) && profile.kind === 'cloud'
@@ -124,7 +132,7 @@ export function formatStatus(profile: ProfileReport, server: ServerReport, clien
     'none needed': '',
   }[profile.apiKey];
   lines.push(`Profile:     ${profile.name}${where}${key}`);
-  for (const text of [profile.problem, profile.note]) if (text) lines.push(`             ${text}`);
+  for (const text of [profile.problem, profile.note, ...(profile.settingsWarnings ?? [])]) if (text) lines.push(`             ${text}`);
 
   const state = server.state === 'running' ? `running at ${server.url} (pid ${server.pid}, since ${server.startedAt})` : server.state === 'not responding' ? `not responding at ${server.url} (pid ${server.pid})` : 'not running';
   lines.push(`MCP server:  ${state}`);

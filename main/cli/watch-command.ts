@@ -94,9 +94,7 @@ export async function run(argv: string[]): Promise<number> {
   const onSignal = () => finish(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // A closed pipe (`watch --json | head`) ends the watch instead of crashing on EPIPE.
-  const onStdoutError = () => finish(0);
-  process.stdout.on('error', onStdoutError);
+  // A closed pipe (`watch --json | head`) arrives as SIGTERM (runCli's endQuietlyWhenStdoutCloses).
 
   let ready = false;
   let lastStatus = '';
@@ -127,7 +125,6 @@ export async function run(argv: string[]): Promise<number> {
   policy.dispose();
   await watcher.stop();
   api.close();
-  process.stdout.off('error', onStdoutError);
   return code;
 }
 
@@ -163,7 +160,7 @@ interface Printer {
 /** JSON lines for programs, or short human lines. Never prints the API key. */
 function createPrinter(json: boolean): Printer {
   const write = (line: string) => {
-    if (!process.stdout.writableEnded) process.stdout.write(`${line}\n`);
+    if (!process.stdout.writableEnded && !process.stdout.destroyed) process.stdout.write(`${line}\n`);
   };
   const at = () => new Date().toISOString();
   const time = () => new Date().toTimeString().slice(0, 8);

@@ -121,7 +121,9 @@ export async function loginWithApiKey(
   deps: ProfileChangeDeps,
   request: { name: string; apiKey: string; apiUrl?: string; target?: string },
 ): Promise<LoginResult> {
-  const { settings } = await deps.settings.load();
+  const { settings, unreadable } = await deps.settings.load();
+  // Checked before the key is stored: the profile could not be saved afterwards.
+  if (unreadable) throw new ProfileError('not-saved', `${unreadable} Nothing was stored.`);
   const existing = settings.profiles[request.name];
   if (existing && !(isKnownProfile(existing) && existing.kind === 'cloud')) {
     throw new ProfileError('unsupported-kind', `Profile '${request.name}' is of kind '${existing.kind}': it takes no API key.`);

@@ -2,6 +2,7 @@ import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { uptime } from 'node:os';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic-write.ts';
+import { makeDataDir } from '../core/data-dir.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { sandboxRecordSchema, type SandboxRecord } from './sandbox-record.ts';
 
@@ -37,7 +38,7 @@ export class SandboxStore {
    * work. A lock left by a provider that died (SIGKILL, power cut) is taken over.
    */
   async lock(): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    await makeDataDir(this.dataDir);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const handle = await open(this.lockFile, 'wx', 0o600);

@@ -1,8 +1,9 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { appDataDir } from '../core/app-paths.ts';
 import { writeFileAtomic } from '../core/atomic-write.ts';
+import { makeDataDir } from '../core/data-dir.ts';
 
 /**
  * How clients find the running HTTP server: port, bearer token and pid, in the app's data directory,
@@ -26,7 +27,7 @@ export function runtimeFilePath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export async function writeRuntimeFile(file: string, info: RuntimeInfo): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true, mode: 0o700 });
+  await makeDataDir(join(file, '..'));
   await writeFileAtomic(file, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
 }
 

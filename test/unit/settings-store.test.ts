@@ -93,28 +93,39 @@ describe('settings file', () => {
     expect(onDisk.startAtLogin).toBe(true);
   });
 
-  it('moves a corrupt file aside with a message that says where, and starts from defaults', async () => {
+  it('never moves or overwrites a file it cannot read: load names it and the line and gives the defaults; update refuses', async () => {
     const corrupt = '{"version": 1, "activeProfile": "cl';
     await write(corrupt);
     const { settings, warnings } = await store.load();
     expect(settings).toEqual(defaultSettings());
-    const aside = `${file}.corrupt-2030-01-02T03-04-05-678Z`;
-    expect(warnings).toEqual([`The settings file ${file} could not be read (it is not valid JSON). It was moved to ${aside} and the defaults are in use; copy anything you need from it.`]);
-    expect(await readFile(aside, 'utf8')).toBe(corrupt);
-    await expect(stat(file)).rejects.toMatchObject({ code: 'ENOENT' });
-    // The next change writes a fresh file and leaves the corrupt copy alone.
-    await store.update((s) => {
-      s.startAtLogin = true;
+    expect(warnings).toEqual([`The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`]);
+    await expect(store.update((s) => { s.startAtLogin = true; })).rejects.toMatchObject({
+      name: 'SettingsUnreadableError',
+      message: expect.stringContaining(`The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so nothing was saved and it was left as it is.`),
     });
-    expect((await readJson()).startAtLogin).toBe(true);
-    expect(await readFile(aside, 'utf8')).toBe(corrupt);
+    expect(await readFile(file, 'utf8')).toBe(corrupt);
+    expect((await readdir(join(dir.path, 'conf'))).sort()).toEqual(['settings.json']);
   });
 
-  it('treats a JSON root that is not an object as corrupt too', async () => {
+  it('treats a JSON root that is not an object as unreadable too', async () => {
     await write('[1, 2, 3]');
     const { settings, warnings } = await store.load();
     expect(settings).toEqual(defaultSettings());
-    expect(warnings[0]).toMatch(/settings must be a JSON object\)\. It was moved to .*\.corrupt-/);
+    expect(warnings[0]).toMatch(/cannot be read \(settings must be a JSON object\)/);
+    expect(await readFile(file, 'utf8')).toBe('[1, 2, 3]');
+  });
+
+  it('reads comments and trailing commas; a write keeps a copy of the file with its comments and says where', async () => {
+    const jsonc = '// mine\n{\n  "activeProfile": "cloud", /* the cloud */\n  "startAtLogin": true,\n}\n';
+    await write(jsonc);
+    const { settings, warnings } = await store.load();
+    expect(warnings).toEqual([]);
+    expect(settings).toMatchObject({ activeProfile: 'cloud', startAtLogin: true });
+    const { warnings: onWrite } = await store.update((s) => { s.lowBalanceThresholdCents = 100; });
+    const copy = `${file}.before-2030-01-02T03-04-05-678Z`;
+    expect(onWrite).toEqual([`The settings file as it was (with its comments, which the saved file does not keep) is kept at ${copy}.`]);
+    expect(await readFile(copy, 'utf8')).toBe(jsonc);
+    expect(await readJson()).toMatchObject({ activeProfile: 'cloud', startAtLogin: true, lowBalanceThresholdCents: 100 });
   });
 
   it('replaces invalid values by their defaults, names them (not their values), and keeps a copy before overwriting', async () => {
