@@ -31,6 +31,18 @@ export interface FailureContext {
   sandbox?: string;
   /** True when the call went to the sandbox's toolbox (a 404 there is a path, not the sandbox). */
   toolbox?: boolean;
+  /** The sandbox user's home directory, when known (a toolbox 403 is a path outside it). */
+  home?: string;
+}
+
+/*
+ * Server messages are written for SDK users ("check with fs.listFiles", "start it with runAsync"); a model can
+ * call none of those, so sentences naming SDK methods are dropped, and the tool's own hint is added once.
+ */
+const SDK_ADVICE = /[^.:;]*\b(?:fs|git|process|sandbox|daytona)\.[a-z]\w*\b[^.;]*[.;]?|[^.:;]*\brunAsync\b[^.;]*[.;]?/g;
+
+export function withoutSdkAdvice(text: string): string {
+  return text.replace(SDK_ADVICE, '').replace(/\s*\(\s*\)/g, '').replace(/\s{2,}/g, ' ').replace(/[\s:;,]+$/, '').trim();
 }
 
 interface SdkErrorShape {
@@ -47,7 +59,7 @@ export function describeFailure(error: unknown, context: FailureContext): ToolFa
   if (error instanceof ToolFailure) return error;
   const shape: SdkErrorShape = typeof error === 'object' && error !== null ? (error as SdkErrorShape) : { message: String(error) };
   const secrets = context.secrets ?? [];
-  const said = redact(firstLine(shape.message ?? 'no details'), secrets);
+  const said = withoutSdkAdvice(redact(firstLine(shape.message ?? 'no details'), secrets)) || 'no details';
   const where = context.apiUrl ? ` at ${context.apiUrl}` : '';
   const status = shape.statusCode;
   const code = shape.code ?? '';
@@ -65,6 +77,10 @@ export function describeFailure(error: unknown, context: FailureContext): ToolFa
   if (status === 401 && !GIT_CODES.test(code)) {
     return new ToolFailure('auth', `API key rejected by Daytona${where}: set a new one with \`daytona-tray login\` (or in Daytona Tray's settings), then retry.`);
   }
+  if (status === 403 && context.toolbox) {
+    const home = context.home ? `The sandbox user's home directory is ${context.home}` : "Use a path in the sandbox user's home directory";
+    return new ToolFailure('forbidden', `Could not ${context.action}: the path is outside what the sandbox lets you use (${said}). ${home}: give a path inside it (relative paths start there), or under /tmp.`);
+  }
   if (status === 403) {
     return new ToolFailure('forbidden', `Could not ${context.action}: the API key is not allowed to do this (${said}). Create a key with the sandbox permissions in the Daytona dashboard and set it with \`daytona-tray login\`.`);
   }
@@ -72,8 +88,8 @@ export function describeFailure(error: unknown, context: FailureContext): ToolFa
     if (context.sandbox && !context.toolbox) {
       return new ToolFailure('not-found', `Sandbox '${context.sandbox}' was not found: list_sandboxes shows the sandboxes this profile can use.`);
     }
-    const hint = GIT_CODES.test(code) ? 'check the repository URL, branch and path' : 'check the path with list_files (relative paths start in the sandbox home directory)';
-    return new ToolFailure('not-found', `Could not ${context.action}: ${said} (${hint}).`);
+    const hint = GIT_CODES.test(code) ? gitHint(context.action) : 'check the path with list_files (relative paths start in the sandbox home directory)';
+    return new ToolFailure('not-found', `Could not ${context.action}: ${said.replace(/[.\s]+$/, '')} (${hint}).`);
   }
   if (status === 413) return new ToolFailure('too-large', `Could not ${context.action}: the payload is too large (${said}).`);
   if (status === 429) {
@@ -84,9 +100,18 @@ export function describeFailure(error: unknown, context: FailureContext): ToolFa
     return new ToolFailure('invalid', `Could not ${context.action}: ${said}`);
   }
   if (status !== undefined && status >= 500) {
+    if (/network|blocked|unreachable|could not resolve host|name resolution|connection (refused|timed out)/i.test(said)) {
+      // A refusal by the sandbox's network rules is not transient: retrying changes nothing.
+      return new ToolFailure('failed', `Could not ${context.action}: the sandbox could not reach the network (${said}). Its network may be blocked (networkBlockAll / networkAllowList when it was created): allow the host, or create a sandbox with network access.`);
+    }
     return new ToolFailure('failed', `Could not ${context.action}: Daytona answered ${status} (${said}). Retry in a moment; if it keeps failing, check the sandbox with list_sandboxes.`);
   }
   return new ToolFailure('failed', `Could not ${context.action}: ${said}`);
+}
+
+/** Clone advice only where a clone was attempted; git_status and others get advice about the folder. */
+function gitHint(action: string): string {
+  return /\bclone\b/.test(action) ? 'check the repository URL and branch' : 'check that the path is a git repository folder (list_files shows it)';
 }
 
 function firstLine(text: string): string {

@@ -146,7 +146,9 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
         forget(c, sandbox);
         requireStarted(await fetchSandbox(c, idOrName, action));
       }
-      throw describeFailure(error, context(c, action, { sandbox: idOrName, toolbox: true, secrets }));
+      // A path outside what the sandbox user may touch: the message says where the home directory is.
+      const home = shape.statusCode === 403 ? await sandbox.getUserHomeDir().catch(() => undefined) : undefined;
+      throw describeFailure(error, context(c, action, { sandbox: idOrName, toolbox: true, secrets, ...(home ? { home } : {}) }));
     }
   }
 

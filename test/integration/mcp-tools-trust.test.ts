@@ -107,4 +107,171 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
       expect(up.data.size).toBe(17);
     });
   });
+
+  it('annotates every tool honestly (MCP spec: hints about the environment the tool acts on)', async () => {
+    const { tools } = await client.listTools();
+    const hints = Object.fromEntries(tools.map((tool) => [tool.name, tool.annotations ?? {}]));
+    for (const [name, annotation] of Object.entries(hints)) {
+      expect(typeof annotation.readOnlyHint, name).toBe('boolean');
+      expect(annotation.openWorldHint, name).toBe(true);
+      // destructive/idempotent only mean something for a tool that changes things: then both are stated.
+      if (annotation.readOnlyHint === false) {
+        expect(typeof annotation.destructiveHint, name).toBe('boolean');
+        expect(typeof annotation.idempotentHint, name).toBe('boolean');
+      }
+    }
+    // Writes (and with overwrite replaces) a file on the user's computer: never read-only.
+    expect(hints.file_download).toMatchObject({ readOnlyHint: false, destructiveHint: true, idempotentHint: true });
+    expect(hints.file_upload).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    // move_file refuses an existing destination; stop_sandbox kills processes (and deletes an ephemeral sandbox).
+    expect(hints.move_file).toMatchObject({ readOnlyHint: false, destructiveHint: false });
+    expect(hints.stop_sandbox).toMatchObject({ readOnlyHint: false, destructiveHint: true });
+    for (const name of ['list_sandboxes', 'list_files', 'get_file_info', 'search_files', 'git_status', 'preview_link']) expect(hints[name]!.readOnlyHint, name).toBe(true);
+    for (const name of ['destroy_sandbox', 'delete_file', 'execute_command', 'code_run']) expect(hints[name]!.destructiveHint, name).toBe(true);
+  });
+
+  describe("Daytona's semantics", () => {
+    it('move_file refuses an existing destination (409) and says a missing destination folder is missing', async () => {
+      await ok('file_upload', { id, filePath: 'mv/src.txt', content: 'src\n' });
+      await ok('file_upload', { id, filePath: 'mv/dst.txt', content: 'dst\n' });
+      const conflict = await fails('move_file', { id, sourcePath: 'mv/src.txt', destPath: 'mv/dst.txt' });
+      expect(conflict).toContain('the destination mv/dst.txt already exists');
+      expect(conflict).toContain('delete_file');
+      expect((await ok('file_download', { id, filePath: 'mv/dst.txt' })).text).toBe('dst\n');
+      expect((await ok('file_download', { id, filePath: 'mv/src.txt' })).text).toBe('src\n');
+      const missing = await fails('move_file', { id, sourcePath: 'mv/src.txt', destPath: 'mv/nowhere/src.txt' });
+      expect(missing).toContain("the destination's folder mv/nowhere does not exist");
+      expect(missing).toContain('create_folder');
+    });
+
+    it('search_files says it is literal, hints when a pattern looks like a regex, and says "showing 2 of 6"', async () => {
+      await ok('file_upload', { id, filePath: 'src/code.py', content: 'def one(a):\n  pass\ndef two(b):\n  pass\n' + 'needle\n'.repeat(6) });
+      const { tools } = await client.listTools();
+      expect(tools.find((tool) => tool.name === 'search_files')!.description).toMatch(/literal text.*not a regular expression/);
+      const regex = await ok('search_files', { id, path: 'src', pattern: 'def \\w+\\(' });
+      expect(regex.data.count).toBe(0);
+      expect(regex.text).toContain('The search is for literal text');
+      expect(regex.text).toContain('grep -rnE');
+      const literal = await ok('search_files', { id, path: 'src', pattern: 'def two(' });
+      expect(literal.data.matches).toEqual([expect.objectContaining({ line: 3, content: 'def two(b):' })]);
+      const cut = await ok('search_files', { id, path: 'src', pattern: 'needle', limit: 2 });
+      expect(cut.data).toMatchObject({ count: 6, truncated: true });
+      expect(cut.data.matches).toHaveLength(2);
+      expect(cut.text).toMatch(/^showing 2 of 6 matching lines under src \(narrow it/);
+    });
+
+    it('list_files and search_files cap their output with a marker saying what was left out', async () => {
+      const long = 'x'.repeat(200);
+      await ok('execute_command', { id, command: `mkdir -p many && cd many && for i in $(seq 1 1500); do : > entry-with-a-long-name-for-the-cap-$i.txt; done; for i in $(seq 1 1000); do echo "needle ${long}"; done > big.txt` });
+      const listed = await ok('list_files', { id, path: 'many' });
+      expect(listed.text.length).toBeLessThan(100_500);
+      expect(listed.data).toMatchObject({ count: 1501, truncated: true });
+      expect(listed.text).toMatch(new RegExp(`^many \\(showing ${listed.data.entries.length} of 1501 entries; find the rest with search_files`));
+      const found = await ok('search_files', { id, path: 'many', pattern: 'needle', limit: 1000 });
+      expect(found.text.length).toBeLessThan(100_500);
+      expect(found.data.count).toBe(1000);
+      expect(found.data.matches.length).toBeLessThan(1000);
+      expect(found.text).toMatch(new RegExp(`^showing ${found.data.matches.length} of 1000 matching lines`));
+    });
+
+    it("create_sandbox states the server's name rule in its schema and refuses other names", async () => {
+      const { tools } = await client.listTools();
+      const name = (tools.find((tool) => tool.name === 'create_sandbox')!.inputSchema.properties as Record<string, { pattern?: string; description?: string }>).name!;
+      expect(name.pattern).toBe('^[A-Za-z0-9._-]{1,63}$');
+      expect(name.description).toContain('1-63');
+      for (const bad of ['has space', 'x'.repeat(64), 'ünïcode']) {
+        expect(await fails('create_sandbox', { name: bad })).toContain('1-63 letters, digits, dots, underscores or hyphens');
+      }
+    });
+
+    it('stop_sandbox says an ephemeral sandbox is deleted, and a normal one keeps its files', async () => {
+      const ephemeral = (await ok('create_sandbox', { name: `trust-eph-${Date.now()}`, autoDeleteInterval: 0 })).data.id;
+      const stopped = await ok('stop_sandbox', { id: ephemeral });
+      expect(stopped.text).toContain('It is ephemeral (autoDeleteInterval 0), so Daytona deletes it now that it is stopped');
+      expect(stopped.text).not.toContain('files are kept');
+      await client.callTool({ name: 'destroy_sandbox', arguments: { id: ephemeral } });
+      const { tools } = await client.listTools();
+      expect(tools.find((tool) => tool.name === 'stop_sandbox')!.description).toContain('ephemeral (autoDeleteInterval 0)');
+    });
+
+    it("preview_link never advises 0.0.0.0 and does not call another sandbox's port listening here", async () => {
+      const closed = await ok('preview_link', { id, port: 38_117, checkServer: true });
+      expect(closed.data.listening).toBe(false);
+      expect(closed.text).not.toContain('0.0.0.0');
+      expect(closed.text).toContain('127.0.0.1');
+      const other = (await ok('create_sandbox', { name: `trust-other-${Date.now()}` })).data.id;
+      try {
+        await ok('execute_command', { id: other, command: 'nohup python3 -m http.server 38118 --bind 127.0.0.1 >/dev/null 2>&1 & sleep 1; for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/38118) 2>/dev/null && break; sleep 0.2; done' });
+        const there = await ok('preview_link', { id: other, port: 38_118, checkServer: true });
+        expect(there.data.listening).toBe(true);
+        const here = await ok('preview_link', { id, port: 38_118, checkServer: true });
+        expect(here.data.listening).toBe(false);
+        expect(here.text).not.toContain('0.0.0.0');
+      } finally {
+        await client.callTool({ name: 'destroy_sandbox', arguments: { id: other } });
+      }
+    });
+  });
+
+  describe('messages written for a model', () => {
+    it('a path outside the sandbox says where the home directory is, not that the API key lacks rights', async () => {
+      const text = await fails('get_file_info', { id, filePath: '/etc/passwd' });
+      expect(text).toContain("The sandbox user's home directory is /home/daytona");
+      expect(text).not.toMatch(/API key|dashboard/);
+    });
+
+    it('names no SDK method, prints each hint once, and gives git_status no clone-URL advice', async () => {
+      const missing = await fails('list_files', { id, path: 'nowhere' });
+      expect(missing).not.toMatch(/\b(fs|git|process)\.[a-z]\w*|runAsync/);
+      expect(missing.match(/list_files/g)).toHaveLength(1);
+      const status = await fails('git_status', { id, path: 'nowhere' });
+      expect(status).not.toMatch(/\b(fs|git|process)\.[a-z]\w*|runAsync/);
+      expect(status).not.toMatch(/clone|URL/i);
+      expect(status).toContain('git repository folder');
+      const timeout = await fails('execute_command', { id, command: 'sleep 5', timeout: 1 });
+      expect(timeout).not.toMatch(/runAsync|session/);
+    });
+
+    it('redacts a git password as a whole token, never its letters in other words', async () => {
+      const text = await fails('git_clone', { id, url: 'http://127.0.0.1:1/none.git', path: 'c1', username: 'u', password: 'e' });
+      expect(text).not.toMatch(/\w\*\*\*|\*\*\*\w/);
+      expect(text).toMatch(/unable|could not|failed/i);
+    });
+
+    it('a blocked network is not "retry in a moment"', async () => {
+      const blocked = (await ok('create_sandbox', { name: `trust-net-${Date.now()}`, networkBlockAll: true })).data.id;
+      try {
+        const text = await fails('git_clone', { id: blocked, url: 'https://github.com/daytonaio/daytona.git', path: 'c' });
+        expect(text).not.toMatch(/retry in a moment/i);
+        expect(text).toMatch(/network/i);
+      } finally {
+        await client.callTool({ name: 'destroy_sandbox', arguments: { id: blocked } });
+      }
+    });
+
+    it('execute_command: a missing cwd or a file as cwd is a clear error; the description says bash, and bash runs it', async () => {
+      const missing = await call('execute_command', { id, command: 'pwd', cwd: 'no/such/dir' });
+      expect(missing.isError).toBe(true);
+      expect(missing.text).toContain('The working directory no/such/dir does not exist');
+      expect(missing.text).toContain('the command did not run');
+      const file = await call('execute_command', { id, command: 'pwd', cwd: 'data/a.txt' });
+      expect(file.isError).toBe(true);
+      expect(file.text).toContain('is a file');
+      const { tools } = await client.listTools();
+      expect(tools.find((tool) => tool.name === 'execute_command')!.description).toMatch(/bash in the default images/);
+      const shell = await ok('execute_command', { id, command: 'echo "bash=${BASH_VERSION:+yes}"' });
+      expect(shell.data.output.trim()).toBe('bash=yes');
+    });
+
+    it('get_file_info marks a symlink as a link (with its target) and a dangling link as one', async () => {
+      await ok('execute_command', { id, command: 'ln -sfn data/a.txt alink && ln -sfn data/gone.txt dangling' });
+      const link = await ok('get_file_info', { id, filePath: 'alink' });
+      expect(link.data).toMatchObject({ isLink: true, linkTarget: 'data/a.txt', isDir: false });
+      expect(link.text).toMatch(/^Symbolic link alink -> data\/a\.txt; the target is a file:/);
+      const plain = await ok('get_file_info', { id, filePath: 'data/a.txt' });
+      expect(plain.data.isLink).toBe(false);
+      const dangling = await fails('get_file_info', { id, filePath: 'dangling' });
+      expect(dangling).toContain('dangling is a symbolic link to data/gone.txt, which does not exist');
+    });
+  });
 });

@@ -13,7 +13,8 @@ export const createSandbox = defineTool({
     '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back.',
   input: {
     id: z.string().trim().min(1).optional().describe('Reuse this existing sandbox (id or name) instead of creating one; it is started if needed.'),
-    name: z.string().trim().min(1).max(255).optional().describe('A name for the new sandbox (unique in the organization); Daytona picks one when omitted.'),
+    name: z.string().trim().regex(/^[A-Za-z0-9._-]{1,63}$/, 'A sandbox name is 1-63 letters, digits, dots, underscores or hyphens.').optional()
+      .describe('A name for the new sandbox: 1-63 of A-Z a-z 0-9 . _ - (unique in the organization); Daytona picks one when omitted.'),
     snapshot: z.string().min(1).optional().describe('Snapshot to create from (the default snapshot when neither snapshot nor image is given).'),
     image: z.string().min(1).optional().describe('Container image to build from, e.g. "python:3.12-slim" (instead of a snapshot).'),
     language: z.enum(['python', 'typescript', 'javascript']).default('python').describe('Language code_run uses in this sandbox.'),
