@@ -14,6 +14,8 @@ export interface DaytonaPort {
   stopSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
   destroySandbox(idOrName: string, timeoutSec: number): Promise<void>;
   setAutoIntervals(idOrName: string, intervals: AutoIntervals): Promise<SandboxInfo>;
+  /** Counts as activity now (resets the auto-stop countdown). */
+  refreshActivity(idOrName: string): Promise<void>;
   previewLink(idOrName: string, port: number, signed: { expiresInSeconds: number } | undefined): Promise<PreviewLink>;
 
   executeCommand(idOrName: string, command: string, options: ExecOptions): Promise<ExecResult>;

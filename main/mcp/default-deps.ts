@@ -3,9 +3,16 @@ import { envProfileSource, type ProfileSource } from './profile-source.ts';
 import { createSdkDaytona } from './sdk-daytona.ts';
 import { settingsProfileFallback } from './settings-profile.ts';
 import type { ServerDeps } from './server.ts';
-import { TOOL_GROUPS, type ToolGroup } from './tool-kit.ts';
+import { TOOL_GROUPS, type Limits, type ToolGroup } from './tool-kit.ts';
 
 export const DISABLED_GROUPS_ENV = 'DAYTONA_TRAY_MCP_DISABLED_GROUPS';
+/** How often a running tool call renews its sandbox's activity, in ms (tests with a scaled clock shorten it). */
+export const ACTIVITY_MS_ENV = 'DAYTONA_TRAY_MCP_ACTIVITY_MS';
+
+function activityRefreshMs(env: NodeJS.ProcessEnv): Partial<Limits> {
+  const value = Number(env[ACTIVITY_MS_ENV]);
+  return env[ACTIVITY_MS_ENV] && Number.isInteger(value) && value >= 0 ? { activityRefreshMs: value } : {};
+}
 
 /** `"git, preview"` -> the groups left on. Unknown names are an error that lists the valid ones. */
 export function enabledGroups(disabledSpec: string | undefined): ToolGroup[] {
@@ -37,6 +44,7 @@ export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { d
     daytona,
     log: options.log,
     groups,
+    limits: activityRefreshMs(env),
     async dispose() {
       await daytona.dispose();
       await fromSettings?.dispose();

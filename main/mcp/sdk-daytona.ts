@@ -205,6 +205,11 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
       return toInfo(sandbox);
     }),
 
+    refreshActivity: (idOrName) => api(`refresh the activity of sandbox ${idOrName}`, idOrName, async (c) => {
+      const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
+      await sandbox.refreshActivity();
+    }),
+
     previewLink: (idOrName, port, signed): Promise<PreviewLink> => api(`get a preview link for port ${port}`, idOrName, async (c) => {
       const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
       if (signed) return { url: (await sandbox.getSignedPreviewUrl(port, signed.expiresInSeconds)).url };

@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { keepActive, mayHaveStopped, sandboxOfCall, stoppedUnderCall } from './activity.ts';
 import type { DaytonaPort } from './daytona-port.ts';
 import { describeFailure } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -69,18 +70,28 @@ function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters
     },
     async (args: unknown) => {
       const started = performance.now();
+      const sandbox = sandboxOfCall(tool.name, args);
+      const stopRefreshing = sandbox ? keepActive(deps.daytona, sandbox, deps.limits.activityRefreshMs, deps.log) : () => {};
+      let result: CallToolResult;
       try {
-        const result = toResult(await tool.run(args as never, deps));
+        result = toResult(await tool.run(args as never, deps));
         deps.log.info(`${tool.name} ok in ${Math.round(performance.now() - started)} ms`);
-        return result;
       } catch (error) {
         const failure = describeFailure(error, { action: `run ${tool.name}` });
         deps.log.info(`${tool.name} failed (${failure.kind}) in ${Math.round(performance.now() - started)} ms: ${failure.message}`);
         if (failure.kind === 'failed' && !(error instanceof Error && error.name === 'ToolFailure')) {
           deps.log.warn(`${tool.name}: unexpected ${error instanceof Error ? error.name : typeof error}`);
         }
-        return errorResult(failure.message);
+        result = errorResult(failure.message);
+      } finally {
+        stopRefreshing();
       }
+      if (sandbox && mayHaveStopped(result.isError === true, result.structuredContent)) {
+        const first = result.content[0];
+        const note = await stoppedUnderCall(deps.daytona, sandbox, first?.type === 'text' ? first.text : '');
+        if (note && first?.type === 'text') result.content[0] = { type: 'text', text: `${note}\n${first.text}` };
+      }
+      return result;
     },
   );
 }

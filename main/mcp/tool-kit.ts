@@ -12,9 +12,11 @@ export interface Limits {
   maxInlineBytes: number;
   /** Longest command/code output returned; the middle of a longer one is cut. */
   maxOutputChars: number;
+  /** How often a running tool call renews its sandbox's activity (0: never); well under Daytona's 1-minute minimum auto-stop. */
+  activityRefreshMs: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxInlineBytes: 1024 * 1024, maxOutputChars: 100_000 };
+export const DEFAULT_LIMITS: Limits = { maxInlineBytes: 1024 * 1024, maxOutputChars: 100_000, activityRefreshMs: 20_000 };
 
 export interface ToolDeps {
   daytona: DaytonaPort;

@@ -275,3 +275,55 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
     });
   });
 });
+
+describe('a running tool call keeps its sandbox active (bridge -> local provider on a scaled clock)', () => {
+  let provider: TestProvider;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let bridge: CliChild;
+  let client: Client;
+
+  const call = async (name: string, args: Record<string, unknown>) => {
+    const result = await client.callTool({ name, arguments: args });
+    return { text: textOf(result), isError: result.isError === true, data: result.structuredContent as any };
+  };
+
+  beforeAll(async () => {
+    // One "minute" is 500 ms: a sandbox with autoStopInterval 3 stops after 1.5 s without activity.
+    provider = await startTestProvider({ minuteMs: 500 });
+    dir = await tempDir('daytona-tray-mcp-activity-');
+    bridge = spawnCli(['bridge'], cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path,
+      DAYTONA_TRAY_MCP_ACTIVITY_MS: '150',
+    }), dir.path);
+    client = await connectClient(new ChildStdioTransport(bridge));
+  }, 60_000);
+  afterAll(async () => {
+    await client?.close().catch(() => {});
+    await bridge?.kill();
+    await provider?.stop();
+    await dir?.cleanup();
+  });
+
+  it('a command running longer than the auto-stop interval finishes, and the sandbox is still started', async () => {
+    const created = await call('create_sandbox', { name: `active-${Date.now()}`, autoStopInterval: 3 });
+    expect(created.isError, created.text).toBe(false);
+    const id = created.data.id;
+    const run = await call('execute_command', { id, command: 'sleep 4; echo done', timeout: 60 });
+    expect(run.isError, run.text).toBe(false);
+    expect(run.data).toMatchObject({ exitCode: 0 });
+    expect(run.data.output.trim()).toBe('done');
+    expect(provider.provider.service.get(id).state).toBe('started');
+    await call('destroy_sandbox', { id });
+  });
+
+  it('when the sandbox stops under a running call anyway, the result says so', async () => {
+    const id = (await call('create_sandbox', { name: `stopped-${Date.now()}`, autoStopInterval: 0 })).data.id;
+    const running = call('execute_command', { id, command: 'touch started; sleep 30', timeout: 60 });
+    await expect.poll(async () => (await call('get_file_info', { id, filePath: 'started' })).isError, { timeout: 20_000 }).toBe(false);
+    expect((await call('stop_sandbox', { id })).isError).toBe(false);
+    const result = await running;
+    expect(result.text).toMatch(new RegExp(`^Sandbox ${id} stopped while this call ran \\(it is stopp(ing|ed) now\\), which ended what was running`));
+    expect(result.text).toContain('start_sandbox');
+    await call('destroy_sandbox', { id });
+  });
+});
