@@ -8,9 +8,10 @@ import { apiUrlSchema, CLOUD_PROFILE, DEFAULT_CLOUD_API_URL, LOCAL_PROFILE, prof
 import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
 import { signInProfile } from '../core/auth/browser-login.ts';
 import { SignInError } from '../core/auth/loopback-callback.ts';
+import { isLoopback } from '../core/auth/oidc-client.ts';
 import { readApiKey } from '../core/secrets/profile-secrets.ts';
 
-const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION] [--browser]
+const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION] [--browser] [--insecure]
 
 Stores a Daytona API key in the OS keychain and makes its profile the active one.
 The key is read from stdin when it is piped (daytona-tray login < key.txt), else from a
@@ -22,7 +23,10 @@ the API rejects is not stored.
   --api-url URL     Daytona API URL (default: the profile's, else ${DEFAULT_CLOUD_API_URL})
   --target REGION   region for new sandboxes (default: the organization's default)
   --browser         sign in with your Daytona account in the browser instead (OIDC); this
-                    shows your credit balance. The API key, if any, stays as it is.`;
+                    shows your credit balance. The API key, if any, stays as it is.
+  --insecure        allow an http:// API URL on another machine (the key then crosses the
+                    network readable by anyone on the way); without it only https:// and
+                    this machine (127.0.0.1, localhost) are accepted`;
 
 const fail = (message: string, code = 1): number => {
   process.stderr.write(`daytona-tray login: ${message}\n`);
@@ -34,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { profile: { type: 'string' }, 'api-url': { type: 'string' }, target: { type: 'string' }, browser: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { profile: { type: 'string' }, 'api-url': { type: 'string' }, target: { type: 'string' }, browser: { type: 'boolean' }, insecure: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       strict: true,
     }));
   } catch (error) {
@@ -76,6 +80,14 @@ export async function run(argv: string[]): Promise<number> {
     if (existing && existing.kind !== 'cloud') return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
 
     const shownUrl = apiUrl ?? (typeof existing?.apiUrl === 'string' ? existing.apiUrl : DEFAULT_CLOUD_API_URL);
+    const plain = new URL(shownUrl);
+    if (plain.protocol === 'http:' && !isLoopback(plain.hostname) && !values.insecure) {
+      return fail(
+        `refusing to send a key over plain HTTP to ${plain.host}: anyone on the network between here and there could read it. ` +
+          'Use the https:// address of the API, or, only on a network you trust, run login again with --insecure.',
+        2,
+      );
+    }
     if (values.browser) return await browserLogin(settingsStore, name, shownUrl, target);
     apiKey = await readSecretInput({
       input: process.stdin,

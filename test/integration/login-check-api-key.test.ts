@@ -16,7 +16,8 @@ async function serve(status: number, seen: IncomingMessage[] = []): Promise<stri
     seen.push(req);
     if (status === 0) return; // hang
     if (status === 302) res.writeHead(302, { location: 'http://127.0.0.1:9/steal' }).end();
-    else res.writeHead(status, { 'content-type': 'application/json' }).end('{}');
+    // A 200 answers as Daytona does: a page of the sandbox listing.
+    else res.writeHead(status, { 'content-type': 'application/json' }).end(status === 200 ? '{"items":[],"nextCursor":null}' : '{}');
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   return `http://127.0.0.1:${(server.address() as { port: number }).port}/api`;

@@ -30,7 +30,7 @@ export function createProfileHandlers(ctx: HandlerContext, options: { onProfileC
         { settings: store, secrets: ctx.secrets, ...(ctx.checkApiKey ? { check: ctx.checkApiKey } : {}) },
         { name, apiKey: request.apiKey, ...(request.apiUrl ? { apiUrl: request.apiUrl } : {}), ...(request.target ? { target: request.target } : {}) },
       );
-      if (!result.ok) return fail(result.reason === 'server' ? 'failed' : result.reason, result.message);
+      if (!result.ok) return fail(result.reason === 'server' || result.reason === 'malformed' || result.reason === 'not-daytona' ? 'failed' : result.reason, result.message);
       return ok(await profileChanged());
     },
 
