@@ -6,6 +6,7 @@ import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { processAlive } from '../core/process-alive.ts';
+import { readFileSync } from 'node:fs';
 import { readRuntimeFile, runtimeFilePath } from '../mcp/runtime-file.ts';
 import { describeState } from './clients-command.ts';
 import { clientsForThisProcess } from './setup-command.ts';
@@ -107,8 +108,8 @@ async function serverReport(): Promise<ServerReport> {
   const info = await readRuntimeFile(runtimeFile);
   if (!info) return { state: 'not running', runtimeFile, note: 'Start the tray app, or run \'daytona-tray mcp --http\'.' };
   const where = { url: info.url, port: info.port, pid: info.pid, startedAt: info.startedAt };
-  if (!processAlive(info.pid)) {
-    return { state: 'not running', runtimeFile, note: `The runtime file was left by pid ${info.pid}, which has exited (a crash or a kill); the next start replaces it.` };
+  if (!processAlive(info.pid) || !looksLikeOurServer(info.pid)) {
+    return { state: 'not running', runtimeFile, note: `The runtime file was left by a server (pid ${info.pid}) that has exited (a crash or a kill); the next start replaces it.` };
   }
   try {
     const response = await fetch(`http://127.0.0.1:${info.port}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
@@ -145,4 +146,18 @@ export function formatStatus(profile: ProfileReport, server: ServerReport, clien
   }
   for (const client of clients) if (client.problem) lines.push('', `${client.name}: ${client.problem}`);
   return lines.join('\n');
+}
+
+/**
+ * Whether `pid` still runs a Daytona Tray MCP server (pids get reused): where /proc exists its command line
+ * must name our CLI's `mcp` (or the tray app that runs it); elsewhere it is taken on trust.
+ */
+function looksLikeOurServer(pid: number): boolean {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return true;
+  }
+  return /\bmcp\b/.test(cmdline) || /daytona[- ]tray/i.test(cmdline);
 }

@@ -118,4 +118,21 @@ describe('the command line itself', () => {
     expect(exit).toEqual({ code: 0, signal: null });
     expect(stderr).not.toMatch(/EPIPE|Unhandled|at .*\.js:\d+/);
   });
+
+  it('status does not name a pid from a stale runtime file that an unrelated process now has', async () => {
+    const app = join(home.path, 'reused');
+    await mkdir(app);
+    const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await writeFile(join(app, 'mcp-server.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: stranger.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
+      const result = await runCliToExit(['status', '--json'], cliEnv(home.path, { DAYTONA_TRAY_HOME: app }));
+      expect(result.code).toBe(0);
+      const { server } = JSON.parse(result.stdout) as { server: { state: string; note: string } };
+      expect(server.state).toBe('not running');
+      expect(server.note).toContain('has exited');
+      expect(result.stdout).not.toContain(`stop pid ${stranger.pid}`);
+    } finally {
+      stranger.kill('SIGKILL');
+    }
+  });
 });

@@ -104,7 +104,7 @@ describe('daytona-tray status', () => {
     const dead = 2 ** 22 + 12345; // above pid_max's default: never a live process
     await writeFile(runtimeFileOf(appDir()), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: dead, startedAt: new Date().toISOString() }));
     const report = await statusJson();
-    expect(report.server).toEqual({ state: 'not running', runtimeFile: runtimeFileOf(appDir()), note: `The runtime file was left by pid ${dead}, which has exited (a crash or a kill); the next start replaces it.` });
+    expect(report.server).toEqual({ state: 'not running', runtimeFile: runtimeFileOf(appDir()), note: `The runtime file was left by a server (pid ${dead}) that has exited (a crash or a kill); the next start replaces it.` });
   });
 
   it('a cloud profile with no keychain reachable: the problem and what to do, without hanging', async () => {
