@@ -161,6 +161,9 @@ describe('daytona-tray unsetup', () => {
     const refused = await cli(['unsetup', 'cursor']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('did not write');
+    // unsetup --force removes (it replaces nothing): the message says so.
+    expect(refused.stderr).toContain('run unsetup again with --force to remove it anyway');
+    expect(refused.stderr).not.toContain('replace');
     expect(await readFile(cursorFile(), 'utf8')).toBe(foreign);
     const forced = await cli(['unsetup', 'cursor', '--force']);
     expect(forced.code).toBe(0);

@@ -56,12 +56,10 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     return { id: spec.id, name: spec.name, dryRun, file, via: 'file', notes: [] };
   }
 
-  function foreign(file: string, verb: string): ClientSetupError {
-    return new ClientSetupError(
-      'FOREIGN_ENTRY',
-      `${file} already has a "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. Rename or remove that entry, or ${verb} again with --force to replace it.`,
-      file,
-    );
+  /** `setup --force` replaces the entry; `unsetup --force` removes it: the message says which. */
+  function foreign(file: string, command: 'setup' | 'unsetup'): ClientSetupError {
+    const fix = command === 'setup' ? 'Rename or remove that entry, or run setup again with --force to replace it with ours.' : 'Remove it by hand, or run unsetup again with --force to remove it anyway.';
+    return new ClientSetupError('FOREIGN_ENTRY', `${file} has a "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. ${fix}`, file);
   }
 
   const client: AiClient = {
@@ -111,7 +109,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       if (existing !== undefined) {
         const verdict = judgeEntry(existing, desired, host);
         if (verdict.current) return { ...result, action: 'unchanged' };
-        if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'run setup');
+        if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
       }
       const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: desired }], { strictOutput: spec.strictJson });
       if (planned.normalized) result.notes.push(`Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`);
@@ -136,7 +134,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
           const snapshot = await readConfigFile(file);
           const existing = entryOf(snapshot);
           if (existing === undefined) continue;
-          if (judgeEntry(existing, desired, host).kind === 'foreign' && !options.force) throw foreign(file, 'run unsetup');
+          if (judgeEntry(existing, desired, host).kind === 'foreign' && !options.force) throw foreign(file, 'unsetup');
           const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: undefined }], { strictOutput: spec.strictJson });
           diffs.push(unifiedDiff(file, snapshot.text, planned.text));
           if (!dryRun) {
