@@ -74,6 +74,8 @@ export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** The label the local provider puts on sandboxes that run without bubblewrap (value `none`). */
 export const ISOLATION_LABEL = 'daytona-tray/isolation';
+/** Set to 'shared' by the local provider on a sandbox that uses the host's network (no namespace of its own). */
+export const NETWORK_LABEL = 'daytona-tray/network';
 
 export interface AppState {
   /** Increases with every snapshot; a window can drop a snapshot older than one it already has. */
@@ -174,6 +176,8 @@ export interface SandboxView {
   labels: Record<string, string>;
   /** A local sandbox that runs without bubblewrap (see ISOLATION_LABEL). */
   notIsolated: boolean;
+  /** A local sandbox on the host's network rather than one of its own (see NETWORK_LABEL). */
+  sharedNetwork?: boolean;
   /** This sandbox's cost per hour in its state at Daytona's rates (local: what it would cost). */
   hourlyUsd?: number;
 }

@@ -7,6 +7,7 @@ import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
 import { toServerView, toWatcherView } from '../../preload/contract-schemas.ts';
 import {
   ISOLATION_LABEL,
+  NETWORK_LABEL,
   NOTIFICATION_KINDS,
   TOOL_GROUPS,
   type AccountView,
@@ -92,6 +93,7 @@ export function sandboxView(sandbox: WatchedSandbox, minuteMs: number): SandboxV
     disk: sandbox.disk,
     labels: sandbox.labels ?? {},
     notIsolated: sandbox.labels?.[ISOLATION_LABEL] === 'none',
+    ...(sandbox.labels?.[NETWORK_LABEL] === 'shared' ? { sharedNetwork: true } : {}),
     hourlyUsd: hourlyCostUsd(sandbox),
   };
   for (const key of ['desiredState', 'createdAt', 'lastActivityAt', 'autoStopInterval', 'autoArchiveInterval', 'autoDeleteInterval', 'errorReason', 'target'] as const) {

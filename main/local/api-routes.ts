@@ -1,7 +1,8 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { badRequest, conflict } from './errors.ts';
-import { ISOLATION_LABEL, SANDBOX_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
+import { MAX_SIGNED_SECONDS, type PreviewLinks } from './preview/preview-links.ts';
+import { PROVIDER_LABELS, SANDBOX_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { assertPort, type SandboxService } from './sandbox-service.ts';
 import { parseOrBadRequest } from './validation.ts';
 
@@ -45,10 +46,16 @@ const listSchema = z.object({
   order: z.enum(['asc', 'desc']).default('desc'),
 });
 
+const networkSettingsSchema = z.object({
+  networkBlockAll: z.boolean().optional(),
+  networkAllowList: z.string().optional(),
+  domainAllowList: z.string().optional(),
+});
+
 const cursorSchema = z.object({ o: z.number().int().min(0) });
 
 /** The main API routes the SDK uses (docs/daytona-api.md §3), mounted under /api behind the bearer check. */
-export function apiRoutes(service: SandboxService, previewHost: string): Router {
+export function apiRoutes(service: SandboxService, links: PreviewLinks): Router {
   const router = Router();
   router.use(json({ limit: '1mb' }));
 
@@ -138,10 +145,10 @@ export function apiRoutes(service: SandboxService, previewHost: string): Router 
   router.put('/sandbox/:idOrName/labels', async (req, res) => {
     const { labels } = parseOrBadRequest(z.object({ labels: stringMap }), req.body ?? {}, 'labels');
     const record = await service.update(req.params.idOrName, (r) => {
-      // The isolation flag is the provider's: replacing labels neither drops nor forges it.
-      const isolation = r.labels[ISOLATION_LABEL];
-      const { [ISOLATION_LABEL]: _ignored, ...userLabels } = labels;
-      r.labels = { ...userLabels, ...(isolation ? { [ISOLATION_LABEL]: isolation } : {}) };
+      // The provider's flags (isolation, network): replacing labels neither drops nor forges them.
+      const own = Object.entries(r.labels).filter(([key]) => PROVIDER_LABELS.includes(key));
+      const userLabels = Object.entries(labels).filter(([key]) => !PROVIDER_LABELS.includes(key));
+      r.labels = Object.fromEntries([...userLabels, ...own]);
     });
     res.json({ labels: record.labels });
   });
@@ -169,25 +176,43 @@ export function apiRoutes(service: SandboxService, previewHost: string): Router 
     res.status(201).json(service.dto(record));
   });
 
-  const preview = (record: SandboxRecord, port: number) => {
+  const previewable = (record: SandboxRecord, port: number) => {
     if (record.networkBlockAll) {
-      throw conflict(`Sandbox ${record.id} was created with networkBlockAll: its ports cannot be reached. Create a sandbox without it to preview.`);
+      throw conflict(`Sandbox ${record.id} has networkBlockAll: its ports cannot be reached. Turn it off (updateNetworkSettings({ networkBlockAll: false })) to preview.`);
     }
-    // Local sandboxes share the host's loopback network, so a port inside is the same port here.
-    return `http://${previewHost}:${port}`;
+    return assertPort(port);
   };
 
   router.get('/sandbox/:idOrName/ports/:port/preview-url', (req, res) => {
     const record = service.get(req.params.idOrName);
-    const port = assertPort(Number(req.params.port));
-    res.json({ sandboxId: record.id, url: preview(record, port), token: record.authToken });
+    const port = previewable(record, Number(req.params.port));
+    res.json({ sandboxId: record.id, url: links.url(record.id, port), token: record.authToken });
   });
 
   router.get('/sandbox/:idOrName/ports/:port/signed-preview-url', (req, res) => {
     const record = service.get(req.params.idOrName);
+    const port = previewable(record, Number(req.params.port));
+    const seconds = parseOrBadRequest(z.coerce.number().int().min(1).max(MAX_SIGNED_SECONDS).default(60), req.query.expiresInSeconds, `query 'expiresInSeconds' (1 to ${MAX_SIGNED_SECONDS})`);
+    const signed = links.sign(record.id, port, seconds);
+    res.json({ sandboxId: record.id, port, token: signed.token, url: signed.url });
+  });
+
+  router.post('/sandbox/:idOrName/ports/:port/signed-preview-url/:token/expire', (req, res) => {
+    const record = service.get(req.params.idOrName);
     const port = assertPort(Number(req.params.port));
-    parseOrBadRequest(z.coerce.number().int().min(1).max(86400).default(60), req.query.expiresInSeconds, "query 'expiresInSeconds' (1 to 86400)");
-    res.json({ sandboxId: record.id, port, token: record.authToken, url: preview(record, port) });
+    links.expire(record.id, port, req.params.token);
+    res.status(200).end();
+  });
+
+  router.post('/sandbox/:idOrName/network-settings', async (req, res) => {
+    const settings = parseOrBadRequest(networkSettingsSchema, req.body ?? {}, 'network settings');
+    if (settings.domainAllowList !== undefined) {
+      throw badRequest('domainAllowList is not supported by the local provider: allow IPv4 networks with networkAllowList instead, or use a Daytona Cloud profile.');
+    }
+    if (settings.networkBlockAll === undefined && settings.networkAllowList === undefined) {
+      throw badRequest('Set networkBlockAll or networkAllowList (or both).');
+    }
+    res.json(service.dto(await service.updateNetwork(req.params.idOrName, settings)));
   });
 
   return router;

@@ -8,6 +8,8 @@ import { apiRoutes } from './api-routes.ts';
 import { ApiError, errorHandler } from './errors.ts';
 import { createEventsGateway } from './events-gateway.ts';
 import { attachLogStreams } from './log-stream.ts';
+import { PreviewLinks } from './preview/preview-links.ts';
+import { startPreviewProxy } from './preview/preview-proxy.ts';
 import { SandboxService, MAX_AUTO_ARCHIVE_MINUTES } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
@@ -27,6 +29,8 @@ export interface LocalProviderOptions {
   minuteMs?: number;
   maxUploadBytes?: number;
   log?: (line: string) => void;
+  /** Port of the preview proxy on 127.0.0.1; 0 (default) picks a free one. */
+  previewPort?: number;
   /** The lifecycle clock (default Date.now); tests drive auto-stop with it. */
   now?: () => number;
 }
@@ -36,6 +40,10 @@ export interface LocalProvider {
   apiKey: string;
   port: number;
   isolation: 'bubblewrap' | 'none';
+  /** 'own': each sandbox has a network namespace of its own; 'shared': sandboxes use the host's network. */
+  network: 'own' | 'shared';
+  /** Port of the preview proxy (http://<port>-<sandbox id>.localhost:<previewPort>/). */
+  previewPort: number;
   /** The HTTP server (tests observe requests on it). */
   http: HttpServer;
   service: SandboxService;
@@ -65,6 +73,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   for (const name of await store.load()) log(`could not read sandbox metadata ${name}; left in place`);
   const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
+  else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
 
   const app = express();
   app.disable('x-powered-by');
@@ -83,6 +92,17 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     store, runner, emit: gateway.emit, toolboxProxyUrl: () => `${baseUrl}/toolbox`, minuteMs, log, ...(options.now ? { now: options.now } : {}),
   });
   await service.recover();
+  let previewPort = 0;
+  const links = new PreviewLinks(() => previewPort, options.now);
+  const proxy = await startPreviewProxy({
+    links, log,
+    sandbox: (id) => service.get(id),
+    connect: (id, port) => service.connect(id, port),
+  }, options.previewPort ?? 0).catch(async (error: unknown) => {
+    await service.shutdown();
+    throw error;
+  });
+  previewPort = proxy.port;
   const sessions = new SessionManager({ service, runner });
 
   app.use((_req, res, next) => {
@@ -94,7 +114,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       version: LOCAL_PROVIDER_VERSION,
       linkedAccountsEnabled: false,
       announcements: {},
-      proxyTemplateUrl: `http://${LOOPBACK}:{{PORT}}`,
+      proxyTemplateUrl: `http://{{PORT}}-{{sandboxId}}.localhost:${previewPort}`,
       proxyToolboxUrl: `${baseUrl}/toolbox`,
       defaultSnapshot: 'local',
       dashboardUrl: '',
@@ -106,13 +126,16 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         isolation: runner.isolation,
         isolated: runner.isolation !== 'none',
         ...(runner.unisolatedReason ? { notIsolatedBecause: runner.unisolatedReason } : {}),
+        network: runner.network,
+        ...(runner.sharedNetworkReason ? { sharedNetworkBecause: runner.sharedNetworkReason } : {}),
+        previewProxy: `http://127.0.0.1:${previewPort}`,
         imagesPulled: false,
         note: 'Local sandboxes run on this machine: images and snapshots are recorded but not pulled; the host system is visible read-only.',
         minuteMs,
       },
     });
   });
-  app.use('/api', requireBearer(apiKey), apiRoutes(service, LOOPBACK));
+  app.use('/api', requireBearer(apiKey), apiRoutes(service, links));
   app.use('/toolbox', requireBearer(apiKey), toolboxRoutes({ service, runner, sessions, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }));
   app.use((req) => {
     throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);
@@ -128,6 +151,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     });
   }).catch(async (error: unknown) => {
     await gateway.close();
+    await proxy.close();
     throw error;
   });
   const port = (http.address() as AddressInfo).port;
@@ -146,6 +170,8 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     apiKey,
     port,
     isolation: runner.isolation,
+    network: runner.network,
+    previewPort,
     http,
     service,
     close() {
@@ -159,6 +185,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         try {
           await service.shutdown();
         } finally {
+          await proxy.close();
           // io.close() says goodbye to Socket.IO clients, then waits for the HTTP server to close, which
           // waits for every connection: end the rest (keep-alive, half-sent requests, log streams) meanwhile.
           const gatewayClosed = gateway.close();

@@ -78,6 +78,10 @@ export const LOCAL_TARGET = 'local';
 export const SANDBOX_USER = 'daytona';
 export const SANDBOX_HOME = '/home/daytona';
 export const ISOLATION_LABEL = 'daytona-tray/isolation';
+/** 'shared' on a sandbox that uses the host's network because this host cannot give it one of its own. */
+export const NETWORK_LABEL = 'daytona-tray/network';
+/** Labels only the provider sets: a caller's labels neither drop nor forge them. */
+export const PROVIDER_LABELS: readonly string[] = [ISOLATION_LABEL, NETWORK_LABEL];
 
 /** States in which a sandbox's processes may run; anything else is "not started". */
 export const RUNNING_STATES: ReadonlySet<SandboxState> = new Set(['started']);

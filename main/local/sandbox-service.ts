@@ -1,13 +1,15 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, badRequest, conflict, notFound } from './errors.ts';
 import {
-  ISOLATION_LABEL, RUNNING_STATES, SANDBOX_USER, toListItemDto, toSandboxDto,
+  ISOLATION_LABEL, NETWORK_LABEL, PROVIDER_LABELS, RUNNING_STATES, SANDBOX_USER, toListItemDto, toSandboxDto,
   type SandboxDesiredState, type SandboxRecord, type SandboxState,
 } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
+import { networkPolicyOf, parseAllowList } from './network-policy.ts';
 import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from './sandbox-runner/index.ts';
 
 export type ProviderEventName = 'sandbox.created' | 'sandbox.state.updated' | 'sandbox.desired-state.updated';
@@ -169,6 +171,43 @@ export class SandboxService {
     return child;
   }
 
+  /**
+   * Changes what a sandbox may reach. A started sandbox with a network of its own gets the new rules at
+   * once; one on the host's network gets them at its next start (the config says why it has no own network).
+   */
+  async updateNetwork(idOrName: string, settings: { networkBlockAll?: boolean | undefined; networkAllowList?: string | undefined }): Promise<SandboxRecord> {
+    if (settings.networkAllowList !== undefined) parseAllowList(settings.networkAllowList);
+    return this.transition(idOrName, async (record) => {
+      if (record.state === 'destroying' || record.desiredState === 'destroyed') {
+        throw conflict(`Sandbox ${record.id} is being deleted: its settings can no longer change.`);
+      }
+      const next = {
+        networkBlockAll: settings.networkBlockAll ?? record.networkBlockAll,
+        networkAllowList: settings.networkAllowList ?? record.networkAllowList,
+      };
+      const sandbox = this.running.get(record.id);
+      if (sandbox?.alive && sandbox.network === 'own') await sandbox.setNetwork(networkPolicyOf(next));
+      record.networkBlockAll = next.networkBlockAll;
+      if (next.networkAllowList === undefined) delete record.networkAllowList;
+      else record.networkAllowList = next.networkAllowList;
+      record.updatedAt = new Date(this.now()).toISOString();
+      await this.store.save(record);
+      return record;
+    });
+  }
+
+  /**
+   * A TCP connection to 127.0.0.1:<port> as a started sandbox sees it (the preview proxy's way in). Rejects
+   * with a 409 when the sandbox is not started, and with code ECONNREFUSED when nothing listens there.
+   */
+  async connect(id: string, port: number): Promise<Socket> {
+    const record = this.get(id);
+    const sandbox = this.running.get(record.id);
+    if (this.closing || !RUNNING_STATES.has(record.state) || !sandbox?.alive) throw this.notStarted(record);
+    this.touch(record);
+    return sandbox.connect(port);
+  }
+
   private notStarted(record: SandboxRecord): ApiError {
     return conflict(`Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
   }
@@ -299,7 +338,7 @@ export class SandboxService {
     await this.stopProcesses(record.id, true); // a leftover from a failed run, if any
     let sandbox: RunningSandbox;
     try {
-      sandbox = await this.runner.start({ dirs, hostname: hostnameOf(record), networkBlockAll: record.networkBlockAll });
+      sandbox = await this.runner.start({ dirs, hostname: hostnameOf(record), network: networkPolicyOf(record) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(`the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`, { cause: error });
@@ -315,11 +354,13 @@ export class SandboxService {
     if (name !== undefined && this.store.findByIdOrName(name)) {
       throw conflict(`Sandbox with name ${name} already exists. Pick another name, or delete the existing sandbox first.`);
     }
+    if (params.networkAllowList !== undefined) parseAllowList(params.networkAllowList);
     const id = randomUUID();
     const now = new Date(this.now()).toISOString();
     // The isolation flag is the provider's to set, never the caller's.
-    const { [ISOLATION_LABEL]: _ignored, ...labels } = params.labels ?? {};
+    const labels = Object.fromEntries(Object.entries(params.labels ?? {}).filter(([key]) => !PROVIDER_LABELS.includes(key)));
     if (this.runner.isolation === 'none') labels[ISOLATION_LABEL] = 'none';
+    if (this.runner.network === 'shared') labels[NETWORK_LABEL] = 'shared';
     const record: SandboxRecord = {
       id,
       name: name ?? id,

@@ -45,9 +45,12 @@ try {
   daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
   const service = provider.service;
   const runner = await createSandboxRunner(join(floorDir, 'etc'));
+  // The same runner with sandboxes on the host's network (the fallback), to price a network of their own.
+  process.env.DAYTONA_TRAY_NO_NETNS = '1';
+  const sharedRunner = await createSandboxRunner(join(floorDir, 'etc-shared')).finally(() => { delete process.env.DAYTONA_TRAY_NO_NETNS; });
   console.log(await machineNote());
   const onTmpfs = (await statfs(dataDir)).type === TMPFS_MAGIC;
-  console.log(`isolation: ${provider.isolation}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
+  console.log(`isolation: ${provider.isolation}; network: ${provider.network}${runner.sharedNetworkReason ? ` (${runner.sharedNetworkReason})` : ''}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
   if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the sandbox floors below are plain process spawns.');
 
   // Raw HTTP over node:http with a keep-alive agent, the transport the SDK's axios uses, so "sdk" minus
@@ -88,7 +91,7 @@ try {
     return dirs;
   };
   const floorSandbox = await floorDirs();
-  const startSandbox = (dirs) => runner.start({ dirs, hostname: 'bench', networkBlockAll: false });
+  const startSandbox = (dirs, on = runner) => on.start({ dirs, hostname: 'bench', network: { blockAll: false } });
   // One started sandbox (under bubblewrap: its long-lived namespaces) that the exec floor's commands join.
   floor = await step(startSandbox(floorSandbox), 'starting the floor sandbox');
   // How long spawn() itself blocks the event loop (Node forks its whole process synchronously).
@@ -153,6 +156,11 @@ try {
       'floor: mkdir sandbox dirs': () => floorDirs(),
       'part: sandbox init (bwrap, until ready)': async () => {
         const sandbox = await startSandbox(await floorDirs());
+        return () => sandbox.stop(0);
+      },
+      // Its own network (slirp4netns up) vs the host's: the difference is what a network per sandbox costs.
+      'part: sandbox init, host network': async () => {
+        const sandbox = await startSandbox(await floorDirs(), sharedRunner);
         return () => sandbox.stop(0);
       },
       'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
@@ -310,6 +318,10 @@ function report({ create, exec, transfer, spawnBlock }) {
       + `HTTP+JSON over the service ${delta(create, 'http: POST /api/sandbox', 'service.create() in-process')}, `
       + `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + sandbox init + 2 atomic writes')}, `
       + `fsync per atomic write ${delta(create, 'part: atomic write (file+dir fsync)', 'part: write + rename, no fsync')}`);
+    const own = p50(create, 'part: sandbox init (bwrap, until ready)');
+    const shared = p50(create, 'part: sandbox init, host network');
+    console.log(`  create: a network of its own (slirp4netns) over the host's network ${ms(own - shared)} per sandbox init `
+      + `(${ratio(own, shared)} of the init; ${((own - shared) / p50(create, 'sdk: daytona.create()') * 100).toFixed(0)}% of daytona.create())`);
   }
   if (exec) {
     console.log(`  exec:   SDK over raw HTTP ${delta(exec, 'sdk: executeCommand("echo hi")', 'http: POST process/execute')}, `

@@ -204,8 +204,10 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
 
   it('preview_link: returns the URL and checks the port; unknown sandbox', async () => {
     const link = await ok(client(), 'preview_link', { id, port: 3000, checkServer: true, description: 'web' });
-    expect(link.data).toMatchObject({ url: 'http://127.0.0.1:3000', port: 3000, listening: false });
-    expect(link.text).toMatch(/web: http:\/\/127\.0\.0\.1:3000/);
+    // The local provider's preview proxy: http://<port>-<sandbox id>.localhost:<proxy port>.
+    const url = new RegExp(`^http://3000-${id}\\.localhost:\\d+$`);
+    expect(link.data).toMatchObject({ url: expect.stringMatching(url), port: 3000, listening: false });
+    expect(link.text).toContain(`web: ${link.data.url}`);
     expect(link.text).toMatch(/Nothing listens on port 3000/);
     await fails(client(), 'preview_link', { id: MISSING, port: 3000 }, /not found/);
   });

@@ -117,7 +117,11 @@ describe('daytona-tray local: the CLI contract', () => {
     expect(provider.apiUrl).toBe(`http://127.0.0.1:${port}/api`);
     // Open a Socket.IO connection and a sandbox too, so every listener the provider makes exists.
     await provider.daytona.create({ name: 'bind-check' });
-    expect(await listeningAddresses(provider.child.pid!)).toEqual([`127.0.0.1:${port}`]);
+    // The API and the preview proxy; nothing else, and nothing beyond loopback.
+    const listening = await listeningAddresses(provider.child.pid!);
+    expect(listening).toContain(`127.0.0.1:${port}`);
+    expect(listening).toHaveLength(2);
+    expect(listening.every((address) => address.startsWith('127.0.0.1:'))).toBe(true);
   });
 
   it('says clearly when the port is in use (exit 1)', async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findBubblewrap } from '../../main/local/sandbox-runner/index.ts';
+import { previewGet } from '../helpers/preview-request.ts';
 import { startPlainTestProvider, startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -179,8 +180,10 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     expect(await sh(sandbox, 'echo served-from-the-sandbox > index.txt')).toEqual({ code: 0, out: '' });
     const started = await sh(sandbox, `python3 -m http.server ${port} --bind 127.0.0.1 > /dev/null 2>&1 &`);
     expect(started).toEqual({ code: 0, out: '' });
-    // The command has returned; its job still answers the host (networks are shared without networkBlockAll).
-    await expect.poll(() => fetchText(`http://127.0.0.1:${port}/index.txt`), { timeout: 15_000, interval: 100 }).toBe('served-from-the-sandbox\n');
+    // The command has returned; its job still answers, through the preview proxy (the sandbox has a network of its own).
+    const link = await sandbox.getPreviewLink(port);
+    const served = () => previewGet(`${link.url}/index.txt`, { 'x-daytona-preview-token': link.token }).then((r) => r.body, (error: Error) => `unreachable: ${error.message}`);
+    await expect.poll(served, { timeout: 15_000, interval: 100 }).toBe('served-from-the-sandbox\n');
     // A later command runs in the same pid namespace and sees it.
     const seen = await sh(sandbox, `pgrep -f "http.server ${port}"`);
     expect(seen.code).toBe(0);
@@ -189,7 +192,7 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
 
     await sandbox.stop();
     expect(processesMatching(`http.server ${port}`)).toEqual([]);
-    expect(await fetchText(`http://127.0.0.1:${port}/index.txt`)).toMatch(/^unreachable/);
+    expect(await served()).toMatch(/is stopped: start it first/);
     await sandbox.start();
     expect((await sh(sandbox, `pgrep -f "http.server ${port}"`)).code).toBe(1);
     await sandbox.delete();
@@ -267,9 +270,12 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     await sandbox.delete();
   });
 
-  it('reaches a loopback server on the host without networkBlockAll, and cannot with it', async () => {
+  it("cannot reach a server on the host's loopback, with or without networkBlockAll", async () => {
     const probe = `python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:${port}/', timeout=5).read().decode())"`;
-    expect(await sh(a, probe)).toEqual({ code: 0, out: 'hello-from-the-host' });
+    const own = await sh(a, probe);
+    expect(own.code).not.toBe(0);
+    expect(own.out).toMatch(/Connection refused/);
+    expect(await fetchText(`http://127.0.0.1:${port}/`)).toBe('hello-from-the-host');
     const cut = await sh(blocked, probe);
     expect(cut.code).not.toBe(0);
     expect(cut.out).toMatch(/Connection refused|Network is unreachable|URLError/);
@@ -298,8 +304,8 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     expect(sandbox.labels).toMatchObject({ app: 'x', 'daytona-tray/isolation': 'none' });
     expect((await t.daytona.get(sandbox.id)).labels['daytona-tray/isolation']).toBe('none');
     // Replacing labels keeps the flag, and cannot forge it: it is the provider's, not the user's.
-    await sandbox.setLabels({ team: 'a', 'daytona-tray/isolation': 'bubblewrap' });
-    expect((await t.daytona.get(sandbox.id)).labels).toEqual({ team: 'a', 'daytona-tray/isolation': 'none' });
+    await sandbox.setLabels({ team: 'a', 'daytona-tray/isolation': 'bubblewrap', 'daytona-tray/network': 'own' });
+    expect((await t.daytona.get(sandbox.id)).labels).toEqual({ team: 'a', 'daytona-tray/isolation': 'none', 'daytona-tray/network': 'shared' });
 
     const result = await sandbox.process.executeCommand('echo plain-$((6*7)); pwd');
     expect(result.exitCode).toBe(0);
@@ -361,8 +367,8 @@ describe('sandbox runner as an unprivileged user (nobody, via setpriv)', skipWhe
         child.stderr.on('data', (chunk) => { out += chunk; });
         child.on('close', (code) => resolve({ code, out: out.trim() }));
       });
-      const a = await runner.start({ dirs: { home: dir + '/a/home', tmp: dir + '/a/tmp' }, hostname: 'nobody-a', networkBlockAll: false });
-      const b = await runner.start({ dirs: { home: dir + '/b/home', tmp: dir + '/b/tmp' }, hostname: 'nobody-b', networkBlockAll: true });
+      const a = await runner.start({ dirs: { home: dir + '/a/home', tmp: dir + '/a/tmp' }, hostname: 'nobody-a', network: { blockAll: false } });
+      const b = await runner.start({ dirs: { home: dir + '/b/home', tmp: dir + '/b/tmp' }, hostname: 'nobody-b', network: { blockAll: true } });
       const result = {
         isolation: runner.isolation,
         who: await run(a, 'echo "$(id -u) $(id -un) $(uname -n) $FROM_ENV $(pwd)"'),

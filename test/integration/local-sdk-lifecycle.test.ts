@@ -123,10 +123,12 @@ describe('local provider: sandbox lifecycle through the unmodified SDK', () => {
   it('gives preview and signed preview links for a port', async () => {
     const sandbox = await t.daytona.create({ name: 'life-preview' });
     const link = await sandbox.getPreviewLink(3000);
-    expect(link.url).toBe('http://127.0.0.1:3000');
+    const proxy = t.provider.previewPort;
+    expect(link.url).toBe(`http://3000-${sandbox.id}.localhost:${proxy}`);
     expect(link.token.length).toBeGreaterThan(10);
     const signed = await sandbox.getSignedPreviewUrl(3000, 120);
-    expect(signed).toMatchObject({ port: 3000, url: 'http://127.0.0.1:3000' });
+    expect(signed).toMatchObject({ port: 3000, url: `http://3000-${signed.token}.localhost:${proxy}` });
+    expect(signed.token).toMatch(/^[0-9a-f]{32}$/);
     await expect(sandbox.getPreviewLink(70000)).rejects.toMatchObject({ statusCode: 400 });
   });
 

@@ -9,7 +9,7 @@ import {
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitDaemon, type GitDaemon } from '../helpers/git-daemon.ts';
-import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { bubblewrapSkipReason, skipNow } from '../helpers/skip.ts';
 
@@ -58,7 +58,9 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
     hostCommit('feature.txt', 'feature work\n', 'feature');
     hostGit(['checkout', '-q', 'main']);
     daemon = await startGitDaemon(join(dir.path, 'served'));
-    t = await startTestProvider();
+    // The git daemon listens on the host's loopback, which a sandbox with a network of its own cannot
+    // reach (test/integration/local-network.test.ts): these sandboxes share the host's network.
+    t = await startTestProviderWithEnv({ DAYTONA_TRAY_NO_NETNS: '1' });
     sandbox = await t.daytona.create({ name: 'git-sb' });
   });
   afterAll(async () => {

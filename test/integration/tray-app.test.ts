@@ -106,7 +106,8 @@ describe('tray app on the local provider', () => {
     expect(await call('startSandbox', { id })).toEqual({ ok: true, value: undefined });
     await expect.poll(() => state().sandboxes.find((view) => view.id === id)?.state, WAIT).toBe('started');
     const preview = await call('openPreview', { id, port: 3000 });
-    expect(preview).toMatchObject({ ok: true, value: { url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) } });
+    // A signed URL of the local provider's preview proxy: the token stands in for the sandbox id.
+    expect(preview).toMatchObject({ ok: true, value: { url: expect.stringMatching(/^http:\/\/3000-[0-9a-f]{32}\.localhost:\d+$/) } });
     expect(test.desktop.opened.at(-1)).toBe(preview.ok ? preview.value.url : '');
     expect(await call('copyText', { text: id })).toEqual({ ok: true, value: undefined });
     expect(test.desktop.copied).toEqual([id]);

@@ -5,7 +5,15 @@ import { SANDBOX_HOME } from '../sandbox-record.ts';
 import type { NamespaceTools } from './probe.ts';
 import { procStat, signal, until } from './processes.ts';
 import { sandboxEnv } from './sandbox-env.ts';
-import type { RunningSandbox, SandboxLayout } from './types.ts';
+import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
+import { OwnNetwork, type OwnNetworkTools } from './own-network.ts';
+import type { NetworkPolicy, RunningSandbox, SandboxLayout } from './types.ts';
+
+/** The network a sandbox starts with: its own (when `own` is given and the layout is 'nested'), or the host's. */
+export interface InitNetwork {
+  policy: NetworkPolicy;
+  own?: { tools: OwnNetworkTools; relaySocket: string } | undefined;
+}
 
 /** How long a sandbox's init may take to come up before its start counts as failed. */
 const INIT_TIMEOUT_MS = 15_000;
@@ -37,9 +45,13 @@ interface InitProcess {
  * 'flat': one user namespace owns everything; one nsenter joins the namespace files the provider holds.
  * Root on the host takes the same paths.
  */
-export async function startInit(tools: NamespaceTools, layout: SandboxLayout, args: string[], networkBlockAll: boolean): Promise<RunningSandbox> {
+export async function startInit(tools: NamespaceTools, layout: SandboxLayout, args: string[], network: InitNetwork): Promise<RunningSandbox> {
+  const own = layout === 'nested' ? network.own : undefined;
+  // With a network of its own, the outer user namespace also gets a new network namespace, which bwrap
+  // (and every process below it) inherits; only that outer namespace, the provider's, can configure it.
+  const networkBlockAll = !own && network.policy.blockAll;
   const init = layout === 'nested'
-    ? spawn(tools.unshare!, ['--user', '--map-root-user', '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} })
+    ? spawn(tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} })
     : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
   let alive = true;
   const ended = new Promise<void>((resolve) => {
@@ -58,6 +70,7 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
   init.stdout?.setEncoding('utf8');
 
   let initProcess: InitProcess;
+  let ownNetwork: OwnNetwork | undefined;
   /** Namespace files held open: 'nested' the outer user namespace; 'flat' NAMESPACES (+ net), then the root. */
   const held: number[] = [];
   try {
@@ -84,6 +97,7 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
       // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
       if (!alive) throw new Error('the sandbox init exited while it was starting');
       held.push(openSync(`/proc/${init.pid}/ns/user`, 'r'));
+      if (own) held.push(openSync(`/proc/${init.pid}/ns/net`, 'r'));
     } else {
       for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
       if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
@@ -94,7 +108,13 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
       throw new Error('the sandbox init exited while it was starting');
     }
     initProcess = { pid, start: before.start, pidNamespace: `pid:[${pidNamespace}]` };
+    if (own) {
+      const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
+      ownNetwork = new OwnNetwork(own.tools, fdPath(held[0]!), fdPath(held[1]!), own.relaySocket);
+      await ownNetwork.apply(network.policy);
+    }
   } catch (error) {
+    await ownNetwork?.close();
     for (const fd of held) closeSync(fd);
     init.kill('SIGKILL');
     await ended;
@@ -111,7 +131,7 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
     ? [
       `--user=${fdPath(held[0]!)}`, '--preserve-credentials', '--',
       tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
-      ...(networkBlockAll ? ['--net'] : []),
+      ...(networkBlockAll || own ? ['--net'] : []),
       '--preserve-credentials', '--root',
     ]
     : [
@@ -130,7 +150,12 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
     released = true;
     for (const fd of held) closeSync(fd);
   };
-  void ended.then(() => { closing = true; release(); });
+  void ended.then(async () => {
+    // The helpers first: they hold the namespace files open by path, which closing would recycle.
+    await ownNetwork?.close();
+    closing = true;
+    release();
+  });
 
   // Read from /proc, not only from the exit event: that one arrives a moment after the kernel knows.
   const running = () => {
@@ -144,6 +169,16 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
       return running();
     },
     ended,
+    network: own ? 'own' : 'shared',
+    async connect(port) {
+      if (!running()) throw new Error('the sandbox is not running');
+      return ownNetwork ? ownNetwork.connect(port) : connectHost(port);
+    },
+    async setNetwork(policy) {
+      if (!running()) throw new Error('the sandbox is not running');
+      if (!ownNetwork) throw new Error(SHARED_NETWORK_CHANGE);
+      await ownNetwork.apply(policy);
+    },
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
       const command = tools.wdns
@@ -181,6 +216,7 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
         // in the pid namespace when its pid 1 dies.
         if (init.exitCode === null && init.signalCode === null) init.kill('SIGKILL');
         await ended;
+        await ownNetwork?.close();
         // The pid namespace is empty once its pid 1 is a zombie (or gone, or the pid is someone else's).
         await until(() => {
           const stat = procStat(initProcess.pid);

@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import { INIT_READY, startInit } from './bubblewrap-init.ts';
+import type { OwnNetworkTools } from './own-network.ts';
 import type { NamespaceTools } from './probe.ts';
 import { killTree } from './processes.ts';
 import type { SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
@@ -14,7 +15,26 @@ const NODE_BIND = process.versions.electron ? [dirname(process.execPath), RUNTIM
 /** The device nodes a 'flat' sandbox's /dev gets (what bwrap --dev binds, without its devpts). */
 const DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'];
 
-export function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, passwd: string, group: string, masked: { path: string; dir: boolean }[]): SandboxRunner {
+/** What a runner needs to give each sandbox a network of its own. */
+export interface OwnNetworkSetup {
+  tools: OwnNetworkTools;
+  /** A resolv.conf naming slirp4netns's DNS forwarder. */
+  resolvConf: string;
+  /** A fresh Unix socket path, in a folder only the provider can enter, for one sandbox's port relay. */
+  relaySocket(): string;
+}
+
+/**
+ * A runner that starts sandboxes under bubblewrap. `own` (only honoured in the 'nested' layout) gives each
+ * sandbox its own network; without it sandboxes share the host's, for `sharedNetworkReason`.
+ */
+export function bubblewrapRunner(
+  tools: NamespaceTools, layout: SandboxLayout, passwd: string, group: string, masked: { path: string; dir: boolean }[],
+  network: { own: OwnNetworkSetup } | { sharedNetworkReason: string },
+): SandboxRunner {
+  const own = layout === 'nested' && 'own' in network ? network.own : undefined;
+  const sharedNetworkReason = 'sharedNetworkReason' in network ? network.sharedNetworkReason
+    : 'sandboxes of this layout (bubblewrap without a user namespace of the provider\'s own) cannot get a network of their own';
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -36,7 +56,8 @@ export function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, p
     const args = [
       '--info-fd', '3',
       '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
-      ...(spec.networkBlockAll ? ['--unshare-net'] : []),
+      // A sandbox with a network of its own is already in it (startInit); else block-all is an empty one.
+      ...(!own && spec.network.blockAll ? ['--unshare-net'] : []),
       '--die-with-parent', '--new-session',
       '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
     ];
@@ -51,6 +72,8 @@ export function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, p
     args.push(
       ...masks,
       '--ro-bind', passwd, '/etc/passwd',
+      // Inside its own network the host's resolver (often on the host's loopback) is out of reach: names go to slirp4netns's.
+      ...(own ? ['--ro-bind', own.resolvConf, '/etc/resolv.conf'] : []),
       '--ro-bind', group, '/etc/group',
       '--proc', '/proc', ...dev, '--tmpfs', '/run',
       '--bind', spec.dirs.home, SANDBOX_HOME,
@@ -68,7 +91,12 @@ export function bubblewrapRunner(tools: NamespaceTools, layout: SandboxLayout, p
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
-    start: (spec) => startInit(tools, layout, initArgs(spec), spec.networkBlockAll),
+    network: own ? 'own' : 'shared',
+    ...(own ? {} : { sharedNetworkReason }),
+    start: (spec) => startInit(tools, layout, initArgs(spec), {
+      policy: spec.network,
+      own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
+    }),
     kill: killTree,
     visiblePath: (sandboxPath) => sandboxPath,
   };

@@ -1,12 +1,14 @@
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { SANDBOX_HOME, SANDBOX_USER } from '../sandbox-record.ts';
-import { bubblewrapRunner } from './bubblewrap-runner.ts';
+import { bubblewrapRunner, type OwnNetworkSetup } from './bubblewrap-runner.ts';
 import { plainRunner } from './plain-runner.ts';
-import { probeNamespaceTools } from './probe.ts';
+import { findUtility, probeNamespaceTools, type NamespaceTools } from './probe.ts';
 import type { RunningSandbox, SandboxLayout, SandboxRunner } from './types.ts';
 
-export type { CommandSpec, RunningSandbox, SandboxDirs, SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
+export type { CommandSpec, NetworkPolicy, RunningSandbox, SandboxDirs, SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
 export { findBubblewrap, findNamespaceTools, type NamespaceTools } from './probe.ts';
 
 const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
@@ -26,12 +28,48 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
   await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
   const masked = process.getuid?.() === 0 ? await privateEntries('/etc') : [];
   const forced = LAYOUTS.find((layout) => layout === process.env.DAYTONA_TRAY_BWRAP_LAYOUT);
+  const network = await ownNetworkSetup(tools, etcDir);
   for (const layout of forced ? [forced] : LAYOUTS) {
     if (layout === 'nested' && !tools.unshare) continue;
-    const runner = bubblewrapRunner(tools, layout, passwd, group, masked);
+    // A network of its own for each sandbox where it works; else the host's, with the reason said.
+    let sharedNetworkReason = 'reason' in network ? network.reason : 'a sandbox gets a network of its own only with a user namespace of the provider\'s (unshare), which does not work here';
+    if (layout === 'nested' && 'own' in network) {
+      const runner = bubblewrapRunner(tools, layout, passwd, group, masked, network);
+      if (await canRun(runner, etcDir)) return runner;
+      sharedNetworkReason = 'slirp4netns could not give a sandbox a network of its own here';
+    }
+    const runner = bubblewrapRunner(tools, layout, passwd, group, masked, { sharedNetworkReason });
     if (await canRun(runner, etcDir)) return runner;
   }
   return plainRunner('bubblewrap could not start a sandbox here (see the bubblewrap and user-namespace settings of this system)');
+}
+
+/**
+ * The tools and files for a network namespace per sandbox, or why there is none. DAYTONA_TRAY_NO_NETNS=1
+ * turns it off (tests of the shared-network fallback, diagnosis).
+ */
+async function ownNetworkSetup(tools: NamespaceTools, etcDir: string): Promise<{ own: OwnNetworkSetup } | { reason: string }> {
+  if (process.env.DAYTONA_TRAY_NO_NETNS === '1') return { reason: 'a network per sandbox was turned off (DAYTONA_TRAY_NO_NETNS=1)' };
+  const slirp4netns = findUtility('slirp4netns');
+  const nft = findUtility('nft');
+  const ip = findUtility('ip');
+  if (!slirp4netns) return { reason: 'slirp4netns is not installed: install the slirp4netns package for a network per sandbox' };
+  if (!nft) return { reason: 'nft is not installed: install the nftables package for a network per sandbox' };
+  if (!ip) return { reason: 'ip is not installed: install the iproute2 package for a network per sandbox' };
+  const resolvConf = join(etcDir, 'resolv.conf');
+  await writeFile(resolvConf, 'nameserver 10.0.2.3\n');
+  // Unix socket paths are limited to 107 bytes: a deep data folder falls back to a private temp folder.
+  let runDir = join(dirname(etcDir), 'run');
+  if (runDir.length > 80) runDir = await mkdtemp(join(tmpdir(), 'daytona-tray-run-'));
+  await mkdir(runDir, { recursive: true, mode: 0o700 });
+  await chmod(runDir, 0o700);
+  return {
+    own: {
+      tools: { nsenter: tools.nsenter, slirp4netns, nft, ip },
+      resolvConf,
+      relaySocket: () => join(runDir, `${randomBytes(6).toString('hex')}.sock`),
+    },
+  };
 }
 
 /** Whether a sandbox started by `runner` runs a command as the sandbox user (a throwaway one, under `dir`). */
@@ -41,7 +79,7 @@ async function canRun(runner: SandboxRunner, dir: string): Promise<boolean> {
   let sandbox: RunningSandbox | undefined;
   try {
     await Promise.all([mkdir(dirs.home), mkdir(dirs.tmp)]);
-    sandbox = await runner.start({ dirs, hostname: 'probe', networkBlockAll: false });
+    sandbox = await runner.start({ dirs, hostname: 'probe', network: { blockAll: false } });
     const child = sandbox.spawn(['/bin/sh', '-c', 'test "$(id -u)" = 1000'], { cwd: SANDBOX_HOME, env: {}, stdio: 'ignore' });
     return await new Promise<boolean>((resolve) => {
       child.once('error', () => resolve(false));

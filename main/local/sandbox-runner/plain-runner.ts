@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
 import { killTree, procStat, processTable, until } from './processes.ts';
 import { sandboxEnv, toHostPath } from './sandbox-env.ts';
 import type { SandboxRunner } from './types.ts';
@@ -18,6 +19,8 @@ export function plainRunner(reason: string): SandboxRunner {
   return {
     isolation: 'none',
     unisolatedReason: reason,
+    network: 'shared',
+    sharedNetworkReason: `sandboxes are not isolated here (${reason})`,
     nodePath: process.execPath,
     async start(spec) {
       let alive = true;
@@ -30,6 +33,11 @@ export function plainRunner(reason: string): SandboxRunner {
           return alive;
         },
         ended,
+        network: 'shared',
+        connect: connectHost,
+        async setNetwork() {
+          throw new Error(SHARED_NETWORK_CHANGE);
+        },
         spawn(argv, command) {
           if (!alive) throw new Error('the sandbox is not running');
           const [program, ...rest] = argv;

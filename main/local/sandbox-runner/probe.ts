@@ -21,7 +21,7 @@ export function findNamespaceTools(): NamespaceTools | undefined {
 export function probeNamespaceTools(): NamespaceTools | { reason: string } {
   if (process.env.DAYTONA_TRAY_NO_BWRAP === '1') return { reason: 'isolation was turned off (DAYTONA_TRAY_NO_BWRAP=1)' };
   if (process.platform !== 'linux') return { reason: `sandbox isolation needs Linux namespaces, which ${process.platform} does not have` };
-  const utility = (name: string) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
+  const utility = findUtility;
   const bwrap = utility('bwrap');
   const nsenter = utility('nsenter');
   if (!bwrap) return { reason: 'bubblewrap (bwrap) is not installed: install the bubblewrap package' };
@@ -36,4 +36,9 @@ export function probeNamespaceTools(): NamespaceTools | { reason: string } {
 /** The bubblewrap binary when sandboxes can be isolated here (bwrap works and nsenter exists); else undefined. */
 export function findBubblewrap(): string | undefined {
   return findNamespaceTools()?.bwrap;
+}
+
+/** The path of a system utility in the usual places (not PATH: a provider's PATH may be anything). */
+export function findUtility(name: string): string | undefined {
+  return [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { Socket } from 'node:net';
 
 /** Where a sandbox's writable directories live on the host. */
 export interface SandboxDirs {
@@ -12,7 +13,15 @@ export interface SandboxDirs {
 export interface SandboxSpec {
   dirs: SandboxDirs;
   hostname: string;
-  networkBlockAll: boolean;
+  network: NetworkPolicy;
+}
+
+/** What a sandbox may reach outside (Daytona's networkBlockAll / networkAllowList). */
+export interface NetworkPolicy {
+  /** Nothing but the sandbox's own loopback. */
+  blockAll: boolean;
+  /** Only these IPv4 CIDRs (when set and blockAll is false). */
+  allowList?: string[] | undefined;
 }
 
 export interface CommandSpec {
@@ -40,6 +49,15 @@ export interface RunningSandbox {
    * then SIGKILL. Resolves once nothing it started is left (bounded by a few seconds).
    */
   stop(graceMs: number): Promise<void>;
+  /**
+   * 'own': the sandbox has a network namespace of its own (its ports are reachable only through connect);
+   * 'shared': it uses the host's network (its ports are the host's).
+   */
+  readonly network: 'own' | 'shared';
+  /** A TCP connection to 127.0.0.1:<port> as the sandbox sees it. */
+  connect(port: number): Promise<Socket>;
+  /** Applies a new network policy at once; rejects when this sandbox cannot enforce it. */
+  setNetwork(policy: NetworkPolicy): Promise<void>;
 }
 
 /** Starts sandboxes and kills commands' process trees. */
@@ -48,6 +66,10 @@ export interface SandboxRunner {
   readonly isolation: 'bubblewrap' | 'none';
   /** Why sandboxes are not isolated here (only when isolation is 'none'), worded for the user. */
   readonly unisolatedReason?: string;
+  /** 'own' when every sandbox gets its own network namespace; 'shared' when they use the host's. */
+  readonly network: 'own' | 'shared';
+  /** Why sandboxes share the host's network here (only when network is 'shared'), worded for the user. */
+  readonly sharedNetworkReason?: string;
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
   /** Starts a sandbox; resolves once commands can run in it. */

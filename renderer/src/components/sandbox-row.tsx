@@ -67,6 +67,10 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
           <span className="badge badge-warning" title="A local sandbox running without bubblewrap: its processes have your user's rights.">
             not isolated
           </span>
+        ) : sandbox.sharedNetwork ? (
+          <span className="badge badge-warning" title="A local sandbox on your machine's network: it can reach services on your loopback and other sandboxes' ports.">
+            shared network
+          </span>
         ) : null}
       </div>
       <p className="sandbox-meta">
