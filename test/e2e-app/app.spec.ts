@@ -1,6 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
+import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
+import { apiKeyAccount } from '../../main/core/secrets/profile-secrets.ts';
+import { filesUnder } from '../helpers/host-state.ts';
+import { cliEnv, startCliProvider } from '../helpers/local-cli.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
 import { expect, test, toolText, type RealApp } from './real-app.ts';
 
 /** First run through the window: "Try locally" makes the local provider the active profile. */
@@ -100,4 +105,42 @@ test('connect and disconnect Cursor from the window: our entry comes and goes, t
   await expect(row.getByRole('status')).toContainText('Disconnected.');
   const after = JSON.parse(await readFile(config, 'utf8')) as { mcpServers: Record<string, unknown> };
   expect(after.mcpServers).toEqual({ mine: { command: 'my-server', args: ['--keep'] } });
+});
+
+test('first run with a key: a second provider plays Daytona Cloud; the key goes to the keychain, the window shows only its suffix, no file has it', async ({ page, real }) => {
+  const cloudDir = await tempDir('e2e-cloud-');
+  const cloud = await startCliProvider([], cliEnv(cloudDir.path));
+  try {
+    await real.open(page);
+    await page.getByLabel('API key').fill(cloud.apiKey);
+    await page.getByRole('button', { name: 'Self-hosted Daytona?' }).click();
+    await page.getByLabel('API URL').fill(cloud.apiUrl);
+    await page.getByRole('button', { name: 'Check and save' }).click();
+    await expect(page.getByRole('tab', { name: /Sandboxes/ })).toBeVisible();
+
+    const settings = await real.settings();
+    expect(settings.profiles[settings.activeProfile]).toMatchObject({ kind: 'cloud', apiUrl: cloud.apiUrl });
+    expect(await real.keyring.lookup({ service: KEYCHAIN_SERVICE, username: apiKeyAccount(settings.activeProfile) })).toBe(cloud.apiKey);
+
+    await tab(page, 'Settings').click();
+    await expect(page.getByLabel(`API key ending in ${cloud.apiKey.slice(-4)}`)).toBeVisible();
+    // The key crossed once, into main: nothing the page got back carries it.
+    expect(await page.content()).not.toContain(cloud.apiKey);
+    const state = await page.evaluate(async () => JSON.stringify(await (window as unknown as { bridge: { getState(): Promise<unknown> } }).bridge.getState()));
+    expect(state).not.toContain(cloud.apiKey);
+    for (const file of [...(await filesUnder(real.home)), ...(await filesUnder(real.dataDir))]) {
+      expect(await readFile(file, 'utf8'), file).not.toContain(cloud.apiKey);
+    }
+
+    // The "cloud" is really used: an agent's sandbox lands on that provider.
+    const agent = await real.agent();
+    const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'cloud-box', autoStopInterval: 0 } }, undefined, { timeout: 60_000 });
+    expect(created.isError, toolText(created)).toBeFalsy();
+    await tab(page, 'Sandboxes').click();
+    await expect(sandboxRow(page, 'cloud-box')).toBeVisible();
+    expect((await cloud.daytona.get('cloud-box')).name).toBe('cloud-box');
+  } finally {
+    await cloud.stop();
+    await cloudDir.cleanup();
+  }
 });
