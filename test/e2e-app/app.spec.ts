@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
 import { apiKeyAccount } from '../../main/core/secrets/profile-secrets.ts';
 import { filesUnder } from '../helpers/host-state.ts';
 import { cliEnv, startCliProvider } from '../helpers/local-cli.ts';
+import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { expect, test, toolText, type RealApp } from './real-app.ts';
 
@@ -86,6 +89,31 @@ test('kill -9 of the MCP server: the header shows it restarting, then running ag
   await expect(page.getByRole('button', { name: /^MCP server running on port \d+/ })).toBeVisible();
   const after = JSON.parse(await readFile(join(real.dataDir, 'mcp-server.json'), 'utf8')) as { pid: number };
   expect(after.pid).not.toBe(pid);
+});
+
+test.describe('Claude Code, through its real CLI (devDependency @anthropic-ai/claude-code)', () => {
+  // The app finds `claude` on PATH, as on a developer's machine.
+  const bin = join(REPO_ROOT, 'node_modules', '.bin');
+  test.use({ appEnv: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
+
+  test('connect from the window: `claude mcp list` shows it Connected; disconnect leaves the other server', async ({ page, real }) => {
+    const claude = (...args: string[]) => promisify(execFile)(join(bin, 'claude'), args, { env: real.env, timeout: 90_000 }).then((out) => out.stdout);
+    await claude('mcp', 'add-json', '--scope', 'user', 'mine', JSON.stringify({ type: 'stdio', command: process.execPath, args: ['-e', 'process.exit(0)'] }));
+    await tryLocally(page, real);
+    await tab(page, 'Clients').click();
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Claude Code' }) });
+    await row.getByRole('button', { name: 'Connect', exact: true }).click();
+    await expect(row.getByRole('status')).toContainText('Connected.');
+    const listed = await claude('mcp', 'list');
+    expect(listed).toMatch(/daytona: .*✓ Connected/);
+    expect(listed).toContain('mine:');
+
+    await row.getByRole('button', { name: 'Disconnect', exact: true }).click();
+    await expect(row.getByRole('status')).toContainText('Disconnected.');
+    const after = await claude('mcp', 'list');
+    expect(after).not.toContain('daytona:');
+    expect(after).toContain('mine:');
+  });
 });
 
 test('connect and disconnect Cursor from the window: our entry comes and goes, the user\'s other server stays', async ({ page, real }) => {

@@ -33,11 +33,12 @@ const skipReason = keyringSkipReason();
  * The real app per test: a temp HOME and data dir, a private Secret Service, and `daytona-tray app --web`.
  * Every page error or console error fails the test (a CSP violation shows up there too).
  */
-export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleErrorsExpected: boolean }>({
+export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleErrorsExpected: boolean; appEnv: Record<string, string> }>({
+  /** Extra environment for the app (and the agent, and tools the test runs). */
+  appEnv: [{}, { option: true }],
   /** Tests of refusals set it: a 401 page or a refused socket logs a console error on purpose. */
   consoleErrorsExpected: [false, { option: true }],
-  // eslint-disable-next-line no-empty-pattern -- Playwright reads the fixture's dependencies from this pattern.
-  real: async ({}, use) => {
+  real: async ({ appEnv }, use) => {
     // CI installs the Secret Service: there a skip for lack of it counts as a failure (test/summary.mjs).
     if (skipReason !== undefined) test.info().annotations.push({ type: 'ci-provided', description: 'keyring' });
     test.skip(skipReason !== undefined, skipReason);
@@ -46,7 +47,7 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
     const dataDir = join(dir.path, 'data');
     await mkdir(home);
     const keyring = await startTestKeyring({ parentDir: dir.path });
-    const env = keyringEnv(keyring, cleanEnv({ HOME: home, DAYTONA_TRAY_HOME: dataDir, DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), XDG_CONFIG_HOME: join(home, '.config') }));
+    const env = keyringEnv(keyring, cleanEnv({ HOME: home, DAYTONA_TRAY_HOME: dataDir, DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), XDG_CONFIG_HOME: join(home, '.config'), ...appEnv }));
     const agents: Client[] = [];
     let app: WebAppChild | undefined;
     try {
