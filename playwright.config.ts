@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-const PORT = 4317;
+// Several checkouts can run these at once: each picks its own port (DAYTONA_TRAY_E2E_PORT, default 4317).
+const PORT = Number(process.env.DAYTONA_TRAY_E2E_PORT ?? 4317);
 const VITE = 'node node_modules/vite/bin/vite.js';
 
 /**
@@ -14,6 +15,13 @@ export default defineConfig({
   // A stray test.only would run one test and report green: CI refuses it.
   forbidOnly: !!process.env.CI,
   outputDir: 'test-results/playwright',
+  // Screens are compared with baselines committed next to the specs (made with Debian's Chromium). The
+  // per-pixel threshold and the share of pixels allowed to differ absorb font hinting and anti-aliasing;
+  // a moved, missing or restyled block changes far more. Another platform gets its own baselines (the
+  // first run there writes them); CI never writes any, so a missing baseline fails there.
+  snapshotPathTemplate: '{testDir}/__screenshots__/{testFilePath}/{arg}-{platform}{ext}',
+  updateSnapshots: process.env.CI ? 'none' : 'missing',
+  expect: { toHaveScreenshot: { threshold: 0.2, maxDiffPixelRatio: 0.01, animations: 'disabled', caret: 'hide', scale: 'device' } },
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
   // Playwright starts the webServer (which builds the renderer) before this bundles the fake bridge.
   globalSetup: './test/e2e-web/global-setup.ts',

@@ -1,10 +1,15 @@
-import { expect, openWindow, screenshot, test } from './window-page.ts';
+import { expect, expectScreen, openWindow, test } from './window-page.ts';
 
 /**
- * Screenshots of the main screens in light and dark, at the window's real size (380x560, 2x), kept under
- * test-results/screenshots/. Each also checks the screen fits 380 px without sideways scrolling.
+ * The main screens in light and dark, at the window's real size (380x560, 2x), compared with committed
+ * baselines (test/e2e-web/__screenshots__), so a broken layout fails. Each also checks the screen fits
+ * 380 px without sideways scrolling. The page's clock, time zone and locale are fixed: dates and
+ * countdowns render the same on every run and machine.
  */
-test.use({ deviceScaleFactor: 2 });
+test.use({ deviceScaleFactor: 2, timezoneId: 'UTC', locale: 'en-US' });
+test.beforeEach(async ({ page }) => {
+  await page.clock.setFixedTime(new Date('2026-03-02T10:00:00Z'));
+});
 
 for (const scheme of ['light', 'dark'] as const) {
   test.describe(`${scheme} screens`, () => {
@@ -14,14 +19,14 @@ for (const scheme of ['light', 'dark'] as const) {
       await openWindow(page, 'first-run');
       await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `first-run-${scheme}`);
+      await expectScreen(page, `first-run-${scheme}`);
     });
 
     test(`sandboxes (${scheme})`, async ({ page }) => {
       await openWindow(page);
       await expect(page.getByRole('heading', { name: 'web-preview' })).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `sandboxes-${scheme}`);
+      await expectScreen(page, `sandboxes-${scheme}`);
     });
 
     test(`balance, signed in (${scheme})`, async ({ page }) => {
@@ -36,7 +41,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('tab', { name: 'Balance' }).click();
       await expect(page.getByText('$42.50')).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `balance-${scheme}`);
+      await expectScreen(page, `balance-${scheme}`);
     });
 
     test(`clients with a dry-run diff (${scheme})`, async ({ page }) => {
@@ -45,7 +50,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('listitem', { name: 'Claude Desktop' }).getByRole('button', { name: /Show what connecting changes/ }).click();
       await expect(page.getByLabel(/Changes to/)).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `clients-${scheme}`);
+      await expectScreen(page, `clients-${scheme}`);
     });
 
     test(`server (${scheme})`, async ({ page }) => {
@@ -54,7 +59,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await expect(page.getByText('Running on port 49213')).toBeVisible();
       await expect(page.getByLabel('Server log')).toContainText('listening on');
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `server-${scheme}`);
+      await expectScreen(page, `server-${scheme}`);
     });
 
     test(`settings (${scheme})`, async ({ page }) => {
@@ -62,9 +67,9 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('tab', { name: 'Settings' }).click();
       await expect(page.getByText('••••••••7f3a')).toBeVisible();
       await expectNoSidewaysScroll(page);
-      await screenshot(page, `settings-${scheme}`);
+      await expectScreen(page, `settings-${scheme}`);
       await page.locator('.panel').evaluate((panel) => panel.scrollTo(0, panel.scrollHeight));
-      await screenshot(page, `settings-end-${scheme}`);
+      await expectScreen(page, `settings-end-${scheme}`);
     });
   });
 }
@@ -85,14 +90,14 @@ test('sandboxes on the local provider, one not isolated, one auto-stopping soon'
     });
   });
   await expect(page.getByText('not isolated').first()).toBeVisible();
-  await screenshot(page, 'sandboxes-local-light');
+  await expectScreen(page, 'sandboxes-local-light');
 });
 
 test('delete confirmation', async ({ page }) => {
   await openWindow(page);
   await page.getByRole('listitem', { name: 'web-preview' }).getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByRole('dialog')).toBeVisible();
-  await screenshot(page, 'delete-confirm-light');
+  await expectScreen(page, 'delete-confirm-light');
 });
 
 test('a rejected key on the first run', async ({ page }) => {
@@ -106,7 +111,7 @@ test('a rejected key on the first run', async ({ page }) => {
   await page.getByLabel('API key').fill('dtn_wrong');
   await page.getByRole('button', { name: 'Check and save' }).click();
   await expect(page.getByRole('alert')).toBeVisible();
-  await screenshot(page, 'first-run-rejected-light');
+  await expectScreen(page, 'first-run-rejected-light');
 });
 
 async function expectNoSidewaysScroll(page: import('@playwright/test').Page): Promise<void> {

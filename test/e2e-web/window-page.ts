@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { test as base, expect, type Page } from '@playwright/test';
 import type { AppState, BridgeMethodName } from '../../preload/contract.ts';
 import type { FakeBridgeControls, firstRunState, notIsolated, sampleClient, sampleSandbox, sampleState } from '../fakes/fake-bridge.ts';
-import { FAKE_BRIDGE_BUNDLE, SCREENSHOTS } from './paths.ts';
+import { FAKE_BRIDGE_BUNDLE } from './paths.ts';
 
 /** What fake-bridge-entry.ts puts on the page's window. */
 declare global {
@@ -77,7 +76,11 @@ export function release(page: Page, method: BridgeMethodName): Promise<void> {
   return page.evaluate((name) => window.fakeBridge.release(name), method);
 }
 
-/** Saves a screenshot of the window as a test artifact under test-results/screenshots/. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+/**
+ * Compares the window with its committed baseline (test/e2e-web/__screenshots__; tolerances in
+ * playwright.config.ts). On a difference Playwright attaches the expected, actual and diff images.
+ * Update baselines on purpose with `npx playwright test --update-snapshots`.
+ */
+export async function expectScreen(page: Page, name: string): Promise<void> {
+  await expect(page).toHaveScreenshot(`${name}.png`);
 }
