@@ -4,7 +4,7 @@ import type { ResolvedProfile } from '../core/profile.ts';
 import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
 import type { McpServerStatus } from '../core/supervisor/mcp-supervisor.ts';
 import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
-import { toServerView, toWatcherView } from '../../preload/contract-schemas.ts';
+import { toServerView, toWatcherView } from './contract-views.ts';
 import {
   ISOLATION_LABEL,
   NETWORK_LABEL,

@@ -1,4 +1,4 @@
-import { parseRequest, type ParsedRequest } from '../../preload/contract-schemas.ts';
+import { parseRequest, type ParsedRequest } from './contract-schemas.ts';
 import { METHOD_CHANNELS, METHOD_NAMES, type BridgeMethodName, type Result, type ValueOf } from '../../preload/contract.ts';
 import { toBridgeError } from './bridge-errors.ts';
 

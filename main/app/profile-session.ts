@@ -1,5 +1,5 @@
 import type { AlertPolicy } from '../core/alerts/alert-policy.ts';
-import { fetchDaytonaConfig } from '../core/auth/daytona-config.ts';
+import { fetchDaytonaConfig } from '../core/daytona-config.ts';
 import { createTokenManager, keychainTokenStore, type TokenManager } from '../core/auth/token-manager.ts';
 import { createBillingService, type BillingService, type BillingView } from '../core/billing/billing-service.ts';
 import { ProfileError, resolveProfile, type ResolvedProfile } from '../core/profile.ts';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { runBridge } from '../mcp/bridge/run-bridge.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
 import { createLogger } from '../mcp/log.ts';
-import { runtimeFilePath } from '../mcp/runtime-file.ts';
+import { runtimeFilePath } from '../core/runtime-file.ts';
 
 const HELP = `Usage: daytona-tray bridge
 

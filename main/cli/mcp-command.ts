@@ -6,7 +6,7 @@ import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lif
 import { createLogger, type Logger } from '../mcp/log.ts';
 import { DataDirError } from '../core/data-dir.ts';
 import { processAlive } from '../core/process-alive.ts';
-import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../mcp/runtime-file.ts';
+import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../core/runtime-file.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
 import { TOOL_GROUPS } from '../mcp/tool-kit.ts';

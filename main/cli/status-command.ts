@@ -7,7 +7,7 @@ import { isKnownProfile, type Settings } from '../core/settings/settings-schema.
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { processAlive } from '../core/process-alive.ts';
 import { readFileSync } from 'node:fs';
-import { readRuntimeFile, runtimeFilePath } from '../mcp/runtime-file.ts';
+import { readRuntimeFile, runtimeFilePath } from '../core/runtime-file.ts';
 import { describeState } from './clients-command.ts';
 import { clientsForThisProcess } from './setup-command.ts';
 

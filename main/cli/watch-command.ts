@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createAlertPolicy } from '../core/alerts/alert-policy.ts';
 import type { Alert } from '../core/alerts/alert-types.ts';
-import { fetchDaytonaConfig } from '../core/auth/daytona-config.ts';
+import { fetchDaytonaConfig } from '../core/daytona-config.ts';
 import { createDaytonaApi } from '../core/daytona-api/daytona-api.ts';
 import { ProfileError, resolveProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';

@@ -5,8 +5,7 @@ import { ProfileError, resolveProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { SecretStoreError, type SecretStore } from '../core/secrets/secret-store.ts';
 import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
-import type { LocalProvider } from '../local/provider.ts';
-import { DataDirInUseError } from '../local/sandbox-store.ts';
+import { DataDirInUseError, startLocalProvider, type LocalProvider } from '../local/provider-port.ts';
 import { ToolFailure } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { DaytonaProfile } from './profile-source.ts';
@@ -88,8 +87,5 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
 }
 
 function defaultStartLocal(log: Logger) {
-  return async (dataDir: string) => {
-    const { startLocalProvider } = await import('../local/provider.ts');
-    return startLocalProvider({ dataDir, log: (line) => log.info(`[local] ${line}`) });
-  };
+  return (dataDir: string) => startLocalProvider({ dataDir, log: (line) => log.info(`[local] ${line}`) });
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { _electron as electron, expect, test, type ElectronApplication, type Page } from '@playwright/test';
-import { readRuntimeFile, runtimeFilePath } from '../../main/mcp/runtime-file.ts';
+import { readRuntimeFile, runtimeFilePath } from '../../main/core/runtime-file.ts';
 import { EVENT_NAMES, METHOD_NAMES, type AppState, type BridgeApi, type Result } from '../../preload/contract.ts';
 import { findElectronBinary } from './electron-binary.ts';
 

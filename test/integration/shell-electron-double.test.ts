@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readRuntimeFile, runtimeFilePath } from '../../main/mcp/runtime-file.ts';
+import { readRuntimeFile, runtimeFilePath } from '../../main/core/runtime-file.ts';
 import { EVENT_CHANNELS, METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { daytonaConfigSchema } from '../../main/core/auth/daytona-config.ts';
+import { daytonaConfigSchema } from '../../main/core/daytona-config.ts';
 import { browserCommand } from '../../main/core/auth/open-browser.ts';
 import { resolveOidcClient, SignInUnavailableError, tokenEndpointFor } from '../../main/core/auth/oidc-client.ts';
 import { createPkce, s256 } from '../../main/core/auth/pkce.ts';

@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processAlive } from '../../main/core/process-alive.ts';
-import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile, type RuntimeInfo } from '../../main/mcp/runtime-file.ts';
+import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile, type RuntimeInfo } from '../../main/core/runtime-file.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('MCP runtime file', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRequest, requestSchemas } from '../../preload/contract-schemas.ts';
+import { parseRequest, requestSchemas } from '../../main/app/contract-schemas.ts';
 import { EVENT_CHANNELS, METHOD_CHANNELS, METHOD_NAMES } from '../../preload/contract.ts';
 import { createFakeBridge } from '../fakes/fake-bridge.ts';
 

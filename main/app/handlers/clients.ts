@@ -1,5 +1,5 @@
 import type { ClientId } from '../../core/clients/types.ts';
-import { toClientChange, toClientView } from '../../../preload/contract-schemas.ts';
+import { toClientChange, toClientView } from '../contract-views.ts';
 import { CLIENT_IDS, type ClientChange, type ClientView } from '../../../preload/contract.ts';
 import { ok, type HandlerContext, type HandlersOf } from './context.ts';
 

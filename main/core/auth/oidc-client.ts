@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requestJson, type FetchLike } from '../http/request-json.ts';
-import type { DaytonaConfig } from './daytona-config.ts';
+import type { DaytonaConfig } from '../daytona-config.ts';
 
 /**
  * Settings for self-hosted Daytona (or a provider that needs its own client): each field replaces what

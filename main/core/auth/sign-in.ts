@@ -4,7 +4,7 @@ import { fetchOrganizations, pickOrganization } from '../billing/organizations.t
 import { createDaytonaApi } from '../daytona-api/daytona-api.ts';
 import { HttpError, NetworkError } from '../http/http-errors.ts';
 import { requestJson, type FetchLike } from '../http/request-json.ts';
-import { fetchDaytonaConfig } from './daytona-config.ts';
+import { fetchDaytonaConfig } from '../daytona-config.ts';
 import { SignInError, startCallbackServer } from './loopback-callback.ts';
 import { resolveOidcClient, SignInUnavailableError, type OidcClient, type OidcOverrides } from './oidc-client.ts';
 import { createPkce, createState } from './pkce.ts';

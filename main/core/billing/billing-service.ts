@@ -1,4 +1,4 @@
-import { fetchDaytonaConfig, isLocalProvider, type DaytonaConfig } from '../auth/daytona-config.ts';
+import { fetchDaytonaConfig, isLocalProvider, type DaytonaConfig } from '../daytona-config.ts';
 import { createDaytonaApi, type DaytonaApi } from '../daytona-api/daytona-api.ts';
 import { failureOf } from '../http/http-errors.ts';
 import { billingPeriod, fetchAggregatedUsage } from './analytics-client.ts';

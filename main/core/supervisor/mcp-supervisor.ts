@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { readRuntimeFile, removeRuntimeFile, runtimeFilePath } from '../../mcp/runtime-file.ts';
+import { readRuntimeFile, removeRuntimeFile, runtimeFilePath } from '../runtime-file.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';

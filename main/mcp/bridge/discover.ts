@@ -1,5 +1,5 @@
 import { processAlive } from '../../core/process-alive.ts';
-import { readRuntimeFile } from '../runtime-file.ts';
+import { readRuntimeFile } from '../../core/runtime-file.ts';
 import { createHttpUpstream } from './http-upstream.ts';
 import type { MessageSink, Upstream } from './upstream.ts';
 

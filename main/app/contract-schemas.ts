@@ -1,27 +1,10 @@
 import { z } from 'zod';
-import type { BillingView as CoreBillingView } from '../main/core/billing/billing-service.ts';
-import type { ChangeResult, ClientStatus } from '../main/core/clients/types.ts';
-import { CLIENT_IDS as CORE_CLIENT_IDS } from '../main/core/clients/types.ts';
-import { ALERT_KINDS as CORE_ALERT_KINDS, TOOL_GROUPS as CORE_TOOL_GROUPS, apiUrlSchema, profileNameSchema } from '../main/core/settings/settings-schema.ts';
-import type { SupervisorStatus } from '../main/core/supervisor/process-supervisor.ts';
-import type { WatcherStatus } from '../main/core/watcher/sandbox-watcher.ts';
-import {
-  CLIENT_IDS,
-  NOTIFICATION_KINDS,
-  TOOL_GROUPS,
-  type BillingView,
-  type BridgeMethodName,
-  type ClientChange,
-  type ClientView,
-  type RequestOf,
-  type ServerView,
-  type WatcherView,
-} from './contract.ts';
+import { apiUrlSchema, profileNameSchema } from '../core/settings/settings-schema.ts';
+import { CLIENT_IDS, NOTIFICATION_KINDS, TOOL_GROUPS, type BridgeMethodName, type RequestOf } from '../../preload/contract.ts';
 
 /**
  * zod schemas for every request of the contract (main parses each payload with these before calling a
- * service), plus compile-time checks that the contract's mirrored shapes still fit main/core's types.
- * Main only: the renderer never loads zod.
+ * service). Main only: the renderer never loads zod.
  */
 
 const sandboxId = z.string().min(1).max(200);
@@ -87,43 +70,3 @@ export function parseRequest<K extends BridgeMethodName>(
   // Issue messages name fields and rules, never values, so a mistyped key is not echoed back.
   return { ok: false, error: { code: 'bad-request', message: `The window sent an invalid ${method} request (${fields}). Reopen the window and try again.` } };
 }
-
-// ---------------------------------------------------------------------------------------------------------
-// Compile-time drift checks: each line fails to compile when main/core and the contract part ways.
-
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-const check = <T extends true>(): T => true as T;
-check<Same<(typeof TOOL_GROUPS)[number], (typeof CORE_TOOL_GROUPS)[number]>>();
-check<Same<(typeof NOTIFICATION_KINDS)[number], (typeof CORE_ALERT_KINDS)[number]>>();
-check<Same<(typeof CLIENT_IDS)[number], (typeof CORE_CLIENT_IDS)[number]>>();
-/** Main can hand the billing service's view to the window as it is. */
-export const toBillingView = (view: CoreBillingView): BillingView => view;
-/** The watcher's status fits the contract once its `undefined`s are dropped. */
-export const toWatcherView = (status: WatcherStatus): WatcherView => ({
-  state: status.state,
-  events: status.events,
-  ...(status.lastListingAt !== undefined ? { lastListingAt: status.lastListingAt } : {}),
-  ...(status.problem ? { problem: status.problem } : {}),
-});
-/** A supervisor status plus where it listens. */
-export const toServerView = (status: SupervisorStatus, port?: number): ServerView => ({
-  state: status.state,
-  since: status.since,
-  failures: status.failures,
-  ...(status.reason !== undefined ? { reason: status.reason } : {}),
-  ...(status.retryAt !== undefined ? { retryAt: status.retryAt } : {}),
-  ...(status.pid !== undefined ? { pid: status.pid } : {}),
-  ...(port !== undefined && status.state === 'running' ? { port, url: `http://127.0.0.1:${port}/mcp` } : {}),
-});
-export const toClientView = (status: ClientStatus, applyHint: string): ClientView => ({
-  id: status.id,
-  name: status.name,
-  installed: status.installed,
-  connected: status.connected,
-  entry: status.entry,
-  current: status.current,
-  configPath: status.configPath,
-  applyHint,
-  ...(status.problem !== undefined ? { problem: status.problem } : {}),
-});
-export const toClientChange = (result: ChangeResult, applyHint: string): ClientChange => ({ ...result, applyHint });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CallOptions, DaytonaApi } from '../daytona-api/daytona-api.ts';
+import type { CallOptions, DaytonaApi } from './daytona-api/daytona-api.ts';
 
 const optionalUrl = z.url().optional().catch(undefined);
 

@@ -1,9 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { appDataDir } from '../core/app-paths.ts';
-import { writeFileAtomic } from '../core/atomic-write.ts';
-import { makeDataDir } from '../core/data-dir.ts';
+import { appDataDir } from './app-paths.ts';
+import { writeFileAtomic } from './atomic-write.ts';
+import { makeDataDir } from './data-dir.ts';
 
 /**
  * How clients find the running HTTP server: port, bearer token and pid, in the app's data directory,

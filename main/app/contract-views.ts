@@ -1,0 +1,60 @@
+import type { BillingView as CoreBillingView } from '../core/billing/billing-service.ts';
+import type { ChangeResult, ClientStatus } from '../core/clients/types.ts';
+import { CLIENT_IDS as CORE_CLIENT_IDS } from '../core/clients/types.ts';
+import { ALERT_KINDS as CORE_ALERT_KINDS, TOOL_GROUPS as CORE_TOOL_GROUPS } from '../core/settings/settings-schema.ts';
+import type { SupervisorStatus } from '../core/supervisor/process-supervisor.ts';
+import type { WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
+import {
+  CLIENT_IDS,
+  NOTIFICATION_KINDS,
+  TOOL_GROUPS,
+  type BillingView,
+  type ClientChange,
+  type ClientView,
+  type ServerView,
+  type WatcherView,
+} from '../../preload/contract.ts';
+
+/**
+ * main/core's values as the window's contract shows them. preload/contract.ts stands alone (it imports nothing
+ * from main/), so the conversions, and the checks that both sides still agree, live here.
+ */
+
+// Compile-time drift checks: each line fails to compile when main/core and the contract part ways.
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const check = <T extends true>(): T => true as T;
+check<Same<(typeof TOOL_GROUPS)[number], (typeof CORE_TOOL_GROUPS)[number]>>();
+check<Same<(typeof NOTIFICATION_KINDS)[number], (typeof CORE_ALERT_KINDS)[number]>>();
+check<Same<(typeof CLIENT_IDS)[number], (typeof CORE_CLIENT_IDS)[number]>>();
+/** Main can hand the billing service's view to the window as it is. */
+export const toBillingView = (view: CoreBillingView): BillingView => view;
+/** The watcher's status fits the contract once its `undefined`s are dropped. */
+export const toWatcherView = (status: WatcherStatus): WatcherView => ({
+  state: status.state,
+  events: status.events,
+  ...(status.lastListingAt !== undefined ? { lastListingAt: status.lastListingAt } : {}),
+  ...(status.problem ? { problem: status.problem } : {}),
+});
+/** A supervisor status plus where it listens. */
+export const toServerView = (status: SupervisorStatus, port?: number): ServerView => ({
+  state: status.state,
+  since: status.since,
+  failures: status.failures,
+  ...(status.reason !== undefined ? { reason: status.reason } : {}),
+  ...(status.retryAt !== undefined ? { retryAt: status.retryAt } : {}),
+  ...(status.pid !== undefined ? { pid: status.pid } : {}),
+  ...(port !== undefined && status.state === 'running' ? { port, url: `http://127.0.0.1:${port}/mcp` } : {}),
+});
+export const toClientView = (status: ClientStatus, applyHint: string): ClientView => ({
+  id: status.id,
+  name: status.name,
+  installed: status.installed,
+  connected: status.connected,
+  entry: status.entry,
+  current: status.current,
+  configPath: status.configPath,
+  applyHint,
+  ...(status.problem !== undefined ? { problem: status.problem } : {}),
+});
+export const toClientChange = (result: ChangeResult, applyHint: string): ClientChange => ({ ...result, applyHint });
