@@ -41,6 +41,8 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // No D-Bus session: the keychain is unavailable, which status must report rather than hang on.
   const result = cleanEnv({ HOME: home.path, DAYTONA_TRAY_HOME: appDir(), XDG_CONFIG_HOME: join(home.path, '.config'), ...extra });
   delete result.DBUS_SESSION_BUS_ADDRESS;
+  // A fresh machine has no `claude` CLI: keep npm's node_modules/.bin (which holds the pinned devDependency) off PATH.
+  result.PATH = (result.PATH ?? '').split(':').filter((dir) => !dir.includes('node_modules')).join(':');
   return result;
 }
 
