@@ -3,6 +3,7 @@ import { chown, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeF
 import { basename, dirname, join } from 'node:path';
 import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
 import { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { nodeValue } from '../jsonc.ts';
 import { ClientSetupError } from './types.ts';
 
 /**
@@ -240,23 +241,6 @@ function parseRoot(text: string, file: string): Record<string, unknown> {
   return nodeValue(tree) as Record<string, unknown>;
 }
 
-/** jsonc-parser's getNodeValue, with __proto__ kept as a plain key (it is data here, never a prototype). */
-function nodeValue(node: Node): unknown {
-  switch (node.type) {
-    case 'object': {
-      const out: Record<string, unknown> = {};
-      for (const property of node.children ?? []) {
-        const [key, value] = property.children ?? [];
-        if (key && value) Object.defineProperty(out, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
-      }
-      return out;
-    }
-    case 'array':
-      return (node.children ?? []).map(nodeValue);
-    default:
-      return node.value;
-  }
-}
 
 function isStrictJson(text: string): boolean {
   try {
