@@ -65,7 +65,15 @@ export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as 
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 /** Mirrors main/core/settings ALERT_KINDS (the settings file's notification switches). */
-export const NOTIFICATION_KINDS = ['autoStop', 'autoArchive', 'autoDelete', 'sandboxError', 'lowBalance', 'creditsDepleted', 'serverFailed'] as const;
+export const NOTIFICATION_KINDS = [
+  'autoStop',
+  'autoArchive',
+  'autoDelete',
+  'sandboxError',
+  'lowBalance',
+  'creditsDepleted',
+  'serverFailed',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Mirrors main/core/clients CLIENT_IDS. */
@@ -209,13 +217,19 @@ export interface BurnView {
 }
 
 export type SpendView =
-  | { state: 'ok'; periodUsd: number; from: string; to: string }
-  | { state: 'unavailable'; message: string }
-  | { state: 'not-applicable' };
+  { state: 'ok'; periodUsd: number; from: string; to: string } | { state: 'unavailable'; message: string } | { state: 'not-applicable' };
 
 export type BalanceView =
   /** `hoursLeft` is Infinity when nothing burns. */
-  | { state: 'ok'; cents: number; usd: number; spentThisPeriodUsd: number | undefined; hoursLeft: number; billingType: string | undefined; updatedAt: string }
+  | {
+      state: 'ok';
+      cents: number;
+      usd: number;
+      spentThisPeriodUsd: number | undefined;
+      hoursLeft: number;
+      billingType: string | undefined;
+      updatedAt: string;
+    }
   | { state: 'sign-in'; message: string }
   | { state: 'unavailable'; message: string }
   | { state: 'not-applicable' };

@@ -9,7 +9,13 @@ import { BRIDGE_SOCKET_PATH, decodeWire, encodeWire, type PageMessage } from './
  * when the user allowed them, else as a notice in the page; a click goes back to main, which opens the view.
  */
 
-const LOST: Result<never> = { ok: false, error: { code: 'unreachable', message: 'Lost the connection to Daytona Tray (did it stop?). Start it again with `daytona-tray app`, then reload this page.' } };
+const LOST: Result<never> = {
+  ok: false,
+  error: {
+    code: 'unreachable',
+    message: 'Lost the connection to Daytona Tray (did it stop?). Start it again with `daytona-tray app`, then reload this page.',
+  },
+};
 
 function createWebBridge(): BridgeApi {
   const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_SOCKET_PATH}`);
@@ -31,7 +37,13 @@ function createWebBridge(): BridgeApi {
     closed = true;
     for (const resolve of pending.values()) resolve(LOST);
     pending.clear();
-    showNotice({ title: 'Disconnected from Daytona Tray', body: LOST.ok ? '' : LOST.error.message, buttons: [], onClick: undefined, sticky: true });
+    showNotice({
+      title: 'Disconnected from Daytona Tray',
+      body: LOST.ok ? '' : LOST.error.message,
+      buttons: [],
+      onClick: undefined,
+      sticky: true,
+    });
   });
   socket.addEventListener('message', (event) => {
     const message = typeof event.data === 'string' ? decodeWire(event.data) : undefined;
@@ -42,7 +54,9 @@ function createWebBridge(): BridgeApi {
     } else if (message.t === 'event' && typeof message.channel === 'string') {
       for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
     } else if (message.t === 'notify') {
-      showAlert(message as unknown as NotifyMessage, (button) => send({ t: 'notification-click', notification: String(message.notification), ...(button === undefined ? {} : { button }) }));
+      showAlert(message as unknown as NotifyMessage, (button) =>
+        send({ t: 'notification-click', notification: String(message.notification), ...(button === undefined ? {} : { button }) }),
+      );
     }
   });
 
@@ -95,7 +109,11 @@ function showAlert(message: NotifyMessage, click: (button?: number) => void): vo
   const canNotify = typeof Notification === 'function' && Notification.permission === 'granted';
   if (canNotify && !message.shownByDesktop) {
     // The tag makes the OS show one notification however many tabs are open.
-    const notification = new Notification(message.title, { body: message.body, tag: message.notification, requireInteraction: message.critical });
+    const notification = new Notification(message.title, {
+      body: message.body,
+      tag: message.notification,
+      requireInteraction: message.critical,
+    });
     notification.addEventListener('click', () => {
       window.focus();
       notification.close();
@@ -112,20 +130,45 @@ const NOTICE_AREA = 'daytona-web-notices';
  * A notice at the bottom of the page. Styled through the CSS object model: the window's CSP has no
  * 'unsafe-inline', which blocks style attributes in markup but not properties set from a script.
  */
-function showNotice(notice: { title: string; body: string; buttons: string[]; onClick: ((button?: number) => void) | undefined; sticky: boolean }): void {
+function showNotice(notice: {
+  title: string;
+  body: string;
+  buttons: string[];
+  onClick: ((button?: number) => void) | undefined;
+  sticky: boolean;
+}): void {
   let area = document.getElementById(NOTICE_AREA);
   if (!area) {
     area = document.createElement('div');
     area.id = NOTICE_AREA;
     area.setAttribute('role', 'region');
     area.setAttribute('aria-label', 'Notifications');
-    Object.assign(area.style, { position: 'fixed', left: '8px', right: '8px', bottom: '8px', zIndex: '1000', display: 'flex', flexDirection: 'column', gap: '6px', maxWidth: '364px', margin: '0 auto' });
+    Object.assign(area.style, {
+      position: 'fixed',
+      left: '8px',
+      right: '8px',
+      bottom: '8px',
+      zIndex: '1000',
+      display: 'flex',
+      flexDirection: 'column',
+      gap: '6px',
+      maxWidth: '364px',
+      margin: '0 auto',
+    });
     document.body.append(area);
   }
   const box = document.createElement('div');
   box.className = 'web-notice';
   box.setAttribute('role', 'alert');
-  Object.assign(box.style, { background: 'Canvas', color: 'CanvasText', border: '1px solid GrayText', borderRadius: '8px', padding: '8px 10px', boxShadow: '0 2px 8px rgba(0,0,0,.25)', font: '13px system-ui, sans-serif' });
+  Object.assign(box.style, {
+    background: 'Canvas',
+    color: 'CanvasText',
+    border: '1px solid GrayText',
+    borderRadius: '8px',
+    padding: '8px 10px',
+    boxShadow: '0 2px 8px rgba(0,0,0,.25)',
+    font: '13px system-ui, sans-serif',
+  });
   const title = document.createElement('strong');
   title.textContent = notice.title;
   const body = document.createElement('div');

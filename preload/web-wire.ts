@@ -28,7 +28,9 @@ export const BRIDGE_SOCKET_PATH = '/bridge';
 const NON_FINITE = '$nonFinite';
 
 export function encodeWire(message: PageMessage | MainMessage): string {
-  return JSON.stringify(message, (_key, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? { [NON_FINITE]: String(value) } : value));
+  return JSON.stringify(message, (_key, value: unknown) =>
+    typeof value === 'number' && !Number.isFinite(value) ? { [NON_FINITE]: String(value) } : value,
+  );
 }
 
 /** Parses a frame; undefined when it is not a JSON object with a string `t` (the caller drops it). */

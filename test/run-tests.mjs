@@ -48,7 +48,11 @@ function playwrightPart(label, report, status) {
 }
 
 const vitestStatus = run('vitest (node: unit + integration)', [
-  'node_modules/vitest/vitest.mjs', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`,
+  'node_modules/vitest/vitest.mjs',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${results}/vitest.json`,
 ]);
 if (existsSync(`${results}/vitest.json`)) {
   const part = countVitest(JSON.parse(readFileSync(`${results}/vitest.json`, 'utf8')), { ci });
@@ -61,17 +65,28 @@ if (existsSync(`${results}/vitest.json`)) {
   parts.push(missingReport('vitest', vitestStatus));
 }
 
-const pwStatus = run('playwright (renderer in Chromium)', ['node_modules/@playwright/test/cli.js', 'test'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+const pwStatus = run('playwright (renderer in Chromium)', ['node_modules/@playwright/test/cli.js', 'test'], {
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+});
 parts.push(playwrightPart('playwright', `${results}/playwright.json`, pwStatus));
 
 // The real app in the browser: `daytona-tray app --web` with the real provider, MCP server, keychain and clients.
-const appStatus = run('playwright (real app in Chromium, web mode)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.app.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' });
+const appStatus = run(
+  'playwright (real app in Chromium, web mode)',
+  ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.app.config.ts'],
+  { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+);
 parts.push(playwrightPart('playwright (web app)', `${results}/playwright-app.json`, appStatus));
 
 // The app itself in Electron (Playwright `_electron`): each test is skipped, with the reason, where there is
 // no Electron binary (the CI machines cannot download it). On Linux without a display it runs under Xvfb.
 const headless = process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY && existsSync('/usr/bin/xvfb-run');
-const electronStatus = run('playwright (app in Electron)', ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.electron.config.ts'], { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' }, headless ? ['/usr/bin/xvfb-run', '-a'] : []);
+const electronStatus = run(
+  'playwright (app in Electron)',
+  ['node_modules/@playwright/test/cli.js', 'test', '-c', 'playwright.electron.config.ts'],
+  { PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  headless ? ['/usr/bin/xvfb-run', '-a'] : [],
+);
 parts.push(playwrightPart('playwright (electron)', `${results}/playwright-electron.json`, electronStatus));
 
 // Per runner: its counts, one line per skip reason with its count, each failure; the total is the last line.

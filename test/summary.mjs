@@ -28,7 +28,11 @@ function skip(part, reason, ciProvided, ci, where) {
 }
 
 function firstLine(text) {
-  return String(text ?? '').trim().split('\n')[0] ?? '';
+  return (
+    String(text ?? '')
+      .trim()
+      .split('\n')[0] ?? ''
+  );
 }
 
 /**

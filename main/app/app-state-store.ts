@@ -58,7 +58,15 @@ export function createAppStateStore(deps: AppStateStoreDeps): AppStateStore {
 
   function rebuild(): AppState {
     revision += 1;
-    const sources = { version: deps.version, platform: deps.platform, unavailable: deps.unavailable, settings: settings(), session: deps.session.snapshot(), server: deps.supervisor.status(), ...own };
+    const sources = {
+      version: deps.version,
+      platform: deps.platform,
+      unavailable: deps.unavailable,
+      settings: settings(),
+      session: deps.session.snapshot(),
+      server: deps.supervisor.status(),
+      ...own,
+    };
     snapshot = buildAppState(sources, revision);
     return snapshot;
   }

@@ -48,7 +48,9 @@ export function buildAppState(sources: AppStateSources, revision: number): AppSt
     account: sources.account,
     sandboxes: session.sandboxes.map((sandbox) => sandboxView(sandbox, session.minuteMs)).sort(bySandbox),
     watcher: session.watcher ? toWatcherView(session.watcher) : { state: session.profile ? 'starting' : 'stopped', events: 'off' },
-    billing: session.billing ? billingView(session.billing) : emptyBilling(session.profile?.kind === 'local' || session.waitingForLocalProvider),
+    billing: session.billing
+      ? billingView(session.billing)
+      : emptyBilling(session.profile?.kind === 'local' || session.waitingForLocalProvider),
     server: serverView(sources.server),
     clients: sources.clients,
     settings: settingsView(sources.settings),
@@ -96,7 +98,16 @@ export function sandboxView(sandbox: WatchedSandbox, minuteMs: number): SandboxV
     ...(sandbox.labels?.[NETWORK_LABEL] === 'shared' ? { sharedNetwork: true } : {}),
     hourlyUsd: hourlyCostUsd(sandbox),
   };
-  for (const key of ['desiredState', 'createdAt', 'lastActivityAt', 'autoStopInterval', 'autoArchiveInterval', 'autoDeleteInterval', 'errorReason', 'target'] as const) {
+  for (const key of [
+    'desiredState',
+    'createdAt',
+    'lastActivityAt',
+    'autoStopInterval',
+    'autoArchiveInterval',
+    'autoDeleteInterval',
+    'errorReason',
+    'target',
+  ] as const) {
     if (sandbox[key] !== undefined) (view as unknown as Record<string, unknown>)[key] = sandbox[key];
   }
   // Daytona stops a started sandbox once it has been idle for autoStopInterval minutes (0: never).
@@ -131,22 +142,37 @@ function emptyBilling(local: boolean): BillingView {
 }
 
 function serverView(status: McpServerStatus): AppState['server'] {
-  const view = toServerView({ ...status.server, state: status.state, ...(status.reason !== undefined ? { reason: status.reason } : {}), ...(status.retryAt !== undefined ? { retryAt: status.retryAt } : {}) }, status.port);
+  const view = toServerView(
+    {
+      ...status.server,
+      state: status.state,
+      ...(status.reason !== undefined ? { reason: status.reason } : {}),
+      ...(status.retryAt !== undefined ? { retryAt: status.retryAt } : {}),
+    },
+    status.port,
+  );
   if (status.state !== 'restarting' && status.state !== 'failed') {
     delete view.reason;
     delete view.retryAt;
   }
   if (status.localProvider) {
     const local = status.localProvider;
-    view.localProvider = { state: local.state, ...(local.reason !== undefined && (local.state === 'failed' || local.state === 'restarting') ? { reason: local.reason } : {}) };
+    view.localProvider = {
+      state: local.state,
+      ...(local.reason !== undefined && (local.state === 'failed' || local.state === 'restarting') ? { reason: local.reason } : {}),
+    };
   }
   return view;
 }
 
 export function settingsView(settings: Settings): SettingsView {
   return {
-    toolGroups: Object.fromEntries(TOOL_GROUPS.map((group) => [group, settings.mcp.toolGroups[group] !== false])) as SettingsView['toolGroups'],
-    notifications: Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, settings.notifications[kind] !== false])) as SettingsView['notifications'],
+    toolGroups: Object.fromEntries(
+      TOOL_GROUPS.map((group) => [group, settings.mcp.toolGroups[group] !== false]),
+    ) as SettingsView['toolGroups'],
+    notifications: Object.fromEntries(
+      NOTIFICATION_KINDS.map((kind) => [kind, settings.notifications[kind] !== false]),
+    ) as SettingsView['notifications'],
     lowBalanceThresholdCents: settings.lowBalanceThresholdCents,
     startAtLogin: settings.startAtLogin,
     mcpPort: settings.mcp.port,

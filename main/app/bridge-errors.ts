@@ -15,14 +15,21 @@ import type { BridgeError } from '../../preload/contract.ts';
 export function toBridgeError(error: unknown): BridgeError {
   if (error instanceof SecretStoreError) return { code: 'keychain', message: error.message };
   if (error instanceof ClientSetupError) return { code: 'client-setup', message: error.message };
-  if (error instanceof ProfileError) return { code: error.code === 'unknown-profile' ? 'not-found' : 'unsupported', message: error.message };
-  if (error instanceof SignInError) return { code: error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'failed', message: error.message };
+  if (error instanceof ProfileError)
+    return { code: error.code === 'unknown-profile' ? 'not-found' : 'unsupported', message: error.message };
+  if (error instanceof SignInError)
+    return { code: error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'failed', message: error.message };
   if (error instanceof SignInUnavailableError) return { code: 'unsupported', message: error.message };
   if (error instanceof SignInRequiredError) return { code: 'rejected', message: error.message };
   if (error instanceof NetworkError) return { code: error.timedOut ? 'timeout' : 'unreachable', message: error.message };
   if (error instanceof HttpError) return { code: httpCode(error), message: httpMessage(error) };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: 'failed', message: message ? `${withStop(message)} Try again; if it keeps failing, the server log (Server view) has details.` : 'Something went wrong. Try again.' };
+  return {
+    code: 'failed',
+    message: message
+      ? `${withStop(message)} Try again; if it keeps failing, the server log (Server view) has details.`
+      : 'Something went wrong. Try again.',
+  };
 }
 
 /** The window's error code for each kind of failure (main/core/http/http-errors.ts decides the kind). */

@@ -69,14 +69,20 @@ export function buildApp(parts: AppParts): BuiltApp {
   const secrets = parts.secrets ?? createKeyringSecretStore();
 
   // 2. The supervisor: the MCP server, and the local provider when the local profile is active.
-  const supervisor = createMcpSupervisor({ ...parts.supervisor, loadConfig: () => loadServerConfig({ settings, secrets, env }), cliScript: parts.cliScript });
+  const supervisor = createMcpSupervisor({
+    ...parts.supervisor,
+    loadConfig: () => loadServerConfig({ settings, secrets, env }),
+    cliScript: parts.cliScript,
+  });
 
   // 3. Alerts -> notifications, whose click or button the app runs. The policy reads the switches on every
   //    decision, so a switch flipped in the window applies at once.
   let switches: SettingsView | undefined;
   const holder: { app?: TrayApp; session?: ProfileSession } = {};
   const act = (action: Parameters<TrayApp['runAlertAction']>[0]) => {
-    void holder.app?.runAlertAction(action).catch((error: unknown) => log(`the notification action ${action.type} failed: ${(error as Error).message}`));
+    void holder.app
+      ?.runAlertAction(action)
+      .catch((error: unknown) => log(`the notification action ${action.type} failed: ${(error as Error).message}`));
   };
   const alerts = createAlertPolicy({
     ...parts.alerts,

@@ -68,5 +68,8 @@ export function parseRequest<K extends BridgeMethodName>(
   if (parsed.success) return { ok: true, value: parsed.data };
   const fields = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'request'}: ${issue.message}`).join('; ');
   // Issue messages name fields and rules, never values, so a mistyped key is not echoed back.
-  return { ok: false, error: { code: 'bad-request', message: `The window sent an invalid ${method} request (${fields}). Reopen the window and try again.` } };
+  return {
+    ok: false,
+    error: { code: 'bad-request', message: `The window sent an invalid ${method} request (${fields}). Reopen the window and try again.` },
+  };
 }

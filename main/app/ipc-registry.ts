@@ -40,7 +40,9 @@ export function registerBridgeHandlers(port: IpcMainPort, handlers: BridgeHandle
     const channel = METHOD_CHANNELS[method];
     port.handle(channel, async (sender, payload) => {
       if (!options.isTrusted(sender)) {
-        log(`refused ${channel} from a foreign sender (webContents ${sender.webContentsId}, ${sender.isMainFrame ? 'top frame' : 'subframe'}, ${describeUrl(sender.frameUrl)})`);
+        log(
+          `refused ${channel} from a foreign sender (webContents ${sender.webContentsId}, ${sender.isMainFrame ? 'top frame' : 'subframe'}, ${describeUrl(sender.frameUrl)})`,
+        );
         return refusal();
       }
       const parsed = parseRequest(method, payload);
@@ -81,7 +83,10 @@ export function trustedSender(expected: { webContentsId: () => number | undefine
 }
 
 function refusal(): Result<never> {
-  return { ok: false, error: { code: 'bad-request', message: 'This request did not come from the Daytona Tray window, so it was ignored.' } };
+  return {
+    ok: false,
+    error: { code: 'bad-request', message: 'This request did not come from the Daytona Tray window, so it was ignored.' },
+  };
 }
 
 /** Scheme and path only (a URL's query could carry anything). */

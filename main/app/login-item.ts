@@ -53,7 +53,9 @@ export function createLinuxLoginItem(options: { file?: string; command: readonly
     async enabled() {
       try {
         const text = await readFile(file, 'utf8');
-        return /^\[Desktop Entry\]/m.test(text) && !/^Hidden\s*=\s*true/m.test(text) && !/^X-GNOME-Autostart-enabled\s*=\s*false/m.test(text);
+        return (
+          /^\[Desktop Entry\]/m.test(text) && !/^Hidden\s*=\s*true/m.test(text) && !/^X-GNOME-Autostart-enabled\s*=\s*false/m.test(text)
+        );
       } catch {
         return false;
       }

@@ -45,7 +45,9 @@ export function notificationSpec(alert: Alert, platform: NodeJS.Platform | strin
   const sandboxId = alert.sandboxIds[0];
   const open: NotificationAction = { type: 'open-window', label, target: { view, ...(sandboxId ? { sandboxId } : {}) } };
   const buttonsShown = platform === 'darwin' || platform === 'win32';
-  const buttons = buttonsShown ? alert.actions.flatMap((action) => (action.type === 'open-window' ? [] : [{ label: action.label, action }])) : [];
+  const buttons = buttonsShown
+    ? alert.actions.flatMap((action) => (action.type === 'open-window' ? [] : [{ label: action.label, action }]))
+    : [];
   return {
     title: alert.title,
     body: alert.body,

@@ -43,7 +43,15 @@ const SETTINGS_CHECK_MS = 30_000;
 export function createTrayApp(deps: TrayAppDeps): TrayApp {
   const log = deps.log ?? (() => {});
   const { session, supervisor, desktop } = deps;
-  const store = createAppStateStore({ settings: deps.settings, session, supervisor, version: desktop.version, platform: desktop.platform, unavailable: unavailableFeatures(desktop), log });
+  const store = createAppStateStore({
+    settings: deps.settings,
+    session,
+    supervisor,
+    version: desktop.version,
+    platform: desktop.platform,
+    unavailable: unavailableFeatures(desktop),
+    log,
+  });
   const ctx: HandlerContext = { ...deps, store, log };
 
   const account = createAccountPart(ctx);

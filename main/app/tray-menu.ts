@@ -12,8 +12,7 @@ export type TrayMenuAction =
 
 /** A menu item without Electron types: the shell turns it into a MenuItemConstructorOptions. */
 export type TrayMenuItem =
-  | { kind: 'separator' }
-  | { kind: 'item'; id: string; label: string; action: TrayMenuAction; enabled?: boolean; checked?: boolean };
+  { kind: 'separator' } | { kind: 'item'; id: string; label: string; action: TrayMenuAction; enabled?: boolean; checked?: boolean };
 
 export type TrayIconState = 'idle' | 'active' | 'error';
 
@@ -68,7 +67,12 @@ export function trayMenu(state: AppState, platform: NodeJS.Platform | string): T
 
   separator();
   item('restart-server', 'Restart MCP server', { type: 'restart-server' });
-  item('start-at-login', 'Start at login', { type: 'set-start-at-login', enabled: !state.settings.startAtLogin }, { checked: state.settings.startAtLogin });
+  item(
+    'start-at-login',
+    'Start at login',
+    { type: 'set-start-at-login', enabled: !state.settings.startAtLogin },
+    { checked: state.settings.startAtLogin },
+  );
   separator();
   item('quit', platform === 'darwin' ? 'Quit Daytona Tray' : 'Quit', { type: 'quit' });
   return items;
@@ -82,7 +86,11 @@ export function trayIconState(state: AppState): TrayIconState {
 }
 
 export function trayTooltip(state: AppState): string {
-  const parts = [`Daytona Tray (${state.profile.kind === 'local' ? 'local' : state.profile.name})`, serverLine(state), sandboxesLine(state)];
+  const parts = [
+    `Daytona Tray (${state.profile.kind === 'local' ? 'local' : state.profile.name})`,
+    serverLine(state),
+    sandboxesLine(state),
+  ];
   if (state.billing.creditsDepleted) parts.push('credits depleted');
   const tooltip = parts.join(' · ');
   return tooltip.length <= MAX_TOOLTIP ? tooltip : `${tooltip.slice(0, MAX_TOOLTIP - 1)}…`;

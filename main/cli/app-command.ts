@@ -28,7 +28,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { web: { type: 'boolean' }, port: { type: 'string' }, 'no-open': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        web: { type: 'boolean' },
+        port: { type: 'string' },
+        'no-open': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -40,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!/^\d+$/.test(values.port ?? '0') || port < 1024 && port !== 0 || port > 65_535) return fail(`--port must be a port number from 1024 to 65535 (got '${values.port}').`, 2);
+  if (!/^\d+$/.test(values.port ?? '0') || (port < 1024 && port !== 0) || port > 65_535)
+    return fail(`--port must be a port number from 1024 to 65535 (got '${values.port}').`, 2);
 
   if (!values.web) {
     const electron = electronLaunch(appRoot);
@@ -61,7 +68,11 @@ export async function run(argv: string[]): Promise<number> {
       open: values['no-open'] !== true,
       log,
       ready(link) {
-        process.stdout.write(json ? `${JSON.stringify({ url: link })}\n` : `Daytona Tray is running at ${link}\nThat address works once; press Ctrl-C to stop.\n`);
+        process.stdout.write(
+          json
+            ? `${JSON.stringify({ url: link })}\n`
+            : `Daytona Tray is running at ${link}\nThat address works once; press Ctrl-C to stop.\n`,
+        );
       },
     });
   } catch (error) {
@@ -88,7 +99,9 @@ function runElectron(command: string, args: string[]): Promise<number> {
   process.on('SIGTERM', onTerm);
   return new Promise((resolve) => {
     child.once('error', (error) => {
-      process.stderr.write(`daytona-tray: could not start the desktop app (${error.message}); run 'daytona-tray app --web' for the web page.\n`);
+      process.stderr.write(
+        `daytona-tray: could not start the desktop app (${error.message}); run 'daytona-tray app --web' for the web page.\n`,
+      );
       resolve(1);
     });
     child.once('exit', (code, signal) => {

@@ -35,9 +35,17 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(statuses, null, 2)}\n`);
     return 0;
   }
-  const rows = [['CLIENT', 'INSTALLED', 'STATE', 'CONFIG'], ...statuses.map((s) => [s.id, s.installed ? 'yes' : 'no', describeState(s), s.configPath])];
+  const rows = [
+    ['CLIENT', 'INSTALLED', 'STATE', 'CONFIG'],
+    ...statuses.map((s) => [s.id, s.installed ? 'yes' : 'no', describeState(s), s.configPath]),
+  ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell)).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .join('  ')
+      .trimEnd(),
+  );
   for (const s of statuses) {
     if (s.problem) lines.push('', `${s.name}: ${s.problem}`);
     if (s.cli) lines.push('', `${s.name}: changes go through its CLI (${s.cli}).`);

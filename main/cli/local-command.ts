@@ -23,7 +23,13 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, json: { type: 'boolean' }, 'exit-with-parent': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        port: { type: 'string' },
+        'data-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        'exit-with-parent': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -35,7 +41,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   // Digits only: Number('') is 0 and Number('0x50') is 80, neither of which anyone meant.
-  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) return usageError(`--port must be an integer from 0 to 65535 (got '${values.port}').`);
+  if (values.port !== undefined && !/^\d{1,5}$/.test(values.port))
+    return usageError(`--port must be an integer from 0 to 65535 (got '${values.port}').`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (port > 65535) return usageError(`--port must be an integer from 0 to 65535 (got '${values.port}').`);
   if (values['data-dir'] === '') return usageError('--data-dir must not be empty.');
@@ -48,7 +55,9 @@ export async function run(argv: string[]): Promise<number> {
   // Listen for signals before starting, so one that arrives during start-up still ends in a clean stop.
   let signalled: NodeJS.Signals | undefined;
   let onSignal: () => void = () => {};
-  const stopRequested = new Promise<void>((resolve) => { onSignal = resolve; });
+  const stopRequested = new Promise<void>((resolve) => {
+    onSignal = resolve;
+  });
   const handler = (signal: NodeJS.Signals) => {
     signalled ??= signal;
     onSignal();
@@ -57,10 +66,12 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGTERM', handler);
   const log = (line: string) => process.stderr.write(`[local] ${line}\n`);
   // The supervisor's child: if the supervisor dies without stopping us (SIGKILL, crash), stop like on SIGTERM.
-  const stopWatchingParent = values['exit-with-parent'] ? watchParent(() => {
-    log('the process that started this one is gone');
-    handler('SIGTERM');
-  }) : () => {};
+  const stopWatchingParent = values['exit-with-parent']
+    ? watchParent(() => {
+        log('the process that started this one is gone');
+        handler('SIGTERM');
+      })
+    : () => {};
 
   try {
     let provider;
@@ -104,7 +115,8 @@ function usageError(message: string): number {
 function startError(error: unknown, port: number): string {
   if (error instanceof DataDirInUseError || error instanceof DataDirError) return error.message;
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return `port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`;
+  if (code === 'EADDRINUSE')
+    return `port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`;
   if (code === 'EACCES' && port > 0) return `not allowed to listen on port ${port}. Pick a port above 1023, or omit --port.`;
   return `${(error as Error).message}.`;
 }

@@ -38,13 +38,23 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { profile: { type: 'string' }, 'api-url': { type: 'string' }, target: { type: 'string' }, browser: { type: 'boolean' }, insecure: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        profile: { type: 'string' },
+        'api-url': { type: 'string' },
+        target: { type: 'string' },
+        browser: { type: 'boolean' },
+        insecure: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (error) {
     // parseArgs quotes unknown arguments: never echo them, someone may have pasted the key there.
     const unknown = /Unknown option|Unexpected argument/.test((error as Error).message);
-    return fail(`${unknown ? 'unexpected argument (the API key is never given on the command line: pipe it or type it at the prompt)' : (error as Error).message}\n\n${HELP}`, 2);
+    return fail(
+      `${unknown ? 'unexpected argument (the API key is never given on the command line: pipe it or type it at the prompt)' : (error as Error).message}\n\n${HELP}`,
+      2,
+    );
   }
   if (values.help) {
     process.stdout.write(`${HELP}\n`);
@@ -60,24 +70,28 @@ export async function run(argv: string[]): Promise<number> {
     apiUrl = urlCheck.data;
   }
   const target = values.target?.trim();
-  if (target !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(target)) return fail('--target: a region name is 1-64 letters, digits, ., - or _.', 2);
+  if (target !== undefined && !/^[A-Za-z0-9._-]{1,64}$/.test(target))
+    return fail('--target: a region name is 1-64 letters, digits, ., - or _.', 2);
 
   const settingsStore = createSettingsStore();
   let apiKey: string | undefined;
   try {
     const { settings, warnings, unreadable } = await settingsStore.load();
     // Nothing can be saved over a settings file that cannot be read: say so before asking for a key.
-    if (unreadable) return fail(unreadable.replace('so the defaults are in use and nothing will be saved over it', 'so nothing was changed'));
+    if (unreadable)
+      return fail(unreadable.replace('so the defaults are in use and nothing will be saved over it', 'so nothing was changed'));
     for (const warning of warnings) process.stderr.write(`daytona-tray login: warning: ${warning}\n`);
     const existing = settings.profiles[name];
 
     if (existing?.kind === 'local' || (!existing && name === LOCAL_PROFILE)) {
-      if (apiUrl !== undefined || target !== undefined) return fail(`profile '${name}' is the local provider: --api-url and --target do not apply.`, 2);
+      if (apiUrl !== undefined || target !== undefined)
+        return fail(`profile '${name}' is the local provider: --api-url and --target do not apply.`, 2);
       await useLocalProfile(settingsStore, name);
       process.stdout.write(`Active profile: ${name} (the embedded local provider; no API key needed).\n`);
       return 0;
     }
-    if (existing && existing.kind !== 'cloud') return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
+    if (existing && existing.kind !== 'cloud')
+      return fail(`profile '${name}' is of kind '${existing.kind}', which this version cannot log in to.`);
 
     const shownUrl = apiUrl ?? (typeof existing?.apiUrl === 'string' ? existing.apiUrl : DEFAULT_CLOUD_API_URL);
     const plain = new URL(shownUrl);
@@ -99,7 +113,9 @@ export async function run(argv: string[]): Promise<number> {
       { name, apiKey, ...(apiUrl !== undefined ? { apiUrl } : {}), ...(target !== undefined ? { target } : {}) },
     );
     if (!result.ok) return fail(`${result.message} Nothing was stored.`);
-    process.stdout.write(`API key accepted by ${result.profile.apiUrl} and stored in the OS keychain for profile '${name}'.\nActive profile: ${name}.\n`);
+    process.stdout.write(
+      `API key accepted by ${result.profile.apiUrl} and stored in the OS keychain for profile '${name}'.\nActive profile: ${name}.\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof SecretInputError) return fail(error.message, error.cancelled ? 130 : 1);
@@ -120,7 +136,9 @@ async function browserLogin(settingsStore: SettingsStore, name: string, apiUrl: 
   const org = result.organizationId ? ` (organization ${result.organizationId})` : '';
   process.stdout.write(`Signed in to ${apiUrl}${org}; the tokens are in the OS keychain for profile '${name}'.\n`);
   if (!(await readApiKey(secrets, name))) {
-    process.stdout.write(`The MCP server still needs an API key for this profile: run 'daytona-tray login --profile ${name}' and paste one.\n`);
+    process.stdout.write(
+      `The MCP server still needs an API key for this profile: run 'daytona-tray login --profile ${name}' and paste one.\n`,
+    );
   }
   return 0;
 }

@@ -42,9 +42,13 @@ export async function run(argv: string[]): Promise<number> {
     } else if (!result.removed.apiKey && !result.removed.loginTokens) {
       process.stdout.write(`No API key was stored for profile '${name}'.\n`);
     } else {
-      process.stdout.write(`Removed the API key${result.removed.loginTokens ? ' and sign-in tokens' : ''} of profile '${name}' from the OS keychain.\n`);
+      process.stdout.write(
+        `Removed the API key${result.removed.loginTokens ? ' and sign-in tokens' : ''} of profile '${name}' from the OS keychain.\n`,
+      );
       if (result.active) {
-        process.stdout.write(`'${name}' is still the active profile: run 'daytona-tray login --profile ${name}' to add a key, or 'daytona-tray login --profile local' to use the local provider.\n`);
+        process.stdout.write(
+          `'${name}' is still the active profile: run 'daytona-tray login --profile ${name}' to add a key, or 'daytona-tray login --profile local' to use the local provider.\n`,
+        );
       }
     }
     return 0;

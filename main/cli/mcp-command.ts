@@ -69,7 +69,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`daytona-tray mcp: ${(error as Error).message}.\n`);
     return 2;
   }
-  const code = values.http ? await serveHttp(deps, log, port, Boolean(values.json), Boolean(values['exit-with-parent'])) : await serveStdioMode(deps, log);
+  const code = values.http
+    ? await serveHttp(deps, log, port, Boolean(values.json), Boolean(values['exit-with-parent']))
+    : await serveStdioMode(deps, log);
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   return code;
 }
@@ -92,11 +94,19 @@ async function serveStdioMode(deps: ServerDeps & { dispose(): Promise<void> }, l
   return 0;
 }
 
-async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: Logger, port: number, json: boolean, exitWithParent: boolean): Promise<number> {
+async function serveHttp(
+  deps: ServerDeps & { dispose(): Promise<void> },
+  log: Logger,
+  port: number,
+  json: boolean,
+  exitWithParent: boolean,
+): Promise<number> {
   const runtimeFile = runtimeFilePath();
   const existing = await readRuntimeFile(runtimeFile);
   if (existing && existing.pid !== process.pid && processAlive(existing.pid) && (await answersHealth(existing.port))) {
-    process.stderr.write(`daytona-tray mcp: another Daytona MCP server is already running (pid ${existing.pid}, ${existing.url}). Stop it first, or let clients use it through \`daytona-tray bridge\`.\n`);
+    process.stderr.write(
+      `daytona-tray mcp: another Daytona MCP server is already running (pid ${existing.pid}, ${existing.url}). Stop it first, or let clients use it through \`daytona-tray bridge\`.\n`,
+    );
     await deps.dispose();
     return 1;
   }
@@ -104,15 +114,26 @@ async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: L
   try {
     server = await startHttpServer({ createSession: () => createServer(deps), log, port });
   } catch (error) {
-    const hint = (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` Port ${port} is in use: pick another with --port, or omit it.` : '';
+    const hint =
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` Port ${port} is in use: pick another with --port, or omit it.` : '';
     process.stderr.write(`daytona-tray mcp: could not start the HTTP server: ${(error as Error).message}.${hint}\n`);
     await deps.dispose();
     return 1;
   }
   try {
-    await writeRuntimeFile(runtimeFile, { version: 1, url: server.url, port: server.port, token: server.token, pid: process.pid, startedAt: new Date().toISOString() });
+    await writeRuntimeFile(runtimeFile, {
+      version: 1,
+      url: server.url,
+      port: server.port,
+      token: server.token,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
   } catch (error) {
-    const why = error instanceof DataDirError ? error.message : `${(error as Error).message}. Check that the folder is writable (or set DAYTONA_TRAY_HOME).`;
+    const why =
+      error instanceof DataDirError
+        ? error.message
+        : `${(error as Error).message}. Check that the folder is writable (or set DAYTONA_TRAY_HOME).`;
     process.stderr.write(`daytona-tray mcp: could not write the runtime file ${runtimeFile}: ${why}\n`);
     await server.close();
     await deps.dispose();

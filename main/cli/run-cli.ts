@@ -5,17 +5,29 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  app: { summary: 'run the app: the desktop tray where Electron can run, else a web page on 127.0.0.1 (--web)', load: () => import('./app-command.ts') },
+  app: {
+    summary: 'run the app: the desktop tray where Electron can run, else a web page on 127.0.0.1 (--web)',
+    load: () => import('./app-command.ts'),
+  },
   local: { summary: 'run the embedded Daytona-compatible provider on 127.0.0.1', load: () => import('./local-command.ts') },
   mcp: { summary: 'serve the Daytona MCP server (stdio, or --http on 127.0.0.1)', load: () => import('./mcp-command.ts') },
   bridge: { summary: 'stdio MCP endpoint for AI clients; relays to the running server', load: () => import('./bridge-command.ts') },
-  setup: { summary: 'connect an AI client (claude-desktop, claude-code, cursor, windsurf, vscode, all)', load: () => import('./setup-command.ts') },
+  setup: {
+    summary: 'connect an AI client (claude-desktop, claude-code, cursor, windsurf, vscode, all)',
+    load: () => import('./setup-command.ts'),
+  },
   unsetup: { summary: 'disconnect an AI client', load: () => import('./unsetup-command.ts') },
   clients: { summary: 'list AI clients and whether they are connected', load: () => import('./clients-command.ts') },
-  status: { summary: 'show the active profile, whether the MCP server runs, and the AI clients', load: () => import('./status-command.ts') },
+  status: {
+    summary: 'show the active profile, whether the MCP server runs, and the AI clients',
+    load: () => import('./status-command.ts'),
+  },
   login: { summary: 'store a Daytona API key in the OS keychain', load: () => import('./login-command.ts') },
   logout: { summary: 'remove a stored API key', load: () => import('./logout-command.ts') },
-  watch: { summary: 'print sandbox changes and alerts as they happen (--json: one JSON line each)', load: () => import('./watch-command.ts') },
+  watch: {
+    summary: 'print sandbox changes and alerts as they happen (--json: one JSON line each)',
+    load: () => import('./watch-command.ts'),
+  },
 };
 
 function usage(): string {

@@ -51,7 +51,12 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
   }
   const [which, ...extra] = positionals;
   if (which === undefined || extra.length > 0 || (which !== 'all' && !isClientId(which))) {
-    const got = which === undefined ? 'no client named' : extra.length > 0 ? `more than one client named (${positionals.join(' ')})` : `unknown client '${which}'`;
+    const got =
+      which === undefined
+        ? 'no client named'
+        : extra.length > 0
+          ? `more than one client named (${positionals.join(' ')})`
+          : `unknown client '${which}'`;
     process.stderr.write(`daytona-tray ${command}: ${got}; name one of ${CLIENT_IDS.join(', ')}, or all.\n\n${help}\n`);
     return 2;
   }

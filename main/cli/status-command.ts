@@ -86,18 +86,27 @@ async function profileReport(): Promise<ProfileReport> {
 async function describeProfile(settingsStore: ReturnType<typeof createSettingsStore>, settings: Settings): Promise<ProfileReport> {
   const name = settings.activeProfile;
   const profile = settings.profiles[name];
-  const described: ProfileReport = isKnownProfile(profile) && profile.kind === 'cloud'
-    ? { name, kind: 'cloud', apiUrl: profile.apiUrl, ...(profile.target ? { target: profile.target } : {}), apiKey: 'keychain' }
-    : { name, kind: profile?.kind ?? '?', apiKey: profile?.kind === 'local' ? 'none needed' : 'unknown' };
+  const described: ProfileReport =
+    isKnownProfile(profile) && profile.kind === 'cloud'
+      ? { name, kind: 'cloud', apiUrl: profile.apiUrl, ...(profile.target ? { target: profile.target } : {}), apiKey: 'keychain' }
+      : { name, kind: profile?.kind ?? '?', apiKey: profile?.kind === 'local' ? 'none needed' : 'unknown' };
   try {
     const resolved = await resolveProfile({ settings: settingsStore, secrets: createKeyringSecretStore(), env: process.env });
     if (resolved.kind === 'local') return described;
     if (resolved.source === 'env') {
-      return { name: resolved.name, kind: 'cloud', apiUrl: resolved.apiUrl, ...(resolved.target ? { target: resolved.target } : {}), apiKey: 'environment', note: `${process.env.DAYTONA_API_URL?.trim() ? 'DAYTONA_API_KEY and DAYTONA_API_URL are' : 'DAYTONA_API_KEY is'} set in this environment: commands run from it use that instead of profile '${name}' (unset ${process.env.DAYTONA_API_URL?.trim() ? 'both' : 'it'} to use the profile).` };
+      return {
+        name: resolved.name,
+        kind: 'cloud',
+        apiUrl: resolved.apiUrl,
+        ...(resolved.target ? { target: resolved.target } : {}),
+        apiKey: 'environment',
+        note: `${process.env.DAYTONA_API_URL?.trim() ? 'DAYTONA_API_KEY and DAYTONA_API_URL are' : 'DAYTONA_API_KEY is'} set in this environment: commands run from it use that instead of profile '${name}' (unset ${process.env.DAYTONA_API_URL?.trim() ? 'both' : 'it'} to use the profile).`,
+      };
     }
     return described;
   } catch (error) {
-    if (error instanceof ProfileError) return { ...described, apiKey: error.code === 'no-api-key' ? 'missing' : described.apiKey, problem: error.message };
+    if (error instanceof ProfileError)
+      return { ...described, apiKey: error.code === 'no-api-key' ? 'missing' : described.apiKey, problem: error.message };
     if (error instanceof SecretStoreError) return { ...described, apiKey: 'unknown', problem: error.message };
     return { ...described, apiKey: 'unknown', problem: (error as Error).message };
   }
@@ -106,10 +115,14 @@ async function describeProfile(settingsStore: ReturnType<typeof createSettingsSt
 async function serverReport(): Promise<ServerReport> {
   const runtimeFile = runtimeFilePath();
   const info = await readRuntimeFile(runtimeFile);
-  if (!info) return { state: 'not running', runtimeFile, note: 'Start the tray app, or run \'daytona-tray mcp --http\'.' };
+  if (!info) return { state: 'not running', runtimeFile, note: "Start the tray app, or run 'daytona-tray mcp --http'." };
   const where = { url: info.url, port: info.port, pid: info.pid, startedAt: info.startedAt };
   if (!processAlive(info.pid) || !looksLikeOurServer(info.pid)) {
-    return { state: 'not running', runtimeFile, note: `The runtime file was left by a server (pid ${info.pid}) that has exited (a crash or a kill); the next start replaces it.` };
+    return {
+      state: 'not running',
+      runtimeFile,
+      note: `The runtime file was left by a server (pid ${info.pid}) that has exited (a crash or a kill); the next start replaces it.`,
+    };
   }
   try {
     const response = await fetch(`http://127.0.0.1:${info.port}/health`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
@@ -118,13 +131,23 @@ async function serverReport(): Promise<ServerReport> {
     return { state: 'not responding', runtimeFile, ...where, note: `/health answered HTTP ${response.status}.` };
   } catch (error) {
     const why = (error as Error).name === 'TimeoutError' ? `no answer within ${HEALTH_TIMEOUT_MS / 1000} s` : (error as Error).message;
-    return { state: 'not responding', runtimeFile, ...where, note: `/health: ${why}. If the tray app is running, it restarts the server; otherwise stop pid ${info.pid}.` };
+    return {
+      state: 'not responding',
+      runtimeFile,
+      ...where,
+      note: `/health: ${why}. If the tray app is running, it restarts the server; otherwise stop pid ${info.pid}.`,
+    };
   }
 }
 
 export function formatStatus(profile: ProfileReport, server: ServerReport, clients: ClientStatus[]): string {
   const lines: string[] = [];
-  const where = profile.kind === 'cloud' ? ` (cloud, ${profile.apiUrl}${profile.target ? `, target ${profile.target}` : ''})` : profile.kind === 'local' ? ' (the embedded local provider)' : ` (${profile.kind})`;
+  const where =
+    profile.kind === 'cloud'
+      ? ` (cloud, ${profile.apiUrl}${profile.target ? `, target ${profile.target}` : ''})`
+      : profile.kind === 'local'
+        ? ' (the embedded local provider)'
+        : ` (${profile.kind})`;
   const key = {
     keychain: '; API key in the OS keychain',
     environment: '; API key from DAYTONA_API_KEY',
@@ -135,7 +158,12 @@ export function formatStatus(profile: ProfileReport, server: ServerReport, clien
   lines.push(`Profile:     ${profile.name}${where}${key}`);
   for (const text of [profile.problem, profile.note, ...(profile.settingsWarnings ?? [])]) if (text) lines.push(`             ${text}`);
 
-  const state = server.state === 'running' ? `running at ${server.url} (pid ${server.pid}, since ${server.startedAt})` : server.state === 'not responding' ? `not responding at ${server.url} (pid ${server.pid})` : 'not running';
+  const state =
+    server.state === 'running'
+      ? `running at ${server.url} (pid ${server.pid}, since ${server.startedAt})`
+      : server.state === 'not responding'
+        ? `not responding at ${server.url} (pid ${server.pid})`
+        : 'not running';
   lines.push(`MCP server:  ${state}`);
   if (server.note) lines.push(`             ${server.note}`);
 

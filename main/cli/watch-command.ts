@@ -28,7 +28,12 @@ export async function run(argv: string[]): Promise<number> {
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { json: { type: 'boolean' }, 'poll-ms': { type: 'string' }, 'no-events': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        'poll-ms': { type: 'string' },
+        'no-events': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -40,7 +45,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const pollMs = values['poll-ms'] === undefined ? DEFAULT_POLL_MS.visible : Number(values['poll-ms']);
-  if (!/^\d+$/.test(values['poll-ms'] ?? '0') || pollMs < 50 || pollMs > 3_600_000) return fail(`--poll-ms must be a whole number of milliseconds from 50 to 3600000 (got '${values['poll-ms']}').`, 2);
+  if (!/^\d+$/.test(values['poll-ms'] ?? '0') || pollMs < 50 || pollMs > 3_600_000)
+    return fail(`--poll-ms must be a whole number of milliseconds from 50 to 3600000 (got '${values['poll-ms']}').`, 2);
 
   let profile;
   try {
@@ -90,7 +96,9 @@ export async function run(argv: string[]): Promise<number> {
   });
 
   let finish: (code: number) => void = () => {};
-  const finished = new Promise<number>((resolve) => { finish = resolve; });
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
   const onSignal = () => finish(0);
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -110,7 +118,11 @@ export async function run(argv: string[]): Promise<number> {
     const key = `${status.state}|${status.events}|${status.problem?.kind ?? ''}|${status.problem?.message ?? ''}`;
     if (key !== lastStatus) {
       lastStatus = key;
-      print.status(fromEnv && status.problem?.kind === 'unauthorized' ? { ...status, problem: { ...status.problem, message: fromEnv.rejected } } : status);
+      print.status(
+        fromEnv && status.problem?.kind === 'unauthorized'
+          ? { ...status, problem: { ...status.problem, message: fromEnv.rejected } }
+          : status,
+      );
     }
     if (status.state === 'unauthorized') {
       process.stderr.write(`daytona-tray watch: ${fromEnv?.rejected ?? status.problem?.message ?? 'the API refused the key.'}\n`);
@@ -169,12 +181,26 @@ function createPrinter(json: boolean): Printer {
     return {
       ready: (apiUrl, profile, count, status) => emit({ type: 'ready', apiUrl, profile, sandboxes: count, events: status.events }),
       change: (change) => emit({ type: 'change', ...describeChange(change) }),
-      alert: (alert) => emit({ type: 'alert', kind: alert.kind, sandboxId: alert.sandboxIds[0], sandboxIds: alert.sandboxIds, title: alert.title, body: alert.body, actions: alert.actions, alertAt: alert.at }),
-      status: (status) => emit({ type: 'status', state: status.state, events: status.events, ...(status.problem ? { problem: status.problem } : {}) }),
+      alert: (alert) =>
+        emit({
+          type: 'alert',
+          kind: alert.kind,
+          sandboxId: alert.sandboxIds[0],
+          sandboxIds: alert.sandboxIds,
+          title: alert.title,
+          body: alert.body,
+          actions: alert.actions,
+          alertAt: alert.at,
+        }),
+      status: (status) =>
+        emit({ type: 'status', state: status.state, events: status.events, ...(status.problem ? { problem: status.problem } : {}) }),
     };
   }
   return {
-    ready: (apiUrl, profile, count, status) => write(`${time()}  watching ${count} sandbox${count === 1 ? '' : 'es'} at ${apiUrl} (profile ${profile}, live events ${status.events})`),
+    ready: (apiUrl, profile, count, status) =>
+      write(
+        `${time()}  watching ${count} sandbox${count === 1 ? '' : 'es'} at ${apiUrl} (profile ${profile}, live events ${status.events})`,
+      ),
     change(change) {
       const info = describeChange(change);
       switch (change.type) {
@@ -188,7 +214,9 @@ function createPrinter(json: boolean): Printer {
           write(`${time()}  ${info.name}: ${change.from} -> ${change.to}${change.requested ? ' (asked by this app)' : ''}`);
           break;
         case 'resources':
-          write(`${time()}  ${info.name}: ${change.sandbox.cpu} vCPU, ${change.sandbox.memory} GiB memory, ${change.sandbox.disk} GiB disk`);
+          write(
+            `${time()}  ${info.name}: ${change.sandbox.cpu} vCPU, ${change.sandbox.memory} GiB memory, ${change.sandbox.disk} GiB disk`,
+          );
           break;
       }
     },
@@ -202,14 +230,42 @@ function createPrinter(json: boolean): Printer {
 function describeChange(change: SandboxChange): Record<string, unknown> & { name: string } {
   switch (change.type) {
     case 'added':
-      return { change: 'added', sandboxId: change.sandbox.id, name: change.sandbox.name, state: change.sandbox.state, initial: change.initial };
+      return {
+        change: 'added',
+        sandboxId: change.sandbox.id,
+        name: change.sandbox.name,
+        state: change.sandbox.state,
+        initial: change.initial,
+      };
     case 'removed':
-      return { change: 'removed', sandboxId: change.old.id, name: change.old.name, lastState: change.old.state, requested: change.requested };
+      return {
+        change: 'removed',
+        sandboxId: change.old.id,
+        name: change.old.name,
+        lastState: change.old.state,
+        requested: change.requested,
+      };
     case 'state':
-      return { change: 'state', sandboxId: change.sandbox.id, name: change.sandbox.name, from: change.from, to: change.to, requested: change.requested };
+      return {
+        change: 'state',
+        sandboxId: change.sandbox.id,
+        name: change.sandbox.name,
+        from: change.from,
+        to: change.to,
+        requested: change.requested,
+      };
     case 'resources': {
       const { cpu, gpu, memory, disk } = change.sandbox;
-      return { change: 'resources', sandboxId: change.sandbox.id, name: change.sandbox.name, cpu, gpu, memory, disk, old: { cpu: change.old.cpu, gpu: change.old.gpu, memory: change.old.memory, disk: change.old.disk } };
+      return {
+        change: 'resources',
+        sandboxId: change.sandbox.id,
+        name: change.sandbox.name,
+        cpu,
+        gpu,
+        memory,
+        disk,
+        old: { cpu: change.old.cpu, gpu: change.old.gpu, memory: change.old.memory, disk: change.old.disk },
+      };
     }
   }
 }

@@ -7,7 +7,11 @@ export const PRODUCT_NAME = 'Daytona Tray';
  * The app's data directory, the same folder Electron's `app.getPath('userData')` gives for our
  * productName, so the CLI and the tray share state. `DAYTONA_TRAY_HOME` overrides it (tests, portable use).
  */
-export function appDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home: string = homedir()): string {
+export function appDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
   if (env.DAYTONA_TRAY_HOME) return env.DAYTONA_TRAY_HOME;
   switch (platform) {
     case 'darwin':

@@ -18,7 +18,7 @@ const TEMP_SUFFIX = '.tmp';
 export async function writeFileAtomic(file: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
-  const mode = await existingMode(file) ?? options.mode ?? 0o600;
+  const mode = (await existingMode(file)) ?? options.mode ?? 0o600;
   const handle = await open(tmp, 'wx', mode);
   try {
     // open() applies the umask; chmod makes the mode exact (a 0644 file stays 0644).

@@ -32,8 +32,14 @@ export function dataDirProblem(error: unknown, dir: string, env: NodeJS.ProcessE
   if (!blocker) return undefined;
   const home = env.DAYTONA_TRAY_HOME;
   const fromHome = home !== undefined && (dir === home || dir.startsWith(`${home.replace(/\/+$/, '')}/`));
-  const where = blocker === dir || (fromHome && blocker === home) ? `${blocker} is a file, but Daytona Tray needs a folder there` : `${blocker} is a file, but Daytona Tray needs it to be a folder (for ${dir})`;
-  const fix = fromHome && blocker === home ? 'Set DAYTONA_TRAY_HOME to a folder (or unset it), or move that file away' : 'Move that file away (or rename it)';
+  const where =
+    blocker === dir || (fromHome && blocker === home)
+      ? `${blocker} is a file, but Daytona Tray needs a folder there`
+      : `${blocker} is a file, but Daytona Tray needs it to be a folder (for ${dir})`;
+  const fix =
+    fromHome && blocker === home
+      ? 'Set DAYTONA_TRAY_HOME to a folder (or unset it), or move that file away'
+      : 'Move that file away (or rename it)';
   return new DataDirError(dir, `${where}. ${fix}, then retry.`);
 }
 

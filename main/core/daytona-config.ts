@@ -22,7 +22,10 @@ export const daytonaConfigSchema = z.looseObject({
       audience: z.string().optional(),
       provider: z.string().optional(),
       /** WorkOS only: the application the CLI signs in through (api-client 0.220). */
-      cli: z.looseObject({ issuer: z.string().min(1), clientId: z.string().min(1) }).optional().catch(undefined),
+      cli: z
+        .looseObject({ issuer: z.string().min(1), clientId: z.string().min(1) })
+        .optional()
+        .catch(undefined),
     })
     .optional()
     .catch(undefined),

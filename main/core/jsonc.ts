@@ -6,8 +6,7 @@ import { parseTree, printParseErrorCode, stripComments, type Node, type ParseErr
  * is reported with its line and column.
  */
 export type JsoncParse =
-  | { ok: true; tree: Node | undefined; value: unknown; comments: boolean }
-  | { ok: false; line: number; column: number; what: string };
+  { ok: true; tree: Node | undefined; value: unknown; comments: boolean } | { ok: false; line: number; column: number; what: string };
 
 export function parseJsonc(text: string): JsoncParse {
   const bare = stripComments(text);
@@ -30,7 +29,8 @@ export function nodeValue(node: Node): unknown {
       const out: Record<string, unknown> = {};
       for (const property of node.children ?? []) {
         const [key, value] = property.children ?? [];
-        if (key && value) Object.defineProperty(out, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
+        if (key && value)
+          Object.defineProperty(out, String(key.value), { value: nodeValue(value), enumerable: true, writable: true, configurable: true });
       }
       return out;
     }
@@ -45,7 +45,11 @@ export function nodeValue(node: Node): unknown {
  * The first key on `path` that appears twice in its object (or any key twice in the object `path` ends at),
  * with the line of its second appearance. JSON parsers disagree on which copy wins, so a change made to one may be dropped.
  */
-export function duplicateKeyOnPath(text: string, tree: Node | undefined, path: readonly string[]): { key: string; line: number; at: string } | undefined {
+export function duplicateKeyOnPath(
+  text: string,
+  tree: Node | undefined,
+  path: readonly string[],
+): { key: string; line: number; at: string } | undefined {
   let object = tree;
   for (let depth = 0; object?.type === 'object'; depth++) {
     const seen = new Set<string>();
@@ -55,7 +59,12 @@ export function duplicateKeyOnPath(text: string, tree: Node | undefined, path: r
       const name = String(key?.value);
       // On the way down only the key we follow matters; inside the object we edit, every key does.
       const relevant = depth >= path.length || name === path[depth];
-      if (relevant && seen.has(name)) return { key: name, line: lineColumn(text, key!.offset).line, at: depth === 0 ? 'the top level' : `"${path.slice(0, depth).join('.')}"` };
+      if (relevant && seen.has(name))
+        return {
+          key: name,
+          line: lineColumn(text, key!.offset).line,
+          at: depth === 0 ? 'the top level' : `"${path.slice(0, depth).join('.')}"`,
+        };
       seen.add(name);
       if (depth < path.length && name === path[depth]) next = value;
     }

@@ -50,10 +50,16 @@ export async function resolveProfile(deps: ResolveProfileDeps, name?: string): P
   const profile = settings.profiles[profileName];
   if (!profile) {
     const known = Object.keys(settings.profiles).join(', ');
-    throw new ProfileError('unknown-profile', `There is no profile '${profileName}' (profiles: ${known}). Create it with 'daytona-tray login --profile ${profileName}'.`);
+    throw new ProfileError(
+      'unknown-profile',
+      `There is no profile '${profileName}' (profiles: ${known}). Create it with 'daytona-tray login --profile ${profileName}'.`,
+    );
   }
   if (!isKnownProfile(profile)) {
-    throw new ProfileError('unsupported-kind', `Profile '${profileName}' is of kind '${profile.kind}', which this version of Daytona Tray cannot use. Update Daytona Tray, or pick another profile.`);
+    throw new ProfileError(
+      'unsupported-kind',
+      `Profile '${profileName}' is of kind '${profile.kind}', which this version of Daytona Tray cannot use. Update Daytona Tray, or pick another profile.`,
+    );
   }
   if (profile.kind === 'local') return { name: profileName, kind: 'local' };
   const apiKey = await readApiKey(deps.secrets, profileName);
@@ -64,7 +70,14 @@ export async function resolveProfile(deps: ResolveProfileDeps, name?: string): P
         `or use the local provider: 'daytona-tray login --profile ${LOCAL_PROFILE}'.`,
     );
   }
-  return { name: profileName, kind: 'cloud', apiUrl: profile.apiUrl, ...(profile.target ? { target: profile.target } : {}), apiKey, source: 'keychain' };
+  return {
+    name: profileName,
+    kind: 'cloud',
+    apiUrl: profile.apiUrl,
+    ...(profile.target ? { target: profile.target } : {}),
+    apiKey,
+    source: 'keychain',
+  };
 }
 
 /** The environment that hands a cloud profile to a child (the variables the Daytona SDK reads too). */
@@ -97,7 +110,11 @@ export function profileFromEnv(env: NodeJS.ProcessEnv): Extract<ResolvedProfile,
   let url = DEFAULT_CLOUD_API_URL;
   if (apiUrl) {
     const parsed = apiUrlSchema.safeParse(apiUrl);
-    if (!parsed.success) throw new ProfileError('bad-env', `DAYTONA_API_URL must be an http(s) URL such as ${DEFAULT_CLOUD_API_URL} (${parsed.error.issues[0]!.message}). Fix it, or unset it to use the cloud.`);
+    if (!parsed.success)
+      throw new ProfileError(
+        'bad-env',
+        `DAYTONA_API_URL must be an http(s) URL such as ${DEFAULT_CLOUD_API_URL} (${parsed.error.issues[0]!.message}). Fix it, or unset it to use the cloud.`,
+      );
     url = parsed.data;
   }
   return { name: 'env', kind: 'cloud', apiUrl: url, ...(target ? { target } : {}), apiKey, source: 'env' };
@@ -140,7 +157,10 @@ export async function loginWithApiKey(
       s.activeProfile = request.name;
     });
   } catch (error) {
-    throw new ProfileError('not-saved', `The key is stored in the OS keychain, but profile '${request.name}' could not be saved in ${deps.settings.file}: ${(error as Error).message}`);
+    throw new ProfileError(
+      'not-saved',
+      `The key is stored in the OS keychain, but profile '${request.name}' could not be saved in ${deps.settings.file}: ${(error as Error).message}`,
+    );
   }
   return { ok: true, name: request.name, profile };
 }
@@ -149,7 +169,8 @@ export async function loginWithApiKey(
 export async function useLocalProfile(settings: SettingsStore, name: string = LOCAL_PROFILE): Promise<void> {
   const { settings: current } = await settings.load();
   const existing = current.profiles[name];
-  if (existing && existing.kind !== 'local') throw new ProfileError('unsupported-kind', `Profile '${name}' is of kind '${existing.kind}', not the local provider.`);
+  if (existing && existing.kind !== 'local')
+    throw new ProfileError('unsupported-kind', `Profile '${name}' is of kind '${existing.kind}', not the local provider.`);
   await settings.update((s) => {
     s.profiles[name] ??= { kind: 'local' };
     s.activeProfile = name;
@@ -170,6 +191,7 @@ export async function logoutProfile(deps: Omit<ProfileChangeDeps, 'check'>, name
   const { settings } = await deps.settings.load();
   const profileName = name ?? settings.activeProfile;
   const active = profileName === settings.activeProfile;
-  if (settings.profiles[profileName]?.kind === 'local') return { name: profileName, local: true, removed: { apiKey: false, loginTokens: false }, active };
+  if (settings.profiles[profileName]?.kind === 'local')
+    return { name: profileName, local: true, removed: { apiKey: false, loginTokens: false }, active };
   return { name: profileName, local: false, removed: await deleteProfileSecrets(deps.secrets, profileName), active };
 }

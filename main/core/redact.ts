@@ -26,8 +26,5 @@ export function redact(text: string, secrets: Iterable<string | undefined>): str
   for (const secret of ordered) {
     out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(secret)}(?![A-Za-z0-9])`, 'g'), REDACTED);
   }
-  return out
-    .replace(URL_USERINFO, `$1${REDACTED}@`)
-    .replace(BEARER, `$1${REDACTED}`)
-    .replace(DAYTONA_KEY, `$1${REDACTED}`);
+  return out.replace(URL_USERINFO, `$1${REDACTED}@`).replace(BEARER, `$1${REDACTED}`).replace(DAYTONA_KEY, `$1${REDACTED}`);
 }

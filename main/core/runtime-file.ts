@@ -53,4 +53,3 @@ export async function removeRuntimeFile(file: string, pid: number): Promise<void
   if (info && info.pid !== pid) return;
   await rm(file, { force: true });
 }
-

@@ -31,7 +31,14 @@ const createSchema = z.object({
   volumes: z.array(z.unknown()).optional(),
 });
 
-const SORT_FIELDS = { name: 'name', cpu: 'cpu', memoryGib: 'memory', diskGib: 'disk', lastActivityAt: 'lastActivityAt', createdAt: 'createdAt' } as const;
+const SORT_FIELDS = {
+  name: 'name',
+  cpu: 'cpu',
+  memoryGib: 'memory',
+  diskGib: 'disk',
+  lastActivityAt: 'lastActivityAt',
+  createdAt: 'createdAt',
+} as const;
 
 const asArray = (value: unknown) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
 const listSchema = z.object({
@@ -62,17 +69,30 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
   router.post('/sandbox', async (req, res) => {
     const body = parseOrBadRequest(createSchema, req.body ?? {}, 'sandbox');
     if (body.gpu) throw badRequest('GPUs are not available on the local provider: omit gpu, or use a Daytona Cloud profile.');
-    if (body.volumes?.length) throw badRequest('Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.');
-    if (body.user !== undefined && body.user !== 'daytona') throw badRequest(`Local sandboxes run as the 'daytona' user: omit user (got '${body.user}').`);
+    if (body.volumes?.length)
+      throw badRequest('Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.');
+    if (body.user !== undefined && body.user !== 'daytona')
+      throw badRequest(`Local sandboxes run as the 'daytona' user: omit user (got '${body.user}').`);
     if (body.snapshot && (body.cpu || body.memory || body.disk)) {
       throw badRequest('Cannot specify Sandbox resources when using a snapshot: omit cpu/memory/disk, or create from an image.');
     }
     if (body.snapshot && body.buildInfo) throw badRequest('Specify either snapshot or an image (buildInfo), not both.');
     const image = body.buildInfo?.dockerfileContent?.match(/^\s*FROM\s+(\S+)/im)?.[1];
     const record = await service.create({
-      name: body.name, snapshot: body.snapshot, image, env: body.env, labels: body.labels, public: body.public,
-      networkBlockAll: body.networkBlockAll, networkAllowList: body.networkAllowList, cpu: body.cpu, memory: body.memory, disk: body.disk,
-      autoStopInterval: body.autoStopInterval, autoArchiveInterval: body.autoArchiveInterval, autoDeleteInterval: body.autoDeleteInterval,
+      name: body.name,
+      snapshot: body.snapshot,
+      image,
+      env: body.env,
+      labels: body.labels,
+      public: body.public,
+      networkBlockAll: body.networkBlockAll,
+      networkAllowList: body.networkAllowList,
+      cpu: body.cpu,
+      memory: body.memory,
+      disk: body.disk,
+      autoStopInterval: body.autoStopInterval,
+      autoArchiveInterval: body.autoArchiveInterval,
+      autoDeleteInterval: body.autoDeleteInterval,
     });
     res.status(200).json(service.dto(record));
   });
@@ -98,13 +118,16 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
       }
     }
     const states = query.states ? new Set<SandboxState>(query.states) : undefined;
-    const matches = service.list().filter((record) =>
-      (!query.id || record.id.startsWith(query.id)) &&
-      (!query.name || record.name.startsWith(query.name)) &&
-      (!states || states.has(record.state)) &&
-      (!query.snapshots || (record.snapshot !== undefined && query.snapshots.includes(record.snapshot))) &&
-      (!labels || Object.entries(labels).every(([key, value]) => record.labels[key] === value)),
-    );
+    const matches = service
+      .list()
+      .filter(
+        (record) =>
+          (!query.id || record.id.startsWith(query.id)) &&
+          (!query.name || record.name.startsWith(query.name)) &&
+          (!states || states.has(record.state)) &&
+          (!query.snapshots || (record.snapshot !== undefined && query.snapshots.includes(record.snapshot))) &&
+          (!labels || Object.entries(labels).every(([key, value]) => record.labels[key] === value)),
+      );
     const field = SORT_FIELDS[query.sort];
     const direction = query.order === 'asc' ? 1 : -1;
     matches.sort((a, b) => direction * (compare(a[field], b[field]) || compare(a.id, b.id)));
@@ -153,11 +176,17 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     res.json({ labels: record.labels });
   });
 
-  const intervalRoute = (path: string, field: 'autoStopInterval' | 'autoArchiveInterval' | 'autoDeleteInterval', min: number | undefined) => {
+  const intervalRoute = (
+    path: string,
+    field: 'autoStopInterval' | 'autoArchiveInterval' | 'autoDeleteInterval',
+    min: number | undefined,
+  ) => {
     router.post(`/sandbox/:idOrName/${path}/:interval`, async (req, res) => {
       const schema = min === undefined ? z.coerce.number().int() : z.coerce.number().int().min(min);
       const value = parseOrBadRequest(schema, req.params.interval, `${path} interval (minutes)`);
-      const record = await service.update(req.params.idOrName, (r) => { r[field] = value; });
+      const record = await service.update(req.params.idOrName, (r) => {
+        r[field] = value;
+      });
       res.status(201).json(service.dto(record));
     });
   };
@@ -172,13 +201,17 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
 
   router.post('/sandbox/:idOrName/public/:isPublic', async (req, res) => {
     const isPublic = parseOrBadRequest(z.enum(['true', 'false']), req.params.isPublic, 'public flag');
-    const record = await service.update(req.params.idOrName, (r) => { r.public = isPublic === 'true'; });
+    const record = await service.update(req.params.idOrName, (r) => {
+      r.public = isPublic === 'true';
+    });
     res.status(201).json(service.dto(record));
   });
 
   const previewable = (record: SandboxRecord, port: number) => {
     if (record.networkBlockAll) {
-      throw conflict(`Sandbox ${record.id} has networkBlockAll: its ports cannot be reached. Turn it off (updateNetworkSettings({ networkBlockAll: false })) to preview.`);
+      throw conflict(
+        `Sandbox ${record.id} has networkBlockAll: its ports cannot be reached. Turn it off (updateNetworkSettings({ networkBlockAll: false })) to preview.`,
+      );
     }
     return assertPort(port);
   };
@@ -192,7 +225,11 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
   router.get('/sandbox/:idOrName/ports/:port/signed-preview-url', (req, res) => {
     const record = service.get(req.params.idOrName);
     const port = previewable(record, Number(req.params.port));
-    const seconds = parseOrBadRequest(z.coerce.number().int().min(1).max(MAX_SIGNED_SECONDS).default(60), req.query.expiresInSeconds, `query 'expiresInSeconds' (1 to ${MAX_SIGNED_SECONDS})`);
+    const seconds = parseOrBadRequest(
+      z.coerce.number().int().min(1).max(MAX_SIGNED_SECONDS).default(60),
+      req.query.expiresInSeconds,
+      `query 'expiresInSeconds' (1 to ${MAX_SIGNED_SECONDS})`,
+    );
     const signed = links.sign(record.id, port, seconds);
     res.json({ sandboxId: record.id, port, token: signed.token, url: signed.url });
   });
@@ -207,7 +244,9 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
   router.post('/sandbox/:idOrName/network-settings', async (req, res) => {
     const settings = parseOrBadRequest(networkSettingsSchema, req.body ?? {}, 'network settings');
     if (settings.domainAllowList !== undefined) {
-      throw badRequest('domainAllowList is not supported by the local provider: allow IPv4 networks with networkAllowList instead, or use a Daytona Cloud profile.');
+      throw badRequest(
+        'domainAllowList is not supported by the local provider: allow IPv4 networks with networkAllowList instead, or use a Daytona Cloud profile.',
+      );
     }
     if (settings.networkBlockAll === undefined && settings.networkAllowList === undefined) {
       throw badRequest('Set networkBlockAll or networkAllowList (or both).');

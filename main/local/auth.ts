@@ -15,7 +15,8 @@ export function requireBearer(apiKey: string): RequestHandler {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match) throw new ApiError(401, 'Missing API key: send Authorization: Bearer <api key>.', 'UNAUTHORIZED');
-    if (!tokensEqual(match[1]!.trim(), apiKey)) throw new ApiError(401, 'Invalid API key: use the key the local provider printed at start.', 'UNAUTHORIZED');
+    if (!tokensEqual(match[1]!.trim(), apiKey))
+      throw new ApiError(401, 'Invalid API key: use the key the local provider printed at start.', 'UNAUTHORIZED');
     next();
   };
 }

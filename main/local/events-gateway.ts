@@ -25,6 +25,9 @@ export function createEventsGateway(http: HttpServer, apiKey: string) {
     emit(event: ProviderEventName, payload: unknown) {
       io.to(ORG_ROOM).emit(event, payload);
     },
-    close: () => new Promise<void>((resolve) => { void io.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      }),
   };
 }

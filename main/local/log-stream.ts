@@ -30,7 +30,9 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
       return;
     }
     const reject = (status: number, reason: string, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`,
+      );
     };
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('DAYTONA_SANDBOX_AUTH_KEY') ?? '';
     if (!tokensEqual(token, apiKey)) return reject(401, 'Unauthorized', 'Unauthorized: send the API key as a Bearer token.');
@@ -69,10 +71,16 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
 async function pump(ws: WebSocket, command: SessionCommand, follow: boolean, sessions: SessionManager, touch: () => void): Promise<void> {
   const offsets = { out: 0, err: 0 };
   let finished = false;
-  void command.done.then(() => { finished = true; });
+  void command.done.then(() => {
+    finished = true;
+  });
   let closed = false;
-  ws.on('close', () => { closed = true; });
-  ws.on('error', () => { closed = true; });
+  ws.on('close', () => {
+    closed = true;
+  });
+  ws.on('error', () => {
+    closed = true;
+  });
   let touchedAt = 0;
   while (!closed) {
     // Read after noting `finished`, so output written just before the end is still sent.

@@ -11,13 +11,19 @@ const MAX_ALLOW_LIST = 64;
  * checked and normalized; a bare address counts as /32. Throws a 400 that names the bad entry.
  */
 export function parseAllowList(text: string): string[] {
-  const entries = text.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
-  if (entries.length > MAX_ALLOW_LIST) throw badRequest(`networkAllowList has ${entries.length} networks: at most ${MAX_ALLOW_LIST} are allowed.`);
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > MAX_ALLOW_LIST)
+    throw badRequest(`networkAllowList has ${entries.length} networks: at most ${MAX_ALLOW_LIST} are allowed.`);
   return entries.map((entry) => {
     const [address = '', prefix = '32', extra] = entry.split('/');
     const bits = Number(prefix);
     if (extra !== undefined || !isIPv4(address) || !/^\d{1,2}$/.test(prefix) || bits > 32) {
-      throw badRequest(`Invalid networkAllowList entry '${entry}': use IPv4 networks in CIDR form such as 10.0.0.0/8 or 1.2.3.4/32, separated by commas.`);
+      throw badRequest(
+        `Invalid networkAllowList entry '${entry}': use IPv4 networks in CIDR form such as 10.0.0.0/8 or 1.2.3.4/32, separated by commas.`,
+      );
     }
     return `${address}/${bits}`;
   });
@@ -27,6 +33,8 @@ export function parseAllowList(text: string): string[] {
 export function networkPolicyOf(record: Pick<SandboxRecord, 'networkBlockAll' | 'networkAllowList'>): NetworkPolicy {
   return {
     blockAll: record.networkBlockAll,
-    ...(record.networkAllowList !== undefined && record.networkAllowList.trim() !== '' ? { allowList: parseAllowList(record.networkAllowList) } : {}),
+    ...(record.networkAllowList !== undefined && record.networkAllowList.trim() !== ''
+      ? { allowList: parseAllowList(record.networkAllowList) }
+      : {}),
   };
 }

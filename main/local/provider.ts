@@ -89,16 +89,26 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const gateway = createEventsGateway(http, apiKey);
   let baseUrl = '';
   const service = new SandboxService({
-    store, runner, emit: gateway.emit, toolboxProxyUrl: () => `${baseUrl}/toolbox`, minuteMs, log, ...(options.now ? { now: options.now } : {}),
+    store,
+    runner,
+    emit: gateway.emit,
+    toolboxProxyUrl: () => `${baseUrl}/toolbox`,
+    minuteMs,
+    log,
+    ...(options.now ? { now: options.now } : {}),
   });
   await service.recover();
   let previewPort = 0;
   const links = new PreviewLinks(() => previewPort, options.now);
-  const proxy = await startPreviewProxy({
-    links, log,
-    sandbox: (id) => service.get(id),
-    connect: (id, port) => service.connect(id, port),
-  }, options.previewPort ?? 0).catch(async (error: unknown) => {
+  const proxy = await startPreviewProxy(
+    {
+      links,
+      log,
+      sandbox: (id) => service.get(id),
+      connect: (id, port) => service.connect(id, port),
+    },
+    options.previewPort ?? 0,
+  ).catch(async (error: unknown) => {
     await service.shutdown();
     throw error;
   });
@@ -136,7 +146,11 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     });
   });
   app.use('/api', requireBearer(apiKey), apiRoutes(service, links));
-  app.use('/toolbox', requireBearer(apiKey), toolboxRoutes({ service, runner, sessions, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }));
+  app.use(
+    '/toolbox',
+    requireBearer(apiKey),
+    toolboxRoutes({ service, runner, sessions, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
+  );
   app.use((req) => {
     throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);
   });
@@ -159,7 +173,9 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
 
   // Daytona checks auto-stop/archive/delete every 10 s, i.e. 1/6 of a minute; scaled time keeps the ratio.
   const tickMs = Math.max(20, Math.min(10_000, Math.floor(minuteMs / 6)));
-  const ticker = setInterval(() => { void service.tick(); }, tickMs);
+  const ticker = setInterval(() => {
+    void service.tick();
+  }, tickMs);
   const flusher = setInterval(() => {
     service.flushActivity().catch((error: unknown) => log(`could not save activity times: ${String(error)}`));
   }, 2000);

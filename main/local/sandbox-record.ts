@@ -2,9 +2,28 @@ import { z } from 'zod';
 
 /** Daytona's sandbox states (api-client SandboxState); the local provider uses a subset. */
 export const SANDBOX_STATES = [
-  'creating', 'restoring', 'destroyed', 'destroying', 'started', 'stopped', 'starting', 'stopping',
-  'error', 'build_failed', 'pending_build', 'building_snapshot', 'unknown', 'pulling_snapshot',
-  'archived', 'archiving', 'resizing', 'snapshotting', 'forking', 'pausing', 'paused', 'resuming',
+  'creating',
+  'restoring',
+  'destroyed',
+  'destroying',
+  'started',
+  'stopped',
+  'starting',
+  'stopping',
+  'error',
+  'build_failed',
+  'pending_build',
+  'building_snapshot',
+  'unknown',
+  'pulling_snapshot',
+  'archived',
+  'archiving',
+  'resizing',
+  'snapshotting',
+  'forking',
+  'pausing',
+  'paused',
+  'resuming',
 ] as const;
 export type SandboxState = (typeof SANDBOX_STATES)[number];
 
@@ -92,7 +111,16 @@ export function toSandboxDto(record: SandboxRecord, toolboxProxyUrl: string) {
     ...toListItemDto(record, toolboxProxyUrl),
     env: record.env,
     volumes: [],
-    ...(record.image ? { buildInfo: { dockerfileContent: `FROM ${record.image}\n`, createdAt: record.createdAt, updatedAt: record.updatedAt, snapshotRef: record.image } } : {}),
+    ...(record.image
+      ? {
+          buildInfo: {
+            dockerfileContent: `FROM ${record.image}\n`,
+            createdAt: record.createdAt,
+            updatedAt: record.updatedAt,
+            snapshotRef: record.image,
+          },
+        }
+      : {}),
   };
 }
 

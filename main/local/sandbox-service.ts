@@ -5,8 +5,16 @@ import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { ApiError, badRequest, conflict, notFound } from './errors.ts';
 import {
-  ISOLATION_LABEL, NETWORK_LABEL, PROVIDER_LABELS, RUNNING_STATES, SANDBOX_USER, toListItemDto, toSandboxDto,
-  type SandboxDesiredState, type SandboxRecord, type SandboxState,
+  ISOLATION_LABEL,
+  NETWORK_LABEL,
+  PROVIDER_LABELS,
+  RUNNING_STATES,
+  SANDBOX_USER,
+  toListItemDto,
+  toSandboxDto,
+  type SandboxDesiredState,
+  type SandboxRecord,
+  type SandboxState,
 } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
 import { networkPolicyOf, parseAllowList } from './network-policy.ts';
@@ -140,10 +148,12 @@ export class SandboxService {
   async flushActivity(): Promise<void> {
     const ids = [...this.dirtyActivity];
     this.dirtyActivity.clear();
-    await Promise.all(ids.map(async (id) => {
-      const record = this.store.get(id);
-      if (record) await this.store.save(record);
-    }));
+    await Promise.all(
+      ids.map(async (id) => {
+        const record = this.store.get(id);
+        if (record) await this.store.save(record);
+      }),
+    );
   }
 
   // ── processes ──────────────────────────────────────────────────────────
@@ -175,7 +185,10 @@ export class SandboxService {
    * Changes what a sandbox may reach. A started sandbox with a network of its own gets the new rules at
    * once; one on the host's network gets them at its next start (the config says why it has no own network).
    */
-  async updateNetwork(idOrName: string, settings: { networkBlockAll?: boolean | undefined; networkAllowList?: string | undefined }): Promise<SandboxRecord> {
+  async updateNetwork(
+    idOrName: string,
+    settings: { networkBlockAll?: boolean | undefined; networkAllowList?: string | undefined },
+  ): Promise<SandboxRecord> {
     if (settings.networkAllowList !== undefined) parseAllowList(settings.networkAllowList);
     return this.transition(idOrName, async (record) => {
       if (record.state === 'destroying' || record.desiredState === 'destroyed') {
@@ -209,7 +222,9 @@ export class SandboxService {
   }
 
   private notStarted(record: SandboxRecord): ApiError {
-    return conflict(`Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+    return conflict(
+      `Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
+    );
   }
 
   /** Starts a started sandbox's runtime again after it died; in the sandbox's queue, so never during a stop. */
@@ -226,7 +241,10 @@ export class SandboxService {
         return await this.boot(record);
       } catch (error) {
         await this.fail(record, error);
-        throw new ApiError(500, `Sandbox ${id} could not be started again: ${record.errorReason ?? 'unknown error'} Start it (sandbox.start()) to retry, or delete it.`);
+        throw new ApiError(
+          500,
+          `Sandbox ${id} could not be started again: ${record.errorReason ?? 'unknown error'} Start it (sandbox.start()) to retry, or delete it.`,
+        );
       }
     });
   }
@@ -235,7 +253,9 @@ export class SandboxService {
   private reportDeath(id: string, sandbox: RunningSandbox): void {
     if (this.closing || this.stopRequested.has(sandbox) || this.deathReported.has(sandbox)) return;
     this.deathReported.add(sandbox);
-    this.log(`sandbox ${id}: its processes ended unexpectedly (killed from outside the provider, or by the OOM killer?); the next command starts them again`);
+    this.log(
+      `sandbox ${id}: its processes ended unexpectedly (killed from outside the provider, or by the OOM killer?); the next command starts them again`,
+    );
   }
 
   runningProcessCount(id: string): number {
@@ -251,11 +271,16 @@ export class SandboxService {
     await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
     // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
     for (const child of children) this.runner.kill(child, 'SIGKILL');
-    await Promise.all(children.map((child) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.once('error', () => resolve());
-    })));
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.once('error', () => resolve());
+          }),
+      ),
+    );
   }
 
   // ── transitions ────────────────────────────────────────────────────────
@@ -341,7 +366,10 @@ export class SandboxService {
       sandbox = await this.runner.start({ dirs, hostname: hostnameOf(record), network: networkPolicyOf(record) });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`, { cause: error });
+      throw new Error(
+        `the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`,
+        { cause: error },
+      );
     }
     this.running.set(record.id, sandbox);
     void sandbox.ended.then(() => this.reportDeath(record.id, sandbox));
@@ -395,7 +423,10 @@ export class SandboxService {
         await this.boot(record);
       } catch (error) {
         await this.fail(record, error);
-        throw new ApiError(500, `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Delete it (it is kept in state 'error' for inspection).`);
+        throw new ApiError(
+          500,
+          `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Delete it (it is kept in state 'error' for inspection).`,
+        );
       }
       await this.setState(record, 'started');
       return record;
@@ -514,7 +545,12 @@ export class SandboxService {
         const idleMs = now - Date.parse(record.lastActivityAt);
         const elapsed = (minutes: number) => idleMs >= minutes * this.minuteMs;
         try {
-          if (record.state === 'started' && record.desiredState === 'started' && record.autoStopInterval > 0 && elapsed(record.autoStopInterval)) {
+          if (
+            record.state === 'started' &&
+            record.desiredState === 'started' &&
+            record.autoStopInterval > 0 &&
+            elapsed(record.autoStopInterval)
+          ) {
             // Daytona's ephemeral sandboxes (autoDeleteInterval 0) are deleted instead of stopped.
             if (record.autoDeleteInterval === 0) await this.delete(record.id);
             else await this.stop(record.id);
@@ -555,7 +591,11 @@ function shuttingDown(): ApiError {
 }
 
 export function hostnameOf(record: SandboxRecord): string {
-  const cleaned = record.name.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const cleaned = record.name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
   return cleaned || record.id.slice(0, 12);
 }
 

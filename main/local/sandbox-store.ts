@@ -53,12 +53,14 @@ export class SandboxStore {
       if (owner !== undefined) {
         throw new DataDirInUseError(
           `Another local provider (pid ${owner}) is using ${this.dataDir}: stop it first, or pass a different --data-dir. ` +
-          `If no provider is running, delete ${this.lockFile}.`,
+            `If no provider is running, delete ${this.lockFile}.`,
         );
       }
       await rm(this.lockFile, { force: true });
     }
-    throw new DataDirInUseError(`Another local provider is starting on ${this.dataDir} at the same time: stop it, or pass a different --data-dir.`);
+    throw new DataDirInUseError(
+      `Another local provider is starting on ${this.dataDir} at the same time: stop it, or pass a different --data-dir.`,
+    );
   }
 
   async unlock(): Promise<void> {
@@ -143,9 +145,11 @@ export class SandboxStore {
     const previous = this.writes.get(id) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(work);
     this.writes.set(id, next);
-    void next.catch(() => {}).then(() => {
-      if (this.writes.get(id) === next) this.writes.delete(id);
-    });
+    void next
+      .catch(() => {})
+      .then(() => {
+        if (this.writes.get(id) === next) this.writes.delete(id);
+      });
     return next;
   }
 }
@@ -167,4 +171,3 @@ async function readLock(file: string): Promise<number | undefined> {
     return undefined;
   }
 }
-

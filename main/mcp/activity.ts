@@ -18,7 +18,9 @@ export function sandboxOfCall(toolName: string, args: unknown): string | undefin
 export function keepActive(daytona: DaytonaPort, id: string, everyMs: number, log: Logger): () => void {
   if (everyMs <= 0) return () => {};
   const timer = setInterval(() => {
-    daytona.refreshActivity(id).catch((error: unknown) => log.info(`could not refresh the activity of sandbox ${id}: ${(error as Error).message}`));
+    daytona
+      .refreshActivity(id)
+      .catch((error: unknown) => log.info(`could not refresh the activity of sandbox ${id}: ${(error as Error).message}`));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
@@ -37,6 +39,8 @@ export async function stoppedUnderCall(daytona: DaytonaPort, id: string, text: s
   const sandbox = await daytona.getSandbox(id).catch(() => undefined);
   if (!sandbox || sandbox.state === 'started') return undefined;
   if (text.includes(`is ${sandbox.state}`)) return undefined;
-  return `Sandbox ${id} stopped while this call ran (it is ${sandbox.state} now), which ended what was running: start it with ` +
-    'start_sandbox, then retry; set_auto_stop can lengthen or switch off its auto-stop.';
+  return (
+    `Sandbox ${id} stopped while this call ran (it is ${sandbox.state} now), which ended what was running: start it with ` +
+    'start_sandbox, then retry; set_auto_stop can lengthen or switch off its auto-stop.'
+  );
 }

@@ -16,10 +16,15 @@ function activityRefreshMs(env: NodeJS.ProcessEnv): Partial<Limits> {
 
 /** `"git, preview"` -> the groups left on. Unknown names are an error that lists the valid ones. */
 export function enabledGroups(disabledSpec: string | undefined): ToolGroup[] {
-  const disabled = (disabledSpec ?? '').split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const disabled = (disabledSpec ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   const unknown = disabled.filter((name) => !(TOOL_GROUPS as readonly string[]).includes(name));
   if (unknown.length > 0) {
-    throw new Error(`unknown tool group${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `'${name}'`).join(', ')}: the groups are ${TOOL_GROUPS.join(', ')}`);
+    throw new Error(
+      `unknown tool group${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `'${name}'`).join(', ')}: the groups are ${TOOL_GROUPS.join(', ')}`,
+    );
   }
   return TOOL_GROUPS.filter((group) => !disabled.includes(group));
 }

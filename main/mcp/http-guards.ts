@@ -25,7 +25,9 @@ export function originAllowed(origin: string | undefined): boolean {
 /** Compares `Authorization: Bearer <token>` in constant time (hashing first equalizes the lengths). */
 export function bearerMatches(header: string | undefined, token: string): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const given = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const expected = createHash('sha256').update(token).digest();
   return timingSafeEqual(given, expected) && match !== null;
 }
@@ -67,7 +69,10 @@ export function checkBearer(req: IncomingMessage, token: string): Refusal | unde
   if (bearerMatches(req.headers.authorization, token)) return undefined;
   return {
     status: 401,
-    body: rpcError(-32001, 'Unauthorized: send Authorization: Bearer <token> with the token from the runtime file (or use `daytona-tray bridge`).'),
+    body: rpcError(
+      -32001,
+      'Unauthorized: send Authorization: Bearer <token> with the token from the runtime file (or use `daytona-tray bridge`).',
+    ),
     reason: `${req.headers.authorization ? 'wrong' : 'missing'} bearer token`,
     headers: { 'www-authenticate': 'Bearer' },
   };

@@ -82,7 +82,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     if (sessionId !== undefined) {
       const session = sessions.get(sessionId);
       if (!session) {
-        send(res, 404, rpcError(-32001, 'Session not found (the server restarted or the session expired): send initialize to start a new one.'));
+        send(
+          res,
+          404,
+          rpcError(-32001, 'Session not found (the server restarted or the session expired): send initialize to start a new one.'),
+        );
         return;
       }
       session.lastSeen = Date.now();
@@ -90,7 +94,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return;
     }
     if (!isInitializeRequest(body.value)) {
-      send(res, 400, rpcError(-32600, 'Bad Request: no mcp-session-id header. Send initialize first, then pass the session id it returns.'));
+      send(
+        res,
+        400,
+        rpcError(-32600, 'Bad Request: no mcp-session-id header. Send initialize first, then pass the session id it returns.'),
+      );
       return;
     }
     if (closing) {
@@ -157,7 +165,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     else if (req.method === 'GET' || req.method === 'DELETE') await bySession(req, res);
     else {
       req.resume();
-      send(res, 405, rpcError(-32600, `Method ${req.method} is not allowed on ${MCP_PATH}: use POST, GET or DELETE.`), { allow: 'POST, GET, DELETE' });
+      send(res, 405, rpcError(-32600, `Method ${req.method} is not allowed on ${MCP_PATH}: use POST, GET or DELETE.`), {
+        allow: 'POST, GET, DELETE',
+      });
     }
   }
 
@@ -181,10 +191,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   port = (http.address() as AddressInfo).port;
   const url = `http://${LOOPBACK_HOST}:${port}${MCP_PATH}`;
 
-  const reaper = setInterval(() => {
-    const cutoff = Date.now() - sessionIdleMs;
-    for (const [id, session] of sessions) if (session.lastSeen < cutoff) void closeSession(id, 'idle');
-  }, Math.min(60_000, sessionIdleMs));
+  const reaper = setInterval(
+    () => {
+      const cutoff = Date.now() - sessionIdleMs;
+      for (const [id, session] of sessions) if (session.lastSeen < cutoff) void closeSession(id, 'idle');
+    },
+    Math.min(60_000, sessionIdleMs),
+  );
   reaper.unref();
 
   let closed: Promise<void> | undefined;
@@ -223,7 +236,11 @@ type BodyResult = { ok: true; value: unknown } | { ok: false; status: number; me
 
 /** Reads a JSON body of at most `limit` bytes (413 above it, 400 when it does not parse). */
 function readJson(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const tooLarge: BodyResult = { ok: false, status: 413, message: `Request body is larger than ${limit} bytes: send big files with localPath instead of inline content.` };
+  const tooLarge: BodyResult = {
+    ok: false,
+    status: 413,
+    message: `Request body is larger than ${limit} bytes: send big files with localPath instead of inline content.`,
+  };
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;

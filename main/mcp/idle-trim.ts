@@ -37,17 +37,22 @@ export function createIdleTrimmer(options: IdleTrimOptions): { touch(): void; st
     return gc;
   };
 
-  const timer = setInterval(() => {
-    if (trimmed || Date.now() - lastActivity < idleMs) return;
-    trimmed = true;
-    const run = collector();
-    if (!run) return;
-    const before = process.memoryUsage().rss;
-    const started = performance.now();
-    run({ type: 'major', execution: 'sync', flavor: 'last-resort' });
-    const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
-    options.log.info(`idle: trimmed memory from ${mb(before)} MB to ${mb(process.memoryUsage().rss)} MB resident in ${Math.round(performance.now() - started)} ms`);
-  }, Math.max(1000, Math.floor(idleMs / 2)));
+  const timer = setInterval(
+    () => {
+      if (trimmed || Date.now() - lastActivity < idleMs) return;
+      trimmed = true;
+      const run = collector();
+      if (!run) return;
+      const before = process.memoryUsage().rss;
+      const started = performance.now();
+      run({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+      const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+      options.log.info(
+        `idle: trimmed memory from ${mb(before)} MB to ${mb(process.memoryUsage().rss)} MB resident in ${Math.round(performance.now() - started)} ms`,
+      );
+    },
+    Math.max(1000, Math.floor(idleMs / 2)),
+  );
   timer.unref();
 
   return {

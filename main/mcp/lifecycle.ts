@@ -17,7 +17,6 @@ export function watchParent(onGone: () => void, intervalMs = 1000): () => void {
   return () => clearInterval(timer);
 }
 
-
 /** Calls `handler` once on the first SIGINT/SIGTERM (and SIGHUP: a closed terminal); returns the remover. */
 export function onShutdownSignal(handler: (signal: NodeJS.Signals) => void): () => void {
   const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

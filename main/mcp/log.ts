@@ -19,7 +19,11 @@ export interface LoggerOptions {
 }
 
 export function createLogger(options: LoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => { process.stderr.write(line); });
+  const write =
+    options.write ??
+    ((line: string) => {
+      process.stderr.write(line);
+    });
   const now = options.now ?? (() => new Date());
   const secrets = new Set<string>();
   const emit = (level: string, message: string) => {
@@ -30,7 +34,9 @@ export function createLogger(options: LoggerOptions): Logger {
     info: (message) => emit('info', message),
     warn: (message) => emit('warn', message),
     error: (message) => emit('error', message),
-    addSecret: (secret) => { if (secret) secrets.add(secret); },
+    addSecret: (secret) => {
+      if (secret) secrets.add(secret);
+    },
   };
 }
 

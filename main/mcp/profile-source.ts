@@ -23,9 +23,17 @@ export interface ProfileSource {
  * throws on DAYTONA_API_URL without a key), then `fallback` (the settings + keychain source).
  * The environment is read once: it cannot change under a running process.
  */
-export function envProfileSource(env: NodeJS.ProcessEnv = process.env, fallback?: () => Promise<DaytonaProfile | undefined>): ProfileSource {
+export function envProfileSource(
+  env: NodeJS.ProcessEnv = process.env,
+  fallback?: () => Promise<DaytonaProfile | undefined>,
+): ProfileSource {
   const resolved = profileFromEnv(env);
-  const fromEnv: DaytonaProfile | undefined = resolved && { name: resolved.name, apiUrl: resolved.apiUrl, apiKey: resolved.apiKey, ...(resolved.target ? { target: resolved.target } : {}) };
+  const fromEnv: DaytonaProfile | undefined = resolved && {
+    name: resolved.name,
+    apiUrl: resolved.apiUrl,
+    apiKey: resolved.apiKey,
+    ...(resolved.target ? { target: resolved.target } : {}),
+  };
   return {
     async active() {
       if (fromEnv) return fromEnv;

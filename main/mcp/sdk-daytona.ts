@@ -2,8 +2,17 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { Daytona, Sandbox } from '@daytonaio/sdk';
 import type {
-  AutoIntervals, CloneParams, ContentMatch, CreateParams, DaytonaPort, ExecResult, FileEntry, GitStatusInfo,
-  ListQuery, PreviewLink, SandboxInfo,
+  AutoIntervals,
+  CloneParams,
+  ContentMatch,
+  CreateParams,
+  DaytonaPort,
+  ExecResult,
+  FileEntry,
+  GitStatusInfo,
+  ListQuery,
+  PreviewLink,
+  SandboxInfo,
 } from './daytona-port.ts';
 import { describeFailure, NO_PROFILE_MESSAGE, ToolFailure, type FailureContext } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -153,130 +162,171 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
   }
 
   return {
-    listSandboxes: (query: ListQuery) => api('list sandboxes', undefined, async (c) => {
-      const items: SandboxInfo[] = [];
-      const iterator = c.daytona.list({
-        limit: Math.min(Math.max(query.limit, 1), 100),
-        ...(query.labels ? { labels: query.labels } : {}),
-        ...(query.states ? { states: query.states as never } : {}),
-      });
-      for await (const sandbox of iterator) {
-        items.push(toInfo(sandbox));
-        if (items.length >= query.limit) break;
-      }
-      return items;
-    }),
+    listSandboxes: (query: ListQuery) =>
+      api('list sandboxes', undefined, async (c) => {
+        const items: SandboxInfo[] = [];
+        const iterator = c.daytona.list({
+          limit: Math.min(Math.max(query.limit, 1), 100),
+          ...(query.labels ? { labels: query.labels } : {}),
+          ...(query.states ? { states: query.states as never } : {}),
+        });
+        for await (const sandbox of iterator) {
+          items.push(toInfo(sandbox));
+          if (items.length >= query.limit) break;
+        }
+        return items;
+      }),
 
-    createSandbox: (params: CreateParams) => api('create the sandbox', undefined, async (c) => {
-      const sandbox = await c.daytona.create(createRequest(params) as never, { timeout: params.timeoutSec });
-      remember(c, sandbox.id, sandbox);
-      if (sandbox.state !== 'started') {
-        throw new ToolFailure('failed', `Sandbox ${sandbox.id} was created but is ${sandbox.state}${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: check it with list_sandboxes, or destroy it and retry.`);
-      }
-      return toInfo(sandbox);
-    }),
+    createSandbox: (params: CreateParams) =>
+      api('create the sandbox', undefined, async (c) => {
+        const sandbox = await c.daytona.create(createRequest(params) as never, { timeout: params.timeoutSec });
+        remember(c, sandbox.id, sandbox);
+        if (sandbox.state !== 'started') {
+          throw new ToolFailure(
+            'failed',
+            `Sandbox ${sandbox.id} was created but is ${sandbox.state}${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: check it with list_sandboxes, or destroy it and retry.`,
+          );
+        }
+        return toInfo(sandbox);
+      }),
 
-    getSandbox: (idOrName) => api('look up the sandbox', idOrName, async (c) => toInfo(remember(c, idOrName, await c.daytona.get(idOrName)))),
+    getSandbox: (idOrName) =>
+      api('look up the sandbox', idOrName, async (c) => toInfo(remember(c, idOrName, await c.daytona.get(idOrName)))),
 
-    startSandbox: (idOrName, timeoutSec) => api(`start sandbox ${idOrName}`, idOrName, async (c) => {
-      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
-      if (sandbox.state !== 'started') await sandbox.start(timeoutSec);
-      return toInfo(sandbox);
-    }),
+    startSandbox: (idOrName, timeoutSec) =>
+      api(`start sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+        if (sandbox.state !== 'started') await sandbox.start(timeoutSec);
+        return toInfo(sandbox);
+      }),
 
-    stopSandbox: (idOrName, timeoutSec) => api(`stop sandbox ${idOrName}`, idOrName, async (c) => {
-      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
-      if (sandbox.state !== 'stopped') await sandbox.stop(timeoutSec);
-      return toInfo(sandbox);
-    }),
+    stopSandbox: (idOrName, timeoutSec) =>
+      api(`stop sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+        if (sandbox.state !== 'stopped') await sandbox.stop(timeoutSec);
+        return toInfo(sandbox);
+      }),
 
-    destroySandbox: (idOrName, timeoutSec) => api(`destroy sandbox ${idOrName}`, idOrName, async (c) => {
-      const sandbox = await c.daytona.get(idOrName);
-      forget(c, sandbox);
-      await sandbox.delete(timeoutSec, true);
-    }),
+    destroySandbox: (idOrName, timeoutSec) =>
+      api(`destroy sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = await c.daytona.get(idOrName);
+        forget(c, sandbox);
+        await sandbox.delete(timeoutSec, true);
+      }),
 
-    setAutoIntervals: (idOrName, intervals: AutoIntervals) => api(`change the auto-stop settings of sandbox ${idOrName}`, idOrName, async (c) => {
-      const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
-      if (intervals.autoStopInterval !== undefined) await sandbox.setAutostopInterval(intervals.autoStopInterval);
-      if (intervals.autoArchiveInterval !== undefined) await sandbox.setAutoArchiveInterval(intervals.autoArchiveInterval);
-      if (intervals.autoDeleteInterval !== undefined) await sandbox.setAutoDeleteInterval(intervals.autoDeleteInterval);
-      await sandbox.refreshData();
-      return toInfo(sandbox);
-    }),
+    setAutoIntervals: (idOrName, intervals: AutoIntervals) =>
+      api(`change the auto-stop settings of sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+        if (intervals.autoStopInterval !== undefined) await sandbox.setAutostopInterval(intervals.autoStopInterval);
+        if (intervals.autoArchiveInterval !== undefined) await sandbox.setAutoArchiveInterval(intervals.autoArchiveInterval);
+        if (intervals.autoDeleteInterval !== undefined) await sandbox.setAutoDeleteInterval(intervals.autoDeleteInterval);
+        await sandbox.refreshData();
+        return toInfo(sandbox);
+      }),
 
-    refreshActivity: (idOrName) => api(`refresh the activity of sandbox ${idOrName}`, idOrName, async (c) => {
-      const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
-      await sandbox.refreshActivity();
-    }),
+    refreshActivity: (idOrName) =>
+      api(`refresh the activity of sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
+        await sandbox.refreshActivity();
+      }),
 
-    previewLink: (idOrName, port, signed): Promise<PreviewLink> => api(`get a preview link for port ${port}`, idOrName, async (c) => {
-      const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
-      if (signed) return { url: (await sandbox.getSignedPreviewUrl(port, signed.expiresInSeconds)).url };
-      const link = await sandbox.getPreviewLink(port);
-      return { url: link.url, ...(link.token ? { token: link.token } : {}) };
-    }),
+    previewLink: (idOrName, port, signed): Promise<PreviewLink> =>
+      api(`get a preview link for port ${port}`, idOrName, async (c) => {
+        const sandbox = c.sandboxes.get(idOrName) ?? remember(c, idOrName, await c.daytona.get(idOrName));
+        if (signed) return { url: (await sandbox.getSignedPreviewUrl(port, signed.expiresInSeconds)).url };
+        const link = await sandbox.getPreviewLink(port);
+        return { url: link.url, ...(link.token ? { token: link.token } : {}) };
+      }),
 
-    executeCommand: (idOrName, command, exec): Promise<ExecResult> => toolbox(idOrName, `run the command in sandbox ${idOrName}`, async (sandbox) => {
-      const result = await sandbox.process.executeCommand(command, exec.cwd, exec.env, exec.timeoutSec);
-      return { exitCode: result.exitCode, output: result.result };
-    }),
+    executeCommand: (idOrName, command, exec): Promise<ExecResult> =>
+      toolbox(idOrName, `run the command in sandbox ${idOrName}`, async (sandbox) => {
+        const result = await sandbox.process.executeCommand(command, exec.cwd, exec.env, exec.timeoutSec);
+        return { exitCode: result.exitCode, output: result.result };
+      }),
 
-    codeRun: (idOrName, code, run): Promise<ExecResult> => toolbox(idOrName, `run the code in sandbox ${idOrName}`, async (sandbox) => {
-      const result = await sandbox.process.codeRun(code, { ...(run.argv ? { argv: run.argv } : {}), ...(run.env ? { env: run.env } : {}) }, run.timeoutSec);
-      return { exitCode: result.exitCode, output: result.result };
-    }),
+    codeRun: (idOrName, code, run): Promise<ExecResult> =>
+      toolbox(idOrName, `run the code in sandbox ${idOrName}`, async (sandbox) => {
+        const result = await sandbox.process.codeRun(
+          code,
+          { ...(run.argv ? { argv: run.argv } : {}), ...(run.env ? { env: run.env } : {}) },
+          run.timeoutSec,
+        );
+        return { exitCode: result.exitCode, output: result.result };
+      }),
 
-    uploadFile: (idOrName, remotePath, source) => toolbox(idOrName, `upload ${remotePath} to sandbox ${idOrName}`, async (sandbox) => {
-      if ('content' in source) await sandbox.fs.uploadFile(source.content, remotePath, transferTimeoutSec);
-      else await sandbox.fs.uploadFileStream(source.stream, remotePath, { timeout: transferTimeoutSec });
-    }),
+    uploadFile: (idOrName, remotePath, source) =>
+      toolbox(idOrName, `upload ${remotePath} to sandbox ${idOrName}`, async (sandbox) => {
+        if ('content' in source) await sandbox.fs.uploadFile(source.content, remotePath, transferTimeoutSec);
+        else await sandbox.fs.uploadFileStream(source.stream, remotePath, { timeout: transferTimeoutSec });
+      }),
 
-    downloadFile: (idOrName, remotePath, localPath) => toolbox(idOrName, `download ${remotePath} from sandbox ${idOrName}`, async (sandbox) => {
-      if (localPath === undefined) return sandbox.fs.downloadFile(remotePath, transferTimeoutSec);
-      await sandbox.fs.downloadFile(remotePath, localPath, transferTimeoutSec);
-      return undefined;
-    }),
+    downloadFile: (idOrName, remotePath, localPath) =>
+      toolbox(idOrName, `download ${remotePath} from sandbox ${idOrName}`, async (sandbox) => {
+        if (localPath === undefined) return sandbox.fs.downloadFile(remotePath, transferTimeoutSec);
+        await sandbox.fs.downloadFile(remotePath, localPath, transferTimeoutSec);
+        return undefined;
+      }),
 
-    fileInfo: (idOrName, path) => toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) => toEntry(await sandbox.fs.getFileDetails(path))),
+    fileInfo: (idOrName, path) =>
+      toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) =>
+        toEntry(await sandbox.fs.getFileDetails(path)),
+      ),
 
-    fileInfoOrUndefined: (idOrName, path) => toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) => {
-      try {
-        return toEntry(await sandbox.fs.getFileDetails(path));
-      } catch (error) {
-        if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-        throw error;
-      }
-    }),
+    fileInfoOrUndefined: (idOrName, path) =>
+      toolbox(idOrName, `read the details of ${path} in sandbox ${idOrName}`, async (sandbox) => {
+        try {
+          return toEntry(await sandbox.fs.getFileDetails(path));
+        } catch (error) {
+          if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+          throw error;
+        }
+      }),
 
-    listFiles: (idOrName, path) => toolbox(idOrName, `list ${path} in sandbox ${idOrName}`, async (sandbox) => (await sandbox.fs.listFiles(path)).map(toEntry)),
+    listFiles: (idOrName, path) =>
+      toolbox(idOrName, `list ${path} in sandbox ${idOrName}`, async (sandbox) => (await sandbox.fs.listFiles(path)).map(toEntry)),
 
-    createFolder: (idOrName, path, mode) => toolbox(idOrName, `create the folder ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.createFolder(path, mode)),
+    createFolder: (idOrName, path, mode) =>
+      toolbox(idOrName, `create the folder ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.createFolder(path, mode)),
 
-    moveFile: (idOrName, source, destination) => toolbox(idOrName, `move ${source} to ${destination} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.moveFiles(source, destination)),
+    moveFile: (idOrName, source, destination) =>
+      toolbox(idOrName, `move ${source} to ${destination} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.moveFiles(source, destination)),
 
-    deleteFile: (idOrName, path, recursive) => toolbox(idOrName, `delete ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.deleteFile(path, recursive)),
+    deleteFile: (idOrName, path, recursive) =>
+      toolbox(idOrName, `delete ${path} in sandbox ${idOrName}`, (sandbox) => sandbox.fs.deleteFile(path, recursive)),
 
-    findInFiles: (idOrName, path, pattern): Promise<ContentMatch[]> => toolbox(idOrName, `search the files under ${path} in sandbox ${idOrName}`, async (sandbox) =>
-      (await sandbox.fs.findFiles(path, pattern)).map((match) => ({ file: match.file, line: match.line, content: match.content }))),
+    findInFiles: (idOrName, path, pattern): Promise<ContentMatch[]> =>
+      toolbox(idOrName, `search the files under ${path} in sandbox ${idOrName}`, async (sandbox) =>
+        (await sandbox.fs.findFiles(path, pattern)).map((match) => ({ file: match.file, line: match.line, content: match.content })),
+      ),
 
-    findFileNames: (idOrName, path, glob) => toolbox(idOrName, `search the file names under ${path} in sandbox ${idOrName}`, async (sandbox) => (await sandbox.fs.searchFiles(path, glob)).files),
+    findFileNames: (idOrName, path, glob) =>
+      toolbox(
+        idOrName,
+        `search the file names under ${path} in sandbox ${idOrName}`,
+        async (sandbox) => (await sandbox.fs.searchFiles(path, glob)).files,
+      ),
 
-    gitClone: (idOrName, clone: CloneParams) => toolbox(idOrName, `clone ${clone.url} into sandbox ${idOrName}`, (sandbox) =>
-      sandbox.git.clone(clone.url, clone.path, clone.branch, clone.commitId, clone.username, clone.password, undefined, clone.depth),
-    [clone.password, clone.username].filter((value): value is string => Boolean(value))),
+    gitClone: (idOrName, clone: CloneParams) =>
+      toolbox(
+        idOrName,
+        `clone ${clone.url} into sandbox ${idOrName}`,
+        (sandbox) =>
+          sandbox.git.clone(clone.url, clone.path, clone.branch, clone.commitId, clone.username, clone.password, undefined, clone.depth),
+        [clone.password, clone.username].filter((value): value is string => Boolean(value)),
+      ),
 
-    gitStatus: (idOrName, path): Promise<GitStatusInfo> => toolbox(idOrName, `read the git status of ${path} in sandbox ${idOrName}`, async (sandbox) => {
-      const status = await sandbox.git.status(path);
-      return {
-        currentBranch: status.currentBranch,
-        ahead: status.ahead ?? 0,
-        behind: status.behind ?? 0,
-        ...(status.upstream ? { upstream: status.upstream } : {}),
-        detached: status.detached ?? false,
-        files: status.fileStatus.map((file) => ({ name: file.name, staging: String(file.staging), worktree: String(file.worktree) })),
-      };
-    }),
+    gitStatus: (idOrName, path): Promise<GitStatusInfo> =>
+      toolbox(idOrName, `read the git status of ${path} in sandbox ${idOrName}`, async (sandbox) => {
+        const status = await sandbox.git.status(path);
+        return {
+          currentBranch: status.currentBranch,
+          ahead: status.ahead ?? 0,
+          behind: status.behind ?? 0,
+          ...(status.upstream ? { upstream: status.upstream } : {}),
+          detached: status.detached ?? false,
+          files: status.fileStatus.map((file) => ({ name: file.name, staging: String(file.staging), worktree: String(file.worktree) })),
+        };
+      }),
 
     async dispose() {
       disposed = true;
@@ -293,11 +343,12 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
 function requireStarted(sandbox: Sandbox): void {
   const state = sandbox.state ?? 'unknown';
   if (state === 'started') return;
-  const advice = state === 'starting' || state === 'restoring' || state === 'creating' || state === 'pending_build' || state === 'building_snapshot'
-    ? 'it is on its way: wait a few seconds, then retry'
-    : state === 'error' || state === 'build_failed'
-      ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
-      : 'start it with start_sandbox, then retry';
+  const advice =
+    state === 'starting' || state === 'restoring' || state === 'creating' || state === 'pending_build' || state === 'building_snapshot'
+      ? 'it is on its way: wait a few seconds, then retry'
+      : state === 'error' || state === 'build_failed'
+        ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
+        : 'start it with start_sandbox, then retry';
   throw new ToolFailure('not-started', `Sandbox ${sandbox.id} is ${state}: ${advice}.`);
 }
 
@@ -346,7 +397,18 @@ function toInfo(sandbox: Sandbox): SandboxInfo {
   };
 }
 
-function toEntry(info: { name: string; path?: string; isDir: boolean; size: number; mode: string; permissions: string; owner: string; group: string; modifiedAt?: string; modTime?: string }): FileEntry {
+function toEntry(info: {
+  name: string;
+  path?: string;
+  isDir: boolean;
+  size: number;
+  mode: string;
+  permissions: string;
+  owner: string;
+  group: string;
+  modifiedAt?: string;
+  modTime?: string;
+}): FileEntry {
   return {
     name: info.name,
     ...(info.path ? { path: info.path } : {}),

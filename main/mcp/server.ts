@@ -34,7 +34,12 @@ export interface ServerDeps {
 export function createServer(deps: ServerDeps): McpServer {
   const groups = new Set(deps.groups ?? TOOL_GROUPS);
   const tools = enabledTools(groups);
-  const toolDeps = { daytona: deps.daytona, log: deps.log, limits: { ...DEFAULT_LIMITS, ...deps.limits }, transferFolder: deps.transferFolder ?? settingsTransferFolder() };
+  const toolDeps = {
+    daytona: deps.daytona,
+    log: deps.log,
+    limits: { ...DEFAULT_LIMITS, ...deps.limits },
+    transferFolder: deps.transferFolder ?? settingsTransferFolder(),
+  };
   const server = new McpServer(
     { name: MCP_SERVER_NAME, title: 'Daytona (Daytona Tray)', version: MCP_SERVER_VERSION },
     { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },

@@ -48,7 +48,10 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
     } catch (error) {
       local = undefined;
       if (error instanceof DataDirInUseError) {
-        throw new ToolFailure('unreachable', 'The local provider is already running in Daytona Tray, but its MCP server is not reachable: restart the MCP server from the tray menu, then retry.');
+        throw new ToolFailure(
+          'unreachable',
+          'The local provider is already running in Daytona Tray, but its MCP server is not reachable: restart the MCP server from the tray menu, then retry.',
+        );
       }
       throw new ToolFailure('failed', `Could not start the local provider: ${(error as Error).message}`);
     }
@@ -57,7 +60,10 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
   return {
     async active(): Promise<DaytonaProfile | undefined> {
       // No settings file is the first run: the same rule as every command (resolveProfile), the local provider.
-      const mtimeMs = await stat(settings.file).then((stats) => stats.mtimeMs, () => -1);
+      const mtimeMs = await stat(settings.file).then(
+        (stats) => stats.mtimeMs,
+        () => -1,
+      );
       let profile;
       if (cached && cached.mtimeMs === mtimeMs && now() - cached.at < reuseMs) {
         profile = cached.profile;
@@ -72,7 +78,12 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
         cached = { mtimeMs, at: now(), profile };
       }
       if (profile.kind === 'cloud') {
-        return { name: profile.name, apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) };
+        return {
+          name: profile.name,
+          apiUrl: profile.apiUrl,
+          apiKey: profile.apiKey,
+          ...(profile.target ? { target: profile.target } : {}),
+        };
       }
       local ??= startLocal();
       const provider = await local;

@@ -21,12 +21,17 @@ export function serveStdio(server: McpServer, options: StdioOptions = {}): { don
   const pending = new Set<RequestId>();
   let inputEnded = false;
   let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
   let stopped = false;
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    void server.close().catch(() => {}).finally(resolveDone);
+    void server
+      .close()
+      .catch(() => {})
+      .finally(resolveDone);
   };
   const stopIfIdle = () => {
     if (inputEnded && pending.size === 0) stop();

@@ -71,10 +71,22 @@ export const sandboxPath = (what: string) =>
   z.string().min(1).max(4096).describe(`${what}. Absolute, or relative to the sandbox user's home directory.`);
 
 export const timeoutSec = (defaultSec: number, maxSec: number, what: string) =>
-  z.number().int().min(1).max(maxSec).default(defaultSec).describe(`Seconds to wait for ${what} before giving up (default ${defaultSec}, max ${maxSec}).`);
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(maxSec)
+    .default(defaultSec)
+    .describe(`Seconds to wait for ${what} before giving up (default ${defaultSec}, max ${maxSec}).`);
 
 export const envVars = () =>
-  z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Environment variable names are letters, digits and underscores, not starting with a digit.'), z.string())
+  z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'Environment variable names are letters, digits and underscores, not starting with a digit.'),
+      z.string(),
+    )
     .describe('Environment variables, e.g. {"NODE_ENV": "test"}.');
 
 export const labelMap = () =>

@@ -19,7 +19,11 @@ export function toolListing(tools: readonly ToolDefinition<any>[]): Tool[] {
       title: tool.title,
       description: tool.description,
       inputSchema: toJsonSchemaCompat(z.object(tool.input), { strictUnions: true, pipeStrategy: 'input' }) as Tool['inputSchema'],
-      ...(tool.output ? { outputSchema: toJsonSchemaCompat(z.object(tool.output), { strictUnions: true, pipeStrategy: 'output' }) as Tool['outputSchema'] } : {}),
+      ...(tool.output
+        ? {
+            outputSchema: toJsonSchemaCompat(z.object(tool.output), { strictUnions: true, pipeStrategy: 'output' }) as Tool['outputSchema'],
+          }
+        : {}),
       annotations: tool.annotations,
       // What registerTool gives every plain tool: no task-based execution.
       execution: { taskSupport: 'forbidden' as const },

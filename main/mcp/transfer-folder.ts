@@ -13,7 +13,10 @@ export function defaultTransferFolder(home: string = homedir()): string {
  */
 export function settingsTransferFolder(settings: Pick<SettingsStore, 'load'> = createSettingsStore()): () => Promise<string> {
   return async () => {
-    const chosen = await settings.load().then(({ settings: loaded }) => loaded.mcp.transferFolder, () => undefined);
+    const chosen = await settings.load().then(
+      ({ settings: loaded }) => loaded.mcp.transferFolder,
+      () => undefined,
+    );
     return chosen ?? defaultTransferFolder();
   };
 }

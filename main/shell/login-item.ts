@@ -4,7 +4,9 @@ import { createLinuxLoginItem, launchCommand, type LoginItem } from '../app/logi
 /** Start at login: Electron's login item on macOS and Windows, an XDG autostart entry on Linux. */
 export function createLoginItem(): LoginItem {
   if (process.platform === 'linux') {
-    return createLinuxLoginItem({ command: launchCommand({ execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env }) });
+    return createLinuxLoginItem({
+      command: launchCommand({ execPath: process.execPath, packaged: app.isPackaged, appPath: app.getAppPath(), env: process.env }),
+    });
   }
   // Windows reads the entry back only when asked with the same path and args it was written with.
   const entry = app.isPackaged ? {} : { path: process.execPath, args: [app.getAppPath()] };

@@ -45,7 +45,9 @@ export function runShell(options: ShellOptions): void {
   if (process.platform === 'win32') app.setAppUserModelId(options.appId);
   // Privileged before ready: the window's pages come from daytona-tray://renderer/, not file://. Module scripts
   // are fetched in CORS mode, which Chromium allows only on CORS-enabled schemes.
-  protocol.registerSchemesAsPrivileged([{ scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: RENDERER_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  ]);
   app.enableSandbox();
   hardenWebContents(log);
 
@@ -104,10 +106,24 @@ export function runShell(options: ShellOptions): void {
       trayApp = started;
 
       const runAction = (action: TrayMenuAction) => void started.runTrayAction(action).catch(report(`the menu action ${action.type}`));
-      tray = createTray({ iconsDir: options.iconsDir, initial: trayView(started.state(), process.platform), onAction: runAction, onClick: () => window?.toggle() });
-      const created = createMainWindow({ url: RENDERER_URL, preload: options.preload, trayBounds: () => tray!.bounds(), onVisibility: (visible) => started.windowVisible(visible), log });
+      tray = createTray({
+        iconsDir: options.iconsDir,
+        initial: trayView(started.state(), process.platform),
+        onAction: runAction,
+        onClick: () => window?.toggle(),
+      });
+      const created = createMainWindow({
+        url: RENDERER_URL,
+        preload: options.preload,
+        trayBounds: () => tray!.bounds(),
+        onVisibility: (visible) => started.windowVisible(visible),
+        log,
+      });
       window = created;
-      registerBridgeHandlers(electronIpcPort, started.handlers, { isTrusted: trustedSender({ webContentsId: () => created.webContentsId(), rendererUrl: RENDERER_URL }), log });
+      registerBridgeHandlers(electronIpcPort, started.handlers, {
+        isTrusted: trustedSender({ webContentsId: () => created.webContentsId(), rendererUrl: RENDERER_URL }),
+        log,
+      });
       started.onState((state) => {
         tray?.update(trayView(state, process.platform));
         created.sendState(state);

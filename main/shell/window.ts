@@ -96,7 +96,12 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
     const trayBounds = options.trayBounds();
     const cursor = screen.getCursorScreenPoint();
     const display = trayBounds.width > 0 ? screen.getDisplayMatching(trayBounds) : screen.getDisplayNearestPoint(cursor);
-    const { x, y } = windowPositionNearTray({ trayBounds, windowSize: WINDOW_SIZE, display: { bounds: display.bounds, workArea: display.workArea }, cursor });
+    const { x, y } = windowPositionNearTray({
+      trayBounds,
+      windowSize: WINDOW_SIZE,
+      display: { bounds: display.bounds, workArea: display.workArea },
+      cursor,
+    });
     window.setPosition(x, y, false);
   }
 

@@ -13,10 +13,21 @@ export function gvariantString(text: string): string {
 /** The arguments of `gdbus call ... Notify` (freedesktop Desktop Notifications spec 1.2). */
 export function notifyArgs(notification: { title: string; body: string; critical: boolean }): string[] {
   return [
-    'call', ...DEST, '--timeout', '3', '--method', 'org.freedesktop.Notifications.Notify',
-    gvariantString('Daytona Tray'), 'uint32 0', gvariantString(''), gvariantString(notification.title), gvariantString(notification.body),
+    'call',
+    ...DEST,
+    '--timeout',
+    '3',
+    '--method',
+    'org.freedesktop.Notifications.Notify',
+    gvariantString('Daytona Tray'),
+    'uint32 0',
+    gvariantString(''),
+    gvariantString(notification.title),
+    gvariantString(notification.body),
     // "default" is the click on the notification itself.
-    "['default', 'Open']", `{'urgency': <byte ${notification.critical ? 2 : 1}>}`, 'int32 -1',
+    "['default', 'Open']",
+    `{'urgency': <byte ${notification.critical ? 2 : 1}>}`,
+    'int32 -1',
   ];
 }
 

@@ -38,7 +38,13 @@ export interface RunningWebApp {
 export async function runWebApp(options: WebAppOptions): Promise<RunningWebApp> {
   const { log } = options;
   const bridge = createSocketBridge({ log });
-  const server = await startWebServer({ rendererDir: options.rendererDir, webPreloadFile: options.webPreloadFile, port: options.port, bridge, log });
+  const server = await startWebServer({
+    rendererDir: options.rendererDir,
+    webPreloadFile: options.webPreloadFile,
+    port: options.port,
+    bridge,
+    log,
+  });
   const desktopNotifications = await connectDbusNotifications(log);
 
   let resolveStopped: () => void = () => {};
@@ -79,7 +85,9 @@ export async function runWebApp(options: WebAppOptions): Promise<RunningWebApp> 
   options.ready(server.link());
   if (options.open) {
     // Its own link: the printed one stays good for another browser.
-    void openSystemBrowser(server.link()).catch((error: unknown) => log((error as Error).message.replace(/Open this address yourself: \S+/, 'Open the address above yourself.')));
+    void openSystemBrowser(server.link()).catch((error: unknown) =>
+      log((error as Error).message.replace(/Open this address yourself: \S+/, 'Open the address above yourself.')),
+    );
   }
   return { server, stopped, stop };
 }

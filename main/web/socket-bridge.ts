@@ -64,7 +64,10 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
         const handler = handlers.get(channel);
         const answer = handler
           ? handler(sender, message.payload)
-          : Promise.resolve({ ok: false, error: { code: 'bad-request', message: `There is no '${channel}' in this version of Daytona Tray: reload the page.` } });
+          : Promise.resolve({
+              ok: false,
+              error: { code: 'bad-request', message: `There is no '${channel}' in this version of Daytona Tray: reload the page.` },
+            });
         void answer.then(
           (result) => sendTo(socket, { t: 'result', id: callId, result }),
           (error: unknown) => options.log(`${channel} threw past the registry: ${(error as Error).message}`),

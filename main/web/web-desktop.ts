@@ -78,7 +78,9 @@ export function createWebDesktop(options: WebDesktopOptions): DesktopPort {
         return;
       }
       // Shown by the desktop: the pages add only their notice, so the user does not get two popups.
-      void desktop.notify({ id, title: spec.title, body: spec.body, critical }, () => act(spec.click)).then((shown) => bridge.notify({ ...page, shownByDesktop: shown }));
+      void desktop
+        .notify({ id, title: spec.title, body: spec.body, critical }, () => act(spec.click))
+        .then((shown) => bridge.notify({ ...page, shownByDesktop: shown }));
     },
     showWindow,
     openExternal: (url) => options.openBrowser(url),

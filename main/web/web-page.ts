@@ -10,7 +10,8 @@ const CSP_META = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*
  */
 export function webCsp(indexHtml: string, host: string): string {
   const match = CSP_META.exec(indexHtml);
-  if (!match?.[1]) throw new Error('out/renderer/index.html has no Content-Security-Policy meta tag: rebuild the renderer (npm run build).');
+  if (!match?.[1])
+    throw new Error('out/renderer/index.html has no Content-Security-Policy meta tag: rebuild the renderer (npm run build).');
   const directives = match[1]
     .split(';')
     .map((part) => part.trim())

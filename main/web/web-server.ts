@@ -32,7 +32,8 @@ export interface WebServer {
 
 /** A page's socket may send at most this much in one message (the largest request is an API key). */
 const MAX_MESSAGE_BYTES = 1024 * 1024;
-const LINK_USED = 'This link was already used, or it is not from this run of Daytona Tray. Open the address `daytona-tray app` printed in the browser where you first opened it, or start `daytona-tray app` again for a new one.';
+const LINK_USED =
+  'This link was already used, or it is not from this run of Daytona Tray. Open the address `daytona-tray app` printed in the browser where you first opened it, or start `daytona-tray app` again for a new one.';
 const NO_SESSION = 'Open Daytona Tray at the address `daytona-tray app` printed: it carries a one-time key that lets this browser in.';
 
 /**
@@ -107,7 +108,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const reject = (status: number, reason: string) => {
       options.log(`refused a WebSocket: ${reason}`);
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 404 ? 'Not Found' : 'Forbidden'}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`,
+      );
     };
     const refusal = access!.checkHostAndOrigin(req, { requireOrigin: true });
     if (refusal) return reject(refusal.status, refusal.message);
@@ -127,7 +130,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       resolve();
     });
   }).catch((error: NodeJS.ErrnoException) => {
-    throw new Error(error.code === 'EADDRINUSE' ? `Port ${options.port} on 127.0.0.1 is in use: choose another with --port, or leave it out for a free one.` : `Could not listen on 127.0.0.1: ${error.message}`);
+    throw new Error(
+      error.code === 'EADDRINUSE'
+        ? `Port ${options.port} on 127.0.0.1 is in use: choose another with --port, or leave it out for a free one.`
+        : `Could not listen on 127.0.0.1: ${error.message}`,
+    );
   });
   const origin = `http://127.0.0.1:${port}`;
 

@@ -56,10 +56,24 @@ export function App() {
     );
   }
 
-  return <NoticeProvider>{state.firstRun ? <Onboarding state={state} /> : <Main state={state} view={view} onView={choose} focus={focus} />}</NoticeProvider>;
+  return (
+    <NoticeProvider>
+      {state.firstRun ? <Onboarding state={state} /> : <Main state={state} view={view} onView={choose} focus={focus} />}
+    </NoticeProvider>
+  );
 }
 
-function Main({ state, view, onView, focus }: { state: AppState; view: ViewName; onView(view: ViewName): void; focus: SandboxFocus | undefined }) {
+function Main({
+  state,
+  view,
+  onView,
+  focus,
+}: {
+  state: AppState;
+  view: ViewName;
+  onView(view: ViewName): void;
+  focus: SandboxFocus | undefined;
+}) {
   const errors = state.sandboxes.filter((sandbox) => sandbox.state === 'error' || sandbox.state === 'build_failed').length;
   const badges: Partial<Record<ViewName, string>> = {
     ...(state.sandboxes.length > 0 ? { sandboxes: String(state.sandboxes.length) } : {}),
@@ -70,7 +84,12 @@ function Main({ state, view, onView, focus }: { state: AppState; view: ViewName;
     <div className="shell">
       <AppHeader state={state} onServerClick={() => onView('server')} />
       <TabBar current={view} onSelect={onView} badges={badges} />
-      <main id={panelId(view)} role="tabpanel" aria-labelledby={tabId(view)} className={`panel${errors > 0 && view === 'sandboxes' ? ' has-errors' : ''}`}>
+      <main
+        id={panelId(view)}
+        role="tabpanel"
+        aria-labelledby={tabId(view)}
+        className={`panel${errors > 0 && view === 'sandboxes' ? ' has-errors' : ''}`}
+      >
         {view === 'sandboxes' ? <SandboxesView state={state} focus={focus} /> : null}
         {view === 'balance' ? <BalanceView state={state} /> : null}
         {view === 'clients' ? <ClientsView state={state} /> : null}

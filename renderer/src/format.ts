@@ -65,5 +65,7 @@ export function formatDate(iso: string, now: number = Date.now()): string {
 /** "09:41". */
 export function formatTime(iso: string | number): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? String(iso) : date.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false });
+  return Number.isNaN(date.getTime())
+    ? String(iso)
+    : date.toLocaleTimeString('en-US', { hour: '2-digit', minute: '2-digit', hour12: false });
 }

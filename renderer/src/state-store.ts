@@ -41,7 +41,11 @@ export function createStateStore(bridge: BridgeApi): StateStore {
         if (result.ok) accept(result.value);
         else if (!current.state) set({ state: undefined, error: result.error });
       } catch (cause) {
-        if (!current.state) set({ state: undefined, error: { code: 'failed', message: `The app did not answer (${String(cause)}). Close and reopen the window.` } });
+        if (!current.state)
+          set({
+            state: undefined,
+            error: { code: 'failed', message: `The app did not answer (${String(cause)}). Close and reopen the window.` },
+          });
       }
     },
     snapshot: () => current,

@@ -47,10 +47,14 @@ try {
   const runner = await createSandboxRunner(join(floorDir, 'etc'));
   // The same runner with sandboxes on the host's network (the fallback), to price a network of their own.
   process.env.DAYTONA_TRAY_NO_NETNS = '1';
-  const sharedRunner = await createSandboxRunner(join(floorDir, 'etc-shared')).finally(() => { delete process.env.DAYTONA_TRAY_NO_NETNS; });
+  const sharedRunner = await createSandboxRunner(join(floorDir, 'etc-shared')).finally(() => {
+    delete process.env.DAYTONA_TRAY_NO_NETNS;
+  });
   console.log(await machineNote());
   const onTmpfs = (await statfs(dataDir)).type === TMPFS_MAGIC;
-  console.log(`isolation: ${provider.isolation}; network: ${provider.network}${runner.sharedNetworkReason ? ` (${runner.sharedNetworkReason})` : ''}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`);
+  console.log(
+    `isolation: ${provider.isolation}; network: ${provider.network}${runner.sharedNetworkReason ? ` (${runner.sharedNetworkReason})` : ''}; data dir on ${onTmpfs ? 'tmpfs (fsync is nearly free there: figures understate a disk)' : 'a disk filesystem'}`,
+  );
   if (runner.isolation !== 'bubblewrap') console.log('bubblewrap is not usable here: the sandbox floors below are plain process spawns.');
 
   // Raw HTTP over node:http with a keep-alive agent, the transport the SDK's axios uses, so "sdk" minus
@@ -58,24 +62,30 @@ try {
   const origin = provider.apiUrl.replace(/\/api$/, '');
   const auth = { authorization: `Bearer ${provider.apiKey}` };
   httpAgent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const api = (path, { method = 'GET', headers = {}, body } = {}) => new Promise((resolve, reject) => {
-    const length = body === undefined ? {} : { 'content-length': Buffer.byteLength(body) };
-    const request = httpRequest(`${origin}${path}`, { method, agent: httpAgent, timeout: CALL_TIMEOUT_MS, headers: { ...auth, ...headers, ...length } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.once('error', reject);
-      response.once('end', () => {
-        const data = Buffer.concat(chunks);
-        if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${data}`));
-        else resolve(data);
-      });
+  const api = (path, { method = 'GET', headers = {}, body } = {}) =>
+    new Promise((resolve, reject) => {
+      const length = body === undefined ? {} : { 'content-length': Buffer.byteLength(body) };
+      const request = httpRequest(
+        `${origin}${path}`,
+        { method, agent: httpAgent, timeout: CALL_TIMEOUT_MS, headers: { ...auth, ...headers, ...length } },
+        (response) => {
+          const chunks = [];
+          response.on('data', (chunk) => chunks.push(chunk));
+          response.once('error', reject);
+          response.once('end', () => {
+            const data = Buffer.concat(chunks);
+            if (response.statusCode >= 400) reject(new Error(`${method} ${path}: ${response.statusCode} ${data}`));
+            else resolve(data);
+          });
+        },
+      );
+      request.once('timeout', () => request.destroy(new Error(`${method} ${path} timed out`)));
+      request.once('error', reject);
+      request.end(body);
     });
-    request.once('timeout', () => request.destroy(new Error(`${method} ${path} timed out`)));
-    request.once('error', reject);
-    request.end(body);
-  });
   const json = async (data) => JSON.parse((await data).toString('utf8'));
-  const postJson = (path, body) => json(api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+  const postJson = (path, body) =>
+    json(api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
   const deleteSandbox = async (id) => {
     await service.delete(id);
     await service.idle();
@@ -96,23 +106,29 @@ try {
   floor = await step(startSandbox(floorSandbox), 'starting the floor sandbox');
   // How long spawn() itself blocks the event loop (Node forks its whole process synchronously).
   const spawnBlockMs = [];
-  const runIn = (argv) => new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = floor.spawn(argv, { cwd: SANDBOX_HOME, env: {} });
-    spawnBlockMs.push(performance.now() - start);
-    let output = '';
-    child.stdout?.on('data', (chunk) => { output += chunk; });
-    child.stderr?.resume();
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
-  });
-  const plainSpawn = (argv) => new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => { output += chunk; });
-    child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
-  });
+  const runIn = (argv) =>
+    new Promise((resolve, reject) => {
+      const start = performance.now();
+      const child = floor.spawn(argv, { cwd: SANDBOX_HOME, env: {} });
+      spawnBlockMs.push(performance.now() - start);
+      let output = '';
+      child.stdout?.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.stderr?.resume();
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
+    });
+  const plainSpawn = (argv) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'ignore'] });
+      let output = '';
+      child.stdout.on('data', (chunk) => {
+        output += chunk;
+      });
+      child.once('error', reject);
+      child.once('close', (code) => (code === 0 ? resolve(output) : reject(new Error(`${argv.join(' ')} exited with ${code}`))));
+    });
 
   /** Runs one section; a failure is reported and the next section still runs. */
   const section = async (name, work) => {
@@ -133,43 +149,46 @@ try {
     await step(deleteSandbox(warm.id), 'deleting the warm-up sandbox');
     await mkdir(join(floorDir, 'meta'), { recursive: true });
     console.log(`\ncreate+start: ${CREATE_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
-    return measureSideBySide({
-      'sdk: daytona.create()': async () => {
-        const sandbox = await daytona.create();
-        return () => deleteSandbox(sandbox.id);
+    return measureSideBySide(
+      {
+        'sdk: daytona.create()': async () => {
+          const sandbox = await daytona.create();
+          return () => deleteSandbox(sandbox.id);
+        },
+        'http: POST /api/sandbox': async () => {
+          const dto = await postJson('/api/sandbox', { labels: { 'code-toolbox-language': 'python' } });
+          return () => deleteSandbox(dto.id);
+        },
+        'service.create() in-process': async () => {
+          const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
+          return () => deleteSandbox(record.id);
+        },
+        'parts: mkdir + sandbox init + 2 atomic writes': async (i) => {
+          const file = join(floorDir, 'meta', `parts-${i}.json`);
+          await writeFileAtomic(file, recordJson);
+          const sandbox = await startSandbox(await floorDirs());
+          await writeFileAtomic(file, recordJson);
+          return () => sandbox.stop(0);
+        },
+        'floor: mkdir sandbox dirs': () => floorDirs(),
+        'part: sandbox init (bwrap, until ready)': async () => {
+          const sandbox = await startSandbox(await floorDirs());
+          return () => sandbox.stop(0);
+        },
+        // Its own network (slirp4netns up) vs the host's: the difference is what a network per sandbox costs.
+        'part: sandbox init, host network': async () => {
+          const sandbox = await startSandbox(await floorDirs(), sharedRunner);
+          return () => sandbox.stop(0);
+        },
+        'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
+        'part: write + rename, no fsync': async (i) => {
+          const file = join(floorDir, 'meta', `n-${i}.json`);
+          await writeFile(`${file}.tmp`, recordJson);
+          await rename(`${file}.tmp`, file);
+        },
       },
-      'http: POST /api/sandbox': async () => {
-        const dto = await postJson('/api/sandbox', { labels: { 'code-toolbox-language': 'python' } });
-        return () => deleteSandbox(dto.id);
-      },
-      'service.create() in-process': async () => {
-        const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
-        return () => deleteSandbox(record.id);
-      },
-      'parts: mkdir + sandbox init + 2 atomic writes': async (i) => {
-        const file = join(floorDir, 'meta', `parts-${i}.json`);
-        await writeFileAtomic(file, recordJson);
-        const sandbox = await startSandbox(await floorDirs());
-        await writeFileAtomic(file, recordJson);
-        return () => sandbox.stop(0);
-      },
-      'floor: mkdir sandbox dirs': () => floorDirs(),
-      'part: sandbox init (bwrap, until ready)': async () => {
-        const sandbox = await startSandbox(await floorDirs());
-        return () => sandbox.stop(0);
-      },
-      // Its own network (slirp4netns up) vs the host's: the difference is what a network per sandbox costs.
-      'part: sandbox init, host network': async () => {
-        const sandbox = await startSandbox(await floorDirs(), sharedRunner);
-        return () => sandbox.stop(0);
-      },
-      'part: atomic write (file+dir fsync)': (i) => writeFileAtomic(join(floorDir, 'meta', `w-${i}.json`), recordJson),
-      'part: write + rename, no fsync': async (i) => {
-        const file = join(floorDir, 'meta', `n-${i}.json`);
-        await writeFile(`${file}.tmp`, recordJson);
-        await rename(`${file}.tmp`, file);
-      },
-    }, { warmup: WARMUP, iterations: CREATE_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+      { warmup: WARMUP, iterations: CREATE_ROUNDS, timeoutMs: CALL_TIMEOUT_MS },
+    );
   });
 
   // ── exec ────────────────────────────────────────────────────────────────
@@ -178,22 +197,26 @@ try {
     const record = service.get(sandbox.id);
     const toolbox = `/toolbox/${sandbox.id}`;
     const echoed = await step(sandbox.process.executeCommand('echo hi'), "executeCommand('echo hi')");
-    if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0) throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
+    if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0)
+      throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
     const agent = startAgent(runner, floor);
     try {
       const reply = await step(agent.call('echo hi'), 'the prototype agent');
       if (reply.result !== 'hi\n') throw new Error(`the prototype agent answered ${JSON.stringify(reply)}`);
       console.log(`exec: ${EXEC_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
-      return await measureSideBySide({
-        'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
-        'http: POST process/execute': () => postJson(`${toolbox}/process/execute`, { command: 'echo hi' }),
-        'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
-        'floor: nsenter sh -c "echo hi"': () => runIn(['/bin/sh', '-c', 'echo hi']),
-        'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
-        'what-if: persistent agent in sandbox': () => agent.call('echo hi'),
-        'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
-        'http: GET work-dir (no spawn)': () => json(api(`${toolbox}/work-dir`)),
-      }, { warmup: WARMUP, iterations: EXEC_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+      return await measureSideBySide(
+        {
+          'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
+          'http: POST process/execute': () => postJson(`${toolbox}/process/execute`, { command: 'echo hi' }),
+          'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
+          'floor: nsenter sh -c "echo hi"': () => runIn(['/bin/sh', '-c', 'echo hi']),
+          'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
+          'what-if: persistent agent in sandbox': () => agent.call('echo hi'),
+          'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
+          'http: GET work-dir (no spawn)': () => json(api(`${toolbox}/work-dir`)),
+        },
+        { warmup: WARMUP, iterations: EXEC_ROUNDS, timeoutMs: CALL_TIMEOUT_MS },
+      );
     } finally {
       agent.stop();
       await step(deleteSandbox(sandbox.id), 'deleting the exec sandbox');
@@ -215,23 +238,33 @@ try {
       // The raw upload sends a prebuilt multipart body: the server's work, without any client-side encoding.
       const boundary = `bench${randomBytes(8).toString('hex')}`;
       const multipart = Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n${SANDBOX_HOME}/raw.bin\r\n`
-          + `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="raw.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="files[0].path"\r\n\r\n${SANDBOX_HOME}/raw.bin\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="files[0].file"; filename="raw.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        ),
         payload,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]);
       console.log(`transfer: ${TRANSFER_ROUNDS} rounds (+${WARMUP} warm-up) of 1 MiB, cases interleaved, shuffled each round`);
-      return await measureSideBySide({
-        'sdk: fs.uploadFile(1 MiB)': () => sandbox.fs.uploadFile(payload, 'bench.bin', 30),
-        'sdk: fs.downloadFile(1 MiB)': () => sandbox.fs.downloadFile('bench.bin', 30),
-        'http: POST files/bulk-upload': () => json(api(`${toolbox}/files/bulk-upload`, {
-          method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: multipart,
-        })),
-        'http: GET files/download': () => api(`${toolbox}/files/download?path=${encodeURIComponent(`${SANDBOX_HOME}/bench.bin`)}`),
-        'floor: fs.copyFile(1 MiB)': () => copyFile(floorSource, join(floorSandbox.home, 'copy.bin')),
-        'part: fs.writeFile(1 MiB)': () => writeFile(join(floorSandbox.home, 'written.bin'), payload),
-        'part: fs.readFile(1 MiB)': () => readFile(floorSource),
-      }, { warmup: WARMUP, iterations: TRANSFER_ROUNDS, timeoutMs: CALL_TIMEOUT_MS });
+      return await measureSideBySide(
+        {
+          'sdk: fs.uploadFile(1 MiB)': () => sandbox.fs.uploadFile(payload, 'bench.bin', 30),
+          'sdk: fs.downloadFile(1 MiB)': () => sandbox.fs.downloadFile('bench.bin', 30),
+          'http: POST files/bulk-upload': () =>
+            json(
+              api(`${toolbox}/files/bulk-upload`, {
+                method: 'POST',
+                headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+                body: multipart,
+              }),
+            ),
+          'http: GET files/download': () => api(`${toolbox}/files/download?path=${encodeURIComponent(`${SANDBOX_HOME}/bench.bin`)}`),
+          'floor: fs.copyFile(1 MiB)': () => copyFile(floorSource, join(floorSandbox.home, 'copy.bin')),
+          'part: fs.writeFile(1 MiB)': () => writeFile(join(floorSandbox.home, 'written.bin'), payload),
+          'part: fs.readFile(1 MiB)': () => readFile(floorSource),
+        },
+        { warmup: WARMUP, iterations: TRANSFER_ROUNDS, timeoutMs: CALL_TIMEOUT_MS },
+      );
     } finally {
       await step(deleteSandbox(sandbox.id), 'deleting the transfer sandbox');
     }
@@ -273,12 +306,15 @@ function startAgent(runner, sandbox) {
   const child = sandbox.spawn([runner.nodePath, '-e', script], { cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
   const waiting = [];
   createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
-  child.once('exit', () => { for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited')); });
+  child.once('exit', () => {
+    for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited'));
+  });
   return {
-    call: (command) => new Promise((resolve, reject) => {
-      waiting.push({ resolve, reject });
-      child.stdin.write(`${JSON.stringify({ command })}\n`);
-    }),
+    call: (command) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ resolve, reject });
+        child.stdin.write(`${JSON.stringify({ command })}\n`);
+      }),
     stop: () => runner.kill(child),
   };
 }
@@ -286,25 +322,49 @@ function startAgent(runner, sandbox) {
 function report({ create, exec, transfer, spawnBlock }) {
   const get = (results, name) => results?.get(name);
   const row = (label, summary, floor, target) => [
-    label, ms(summary?.p50), ms(summary?.p95), floor ? ms(floor.p50) : '', floor ? ratio(summary?.p50, floor.p50) : '',
-    target ? `<= ${target}` : '', target && summary ? (summary.p50 <= target ? 'met' : 'MISSED') : '',
+    label,
+    ms(summary?.p50),
+    ms(summary?.p95),
+    floor ? ms(floor.p50) : '',
+    floor ? ratio(summary?.p50, floor.p50) : '',
+    target ? `<= ${target}` : '',
+    target && summary ? (summary.p50 <= target ? 'met' : 'MISSED') : '',
   ];
   console.log('\nSDK against the local provider, beside the floor (same work done directly):\n');
-  printTable(['operation (ms)', 'p50', 'p95', 'floor p50', 'ratio', 'target p50', 'status'], [
-    row('create+start (daytona.create)', get(create, 'sdk: daytona.create()'), get(create, 'floor: mkdir sandbox dirs'), TARGETS.create),
-    row('  vs floor incl. sandbox init + 2 fsync writes', get(create, 'sdk: daytona.create()'), get(create, 'parts: mkdir + sandbox init + 2 atomic writes')),
-    row('exec (executeCommand "echo hi")', get(exec, 'sdk: executeCommand("echo hi")'), get(exec, 'floor: nsenter sh -c "echo hi"'), TARGETS.exec),
-    row('upload 1 MiB (fs.uploadFile)', get(transfer, 'sdk: fs.uploadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
-    row('download 1 MiB (fs.downloadFile)', get(transfer, 'sdk: fs.downloadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
-  ]);
+  printTable(
+    ['operation (ms)', 'p50', 'p95', 'floor p50', 'ratio', 'target p50', 'status'],
+    [
+      row('create+start (daytona.create)', get(create, 'sdk: daytona.create()'), get(create, 'floor: mkdir sandbox dirs'), TARGETS.create),
+      row(
+        '  vs floor incl. sandbox init + 2 fsync writes',
+        get(create, 'sdk: daytona.create()'),
+        get(create, 'parts: mkdir + sandbox init + 2 atomic writes'),
+      ),
+      row(
+        'exec (executeCommand "echo hi")',
+        get(exec, 'sdk: executeCommand("echo hi")'),
+        get(exec, 'floor: nsenter sh -c "echo hi"'),
+        TARGETS.exec,
+      ),
+      row('upload 1 MiB (fs.uploadFile)', get(transfer, 'sdk: fs.uploadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
+      row('download 1 MiB (fs.downloadFile)', get(transfer, 'sdk: fs.downloadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
+    ],
+  );
 
   console.log('\nWhere the time goes (every layer measured in the same interleaved rounds):');
   const layers = (title, results, top) => {
     if (!results) return;
     console.log(`\n${title}`);
-    printTable(['case', 'p50', 'p95', 'min', `vs ${top}`], [...results].map(([name, s]) => [
-      name, ms(s.p50), ms(s.p95), ms(s.min), name === top ? '' : `${((s.p50 / results.get(top).p50) * 100).toFixed(0)}%`,
-    ]));
+    printTable(
+      ['case', 'p50', 'p95', 'min', `vs ${top}`],
+      [...results].map(([name, s]) => [
+        name,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.min),
+        name === top ? '' : `${((s.p50 / results.get(top).p50) * 100).toFixed(0)}%`,
+      ]),
+    );
   };
   layers('create+start', create, 'sdk: daytona.create()');
   layers('exec', exec, 'sdk: executeCommand("echo hi")');
@@ -314,29 +374,42 @@ function report({ create, exec, transfer, spawnBlock }) {
   const delta = (results, a, b) => ms(p50(results, a) - p50(results, b));
   console.log('\nLayer costs (differences of p50s):');
   if (create) {
-    console.log(`  create: SDK over raw HTTP ${delta(create, 'sdk: daytona.create()', 'http: POST /api/sandbox')}, `
-      + `HTTP+JSON over the service ${delta(create, 'http: POST /api/sandbox', 'service.create() in-process')}, `
-      + `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + sandbox init + 2 atomic writes')}, `
-      + `fsync per atomic write ${delta(create, 'part: atomic write (file+dir fsync)', 'part: write + rename, no fsync')}`);
+    console.log(
+      `  create: SDK over raw HTTP ${delta(create, 'sdk: daytona.create()', 'http: POST /api/sandbox')}, ` +
+        `HTTP+JSON over the service ${delta(create, 'http: POST /api/sandbox', 'service.create() in-process')}, ` +
+        `service over its parts ${delta(create, 'service.create() in-process', 'parts: mkdir + sandbox init + 2 atomic writes')}, ` +
+        `fsync per atomic write ${delta(create, 'part: atomic write (file+dir fsync)', 'part: write + rename, no fsync')}`,
+    );
     const own = p50(create, 'part: sandbox init (bwrap, until ready)');
     const shared = p50(create, 'part: sandbox init, host network');
-    console.log(`  create: a network of its own (slirp4netns) over the host's network ${ms(own - shared)} per sandbox init `
-      + `(${ratio(own, shared)} of the init; ${((own - shared) / p50(create, 'sdk: daytona.create()') * 100).toFixed(0)}% of daytona.create())`);
+    console.log(
+      `  create: a network of its own (slirp4netns) over the host's network ${ms(own - shared)} per sandbox init ` +
+        `(${ratio(own, shared)} of the init; ${(((own - shared) / p50(create, 'sdk: daytona.create()')) * 100).toFixed(0)}% of daytona.create())`,
+    );
   }
   if (exec) {
-    console.log(`  exec:   SDK over raw HTTP ${delta(exec, 'sdk: executeCommand("echo hi")', 'http: POST process/execute')}, `
-      + `HTTP over in-process ${delta(exec, 'http: POST process/execute', 'runInSandbox() in-process')}, `
-      + `nsenter over a plain spawn ${delta(exec, 'floor: nsenter sh -c "echo hi"', 'part: plain spawn, no bwrap')}`);
-    console.log(`  a command's spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`);
+    console.log(
+      `  exec:   SDK over raw HTTP ${delta(exec, 'sdk: executeCommand("echo hi")', 'http: POST process/execute')}, ` +
+        `HTTP over in-process ${delta(exec, 'http: POST process/execute', 'runInSandbox() in-process')}, ` +
+        `nsenter over a plain spawn ${delta(exec, 'floor: nsenter sh -c "echo hi"', 'part: plain spawn, no bwrap')}`,
+    );
+    console.log(
+      `  a command's spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`,
+    );
   }
 
   // Projections from this run's figures (not measured end to end): what the two biggest changes would give.
-  const estimate = (projected, now) => (projected > 0 && projected < now ? `~${ms(projected)} ms (now ${ms(now)})` : `n/a: this run was too noisy to combine its figures (now ${ms(now)} ms)`);
-  console.log('\nProjections (this run\'s p50s combined, not measured end to end):');
+  const estimate = (projected, now) =>
+    projected > 0 && projected < now
+      ? `~${ms(projected)} ms (now ${ms(now)})`
+      : `n/a: this run was too noisy to combine its figures (now ${ms(now)} ms)`;
+  console.log("\nProjections (this run's p50s combined, not measured end to end):");
   if (exec) {
     const now = p50(exec, 'sdk: executeCommand("echo hi")');
     const projected = now - p50(exec, 'runInSandbox() in-process') + p50(exec, 'what-if: persistent agent in sandbox');
-    console.log(`  exec through the SDK with a persistent agent per sandbox instead of an nsenter per command: ${estimate(projected, now)}`);
+    console.log(
+      `  exec through the SDK with a persistent agent per sandbox instead of an nsenter per command: ${estimate(projected, now)}`,
+    );
   }
   if (create) {
     const now = p50(create, 'sdk: daytona.create()');

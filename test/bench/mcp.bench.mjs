@@ -54,7 +54,9 @@ async function waitForRuntimeFile(pid, dir = home) {
     try {
       const info = JSON.parse(await readFile(join(dir, 'mcp-server.json'), 'utf8'));
       if (info.pid === pid) return info;
-    } catch { /* not yet */ }
+    } catch {
+      /* not yet */
+    }
     if (Date.now() > deadline) throw new Error('the MCP HTTP server did not write its runtime file within 30 s');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -73,7 +75,10 @@ function coldStart(env) {
     const child = spawn(process.execPath, [CLI, 'bridge'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
     let buffer = '';
     let toolCount = 0;
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('bridge cold start took over 30 s')); }, 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('bridge cold start took over 30 s'));
+    }, 30_000);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
@@ -93,7 +98,9 @@ function coldStart(env) {
         }
       }
     });
-    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`);
+    child.stdin.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`,
+    );
   });
 }
 
@@ -108,7 +115,10 @@ function nodeFloor() {
 
 /** `daytona-tray local --json` in its own process; resolves with its API URL and key once it listens. */
 async function startProviderProcess() {
-  const child = spawn(process.execPath, [CLI, 'local', '--json', '--data-dir', dataDir], { env: childEnv({}), stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(process.execPath, [CLI, 'local', '--json', '--data-dir', dataDir], {
+    env: childEnv({}),
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   children.push(child);
   const line = await new Promise((resolve, reject) => {
     let buffer = '';
@@ -127,12 +137,17 @@ async function startProviderProcess() {
 /** Starts a separate HTTP server (own data dir), reads its RSS fresh and after a workload of execute_command calls and new sessions. */
 async function serverRss(nodeFlags, env, sandboxId) {
   const dir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-rss-'));
-  const server = spawn(process.execPath, [...nodeFlags, CLI, 'mcp', '--http'], { env: { ...env, DAYTONA_TRAY_HOME: dir }, stdio: 'ignore' });
+  const server = spawn(process.execPath, [...nodeFlags, CLI, 'mcp', '--http'], {
+    env: { ...env, DAYTONA_TRAY_HOME: dir },
+    stdio: 'ignore',
+  });
   try {
     const info = await waitForRuntimeFile(server.pid, dir);
     const connect = async () => {
       const client = new Client({ name: 'bench-rss', version: '0' });
-      await client.connect(new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }),
+      );
       return client;
     };
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
@@ -167,14 +182,21 @@ try {
 
   const sandbox = await daytona.create({ name: 'bench-mcp' });
   const bridgeClient = new Client({ name: 'bench-bridge', version: '0' });
-  await bridgeClient.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'bridge'], env: childEnv({}), stderr: 'ignore' }));
+  await bridgeClient.connect(
+    new StdioClientTransport({ command: process.execPath, args: [CLI, 'bridge'], env: childEnv({}), stderr: 'ignore' }),
+  );
   clients.push(bridgeClient);
   const httpClient = new Client({ name: 'bench-http', version: '0' });
-  await httpClient.connect(new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }));
+  await httpClient.connect(
+    new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }),
+  );
   clients.push(httpClient);
 
   // The same server with no transport: createServer in this process over an in-memory pair.
-  const port = createSdkDaytona({ profiles: { active: async () => ({ name: 'bench', apiUrl: provider.apiUrl, apiKey: provider.apiKey }) }, log: silentLogger });
+  const port = createSdkDaytona({
+    profiles: { active: async () => ({ name: 'bench', apiUrl: provider.apiUrl, apiKey: provider.apiKey }) },
+    log: silentLogger,
+  });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await createServer({ daytona: port, log: silentLogger }).connect(serverSide);
   const inProcessClient = new Client({ name: 'bench-in-process', version: '0' });
@@ -184,7 +206,8 @@ try {
 
   const viaMcp = (client) => async () => {
     const result = await client.callTool({ name: 'execute_command', arguments: { id: sandbox.id, command: COMMAND } });
-    if (result.isError || result.structuredContent.exitCode !== 0) throw new Error(`execute_command failed: ${JSON.stringify(result.content)}`);
+    if (result.isError || result.structuredContent.exitCode !== 0)
+      throw new Error(`execute_command failed: ${JSON.stringify(result.content)}`);
   };
   // Each case also records its time per round, so it can be set against the SDK call of the same round.
   const perRound = new Map();
@@ -202,14 +225,30 @@ try {
     'execute_command: HTTP server -> SDK (no bridge)': viaMcp(httpClient),
     'execute_command: createServer in-process -> SDK': viaMcp(inProcessClient),
   };
-  const results = await measureSideBySide(Object.fromEntries(Object.entries(cases).map(([name, fn]) => [name, recorded(name, fn)])), { warmup: EXEC_WARMUP, iterations: EXEC_ROUNDS });
+  const results = await measureSideBySide(Object.fromEntries(Object.entries(cases).map(([name, fn]) => [name, recorded(name, fn)])), {
+    warmup: EXEC_WARMUP,
+    iterations: EXEC_ROUNDS,
+  });
   const direct = results.get('SDK executeCommand (direct)');
   const directRounds = perRound.get('SDK executeCommand (direct)');
   const pairedExtra = (name) => summarize(perRound.get(name).map((elapsed, i) => elapsed - directRounds[i])).p50;
   console.log(`\nexecute_command '${COMMAND}', ${EXEC_ROUNDS} rounds, cases interleaved (ms)`);
-  printTable(['case', 'p50', 'p95', 'min', 'mean', 'p50 / SDK', '+ms vs SDK (paired)'], [...results].map(([name, s]) => [name, ms(s.p50), ms(s.p95), ms(s.min), ms(s.mean), `${(s.p50 / direct.p50).toFixed(2)}x`, ms(pairedExtra(name))]));
+  printTable(
+    ['case', 'p50', 'p95', 'min', 'mean', 'p50 / SDK', '+ms vs SDK (paired)'],
+    [...results].map(([name, s]) => [
+      name,
+      ms(s.p50),
+      ms(s.p95),
+      ms(s.min),
+      ms(s.mean),
+      `${(s.p50 / direct.p50).toFixed(2)}x`,
+      ms(pairedExtra(name)),
+    ]),
+  );
   const ratio = results.get('execute_command: bridge -> HTTP server -> SDK').p50 / direct.p50;
-  console.log(`bridge path / SDK direct, p50: ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x): ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'}`);
+  console.log(
+    `bridge path / SDK direct, p50: ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x): ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'}`,
+  );
 
   // Cold start: with the HTTP server running (the normal case), and with none (the in-process fallback).
   const cold = [];
@@ -218,12 +257,17 @@ try {
     const run = await coldStart(childEnv({}));
     if (run.toolCount !== 19) throw new Error(`the bridge listed ${run.toolCount} tools`);
     const bare = await nodeFloor();
-    if (i >= 2) { cold.push(run.elapsed); floor.push(bare); }
+    if (i >= 2) {
+      cold.push(run.elapsed);
+      floor.push(bare);
+    }
   }
   const noServerHome = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-empty-'));
   const coldFallback = [];
   for (let i = 0; i < Math.min(COLD_ROUNDS, 10) + 1; i++) {
-    const run = await coldStart(childEnv({ DAYTONA_TRAY_HOME: noServerHome, DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey }));
+    const run = await coldStart(
+      childEnv({ DAYTONA_TRAY_HOME: noServerHome, DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey }),
+    );
     if (i >= 1) coldFallback.push(run.elapsed);
   }
   await rm(noServerHome, { recursive: true, force: true });
@@ -233,22 +277,32 @@ try {
     ['bridge, HTTP server running', summarize(cold)],
     ['bridge, no server (in-process fallback)', summarize(coldFallback)],
   ];
-  printTable(['case', 'n', 'p50', 'p95', 'min'], coldRows.map(([name, s]) => [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.min)]));
+  printTable(
+    ['case', 'n', 'p50', 'p95', 'min'],
+    coldRows.map(([name, s]) => [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.min)]),
+  );
   const coldP50 = summarize(cold).p50;
-  console.log(`bridge cold start p50: ${ms(coldP50)} ms (target <= ${TARGETS.coldMs} ms): ${coldP50 <= TARGETS.coldMs ? 'met' : 'NOT met'}`);
-
+  console.log(
+    `bridge cold start p50: ${ms(coldP50)} ms (target <= ${TARGETS.coldMs} ms): ${coldP50 <= TARGETS.coldMs ? 'met' : 'NOT met'}`,
+  );
 
   // Idle RSS: a fresh server (the Daytona SDK loads on first use), then the same server after a workload.
   console.log(`\nHTTP server resident memory, idle ${IDLE_MS / 1000} s after each step (MB)`);
   const rssRows = [];
   for (const flags of [[], ['--max-semi-space-size=1']]) {
     const rss = await serverRss(flags, serverEnv, sandbox.id);
-    rssRows.push([flags.length ? `node ${flags.join(' ')} cli.js mcp --http` : 'node cli.js mcp --http (default)', rss.fresh.toFixed(1), rss.after.toFixed(1)]);
+    rssRows.push([
+      flags.length ? `node ${flags.join(' ')} cli.js mcp --http` : 'node cli.js mcp --http (default)',
+      rss.fresh.toFixed(1),
+      rss.after.toFixed(1),
+    ]);
   }
   printTable(['server started as', 'fresh', `after ${RSS_CALLS} calls + 10 sessions`], rssRows);
   const [fresh, after] = [Number(rssRows[0][1]), Number(rssRows[0][2])];
-  console.log(`idle RSS (default spawn): fresh ${fresh} MB, after calls ${after} MB (target <= ${TARGETS.rssMb} MB): ` +
-    `${Math.max(fresh, after) <= TARGETS.rssMb ? 'met' : fresh <= TARGETS.rssMb ? 'met fresh, NOT after calls' : 'NOT met'}`);
+  console.log(
+    `idle RSS (default spawn): fresh ${fresh} MB, after calls ${after} MB (target <= ${TARGETS.rssMb} MB): ` +
+      `${Math.max(fresh, after) <= TARGETS.rssMb ? 'met' : fresh <= TARGETS.rssMb ? 'met fresh, NOT after calls' : 'NOT met'}`,
+  );
 } finally {
   for (const client of clients) await client.close().catch(() => {});
   for (const dispose of disposables) await dispose().catch(() => {});

@@ -35,7 +35,12 @@ await build({
   configFile: false,
   root,
   ...silent,
-  build: { outDir: fakeDir, emptyOutDir: true, minify: true, lib: { entry: 'test/e2e-web/fake-bridge-entry.ts', formats: ['iife'], name: 'fakeBridgeBundle', fileName: () => 'fake-bridge.js' } },
+  build: {
+    outDir: fakeDir,
+    emptyOutDir: true,
+    minify: true,
+    lib: { entry: 'test/e2e-web/fake-bridge-entry.ts', formats: ['iife'], name: 'fakeBridgeBundle', fileName: () => 'fake-bridge.js' },
+  },
 });
 const fakeBundle = await readFile(join(fakeDir, 'fake-bridge.js'), 'utf8');
 await build({
@@ -43,13 +48,20 @@ await build({
   root,
   ...silent,
   define: { 'process.env.NODE_ENV': '"production"' },
-  build: { outDir: join(fakeDir, 'react'), emptyOutDir: true, minify: true, lib: { entry: 'test/bench/fixtures/react-floor.js', formats: ['es'], fileName: () => 'react-floor.js' } },
+  build: {
+    outDir: join(fakeDir, 'react'),
+    emptyOutDir: true,
+    minify: true,
+    lib: { entry: 'test/bench/fixtures/react-floor.js', formats: ['es'], fileName: () => 'react-floor.js' },
+  },
 });
 const reactFloorJs = await readFile(join(fakeDir, 'react', 'react-floor.js'));
 
 // ---- size --------------------------------------------------------------------------------------------------
 const html = await readFile(join(rendererOut, 'index.html'), 'utf8');
-const initialScripts = [...html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map((m) => m[1] ?? m[2]);
+const initialScripts = [...html.matchAll(/<script[^>]+src="([^"]+)"|<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)].map(
+  (m) => m[1] ?? m[2],
+);
 const styles = [...html.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => m[1]);
 const sizeOf = async (files) => {
   let raw = 0;
@@ -76,7 +88,8 @@ printTable(
 // ---- first render ------------------------------------------------------------------------------------------
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 const FLOOR_HTML = `<!doctype html><html><head><meta charset="utf-8"><title>floor</title></head><body><div>floor</div><script>requestAnimationFrame(() => performance.mark('${MARK}'))</script></body></html>`;
-const REACT_FLOOR_HTML = '<!doctype html><html><head><meta charset="utf-8"><title>react floor</title><script type="module" src="/__react-floor.js"></script></head><body><div id="root"></div></body></html>';
+const REACT_FLOOR_HTML =
+  '<!doctype html><html><head><meta charset="utf-8"><title>react floor</title><script type="module" src="/__react-floor.js"></script></head><body><div id="root"></div></body></html>';
 const server = createServer(async (request, response) => {
   const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
   if (path === '/__floor.html' || path === '/__react-floor.html') {
@@ -105,7 +118,15 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+  ],
 });
 
 /** One cold load in a fresh context: ms from navigation start to the mark, and to first contentful paint. */
@@ -116,10 +137,13 @@ async function load(url, withBridge) {
     if (withBridge) await page.addInitScript({ content: fakeBundle });
     await page.goto(url);
     await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, MARK, { timeout: 10_000 });
-    return await page.evaluate((mark) => ({
-      mark: performance.getEntriesByName(mark)[0].startTime,
-      fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
-    }), MARK);
+    return await page.evaluate(
+      (mark) => ({
+        mark: performance.getEntriesByName(mark)[0].startTime,
+        fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+      }),
+      MARK,
+    );
   } finally {
     await context.close();
   }
@@ -155,10 +179,20 @@ console.log(`\nfirst render in Chromium, cold context, 380x560, ${ROUNDS} rounds
 printTable(
   ['page', 'p50', 'p95', 'min', 'FCP p50', 'target', 'page / empty (p50)'],
   [
-    ['window (first state on screen)', ms(win.p50), ms(win.p95), ms(win.min), ms(fcpOf('window').p50), `${TARGETS.firstRenderMs} ms`, ratio(win.p50, floor.p50)],
+    [
+      'window (first state on screen)',
+      ms(win.p50),
+      ms(win.p95),
+      ms(win.min),
+      ms(fcpOf('window').p50),
+      `${TARGETS.firstRenderMs} ms`,
+      ratio(win.p50, floor.p50),
+    ],
     ['React 19, one paragraph', ms(react.p50), ms(react.p95), ms(react.min), ms(fcpOf('react').p50), '-', ratio(react.p50, floor.p50)],
     ['empty page, one mark', ms(floor.p50), ms(floor.p95), ms(floor.min), ms(fcpOf('floor').p50), '-', '-'],
   ],
 );
 console.log(`\nour own cost above React (p50): ${ms(win.p50 - react.p50)} ms`);
-console.log(`verdict: initial JS ${kib(js.gzip)} KiB gzip (target ${TARGETS.initialJsGzipKiB}) · first render p50 ${ms(win.p50)} ms (target ${TARGETS.firstRenderMs})`);
+console.log(
+  `verdict: initial JS ${kib(js.gzip)} KiB gzip (target ${TARGETS.initialJsGzipKiB}) · first render p50 ${ms(win.p50)} ms (target ${TARGETS.firstRenderMs})`,
+);

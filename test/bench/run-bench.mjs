@@ -19,11 +19,17 @@ const filters = args.filter((arg) => !arg.startsWith('--'));
 
 if (build) {
   console.log('▶ build: tsc -p tsconfig.node.json');
-  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.error) throw result.error;
   // tsc still emits JavaScript when it finds type errors, so the benchmarks can run on that build; a build
   // that emitted nothing shows up below as a benchmark failing to import out/.
-  if (result.status !== 0) console.log('\nWARNING: tsc reported errors (above); out/ was emitted anyway and the figures below measure that build. Fix them before trusting a comparison.');
+  if (result.status !== 0)
+    console.log(
+      '\nWARNING: tsc reported errors (above); out/ was emitted anyway and the figures below measure that build. Fix them before trusting a comparison.',
+    );
 }
 
 const files = readdirSync(benchDir)
@@ -31,7 +37,11 @@ const files = readdirSync(benchDir)
   .filter((name) => filters.length === 0 || filters.some((filter) => name.includes(filter)))
   .sort();
 if (files.length === 0) {
-  console.log(filters.length ? `No benchmark in ${relative(root, benchDir)} matches ${filters.join(', ')}.` : `No *.bench.mjs files in ${relative(root, benchDir)}.`);
+  console.log(
+    filters.length
+      ? `No benchmark in ${relative(root, benchDir)} matches ${filters.join(', ')}.`
+      : `No *.bench.mjs files in ${relative(root, benchDir)}.`,
+  );
   process.exit(1);
 }
 
@@ -40,7 +50,12 @@ for (const name of files) {
   console.log(`\n▶ ${relative(root, join(benchDir, name))}`);
   const started = performance.now();
   // Each benchmark bounds its own work; this cap only stops a hung one from hanging the whole run.
-  const result = spawnSync(process.execPath, [join(benchDir, name)], { cwd: root, stdio: 'inherit', timeout: 5 * 60_000, killSignal: 'SIGKILL' });
+  const result = spawnSync(process.execPath, [join(benchDir, name)], {
+    cwd: root,
+    stdio: 'inherit',
+    timeout: 5 * 60_000,
+    killSignal: 'SIGKILL',
+  });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   const status = result.error ? `error: ${result.error.message}` : result.signal ? `killed by ${result.signal}` : `exit ${result.status}`;
   outcomes.push({ name, ok: !result.error && result.status === 0, line: `${name}: ${status}, ${seconds} s` });

@@ -23,30 +23,50 @@ const KEY = 'bench-key';
 function dto(i) {
   return {
     id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-    organizationId: 'org-bench', name: `sandbox-${i}`, user: 'daytona', labels: { 'code-toolbox-language': 'python' },
-    public: false, networkBlockAll: false, target: 'us', cpu: 1, gpu: 0, memory: 1, disk: 3,
-    state: i % 3 === 0 ? 'stopped' : 'started', desiredState: i % 3 === 0 ? 'stopped' : 'started',
-    autoStopInterval: 15, autoArchiveInterval: 10_080, autoDeleteInterval: -1,
-    createdAt: '2026-03-01T00:00:00.000Z', updatedAt: '2026-03-01T00:00:00.000Z', lastActivityAt: '2026-03-01T00:00:00.000Z',
-    sandboxClass: 'container', toolboxProxyUrl: 'http://127.0.0.1:9/toolbox',
+    organizationId: 'org-bench',
+    name: `sandbox-${i}`,
+    user: 'daytona',
+    labels: { 'code-toolbox-language': 'python' },
+    public: false,
+    networkBlockAll: false,
+    target: 'us',
+    cpu: 1,
+    gpu: 0,
+    memory: 1,
+    disk: 3,
+    state: i % 3 === 0 ? 'stopped' : 'started',
+    desiredState: i % 3 === 0 ? 'stopped' : 'started',
+    autoStopInterval: 15,
+    autoArchiveInterval: 10_080,
+    autoDeleteInterval: -1,
+    createdAt: '2026-03-01T00:00:00.000Z',
+    updatedAt: '2026-03-01T00:00:00.000Z',
+    lastActivityAt: '2026-03-01T00:00:00.000Z',
+    sandboxClass: 'container',
+    toolboxProxyUrl: 'http://127.0.0.1:9/toolbox',
   };
 }
 
 // Pages per organization size, keyed by cursor, serialized once.
-const pages = new Map(SIZES.map((n) => {
-  const items = Array.from({ length: n }, (_, i) => dto(i));
-  const byCursor = new Map();
-  for (let start = 0; start < n; start += PAGE_LIMIT) {
-    const next = start + PAGE_LIMIT < n ? `c${start + PAGE_LIMIT}` : null;
-    byCursor.set(start === 0 ? '' : `c${start}`, JSON.stringify({ items: items.slice(start, start + PAGE_LIMIT), nextCursor: next }));
-  }
-  return [n, byCursor];
-}));
+const pages = new Map(
+  SIZES.map((n) => {
+    const items = Array.from({ length: n }, (_, i) => dto(i));
+    const byCursor = new Map();
+    for (let start = 0; start < n; start += PAGE_LIMIT) {
+      const next = start + PAGE_LIMIT < n ? `c${start + PAGE_LIMIT}` : null;
+      byCursor.set(start === 0 ? '' : `c${start}`, JSON.stringify({ items: items.slice(start, start + PAGE_LIMIT), nextCursor: next }));
+    }
+    return [n, byCursor];
+  }),
+);
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
   const match = /^\/(\d+)\/api\/sandbox$/.exec(url.pathname);
-  const body = match && req.headers.authorization === `Bearer ${KEY}` ? pages.get(Number(match[1]))?.get(url.searchParams.get('cursor') ?? '') : undefined;
+  const body =
+    match && req.headers.authorization === `Bearer ${KEY}`
+      ? pages.get(Number(match[1]))?.get(url.searchParams.get('cursor') ?? '')
+      : undefined;
   if (!body) {
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"statusCode":404,"message":"no such page"}');
     return;
@@ -62,7 +82,9 @@ async function listWithFetch(apiUrl) {
   let cursor;
   do {
     const query = new URLSearchParams({ limit: String(PAGE_LIMIT), ...(cursor ? { cursor } : {}) });
-    const page = await requestJson(`${apiUrl}/sandbox?${query}`, { headers: { authorization: `Bearer ${KEY}`, 'x-daytona-source': 'daytona-tray' } });
+    const page = await requestJson(`${apiUrl}/sandbox?${query}`, {
+      headers: { authorization: `Bearer ${KEY}`, 'x-daytona-source': 'daytona-tray' },
+    });
     for (const item of page.items) {
       const sandbox = parseSandbox(item);
       if (sandbox) sandboxes.push(sandbox);
@@ -80,8 +102,12 @@ for (const n of SIZES) {
   const api = createDaytonaApi({ apiUrl, credentials: () => ({ token: KEY }) });
   const daytona = new Daytona({ apiKey: KEY, apiUrl, target: 'us', useDeprecatedPolling: true });
   clients.push(api, daytona);
-  cases[`tray client|${n}`] = async () => { sink += (await listAllSandboxes(api)).length; };
-  cases[`fetch|${n}`] = async () => { sink += (await listWithFetch(apiUrl)).length; };
+  cases[`tray client|${n}`] = async () => {
+    sink += (await listAllSandboxes(api)).length;
+  };
+  cases[`fetch|${n}`] = async () => {
+    sink += (await listWithFetch(apiUrl)).length;
+  };
   cases[`SDK list()|${n}`] = async () => {
     const sandboxes = [];
     for await (const sandbox of daytona.list({ limit: PAGE_LIMIT })) {

@@ -63,8 +63,12 @@ const scenarios = new Map(SIZES.map((n) => [n, scenario(n)]));
 const cases = {};
 let sink = 0;
 for (const [n, s] of scenarios) {
-  cases[`diff, quiet poll|${n}`] = () => { sink += diffSnapshots(s.previous, s.quiet).length; };
-  cases[`diff, busy poll|${n}`] = () => { sink += diffSnapshots(s.previous, s.busy).length; };
+  cases[`diff, quiet poll|${n}`] = () => {
+    sink += diffSnapshots(s.previous, s.quiet).length;
+  };
+  cases[`diff, busy poll|${n}`] = () => {
+    sink += diffSnapshots(s.previous, s.busy).length;
+  };
   cases[`parse + diff, busy poll|${n}`] = () => {
     const next = new Map();
     for (const item of s.rawBusy) {
@@ -78,17 +82,34 @@ const results = await measureSideBySide(cases, { warmup: 20, iterations: ROUNDS 
 
 const busy1k = diffSnapshots(scenarios.get(1_000).previous, scenarios.get(1_000).busy);
 const counts = busy1k.reduce((acc, change) => ({ ...acc, [change.type]: (acc[change.type] ?? 0) + 1 }), {});
-console.log(`busy poll of 1,000 yields ${busy1k.length} changes: ${Object.entries(counts).map(([type, count]) => `${count} ${type}`).join(', ')}\n`);
+console.log(
+  `busy poll of 1,000 yields ${busy1k.length} changes: ${Object.entries(counts)
+    .map(([type, count]) => `${count} ${type}`)
+    .join(', ')}\n`,
+);
 
 const rows = [];
 for (const name of [...new Set(Object.keys(cases).map((key) => key.split('|')[0]))]) {
   const small = results.get(`${name}|1000`);
   const large = results.get(`${name}|10000`);
-  for (const [n, r] of [[1_000, small], [10_000, large]]) {
-    rows.push([name, n.toLocaleString('en-US'), ms(r.p50), ms(r.p95), ms(r.min), `${((r.p50 * 1000) / n).toFixed(2)}`, n === 10_000 ? `${(large.p50 / small.p50).toFixed(1)}x` : '']);
+  for (const [n, r] of [
+    [1_000, small],
+    [10_000, large],
+  ]) {
+    rows.push([
+      name,
+      n.toLocaleString('en-US'),
+      ms(r.p50),
+      ms(r.p95),
+      ms(r.min),
+      `${((r.p50 * 1000) / n).toFixed(2)}`,
+      n === 10_000 ? `${(large.p50 / small.p50).toFixed(1)}x` : '',
+    ]);
   }
 }
 printTable(['case', 'sandboxes', 'p50 ms', 'p95 ms', 'min ms', 'µs/sandbox', '10k/1k'], rows);
 const budget = results.get('diff, busy poll|1000').p50;
-console.log(`\nbudget: diff of 1,000 sandboxes <= 5 ms; measured p50 ${ms(budget)} ms (busy poll)${budget <= 5 ? '' : '  <-- OVER BUDGET'}`);
+console.log(
+  `\nbudget: diff of 1,000 sandboxes <= 5 ms; measured p50 ${ms(budget)} ms (busy poll)${budget <= 5 ? '' : '  <-- OVER BUDGET'}`,
+);
 if (sink < 0) console.log(sink);

@@ -32,10 +32,15 @@ test('first run: "Try locally" gives a working local profile; what the browser c
   await expect(page.getByTestId('no-tray-icon')).toBeVisible();
 });
 
-test('an agent creates a sandbox through the bridge: its row appears without a reload; stop, start and delete from the window change the provider', async ({ page, real }) => {
+test('an agent creates a sandbox through the bridge: its row appears without a reload; stop, start and delete from the window change the provider', async ({
+  page,
+  real,
+}) => {
   await tryLocally(page, real);
   const agent = await real.agent();
-  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'agent-box', autoStopInterval: 0 } }, undefined, { timeout: 60_000 });
+  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'agent-box', autoStopInterval: 0 } }, undefined, {
+    timeout: 60_000,
+  });
   expect(created.isError, toolText(created)).toBeFalsy();
 
   const row = sandboxRow(page, 'agent-box');
@@ -64,10 +69,15 @@ test('an agent creates a sandbox through the bridge: its row appears without a r
   expect(await listed()).not.toContain('agent-box');
 });
 
-test('auto-stop on the scaled clock: the notice arrives in the page and its click opens Sandboxes at that sandbox', async ({ page, real }) => {
+test('auto-stop on the scaled clock: the notice arrives in the page and its click opens Sandboxes at that sandbox', async ({
+  page,
+  real,
+}) => {
   await tryLocally(page, real);
   const agent = await real.agent();
-  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'idle-box', autoStopInterval: 1 } }, undefined, { timeout: 60_000 });
+  const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'idle-box', autoStopInterval: 1 } }, undefined, {
+    timeout: 60_000,
+  });
   expect(created.isError, toolText(created)).toBeFalsy();
   await expect(sandboxRow(page, 'idle-box')).toBeVisible();
   await tab(page, 'Clients').click();
@@ -97,8 +107,16 @@ test.describe('Claude Code, through its real CLI (devDependency @anthropic-ai/cl
   test.use({ appEnv: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
 
   test('connect from the window: `claude mcp list` shows it Connected; disconnect leaves the other server', async ({ page, real }) => {
-    const claude = (...args: string[]) => promisify(execFile)(join(bin, 'claude'), args, { env: real.env, timeout: 90_000 }).then((out) => out.stdout);
-    await claude('mcp', 'add-json', '--scope', 'user', 'mine', JSON.stringify({ type: 'stdio', command: process.execPath, args: ['-e', 'process.exit(0)'] }));
+    const claude = (...args: string[]) =>
+      promisify(execFile)(join(bin, 'claude'), args, { env: real.env, timeout: 90_000 }).then((out) => out.stdout);
+    await claude(
+      'mcp',
+      'add-json',
+      '--scope',
+      'user',
+      'mine',
+      JSON.stringify({ type: 'stdio', command: process.execPath, args: ['-e', 'process.exit(0)'] }),
+    );
     await tryLocally(page, real);
     await tab(page, 'Clients').click();
     const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Claude Code' }) });
@@ -116,7 +134,7 @@ test.describe('Claude Code, through its real CLI (devDependency @anthropic-ai/cl
   });
 });
 
-test('connect and disconnect Cursor from the window: our entry comes and goes, the user\'s other server stays', async ({ page, real }) => {
+test("connect and disconnect Cursor from the window: our entry comes and goes, the user's other server stays", async ({ page, real }) => {
   const config = join(real.home, '.cursor', 'mcp.json');
   await mkdir(join(real.home, '.cursor'));
   await writeFile(config, JSON.stringify({ mcpServers: { mine: { command: 'my-server', args: ['--keep'] } } }, null, 2));
@@ -135,7 +153,10 @@ test('connect and disconnect Cursor from the window: our entry comes and goes, t
   expect(after.mcpServers).toEqual({ mine: { command: 'my-server', args: ['--keep'] } });
 });
 
-test('first run with a key: a second provider plays Daytona Cloud; the key goes to the keychain, the window shows only its suffix, no file has it', async ({ page, real }) => {
+test('first run with a key: a second provider plays Daytona Cloud; the key goes to the keychain, the window shows only its suffix, no file has it', async ({
+  page,
+  real,
+}) => {
   const cloudDir = await tempDir('e2e-cloud-');
   const cloud = await startCliProvider([], cliEnv(cloudDir.path));
   try {
@@ -154,17 +175,23 @@ test('first run with a key: a second provider plays Daytona Cloud; the key goes 
     await expect(page.getByLabel(`API key ending in ${cloud.apiKey.slice(-4)}`)).toBeVisible();
     // The key crossed once, into main: nothing the page got back carries it.
     expect(await page.content()).not.toContain(cloud.apiKey);
-    const state = await page.evaluate(async () => JSON.stringify(await (window as unknown as { bridge: { getState(): Promise<unknown> } }).bridge.getState()));
+    const state = await page.evaluate(async () =>
+      JSON.stringify(await (window as unknown as { bridge: { getState(): Promise<unknown> } }).bridge.getState()),
+    );
     expect(state).not.toContain(cloud.apiKey);
     for (const file of [...(await filesUnder(real.home)), ...(await filesUnder(real.dataDir))]) {
       // The runtime file is rewritten while the server restarts on the new profile: one gone since the listing holds nothing.
-      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
+      const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) =>
+        error.code === 'ENOENT' ? '' : Promise.reject(error),
+      );
       expect(text, file).not.toContain(cloud.apiKey);
     }
 
     // The "cloud" is really used: an agent's sandbox lands on that provider.
     const agent = await real.agent();
-    const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'cloud-box', autoStopInterval: 0 } }, undefined, { timeout: 60_000 });
+    const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'cloud-box', autoStopInterval: 0 } }, undefined, {
+      timeout: 60_000,
+    });
     expect(created.isError, toolText(created)).toBeFalsy();
     await tab(page, 'Sandboxes').click();
     await expect(sandboxRow(page, 'cloud-box')).toBeVisible();

@@ -47,7 +47,16 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
     const dataDir = join(dir.path, 'data');
     await mkdir(home);
     const keyring = await startTestKeyring({ parentDir: dir.path });
-    const env = keyringEnv(keyring, cleanEnv({ HOME: home, DAYTONA_TRAY_HOME: dataDir, DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), XDG_CONFIG_HOME: join(home, '.config'), ...appEnv }));
+    const env = keyringEnv(
+      keyring,
+      cleanEnv({
+        HOME: home,
+        DAYTONA_TRAY_HOME: dataDir,
+        DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS),
+        XDG_CONFIG_HOME: join(home, '.config'),
+        ...appEnv,
+      }),
+    );
     const agents: Client[] = [];
     let app: WebAppChild | undefined;
     try {
@@ -64,7 +73,12 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
           await expect(page).toHaveURL(new URL('/', running.url).href);
         },
         async agent() {
-          const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, 'bridge'], env: env as Record<string, string>, stderr: 'pipe' });
+          const transport = new StdioClientTransport({
+            command: process.execPath,
+            args: [CLI, 'bridge'],
+            env: env as Record<string, string>,
+            stderr: 'pipe',
+          });
           const client = new Client({ name: 'e2e-agent', version: '0.0.0' });
           await client.connect(transport, { timeout: 30_000 });
           agents.push(client);

@@ -24,7 +24,11 @@ async function otherLocalSite(): Promise<{ origin: string; close(): Promise<void
   return { origin: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-test('the link works once: a second browser with the same link is refused, and no link at all is refused', async ({ page, browser, real }) => {
+test('the link works once: a second browser with the same link is refused, and no link at all is refused', async ({
+  page,
+  browser,
+  real,
+}) => {
   await real.open(page);
   await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();
   // The token left the address bar and the history entry.

@@ -91,7 +91,9 @@ test.describe('the tray app in Electron', () => {
     const first: AppState = await state();
     expect(first.firstRun).toBe(true);
     expect(first.profile.kind).toBe('local');
-    const refused: Result<unknown> = await popover.evaluate(() => (window as unknown as { bridge: BridgeApi }).bridge.startSandbox({ id: '' }));
+    const refused: Result<unknown> = await popover.evaluate(() =>
+      (window as unknown as { bridge: BridgeApi }).bridge.startSandbox({ id: '' }),
+    );
     expect(refused).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
@@ -100,7 +102,9 @@ test.describe('the tray app in Electron', () => {
     const runtime = await readRuntimeFile(runtimeFilePath(env()));
     expect(runtime).toBeDefined();
     const client = new Client({ name: 'e2e-agent', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(runtime!.url), { requestInit: { headers: { authorization: `Bearer ${runtime!.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(runtime!.url), { requestInit: { headers: { authorization: `Bearer ${runtime!.token}` } } }),
+    );
     try {
       const created = await client.callTool({ name: 'create_sandbox', arguments: { name: 'e2e-box', autoStopInterval: 1 } });
       expect(created.isError ?? false).toBe(false);
@@ -117,7 +121,9 @@ test.describe('the tray app in Electron', () => {
   });
 
   test('notifies the scripted auto-stop', async () => {
-    await expect.poll(async () => (await recorded()).notifications.map((notification) => notification.title), WAIT).toContain('Sandbox auto-stopped');
+    await expect
+      .poll(async () => (await recorded()).notifications.map((notification) => notification.title), WAIT)
+      .toContain('Sandbox auto-stopped');
     const notification = (await recorded()).notifications.find((entry) => entry.title === 'Sandbox auto-stopped')!;
     expect(notification.body).toContain('e2e-box');
     await expect.poll(async () => (await state()).sandboxes.find((sandbox) => sandbox.name === 'e2e-box')?.state, WAIT).toBe('stopped');

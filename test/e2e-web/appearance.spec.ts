@@ -1,13 +1,16 @@
 import { callsOf, expect, openWindow, test } from './window-page.ts';
 
-const background = (page: import('@playwright/test').Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+const background = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
 
 test.describe('appearance and keyboard', () => {
   test('follows the OS light/dark setting, live', async ({ page }) => {
     await page.emulateMedia({ colorScheme: 'light' });
     await openWindow(page);
     expect(await background(page)).toBe('rgb(244, 245, 247)');
-    const cardLight = await page.getByRole('listitem', { name: 'web-preview' }).evaluate((element) => getComputedStyle(element).backgroundColor);
+    const cardLight = await page
+      .getByRole('listitem', { name: 'web-preview' })
+      .evaluate((element) => getComputedStyle(element).backgroundColor);
     expect(cardLight).toBe('rgb(255, 255, 255)');
 
     await page.emulateMedia({ colorScheme: 'dark' });
@@ -38,12 +41,25 @@ test.describe('appearance and keyboard', () => {
     const stops: string[] = [];
     for (let i = 0; i < 10; i++) {
       await page.keyboard.press('Tab');
-      stops.push(await page.evaluate(() => {
-        const element = document.activeElement as HTMLElement;
-        return element.getAttribute('aria-label') ?? element.innerText.trim();
-      }));
+      stops.push(
+        await page.evaluate(() => {
+          const element = document.activeElement as HTMLElement;
+          return element.getAttribute('aria-label') ?? element.innerText.trim();
+        }),
+      );
     }
-    expect(stops).toEqual(['All 3', 'Running 1', 'Stopped 1', 'Errors 1', 'Refresh the list', 'Stop', 'Preview', 'Copy ID', 'Delete', 'Start']);
+    expect(stops).toEqual([
+      'All 3',
+      'Running 1',
+      'Stopped 1',
+      'Errors 1',
+      'Refresh the list',
+      'Stop',
+      'Preview',
+      'Copy ID',
+      'Delete',
+      'Start',
+    ]);
     // Enter on a focused action acts.
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
@@ -67,7 +83,9 @@ test.describe('appearance and keyboard', () => {
   });
 
   test('getState failing at start shows the error with a retry', async ({ page }) => {
-    await openWindow(page, 'sample', { setup: () => window.fakeBridge.failNext('getState', { message: 'The app is still starting. Try again in a moment.' }) });
+    await openWindow(page, 'sample', {
+      setup: () => window.fakeBridge.failNext('getState', { message: 'The app is still starting. Try again in a moment.' }),
+    });
     await expect(page.getByRole('alert')).toContainText('still starting');
     await page.getByRole('button', { name: 'Try again' }).click();
     await expect(page.getByRole('listitem', { name: 'web-preview' })).toBeVisible();

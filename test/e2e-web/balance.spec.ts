@@ -54,7 +54,13 @@ test.describe('balance', () => {
       const state = window.fakeBridge.state();
       window.fakeBridge.emitState({
         account: { state: 'unavailable', reason: 'The local provider has no account.' },
-        billing: { ...state.billing, mode: 'local', label: 'local — free', balance: { state: 'not-applicable' }, spend: { state: 'not-applicable' } },
+        billing: {
+          ...state.billing,
+          mode: 'local',
+          label: 'local — free',
+          balance: { state: 'not-applicable' },
+          spend: { state: 'not-applicable' },
+        },
       });
     });
     await expect(page.getByRole('group', { name: 'Balance', exact: true })).toContainText('Local — free');
@@ -63,7 +69,7 @@ test.describe('balance', () => {
     await expect(page.getByRole('group', { name: 'This billing period' })).toHaveCount(0);
   });
 
-  test('unavailable balance and spend show main\'s message', async ({ page }) => {
+  test("unavailable balance and spend show main's message", async ({ page }) => {
     await openBalance(page);
     await page.evaluate(() => {
       const state = window.fakeBridge.state();
@@ -83,7 +89,9 @@ test.describe('balance', () => {
     await openBalance(page);
     await page.evaluate(() => {
       const state = window.fakeBridge.state();
-      window.fakeBridge.emitState({ billing: { ...state.billing, creditsDepleted: true, suspensionReason: 'Credits depleted: add credits to start sandboxes again.' } });
+      window.fakeBridge.emitState({
+        billing: { ...state.billing, creditsDepleted: true, suspensionReason: 'Credits depleted: add credits to start sandboxes again.' },
+      });
     });
     const banner = page.getByRole('alert').filter({ hasText: 'Out of credits' });
     await expect(banner).toContainText('Credits depleted: add credits');
@@ -98,7 +106,9 @@ test.describe('balance', () => {
     await page.getByRole('button', { name: 'Sign in with Daytona' }).click();
     await expect(page.getByRole('button', { name: 'Sign in with Daytona' })).toBeEnabled();
     await expect(page.getByRole('alert')).toHaveCount(0);
-    await page.evaluate(() => window.fakeBridge.failNext('signIn', { code: 'timeout', message: 'The sign-in page was not completed within 5 minutes. Try again.' }));
+    await page.evaluate(() =>
+      window.fakeBridge.failNext('signIn', { code: 'timeout', message: 'The sign-in page was not completed within 5 minutes. Try again.' }),
+    );
     await page.getByRole('button', { name: 'Sign in with Daytona' }).click();
     await expect(page.getByRole('alert')).toContainText('not completed within 5 minutes');
   });

@@ -10,7 +10,13 @@ async function openClients(page: import('@playwright/test').Page) {
 test.describe('clients', () => {
   test('each client shows connected / not connected / not installed; installed ones first', async ({ page }) => {
     await openClients(page);
-    await expect(page.getByRole('list', { name: 'Clients' }).getByRole('heading')).toHaveText(['Claude Desktop', 'Claude Code', 'Windsurf', 'Cursor', 'VS Code']);
+    await expect(page.getByRole('list', { name: 'Clients' }).getByRole('heading')).toHaveText([
+      'Claude Desktop',
+      'Claude Code',
+      'Windsurf',
+      'Cursor',
+      'VS Code',
+    ]);
     await expect(client(page, 'Claude Desktop')).toContainText('Not connected');
     await expect(client(page, 'Claude Code')).toContainText('Connected');
     await expect(client(page, 'Cursor')).toContainText('Not installed');
@@ -24,7 +30,9 @@ test.describe('clients', () => {
     await desktop.getByRole('button', { name: 'Connect', exact: true }).click();
     await expect(desktop.getByRole('button', { name: 'Connecting…' })).toBeDisabled();
     await release(page, 'connectClient');
-    await expect(desktop.getByRole('status')).toContainText('Quit Claude Desktop completely (also from the tray or menu bar) and open it again to load the change.');
+    await expect(desktop.getByRole('status')).toContainText(
+      'Quit Claude Desktop completely (also from the tray or menu bar) and open it again to load the change.',
+    );
     await expect(desktop).toContainText('Connected');
     await expect(desktop.getByRole('button', { name: 'Disconnect', exact: true })).toBeVisible();
     expect(await callsOf(page, 'connectClient')).toEqual([{ id: 'claude-desktop' }]);
@@ -64,7 +72,8 @@ test.describe('clients', () => {
     await openClients(page);
     await failNext(page, 'connectClient', {
       code: 'client-setup',
-      message: '/home/ada/.config/Claude/claude_desktop_config.json cannot be parsed (line 4: unexpected "}"). Fix or remove the file, then connect again; it was not changed.',
+      message:
+        '/home/ada/.config/Claude/claude_desktop_config.json cannot be parsed (line 4: unexpected "}"). Fix or remove the file, then connect again; it was not changed.',
     });
     const desktop = client(page, 'Claude Desktop');
     await desktop.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -91,7 +100,11 @@ test.describe('clients', () => {
       const state = window.fakeBridge.state();
       window.fakeBridge.emitState({
         clients: state.clients.map((c) =>
-          c.id === 'windsurf' ? { ...c, current: false } : c.id === 'claude-code' ? { ...c, problem: '~/.claude.json is not readable (EACCES). Check its permissions.' } : c,
+          c.id === 'windsurf'
+            ? { ...c, current: false }
+            : c.id === 'claude-code'
+              ? { ...c, problem: '~/.claude.json is not readable (EACCES). Check its permissions.' }
+              : c,
         ),
       });
     });

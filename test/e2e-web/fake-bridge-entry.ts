@@ -1,5 +1,13 @@
 import type { AppState, BridgeApi } from '../../preload/contract.ts';
-import { createFakeBridge, firstRunState, notIsolated, sampleClient, sampleSandbox, sampleState, type FakeBridgeControls } from '../fakes/fake-bridge.ts';
+import {
+  createFakeBridge,
+  firstRunState,
+  notIsolated,
+  sampleClient,
+  sampleSandbox,
+  sampleState,
+  type FakeBridgeControls,
+} from '../fakes/fake-bridge.ts';
 
 /**
  * Bundled by global-setup.ts into one script that page.addInitScript runs before the window's own code:

@@ -62,7 +62,8 @@ test.describe('first run', () => {
     await openWindow(page, 'first-run');
     await failNext(page, 'saveApiKey', {
       code: 'rejected',
-      message: 'API key rejected by https://app.daytona.io/api (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.',
+      message:
+        'API key rejected by https://app.daytona.io/api (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.',
     });
     await page.getByLabel('API key').fill(KEY);
     await page.getByLabel('API key').press('Enter');
@@ -93,7 +94,9 @@ test.describe('first run', () => {
 
   test('an error from "Try locally" is shown where the user acted', async ({ page }) => {
     await openWindow(page, 'first-run');
-    await failNext(page, 'useLocalProvider', { message: 'Could not save /home/ada/.config/daytona-tray/settings.json: disk full. Free some space, then try again.' });
+    await failNext(page, 'useLocalProvider', {
+      message: 'Could not save /home/ada/.config/daytona-tray/settings.json: disk full. Free some space, then try again.',
+    });
     await page.getByRole('button', { name: 'Try locally' }).click();
     await expect(page.getByRole('alert')).toContainText('disk full');
     await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();

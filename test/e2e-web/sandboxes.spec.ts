@@ -35,7 +35,9 @@ test.describe('sandboxes', () => {
     await page.evaluate(() => {
       const { sampleSandbox } = window.fakeSamples;
       const state = window.fakeBridge.state();
-      window.fakeBridge.emitState({ sandboxes: [...state.sandboxes, sampleSandbox({ id: 'sbx-new-1', name: 'fresh-one', state: 'starting' })] });
+      window.fakeBridge.emitState({
+        sandboxes: [...state.sandboxes, sampleSandbox({ id: 'sbx-new-1', name: 'fresh-one', state: 'starting' })],
+      });
     });
     await expect(row(page, 'fresh-one').locator('.badge')).toHaveText('starting');
     await expect(page.getByRole('tab', { name: /Sandboxes/ })).toContainText('4');
@@ -135,9 +137,12 @@ test.describe('sandboxes', () => {
     expect(await callsOf(page, 'copyText')).toEqual([{ text: 'sbx-build-04de' }]);
   });
 
-  test('a failed action shows main\'s advice in the row and leaves the state alone', async ({ page }) => {
+  test("a failed action shows main's advice in the row and leaves the state alone", async ({ page }) => {
     await openWindow(page);
-    await failNext(page, 'stopSandbox', { code: 'unreachable', message: 'Could not reach https://app.daytona.io/api (ENOTFOUND). Check your network, then try again.' });
+    await failNext(page, 'stopSandbox', {
+      code: 'unreachable',
+      message: 'Could not reach https://app.daytona.io/api (ENOTFOUND). Check your network, then try again.',
+    });
     const web = row(page, 'web-preview');
     await web.getByRole('button', { name: 'Stop' }).click();
     await expect(web.getByRole('alert')).toContainText('Could not reach https://app.daytona.io/api');
@@ -178,7 +183,11 @@ test.describe('sandboxes', () => {
     await openWindow(page);
     await page.evaluate(() =>
       window.fakeBridge.emitState({
-        watcher: { state: 'running', events: 'down', problem: { kind: 'network', message: 'Daytona did not answer (ETIMEDOUT). Retrying in 8 s.' } },
+        watcher: {
+          state: 'running',
+          events: 'down',
+          problem: { kind: 'network', message: 'Daytona did not answer (ETIMEDOUT). Retrying in 8 s.' },
+        },
       }),
     );
     const banner = page.getByRole('alert').filter({ hasText: 'Could not list sandboxes' });
@@ -189,7 +198,11 @@ test.describe('sandboxes', () => {
 
     await page.evaluate(() =>
       window.fakeBridge.emitState({
-        watcher: { state: 'unauthorized', events: 'off', problem: { kind: 'unauthorized', message: 'Daytona refused the API key (401). Replace it in Settings.' } },
+        watcher: {
+          state: 'unauthorized',
+          events: 'off',
+          problem: { kind: 'unauthorized', message: 'Daytona refused the API key (401). Replace it in Settings.' },
+        },
       }),
     );
     await expect(page.getByRole('alert').filter({ hasText: 'Daytona refused the API key' })).toContainText('Replace it in Settings');
@@ -199,7 +212,9 @@ test.describe('sandboxes', () => {
     await openWindow(page);
     await page.evaluate(() => {
       const { sampleSandbox, notIsolated } = window.fakeSamples;
-      window.fakeBridge.emitState({ sandboxes: [notIsolated(sampleSandbox({ id: 'l1', name: 'plain-process' })), sampleSandbox({ id: 'l2', name: 'isolated-one' })] });
+      window.fakeBridge.emitState({
+        sandboxes: [notIsolated(sampleSandbox({ id: 'l1', name: 'plain-process' })), sampleSandbox({ id: 'l2', name: 'isolated-one' })],
+      });
     });
     await expect(row(page, 'plain-process').getByText('not isolated')).toBeVisible();
     await expect(row(page, 'isolated-one').getByText('not isolated')).toHaveCount(0);
@@ -207,13 +222,19 @@ test.describe('sandboxes', () => {
 });
 
 test.describe('a notification about a sandbox', () => {
-  test('opens the Sandboxes view scrolled to that sandbox and highlighted, even from another view and a filter that hid it', async ({ page }) => {
+  test('opens the Sandboxes view scrolled to that sandbox and highlighted, even from another view and a filter that hid it', async ({
+    page,
+  }) => {
     await openWindow(page);
     // Enough running sandboxes to push a stopped one below the fold of the 560 px window.
     await page.evaluate(() => {
       const { sampleSandbox } = window.fakeSamples;
-      const many = Array.from({ length: 12 }, (_, i) => sampleSandbox({ id: `sbx-busy-${i}`, name: `busy-${String(i).padStart(2, '0')}`, state: 'started' }));
-      window.fakeBridge.emitState({ sandboxes: [...many, sampleSandbox({ id: 'sbx-idle-zz', name: 'zz-auto-stopped', state: 'stopped' })] });
+      const many = Array.from({ length: 12 }, (_, i) =>
+        sampleSandbox({ id: `sbx-busy-${i}`, name: `busy-${String(i).padStart(2, '0')}`, state: 'started' }),
+      );
+      window.fakeBridge.emitState({
+        sandboxes: [...many, sampleSandbox({ id: 'sbx-idle-zz', name: 'zz-auto-stopped', state: 'stopped' })],
+      });
     });
     await page.getByRole('button', { name: /^Running/ }).click();
     await expect(row(page, 'zz-auto-stopped')).toHaveCount(0);

@@ -35,7 +35,18 @@ for (const scheme of ['light', 'dark'] as const) {
         const state = window.fakeBridge.state();
         window.fakeBridge.emitState({
           account: { state: 'signed-in', email: 'ada@example.com', organizationName: 'Ada Labs' },
-          billing: { ...state.billing, balance: { state: 'ok', cents: 4250, usd: 42.5, spentThisPeriodUsd: 18.42, hoursLeft: 254.6, billingType: 'prepaid', updatedAt: new Date().toISOString() } },
+          billing: {
+            ...state.billing,
+            balance: {
+              state: 'ok',
+              cents: 4250,
+              usd: 42.5,
+              spentThisPeriodUsd: 18.42,
+              hoursLeft: 254.6,
+              billingType: 'prepaid',
+              updatedAt: new Date().toISOString(),
+            },
+          },
         });
       });
       await page.getByRole('tab', { name: 'Balance' }).click();
@@ -47,7 +58,10 @@ for (const scheme of ['light', 'dark'] as const) {
     test(`clients with a dry-run diff (${scheme})`, async ({ page }) => {
       await openWindow(page);
       await page.getByRole('tab', { name: 'Clients' }).click();
-      await page.getByRole('listitem', { name: 'Claude Desktop' }).getByRole('button', { name: /Show what connecting changes/ }).click();
+      await page
+        .getByRole('listitem', { name: 'Claude Desktop' })
+        .getByRole('button', { name: /Show what connecting changes/ })
+        .click();
       await expect(page.getByLabel(/Changes to/)).toBeVisible();
       await expectNoSidewaysScroll(page);
       await expectScreen(page, `clients-${scheme}`);
@@ -82,7 +96,13 @@ test('sandboxes on the local provider, one not isolated, one auto-stopping soon'
     const now = Date.now();
     window.fakeBridge.emitState({
       profile: { ...state.profile, name: 'local', kind: 'local', apiKey: { set: false }, isolation: 'none' },
-      billing: { ...state.billing, mode: 'local', label: 'local — free', balance: { state: 'not-applicable' }, spend: { state: 'not-applicable' } },
+      billing: {
+        ...state.billing,
+        mode: 'local',
+        label: 'local — free',
+        balance: { state: 'not-applicable' },
+        spend: { state: 'not-applicable' },
+      },
       sandboxes: [
         notIsolated(sampleSandbox({ id: 'local-1', name: 'agent-scratch', autoStopAt: new Date(now + 4 * 60_000 + 5_000).toISOString() })),
         notIsolated(sampleSandbox({ id: 'local-2', name: 'notebook', state: 'starting' })),
@@ -105,7 +125,8 @@ test('a rejected key on the first run', async ({ page }) => {
   await page.evaluate(() =>
     window.fakeBridge.failNext('saveApiKey', {
       code: 'rejected',
-      message: 'API key rejected by https://app.daytona.io/api (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.',
+      message:
+        'API key rejected by https://app.daytona.io/api (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.',
     }),
   );
   await page.getByLabel('API key').fill('dtn_wrong');

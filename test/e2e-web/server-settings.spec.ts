@@ -16,7 +16,13 @@ test.describe('server', () => {
     await openWindow(page);
     await page.evaluate(() =>
       window.fakeBridge.emitState({
-        server: { state: 'failed', since: Date.now(), failures: 4, retryAt: Date.now() + 30_000, reason: 'The MCP server exited with code 1: listen EADDRINUSE 127.0.0.1:49213. Pick another port in Settings.' },
+        server: {
+          state: 'failed',
+          since: Date.now(),
+          failures: 4,
+          retryAt: Date.now() + 30_000,
+          reason: 'The MCP server exited with code 1: listen EADDRINUSE 127.0.0.1:49213. Pick another port in Settings.',
+        },
       }),
     );
     await expect(page.getByRole('tab', { name: /Server/ })).toContainText('!');
@@ -53,7 +59,11 @@ test.describe('settings', () => {
     await page.getByRole('switch', { name: 'Start at login' }).focus();
     await page.keyboard.press('Space');
     await expect(page.getByRole('switch', { name: 'Start at login' })).toBeChecked();
-    expect(await callsOf(page, 'updateSettings')).toEqual([{ toolGroups: { git: false } }, { notifications: { autoStop: false } }, { startAtLogin: true }]);
+    expect(await callsOf(page, 'updateSettings')).toEqual([
+      { toolGroups: { git: false } },
+      { notifications: { autoStop: false } },
+      { startAtLogin: true },
+    ]);
   });
 
   test('low-balance threshold (in dollars) and MCP port', async ({ page }) => {

@@ -39,7 +39,11 @@ export { expect };
  * Opens the built window with the fake bridge installed. `initial` is built in the page (so dates are the
  * page's "now"): `sample` (default), `first-run`, or a function of the sample builders.
  */
-export async function openWindow(page: Page, initial: 'sample' | 'first-run' | AppState = 'sample', options: { setup?: () => void } = {}): Promise<void> {
+export async function openWindow(
+  page: Page,
+  initial: 'sample' | 'first-run' | AppState = 'sample',
+  options: { setup?: () => void } = {},
+): Promise<void> {
   if (initial !== 'sample') {
     await page.addInitScript((state) => {
       window.__fakeBridgeInitial = state;

@@ -12,7 +12,7 @@ test('without a bridge the window says it only works inside the app', async ({ p
   await expect(page.getByText('only works inside Daytona Tray')).toBeVisible();
 });
 
-test('the CSP allows only the app\'s own scripts and styles, nothing inline or remote', async ({ page, pageErrors }) => {
+test("the CSP allows only the app's own scripts and styles, nothing inline or remote", async ({ page, pageErrors }) => {
   await openWindow(page);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(csp).toContain("default-src 'none'");
@@ -30,5 +30,9 @@ test('the CSP allows only the app\'s own scripts and styles, nothing inline or r
   expect(ran).toBe(false);
   // Chromium reports the refusal on the console; that one error is expected here.
   await expect.poll(() => pageErrors.filter((error) => error.includes('violates the following Content Security Policy')).length).toBe(1);
-  pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((error) => !error.includes('violates the following Content Security Policy')));
+  pageErrors.splice(
+    0,
+    pageErrors.length,
+    ...pageErrors.filter((error) => !error.includes('violates the following Content Security Policy')),
+  );
 });

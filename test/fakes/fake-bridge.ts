@@ -126,15 +126,52 @@ export function sampleState(overrides: Partial<AppState> = {}, at: number = Date
     },
     account: { state: 'signed-out' },
     sandboxes: [
-      sampleSandbox({ id: 'sbx-web-7c1f', name: 'web-preview', cpu: 2, memory: 4, disk: 10, autoStopAt: new Date(at + 12 * 60_000).toISOString(), hourlyUsd: 0.1663 }, at),
-      sampleSandbox({ id: 'sbx-data-91ab', name: 'data-cleanup', state: 'stopped', createdAt: new Date(at - 26 * HOUR).toISOString(), hourlyUsd: 0.0003 }, at),
-      sampleSandbox({ id: 'sbx-build-04de', name: 'build-runner', state: 'error', errorReason: 'The sandbox ran out of disk space.', hourlyUsd: 0.0003 }, at),
+      sampleSandbox(
+        {
+          id: 'sbx-web-7c1f',
+          name: 'web-preview',
+          cpu: 2,
+          memory: 4,
+          disk: 10,
+          autoStopAt: new Date(at + 12 * 60_000).toISOString(),
+          hourlyUsd: 0.1663,
+        },
+        at,
+      ),
+      sampleSandbox(
+        {
+          id: 'sbx-data-91ab',
+          name: 'data-cleanup',
+          state: 'stopped',
+          createdAt: new Date(at - 26 * HOUR).toISOString(),
+          hourlyUsd: 0.0003,
+        },
+        at,
+      ),
+      sampleSandbox(
+        {
+          id: 'sbx-build-04de',
+          name: 'build-runner',
+          state: 'error',
+          errorReason: 'The sandbox ran out of disk space.',
+          hourlyUsd: 0.0003,
+        },
+        at,
+      ),
     ],
     watcher: { state: 'running', events: 'live', lastListingAt: at },
     billing: {
       mode: 'cloud',
       label: 'Daytona Cloud',
-      burn: { perHourUsd: 0.1669, perDayUsd: 4.0056, running: 1, diskOnly: 2, gpuNotPriced: 0, todayUsd: 1.27, todaySince: new Date(at - 8 * HOUR).toISOString() },
+      burn: {
+        perHourUsd: 0.1669,
+        perDayUsd: 4.0056,
+        running: 1,
+        diskOnly: 2,
+        gpuNotPriced: 0,
+        todayUsd: 1.27,
+        todaySince: new Date(at - 8 * HOUR).toISOString(),
+      },
       spend: { state: 'ok', periodUsd: 18.42, from: new Date(at - 10 * 24 * HOUR).toISOString(), to: new Date(at).toISOString() },
       balance: { state: 'sign-in', message: 'Sign in to see balance' },
       organizationId: 'org-1',
@@ -166,10 +203,22 @@ export function firstRunState(at: number = Date.now()): AppState {
   return {
     ...base,
     firstRun: true,
-    profile: { name: 'local', kind: 'local', apiKey: { set: false }, isolation: 'bubblewrap', profiles: [{ name: 'local', kind: 'local', active: true }] },
+    profile: {
+      name: 'local',
+      kind: 'local',
+      apiKey: { set: false },
+      isolation: 'bubblewrap',
+      profiles: [{ name: 'local', kind: 'local', active: true }],
+    },
     account: { state: 'unavailable', reason: 'The local provider has no account.' },
     sandboxes: [],
-    billing: { ...base.billing, mode: 'local', label: 'local — free', spend: { state: 'not-applicable' }, balance: { state: 'not-applicable' } },
+    billing: {
+      ...base.billing,
+      mode: 'local',
+      label: 'local — free',
+      spend: { state: 'not-applicable' },
+      balance: { state: 'not-applicable' },
+    },
   };
 }
 
@@ -190,11 +239,17 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
   }
 
   /** Records the call, then applies failNext/holdNext before the method's own behaviour. */
-  async function call<K extends BridgeMethodName>(method: K, request: RequestOf<K>, behave: () => Result<ValueOf<K>>): Promise<Result<ValueOf<K>>> {
+  async function call<K extends BridgeMethodName>(
+    method: K,
+    request: RequestOf<K>,
+    behave: () => Result<ValueOf<K>>,
+  ): Promise<Result<ValueOf<K>>> {
     calls.push({ method, request: structuredClone(request) });
     if (holds.get(method) === 'armed') {
       let release!: () => void;
-      const promise = new Promise<void>((resolve) => { release = resolve; });
+      const promise = new Promise<void>((resolve) => {
+        release = resolve;
+      });
       holds.set(method, { promise, release });
       await promise;
       holds.delete(method);
@@ -250,13 +305,22 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         setProfile(profile);
         emit({
           account: { state: 'signed-out' },
-          billing: { ...state.billing, mode: 'cloud', label: 'Daytona Cloud', balance: { state: 'sign-in', message: 'Sign in to see balance' } },
+          billing: {
+            ...state.billing,
+            mode: 'cloud',
+            label: 'Daytona Cloud',
+            balance: { state: 'sign-in', message: 'Sign in to see balance' },
+          },
         });
         return ok(profile);
       }),
     removeApiKey: (request) =>
       call('removeApiKey', request, () => {
-        const profile: ProfileView = { ...state.profile, apiKey: { set: false }, problem: "No API key is stored for profile 'cloud'. Add one in Settings." };
+        const profile: ProfileView = {
+          ...state.profile,
+          apiKey: { set: false },
+          problem: "No API key is stored for profile 'cloud'. Add one in Settings.",
+        };
         emit({ profile, account: { state: 'signed-out' } });
         return ok(profile);
       }),
@@ -272,7 +336,13 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         setProfile(profile);
         emit({
           account: { state: 'unavailable', reason: 'The local provider has no account.' },
-          billing: { ...state.billing, mode: 'local', label: 'local — free', spend: { state: 'not-applicable' }, balance: { state: 'not-applicable' } },
+          billing: {
+            ...state.billing,
+            mode: 'local',
+            label: 'local — free',
+            spend: { state: 'not-applicable' },
+            balance: { state: 'not-applicable' },
+          },
         });
         return ok(profile);
       }),
@@ -280,7 +350,12 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
       call('switchProfile', request, () => {
         const target = state.profile.profiles.find((p) => p.name === request.profile);
         if (!target) return fail('not-found', `There is no profile '${request.profile}'.`);
-        const profile: ProfileView = { ...state.profile, name: target.name, kind: target.kind, profiles: state.profile.profiles.map((p) => ({ ...p, active: p.name === target.name })) };
+        const profile: ProfileView = {
+          ...state.profile,
+          name: target.name,
+          kind: target.kind,
+          profiles: state.profile.profiles.map((p) => ({ ...p, active: p.name === target.name })),
+        };
         emit({ profile });
         return ok(profile);
       }),
@@ -290,7 +365,13 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         const profile: ProfileView = {
           ...rest,
           ...(request.apiUrl ? { apiUrl: request.apiUrl } : {}),
-          ...(request.target === null ? {} : request.target !== undefined ? { target: request.target } : _target !== undefined ? { target: _target } : {}),
+          ...(request.target === null
+            ? {}
+            : request.target !== undefined
+              ? { target: request.target }
+              : _target !== undefined
+                ? { target: _target }
+                : {}),
         };
         emit({ profile });
         return ok(profile);
@@ -304,7 +385,15 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
           account,
           billing: {
             ...state.billing,
-            balance: { state: 'ok', cents: 4250, usd: 42.5, spentThisPeriodUsd: 18.42, hoursLeft: 42.5 / Math.max(state.billing.burn.perHourUsd, 1e-9), billingType: 'prepaid', updatedAt: new Date().toISOString() },
+            balance: {
+              state: 'ok',
+              cents: 4250,
+              usd: 42.5,
+              spentThisPeriodUsd: 18.42,
+              hoursLeft: 42.5 / Math.max(state.billing.burn.perHourUsd, 1e-9),
+              billingType: 'prepaid',
+              updatedAt: new Date().toISOString(),
+            },
           },
         });
         return ok(account);
@@ -312,14 +401,21 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
     cancelSignIn: () => call('cancelSignIn', undefined, () => ok(undefined)),
     signOut: () =>
       call('signOut', undefined, () => {
-        emit({ account: { state: 'signed-out' }, billing: { ...state.billing, balance: { state: 'sign-in', message: 'Sign in to see balance' } } });
+        emit({
+          account: { state: 'signed-out' },
+          billing: { ...state.billing, balance: { state: 'sign-in', message: 'Sign in to see balance' } },
+        });
         return ok({ state: 'signed-out' } as const);
       }),
 
     startSandbox: (request) =>
       call('startSandbox', request, () => {
         if (!findSandbox(request.id)) return fail('not-found', `There is no sandbox ${request.id}.`);
-        setSandbox(request.id, { state: 'started', lastActivityAt: new Date().toISOString(), autoStopAt: new Date(Date.now() + 15 * 60_000).toISOString() });
+        setSandbox(request.id, {
+          state: 'started',
+          lastActivityAt: new Date().toISOString(),
+          autoStopAt: new Date(Date.now() + 15 * 60_000).toISOString(),
+        });
         return ok(undefined);
       }),
     stopSandbox: (request) =>
@@ -361,7 +457,9 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         return ok(clientChange(request.id, 'disconnected', false));
       }),
     previewClientSetup: (request) =>
-      call('previewClientSetup', request, () => ok(clientChange(request.id, request.action === 'connect' ? 'connected' : 'disconnected', true))),
+      call('previewClientSetup', request, () =>
+        ok(clientChange(request.id, request.action === 'connect' ? 'connected' : 'disconnected', true)),
+      ),
     refreshClients: () => call('refreshClients', undefined, () => ok(state.clients)),
 
     restartServer: () =>
@@ -398,11 +496,15 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
 
     onStateChanged: (listener) => {
       stateListeners.add(listener);
-      return () => { stateListeners.delete(listener); };
+      return () => {
+        stateListeners.delete(listener);
+      };
     },
     onShowView: (listener) => {
       viewListeners.add(listener);
-      return () => { viewListeners.delete(listener); };
+      return () => {
+        viewListeners.delete(listener);
+      };
     },
   } satisfies BridgeApi;
 

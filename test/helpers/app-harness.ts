@@ -7,7 +7,14 @@ import type { Timers } from '../../main/core/alerts/alert-policy.ts';
 import { resolveBridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
-import { METHOD_CHANNELS, type AppState, type BridgeMethodName, type RequestOf, type Result, type ValueOf } from '../../preload/contract.ts';
+import {
+  METHOD_CHANNELS,
+  type AppState,
+  type BridgeMethodName,
+  type RequestOf,
+  type Result,
+  type ValueOf,
+} from '../../preload/contract.ts';
 import { createDesktopDouble, type DesktopDouble } from './desktop-double.ts';
 import { cliEnv } from './local-cli.ts';
 import { CLI } from './paths.ts';
@@ -44,7 +51,10 @@ export interface TestApp extends BuiltApp {
   desktop: DesktopDouble;
   home: string;
   /** Calls a contract method the way the window does: through the IPC registry (sender check, zod parse). */
-  call<K extends BridgeMethodName>(method: K, ...request: RequestOf<K> extends undefined ? [] : [RequestOf<K>]): Promise<Result<ValueOf<K>>>;
+  call<K extends BridgeMethodName>(
+    method: K,
+    ...request: RequestOf<K> extends undefined ? [] : [RequestOf<K>]
+  ): Promise<Result<ValueOf<K>>>;
   state(): AppState;
   /** An unmodified SDK client for the supervised local provider (dispose it). */
   localDaytona(): Daytona;
@@ -100,7 +110,11 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
 
   const channels = new Map<string, (sender: IpcSender, payload: unknown) => Promise<unknown>>();
   const window: IpcSender = { webContentsId: 1, frameUrl: 'file:///app/out/renderer/index.html', isMainFrame: true };
-  registerBridgeHandlers({ handle: (channel, listener) => void channels.set(channel, listener), removeHandler: () => {} }, built.app.handlers, { isTrusted: (sender) => sender === window });
+  registerBridgeHandlers(
+    { handle: (channel, listener) => void channels.set(channel, listener), removeHandler: () => {} },
+    built.app.handlers,
+    { isTrusted: (sender) => sender === window },
+  );
 
   return {
     ...built,

@@ -6,7 +6,13 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     revision: 1,
     app: { version: '0.1.0', platform: 'linux', unavailable: [] },
     firstRun: false,
-    profile: { name: 'cloud', kind: 'cloud', apiUrl: 'https://app.daytona.io/api', apiKey: { set: true, suffix: 'abcd', source: 'keychain' }, profiles: [{ name: 'cloud', kind: 'cloud', active: true }] },
+    profile: {
+      name: 'cloud',
+      kind: 'cloud',
+      apiUrl: 'https://app.daytona.io/api',
+      apiKey: { set: true, suffix: 'abcd', source: 'keychain' },
+      profiles: [{ name: 'cloud', kind: 'cloud', active: true }],
+    },
     account: { state: 'signed-out' },
     sandboxes: [],
     watcher: { state: 'running', events: 'live', lastListingAt: 0 },
@@ -24,7 +30,15 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     clients: [],
     settings: {
       toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true },
-      notifications: { autoStop: true, autoArchive: true, autoDelete: true, sandboxError: true, lowBalance: true, creditsDepleted: true, serverFailed: true },
+      notifications: {
+        autoStop: true,
+        autoArchive: true,
+        autoDelete: true,
+        sandboxError: true,
+        lowBalance: true,
+        creditsDepleted: true,
+        serverFailed: true,
+      },
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
       mcpPort: 0,
@@ -38,5 +52,15 @@ export function sandboxFixture(id: string, state: string, overrides: Partial<San
 }
 
 export function clientFixture(id: ClientView['id'], name: string, overrides: Partial<ClientView> = {}): ClientView {
-  return { id, name, installed: true, connected: false, entry: 'absent', current: false, configPath: `/home/user/${id}.json`, applyHint: `Restart ${name} to apply.`, ...overrides };
+  return {
+    id,
+    name,
+    installed: true,
+    connected: false,
+    entry: 'absent',
+    current: false,
+    configPath: `/home/user/${id}.json`,
+    applyHint: `Restart ${name} to apply.`,
+    ...overrides,
+  };
 }

@@ -59,7 +59,9 @@ export async function visitAsBrowser(url: string, options: BrowserOptions): Prom
       init = {};
       continue;
     }
-    const form: Record<string, string> = page.includes('name="login"') ? { prompt: 'login', login: 'alice', password: 'any' } : { prompt: 'consent' };
+    const form: Record<string, string> = page.includes('name="login"')
+      ? { prompt: 'login', login: 'alice', password: 'any' }
+      : { prompt: 'consent' };
     next = new URL(action.replace(/&amp;/g, '&'), next);
     init = { method: 'POST', body: new URLSearchParams(form).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
   }

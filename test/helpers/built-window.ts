@@ -9,7 +9,8 @@ import { REPO_ROOT } from './paths.ts';
  */
 export function ensureBuiltWindow(): void {
   const vite = join(REPO_ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
-  const build = (config: string) => execFileSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
+  const build = (config: string) =>
+    execFileSync(process.execPath, [vite, 'build', '--config', config, '--logLevel', 'warn'], { cwd: REPO_ROOT, stdio: 'inherit' });
   if (!existsSync(join(REPO_ROOT, 'out', 'renderer', 'index.html'))) build('renderer/vite.config.ts');
   if (!existsSync(join(REPO_ROOT, 'out', 'preload', 'index.cjs'))) build('preload/vite.config.ts');
 }

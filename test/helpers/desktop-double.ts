@@ -24,7 +24,9 @@ export interface DesktopDouble extends DesktopPort {
   loginItemOn(): boolean;
 }
 
-export function createDesktopDouble(options: { platform?: NodeJS.Platform; loginItem?: boolean; unavailable?: DesktopFeature[]; onQuit?(): void } = {}): DesktopDouble {
+export function createDesktopDouble(
+  options: { platform?: NodeJS.Platform; loginItem?: boolean; unavailable?: DesktopFeature[]; onQuit?(): void } = {},
+): DesktopDouble {
   let loginOn = false;
   const double: DesktopDouble = {
     platform: options.platform ?? 'linux',
@@ -52,7 +54,10 @@ export function createDesktopDouble(options: { platform?: NodeJS.Platform; login
         click: () => act(spec.click),
         press(label) {
           const button = spec.buttons.find((entry) => entry.label === label);
-          if (!button) throw new Error(`the notification "${spec.title}" has no button "${label}" (it has: ${spec.buttons.map((entry) => entry.label).join(', ') || 'none'})`);
+          if (!button)
+            throw new Error(
+              `the notification "${spec.title}" has no button "${label}" (it has: ${spec.buttons.map((entry) => entry.label).join(', ') || 'none'})`,
+            );
           act(button.action);
         },
       });

@@ -34,17 +34,19 @@ const result = await run({
   electronVersionOverride: electronVersion,
   parserPlugins: [],
 });
-process.stdout.write(`${JSON.stringify({
-  checks: result.globalChecks + result.atomicChecks,
-  errors: result.errors.length,
-  issues: result.issues.map((issue) => ({
-    id: issue.id,
-    severity: issue.severity.name,
-    confidence: issue.confidence.name,
-    file: issue.file,
-    line: issue.location?.line,
-    column: issue.location?.column,
-    manualReview: Boolean(issue.manualReview),
-    description: issue.description,
-  })),
-})}\n`);
+process.stdout.write(
+  `${JSON.stringify({
+    checks: result.globalChecks + result.atomicChecks,
+    errors: result.errors.length,
+    issues: result.issues.map((issue) => ({
+      id: issue.id,
+      severity: issue.severity.name,
+      confidence: issue.confidence.name,
+      file: issue.file,
+      line: issue.location?.line,
+      column: issue.location?.column,
+      manualReview: Boolean(issue.manualReview),
+      description: issue.description,
+    })),
+  })}\n`,
+);

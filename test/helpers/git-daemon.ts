@@ -20,12 +20,25 @@ export async function startGitDaemon(basePath: string): Promise<GitDaemon> {
   // The free port is found, released, then taken by git: another process may win it, so retry.
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn('git', [
-      'daemon', '--export-all', '--enable=receive-pack', '--reuseaddr', '--informative-errors',
-      `--base-path=${basePath}`, '--listen=127.0.0.1', `--port=${port}`, basePath,
-    ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const child = spawn(
+      'git',
+      [
+        'daemon',
+        '--export-all',
+        '--enable=receive-pack',
+        '--reuseaddr',
+        '--informative-errors',
+        `--base-path=${basePath}`,
+        '--listen=127.0.0.1',
+        `--port=${port}`,
+        basePath,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    );
     let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     try {
       await waitForListening(child, port);
       return { port, url: (name) => `git://127.0.0.1:${port}/${name}`, stop: () => stopGroup(child) };
@@ -54,9 +67,15 @@ async function waitForListening(child: ChildProcess, port: number): Promise<void
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited with ${child.exitCode ?? child.signalCode}`);
     const open = await new Promise<boolean>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port, timeout: 1000 });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
       socket.once('error', () => resolve(false));
-      socket.once('timeout', () => { socket.destroy(); resolve(false); });
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
     });
     if (open) return;
     await new Promise((resolve) => setTimeout(resolve, 50));

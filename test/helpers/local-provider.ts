@@ -16,7 +16,10 @@ export interface TestProvider {
  * A provider started while `vars` are in the environment: the sandbox runner reads DAYTONA_TRAY_NO_BWRAP and
  * DAYTONA_TRAY_BWRAP_LAYOUT once, when the provider starts, so they are set only for that moment.
  */
-export async function startTestProviderWithEnv(vars: Record<string, string>, options: Partial<LocalProviderOptions> = {}): Promise<TestProvider> {
+export async function startTestProviderWithEnv(
+  vars: Record<string, string>,
+  options: Partial<LocalProviderOptions> = {},
+): Promise<TestProvider> {
   const previous = Object.fromEntries(Object.keys(vars).map((key) => [key, process.env[key]]));
   Object.assign(process.env, vars);
   try {
@@ -30,7 +33,8 @@ export async function startTestProviderWithEnv(vars: Record<string, string>, opt
 }
 
 /** A provider that runs sandboxes as plain processes, as on a machine without bubblewrap. */
-export const startPlainTestProvider = (options: Partial<LocalProviderOptions> = {}) => startTestProviderWithEnv({ DAYTONA_TRAY_NO_BWRAP: '1' }, options);
+export const startPlainTestProvider = (options: Partial<LocalProviderOptions> = {}) =>
+  startTestProviderWithEnv({ DAYTONA_TRAY_NO_BWRAP: '1' }, options);
 
 /** Starts a provider in this process on a temp data dir, with an SDK client for it. */
 export async function startTestProvider(options: Partial<LocalProviderOptions> = {}): Promise<TestProvider> {

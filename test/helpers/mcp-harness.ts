@@ -30,7 +30,9 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): C
   const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (chunk: string) => { stderr += chunk; });
+  child.stderr!.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
@@ -141,11 +143,18 @@ export async function waitForRuntimeFile(home: string, pid: number, timeoutMs = 
 }
 
 /** Starts `daytona-tray mcp --http` and waits until its runtime file is written. */
-export async function startHttpChild(env: NodeJS.ProcessEnv, home: string, cwd: string, extraArgs: string[] = []): Promise<{ cli: CliChild; info: RuntimeInfo }> {
+export async function startHttpChild(
+  env: NodeJS.ProcessEnv,
+  home: string,
+  cwd: string,
+  extraArgs: string[] = [],
+): Promise<{ cli: CliChild; info: RuntimeInfo }> {
   const cli = spawnCli(['mcp', '--http', ...extraArgs], env, cwd);
   const info = await Promise.race([
     waitForRuntimeFile(home, cli.child.pid!),
-    cli.exited.then(({ code }) => { throw new Error(`mcp --http exited with ${code}: ${cli.stderr()}`); }),
+    cli.exited.then(({ code }) => {
+      throw new Error(`mcp --http exited with ${code}: ${cli.stderr()}`);
+    }),
   ]);
   return { cli, info };
 }

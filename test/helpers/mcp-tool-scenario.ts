@@ -6,9 +6,25 @@ import { textOf } from './mcp-harness.ts';
 
 /** Daytona's twelve tool names first, then ours: the exact set every transport must list. */
 export const TOOL_NAMES = [
-  'create_sandbox', 'destroy_sandbox', 'file_upload', 'file_download', 'create_folder', 'get_file_info', 'list_files',
-  'move_file', 'delete_file', 'execute_command', 'git_clone', 'preview_link',
-  'list_sandboxes', 'start_sandbox', 'stop_sandbox', 'code_run', 'search_files', 'git_status', 'set_auto_stop',
+  'create_sandbox',
+  'destroy_sandbox',
+  'file_upload',
+  'file_download',
+  'create_folder',
+  'get_file_info',
+  'list_files',
+  'move_file',
+  'delete_file',
+  'execute_command',
+  'git_clone',
+  'preview_link',
+  'list_sandboxes',
+  'start_sandbox',
+  'stop_sandbox',
+  'code_run',
+  'search_files',
+  'git_status',
+  'set_auto_stop',
 ];
 
 export interface ScenarioContext {
@@ -66,7 +82,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   });
 
   it('create_sandbox: creates a started sandbox; refuses snapshot+image and an unknown id to reuse', async () => {
-    const created = await ok(client(), 'create_sandbox', { name: `mcp-${label}-${Date.now()}`, labels: { suite: 'mcp', transport: label }, env: { GREETING: 'hi' }, autoStopInterval: 30 });
+    const created = await ok(client(), 'create_sandbox', {
+      name: `mcp-${label}-${Date.now()}`,
+      labels: { suite: 'mcp', transport: label },
+      env: { GREETING: 'hi' },
+      autoStopInterval: 30,
+    });
     expect(created.data).toMatchObject({ state: 'started', autoStopInterval: 30, labels: { suite: 'mcp', transport: label } });
     id = created.data.id;
     expect(created.text).toContain(id);
@@ -84,7 +105,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   });
 
   it('execute_command: returns exit code and output with env and cwd; times out; unknown sandbox', async () => {
-    const run = await ok(client(), 'execute_command', { id, command: 'echo "$GREETING $EXTRA"; pwd; echo oops >&2; exit 3', cwd: '/tmp', env: { EXTRA: 'there' } });
+    const run = await ok(client(), 'execute_command', {
+      id,
+      command: 'echo "$GREETING $EXTRA"; pwd; echo oops >&2; exit 3',
+      cwd: '/tmp',
+      env: { EXTRA: 'there' },
+    });
     expect(run.data).toMatchObject({ exitCode: 3, truncated: false });
     expect(run.data.output).toContain('hi there');
     expect(run.data.output).toContain('/tmp');
@@ -112,7 +138,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   it('file_upload: text, base64 and a local file; refuses to overwrite without overwrite: true', async () => {
     const text = await ok(client(), 'file_upload', { id, filePath: 'work/hello.txt', content: 'hello\n' });
     expect(text.data).toEqual({ path: 'work/hello.txt', size: 6 });
-    await ok(client(), 'file_upload', { id, filePath: 'work/bin.dat', content: Buffer.from([0, 1, 2, 255]).toString('base64'), encoding: 'base64' });
+    await ok(client(), 'file_upload', {
+      id,
+      filePath: 'work/bin.dat',
+      content: Buffer.from([0, 1, 2, 255]).toString('base64'),
+      encoding: 'base64',
+    });
     await ok(client(), 'file_upload', { id, filePath: 'work/pixel.png', content: PNG.toString('base64'), encoding: 'base64' });
     await mkdir(context().localDir, { recursive: true });
     const local = join(context().localDir, `upload-${label}.txt`);
@@ -122,7 +153,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     await fails(client(), 'file_upload', { id, filePath: 'work/hello.txt', content: 'again' }, /already exists.*overwrite: true/);
     const byName = await ok(client(), 'file_upload', { id, filePath: 'work/deep/by-name.txt', localPath: `upload-${label}.txt` });
     expect(byName.text).toContain(`from ${local}`);
-    await fails(client(), 'file_upload', { id, filePath: 'work/x.txt', localPath: '/etc/hostname' }, /outside the transfer folder .*Daytona/);
+    await fails(
+      client(),
+      'file_upload',
+      { id, filePath: 'work/x.txt', localPath: '/etc/hostname' },
+      /outside the transfer folder .*Daytona/,
+    );
     await ok(client(), 'file_upload', { id, filePath: 'work/hello.txt', content: 'hello\n', overwrite: true });
   });
 
@@ -134,7 +170,9 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
 
   it('list_files: lists a folder; a missing folder says so', async () => {
     const listed = await ok(client(), 'list_files', { id, path: 'work' });
-    expect(listed.data.entries.map((e: { name: string }) => e.name)).toEqual(expect.arrayContaining(['hello.txt', 'bin.dat', 'sub', 'deep']));
+    expect(listed.data.entries.map((e: { name: string }) => e.name)).toEqual(
+      expect.arrayContaining(['hello.txt', 'bin.dat', 'sub', 'deep']),
+    );
     expect(listed.text).toMatch(/sub\//);
     await fails(client(), 'list_files', { id, path: 'nowhere' }, /not found/i);
   });
@@ -144,7 +182,9 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(text.text).toBe('hello\n');
     expect(text.data).toMatchObject({ encoding: 'text', size: 6 });
     const binary = await ok(client(), 'file_download', { id, filePath: 'work/bin.dat' });
-    expect(binary.text).toBe(`work/bin.dat: binary data, not UTF-8 text (application/octet-stream), 4 B; its bytes follow as base64 on the next line.\n${Buffer.from([0, 1, 2, 255]).toString('base64')}`);
+    expect(binary.text).toBe(
+      `work/bin.dat: binary data, not UTF-8 text (application/octet-stream), 4 B; its bytes follow as base64 on the next line.\n${Buffer.from([0, 1, 2, 255]).toString('base64')}`,
+    );
     const image = await ok(client(), 'file_download', { id, filePath: 'work/pixel.png' });
     const block = (image.result.content as { type: string; mimeType?: string; data?: string }[]).find((b) => b.type === 'image');
     expect(block).toMatchObject({ mimeType: 'image/png', data: PNG.toString('base64') });
@@ -154,7 +194,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     const saved = await ok(client(), 'file_download', { id, filePath: 'work/big.bin', localPath: target });
     expect(saved.data).toMatchObject({ size: 1_500_000, savedTo: target });
     expect((await readFile(target)).length).toBe(1_500_000);
-    await fails(client(), 'file_download', { id, filePath: 'work/big.bin', localPath: target }, /already exists on this computer.*overwrite: true/);
+    await fails(
+      client(),
+      'file_download',
+      { id, filePath: 'work/big.bin', localPath: target },
+      /already exists on this computer.*overwrite: true/,
+    );
   });
 
   it('search_files: by content and by name; a missing folder says so', async () => {
@@ -184,13 +229,19 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   it('git_clone: clones a repository; a missing repository says so', async () => {
     await ok(client(), 'execute_command', {
       id,
-      command: 'git init -q -b main src && cd src && echo one > a.txt && git add a.txt && git -c user.email=t@example.com -c user.name=T commit -q -m init',
+      command:
+        'git init -q -b main src && cd src && echo one > a.txt && git add a.txt && git -c user.email=t@example.com -c user.name=T commit -q -m init',
     });
     const cloned = await ok(client(), 'git_clone', { id, url: 'file:///home/daytona/src', path: 'clone' });
     expect(cloned.data).toEqual({ url: 'file:///home/daytona/src', path: 'clone' });
     const listed = await ok(client(), 'list_files', { id, path: 'clone' });
     expect(listed.data.entries.map((e: { name: string }) => e.name)).toContain('a.txt');
-    await fails(client(), 'git_clone', { id, url: 'file:///home/daytona/nothing-here', path: 'clone2' }, /clone.*(not found|does not exist|failed)/is);
+    await fails(
+      client(),
+      'git_clone',
+      { id, url: 'file:///home/daytona/nothing-here', path: 'clone2' },
+      /clone.*(not found|does not exist|failed)/is,
+    );
   });
 
   it('git_status: shows branch and changed files; a folder that is no repository says so', async () => {

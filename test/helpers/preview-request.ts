@@ -16,7 +16,9 @@ export function previewGet(url: string, headers: Record<string, string> = {}): P
     const req = request(url, { headers, lookup: localhostLookup, timeout: 15_000 }, (res) => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     });

@@ -67,17 +67,28 @@ export async function startTestKeyring(options: TestKeyringOptions = {}): Promis
     const config = join(dir, 'bus.conf');
     await writeFile(config, busConfig(join(dir, 'bus'), join(dir, 'services')));
 
-    const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--nosyslog', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--nosyslog', '--print-address=1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(bus);
     const address = await firstLine(bus, 10_000);
     const env = { DBUS_SESSION_BUS_ADDRESS: address, XDG_RUNTIME_DIR: join(dir, 'run'), XDG_DATA_HOME: join(dir, 'data') };
-    const toolEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(dir, 'home'), XDG_CONFIG_HOME: join(dir, 'home', '.config'), XDG_CACHE_HOME: join(dir, 'home', '.cache'), ...env };
+    const toolEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: join(dir, 'home'),
+      XDG_CONFIG_HOME: join(dir, 'home', '.config'),
+      XDG_CACHE_HOME: join(dir, 'home', '.cache'),
+      ...env,
+    };
 
     let daemonPid: number | undefined;
     let daemon: ChildProcess | undefined;
     if (options.secretService !== false) {
       // --unlock reads the password from stdin, creates the 'login' keyring (the default collection) and unlocks it.
-      daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: toolEnv, stdio: ['pipe', 'ignore', 'pipe'] });
+      daemon = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
+        env: toolEnv,
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
       children.push(daemon);
       daemon.stdin!.end('test-keyring-password');
       daemonPid = daemon.pid;
@@ -90,8 +101,18 @@ export async function startTestKeyring(options: TestKeyringOptions = {}): Promis
       env,
       daemonPid,
       async lock() {
-        await execFileAsync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
-          'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'], { env: toolEnv, timeout: 10_000 });
+        await execFileAsync(
+          'dbus-send',
+          [
+            '--session',
+            '--print-reply',
+            '--dest=org.freedesktop.secrets',
+            '/org/freedesktop/secrets',
+            'org.freedesktop.Secret.Service.Lock',
+            'array:objpath:/org/freedesktop/secrets/collection/login',
+          ],
+          { env: toolEnv, timeout: 10_000 },
+        );
       },
       freeze(frozen) {
         if (daemonPid) process.kill(daemonPid, frozen ? 'SIGSTOP' : 'SIGCONT');
@@ -168,8 +189,18 @@ async function waitForOwner(env: NodeJS.ProcessEnv, name: string, daemon: ChildP
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (daemon.exitCode !== null) throw new Error(`gnome-keyring-daemon exited (${daemon.exitCode}): ${stderr}`);
-    const { stdout } = await execFileAsync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus',
-      'org.freedesktop.DBus.NameHasOwner', `string:${name}`], { env, timeout: 5_000 });
+    const { stdout } = await execFileAsync(
+      'dbus-send',
+      [
+        '--session',
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        `string:${name}`,
+      ],
+      { env, timeout: 5_000 },
+    );
     if (/boolean true/.test(stdout)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -28,8 +28,12 @@ export async function startWebApp(env: NodeJS.ProcessEnv, cwd: string, extraArgs
   try {
     const line = await Promise.race([
       first,
-      cli.exited.then(({ code }) => { throw new Error(`app --web exited with ${code} before printing its address: ${cli.stderr()}`); }),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`app --web printed nothing in ${timeoutMs} ms: ${cli.stderr()}`)), timeoutMs); }),
+      cli.exited.then(({ code }) => {
+        throw new Error(`app --web exited with ${code} before printing its address: ${cli.stderr()}`);
+      }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`app --web printed nothing in ${timeoutMs} ms: ${cli.stderr()}`)), timeoutMs);
+      }),
     ]);
     const url = (JSON.parse(line) as { url: string }).url;
     return { cli, url, stdoutLines: () => [...lines] };

@@ -55,7 +55,12 @@ describe('notifications and the tray menu, through buildApp', () => {
 
   beforeAll(async () => {
     // macOS: notifications there have buttons.
-    test = await startTestApp({ platform: 'darwin', minuteMs: MINUTE_MS, alerts: { timers, maxPerWindow: 100 }, supervisor: { backoff: SLOW_BACKOFF } });
+    test = await startTestApp({
+      platform: 'darwin',
+      minuteMs: MINUTE_MS,
+      alerts: { timers, maxPerWindow: 100 },
+      supervisor: { backoff: SLOW_BACKOFF },
+    });
     await waitUntil(() => server().state === 'running' && state().watcher.state === 'running', 'the MCP server and the watcher');
     await test.call('useLocalProvider');
   });
@@ -99,7 +104,11 @@ describe('notifications and the tray menu, through buildApp', () => {
     }
     const [notification, ...more] = notificationsOf('mcp-down');
     expect(more).toEqual([]);
-    expect(notification!.spec).toMatchObject({ title: 'Daytona MCP server is down', urgency: 'critical', buttons: [{ label: 'Restart server', action: { type: 'restart-mcp' } }] });
+    expect(notification!.spec).toMatchObject({
+      title: 'Daytona MCP server is down',
+      urgency: 'critical',
+      buttons: [{ label: 'Restart server', action: { type: 'restart-mcp' } }],
+    });
 
     const shown = test.desktop.shown.length;
     notification!.click();
@@ -136,9 +145,13 @@ describe('notifications and the tray menu, through buildApp', () => {
     const item = menuItem('client-cursor');
     expect(item).toMatchObject({ label: 'Connect Cursor', checked: false, action: { type: 'connect-client', id: 'cursor' } });
     await test.app.runTrayAction(item.action);
-    const config = JSON.parse(await readFile(join(test.home, '.cursor', 'mcp.json'), 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }> };
+    const config = JSON.parse(await readFile(join(test.home, '.cursor', 'mcp.json'), 'utf8')) as {
+      mcpServers: Record<string, { command: string; args: string[] }>;
+    };
     expect(config.mcpServers.daytona).toMatchObject({ command: process.execPath, args: [CLI, 'bridge'] });
-    await expect.poll(() => menuItem('client-cursor'), WAIT).toMatchObject({ checked: true, action: { type: 'disconnect-client', id: 'cursor' } });
+    await expect
+      .poll(() => menuItem('client-cursor'), WAIT)
+      .toMatchObject({ checked: true, action: { type: 'disconnect-client', id: 'cursor' } });
   });
 
   it('low balance: the threshold comes from settings, the switch silences it, and "Top up" opens the billing page', async () => {

@@ -39,15 +39,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => oidcServer.listen(0, '127.0.0.1', resolve));
   issuer = `http://127.0.0.1:${(oidcServer.address() as AddressInfo).port}`;
   provider = new Provider(issuer, {
-    clients: [{
-      client_id: CLIENT_ID,
-      application_type: 'native',
-      token_endpoint_auth_method: 'none',
-      // Native + loopback: any port is accepted for this redirect (RFC 8252 §7.3), the host must match.
-      redirect_uris: ['http://127.0.0.1/callback'],
-      grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'],
-    }],
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        // Native + loopback: any port is accepted for this redirect (RFC 8252 §7.3), the host must match.
+        redirect_uris: ['http://127.0.0.1/callback'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+      },
+    ],
     cookies: { keys: ['test-only-cookie-key'] },
     scopes: ['openid', 'offline_access', 'profile'],
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => ({ sub }) }),
@@ -61,13 +63,20 @@ beforeAll(async () => {
       res.end(JSON.stringify(body));
     };
     if (req.url === '/api/config') {
-      return send(200, { version: 'test', oidc: { issuer, clientId: CLIENT_ID, audience: 'daytona-api', provider: 'auth0' }, billingApiUrl: 'http://127.0.0.1:1/billing' });
+      return send(200, {
+        version: 'test',
+        oidc: { issuer, clientId: CLIENT_ID, audience: 'daytona-api', provider: 'auth0' },
+        billingApiUrl: 'http://127.0.0.1:1/billing',
+      });
     }
     if (req.url === '/api/organizations') {
       // Valid only if the provider's userinfo endpoint accepts the token.
       void fetch(`${issuer}/me`, { headers: { authorization: req.headers.authorization ?? '' } }).then((me) => {
         if (!me.ok) return send(401, { statusCode: 401, message: 'Unauthorized' });
-        send(200, [{ id: 'org-team', name: 'Team', personal: false }, { id: 'org-personal', name: 'Personal', personal: true }]);
+        send(200, [
+          { id: 'org-team', name: 'Team', personal: false },
+          { id: 'org-personal', name: 'Personal', personal: true },
+        ]);
       });
       return;
     }
@@ -99,13 +108,21 @@ function browser(options: { deliver?: (callback: URL) => URL | undefined; consen
 function refused(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port, timeout: 3_000 });
-    socket.once('connect', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.once('error', () => resolve(true));
-    socket.once('timeout', () => { socket.destroy(); resolve(true); });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(true);
+    });
   });
 }
 
-const externalAddress = Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+const externalAddress = Object.values(networkInterfaces())
+  .flat()
+  .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
 
 describe('Sign in with Daytona against a real OIDC provider (authorization code + PKCE)', () => {
   it('runs the whole flow through the browser stand-in and returns tokens that the API accepts', async () => {
@@ -126,8 +143,13 @@ describe('Sign in with Daytona against a real OIDC provider (authorization code 
     const { authorizeUrl, callbackStatus, callbackPage } = b.runs[0]!;
     const params = Object.fromEntries(authorizeUrl.searchParams);
     expect(params).toMatchObject({
-      response_type: 'code', client_id: CLIENT_ID, code_challenge_method: 'S256', scope: 'openid offline_access profile',
-      prompt: 'consent', audience: 'daytona-api', redirect_uri: `http://127.0.0.1:${port}/callback`,
+      response_type: 'code',
+      client_id: CLIENT_ID,
+      code_challenge_method: 'S256',
+      scope: 'openid offline_access profile',
+      prompt: 'consent',
+      audience: 'daytona-api',
+      redirect_uri: `http://127.0.0.1:${port}/callback`,
     });
     expect(params.state).toMatch(/^[\w-]{43}$/);
     expect(params.code_challenge).toMatch(/^[\w-]{43}$/);
@@ -163,21 +185,27 @@ describe('Sign in with Daytona against a real OIDC provider (authorization code 
     expect(await refused('127.0.0.1', port)).toBe(true);
   });
 
-  it('shows the provider\'s own reason when it rejects our client, before opening any browser', async () => {
+  it("shows the provider's own reason when it rejects our client, before opening any browser", async () => {
     const b = browser();
-    const error = await signInWithBrowser({ apiUrl, openBrowser: b.open, overrides: { clientId: 'not-registered' } }).catch((caught: unknown) => caught);
+    const error = await signInWithBrowser({ apiUrl, openBrowser: b.open, overrides: { clientId: 'not-registered' } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'provider-rejected' });
     expect((error as Error).message).toMatch(/refused this app: invalid_client: client is invalid/);
     expect((error as Error).message).toContain('keeps working with your API key');
     expect(b.runs).toHaveLength(0);
   });
 
-  it('shows the provider\'s own reason when it rejects our redirect URI', async () => {
+  it("shows the provider's own reason when it rejects our redirect URI", async () => {
     const b = browser();
     // The client registered 127.0.0.1; a localhost redirect does not match it.
-    const error = await signInWithBrowser({ apiUrl, openBrowser: b.open, overrides: { redirectHost: 'localhost' } }).catch((caught: unknown) => caught);
+    const error = await signInWithBrowser({ apiUrl, openBrowser: b.open, overrides: { redirectHost: 'localhost' } }).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toMatchObject({ code: 'provider-rejected' });
-    expect((error as Error).message).toMatch(/invalid_redirect_uri: redirect_uri did not match any of the client's registered redirect_uris/);
+    expect((error as Error).message).toMatch(
+      /invalid_redirect_uri: redirect_uri did not match any of the client's registered redirect_uris/,
+    );
     expect(b.runs).toHaveLength(0);
   });
 
@@ -190,14 +218,23 @@ describe('Sign in with Daytona against a real OIDC provider (authorization code 
 
   it('cannot redeem the code without the PKCE verifier; a cancelled sign-in closes its server', async () => {
     let stolen: URL | undefined;
-    const b = browser({ deliver: (callback) => { stolen = callback; return undefined; } });
+    const b = browser({
+      deliver: (callback) => {
+        stolen = callback;
+        return undefined;
+      },
+    });
     const abort = new AbortController();
     const signingIn = signInWithBrowser({ apiUrl, openBrowser: b.open, signal: abort.signal });
     await expect.poll(() => stolen !== undefined, { timeout: 20_000 }).toBe(true);
     const code = stolen!.searchParams.get('code')!;
     const tokenEndpoint = `${issuer}/token`;
-    await expect(exchangeCode({ tokenEndpoint, clientId: CLIENT_ID }, { code, redirectUri: `http://127.0.0.1:${stolen!.port}/callback`, verifier: 'x'.repeat(43) }))
-      .rejects.toThrow(/did not issue tokens.*(PKCE|grant request is invalid)/);
+    await expect(
+      exchangeCode(
+        { tokenEndpoint, clientId: CLIENT_ID },
+        { code, redirectUri: `http://127.0.0.1:${stolen!.port}/callback`, verifier: 'x'.repeat(43) },
+      ),
+    ).rejects.toThrow(/did not issue tokens.*(PKCE|grant request is invalid)/);
     abort.abort();
     await expect(signingIn).rejects.toMatchObject({ code: 'cancelled' });
     expect(await refused('127.0.0.1', Number(stolen!.port))).toBe(true);
@@ -238,12 +275,21 @@ describe('token refresh and sign-out against the same provider', () => {
     expect(a!.accessToken).not.toBe(tokens.accessToken);
     expect(a!.refreshToken).not.toBe(tokens.refreshToken);
     expect(b).toEqual({ accessToken: a!.accessToken, organizationId: 'org-personal' });
-    expect(JSON.parse(secrets.entries().get(loginTokensAccount('cloud'))!)).toMatchObject({ accessToken: a!.accessToken, refreshToken: a!.refreshToken, issuer, clientId: CLIENT_ID });
+    expect(JSON.parse(secrets.entries().get(loginTokensAccount('cloud'))!)).toMatchObject({
+      accessToken: a!.accessToken,
+      refreshToken: a!.refreshToken,
+      issuer,
+      clientId: CLIENT_ID,
+    });
     expect(await requestJson(`${issuer}/me`, { headers: { authorization: `Bearer ${a!.accessToken}` } })).toEqual({ sub: 'alice' });
 
     // The rotated-out refresh token is spent: the provider refuses it.
-    await expect(requestJson(`${issuer}/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken!, client_id: CLIENT_ID }) }))
-      .rejects.toMatchObject({ status: 400, code: 'invalid_grant' });
+    await expect(
+      requestJson(`${issuer}/token`, {
+        method: 'POST',
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: tokens.refreshToken!, client_id: CLIENT_ID }),
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'invalid_grant' });
   });
 
   it('asks to sign in again (and forgets the tokens) when the refresh token is refused', async () => {
@@ -286,46 +332,57 @@ describe('token refresh and sign-out against the same provider', () => {
     const stored = JSON.parse(secrets.entries().get(loginTokensAccount('cloud'))!);
     expect(stored).toMatchObject({ issuer, clientId: CLIENT_ID, organizationId: 'org-personal', expiresAt: result.expiresAt });
     expect(secrets.entries().get('api-key/cloud')).toBe('key-stays');
-    expect(told[0]).toMatch(/^Opening your browser to sign in to Daytona\. If it does not open, visit:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\?/);
+    expect(told[0]).toMatch(
+      /^Opening your browser to sign in to Daytona\. If it does not open, visit:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\?/,
+    );
   });
 });
 
 const keyringSkip = keyringSkipReason();
 
-describe('daytona-tray login --browser (the built CLI, the real Secret Service, the stand-in browser as xdg-open)', skipWhen(keyringSkip, 'keyring'), () => {
-  let home: Awaited<ReturnType<typeof tempDir>>;
-  let keyring: TestKeyring;
-  let env: NodeJS.ProcessEnv;
+describe(
+  'daytona-tray login --browser (the built CLI, the real Secret Service, the stand-in browser as xdg-open)',
+  skipWhen(keyringSkip, 'keyring'),
+  () => {
+    let home: Awaited<ReturnType<typeof tempDir>>;
+    let keyring: TestKeyring;
+    let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    home = await tempDir('daytona-tray-login-browser-');
-    keyring = await startTestKeyring({ parentDir: home.path });
-    // The CLI opens the system browser with xdg-open: here that is the stand-in, run by this Node.
-    const bin = join(home.path, 'bin');
-    await mkdir(bin);
-    const standIn = fileURLToPath(new URL('../helpers/browser-stand-in-cli.ts', import.meta.url));
-    await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nexec '${process.execPath}' '${standIn}' "$1"\n`, { mode: 0o755 });
-    env = keyringEnv(keyring, { PATH: `${bin}:${process.env.PATH}`, HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), TEST_OIDC_ISSUER: issuer });
-  });
-  afterAll(async () => {
-    await keyring?.stop();
-    await home?.cleanup();
-  });
+    beforeAll(async () => {
+      home = await tempDir('daytona-tray-login-browser-');
+      keyring = await startTestKeyring({ parentDir: home.path });
+      // The CLI opens the system browser with xdg-open: here that is the stand-in, run by this Node.
+      const bin = join(home.path, 'bin');
+      await mkdir(bin);
+      const standIn = fileURLToPath(new URL('../helpers/browser-stand-in-cli.ts', import.meta.url));
+      await writeFile(join(bin, 'xdg-open'), `#!/bin/sh\nexec '${process.execPath}' '${standIn}' "$1"\n`, { mode: 0o755 });
+      env = keyringEnv(keyring, {
+        PATH: `${bin}:${process.env.PATH}`,
+        HOME: home.path,
+        DAYTONA_TRAY_HOME: join(home.path, 'app'),
+        TEST_OIDC_ISSUER: issuer,
+      });
+    });
+    afterAll(async () => {
+      await keyring?.stop();
+      await home?.cleanup();
+    });
 
-  it('signs in through the browser, keeps the tokens in the keychain, saves the profile, and says an API key is still needed', async () => {
-    const result = await runCliToExit(['login', '--browser', '--api-url', apiUrl], env, 45_000);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/Opening your browser to sign in to Daytona/);
-    expect(result.stdout).toContain(`Signed in to ${apiUrl} (organization org-personal)`);
-    expect(result.stdout).toContain("The MCP server still needs an API key for this profile: run 'daytona-tray login --profile cloud'");
+    it('signs in through the browser, keeps the tokens in the keychain, saves the profile, and says an API key is still needed', async () => {
+      const result = await runCliToExit(['login', '--browser', '--api-url', apiUrl], env, 45_000);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toMatch(/Opening your browser to sign in to Daytona/);
+      expect(result.stdout).toContain(`Signed in to ${apiUrl} (organization org-personal)`);
+      expect(result.stdout).toContain("The MCP server still needs an API key for this profile: run 'daytona-tray login --profile cloud'");
 
-    const stored = JSON.parse((await keyring.lookup({ service: KEYCHAIN_SERVICE, username: loginTokensAccount('cloud') }))!);
-    expect(stored).toMatchObject({ issuer, clientId: CLIENT_ID, organizationId: 'org-personal' });
-    const settings = JSON.parse(await readFile(join(home.path, 'app', 'settings.json'), 'utf8'));
-    expect(settings.profiles.cloud).toMatchObject({ kind: 'cloud', apiUrl });
-    // The tokens went to the keychain only: no file under HOME holds the access token.
-    for (const file of await filesUnder(home.path)) {
-      expect((await readFile(file)).includes(stored.accessToken), file).toBe(false);
-    }
-  });
-});
+      const stored = JSON.parse((await keyring.lookup({ service: KEYCHAIN_SERVICE, username: loginTokensAccount('cloud') }))!);
+      expect(stored).toMatchObject({ issuer, clientId: CLIENT_ID, organizationId: 'org-personal' });
+      const settings = JSON.parse(await readFile(join(home.path, 'app', 'settings.json'), 'utf8'));
+      expect(settings.profiles.cloud).toMatchObject({ kind: 'cloud', apiUrl });
+      // The tokens went to the keychain only: no file under HOME holds the access token.
+      for (const file of await filesUnder(home.path)) {
+        expect((await readFile(file)).includes(stored.accessToken), file).toBe(false);
+      }
+    });
+  },
+);

@@ -28,17 +28,51 @@ const seen: { path: string; query: URLSearchParams; auth: string | undefined; or
 
 function defaults(): Script {
   return {
-    config: { version: '0.218.0', billingApiUrl: `${base}/billing`, analyticsApiUrl: `${base}/analytics`, oidc: { issuer: 'https://auth.example', clientId: 'c', provider: 'auth0' } },
-    wallet: { status: 200, body: { balanceCents: 5000, ongoingBalanceCents: 4200, billingType: 'pre-paid', creditCardConnected: true, automaticTopUp: { disabled: false, thresholdAmount: 10, targetAmount: 50 } } },
-    analytics: { status: 200, body: { firstStart: '2026-03-01T00:00:00Z', lastEnd: '2026-03-10T00:00:00Z', sandboxCount: 3, totalCPUSeconds: 1, totalRAMGBSeconds: 1, totalDiskGBSeconds: 1, totalGPUSeconds: 0, totalPrice: 12.34 } },
-    organizations: [{ id: 'org-team', name: 'Team', personal: false, suspended: false }, { id: 'org-1', name: 'Personal', personal: true, suspended: false, suspensionReason: null }],
+    config: {
+      version: '0.218.0',
+      billingApiUrl: `${base}/billing`,
+      analyticsApiUrl: `${base}/analytics`,
+      oidc: { issuer: 'https://auth.example', clientId: 'c', provider: 'auth0' },
+    },
+    wallet: {
+      status: 200,
+      body: {
+        balanceCents: 5000,
+        ongoingBalanceCents: 4200,
+        billingType: 'pre-paid',
+        creditCardConnected: true,
+        automaticTopUp: { disabled: false, thresholdAmount: 10, targetAmount: 50 },
+      },
+    },
+    analytics: {
+      status: 200,
+      body: {
+        firstStart: '2026-03-01T00:00:00Z',
+        lastEnd: '2026-03-10T00:00:00Z',
+        sandboxCount: 3,
+        totalCPUSeconds: 1,
+        totalRAMGBSeconds: 1,
+        totalDiskGBSeconds: 1,
+        totalGPUSeconds: 0,
+        totalPrice: 12.34,
+      },
+    },
+    organizations: [
+      { id: 'org-team', name: 'Team', personal: false, suspended: false },
+      { id: 'org-1', name: 'Personal', personal: true, suspended: false, suspensionReason: null },
+    ],
   };
 }
 
 beforeAll(async () => {
   server = createServer((req: IncomingMessage, res) => {
     const url = new URL(req.url ?? '/', base);
-    seen.push({ path: url.pathname, query: url.searchParams, auth: req.headers.authorization, org: req.headers['x-daytona-organization-id'] as string | undefined });
+    seen.push({
+      path: url.pathname,
+      query: url.searchParams,
+      auth: req.headers.authorization,
+      org: req.headers['x-daytona-organization-id'] as string | undefined,
+    });
     const send = (status: number, body: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -48,7 +82,9 @@ beforeAll(async () => {
       case '/api/config':
         return send(200, script.config);
       case '/api/api-keys/current':
-        return bearer === API_KEY ? send(200, { name: 'tray', organizationId: 'org-1', permissions: ['read:sandboxes'] }) : send(401, { statusCode: 401, message: 'Invalid API key' });
+        return bearer === API_KEY
+          ? send(200, { name: 'tray', organizationId: 'org-1', permissions: ['read:sandboxes'] })
+          : send(401, { statusCode: 401, message: 'Invalid API key' });
       case '/api/organizations':
         // Daytona's OrganizationsController takes user tokens only.
         return bearer === JWT ? send(200, script.organizations) : send(401, { statusCode: 401, message: 'Unauthorized' });
@@ -102,7 +138,14 @@ describe('billing service against Daytona-shaped analytics and billing APIs', ()
   it('signed in: the wallet balance (ongoingBalanceCents / 100), spent this period and hours left at the burn rate', async () => {
     const view = await service({ session: async () => ({ accessToken: JWT }) }).refresh();
     expect(view.organizationId).toBe('org-1');
-    expect(view.balance).toMatchObject({ state: 'ok', cents: 4200, usd: 42, spentThisPeriodUsd: 8, billingType: 'pre-paid', updatedAt: new Date(NOW).toISOString() });
+    expect(view.balance).toMatchObject({
+      state: 'ok',
+      cents: 4200,
+      usd: 42,
+      spentThisPeriodUsd: 8,
+      billingType: 'pre-paid',
+      updatedAt: new Date(NOW).toISOString(),
+    });
     expect(view.balance.state === 'ok' && view.balance.hoursLeft).toBeCloseTo(42 / perHour, 6);
     const wallet = seen.find((request) => request.path.includes('/wallet'))!;
     expect(wallet.auth).toBe(`Bearer ${JWT}`);
@@ -123,7 +166,9 @@ describe('billing service against Daytona-shaped analytics and billing APIs', ()
     script.analytics = { status: 401, body: { statusCode: 401, message: 'Unauthorized' } };
     const view = await service({ session: async () => ({ accessToken: JWT }) }).refresh();
     expect(view.balance).toMatchObject({ state: 'unavailable' });
-    expect(view.balance.state === 'unavailable' && view.balance.message).toMatch(/refused access \(403\)\. Daytona shows the wallet to organization owners only\./);
+    expect(view.balance.state === 'unavailable' && view.balance.message).toMatch(
+      /refused access \(403\)\. Daytona shows the wallet to organization owners only\./,
+    );
     expect(view.spend).toMatchObject({ state: 'unavailable' });
     expect(view.spend.state === 'unavailable' && view.spend.message).toMatch(/did not accept the credentials \(401\)/);
     expect(view.burn.perHourUsd).toBeCloseTo(perHour, 10);
@@ -132,30 +177,56 @@ describe('billing service against Daytona-shaped analytics and billing APIs', ()
   it('says so when this Daytona has no billing or analytics (self-hosted)', async () => {
     script.config = { version: '0.190.0', oidc: { issuer: 'https://auth.example', clientId: 'c' } };
     const view = await service({ session: async () => ({ accessToken: JWT }) }).refresh();
-    expect(view.spend).toEqual({ state: 'unavailable', message: 'This Daytona has no analytics API, so spend is estimated from the burn rate only.' });
-    expect(view.balance).toEqual({ state: 'unavailable', message: 'This Daytona has no billing (typical for self-hosted), so there is no balance to show.' });
+    expect(view.spend).toEqual({
+      state: 'unavailable',
+      message: 'This Daytona has no analytics API, so spend is estimated from the burn rate only.',
+    });
+    expect(view.balance).toEqual({
+      state: 'unavailable',
+      message: 'This Daytona has no billing (typical for self-hosted), so there is no balance to show.',
+    });
   });
 
   it('asks to sign in again when the sign-in cannot be renewed', async () => {
-    const view = await service({ session: async () => { throw new Error('Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.'); } }).refresh();
-    expect(view.balance).toEqual({ state: 'sign-in', message: 'Sign in to see balance: Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.' });
+    const view = await service({
+      session: async () => {
+        throw new Error('Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.');
+      },
+    }).refresh();
+    expect(view.balance).toEqual({
+      state: 'sign-in',
+      message: 'Sign in to see balance: Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.',
+    });
   });
 
   it('sees an organization suspended for depleted credits, and the policy warns once; a low balance warns too', async () => {
-    script.organizations = [{ id: 'org-1', personal: true, suspended: true, suspensionReason: 'Credits depleted', suspendedAt: '2026-03-10T12:00:00Z' }];
+    script.organizations = [
+      { id: 'org-1', personal: true, suspended: true, suspensionReason: 'Credits depleted', suspendedAt: '2026-03-10T12:00:00Z' },
+    ];
     script.wallet = { status: 200, body: { balanceCents: 0, ongoingBalanceCents: -150 } };
     const billing = service({ session: async () => ({ accessToken: JWT }) });
     const alerts: Alert[] = [];
-    const policy = createAlertPolicy({ notifier: { notify: (alert) => alerts.push(alert) }, settings: () => ({ lowBalanceThresholdCents: 500 }), coalesceMs: 0, minGapMs: 0 });
+    const policy = createAlertPolicy({
+      notifier: { notify: (alert) => alerts.push(alert) },
+      settings: () => ({ lowBalanceThresholdCents: 500 }),
+      coalesceMs: 0,
+      minGapMs: 0,
+    });
     billing.onUpdate((view) => {
       policy.onCreditsDepleted(view.creditsDepleted, view.suspensionReason);
       if (view.balance.state === 'ok') policy.onBalance({ balanceCents: view.balance.cents, hoursLeft: view.balance.hoursLeft });
     });
     const view = await billing.refresh();
     await billing.refresh();
-    expect(view).toMatchObject({ creditsDepleted: true, suspensionReason: 'Credits depleted', balance: { state: 'ok', usd: -1.5, hoursLeft: 0 } });
+    expect(view).toMatchObject({
+      creditsDepleted: true,
+      suspensionReason: 'Credits depleted',
+      balance: { state: 'ok', usd: -1.5, hoursLeft: 0 },
+    });
     await expect.poll(() => alerts.map((alert) => alert.kind).sort()).toEqual(['credits-depleted', 'low-balance']);
-    expect(alerts.find((alert) => alert.kind === 'low-balance')!.body).toContain('-$1.50 left, below your $5.00 warning level. About 0 min left');
+    expect(alerts.find((alert) => alert.kind === 'low-balance')!.body).toContain(
+      '-$1.50 left, below your $5.00 warning level. About 0 min left',
+    );
     policy.dispose();
   });
 
@@ -167,7 +238,9 @@ describe('billing service against Daytona-shaped analytics and billing APIs', ()
 
   it('reports an unreachable API without throwing', async () => {
     const view = await createBillingService({ apiUrl: 'http://127.0.0.1:1/api', apiKey: API_KEY, sandboxes: () => sandboxes }).refresh();
-    expect(view.spend.state === 'unavailable' && view.spend.message).toMatch(/^Could not read http:\/\/127\.0\.0\.1:1\/api\/config: Could not reach/);
+    expect(view.spend.state === 'unavailable' && view.spend.message).toMatch(
+      /^Could not read http:\/\/127\.0\.0\.1:1\/api\/config: Could not reach/,
+    );
     expect(view.burn.perHourUsd).toBeCloseTo(perHour, 10);
   });
 });
@@ -179,8 +252,17 @@ describe('billing service on the local provider', () => {
       await t.daytona.create({ name: 'priced', resources: { cpu: 2, memory: 4, disk: 8 }, image: 'python:3.12-slim' });
       const listed: { state?: string; cpu: number; memory: number; disk: number }[] = [];
       for await (const sandbox of t.daytona.list()) listed.push(sandbox);
-      const view = await createBillingService({ apiUrl: t.provider.apiUrl, apiKey: t.provider.apiKey, sandboxes: () => listed.map((s) => ({ state: s.state ?? 'unknown', cpu: s.cpu, memory: s.memory, disk: s.disk })) }).refresh();
-      expect(view).toMatchObject({ mode: 'local', label: 'local — free', spend: { state: 'not-applicable' }, balance: { state: 'not-applicable' } });
+      const view = await createBillingService({
+        apiUrl: t.provider.apiUrl,
+        apiKey: t.provider.apiKey,
+        sandboxes: () => listed.map((s) => ({ state: s.state ?? 'unknown', cpu: s.cpu, memory: s.memory, disk: s.disk })),
+      }).refresh();
+      expect(view).toMatchObject({
+        mode: 'local',
+        label: 'local — free',
+        spend: { state: 'not-applicable' },
+        balance: { state: 'not-applicable' },
+      });
       expect(view.burn.perHourUsd).toBeCloseTo(2 * 0.0504 + 4 * 0.0162 + 8 * 0.000108, 10);
       expect(summarizeBilling(view)).toMatch(/^local — free \(on Daytona Cloud: \$0\.17\/h · \$0\.00 today\)$/);
     } finally {

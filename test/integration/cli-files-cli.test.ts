@@ -38,7 +38,9 @@ describe('settings read leniently; a file that cannot be read is named, never mo
     await writeFile(file, text);
     const status = await runCliToExit(['status'], cliEnv(home.path, { DAYTONA_TRAY_HOME: app }));
     expect(status.code).toBe(0);
-    expect(status.stdout).toContain(`The settings file ${file} cannot be read (line 3, column 3: CommaExpected), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`);
+    expect(status.stdout).toContain(
+      `The settings file ${file} cannot be read (line 3, column 3: CommaExpected), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`,
+    );
     const login = await runCliToExit(['login', '--profile', 'local'], cliEnv(home.path, { DAYTONA_TRAY_HOME: app }));
     expect(login.code).toBe(1);
     expect(login.stderr).toContain(`The settings file ${file} cannot be read (line 3, column 3: CommaExpected), so nothing was changed.`);
@@ -76,7 +78,9 @@ describe('a file where a data folder should be: what is wrong and what to do, no
   it('a data dir under a file names the file in the way', async () => {
     const result = await runCliToExit(['local', '--data-dir', join(blocker, 'data')], cliEnv(home.path));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`daytona-tray local: could not start: ${blocker} is a file, but Daytona Tray needs it to be a folder (for ${join(blocker, 'data')}). Move that file away (or rename it), then retry.`);
+    expect(result.stderr).toContain(
+      `daytona-tray local: could not start: ${blocker} is a file, but Daytona Tray needs it to be a folder (for ${join(blocker, 'data')}). Move that file away (or rename it), then retry.`,
+    );
   });
 });
 
@@ -107,7 +111,9 @@ describe('the command line itself', () => {
     });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('close', (code, signal) => resolve({ code, signal })),
+    );
     // Like `head -1`: read one line, then close the pipe; the next line (a poll status, a change) meets EPIPE.
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())));
     child.stdout.destroy();
@@ -124,7 +130,18 @@ describe('the command line itself', () => {
     await mkdir(app);
     const stranger = spawn('sleep', ['60'], { stdio: 'ignore' });
     try {
-      await writeFile(join(app, 'mcp-server.json'), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: stranger.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
+      await writeFile(
+        join(app, 'mcp-server.json'),
+        JSON.stringify({
+          version: 1,
+          url: 'http://127.0.0.1:9/mcp',
+          port: 9,
+          token: 'x'.repeat(43),
+          pid: stranger.pid,
+          startedAt: new Date().toISOString(),
+        }),
+        { mode: 0o600 },
+      );
       const result = await runCliToExit(['status', '--json'], cliEnv(home.path, { DAYTONA_TRAY_HOME: app }));
       expect(result.code).toBe(0);
       const { server } = JSON.parse(result.stdout) as { server: { state: string; note: string } };

@@ -99,7 +99,13 @@ describe('Claude Code through its claude CLI', () => {
   });
 
   it('a stale entry of ours is removed, then added again', async () => {
-    await writeFile(join(home, '.claude.json'), JSON.stringify({ numStartups: 3, mcpServers: { daytona: { type: 'stdio', command: '/old/node', args: ['/old/out/main/cli.js', 'bridge'], env: {} } } }));
+    await writeFile(
+      join(home, '.claude.json'),
+      JSON.stringify({
+        numStartups: 3,
+        mcpServers: { daytona: { type: 'stdio', command: '/old/node', args: ['/old/out/main/cli.js', 'bridge'], env: {} } },
+      }),
+    );
     const result = await claudeCode().connect();
     expect(result.action).toBe('updated');
     expect((await calls()).map((argv) => argv.slice(0, 3))).toEqual([
@@ -110,8 +116,13 @@ describe('Claude Code through its claude CLI', () => {
   });
 
   it('a "daytona" server someone else added is refused without --force and nothing runs', async () => {
-    await writeFile(join(home, '.claude.json'), JSON.stringify({ mcpServers: { daytona: { type: 'stdio', command: 'daytona', args: ['mcp', 'start'] } } }));
-    const error = await claudeCode().connect().catch((e: unknown) => e);
+    await writeFile(
+      join(home, '.claude.json'),
+      JSON.stringify({ mcpServers: { daytona: { type: 'stdio', command: 'daytona', args: ['mcp', 'start'] } } }),
+    );
+    const error = await claudeCode()
+      .connect()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientSetupError);
     expect((error as ClientSetupError).code).toBe('FOREIGN_ENTRY');
     expect(await calls()).toEqual([]);
@@ -137,10 +148,14 @@ describe('Claude Code through its claude CLI', () => {
   });
 
   it('a failing claude CLI is reported with its own words and the exit code', async () => {
-    const error = await claudeCode({ FAKE_CLAUDE_FAIL: '1' }).connect().catch((e: unknown) => e);
+    const error = await claudeCode({ FAKE_CLAUDE_FAIL: '1' })
+      .connect()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ClientSetupError);
     expect((error as ClientSetupError).code).toBe('CLI_FAILED');
-    expect((error as Error).message).toMatch(/'claude mcp add-json daytona .*' failed \(exit 1\):\nError: could not write the config \(simulated\)\nCheck 'claude mcp list'/s);
+    expect((error as Error).message).toMatch(
+      /'claude mcp add-json daytona .*' failed \(exit 1\):\nError: could not write the config \(simulated\)\nCheck 'claude mcp list'/s,
+    );
   });
 
   it('CLAUDE_CONFIG_DIR is passed through to claude and read back from there', async () => {
@@ -161,11 +176,20 @@ it('finds claude in ~/.local/bin when PATH lacks it (a GUI app has no shell PATH
 });
 
 it('without a claude CLI, the safe writer edits ~/.claude.json and keeps everything else', async () => {
-  await writeFile(join(home, '.claude.json'), JSON.stringify({ numStartups: 12, projects: { '/w': { mcpServers: { p: {} } } }, mcpServers: { x: { command: '/bin/x' } } }, null, 2));
+  await writeFile(
+    join(home, '.claude.json'),
+    JSON.stringify({ numStartups: 12, projects: { '/w': { mcpServers: { p: {} } } }, mcpServers: { x: { command: '/bin/x' } } }, null, 2),
+  );
   const result = await claudeCode().connect();
   expect(result.via).toBe('file');
-  expect(result.notes[0]).toMatch(/No claude CLI found, so .*\.claude\.json was edited directly; a running Claude Code session may write over it/);
-  expect(await claudeJson()).toEqual({ numStartups: 12, projects: { '/w': { mcpServers: { p: {} } } }, mcpServers: { x: { command: '/bin/x' }, daytona: ours() } });
+  expect(result.notes[0]).toMatch(
+    /No claude CLI found, so .*\.claude\.json was edited directly; a running Claude Code session may write over it/,
+  );
+  expect(await claudeJson()).toEqual({
+    numStartups: 12,
+    projects: { '/w': { mcpServers: { p: {} } } },
+    mcpServers: { x: { command: '/bin/x' }, daytona: ours() },
+  });
   expect(await calls()).toEqual([]);
 });
 

@@ -11,9 +11,14 @@ let cleanup: () => Promise<void>;
 
 function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { HOME: home, PATH: join(home, 'bin'), ...extraEnv }, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { HOME: home, PATH: join(home, 'bin'), ...extraEnv }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -61,7 +66,9 @@ describe('daytona-tray setup', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain(`Cursor: connected (${cursorFile()}).`);
-    expect(JSON.parse(await readFile(cursorFile(), 'utf8'))).toEqual({ mcpServers: { daytona: { command: process.execPath, args: [CLI, 'bridge'] } } });
+    expect(JSON.parse(await readFile(cursorFile(), 'utf8'))).toEqual({
+      mcpServers: { daytona: { command: process.execPath, args: [CLI, 'bridge'] } },
+    });
   });
 
   it('--dry-run prints a unified diff and writes nothing', async () => {
@@ -81,7 +88,11 @@ describe('daytona-tray setup', () => {
     expect(first.stdout).toContain('Claude Desktop: not installed, skipped.');
     expect(first.stdout).toContain('Cursor: connected');
     expect(first.stdout).toContain('VS Code: connected');
-    expect(JSON.parse(await readFile(vscodeFile(), 'utf8')).servers.daytona).toEqual({ type: 'stdio', command: process.execPath, args: [CLI, 'bridge'] });
+    expect(JSON.parse(await readFile(vscodeFile(), 'utf8')).servers.daytona).toEqual({
+      type: 'stdio',
+      command: process.execPath,
+      args: [CLI, 'bridge'],
+    });
     const second = await cli(['setup', 'all']);
     expect(second.stdout).toContain('Cursor: already connected, nothing to change');
     expect(second.stdout).toContain('VS Code: already connected, nothing to change');
@@ -89,7 +100,11 @@ describe('daytona-tray setup', () => {
 
   it('never writes a secret from the environment; carries DAYTONA_TRAY_HOME so the bridge finds the same state', async () => {
     const secret = 'dtn_0123456789abcdef_secret';
-    const { code } = await cli(['setup', 'cursor'], { DAYTONA_API_KEY: secret, DAYTONA_TRAY_LOCAL_API_KEY: secret, DAYTONA_TRAY_HOME: join(home, 'state') });
+    const { code } = await cli(['setup', 'cursor'], {
+      DAYTONA_API_KEY: secret,
+      DAYTONA_TRAY_LOCAL_API_KEY: secret,
+      DAYTONA_TRAY_HOME: join(home, 'state'),
+    });
     expect(code).toBe(0);
     const text = await readFile(cursorFile(), 'utf8');
     expect(text).not.toContain(secret);
@@ -109,7 +124,9 @@ describe('daytona-tray setup', () => {
   it('a client that is not installed: exit 1 and a message that says what to do', async () => {
     const { code, stderr } = await cli(['setup', 'windsurf']);
     expect(code).toBe(1);
-    expect(stderr).toBe(`Windsurf does not seem to be installed (nothing at ${join(home, '.codeium', 'windsurf', 'mcp_config.json')} or where it usually lives). Install it and start it once, then retry.\n`);
+    expect(stderr).toBe(
+      `Windsurf does not seem to be installed (nothing at ${join(home, '.codeium', 'windsurf', 'mcp_config.json')} or where it usually lives). Install it and start it once, then retry.\n`,
+    );
   });
 
   it('all with no client installed: exit 1', async () => {

@@ -34,11 +34,21 @@ it('a real MCP client started from the entry that setup wrote lists our tools', 
   const setup = await promisify(execFile)(process.execPath, [CLI, 'setup', 'claude-code'], { env, timeout: 30_000 });
   expect(setup.stdout).toContain('Claude Code: connected');
 
-  const entry = JSON.parse(await readFile(join(home, '.claude.json'), 'utf8')).mcpServers.daytona as { type: string; command: string; args: string[]; env?: Record<string, string> };
+  const entry = JSON.parse(await readFile(join(home, '.claude.json'), 'utf8')).mcpServers.daytona as {
+    type: string;
+    command: string;
+    args: string[];
+    env?: Record<string, string>;
+  };
   expect(entry).toMatchObject({ type: 'stdio', command: process.execPath, args: [CLI, 'bridge'] });
 
   // What Claude Code does: its own (minimal) environment plus the entry's env; no shell, no PATH lookup.
-  const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { HOME: home, PATH: join(home, 'bin'), ...entry.env }, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: entry.command,
+    args: entry.args,
+    env: { HOME: home, PATH: join(home, 'bin'), ...entry.env },
+    stderr: 'pipe',
+  });
   const stderr: string[] = [];
   transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
   client = new Client({ name: 'clients-e2e', version: '0.0.0' });

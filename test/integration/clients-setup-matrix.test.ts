@@ -22,27 +22,135 @@ interface Rule {
   path: (home: string) => string;
 }
 
-const windowsEnv = (home: string) => ({ USERPROFILE: home, APPDATA: join(home, 'AppData', 'Roaming'), LOCALAPPDATA: join(home, 'AppData', 'Local') });
+const windowsEnv = (home: string) => ({
+  USERPROFILE: home,
+  APPDATA: join(home, 'AppData', 'Roaming'),
+  LOCALAPPDATA: join(home, 'AppData', 'Local'),
+});
 const MSIX = ['AppData', 'Local', 'Packages', 'Claude_pzs8sxrjxfjjc'];
 
 const RULES: Rule[] = [
-  { label: 'macOS', client: 'claude-desktop', platform: 'darwin', install: (h) => [join(h, 'Library', 'Application Support', 'Claude')], path: (h) => join(h, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json') },
-  { label: 'Linux', client: 'claude-desktop', platform: 'linux', install: (h) => [join(h, '.config', 'Claude')], path: (h) => join(h, '.config', 'Claude', 'claude_desktop_config.json') },
-  { label: 'Linux, XDG_CONFIG_HOME', client: 'claude-desktop', platform: 'linux', env: (h) => ({ XDG_CONFIG_HOME: join(h, 'xdg') }), install: (h) => [join(h, 'xdg', 'Claude')], path: (h) => join(h, 'xdg', 'Claude', 'claude_desktop_config.json') },
-  { label: 'Windows classic', client: 'claude-desktop', platform: 'win32', env: windowsEnv, install: (h) => [join(h, 'AppData', 'Local', 'AnthropicClaude')], path: (h) => join(h, 'AppData', 'Roaming', 'Claude', 'claude_desktop_config.json') },
-  { label: 'Windows MSIX', client: 'claude-desktop', platform: 'win32', env: windowsEnv, install: (h) => [join(h, ...MSIX), join(h, 'AppData', 'Roaming', 'Claude')], path: (h) => join(h, ...MSIX, 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json') },
+  {
+    label: 'macOS',
+    client: 'claude-desktop',
+    platform: 'darwin',
+    install: (h) => [join(h, 'Library', 'Application Support', 'Claude')],
+    path: (h) => join(h, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'claude-desktop',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'Claude')],
+    path: (h) => join(h, '.config', 'Claude', 'claude_desktop_config.json'),
+  },
+  {
+    label: 'Linux, XDG_CONFIG_HOME',
+    client: 'claude-desktop',
+    platform: 'linux',
+    env: (h) => ({ XDG_CONFIG_HOME: join(h, 'xdg') }),
+    install: (h) => [join(h, 'xdg', 'Claude')],
+    path: (h) => join(h, 'xdg', 'Claude', 'claude_desktop_config.json'),
+  },
+  {
+    label: 'Windows classic',
+    client: 'claude-desktop',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Local', 'AnthropicClaude')],
+    path: (h) => join(h, 'AppData', 'Roaming', 'Claude', 'claude_desktop_config.json'),
+  },
+  {
+    label: 'Windows MSIX',
+    client: 'claude-desktop',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, ...MSIX), join(h, 'AppData', 'Roaming', 'Claude')],
+    path: (h) => join(h, ...MSIX, 'LocalCache', 'Roaming', 'Claude', 'claude_desktop_config.json'),
+  },
   { label: 'Linux', client: 'claude-code', platform: 'linux', install: (h) => [join(h, '.claude')], path: (h) => join(h, '.claude.json') },
-  { label: 'macOS, CLAUDE_CONFIG_DIR', client: 'claude-code', platform: 'darwin', env: (h) => ({ CLAUDE_CONFIG_DIR: join(h, 'cc') }), install: (h) => [join(h, 'cc')], path: (h) => join(h, 'cc', '.claude.json') },
-  { label: 'Windows', client: 'claude-code', platform: 'win32', env: windowsEnv, install: (h) => [join(h, '.claude')], path: (h) => join(h, '.claude.json') },
-  { label: 'macOS', client: 'cursor', platform: 'darwin', install: (h) => [join(h, '.cursor')], path: (h) => join(h, '.cursor', 'mcp.json') },
-  { label: 'Linux', client: 'cursor', platform: 'linux', install: (h) => [join(h, '.config', 'Cursor')], path: (h) => join(h, '.cursor', 'mcp.json') },
-  { label: 'Windows', client: 'cursor', platform: 'win32', env: windowsEnv, install: (h) => [join(h, 'AppData', 'Local', 'Programs', 'cursor')], path: (h) => join(h, '.cursor', 'mcp.json') },
-  { label: 'macOS', client: 'windsurf', platform: 'darwin', install: (h) => [join(h, '.codeium', 'windsurf')], path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json') },
-  { label: 'Linux', client: 'windsurf', platform: 'linux', install: (h) => [join(h, '.codeium', 'windsurf')], path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json') },
-  { label: 'Windows', client: 'windsurf', platform: 'win32', env: windowsEnv, install: (h) => [join(h, 'AppData', 'Roaming', 'Windsurf')], path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json') },
-  { label: 'macOS', client: 'vscode', platform: 'darwin', install: (h) => [join(h, 'Library', 'Application Support', 'Code')], path: (h) => join(h, 'Library', 'Application Support', 'Code', 'User', 'mcp.json') },
-  { label: 'Linux', client: 'vscode', platform: 'linux', install: (h) => [join(h, '.config', 'Code')], path: (h) => join(h, '.config', 'Code', 'User', 'mcp.json') },
-  { label: 'Windows', client: 'vscode', platform: 'win32', env: windowsEnv, install: (h) => [join(h, 'AppData', 'Roaming', 'Code')], path: (h) => join(h, 'AppData', 'Roaming', 'Code', 'User', 'mcp.json') },
+  {
+    label: 'macOS, CLAUDE_CONFIG_DIR',
+    client: 'claude-code',
+    platform: 'darwin',
+    env: (h) => ({ CLAUDE_CONFIG_DIR: join(h, 'cc') }),
+    install: (h) => [join(h, 'cc')],
+    path: (h) => join(h, 'cc', '.claude.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'claude-code',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.claude')],
+    path: (h) => join(h, '.claude.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'cursor',
+    platform: 'darwin',
+    install: (h) => [join(h, '.cursor')],
+    path: (h) => join(h, '.cursor', 'mcp.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'cursor',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'Cursor')],
+    path: (h) => join(h, '.cursor', 'mcp.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'cursor',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Local', 'Programs', 'cursor')],
+    path: (h) => join(h, '.cursor', 'mcp.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'windsurf',
+    platform: 'darwin',
+    install: (h) => [join(h, '.codeium', 'windsurf')],
+    path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'windsurf',
+    platform: 'linux',
+    install: (h) => [join(h, '.codeium', 'windsurf')],
+    path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'windsurf',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Roaming', 'Windsurf')],
+    path: (h) => join(h, '.codeium', 'windsurf', 'mcp_config.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'vscode',
+    platform: 'darwin',
+    install: (h) => [join(h, 'Library', 'Application Support', 'Code')],
+    path: (h) => join(h, 'Library', 'Application Support', 'Code', 'User', 'mcp.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'vscode',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'Code')],
+    path: (h) => join(h, '.config', 'Code', 'User', 'mcp.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'vscode',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Roaming', 'Code')],
+    path: (h) => join(h, 'AppData', 'Roaming', 'Code', 'User', 'mcp.json'),
+  },
 ];
 
 /** How each client spells the servers object and our entry. */
@@ -128,17 +236,26 @@ describe.each(RULES)('$client ($label)', (rule) => {
       const text = await readFile(file, 'utf8');
       expect(text).toContain(`    "github": ${github},\n`);
       expect(text).toContain('  "futureKey": {"nested": [1, 2, {"x": null}]},\n');
-      expect(await read()).toEqual({ futureKey: { nested: [1, 2, { x: null }] }, [shape.key]: { github: JSON.parse(github), daytona: ours() }, numStartups: 7 });
+      expect(await read()).toEqual({
+        futureKey: { nested: [1, 2, { x: null }] },
+        [shape.key]: { github: JSON.parse(github), daytona: ours() },
+        numStartups: 7,
+      });
       expect(await readFile(`${file}${BACKUP_SUFFIX}`, 'utf8')).toBe(original);
     });
 
     it('BOM, comments and trailing commas are read; the other values survive', async () => {
-      await write(`\uFEFF{\n  // my servers\n  "${shape.key}": {\n    "x": {"command": "/bin/x",},\n  },\n  "theme": "dark", /* trailing */\n}\n`);
+      await write(
+        `\uFEFF{\n  // my servers\n  "${shape.key}": {\n    "x": {"command": "/bin/x",},\n  },\n  "theme": "dark", /* trailing */\n}\n`,
+      );
       const result = await client().connect();
       const text = await readFile(file, 'utf8');
       expect(text.startsWith('\uFEFF')).toBe(false);
       const { parse } = await import('jsonc-parser');
-      expect(parse(text, [], { allowTrailingComma: true })).toEqual({ [shape.key]: { x: { command: '/bin/x' }, daytona: ours() }, theme: 'dark' });
+      expect(parse(text, [], { allowTrailingComma: true })).toEqual({
+        [shape.key]: { x: { command: '/bin/x' }, daytona: ours() },
+        theme: 'dark',
+      });
       if (shape.strict) {
         // This client ignores a file with comments or trailing commas: it must get plain JSON.
         expect(() => JSON.parse(text)).not.toThrow();
@@ -203,7 +320,7 @@ describe.each(RULES)('$client ($label)', (rule) => {
       expect(await client().status()).toMatchObject({ connected: true });
     });
 
-    it('a concurrent change during the write aborts; the other program\'s content is kept', async () => {
+    it("a concurrent change during the write aborts; the other program's content is kept", async () => {
       await write(`{"${shape.key}": {}}`);
       const theirs = `{"${shape.key}": {"added-meanwhile": {"command": "/bin/y"}}}`;
       beforeRename = () => writeFile(file, theirs);
@@ -309,7 +426,15 @@ describe('Claude Desktop on Windows: classic and MSIX', () => {
   it('disconnect also removes our entry left in the classic file by an earlier install', async () => {
     const classic = join(home, 'AppData', 'Roaming', 'Claude', 'claude_desktop_config.json');
     await mkdir(dirname(classic), { recursive: true });
-    await writeFile(classic, JSON.stringify({ mcpServers: { x: {}, daytona: { command: 'C:\\old\\Daytona Tray.exe', args: ['C:\\old\\resources\\app.asar\\out\\main\\cli.js', 'bridge'] } } }));
+    await writeFile(
+      classic,
+      JSON.stringify({
+        mcpServers: {
+          x: {},
+          daytona: { command: 'C:\\old\\Daytona Tray.exe', args: ['C:\\old\\resources\\app.asar\\out\\main\\cli.js', 'bridge'] },
+        },
+      }),
+    );
     await mkdir(join(home, ...MSIX), { recursive: true });
     await desktop().connect();
     const result = await desktop().disconnect();

@@ -28,7 +28,8 @@ function scan(input: string, sarif: string): Finding[] {
   if (result.status !== 0) throw new Error(`electronegativity exited ${result.status}: ${result.stderr}`);
   const report = JSON.parse(result.stdout) as { checks: number; errors: number; issues: Finding[] };
   // A file it could not parse is a file it did not check.
-  if (report.errors > 0 || report.checks < 40) throw new Error(`electronegativity ran ${report.checks} checks with ${report.errors} parse errors: ${result.stderr}`);
+  if (report.errors > 0 || report.checks < 40)
+    throw new Error(`electronegativity ran ${report.checks} checks with ${report.errors} parse errors: ${result.stderr}`);
   return report.issues;
 }
 
@@ -43,7 +44,10 @@ describe('electronegativity security lint', () => {
     // The app as Electron sees it: main process, preload and window sources, with the Electron version we ship.
     const target = join(scratch.path, 'app');
     for (const dir of ['main', 'preload', 'renderer']) await cp(join(REPO_ROOT, dir), join(target, dir), { recursive: true });
-    await writeFile(join(target, 'package.json'), JSON.stringify({ name: 'daytona-tray', main: 'main/index.ts', devDependencies: { electron: ELECTRON_VERSION } }));
+    await writeFile(
+      join(target, 'package.json'),
+      JSON.stringify({ name: 'daytona-tray', main: 'main/index.ts', devDependencies: { electron: ELECTRON_VERSION } }),
+    );
     app = scan(target, join(ARTIFACTS, 'app.sarif'));
     await writeFile(join(ARTIFACTS, 'app.json'), `${JSON.stringify(app, null, 2)}\n`);
     insecure = scan(join(REPO_ROOT, 'test', 'fixtures', 'insecure-electron'), join(scratch.path, 'insecure.sarif'));
@@ -58,17 +62,29 @@ describe('electronegativity security lint', () => {
 
   it('finds the hardening it looks for: a CSP, navigation limits, a permission handler, isolation and sandbox on', () => {
     const ids = new Set(app.map((finding) => finding.id));
-    for (const id of ['LIMIT_NAVIGATION_GLOBAL_CHECK', 'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK', 'CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'NODE_INTEGRATION_JS_CHECK', 'WEB_SECURITY_JS_CHECK', 'INSECURE_CONTENT_JS_CHECK']) {
+    for (const id of [
+      'LIMIT_NAVIGATION_GLOBAL_CHECK',
+      'PERMISSION_REQUEST_HANDLER_GLOBAL_CHECK',
+      'CONTEXT_ISOLATION_JS_CHECK',
+      'SANDBOX_JS_CHECK',
+      'NODE_INTEGRATION_JS_CHECK',
+      'WEB_SECURITY_JS_CHECK',
+      'INSECURE_CONTENT_JS_CHECK',
+    ]) {
       expect(ids, id).not.toContain(id);
     }
-    expect(app.filter((finding) => finding.id === 'CSP_GLOBAL_CHECK').map((finding) => finding.description)).not.toContain('No CSP has been detected in the target application');
+    expect(app.filter((finding) => finding.id === 'CSP_GLOBAL_CHECK').map((finding) => finding.description)).not.toContain(
+      'No CSP has been detected in the target application',
+    );
   });
 
   it('writes a SARIF 2.1.0 report with the same findings for code scanning', async () => {
     const sarif = JSON.parse(await readFile(join(ARTIFACTS, 'app.sarif'), 'utf8'));
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].tool.driver.name).toBe('Electronegativity');
-    expect(sarif.runs[0].results.map((result: { ruleId: string }) => result.ruleId).sort()).toEqual(app.map((finding) => finding.id).sort());
+    expect(sarif.runs[0].results.map((result: { ruleId: string }) => result.ruleId).sort()).toEqual(
+      app.map((finding) => finding.id).sort(),
+    );
   });
 
   it('trips on an insecure window (the negative control): HIGH findings are detected', () => {

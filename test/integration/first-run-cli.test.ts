@@ -4,7 +4,15 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
-import { ChildStdioTransport, connectClient, httpTransport, spawnCli, startHttpChild, textOf, type CliChild } from '../helpers/mcp-harness.ts';
+import {
+  ChildStdioTransport,
+  connectClient,
+  httpTransport,
+  spawnCli,
+  startHttpChild,
+  textOf,
+  type CliChild,
+} from '../helpers/mcp-harness.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -14,7 +22,8 @@ import { tempDir } from '../helpers/temp-dir.ts';
 function freshEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('DAYTONA_') && !key.startsWith('XDG_') && key !== 'DBUS_SESSION_BUS_ADDRESS') env[key] = value;
+    if (value !== undefined && !key.startsWith('DAYTONA_') && !key.startsWith('XDG_') && key !== 'DBUS_SESSION_BUS_ADDRESS')
+      env[key] = value;
   }
   return { ...env, HOME: home, ...extra };
 }
@@ -110,7 +119,9 @@ describe('credentials from the environment: which are in use, and what to change
     const env = freshEnv(home.path, { DAYTONA_API_URL: provider.provider.apiUrl });
     const watch = await runCliToExit(['watch', '--json'], env);
     expect(watch.code).toBe(1);
-    expect(watch.stderr).toContain('DAYTONA_API_URL is set in the environment but DAYTONA_API_KEY is not. Set DAYTONA_API_KEY too to use that server, or unset DAYTONA_API_URL');
+    expect(watch.stderr).toContain(
+      'DAYTONA_API_URL is set in the environment but DAYTONA_API_KEY is not. Set DAYTONA_API_KEY too to use that server, or unset DAYTONA_API_URL',
+    );
     expect(watch.stdout).toBe('');
     const mcp = await runCliToExit(['mcp'], env);
     expect(mcp.code).toBe(2);
@@ -118,13 +129,24 @@ describe('credentials from the environment: which are in use, and what to change
   });
 
   it('watch says it uses the environment, and on a rejected key says to change DAYTONA_API_KEY (login cannot)', async () => {
-    const result = await runCliToExit(['watch', '--json'], freshEnv(home.path, { DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: 'dtn_not_the_key_42' }));
+    const result = await runCliToExit(
+      ['watch', '--json'],
+      freshEnv(home.path, { DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: 'dtn_not_the_key_42' }),
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`using DAYTONA_API_KEY and DAYTONA_API_URL from the environment (${provider.provider.apiUrl}), not profile 'local'`);
-    expect(result.stderr).toContain(`${provider.provider.apiUrl} rejected the API key in DAYTONA_API_KEY (401). Set a valid key in DAYTONA_API_KEY, or unset DAYTONA_API_KEY and DAYTONA_API_URL to use profile 'local'`);
+    expect(result.stderr).toContain(
+      `using DAYTONA_API_KEY and DAYTONA_API_URL from the environment (${provider.provider.apiUrl}), not profile 'local'`,
+    );
+    expect(result.stderr).toContain(
+      `${provider.provider.apiUrl} rejected the API key in DAYTONA_API_KEY (401). Set a valid key in DAYTONA_API_KEY, or unset DAYTONA_API_KEY and DAYTONA_API_URL to use profile 'local'`,
+    );
     expect(result.stderr).not.toMatch(/Enter a new key \(daytona-tray login\)/);
     expect(result.stderr + result.stdout).not.toContain('dtn_not_the_key_42');
-    const status = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { state?: string; problem?: { message: string } }).find((line) => line.state === 'unauthorized');
+    const status = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { state?: string; problem?: { message: string } })
+      .find((line) => line.state === 'unauthorized');
     expect(status?.problem?.message).toContain('rejected the API key in DAYTONA_API_KEY');
   });
 
@@ -132,7 +154,9 @@ describe('credentials from the environment: which are in use, and what to change
     const result = await runCliToExit(['status'], freshEnv(home.path, { DAYTONA_API_KEY: 'dtn_env_key_only' }));
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Profile:     env (cloud, https://app.daytona.io/api); API key from DAYTONA_API_KEY');
-    expect(result.stdout).toContain("DAYTONA_API_KEY is set in this environment: commands run from it use that instead of profile 'local' (unset it to use the profile).");
+    expect(result.stdout).toContain(
+      "DAYTONA_API_KEY is set in this environment: commands run from it use that instead of profile 'local' (unset it to use the profile).",
+    );
     expect(result.stdout).not.toContain('dtn_env_key_only');
   });
 });

@@ -54,9 +54,26 @@ describe('local provider: bad input gets the right status and a message that say
 
   describe('authentication', () => {
     it('401 on the API without a bearer token, and with a wrong one', async () => {
-      expectApiError(await call(t, '/sandbox', { auth: false }), 401, 'Unauthorized', 'Missing API key: send Authorization: Bearer <api key>.', '/api/sandbox');
-      expectApiError(await call(t, '/sandbox', { auth: 'dtl_not-the-key' }), 401, 'Unauthorized', 'Invalid API key: use the key the local provider printed at start.', '/api/sandbox');
-      expectApiError(await call(t, '/sandbox', { headers: { authorization: `Basic ${t.provider.apiKey}` }, auth: false }), 401, 'Unauthorized', /^Missing API key/);
+      expectApiError(
+        await call(t, '/sandbox', { auth: false }),
+        401,
+        'Unauthorized',
+        'Missing API key: send Authorization: Bearer <api key>.',
+        '/api/sandbox',
+      );
+      expectApiError(
+        await call(t, '/sandbox', { auth: 'dtl_not-the-key' }),
+        401,
+        'Unauthorized',
+        'Invalid API key: use the key the local provider printed at start.',
+        '/api/sandbox',
+      );
+      expectApiError(
+        await call(t, '/sandbox', { headers: { authorization: `Basic ${t.provider.apiKey}` }, auth: false }),
+        401,
+        'Unauthorized',
+        /^Missing API key/,
+      );
       // The SDK raises its typed error.
       const wrong = new Daytona({ apiUrl: t.provider.apiUrl, apiKey: 'dtl_wrong' });
       try {
@@ -70,18 +87,31 @@ describe('local provider: bad input gets the right status and a message that say
       for (const auth of [false, 'dtl_not-the-key'] as const) {
         const result = await post(t, `/toolbox/${started.id}/process/execute`, { command: 'echo hi' }, { auth });
         expect(result.status).toBe(401);
-        expect(result.body).toMatchObject({ statusCode: 401, code: 'UNAUTHORIZED', source: 'DAYTONA_DAEMON', method: 'POST', path: `/toolbox/${started.id}/process/execute` });
+        expect(result.body).toMatchObject({
+          statusCode: 401,
+          code: 'UNAUTHORIZED',
+          source: 'DAYTONA_DAEMON',
+          method: 'POST',
+          path: `/toolbox/${started.id}/process/execute`,
+        });
         expect(result.body.message).toMatch(auth ? /^Invalid API key/ : /^Missing API key/);
       }
     });
 
     it('refuses the Socket.IO handshake without the key, and accepts it with the key', async () => {
       const origin = t.provider.apiUrl.replace(/\/api$/, '');
-      const attempt = (auth: Record<string, unknown>) => new Promise<string>((resolve) => {
-        const socket = io(origin, { path: '/api/socket.io/', transports: ['websocket'], auth, reconnection: false, timeout: 10_000 });
-        socket.once('connect', () => { socket.close(); resolve('connected'); });
-        socket.once('connect_error', (error) => { socket.close(); resolve(error.message); });
-      });
+      const attempt = (auth: Record<string, unknown>) =>
+        new Promise<string>((resolve) => {
+          const socket = io(origin, { path: '/api/socket.io/', transports: ['websocket'], auth, reconnection: false, timeout: 10_000 });
+          socket.once('connect', () => {
+            socket.close();
+            resolve('connected');
+          });
+          socket.once('connect_error', (error) => {
+            socket.close();
+            resolve(error.message);
+          });
+        });
       expect(await attempt({})).toBe('Unauthorized: pass the API key as auth.token');
       expect(await attempt({ token: 'dtl_not-the-key' })).toBe('Unauthorized: pass the API key as auth.token');
       expect(await attempt({ token: t.provider.apiKey })).toBe('connected');
@@ -94,13 +124,30 @@ describe('local provider: bad input gets the right status and a message that say
 
   describe('request bodies and fields', () => {
     it('400 on malformed JSON', async () => {
-      expectApiError(await post(t, '/sandbox', '{"name": "half'), 400, 'Bad Request', /^Malformed JSON body: .+ Send a valid JSON object with Content-Type: application\/json\.$/, '/api/sandbox');
-      expectApiError(await call(t, `/sandbox/${started.id}/labels`, { method: 'PUT', headers: JSON_HEADERS, body: '{labels:' }), 400, 'Bad Request', /^Malformed JSON body/);
+      expectApiError(
+        await post(t, '/sandbox', '{"name": "half'),
+        400,
+        'Bad Request',
+        /^Malformed JSON body: .+ Send a valid JSON object with Content-Type: application\/json\.$/,
+        '/api/sandbox',
+      );
+      expectApiError(
+        await call(t, `/sandbox/${started.id}/labels`, { method: 'PUT', headers: JSON_HEADERS, body: '{labels:' }),
+        400,
+        'Bad Request',
+        /^Malformed JSON body/,
+      );
     });
 
     it('413 on a JSON body over 1 MB', async () => {
       const result = await post(t, '/sandbox', { name: 'too-big', labels: { blob: 'x'.repeat(1024 * 1024 + 10) } });
-      expectApiError(result, 413, 'Payload Too Large', 'Request body is larger than the 1048576-byte limit: send a smaller body (files go through the toolbox upload, not JSON).', '/api/sandbox');
+      expectApiError(
+        result,
+        413,
+        'Payload Too Large',
+        'Request body is larger than the 1048576-byte limit: send a smaller body (files go through the toolbox upload, not JSON).',
+        '/api/sandbox',
+      );
       expect(t.provider.service.list().some((record) => record.name === 'too-big')).toBe(false);
     });
 
@@ -122,22 +169,57 @@ describe('local provider: bad input gets the right status and a message that say
     });
 
     it('400 saying why for GPUs, volumes, another user, and resources with a snapshot', async () => {
-      expectApiError(await post(t, '/sandbox', { gpu: 1 }), 400, 'Bad Request', 'GPUs are not available on the local provider: omit gpu, or use a Daytona Cloud profile.');
-      expectApiError(await post(t, '/sandbox', { volumes: [{ volumeId: 'v1', mountPath: '/data' }] }), 400, 'Bad Request', 'Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.');
-      expectApiError(await post(t, '/sandbox', { user: 'root' }), 400, 'Bad Request', "Local sandboxes run as the 'daytona' user: omit user (got 'root').");
-      expectApiError(await post(t, '/sandbox', { snapshot: 'base', cpu: 2 }), 400, 'Bad Request', 'Cannot specify Sandbox resources when using a snapshot: omit cpu/memory/disk, or create from an image.');
+      expectApiError(
+        await post(t, '/sandbox', { gpu: 1 }),
+        400,
+        'Bad Request',
+        'GPUs are not available on the local provider: omit gpu, or use a Daytona Cloud profile.',
+      );
+      expectApiError(
+        await post(t, '/sandbox', { volumes: [{ volumeId: 'v1', mountPath: '/data' }] }),
+        400,
+        'Bad Request',
+        'Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.',
+      );
+      expectApiError(
+        await post(t, '/sandbox', { user: 'root' }),
+        400,
+        'Bad Request',
+        "Local sandboxes run as the 'daytona' user: omit user (got 'root').",
+      );
+      expectApiError(
+        await post(t, '/sandbox', { snapshot: 'base', cpu: 2 }),
+        400,
+        'Bad Request',
+        'Cannot specify Sandbox resources when using a snapshot: omit cpu/memory/disk, or create from an image.',
+      );
     });
 
     it('409 on a duplicate name, saying what to do', async () => {
-      expectApiError(await post(t, '/sandbox', { name: 'bad-started' }), 409, 'Conflict', 'Sandbox with name bad-started already exists. Pick another name, or delete the existing sandbox first.');
+      expectApiError(
+        await post(t, '/sandbox', { name: 'bad-started' }),
+        409,
+        'Conflict',
+        'Sandbox with name bad-started already exists. Pick another name, or delete the existing sandbox first.',
+      );
     });
 
     it('400 naming the query field on bad list parameters', async () => {
       expectApiError(await call(t, '/sandbox?limit=0'), 400, 'Bad Request', /^Invalid query: 'limit' .*>=1/);
       expectApiError(await call(t, '/sandbox?limit=500'), 400, 'Bad Request', /^Invalid query: 'limit' .*<=200/);
       expectApiError(await call(t, '/sandbox?limit=ten'), 400, 'Bad Request', /^Invalid query: 'limit' /);
-      expectApiError(await call(t, '/sandbox?cursor=not-a-cursor'), 400, 'Bad Request', "Invalid query: 'cursor' is not a cursor this server returned. Start again without a cursor.");
-      expectApiError(await call(t, '/sandbox?labels=app%3Dweb'), 400, 'Bad Request', /^Invalid query: 'labels' must be a JSON object such as \{"app":"web"\}/);
+      expectApiError(
+        await call(t, '/sandbox?cursor=not-a-cursor'),
+        400,
+        'Bad Request',
+        "Invalid query: 'cursor' is not a cursor this server returned. Start again without a cursor.",
+      );
+      expectApiError(
+        await call(t, '/sandbox?labels=app%3Dweb'),
+        400,
+        'Bad Request',
+        /^Invalid query: 'labels' must be a JSON object such as \{"app":"web"\}/,
+      );
       expectApiError(await call(t, '/sandbox?labels=%7B%22a%22%3A1%7D'), 400, 'Bad Request', /^Invalid query labels: 'a' /);
       expectApiError(await call(t, '/sandbox?states=sleeping'), 400, 'Bad Request', /^Invalid query: 'states\.0' /);
       expectApiError(await call(t, '/sandbox?sort=size'), 400, 'Bad Request', /^Invalid query: 'sort' /);
@@ -145,12 +227,42 @@ describe('local provider: bad input gets the right status and a message that say
     });
 
     it('400 on bad interval, label and port parameters', async () => {
-      expectApiError(await post(t, `/sandbox/${started.id}/autostop/abc`, {}), 400, 'Bad Request', /^Invalid autostop interval \(minutes\): /);
-      expectApiError(await post(t, `/sandbox/${started.id}/autostop/-1`, {}), 400, 'Bad Request', /^Invalid autostop interval \(minutes\): /);
-      expectApiError(await post(t, `/sandbox/${started.id}/autoarchive/1.5`, {}), 400, 'Bad Request', /^Invalid autoarchive interval \(minutes\): /);
-      expectApiError(await call(t, `/sandbox/${started.id}/labels`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ labels: ['a'] }) }), 400, 'Bad Request', /^Invalid labels: 'labels' /);
-      expectApiError(await call(t, `/sandbox/${started.id}/ports/70000/preview-url`), 400, 'Bad Request', 'Invalid port: use an integer from 1 to 65535.');
-      expectApiError(await call(t, `/sandbox/${started.id}/ports/3000/signed-preview-url?expiresInSeconds=0`), 400, 'Bad Request', /^Invalid query 'expiresInSeconds' \(1 to 86400\): /);
+      expectApiError(
+        await post(t, `/sandbox/${started.id}/autostop/abc`, {}),
+        400,
+        'Bad Request',
+        /^Invalid autostop interval \(minutes\): /,
+      );
+      expectApiError(
+        await post(t, `/sandbox/${started.id}/autostop/-1`, {}),
+        400,
+        'Bad Request',
+        /^Invalid autostop interval \(minutes\): /,
+      );
+      expectApiError(
+        await post(t, `/sandbox/${started.id}/autoarchive/1.5`, {}),
+        400,
+        'Bad Request',
+        /^Invalid autoarchive interval \(minutes\): /,
+      );
+      expectApiError(
+        await call(t, `/sandbox/${started.id}/labels`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ labels: ['a'] }) }),
+        400,
+        'Bad Request',
+        /^Invalid labels: 'labels' /,
+      );
+      expectApiError(
+        await call(t, `/sandbox/${started.id}/ports/70000/preview-url`),
+        400,
+        'Bad Request',
+        'Invalid port: use an integer from 1 to 65535.',
+      );
+      expectApiError(
+        await call(t, `/sandbox/${started.id}/ports/3000/signed-preview-url?expiresInSeconds=0`),
+        400,
+        'Bad Request',
+        /^Invalid query 'expiresInSeconds' \(1 to 86400\): /,
+      );
       // Nothing changed.
       expect((await t.daytona.get(started.id)).autoStopInterval).toBe(15);
     });
@@ -184,7 +296,12 @@ describe('local provider: bad input gets the right status and a message that say
 
   describe('operations in the wrong state', () => {
     it('409 archiving a started sandbox: stop it first', async () => {
-      expectApiError(await post(t, `/sandbox/${started.id}/archive`, {}), 409, 'Conflict', `Sandbox ${started.id} is started: only a stopped sandbox can be archived. Stop it first.`);
+      expectApiError(
+        await post(t, `/sandbox/${started.id}/archive`, {}),
+        409,
+        'Conflict',
+        `Sandbox ${started.id} is started: only a stopped sandbox can be archived. Stop it first.`,
+      );
       expect((await t.daytona.get(started.id)).state).toBe('started');
     });
 
@@ -192,7 +309,9 @@ describe('local provider: bad input gets the right status and a message that say
       const result = await post(t, `/toolbox/${stopped.id}/process/execute`, { command: 'echo hi' });
       expect(result.status).toBe(409);
       expect(result.body).toMatchObject({ statusCode: 409, code: 'CONFLICT', source: 'DAYTONA_DAEMON' });
-      expect(result.body.message).toBe(`Sandbox ${stopped.id} is stopped: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+      expect(result.body.message).toBe(
+        `Sandbox ${stopped.id} is stopped: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
+      );
       const sandbox = await t.daytona.get(stopped.id);
       await expect(sandbox.process.executeCommand('echo hi')).rejects.toBeInstanceOf(DaytonaConflictError);
     });
@@ -201,12 +320,18 @@ describe('local provider: bad input gets the right status and a message that say
       const doomed = await t.daytona.create({ name: 'bad-doomed' });
       const [deleted, relabel] = await Promise.all([
         call(t, `/sandbox/${doomed.id}`, { method: 'DELETE' }),
-        call(t, `/sandbox/${doomed.id}/labels`, { method: 'PUT', headers: JSON_HEADERS, body: JSON.stringify({ labels: { late: 'yes' } }) }),
+        call(t, `/sandbox/${doomed.id}/labels`, {
+          method: 'PUT',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ labels: { late: 'yes' } }),
+        }),
       ]);
       expect(deleted.status).toBe(200);
       // The label change was queued behind the delete: it must not bring the sandbox back.
       expect([404, 409]).toContain(relabel.status);
-      expect(relabel.body.message).toMatch(/is being deleted: its settings can no longer change\.|was deleted\. List sandboxes with GET \/api\/sandbox\.|not found/);
+      expect(relabel.body.message).toMatch(
+        /is being deleted: its settings can no longer change\.|was deleted\. List sandboxes with GET \/api\/sandbox\.|not found/,
+      );
       await t.provider.service.idle();
       expectApiError(await call(t, `/sandbox/${doomed.id}`), 404, 'Not Found', /not found/);
     });
@@ -227,10 +352,15 @@ describe('local provider without bubblewrap: a slow stop', () => {
     const events: string[] = [];
     const origin = t.provider.apiUrl.replace(/\/api$/, '');
     const socket = io(origin, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: t.provider.apiKey } });
-    await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', reject);
+    });
     try {
       const sandbox = await t.daytona.create({ name: 'slow-stop' });
-      socket.on('sandbox.state.updated', (payload: any) => { if (payload.sandbox.id === sandbox.id) events.push(`${payload.oldState}>${payload.newState}`); });
+      socket.on('sandbox.state.updated', (payload: any) => {
+        if (payload.sandbox.id === sandbox.id) events.push(`${payload.oldState}>${payload.newState}`);
+      });
       // The session's shell ignores SIGTERM, so the stop waits out its grace period before SIGKILL.
       await sandbox.process.createSession('stubborn');
       await sandbox.process.executeSessionCommand('stubborn', { command: "trap '' TERM" });
@@ -242,7 +372,9 @@ describe('local provider without bubblewrap: a slow stop', () => {
       expect((await t.daytona.get(sandbox.id)).state).toBe('stopping');
       const during = await post(t, `/toolbox/${sandbox.id}/process/execute`, { command: 'echo hi' });
       expect(during.status).toBe(409);
-      expect(during.body.message).toBe(`Sandbox ${sandbox.id} is stopping: start it first (sandbox.start(), or the start_sandbox tool), then retry.`);
+      expect(during.body.message).toBe(
+        `Sandbox ${sandbox.id} is stopping: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
+      );
 
       const start = await post(t, `/sandbox/${sandbox.id}/start`, {});
       expect(start.status).toBe(200);

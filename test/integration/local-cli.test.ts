@@ -32,7 +32,10 @@ async function listeningAddresses(pid: number): Promise<string[]> {
       const [hexAddr, hexPort] = cols[1]!.split(':');
       const port = Number.parseInt(hexPort!, 16);
       if (table === 'tcp') {
-        const bytes = hexAddr!.match(/../g)!.map((b) => Number.parseInt(b, 16)).reverse();
+        const bytes = hexAddr!
+          .match(/../g)!
+          .map((b) => Number.parseInt(b, 16))
+          .reverse();
         found.push(`${bytes.join('.')}:${port}`);
       } else {
         found.push(`[${hexAddr}]:${port}`);
@@ -51,11 +54,15 @@ describe('daytona-tray local: the CLI contract', () => {
     return provider;
   };
 
-  beforeAll(async () => { home = await tempDir('daytona-tray-cli-'); });
+  beforeAll(async () => {
+    home = await tempDir('daytona-tray-cli-');
+  });
   afterEach(async () => {
     for (const provider of running.splice(0)) await provider.stop('SIGKILL');
   });
-  afterAll(async () => { await home?.cleanup(); });
+  afterAll(async () => {
+    await home?.cleanup();
+  });
 
   it('--json prints exactly one line {"apiUrl","apiKey"} and nothing else on stdout, start to finish', async () => {
     const provider = await start(['--data-dir', join(home.path, 'json')]);
@@ -80,14 +87,23 @@ describe('daytona-tray local: the CLI contract', () => {
       const marker = `cli-marker-${randomUUID()}`;
       const sandbox = await provider.daytona.create({ name: `sig-${signal.toLowerCase()}` });
       await sandbox.process.createSession('bg');
-      const command = await sandbox.process.executeSessionCommand('bg', { command: `bash -c 'exec -a ${marker} sleep 600'`, runAsync: true });
+      const command = await sandbox.process.executeSessionCommand('bg', {
+        command: `bash -c 'exec -a ${marker} sleep 600'`,
+        runAsync: true,
+      });
       await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(1);
       // Connections that must not hold the exit up: a followed log stream, and a request half sent.
       const origin = provider.apiUrl.replace(/\/api$/, '');
-      const stream = new WebSocket(`${origin.replace('http', 'ws')}/toolbox/${sandbox.id}/process/session/bg/command/${command.cmdId}/logs?follow=true`, {
-        headers: { authorization: `Bearer ${provider.apiKey}` },
+      const stream = new WebSocket(
+        `${origin.replace('http', 'ws')}/toolbox/${sandbox.id}/process/session/bg/command/${command.cmdId}/logs?follow=true`,
+        {
+          headers: { authorization: `Bearer ${provider.apiKey}` },
+        },
+      );
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', reject);
       });
-      await new Promise<void>((resolve, reject) => { stream.once('open', () => resolve()); stream.once('error', reject); });
       const streamClosed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
       const half = connect(Number(new URL(origin).port), '127.0.0.1');
       half.on('error', () => {});
@@ -129,22 +145,29 @@ describe('daytona-tray local: the CLI contract', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const result = await runCliToExit(['local', '--json', '--port', String(port), '--data-dir', join(home.path, 'busy')], cliEnv(home.path));
+      const result = await runCliToExit(
+        ['local', '--json', '--port', String(port), '--data-dir', join(home.path, 'busy')],
+        cliEnv(home.path),
+      );
       expect(result.code).toBe(1);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`);
+      expect(result.stderr).toContain(
+        `port ${port} on 127.0.0.1 is already in use. Pick another with --port, or omit --port for any free port.`,
+      );
     } finally {
       blocker.close();
     }
   });
 
-  it('refuses a data dir another provider is using, and takes over a dead one\'s lock', async () => {
+  it("refuses a data dir another provider is using, and takes over a dead one's lock", async () => {
     const dataDir = join(home.path, 'shared');
     const owner = await start(['--data-dir', dataDir]);
     const second = await runCliToExit(['local', '--json', '--data-dir', dataDir], cliEnv(home.path));
     expect(second.code).toBe(1);
     expect(second.stdout).toBe('');
-    expect(second.stderr).toContain(`Another local provider (pid ${owner.child.pid}) is using ${dataDir}: stop it first, or pass a different --data-dir.`);
+    expect(second.stderr).toContain(
+      `Another local provider (pid ${owner.child.pid}) is using ${dataDir}: stop it first, or pass a different --data-dir.`,
+    );
 
     expect(await owner.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     expect(existsSync(join(dataDir, 'provider.pid'))).toBe(true); // left behind by the kill
@@ -171,8 +194,16 @@ describe('daytona-tray local: the CLI contract', () => {
       { args: ['--port', '0x50'], message: "--port must be an integer from 0 to 65535 (got '0x50')." },
       { args: ['--data-dir', ''], message: '--data-dir must not be empty.' },
       { args: ['extra'], message: /Unexpected argument 'extra'/ },
-      { args: [], env: { DAYTONA_TRAY_LOCAL_MINUTE_MS: 'soon' }, message: "DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds (got 'soon')." },
-      { args: [], env: { DAYTONA_TRAY_LOCAL_MINUTE_MS: '-5' }, message: "DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds (got '-5')." },
+      {
+        args: [],
+        env: { DAYTONA_TRAY_LOCAL_MINUTE_MS: 'soon' },
+        message: "DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds (got 'soon').",
+      },
+      {
+        args: [],
+        env: { DAYTONA_TRAY_LOCAL_MINUTE_MS: '-5' },
+        message: "DAYTONA_TRAY_LOCAL_MINUTE_MS must be a positive number of milliseconds (got '-5').",
+      },
     ];
     for (const { args, env, message } of cases) {
       it(`local ${args.map((a) => JSON.stringify(a)).join(' ')}${env ? ` with ${JSON.stringify(env)}` : ''}`, async () => {

@@ -153,15 +153,37 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
 
 describe('sandbox metadata store: ordered writes, no resurrection, checked reads, one provider per dir', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  beforeAll(async () => { dir = await tempDir('daytona-tray-store-'); });
-  afterAll(async () => { await dir?.cleanup(); });
+  beforeAll(async () => {
+    dir = await tempDir('daytona-tray-store-');
+  });
+  afterAll(async () => {
+    await dir?.cleanup();
+  });
 
   const record = (id: string, name: string): SandboxRecord => ({
-    id, name, user: 'daytona', env: {}, labels: {}, public: false, networkBlockAll: false, cpu: 1, gpu: 0, memory: 1, disk: 3,
-    state: 'started', desiredState: 'started', autoStopInterval: 15, autoArchiveInterval: 10080, autoDeleteInterval: -1,
-    createdAt: '2030-01-01T00:00:00.000Z', updatedAt: '2030-01-01T00:00:00.000Z', lastActivityAt: '2030-01-01T00:00:00.000Z', authToken: 't',
+    id,
+    name,
+    user: 'daytona',
+    env: {},
+    labels: {},
+    public: false,
+    networkBlockAll: false,
+    cpu: 1,
+    gpu: 0,
+    memory: 1,
+    disk: 3,
+    state: 'started',
+    desiredState: 'started',
+    autoStopInterval: 15,
+    autoArchiveInterval: 10080,
+    autoDeleteInterval: -1,
+    createdAt: '2030-01-01T00:00:00.000Z',
+    updatedAt: '2030-01-01T00:00:00.000Z',
+    lastActivityAt: '2030-01-01T00:00:00.000Z',
+    authToken: 't',
   });
-  const metaOf = async (dataDir: string, id: string) => JSON.parse(await readFile(join(dataDir, 'meta', `${id}.json`), 'utf8')) as SandboxRecord;
+  const metaOf = async (dataDir: string, id: string) =>
+    JSON.parse(await readFile(join(dataDir, 'meta', `${id}.json`), 'utf8')) as SandboxRecord;
 
   it('the last write always carries the latest content, however many saves overlap', async () => {
     const store = new SandboxStore(join(dir.path, 'ordered'));
@@ -236,7 +258,7 @@ describe('sandbox metadata store: ordered writes, no resurrection, checked reads
     expect(names.some((name) => name.endsWith('.tmp'))).toBe(false);
   });
 
-  it('keeps a second provider off a data dir in use, and takes over a dead one\'s lock', async () => {
+  it("keeps a second provider off a data dir in use, and takes over a dead one's lock", async () => {
     const dataDir = join(dir.path, 'locked');
     const first = new SandboxStore(dataDir);
     await first.lock();

@@ -99,7 +99,10 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
   });
 
   it("cannot read another sandbox's files, nor anything under the data dir", async () => {
-    expect(await sh(b, 'echo secret-of-b > ~/secret.txt && echo tmp-of-b > /tmp/b-tmp.txt && cat ~/secret.txt')).toEqual({ code: 0, out: 'secret-of-b' });
+    expect(await sh(b, 'echo secret-of-b > ~/secret.txt && echo tmp-of-b > /tmp/b-tmp.txt && cat ~/secret.txt')).toEqual({
+      code: 0,
+      out: 'secret-of-b',
+    });
     const bHome = t.provider.service.dirsOf(b.id).home;
     const bTmp = t.provider.service.dirsOf(b.id).tmp;
 
@@ -167,7 +170,10 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     // A child that ignores SIGTERM, and a grandchild in its own session: the namespace takes both down.
     await sandbox.process.executeSessionCommand('s', { command: `bash -c "trap '' TERM; exec -a ${marker}-1 sleep 300"`, runAsync: true });
     await sandbox.process.createSession('s2');
-    await sandbox.process.executeSessionCommand('s2', { command: `setsid bash -c 'exec -a ${marker}-2 sleep 300' < /dev/null > /dev/null 2>&1 &`, runAsync: true });
+    await sandbox.process.executeSessionCommand('s2', {
+      command: `setsid bash -c 'exec -a ${marker}-2 sleep 300' < /dev/null > /dev/null 2>&1 &`,
+      runAsync: true,
+    });
     await expect.poll(() => processesMatching(marker).length, { timeout: 10_000 }).toBe(2);
     await sandbox.stop();
     expect(sandbox.state).toBe('stopped');
@@ -182,7 +188,11 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     expect(started).toEqual({ code: 0, out: '' });
     // The command has returned; its job still answers, through the preview proxy (the sandbox has a network of its own).
     const link = await sandbox.getPreviewLink(port);
-    const served = () => previewGet(`${link.url}/index.txt`, { 'x-daytona-preview-token': link.token }).then((r) => r.body, (error: Error) => `unreachable: ${error.message}`);
+    const served = () =>
+      previewGet(`${link.url}/index.txt`, { 'x-daytona-preview-token': link.token }).then(
+        (r) => r.body,
+        (error: Error) => `unreachable: ${error.message}`,
+      );
     await expect.poll(served, { timeout: 15_000, interval: 100 }).toBe('served-from-the-sandbox\n');
     // A later command runs in the same pid namespace and sees it.
     const seen = await sh(sandbox, `pgrep -f "http.server ${port}"`);
@@ -214,7 +224,9 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     const earlier = uniqueSleep(300);
     const [first, second] = [uniqueSleep(301), uniqueSleep(302)];
     expect((await sh(sandbox, `${earlier.command} > /dev/null 2>&1 &`)).code).toBe(0);
-    const timedOut = await sandbox.process.executeCommand(`sh -c "${first.command} & setsid ${second.command}"`, undefined, undefined, 1).catch((e: unknown) => e);
+    const timedOut = await sandbox.process
+      .executeCommand(`sh -c "${first.command} & setsid ${second.command}"`, undefined, undefined, 1)
+      .catch((e: unknown) => e);
     expect(timedOut).toMatchObject({ statusCode: 408, code: 'PROCESS_EXECUTION_TIMEOUT' });
     await expect.poll(() => [...processesMatching(first.pattern), ...processesMatching(second.pattern)], { timeout: 10_000 }).toEqual([]);
     expect(processesMatching(earlier.pattern)).toHaveLength(1);
@@ -229,7 +241,9 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     const sandbox = await t.daytona.create({ name: 'iso-env', envVars: { API_TOKEN: sandboxSecret } });
     const job = uniqueSleep(300);
     // A foreground command and a background job that both carry the values in their environment.
-    const running = sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 & sleep 2; echo "$API_TOKEN $CMD_TOKEN"`, undefined, { CMD_TOKEN: commandSecret });
+    const running = sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 & sleep 2; echo "$API_TOKEN $CMD_TOKEN"`, undefined, {
+      CMD_TOKEN: commandSecret,
+    });
     await expect.poll(() => processesMatching(job.pattern).length, { timeout: 10_000 }).toBe(1);
     const [jobPid] = processesMatching(job.pattern);
     // The values did reach the job, through its environment (readable only by its owner).
@@ -298,14 +312,22 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
   it('flags every sandbox and /api/config as not isolated, and still runs commands', async () => {
     expect(t.provider.isolation).toBe('none');
     const config = await (await t.request('/config', { auth: false })).json();
-    expect(config.localProvider).toMatchObject({ isolation: 'none', isolated: false, notIsolatedBecause: 'isolation was turned off (DAYTONA_TRAY_NO_BWRAP=1)' });
+    expect(config.localProvider).toMatchObject({
+      isolation: 'none',
+      isolated: false,
+      notIsolatedBecause: 'isolation was turned off (DAYTONA_TRAY_NO_BWRAP=1)',
+    });
 
     const sandbox = await t.daytona.create({ name: 'plain', labels: { app: 'x' } });
     expect(sandbox.labels).toMatchObject({ app: 'x', 'daytona-tray/isolation': 'none' });
     expect((await t.daytona.get(sandbox.id)).labels['daytona-tray/isolation']).toBe('none');
     // Replacing labels keeps the flag, and cannot forge it: it is the provider's, not the user's.
     await sandbox.setLabels({ team: 'a', 'daytona-tray/isolation': 'bubblewrap', 'daytona-tray/network': 'own' });
-    expect((await t.daytona.get(sandbox.id)).labels).toEqual({ team: 'a', 'daytona-tray/isolation': 'none', 'daytona-tray/network': 'shared' });
+    expect((await t.daytona.get(sandbox.id)).labels).toEqual({
+      team: 'a',
+      'daytona-tray/isolation': 'none',
+      'daytona-tray/network': 'shared',
+    });
 
     const result = await sandbox.process.executeCommand('echo plain-$((6*7)); pwd');
     expect(result.exitCode).toBe(0);
@@ -319,7 +341,9 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     expect(processesMatching(job.pattern)).toHaveLength(1);
     // It stays through later commands, and a timed-out command's tree goes without taking it along.
     const other = uniqueSleep(301);
-    await expect(sandbox.process.executeCommand(`sh -c "${other.command}"`, undefined, undefined, 1)).rejects.toMatchObject({ statusCode: 408 });
+    await expect(sandbox.process.executeCommand(`sh -c "${other.command}"`, undefined, undefined, 1)).rejects.toMatchObject({
+      statusCode: 408,
+    });
     await expect.poll(() => processesMatching(other.pattern), { timeout: 10_000 }).toEqual([]);
     expect(processesMatching(job.pattern)).toHaveLength(1);
     await sandbox.stop();
@@ -335,28 +359,52 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
 const NOBODY = 65534;
 function nodeForNobody(): string | undefined {
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/setpriv')) return undefined;
-  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find((node) => existsSync(node)
-    // setpriv may still find a binary nobody cannot reach (it resolves the path before dropping privileges);
-    // the runner binds it into each sandbox as nobody, so nobody must be able to reach it.
-    && spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', node, '-e', 'require("node:fs").accessSync(process.execPath, 1)'], { timeout: 10_000 }).status === 0);
+  return [process.execPath, '/usr/bin/node', '/usr/local/bin/node'].find(
+    (node) =>
+      existsSync(node) &&
+      // setpriv may still find a binary nobody cannot reach (it resolves the path before dropping privileges);
+      // the runner binds it into each sandbox as nobody, so nobody must be able to reach it.
+      spawnSync(
+        '/usr/bin/setpriv',
+        [
+          `--reuid=${NOBODY}`,
+          `--regid=${NOBODY}`,
+          '--clear-groups',
+          '--inh-caps=-all',
+          node,
+          '-e',
+          'require("node:fs").accessSync(process.execPath, 1)',
+        ],
+        { timeout: 10_000 },
+      ).status === 0,
+  );
 }
 const unprivilegedNode = bwrap ? nodeForNobody() : undefined;
 
-describe('sandbox runner as an unprivileged user (nobody, via setpriv)', skipWhen(noBwrap ?? (!unprivilegedNode && 'the unprivileged runner test needs root, /usr/bin/setpriv and a Node binary the user nobody can execute'), noBwrap ? 'bubblewrap' : undefined), () => {
-  let dir: { path: string; cleanup: () => Promise<void> };
-  beforeAll(async () => {
-    dir = await tempDir('daytona-tray-nobody-');
-    chmodSync(dir.path, 0o755);
-    for (const sub of ['a/home', 'a/tmp', 'b/home', 'b/tmp', 'etc']) await mkdir(join(dir.path, sub), { recursive: true });
-    for (const sub of ['', 'a', 'a/home', 'a/tmp', 'b', 'b/home', 'b/tmp', 'etc']) await chown(join(dir.path, sub), NOBODY, NOBODY);
-  });
-  afterAll(async () => {
-    await dir?.cleanup();
-  });
+describe(
+  'sandbox runner as an unprivileged user (nobody, via setpriv)',
+  skipWhen(
+    noBwrap ??
+      (!unprivilegedNode && 'the unprivileged runner test needs root, /usr/bin/setpriv and a Node binary the user nobody can execute'),
+    noBwrap ? 'bubblewrap' : undefined,
+  ),
+  () => {
+    let dir: { path: string; cleanup: () => Promise<void> };
+    beforeAll(async () => {
+      dir = await tempDir('daytona-tray-nobody-');
+      chmodSync(dir.path, 0o755);
+      for (const sub of ['a/home', 'a/tmp', 'b/home', 'b/tmp', 'etc']) await mkdir(join(dir.path, sub), { recursive: true });
+      for (const sub of ['', 'a', 'a/home', 'a/tmp', 'b', 'b/home', 'b/tmp', 'etc']) await chown(join(dir.path, sub), NOBODY, NOBODY);
+    });
+    afterAll(async () => {
+      await dir?.cleanup();
+    });
 
-  it.each(['nested', 'flat'])('%s layout: starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, blocks the network', (layout) => {
-    const job = uniqueSleep(300);
-    const script = `
+    it.each(['nested', 'flat'])(
+      '%s layout: starts sandboxes, runs commands as daytona in them, keeps background jobs until stop, blocks the network',
+      (layout) => {
+        const job = uniqueSleep(300);
+        const script = `
       const { createSandboxRunner } = await import(${JSON.stringify(new URL('out/main/local/sandbox-runner/index.js', `file://${REPO_ROOT}/`).href)});
       const dir = ${JSON.stringify(dir.path)};
       const runner = await createSandboxRunner(dir + '/etc');
@@ -384,27 +432,45 @@ describe('sandbox runner as an unprivileged user (nobody, via setpriv)', skipWhe
       result.aliveAfterStop = a.alive || b.alive;
       process.stdout.write(JSON.stringify(result));
     `;
-    const child = spawnSync('/usr/bin/setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--inh-caps=-all', unprivilegedNode!, '--input-type=module', '-e', script], {
-      cwd: dir.path, encoding: 'utf8', timeout: 60_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DAYTONA_TRAY_BWRAP_LAYOUT: layout },
-    });
-    expect(child.stderr).toBe('');
-    const result = JSON.parse(child.stdout);
-    expect(result).toMatchObject({
-      isolation: 'bubblewrap',
-      who: { code: 0, out: '1000 daytona nobody-a env-value /home/daytona' },
-      started: { code: 0, out: '' },
-      seen: { code: 0, out: '1' },
-      otherSees: { code: 0, out: '0' },
-      net: { code: 0, out: 'lo' },
-      aliveAfterStop: false,
-    });
-    // Only the nested layout mounts a devpts (ptys can be opened inside).
-    expect(result.pts.code === 0).toBe(layout === 'nested');
-    expect(result.usr.code).not.toBe(0);
-    expect(result.usr.out).toMatch(/Read-only file system/);
-    expect(processesMatching(job.pattern)).toEqual([]);
-  });
-});
+        const child = spawnSync(
+          '/usr/bin/setpriv',
+          [
+            `--reuid=${NOBODY}`,
+            `--regid=${NOBODY}`,
+            '--clear-groups',
+            '--inh-caps=-all',
+            unprivilegedNode!,
+            '--input-type=module',
+            '-e',
+            script,
+          ],
+          {
+            cwd: dir.path,
+            encoding: 'utf8',
+            timeout: 60_000,
+            env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DAYTONA_TRAY_BWRAP_LAYOUT: layout },
+          },
+        );
+        expect(child.stderr).toBe('');
+        const result = JSON.parse(child.stdout);
+        expect(result).toMatchObject({
+          isolation: 'bubblewrap',
+          who: { code: 0, out: '1000 daytona nobody-a env-value /home/daytona' },
+          started: { code: 0, out: '' },
+          seen: { code: 0, out: '1' },
+          otherSees: { code: 0, out: '0' },
+          net: { code: 0, out: 'lo' },
+          aliveAfterStop: false,
+        });
+        // Only the nested layout mounts a devpts (ptys can be opened inside).
+        expect(result.pts.code === 0).toBe(layout === 'nested');
+        expect(result.usr.code).not.toBe(0);
+        expect(result.usr.out).toMatch(/Read-only file system/);
+        expect(processesMatching(job.pattern)).toEqual([]);
+      },
+    );
+  },
+);
 
 describe('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT=flat)', skipWhen(noBwrap, 'bubblewrap'), () => {
   let t: TestProvider;
@@ -419,7 +485,8 @@ describe('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT
     expect(t.provider.isolation).toBe('bubblewrap');
     const sandbox = await t.daytona.create({ name: 'flat', envVars: { FLAT: 'yes' } });
     expect(await sh(sandbox, 'echo "$(id -u) $(id -un) $(uname -n) $FLAT $(pwd)"; test -e /dev/pts/ptmx || echo no-pts')).toEqual({
-      code: 0, out: '1000 daytona flat yes /home/daytona\nno-pts',
+      code: 0,
+      out: '1000 daytona flat yes /home/daytona\nno-pts',
     });
     expect((await sh(sandbox, 'echo x > /dev/null && head -c 4 /dev/urandom | wc -c')).out).toBe('4');
     expect((await sh(sandbox, `cat ${t.dataDir}/etc/passwd`)).code).not.toBe(0);

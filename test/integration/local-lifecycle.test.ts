@@ -8,11 +8,18 @@ const MINUTE_MS = 200;
 /** Generous: a few scaled minutes, on a busy 2-core machine. */
 const WAIT = { timeout: 15_000, interval: 20 };
 
-interface ProviderEvent { event: string; payload: any }
+interface ProviderEvent {
+  event: string;
+  payload: any;
+}
 
 async function connectEvents(t: TestProvider): Promise<{ socket: Socket; events: ProviderEvent[] }> {
   const events: ProviderEvent[] = [];
-  const socket = io(t.provider.apiUrl.replace(/\/api$/, ''), { path: '/api/socket.io/', transports: ['websocket'], auth: { token: t.provider.apiKey } });
+  const socket = io(t.provider.apiUrl.replace(/\/api$/, ''), {
+    path: '/api/socket.io/',
+    transports: ['websocket'],
+    auth: { token: t.provider.apiKey },
+  });
   socket.onAny((event: string, payload: unknown) => events.push({ event, payload }));
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());
@@ -22,9 +29,13 @@ async function connectEvents(t: TestProvider): Promise<{ socket: Socket; events:
 }
 
 const stateChanges = (events: ProviderEvent[], id: string) =>
-  events.filter((e) => e.event === 'sandbox.state.updated' && e.payload.sandbox.id === id).map((e) => `${e.payload.oldState}>${e.payload.newState}`);
+  events
+    .filter((e) => e.event === 'sandbox.state.updated' && e.payload.sandbox.id === id)
+    .map((e) => `${e.payload.oldState}>${e.payload.newState}`);
 const desiredChanges = (events: ProviderEvent[], id: string) =>
-  events.filter((e) => e.event === 'sandbox.desired-state.updated' && e.payload.sandbox.id === id).map((e) => `${e.payload.oldDesiredState}>${e.payload.newDesiredState}`);
+  events
+    .filter((e) => e.event === 'sandbox.desired-state.updated' && e.payload.sandbox.id === id)
+    .map((e) => `${e.payload.oldDesiredState}>${e.payload.newDesiredState}`);
 
 describe(`local provider auto-stop/archive/delete with scaled time (1 minute = ${MINUTE_MS} ms)`, () => {
   let t: TestProvider;
@@ -55,9 +66,9 @@ describe(`local provider auto-stop/archive/delete with scaled time (1 minute = $
   it('auto-archives a sandbox that stayed stopped for autoArchiveInterval', async () => {
     const sandbox = await t.daytona.create({ name: 'auto-archive', autoStopInterval: 1, autoArchiveInterval: 1 });
     await expect.poll(async () => (await t.daytona.get(sandbox.id)).state, WAIT).toBe('archived');
-    await expect.poll(() => stateChanges(events, sandbox.id), WAIT).toEqual([
-      'creating>started', 'started>stopping', 'stopping>stopped', 'stopped>archiving', 'archiving>archived',
-    ]);
+    await expect
+      .poll(() => stateChanges(events, sandbox.id), WAIT)
+      .toEqual(['creating>started', 'started>stopping', 'stopping>stopped', 'stopped>archiving', 'archiving>archived']);
     expect(desiredChanges(events, sandbox.id)).toEqual(['started>stopped', 'stopped>archived']);
     // An archived sandbox restores on start.
     await sandbox.start();
@@ -66,17 +77,24 @@ describe(`local provider auto-stop/archive/delete with scaled time (1 minute = $
   });
 
   it('auto-deletes a sandbox that stayed stopped for autoDeleteInterval', async () => {
-    const sandbox = await t.daytona.create({ name: 'auto-delete', autoStopInterval: 1, autoDeleteInterval: 1, autoArchiveInterval: 100_000 });
-    await expect.poll(async () => {
-      try {
-        return (await t.daytona.get(sandbox.id)).state;
-      } catch (error) {
-        return (error as { statusCode?: number }).statusCode === 404 ? 'gone (404)' : String(error);
-      }
-    }, WAIT).toBe('gone (404)');
-    await expect.poll(() => stateChanges(events, sandbox.id), WAIT).toEqual([
-      'creating>started', 'started>stopping', 'stopping>stopped', 'stopped>destroying', 'destroying>destroyed',
-    ]);
+    const sandbox = await t.daytona.create({
+      name: 'auto-delete',
+      autoStopInterval: 1,
+      autoDeleteInterval: 1,
+      autoArchiveInterval: 100_000,
+    });
+    await expect
+      .poll(async () => {
+        try {
+          return (await t.daytona.get(sandbox.id)).state;
+        } catch (error) {
+          return (error as { statusCode?: number }).statusCode === 404 ? 'gone (404)' : String(error);
+        }
+      }, WAIT)
+      .toBe('gone (404)');
+    await expect
+      .poll(() => stateChanges(events, sandbox.id), WAIT)
+      .toEqual(['creating>started', 'started>stopping', 'stopping>stopped', 'stopped>destroying', 'destroying>destroyed']);
     expect(desiredChanges(events, sandbox.id)).toEqual(['started>stopped', 'stopped>destroyed']);
     expect(t.provider.service.list().some((record) => record.id === sandbox.id)).toBe(false);
   });
@@ -86,7 +104,9 @@ describe(`local provider auto-stop/archive/delete with scaled time (1 minute = $
     expect(sandbox.autoDeleteInterval).toBe(0);
     await sandbox.waitUntilStopped(15); // the SDK counts destroyed as stopped for ephemeral sandboxes
     await expect(t.daytona.get(sandbox.id)).rejects.toMatchObject({ statusCode: 404 });
-    await expect.poll(() => stateChanges(events, sandbox.id), WAIT).toEqual(['creating>started', 'started>destroying', 'destroying>destroyed']);
+    await expect
+      .poll(() => stateChanges(events, sandbox.id), WAIT)
+      .toEqual(['creating>started', 'started>destroying', 'destroying>destroyed']);
     expect(desiredChanges(events, sandbox.id)).toEqual(['started>destroyed']);
   });
 });
@@ -94,7 +114,9 @@ describe(`local provider auto-stop/archive/delete with scaled time (1 minute = $
 describe('local provider lifecycle clock: activity and autoStopInterval 0 (driven tick by tick)', () => {
   let t: TestProvider;
   let clock = Date.parse('2030-01-01T00:00:00Z');
-  const minutes = (n: number) => { clock += n * 60_000; };
+  const minutes = (n: number) => {
+    clock += n * 60_000;
+  };
   /** One pass of the auto-stop/archive/delete job, and the transitions it started. */
   const tick = async () => {
     await t.provider.service.tick();
@@ -172,7 +194,10 @@ describe('local provider shutdown while transitions run', () => {
     await d!.process.executeSessionCommand('s', { command: 'sleep 300', runAsync: true });
     const inFlight = [service.stop(a!.id), service.delete(b!.id), service.start(c!.id)];
     const closing = t.provider.close();
-    await expect(service.start(a!.id)).rejects.toMatchObject({ status: 503, message: 'The local provider is shutting down: retry once it is running again.' });
+    await expect(service.start(a!.id)).rejects.toMatchObject({
+      status: 503,
+      message: 'The local provider is shutting down: retry once it is running again.',
+    });
     await expect(service.create({ name: 'too-late' })).rejects.toMatchObject({ status: 503 });
     expect(() => service.requireStarted(d!.id)).toThrow(/shutting down with the provider/);
     await Promise.all(inFlight);

@@ -199,7 +199,9 @@ describe.skipIf(!tools)('local sandboxes: a network of their own each, previews 
     expect((await sh(sandbox, 'tail -n +2 /proc/net/route | wc -l')).out).toBe('0');
     // Loopback inside still works.
     await sh(sandbox, `nohup node -e "require('http').createServer((q,r)=>r.end('inside')).listen(8100, '127.0.0.1')" > /dev/null 2>&1 &`);
-    await expect.poll(async () => (await sh(sandbox, fetchIn('http://127.0.0.1:8100/'))).out, { timeout: 10_000, interval: 100 }).toBe('inside');
+    await expect
+      .poll(async () => (await sh(sandbox, fetchIn('http://127.0.0.1:8100/'))).out, { timeout: 10_000, interval: 100 })
+      .toBe('inside');
     expect((await t.daytona.get(sandbox.id)).networkBlockAll).toBe(true);
     await expect(sandbox.getPreviewLink(8100)).rejects.toMatchObject({ statusCode: 409 });
     await sandbox.updateNetworkSettings({ networkBlockAll: false });
@@ -281,8 +283,26 @@ describe.skipIf(!tools || !isRoot)('local sandboxes: networkAllowList (needs roo
     for (const host of ['2', '3']) ip('-n', ns, 'addr', 'add', `${subnet}.${host}/24`, 'dev', `${link}n`);
     ip('-n', ns, 'link', 'set', `${link}n`, 'up');
     ip('-n', ns, 'link', 'set', 'lo', 'up');
-    server = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', "require('http').createServer((q, r) => r.end('test-host ' + q.socket.localAddress)).listen(8080, '0.0.0.0')"], { stdio: 'ignore' });
-    await waitUntil('the test host serving', async () => (await fetch(`http://${subnet}.2:8080/`).then((r) => r.text(), () => '')) === `test-host ${subnet}.2`);
+    server = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        ns,
+        process.execPath,
+        '-e',
+        "require('http').createServer((q, r) => r.end('test-host ' + q.socket.localAddress)).listen(8080, '0.0.0.0')",
+      ],
+      { stdio: 'ignore' },
+    );
+    await waitUntil(
+      'the test host serving',
+      async () =>
+        (await fetch(`http://${subnet}.2:8080/`).then(
+          (r) => r.text(),
+          () => '',
+        )) === `test-host ${subnet}.2`,
+    );
     t = await startTestProvider();
   }, 60_000);
   afterAll(async () => {
@@ -332,13 +352,21 @@ describe.skipIf(!tools)('local sandboxes where the host cannot give them a netwo
   it('shares the host network and says so in /api/config and on every sandbox; previews still go through the proxy', async () => {
     expect(t.provider.network).toBe('shared');
     const config = await (await t.request('/config', { auth: false })).json();
-    expect(config.localProvider).toMatchObject({ network: 'shared', sharedNetworkBecause: 'a network per sandbox was turned off (DAYTONA_TRAY_NO_NETNS=1)' });
+    expect(config.localProvider).toMatchObject({
+      network: 'shared',
+      sharedNetworkBecause: 'a network per sandbox was turned off (DAYTONA_TRAY_NO_NETNS=1)',
+    });
     const sandbox = await t.daytona.create({ name: 'net-shared', public: true });
     expect(sandbox.labels['daytona-tray/network']).toBe('shared');
     const port = 20_000 + randomInt(0, 20_000);
-    await sh(sandbox, `nohup node -e "require('http').createServer((q,r)=>r.end('shared-net')).listen(${port}, '127.0.0.1')" > /dev/null 2>&1 &`);
+    await sh(
+      sandbox,
+      `nohup node -e "require('http').createServer((q,r)=>r.end('shared-net')).listen(${port}, '127.0.0.1')" > /dev/null 2>&1 &`,
+    );
     const link = await sandbox.getPreviewLink(port);
-    await expect.poll(async () => (await previewGet(link.url).catch(() => ({ body: '' }))).body, { timeout: 10_000, interval: 100 }).toBe('shared-net');
+    await expect
+      .poll(async () => (await previewGet(link.url).catch(() => ({ body: '' }))).body, { timeout: 10_000, interval: 100 })
+      .toBe('shared-net');
     // Recorded, for the next start (the host's network cannot be changed for one sandbox; the config says why).
     await expect(sandbox.updateNetworkSettings({ networkBlockAll: true })).resolves.toBeUndefined();
     expect((await t.daytona.get(sandbox.id)).networkBlockAll).toBe(true);

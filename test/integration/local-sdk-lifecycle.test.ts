@@ -42,9 +42,9 @@ describe('local provider: sandbox lifecycle through the unmodified SDK', () => {
     expect(sandbox.autoStopInterval).toBe(30);
     expect(sandbox.autoArchiveInterval).toBe(120);
     expect(sandbox.toolboxProxyUrl).toBe(`${t.provider.apiUrl.replace(/\/api$/, '')}/toolbox`);
-    await expect.poll(() => events.filter((e) => (e.payload?.sandbox?.id ?? e.payload?.id) === sandbox.id).map((e) => e.event)).toEqual(
-      expect.arrayContaining(['sandbox.created', 'sandbox.state.updated']),
-    );
+    await expect
+      .poll(() => events.filter((e) => (e.payload?.sandbox?.id ?? e.payload?.id) === sandbox.id).map((e) => e.event))
+      .toEqual(expect.arrayContaining(['sandbox.created', 'sandbox.state.updated']));
     const transition = events.find((e) => e.event === 'sandbox.state.updated' && e.payload.sandbox.id === sandbox.id);
     expect(transition?.payload).toMatchObject({ oldState: 'creating', newState: 'started' });
   });
@@ -63,9 +63,12 @@ describe('local provider: sandbox lifecycle through the unmodified SDK', () => {
     await expect.poll(async () => (await t.daytona.get(sandbox.id)).state).toBe('archived');
     await sandbox.start();
     expect(sandbox.state).toBe('started');
-    const states = () => events.filter((e) => e.event === 'sandbox.state.updated' && e.payload.sandbox.id === sandbox.id).map((e) => e.payload.newState);
+    const states = () =>
+      events.filter((e) => e.event === 'sandbox.state.updated' && e.payload.sandbox.id === sandbox.id).map((e) => e.payload.newState);
     await expect.poll(states).toEqual(['started', 'stopping', 'stopped', 'archiving', 'archived', 'restoring', 'started']);
-    const desired = events.filter((e) => e.event === 'sandbox.desired-state.updated' && e.payload.sandbox.id === sandbox.id).map((e) => e.payload.newDesiredState);
+    const desired = events
+      .filter((e) => e.event === 'sandbox.desired-state.updated' && e.payload.sandbox.id === sandbox.id)
+      .map((e) => e.payload.newDesiredState);
     expect(desired).toEqual(['stopped', 'archived', 'started']);
   });
 
@@ -100,7 +103,8 @@ describe('local provider: sandbox lifecycle through the unmodified SDK', () => {
     const stopped = await t.daytona.create({ name: 'page-stopped', labels: { suite: 'paging' } });
     await stopped.stop();
     const seen: string[] = [];
-    for await (const item of t.daytona.list({ labels: { suite: 'paging' }, states: ['started'], limit: 2, sort: 'name', order: 'asc' })) seen.push(item.name);
+    for await (const item of t.daytona.list({ labels: { suite: 'paging' }, states: ['started'], limit: 2, sort: 'name', order: 'asc' }))
+      seen.push(item.name);
     expect(seen).toEqual(['page-0', 'page-1', 'page-2', 'page-3', 'page-4']);
     const firstPage = await (await t.request('/sandbox?limit=2&labels=%7B%22suite%22%3A%22paging%22%7D')).json();
     expect(firstPage.items).toHaveLength(2);

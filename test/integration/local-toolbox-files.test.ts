@@ -103,7 +103,13 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         { source: '/etc/passwd' },
         { source: 'multi/deep' },
       ]);
-      expect(results.map((r) => r.source)).toEqual(['multi/a.txt', 'multi/missing.txt', '/home/daytona/multi/deep/er/b.txt', '/etc/passwd', 'multi/deep']);
+      expect(results.map((r) => r.source)).toEqual([
+        'multi/a.txt',
+        'multi/missing.txt',
+        '/home/daytona/multi/deep/er/b.txt',
+        '/etc/passwd',
+        'multi/deep',
+      ]);
       expect(results[0]!.result?.toString()).toBe('a2');
       expect(results[0]!.error).toBeUndefined();
       expect(results[1]!.result).toBeUndefined();
@@ -136,10 +142,10 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     });
 
     it('round-trips file names with spaces, quotes and non-ASCII characters', async () => {
-      const name = "names/ünï \"quoted\" & spaced (1) 50%+it's.txt";
+      const name = 'names/ünï "quoted" & spaced (1) 50%+it\'s.txt';
       await sandbox.fs.uploadFile(Buffer.from('odd'), name);
       expect((await sandbox.fs.downloadFile(name)).toString()).toBe('odd');
-      expect(await sandbox.fs.getFileDetails(name)).toMatchObject({ name: "ünï \"quoted\" & spaced (1) 50%+it's.txt", size: 3 });
+      expect(await sandbox.fs.getFileDetails(name)).toMatchObject({ name: 'ünï "quoted" & spaced (1) 50%+it\'s.txt', size: 3 });
       expect((await sandbox.fs.searchFiles('names', '*50%+*')).files).toEqual([`/home/daytona/${name}`]);
       const [result] = await sandbox.fs.downloadFiles([{ source: `/home/daytona/${name}` }]);
       expect(result!.result?.toString()).toBe('odd');
@@ -154,7 +160,10 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
 
       const form = new FormData();
       form.append('file', new Blob(['via v2']), 'ignored-name.txt');
-      const upload = await t.request(toolbox(`/files/upload-v2?path=${encodeURIComponent('v2/new folder/x.md')}`), { method: 'POST', body: form });
+      const upload = await t.request(toolbox(`/files/upload-v2?path=${encodeURIComponent('v2/new folder/x.md')}`), {
+        method: 'POST',
+        body: form,
+      });
       expect(upload.status).toBe(200);
       expect(await upload.json()).toEqual({ name: 'x.md', path: '/home/daytona/v2/new folder/x.md', type: 'text/markdown' });
       expect(await readFile(join(home, 'v2/new folder/x.md'), 'utf8')).toBe('via v2');
@@ -180,15 +189,24 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       await expect(stat(join(home, 'limits/fresh.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
 
       // The limit is per request: a small file in the same request is not committed either.
-      const mixed = await rejection(sandbox.fs.uploadFiles([
-        { source: Buffer.from('small'), destination: 'limits/small.txt' },
-        { source: big, destination: 'limits/big.txt' },
-      ]));
+      const mixed = await rejection(
+        sandbox.fs.uploadFiles([
+          { source: Buffer.from('small'), destination: 'limits/small.txt' },
+          { source: big, destination: 'limits/big.txt' },
+        ]),
+      );
       expect(mixed.statusCode).toBe(413);
       await expect(stat(join(home, 'limits/small.txt'))).rejects.toMatchObject({ code: 'ENOENT' });
       expect(await uploadTemps(home)).toEqual([]);
 
-      const v2 = await t.request(toolbox('/files/upload-v2?path=limits/v2.bin'), { method: 'POST', body: (() => { const f = new FormData(); f.append('file', new Blob([big]), 'v2.bin'); return f; })() });
+      const v2 = await t.request(toolbox('/files/upload-v2?path=limits/v2.bin'), {
+        method: 'POST',
+        body: (() => {
+          const f = new FormData();
+          f.append('file', new Blob([big]), 'v2.bin');
+          return f;
+        })(),
+      });
       expect(v2.status).toBe(413);
       await expect(stat(join(home, 'limits/v2.bin'))).rejects.toMatchObject({ code: 'ENOENT' });
 
@@ -248,22 +266,31 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect(body.errors.join('\n')).toMatch(/files\[2\]\.path/);
       expect(await readFile(join(home, 'partial/ok.txt'), 'utf8')).toBe('ok');
 
-      const onFolders = await t.request(toolbox('/files/bulk-upload'), { method: 'POST', body: (() => {
-        const f = new FormData();
-        for (const [i, path] of ['~', '/tmp', 'partial'].entries()) {
-          f.append(`files[${i}].path`, path);
-          f.append(`files[${i}].file`, new Blob(['x']), 'x');
-        }
-        return f;
-      })() });
+      const onFolders = await t.request(toolbox('/files/bulk-upload'), {
+        method: 'POST',
+        body: (() => {
+          const f = new FormData();
+          for (const [i, path] of ['~', '/tmp', 'partial'].entries()) {
+            f.append(`files[${i}].path`, path);
+            f.append(`files[${i}].file`, new Blob(['x']), 'x');
+          }
+          return f;
+        })(),
+      });
       expect(onFolders.status).toBe(400);
       expect((await onFolders.json()).errors).toEqual([
-        expect.stringMatching(/root folders/), expect.stringMatching(/root folders/), expect.stringMatching(/partial is a folder/),
+        expect.stringMatching(/root folders/),
+        expect.stringMatching(/root folders/),
+        expect.stringMatching(/partial is a folder/),
       ]);
       expect(await readFile(join(home, 'partial/ok.txt'), 'utf8')).toBe('ok');
       expect(await uploadTemps(home)).toEqual([]);
 
-      const notMultipart = await t.request(toolbox('/files/bulk-upload'), { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+      const notMultipart = await t.request(toolbox('/files/bulk-upload'), {
+        method: 'POST',
+        body: '{}',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(notMultipart.status).toBe(400);
       expect((await notMultipart.json()).message).toMatch(/multipart/);
     });
@@ -286,7 +313,10 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       ]);
       const two = await sandbox.fs.listFiles('/home/daytona/tree', { depth: 2 });
       expect(two.map((f) => f.path)).toEqual([
-        '/home/daytona/tree/one.txt', '/home/daytona/tree/sub', '/home/daytona/tree/sub/deeper', '/home/daytona/tree/sub/two.txt',
+        '/home/daytona/tree/one.txt',
+        '/home/daytona/tree/sub',
+        '/home/daytona/tree/sub/deeper',
+        '/home/daytona/tree/sub/two.txt',
       ]);
       const all = await sandbox.fs.listFiles('tree', { depth: 10 });
       expect(all.map((f) => f.path)).toContain('/home/daytona/tree/sub/deeper/three.txt');
@@ -303,7 +333,16 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
 
     it('gives file details: size, isDir, mode and permissions, owner', async () => {
       const file = await sandbox.fs.getFileDetails('tree/sub/two.txt');
-      expect(file).toMatchObject({ name: 'two.txt', path: '/home/daytona/tree/sub/two.txt', isDir: false, size: 2, permissions: '0644', mode: '-rw-r--r--', owner: 'daytona', group: 'daytona' });
+      expect(file).toMatchObject({
+        name: 'two.txt',
+        path: '/home/daytona/tree/sub/two.txt',
+        isDir: false,
+        size: 2,
+        permissions: '0644',
+        mode: '-rw-r--r--',
+        owner: 'daytona',
+        group: 'daytona',
+      });
       expect(Date.parse(file.modifiedAt)).not.toBeNaN();
       const dir = await sandbox.fs.getFileDetails('/home/daytona/tree');
       expect(dir).toMatchObject({ name: 'tree', isDir: true, permissions: '0755', mode: 'drwxr-xr-x' });
@@ -381,7 +420,9 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         { file: '/home/daytona/src/lib/util/c.ts', line: 1, content: 'deep TODO' },
       ]);
       expect(await sandbox.fs.findFiles('src', 'a.b')).toEqual([{ file: '/home/daytona/src/dots.txt', line: 1, content: 'a.b literal' }]);
-      expect(await sandbox.fs.findFiles('src/a.ts', 'second')).toEqual([{ file: '/home/daytona/src/a.ts', line: 3, content: 'TODO second' }]);
+      expect(await sandbox.fs.findFiles('src/a.ts', 'second')).toEqual([
+        { file: '/home/daytona/src/a.ts', line: 3, content: 'TODO second' },
+      ]);
       expect(await sandbox.fs.findFiles('src', 'nothing-like-this')).toEqual([]);
       await expect(sandbox.fs.findFiles('missing-dir', 'x')).rejects.toBeInstanceOf(DaytonaFileNotFoundError);
     });
@@ -390,8 +431,15 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       const ts = (await sandbox.fs.searchFiles('src', '*.ts')).files.sort();
       expect(ts).toEqual(['/home/daytona/src/a.ts', '/home/daytona/src/b.ts', '/home/daytona/src/lib/util/c.ts']);
       expect((await sandbox.fs.searchFiles('/home/daytona/src', 'lib/**/*.ts')).files).toEqual(['/home/daytona/src/lib/util/c.ts']);
-      expect((await sandbox.fs.searchFiles('src', '*.{md,bin}')).files.sort()).toEqual(['/home/daytona/src/binary.bin', '/home/daytona/src/docs/readme.md']);
-      expect((await sandbox.fs.searchFiles('src', '?.ts')).files.sort()).toEqual(['/home/daytona/src/a.ts', '/home/daytona/src/b.ts', '/home/daytona/src/lib/util/c.ts']);
+      expect((await sandbox.fs.searchFiles('src', '*.{md,bin}')).files.sort()).toEqual([
+        '/home/daytona/src/binary.bin',
+        '/home/daytona/src/docs/readme.md',
+      ]);
+      expect((await sandbox.fs.searchFiles('src', '?.ts')).files.sort()).toEqual([
+        '/home/daytona/src/a.ts',
+        '/home/daytona/src/b.ts',
+        '/home/daytona/src/lib/util/c.ts',
+      ]);
       expect((await sandbox.fs.searchFiles('src', '*.nothing')).files).toEqual([]);
       const noPattern = await t.request(toolbox('/files/search?path=src'));
       expect(noPattern.status).toBe(400);
@@ -403,18 +451,26 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         { source: Buffer.from('untouched'), destination: 'rep/two.txt' },
         { source: Buffer.from([0xff, 0xfe, 0x41, 0x42, 0x00, 0x80]), destination: 'rep/bin.dat' },
       ]);
-      const results = await sandbox.fs.replaceInFiles(['rep/one.json', 'rep/two.txt', 'rep/missing.txt', '/etc/hostname', 'rep/bin.dat'], '1.0.0', '1.1.0');
+      const results = await sandbox.fs.replaceInFiles(
+        ['rep/one.json', 'rep/two.txt', 'rep/missing.txt', '/etc/hostname', 'rep/bin.dat'],
+        '1.0.0',
+        '1.1.0',
+      );
       expect(results.map((r) => [r.file, r.success])).toEqual([
-        ['rep/one.json', true], ['rep/two.txt', true], ['rep/missing.txt', false], ['/etc/hostname', false], ['rep/bin.dat', true],
+        ['rep/one.json', true],
+        ['rep/two.txt', true],
+        ['rep/missing.txt', false],
+        ['/etc/hostname', false],
+        ['rep/bin.dat', true],
       ]);
       expect(results[2]!.error).toMatch(/not found/i);
       expect(results[3]!.error).toMatch(/outside the sandbox/);
       expect(await readFile(join(home, 'rep/one.json'), 'utf8')).toBe('"version": "1.1.0" and "version": "1.1.0"');
       expect(await readFile(join(home, 'rep/two.txt'), 'utf8')).toBe('untouched');
       // Bytes that are not UTF-8 survive a replace untouched.
-      expect([...await readFile(join(home, 'rep/bin.dat'))]).toEqual([0xff, 0xfe, 0x41, 0x42, 0x00, 0x80]);
+      expect([...(await readFile(join(home, 'rep/bin.dat')))]).toEqual([0xff, 0xfe, 0x41, 0x42, 0x00, 0x80]);
       await sandbox.fs.replaceInFiles(['rep/bin.dat'], 'AB', 'C');
-      expect([...await readFile(join(home, 'rep/bin.dat'))]).toEqual([0xff, 0xfe, 0x43, 0x00, 0x80]);
+      expect([...(await readFile(join(home, 'rep/bin.dat')))]).toEqual([0xff, 0xfe, 0x43, 0x00, 0x80]);
 
       // A file too big to hold in memory is refused with advice, not read (sparse, so cheap to make).
       await writeFile(join(home, 'rep/huge.log'), '');
@@ -444,7 +500,16 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
   });
 
   describe('paths that leave the sandbox', () => {
-    const escaping = ['../escape.txt', '../../../../etc/passwd', '/etc/passwd', '/root', '/home/daytona/../../etc/passwd', '/home/daytonax/file', '/', '~/../x'];
+    const escaping = [
+      '../escape.txt',
+      '../../../../etc/passwd',
+      '/etc/passwd',
+      '/root',
+      '/home/daytona/../../etc/passwd',
+      '/home/daytonax/file',
+      '/',
+      '~/../x',
+    ];
 
     it.each(escaping)('refuses %s with 403 FILE_ACCESS_DENIED and the typed SDK error', async (path) => {
       const error = await rejection(sandbox.fs.getFileDetails(path));
@@ -473,7 +538,9 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     });
 
     it('refuses reads and writes through a symlink made inside the sandbox that points at the host', async () => {
-      const made = await sandbox.process.executeCommand('ln -s /etc ./etc-link && ln -s /etc/passwd ./passwd-link && ln -s . ./self-link && ls -l');
+      const made = await sandbox.process.executeCommand(
+        'ln -s /etc ./etc-link && ln -s /etc/passwd ./passwd-link && ln -s . ./self-link && ls -l',
+      );
       expect(made.exitCode).toBe(0);
       const denied = (promise: Promise<unknown>) => expect(promise).rejects.toBeInstanceOf(DaytonaFileAccessDeniedError);
       await denied(sandbox.fs.downloadFile('etc-link/passwd'));
@@ -493,33 +560,41 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       const listed = await sandbox.fs.listFiles('.');
       expect(listed.find((f) => f.name === 'etc-link')).toMatchObject({ isDir: false, mode: 'Lrwxrwxrwx' });
       await sandbox.fs.deleteFile('etc-link');
-      expect((await sandbox.process.executeCommand('test -e etc-link || echo gone; test -f /etc/passwd && echo kept')).result).toMatch(/gone\s+kept/);
+      expect((await sandbox.process.executeCommand('test -e etc-link || echo gone; test -f /etc/passwd && echo kept')).result).toMatch(
+        /gone\s+kept/,
+      );
     });
 
-    it("refuses a symlink to another sandbox's host folder, for reads and writes", skipWhen(!DATA_PARENT && 'needs /var/tmp for the data folder, and there is none'), async () => {
-      const otherHome = t.provider.service.dirsOf(other.id).home;
-      await other.fs.uploadFile(Buffer.from('secret of other'), 'secret.txt');
-      const made = await sandbox.process.executeCommand(`ln -s '${otherHome}' ./other-link && ln -s '${otherHome}/secret.txt' ./other-secret`);
-      expect(made.exitCode).toBe(0);
-      const denied = (promise: Promise<unknown>) => expect(promise).rejects.toBeInstanceOf(DaytonaFileAccessDeniedError);
-      await denied(sandbox.fs.downloadFile('other-link/secret.txt'));
-      await denied(sandbox.fs.downloadFile('other-secret'));
-      await denied(sandbox.fs.uploadFile(Buffer.from('planted'), 'other-link/planted.txt'));
-      await denied(sandbox.fs.uploadFile(Buffer.from('overwritten'), 'other-secret'));
-      await denied(sandbox.fs.createFolder('other-link/newdir', '755'));
-      await denied(sandbox.fs.moveFiles('up/buffer.txt', 'other-link/moved.txt'));
-      await denied(sandbox.fs.setFilePermissions('other-secret', { mode: '777' }));
-      await denied(sandbox.fs.deleteFile('other-link/secret.txt'));
-      const form = new FormData();
-      form.append('file', new Blob(['v2 planted']), 'x');
-      const v2 = await t.request(toolbox('/files/upload-v2?path=other-link/v2.txt'), { method: 'POST', body: form });
-      expect(v2.status).toBe(403);
+    it(
+      "refuses a symlink to another sandbox's host folder, for reads and writes",
+      skipWhen(!DATA_PARENT && 'needs /var/tmp for the data folder, and there is none'),
+      async () => {
+        const otherHome = t.provider.service.dirsOf(other.id).home;
+        await other.fs.uploadFile(Buffer.from('secret of other'), 'secret.txt');
+        const made = await sandbox.process.executeCommand(
+          `ln -s '${otherHome}' ./other-link && ln -s '${otherHome}/secret.txt' ./other-secret`,
+        );
+        expect(made.exitCode).toBe(0);
+        const denied = (promise: Promise<unknown>) => expect(promise).rejects.toBeInstanceOf(DaytonaFileAccessDeniedError);
+        await denied(sandbox.fs.downloadFile('other-link/secret.txt'));
+        await denied(sandbox.fs.downloadFile('other-secret'));
+        await denied(sandbox.fs.uploadFile(Buffer.from('planted'), 'other-link/planted.txt'));
+        await denied(sandbox.fs.uploadFile(Buffer.from('overwritten'), 'other-secret'));
+        await denied(sandbox.fs.createFolder('other-link/newdir', '755'));
+        await denied(sandbox.fs.moveFiles('up/buffer.txt', 'other-link/moved.txt'));
+        await denied(sandbox.fs.setFilePermissions('other-secret', { mode: '777' }));
+        await denied(sandbox.fs.deleteFile('other-link/secret.txt'));
+        const form = new FormData();
+        form.append('file', new Blob(['v2 planted']), 'x');
+        const v2 = await t.request(toolbox('/files/upload-v2?path=other-link/v2.txt'), { method: 'POST', body: form });
+        expect(v2.status).toBe(403);
 
-      expect(await readdir(otherHome)).toEqual(['secret.txt']);
-      expect(await readFile(join(otherHome, 'secret.txt'), 'utf8')).toBe('secret of other');
-      expect((await stat(join(otherHome, 'secret.txt'))).mode & 0o777).toBe(0o644);
-      expect((await sandbox.fs.downloadFile('up/buffer.txt')).toString()).toBe('hello buffer\n');
-    });
+        expect(await readdir(otherHome)).toEqual(['secret.txt']);
+        expect(await readFile(join(otherHome, 'secret.txt'), 'utf8')).toBe('secret of other');
+        expect((await stat(join(otherHome, 'secret.txt'))).mode & 0o777).toBe(0o644);
+        expect((await sandbox.fs.downloadFile('up/buffer.txt')).toString()).toBe('hello buffer\n');
+      },
+    );
 
     it("with the data folder under /tmp, a link to another sandbox's host path names the sandbox's own /tmp: nothing leaks", async (ctx) => {
       const t2 = await startTestProvider();
@@ -536,7 +611,9 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         await a.fs.uploadFile(Buffer.from('planted'), 'b-link/planted.txt');
         expect((await a.process.executeCommand('cat b-link/planted.txt')).result).toBe('planted');
         expect(await readdir(bHome)).toEqual(['secret.txt']);
-        expect(await readFile(join(t2.provider.service.dirsOf(a.id).tmp, bHome.slice('/tmp/'.length), 'planted.txt'), 'utf8')).toBe('planted');
+        expect(await readFile(join(t2.provider.service.dirsOf(a.id).tmp, bHome.slice('/tmp/'.length), 'planted.txt'), 'utf8')).toBe(
+          'planted',
+        );
       } finally {
         await t2.stop();
       }
@@ -551,8 +628,14 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
   describe('bad requests', () => {
     it('answers 400 when the path parameter is missing', async () => {
       for (const [method, path] of [
-        ['GET', '/files/info'], ['DELETE', '/files'], ['POST', '/files/folder?mode=755'], ['GET', '/files/download'],
-        ['POST', '/files/upload-v2'], ['POST', '/files/permissions?mode=755'], ['POST', '/files/move?destination=x'], ['POST', '/files/move?source=up'],
+        ['GET', '/files/info'],
+        ['DELETE', '/files'],
+        ['POST', '/files/folder?mode=755'],
+        ['GET', '/files/download'],
+        ['POST', '/files/upload-v2'],
+        ['POST', '/files/permissions?mode=755'],
+        ['POST', '/files/move?destination=x'],
+        ['POST', '/files/move?source=up'],
         ['GET', '/files/info?path='],
       ] as const) {
         const response = await t.request(toolbox(path), { method });
@@ -568,11 +651,23 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
 
     it('answers 400 for a repeated path parameter and for bad bulk-download and replace bodies', async () => {
       expect((await t.request(toolbox('/files/info?path=a&path=b'))).status).toBe(400);
-      const noPaths = await t.request(toolbox('/files/bulk-download'), { method: 'POST', body: JSON.stringify({ paths: [] }), headers: { 'content-type': 'application/json' } });
+      const noPaths = await t.request(toolbox('/files/bulk-download'), {
+        method: 'POST',
+        body: JSON.stringify({ paths: [] }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(noPaths.status).toBe(400);
-      const badJson = await t.request(toolbox('/files/replace'), { method: 'POST', body: '{"files":', headers: { 'content-type': 'application/json' } });
+      const badJson = await t.request(toolbox('/files/replace'), {
+        method: 'POST',
+        body: '{"files":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(badJson.status).toBe(400);
-      const noPattern = await t.request(toolbox('/files/replace'), { method: 'POST', body: JSON.stringify({ files: ['a'], pattern: '', newValue: 'x' }), headers: { 'content-type': 'application/json' } });
+      const noPattern = await t.request(toolbox('/files/replace'), {
+        method: 'POST',
+        body: JSON.stringify({ files: ['a'], pattern: '', newValue: 'x' }),
+        headers: { 'content-type': 'application/json' },
+      });
       expect(noPattern.status).toBe(400);
     });
 
@@ -602,7 +697,10 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
 
   it('does not hang on a named pipe: download and replace refuse it, find and search pass it by', async () => {
     expect((await sandbox.process.executeCommand('mkdir -p fifo && mkfifo fifo/pipe && echo TODO > fifo/note.txt')).exitCode).toBe(0);
-    await expect(sandbox.fs.downloadFile('fifo/pipe')).rejects.toMatchObject({ statusCode: 400, message: expect.stringMatching(/not a regular file/) });
+    await expect(sandbox.fs.downloadFile('fifo/pipe')).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringMatching(/not a regular file/),
+    });
     expect((await t.request(toolbox('/files/download?path=fifo/pipe'))).status).toBe(400);
     const [replaced] = await sandbox.fs.replaceInFiles(['fifo/pipe'], 'a', 'b');
     expect(replaced).toMatchObject({ success: false, error: expect.stringMatching(/not a regular file/) });

@@ -4,8 +4,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
-  DaytonaGitAuthFailedError, DaytonaGitBranchExistsError, DaytonaGitBranchNotFoundError, DaytonaGitMergeConflictError,
-  DaytonaGitPushRejectedError, DaytonaGitRepoNotFoundError, DaytonaGitTransportFailedError, type Sandbox,
+  DaytonaGitAuthFailedError,
+  DaytonaGitBranchExistsError,
+  DaytonaGitBranchNotFoundError,
+  DaytonaGitMergeConflictError,
+  DaytonaGitPushRejectedError,
+  DaytonaGitRepoNotFoundError,
+  DaytonaGitTransportFailedError,
+  type Sandbox,
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGitDaemon, type GitDaemon } from '../helpers/git-daemon.ts';
@@ -29,8 +35,13 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
       cwd,
       encoding: 'utf8',
       env: {
-        PATH: process.env.PATH, HOME: dir.path, GIT_CONFIG_NOSYSTEM: '1',
-        GIT_AUTHOR_NAME: AUTHOR.name, GIT_AUTHOR_EMAIL: AUTHOR.email, GIT_COMMITTER_NAME: AUTHOR.name, GIT_COMMITTER_EMAIL: AUTHOR.email,
+        PATH: process.env.PATH,
+        HOME: dir.path,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_AUTHOR_NAME: AUTHOR.name,
+        GIT_AUTHOR_EMAIL: AUTHOR.email,
+        GIT_COMMITTER_NAME: AUTHOR.name,
+        GIT_COMMITTER_EMAIL: AUTHOR.email,
       },
     }).trim();
   const hostCommit = (file: string, content: string, message: string) => {
@@ -92,8 +103,13 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
     expect(await sh('git rev-parse HEAD', 'repo-at-commit')).toBe(first);
   });
 
-  it('cannot clone a host path: the sandbox does not see the host\'s files (file:// fails)', async (ctx) => {
-    if (t.provider.isolation === 'none') skipNow(ctx, `without bubblewrap the sandbox sees host paths: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`, 'bubblewrap');
+  it("cannot clone a host path: the sandbox does not see the host's files (file:// fails)", async (ctx) => {
+    if (t.provider.isolation === 'none')
+      skipNow(
+        ctx,
+        `without bubblewrap the sandbox sees host paths: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`,
+        'bubblewrap',
+      );
     const error = await sandbox.git.clone(`file://${bare}`, 'stolen').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaytonaGitRepoNotFoundError);
     expect(error).toMatchObject({ statusCode: 404, code: 'GIT_REPO_NOT_FOUND' });
@@ -200,7 +216,12 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
   });
 
   it('cannot reach the git daemon from a sandbox whose network is blocked (GIT_TRANSPORT_FAILED)', async (ctx) => {
-    if (t.provider.isolation === 'none') skipNow(ctx, `without bubblewrap networkBlockAll is not enforced: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`, 'bubblewrap');
+    if (t.provider.isolation === 'none')
+      skipNow(
+        ctx,
+        `without bubblewrap networkBlockAll is not enforced: ${bubblewrapSkipReason() ?? 'the provider runs without isolation'}`,
+        'bubblewrap',
+      );
     const offline = await t.daytona.create({ name: 'git-offline', networkBlockAll: true });
     const error = await offline.git.clone(daemon.url('project.git'), 'repo').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DaytonaGitTransportFailedError);
@@ -248,7 +269,7 @@ describe('local provider: toolbox git through the unmodified SDK, against a git 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    it('sends username/password through git\'s credential helper and maps a refusal to GIT_AUTH_FAILED without echoing the secret', async () => {
+    it("sends username/password through git's credential helper and maps a refusal to GIT_AUTH_FAILED without echoing the secret", async () => {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret.git`;
       const password = 'pa55-word-do-not-leak';
       const error = await sandbox.git.clone(url, 'private', undefined, undefined, 'robot', password).catch((e: unknown) => e);

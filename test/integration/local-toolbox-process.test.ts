@@ -1,8 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import {
-  DaytonaCommandAlreadyCompletedError, DaytonaConflictError, DaytonaProcessExecutionTimeoutError, DaytonaProcessNotFoundError,
-  DaytonaSessionEndedError, DaytonaTimeoutError, DaytonaValidationError, type Sandbox,
+  DaytonaCommandAlreadyCompletedError,
+  DaytonaConflictError,
+  DaytonaProcessExecutionTimeoutError,
+  DaytonaProcessNotFoundError,
+  DaytonaSessionEndedError,
+  DaytonaTimeoutError,
+  DaytonaValidationError,
+  type Sandbox,
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -74,7 +80,10 @@ describe('local provider: toolbox process and sessions through the unmodified SD
     });
 
     it('passes env for the command on top of the sandbox env vars from create', async () => {
-      const response = await sandbox.process.executeCommand('echo "$GREETING $SHARED $ONLY_HERE"', undefined, { SHARED: 'command', ONLY_HERE: 'yes' });
+      const response = await sandbox.process.executeCommand('echo "$GREETING $SHARED $ONLY_HERE"', undefined, {
+        SHARED: 'command',
+        ONLY_HERE: 'yes',
+      });
       expect(response.result).toBe('from-create command yes\n');
       expect((await sandbox.process.executeCommand('echo "$GREETING|$ONLY_HERE"')).result).toBe('from-create|\n');
     });
@@ -85,24 +94,28 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect((error as Error).message).toMatch(/envs\.BAD-NAME/);
     });
 
-    it('runs a command too long for argv (through the shell\'s stdin)', async () => {
+    it("runs a command too long for argv (through the shell's stdin)", async () => {
       const long = `x=${'a'.repeat(200_000)}; echo \${#x}`;
       expect(await sandbox.process.executeCommand(long)).toMatchObject({ exitCode: 0, result: '200000\n' });
     });
 
-    it('times out with DaytonaTimeoutError (408 PROCESS_EXECUTION_TIMEOUT) and kills the whole tree', skipWhen(noPgrep, 'pgrep'), async () => {
-      const first = uniqueSleep(300);
-      const second = uniqueSleep(301);
-      const started = sandbox.process.executeCommand(`sh -c "${first.command} & ${second.command}"`, undefined, undefined, 1);
-      await expect.poll(() => pids(first.pattern).length + pids(second.pattern).length, { timeout: 10_000 }).toBe(2);
-      const error = await started.catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(DaytonaProcessExecutionTimeoutError);
-      expect(error).toBeInstanceOf(DaytonaTimeoutError);
-      expect(error).toMatchObject({ statusCode: 408, code: 'PROCESS_EXECUTION_TIMEOUT' });
-      await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
-    });
+    it(
+      'times out with DaytonaTimeoutError (408 PROCESS_EXECUTION_TIMEOUT) and kills the whole tree',
+      skipWhen(noPgrep, 'pgrep'),
+      async () => {
+        const first = uniqueSleep(300);
+        const second = uniqueSleep(301);
+        const started = sandbox.process.executeCommand(`sh -c "${first.command} & ${second.command}"`, undefined, undefined, 1);
+        await expect.poll(() => pids(first.pattern).length + pids(second.pattern).length, { timeout: 10_000 }).toBe(2);
+        const error = await started.catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DaytonaProcessExecutionTimeoutError);
+        expect(error).toBeInstanceOf(DaytonaTimeoutError);
+        expect(error).toMatchObject({ statusCode: 408, code: 'PROCESS_EXECUTION_TIMEOUT' });
+        await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
+      },
+    );
 
-    it('kills the command\'s tree when the HTTP client disconnects mid-command', skipWhen(noPgrep, 'pgrep'), async () => {
+    it("kills the command's tree when the HTTP client disconnects mid-command", skipWhen(noPgrep, 'pgrep'), async () => {
       const first = uniqueSleep(302);
       const second = uniqueSleep(303);
       const controller = new AbortController();
@@ -118,26 +131,40 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(await request).toMatchObject({ name: 'AbortError' });
       await expect.poll(() => [...pids(first.pattern), ...pids(second.pattern)], { timeout: 10_000 }).toEqual([]);
     });
-    it('keeps a background job after its command returned; later commands and sessions see and can end it', skipWhen(noPgrep, 'pgrep'), async () => {
-      const job = uniqueSleep(307);
-      expect(await sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 &`)).toMatchObject({ exitCode: 0, result: '' });
-      expect(pids(job.pattern)).toHaveLength(1);
-      expect((await sandbox.process.executeCommand(`pgrep -f '${job.pattern}' | wc -l`)).result.trim()).toBe('1');
-      await sandbox.process.createSession('s-sees-job');
-      expect((await sandbox.process.executeSessionCommand('s-sees-job', { command: `pgrep -f '${job.pattern}' > /dev/null && echo seen` })).stdout).toBe('seen\n');
-      await sandbox.process.deleteSession('s-sees-job');
-      expect(pids(job.pattern)).toHaveLength(1); // not the session's to kill
-      expect(await sandbox.process.executeCommand(`pkill -f '${job.pattern}' && echo ended`)).toMatchObject({ exitCode: 0, result: 'ended\n' });
-      await expect.poll(() => pids(job.pattern), { timeout: 10_000 }).toEqual([]);
-    });
+    it(
+      'keeps a background job after its command returned; later commands and sessions see and can end it',
+      skipWhen(noPgrep, 'pgrep'),
+      async () => {
+        const job = uniqueSleep(307);
+        expect(await sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 &`)).toMatchObject({ exitCode: 0, result: '' });
+        expect(pids(job.pattern)).toHaveLength(1);
+        expect((await sandbox.process.executeCommand(`pgrep -f '${job.pattern}' | wc -l`)).result.trim()).toBe('1');
+        await sandbox.process.createSession('s-sees-job');
+        expect(
+          (await sandbox.process.executeSessionCommand('s-sees-job', { command: `pgrep -f '${job.pattern}' > /dev/null && echo seen` }))
+            .stdout,
+        ).toBe('seen\n');
+        await sandbox.process.deleteSession('s-sees-job');
+        expect(pids(job.pattern)).toHaveLength(1); // not the session's to kill
+        expect(await sandbox.process.executeCommand(`pkill -f '${job.pattern}' && echo ended`)).toMatchObject({
+          exitCode: 0,
+          result: 'ended\n',
+        });
+        await expect.poll(() => pids(job.pattern), { timeout: 10_000 }).toEqual([]);
+      },
+    );
   });
 
   describe('codeRun (language from the code-toolbox-language label)', () => {
     it('runs python with argv and env', skipWhen(noPython, 'python3'), async () => {
       const py = await t.daytona.create({ name: 'code-python', language: 'python', envVars: { FROM_CREATE: 'c' } });
-      const response = await py.process.codeRun('import os, sys\nprint(sys.argv[1:], os.environ["WHO"], os.environ["FROM_CREATE"])\nsys.stderr.write("warn\\n")', {
-        argv: ['a b', 'c'], env: { WHO: 'py' },
-      });
+      const response = await py.process.codeRun(
+        'import os, sys\nprint(sys.argv[1:], os.environ["WHO"], os.environ["FROM_CREATE"])\nsys.stderr.write("warn\\n")',
+        {
+          argv: ['a b', 'c'],
+          env: { WHO: 'py' },
+        },
+      );
       expect(response.exitCode).toBe(0);
       expect(response.result).toContain("['a b', 'c'] py c\n");
       expect(response.result).toContain('warn\n');
@@ -147,9 +174,13 @@ describe('local provider: toolbox process and sessions through the unmodified SD
 
     it('runs javascript (CommonJS or ES modules) with argv starting at process.argv[1], like the daemon', async () => {
       const js = await t.daytona.create({ name: 'code-js', language: 'javascript' });
-      const cjs = await js.process.codeRun('const os = require("node:os"); console.log(JSON.stringify(process.argv.slice(1)), process.env.WHO, typeof os.tmpdir)', {
-        argv: ['one', 'two'], env: { WHO: 'js' },
-      });
+      const cjs = await js.process.codeRun(
+        'const os = require("node:os"); console.log(JSON.stringify(process.argv.slice(1)), process.env.WHO, typeof os.tmpdir)',
+        {
+          argv: ['one', 'two'],
+          env: { WHO: 'js' },
+        },
+      );
       expect(cjs).toMatchObject({ exitCode: 0, result: '["one","two"] js function\n' });
       const esm = await js.process.codeRun('import { join } from "node:path";\nconsole.log(join("a", "b"));\nawait Promise.resolve();');
       expect(esm).toMatchObject({ exitCode: 0, result: 'a/b\n' });
@@ -158,15 +189,21 @@ describe('local provider: toolbox process and sessions through the unmodified SD
 
     it('runs typescript, including syntax that needs transforming (enum)', async () => {
       const ts = await t.daytona.create({ name: 'code-ts', language: 'typescript' });
-      const response = await ts.process.codeRun('enum Color { Red = 1, Blue = 2 }\nconst pick: number = Color.Blue;\nconsole.log(pick, process.argv[1], process.env.WHO);', {
-        argv: ['arg1'], env: { WHO: 'ts' },
-      });
+      const response = await ts.process.codeRun(
+        'enum Color { Red = 1, Blue = 2 }\nconst pick: number = Color.Blue;\nconsole.log(pick, process.argv[1], process.env.WHO);',
+        {
+          argv: ['arg1'],
+          env: { WHO: 'ts' },
+        },
+      );
       expect(response).toMatchObject({ exitCode: 0, result: '2 arg1 ts\n' });
     });
 
     it('times out code too, with the typed timeout error', async () => {
       const js = await t.daytona.get('code-js');
-      await expect(js.process.codeRun('setTimeout(() => {}, 60_000)', undefined, 1)).rejects.toBeInstanceOf(DaytonaProcessExecutionTimeoutError);
+      await expect(js.process.codeRun('setTimeout(() => {}, 60_000)', undefined, 1)).rejects.toBeInstanceOf(
+        DaytonaProcessExecutionTimeoutError,
+      );
     });
   });
 
@@ -191,7 +228,9 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await sandbox.fs.createFolder('state-dir', '755');
       const cd = await sandbox.process.executeSessionCommand('s-state', { command: 'cd state-dir && export FOO=bar' });
       expect(cd.exitCode).toBe(0);
-      const result = await sandbox.process.executeSessionCommand('s-state', { command: 'pwd; echo "foo=$FOO greeting=$GREETING"; echo oops >&2; false' });
+      const result = await sandbox.process.executeSessionCommand('s-state', {
+        command: 'pwd; echo "foo=$FOO greeting=$GREETING"; echo oops >&2; false',
+      });
       expect(result.exitCode).toBe(1);
       expect(result.stdout).toBe('/home/daytona/state-dir\nfoo=bar greeting=from-create\n');
       expect(result.stderr).toBe('oops\n');
@@ -222,7 +261,12 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(running).toMatchObject({ id: started.cmdId, command: expect.stringContaining('for i in') });
       const stdout: string[] = [];
       const stderr: string[] = [];
-      await sandbox.process.getSessionCommandLogs('s-async', started.cmdId, (chunk) => stdout.push(chunk), (chunk) => stderr.push(chunk));
+      await sandbox.process.getSessionCommandLogs(
+        's-async',
+        started.cmdId,
+        (chunk) => stdout.push(chunk),
+        (chunk) => stderr.push(chunk),
+      );
       expect(stdout.join('')).toBe('out 1\nout 2\nout 3\n');
       expect(stderr.join('')).toBe('err 1\nerr 2\nerr 3\n');
       await expect.poll(async () => (await sandbox.process.getSessionCommand('s-async', started.cmdId)).exitCode).toBe(3);
@@ -231,7 +275,12 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(logs.output).toContain('out 3');
       // A finished command's stream replays its output and closes.
       const replay: string[] = [];
-      await sandbox.process.getSessionCommandLogs('s-async', started.cmdId, (chunk) => replay.push(chunk), () => {});
+      await sandbox.process.getSessionCommandLogs(
+        's-async',
+        started.cmdId,
+        (chunk) => replay.push(chunk),
+        () => {},
+      );
       expect(replay.join('')).toBe('out 1\nout 2\nout 3\n');
     });
 
@@ -239,12 +288,21 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await sandbox.process.createSession('s-ws');
       const { cmdId } = await sandbox.process.executeSessionCommand('s-ws', { command: 'echo hi' });
       const base = `${sandbox.toolboxProxyUrl.replace(/^http/, 'ws')}/${sandbox.id}/process/session/s-ws/command`;
-      const status = (url: string, headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
-        const ws = new WebSocket(url, { headers });
-        ws.once('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate(); });
-        ws.once('open', () => { ws.close(); resolve(101); });
-        ws.once('error', (error) => { if (!String(error.message).includes('Unexpected server response')) reject(error); });
-      });
+      const status = (url: string, headers: Record<string, string>) =>
+        new Promise<number>((resolve, reject) => {
+          const ws = new WebSocket(url, { headers });
+          ws.once('unexpected-response', (_req, res) => {
+            resolve(res.statusCode ?? 0);
+            ws.terminate();
+          });
+          ws.once('open', () => {
+            ws.close();
+            resolve(101);
+          });
+          ws.once('error', (error) => {
+            if (!String(error.message).includes('Unexpected server response')) reject(error);
+          });
+        });
       const auth = { authorization: `Bearer ${t.provider.apiKey}` };
       expect(await status(`${base}/${cmdId}/logs?follow=true`, {})).toBe(401);
       expect(await status(`${base}/${cmdId}/logs?follow=true`, { authorization: 'Bearer wrong' })).toBe(401);
@@ -273,7 +331,11 @@ describe('local provider: toolbox process and sessions through the unmodified SD
 
     it('does not echo input when suppressInputEcho is set, and refuses input to a sync command', async () => {
       await sandbox.process.createSession('s-quiet');
-      const { cmdId } = await sandbox.process.executeSessionCommand('s-quiet', { command: 'read -r secret; echo "${#secret} chars"', runAsync: true, suppressInputEcho: true });
+      const { cmdId } = await sandbox.process.executeSessionCommand('s-quiet', {
+        command: 'read -r secret; echo "${#secret} chars"',
+        runAsync: true,
+        suppressInputEcho: true,
+      });
       await sandbox.process.sendSessionCommandInput('s-quiet', cmdId, 'hunter2');
       await expect.poll(async () => (await sandbox.process.getSessionCommand('s-quiet', cmdId)).exitCode).toBe(0);
       expect((await sandbox.process.getSessionCommandLogs('s-quiet', cmdId)).stdout).toBe('7 chars\n');
@@ -286,7 +348,10 @@ describe('local provider: toolbox process and sessions through the unmodified SD
 
     it('does not let a command reading stdin swallow the next queued command', async () => {
       await sandbox.process.createSession('s-queue');
-      const reader = await sandbox.process.executeSessionCommand('s-queue', { command: 'read -r line; echo "got [$line]"', runAsync: true });
+      const reader = await sandbox.process.executeSessionCommand('s-queue', {
+        command: 'read -r line; echo "got [$line]"',
+        runAsync: true,
+      });
       const queued = await sandbox.process.executeSessionCommand('s-queue', { command: 'echo queued-ran', runAsync: true });
       await sandbox.process.sendSessionCommandInput('s-queue', reader.cmdId, 'typed');
       await expect.poll(async () => (await sandbox.process.getSessionCommand('s-queue', queued.cmdId)).exitCode).toBe(0);
@@ -298,7 +363,10 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       expect(await sandbox.process.getEntrypointSession()).toEqual({ sessionId: 'entrypoint', commands: [] });
       expect(await sandbox.process.getEntrypointLogs()).toEqual({ output: '', stdout: '', stderr: '' });
       const chunks: string[] = [];
-      await sandbox.process.getEntrypointLogs((chunk) => chunks.push(chunk), (chunk) => chunks.push(chunk));
+      await sandbox.process.getEntrypointLogs(
+        (chunk) => chunks.push(chunk),
+        (chunk) => chunks.push(chunk),
+      );
       expect(chunks.join('')).toBe('');
     });
 
@@ -310,7 +378,7 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await sandbox.process.deleteSession('s-exit');
     });
 
-    it('kills a session\'s processes when it is deleted', skipWhen(noPgrep, 'pgrep'), async () => {
+    it("kills a session's processes when it is deleted", skipWhen(noPgrep, 'pgrep'), async () => {
       const sleeper = uniqueSleep(304);
       await sandbox.process.createSession('s-kill');
       await sandbox.process.executeSessionCommand('s-kill', { command: `${sleeper.command} &` });

@@ -44,12 +44,15 @@ async function startAnswering(body: string, contentType: string): Promise<{ serv
 
 /** This machine's first non-loopback IPv4 address (a "remote" host the test can still reach), if any. */
 function externalAddress(): string | undefined {
-  return Object.values(networkInterfaces()).flat().find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
 }
 
-const CAPTIVE_PAGE = '<!doctype html><html><head><title>Welcome to Airport Wi-Fi</title></head><body><form>Accept the terms</form></body></html>';
+const CAPTIVE_PAGE =
+  '<!doctype html><html><head><title>Welcome to Airport Wi-Fi</title></head><body><form>Accept the terms</form></body></html>';
 
-describe.skipIf(skipReason)('login accepts only an answer that is Daytona\'s (real keychain, loopback servers)', () => {
+describe.skipIf(skipReason)("login accepts only an answer that is Daytona's (real keychain, loopback servers)", () => {
   let home: Awaited<ReturnType<typeof tempDir>>;
   let keyring: TestKeyring;
   let provider: TestProvider;
@@ -77,9 +80,15 @@ describe.skipIf(skipReason)('login accepts only an answer that is Daytona\'s (re
   const savedProfile = async (profile: string) => (await createSettingsStore({ env }).load()).settings.profiles[profile];
 
   it("a captive portal's HTML page (200) is not an accepted key: nothing stored, the profile not made active", async () => {
-    const result = await runLogin(['--profile', 'portal', '--api-url', `http://127.0.0.1:${portal.port}/api`], env, 'dtn_real_looking_key_123\n');
+    const result = await runLogin(
+      ['--profile', 'portal', '--api-url', `http://127.0.0.1:${portal.port}/api`],
+      env,
+      'dtn_real_looking_key_123\n',
+    );
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`http://127.0.0.1:${portal.port}/api answered, but not as Daytona's API does (its answer is not JSON): this may be a network sign-in page`);
+    expect(result.stderr).toContain(
+      `http://127.0.0.1:${portal.port}/api answered, but not as Daytona's API does (its answer is not JSON): this may be a network sign-in page`,
+    );
     expect(result.stderr).toContain('Nothing was stored.');
     expect(portal.requests()).toBeGreaterThan(0);
     expect(await storedKey('portal')).toBeNull();
@@ -87,7 +96,11 @@ describe.skipIf(skipReason)('login accepts only an answer that is Daytona\'s (re
   });
 
   it('JSON that is not a sandbox listing is refused too', async () => {
-    const result = await runLogin(['--profile', 'stranger', '--api-url', `http://127.0.0.1:${stranger.port}/api`], env, 'dtn_real_looking_key_123\n');
+    const result = await runLogin(
+      ['--profile', 'stranger', '--api-url', `http://127.0.0.1:${stranger.port}/api`],
+      env,
+      'dtn_real_looking_key_123\n',
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("answered, but not as Daytona's API does (the sandbox listing has an unexpected shape)");
     expect(await storedKey('stranger')).toBeNull();
@@ -116,7 +129,9 @@ describe.skipIf(skipReason)('login accepts only an answer that is Daytona\'s (re
     const before = portal.requests();
     const refused = await runLogin(['--profile', 'remote', '--api-url', apiUrl], env, 'dtn_real_looking_key_123\n');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`refusing to send a key over plain HTTP to ${externalAddress()}:${portal.port}: anyone on the network between here and there could read it. Use the https:// address of the API, or, only on a network you trust, run login again with --insecure.`);
+    expect(refused.stderr).toContain(
+      `refusing to send a key over plain HTTP to ${externalAddress()}:${portal.port}: anyone on the network between here and there could read it. Use the https:// address of the API, or, only on a network you trust, run login again with --insecure.`,
+    );
     expect(portal.requests()).toBe(before);
 
     // With --insecure the key is sent (and here meets the portal page, which is still not Daytona).

@@ -40,7 +40,9 @@ describe('checking an API key against the API', () => {
     const seen: IncomingMessage[] = [];
     const apiUrl = await serve(200, seen);
     expect(await checkApiKey({ apiUrl: `${apiUrl}/`, apiKey: 'dtn_abc' })).toEqual({ ok: true });
-    expect(seen.map((req) => [req.method, req.url, req.headers.authorization])).toEqual([['GET', '/api/sandbox?limit=1', 'Bearer dtn_abc']]);
+    expect(seen.map((req) => [req.method, req.url, req.headers.authorization])).toEqual([
+      ['GET', '/api/sandbox?limit=1', 'Bearer dtn_abc'],
+    ]);
   });
 
   it.each([
@@ -62,6 +64,10 @@ describe('checking an API key against the API', () => {
   it('gives up after its timeout when the API does not answer', async () => {
     const apiUrl = await serve(0);
     const result = await checkApiKey({ apiUrl, apiKey: 'dtn_key', timeoutMs: 300 });
-    expect(result).toEqual({ ok: false, reason: 'timeout', message: `${apiUrl} did not answer within 0.3 s. Check your network (or --api-url), then try again.` });
+    expect(result).toEqual({
+      ok: false,
+      reason: 'timeout',
+      message: `${apiUrl} did not answer within 0.3 s. Check your network (or --api-url), then try again.`,
+    });
   });
 });

@@ -40,7 +40,6 @@ function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<Cli
   });
 }
 
-
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -61,7 +60,12 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     // The keyring lives under HOME too, so "no file under HOME holds the key" covers its storage as well.
     keyring = await startTestKeyring({ parentDir: home.path });
     provider = await startTestProvider();
-    env = keyringEnv(keyring, { PATH: process.env.PATH, HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), XDG_CONFIG_HOME: join(home.path, '.config') });
+    env = keyringEnv(keyring, {
+      PATH: process.env.PATH,
+      HOME: home.path,
+      DAYTONA_TRAY_HOME: join(home.path, 'app'),
+      XDG_CONFIG_HOME: join(home.path, '.config'),
+    });
   });
   afterAll(async () => {
     await provider?.stop();
@@ -85,13 +89,19 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     const apiUrl = `http://127.0.0.1:${await closedPort()}/api`;
     const result = await runCli(['login', '--profile', 'dev', '--api-url', apiUrl], env, provider.provider.apiKey);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`Could not reach ${apiUrl} (ECONNREFUSED). Check your network and the API URL (--api-url), then try again. Nothing was stored.`);
+    expect(result.stderr).toContain(
+      `Could not reach ${apiUrl} (ECONNREFUSED). Check your network and the API URL (--api-url), then try again. Nothing was stored.`,
+    );
     expect(await secrets().get(apiKeyAccount('dev'))).toBeNull();
   });
 
   it('a piped key the API accepts is stored in the keychain, its profile becomes active, and no file under HOME holds it', async () => {
     const apiKey = provider.provider.apiKey;
-    const result = await runCli(['login', '--profile', 'dev', '--api-url', `${provider.provider.apiUrl}/`, '--target', 'eu'], env, `${apiKey}\n`);
+    const result = await runCli(
+      ['login', '--profile', 'dev', '--api-url', `${provider.provider.apiUrl}/`, '--target', 'eu'],
+      env,
+      `${apiKey}\n`,
+    );
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`API key accepted by ${provider.provider.apiUrl} and stored in the OS keychain for profile 'dev'.`);
@@ -147,7 +157,9 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     expect(await secrets().get(apiKeyAccount('dev'))).toBeNull();
     expect(await keyring.lookup({ service: KEYCHAIN_SERVICE, username: apiKeyAccount('dev') })).toBeNull();
     expect((await settings().load()).settings.profiles.dev).toMatchObject({ kind: 'cloud' });
-    await expect(resolveProfile({ settings: settings(), secrets: secrets() }, 'dev')).rejects.toThrow(/No API key is stored for profile 'dev'\. Run 'daytona-tray login --profile dev'/);
+    await expect(resolveProfile({ settings: settings(), secrets: secrets() }, 'dev')).rejects.toThrow(
+      /No API key is stored for profile 'dev'\. Run 'daytona-tray login --profile dev'/,
+    );
 
     const again = await runCli(['logout', '--profile', 'dev'], env);
     expect(again.code).toBe(0);
@@ -159,7 +171,11 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     try {
       const noKeychain = keyringEnv(bare, env);
       const before = await readFile(join(home.path, 'app', 'settings.json'), 'utf8');
-      const result = await runCli(['login', '--profile', 'other', '--api-url', provider.provider.apiUrl], noKeychain, provider.provider.apiKey);
+      const result = await runCli(
+        ['login', '--profile', 'other', '--api-url', provider.provider.apiUrl],
+        noKeychain,
+        provider.provider.apiKey,
+      );
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('No Secret Service is running in this session');
       expect(result.stderr).toContain('Nothing was stored.');
@@ -170,22 +186,40 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     }
   });
 
-  it('on a terminal it prompts without echoing the key', skipWhen(!python3() && 'python3 is not installed (apt-get install python3): the terminal test drives a pty through it', 'python3'), async () => {
-    const apiKey = provider.provider.apiKey;
-    // python3's pty module gives the CLI a real terminal; the key is typed only once the prompt is shown.
-    const child = spawn('python3', ['-c', 'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)', process.execPath, CLI, 'login', '--profile', 'tty', '--api-url', provider.provider.apiUrl], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    await expect.poll(() => output, { timeout: 20_000 }).toContain('input hidden): ');
-    child.stdin.write(`${apiKey}\r`);
-    const code = await exited;
-    expect(output).toContain(`stored in the OS keychain for profile 'tty'`);
-    expect(code).toBe(0);
-    expect(output).not.toContain(apiKey);
-    expect(await secrets().get(apiKeyAccount('tty'))).toBe(apiKey);
-    await runCli(['logout', '--profile', 'tty'], env);
-  });
+  it(
+    'on a terminal it prompts without echoing the key',
+    skipWhen(!python3() && 'python3 is not installed (apt-get install python3): the terminal test drives a pty through it', 'python3'),
+    async () => {
+      const apiKey = provider.provider.apiKey;
+      // python3's pty module gives the CLI a real terminal; the key is typed only once the prompt is shown.
+      const child = spawn(
+        'python3',
+        [
+          '-c',
+          'import pty, sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
+          process.execPath,
+          CLI,
+          'login',
+          '--profile',
+          'tty',
+          '--api-url',
+          provider.provider.apiUrl,
+        ],
+        { env, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await expect.poll(() => output, { timeout: 20_000 }).toContain('input hidden): ');
+      child.stdin.write(`${apiKey}\r`);
+      const code = await exited;
+      expect(output).toContain(`stored in the OS keychain for profile 'tty'`);
+      expect(code).toBe(0);
+      expect(output).not.toContain(apiKey);
+      expect(await secrets().get(apiKeyAccount('tty'))).toBe(apiKey);
+      await runCli(['logout', '--profile', 'tty'], env);
+    },
+  );
 });
 
 function python3(): boolean {

@@ -3,7 +3,17 @@ import { writeFile } from 'node:fs/promises';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
-import { ChildStdioTransport, cleanEnv, connectClient, runtimeFileOf, spawnCli, startHttpChild, textOf, type CliChild, type RuntimeInfo } from '../helpers/mcp-harness.ts';
+import {
+  ChildStdioTransport,
+  cleanEnv,
+  connectClient,
+  runtimeFileOf,
+  spawnCli,
+  startHttpChild,
+  textOf,
+  type CliChild,
+  type RuntimeInfo,
+} from '../helpers/mcp-harness.ts';
 import { registerToolScenario, transferFolderIn, TOOL_NAMES } from '../helpers/mcp-tool-scenario.ts';
 import { CLI } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -29,7 +39,12 @@ describe('daytona-tray bridge relaying to the HTTP server', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-bridge-');
-    serverEnv = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path });
+    serverEnv = cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl,
+      DAYTONA_API_KEY: provider.provider.apiKey,
+      DAYTONA_TRAY_HOME: dir.path,
+      HOME: dir.path,
+    });
     server = await startHttpChild(serverEnv, dir.path, dir.path);
     // The bridge gets no Daytona settings and no secret: everything it serves comes through the HTTP server.
     bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
@@ -97,8 +112,28 @@ describe('daytona-tray bridge with no HTTP server running', () => {
     // A runtime file left by a server that died: its pid is gone, so the bridge must not trust it.
     const dead = spawn(process.execPath, ['-e', '0']);
     await new Promise((resolve) => dead.once('exit', resolve));
-    await writeFile(runtimeFileOf(dir.path), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: dead.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
-    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path }), dir.path);
+    await writeFile(
+      runtimeFileOf(dir.path),
+      JSON.stringify({
+        version: 1,
+        url: 'http://127.0.0.1:9/mcp',
+        port: 9,
+        token: 'x'.repeat(43),
+        pid: dead.pid,
+        startedAt: new Date().toISOString(),
+      }),
+      { mode: 0o600 },
+    );
+    bridge = spawnCli(
+      ['bridge'],
+      cleanEnv({
+        DAYTONA_API_URL: provider.provider.apiUrl,
+        DAYTONA_API_KEY: provider.provider.apiKey,
+        DAYTONA_TRAY_HOME: dir.path,
+        HOME: dir.path,
+      }),
+      dir.path,
+    );
     client = await connectClient(new ChildStdioTransport(bridge));
   });
   afterAll(async () => {
@@ -120,7 +155,11 @@ describe('daytona-tray bridge when the HTTP server dies for good', () => {
   it('falls back to serving in-process on the next call (also when the pid in the runtime file lives on)', async () => {
     const provider = await startTestProvider();
     const dir = await tempDir('daytona-tray-mcp-gone-');
-    const env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path });
+    const env = cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl,
+      DAYTONA_API_KEY: provider.provider.apiKey,
+      DAYTONA_TRAY_HOME: dir.path,
+    });
     const server = await startHttpChild(env, dir.path, dir.path);
     const bridge = spawnCli(['bridge'], env, dir.path);
     try {
@@ -128,11 +167,18 @@ describe('daytona-tray bridge when the HTTP server dies for good', () => {
       expect((await client.callTool({ name: 'list_sandboxes', arguments: {} })).isError).toBeFalsy();
       await server.cli.kill('SIGKILL');
       // The runtime file now names a live pid (this test process) whose port is closed: reaching it fails.
-      await writeFile(runtimeFileOf(dir.path), JSON.stringify({ ...server.info, version: 1, pid: process.pid, startedAt: new Date().toISOString() }), { mode: 0o600 });
+      await writeFile(
+        runtimeFileOf(dir.path),
+        JSON.stringify({ ...server.info, version: 1, pid: process.pid, startedAt: new Date().toISOString() }),
+        { mode: 0o600 },
+      );
       const created = await client.callTool({ name: 'create_sandbox', arguments: { name: 'after-server-died' } });
       expect(created.isError, textOf(created)).toBeFalsy();
       expect(bridge.stderr()).toContain('serving the tools in this process');
-      const run = await client.callTool({ name: 'execute_command', arguments: { id: (created.structuredContent as { id: string }).id, command: 'echo still here' } });
+      const run = await client.callTool({
+        name: 'execute_command',
+        arguments: { id: (created.structuredContent as { id: string }).id, command: 'echo still here' },
+      });
       expect(textOf(run)).toContain('still here');
       await client.close();
       expect((await bridge.exited).code).toBe(0);
@@ -153,7 +199,11 @@ describe('daytona-tray bridge and mcp lifetime', () => {
       const child = spawn(process.execPath, [${JSON.stringify(CLI)}, ${JSON.stringify(command)}], { stdio: ['inherit', 'ignore', 'inherit'] });
       process.stdout.write(child.pid + '\\n');
       setInterval(() => {}, 1000);`;
-    const parent = spawn(process.execPath, ['-e', parentScript], { env: cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), cwd: dir.path, stdio: ['pipe', 'pipe', 'pipe'] });
+    const parent = spawn(process.execPath, ['-e', parentScript], {
+      env: cleanEnv({ DAYTONA_TRAY_HOME: dir.path }),
+      cwd: dir.path,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     try {
       const bridgePid = await new Promise<number>((resolve, reject) => {
         parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
@@ -173,7 +223,9 @@ describe('daytona-tray bridge and mcp lifetime', () => {
     try {
       const bad = spawnCli(['bridge', '--port', '1'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
       let out = '';
-      bad.child.stdout!.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+      bad.child.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
       expect((await bad.exited).code).toBe(2);
       expect(out).toBe('');
       expect(bad.stderr()).toContain('Usage: daytona-tray bridge');

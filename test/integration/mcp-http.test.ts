@@ -5,22 +5,51 @@ import { networkInterfaces } from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
-import { cleanEnv, connectClient, httpTransport, runtimeFileOf, spawnCli, startHttpChild, type CliChild, type RuntimeInfo } from '../helpers/mcp-harness.ts';
+import {
+  cleanEnv,
+  connectClient,
+  httpTransport,
+  runtimeFileOf,
+  spawnCli,
+  startHttpChild,
+  type CliChild,
+  type RuntimeInfo,
+} from '../helpers/mcp-harness.ts';
 import { registerToolScenario, transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
 import { skipNow } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-const INITIALIZE = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } });
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+});
 
 /** A raw HTTP request with full control of Host and every other header (fetch would fix Host itself). */
-function raw(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function raw(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: options.method ?? 'POST', path: options.path ?? '/mcp', headers: options.headers, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'POST',
+        path: options.path ?? '/mcp',
+        headers: options.headers,
+        timeout: 10_000,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.once('error', reject);
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.end(options.body);
@@ -45,7 +74,13 @@ describe('daytona-tray mcp --http, against the local provider', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-http-');
-    env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path, HOST: '0.0.0.0' });
+    env = cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl,
+      DAYTONA_API_KEY: provider.provider.apiKey,
+      DAYTONA_TRAY_HOME: dir.path,
+      HOME: dir.path,
+      HOST: '0.0.0.0',
+    });
     server = await startHttpChild(env, dir.path, dir.path);
     client = await connectClient(httpTransport(server.info));
   });
@@ -67,18 +102,25 @@ describe('daytona-tray mcp --http, against the local provider', () => {
   });
 
   it('listens on 127.0.0.1 only, even with HOST=0.0.0.0 in its environment', async (ctx) => {
-    const refused = (host: string) => new Promise<string>((resolve) => {
-      const socket = connect({ host, port: server.info.port });
-      socket.once('connect', () => { socket.destroy(); resolve('connected'); });
-      socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
-    });
+    const refused = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host, port: server.info.port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+      });
     expect(await refused('127.0.0.1')).toBe('connected');
     // On Linux all of 127/8 reaches this host, so a server bound to 0.0.0.0 (or 127.0.0.0/8) would accept
     // 127.0.0.2: refused there, the bind is 127.0.0.1 alone, with or without another interface.
     if (process.platform === 'linux') expect(await refused('127.0.0.2')).toBe('ECONNREFUSED');
-    const external = Object.values(networkInterfaces()).flat().find((address) => address && !address.internal && address.family === 'IPv4');
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && !address.internal && address.family === 'IPv4');
     if (external) expect(await refused(external.address)).toBe('ECONNREFUSED');
-    else if (process.platform !== 'linux') skipNow(ctx, 'no non-loopback IPv4 interface, and 127.0.0.2 is not this host outside Linux: nothing to connect to but 127.0.0.1');
+    else if (process.platform !== 'linux')
+      skipNow(ctx, 'no non-loopback IPv4 interface, and 127.0.0.2 is not this host outside Linux: nothing to connect to but 127.0.0.1');
   });
 
   it('cannot be told to bind another address: there is no --host option', async () => {
@@ -93,7 +135,10 @@ describe('daytona-tray mcp --http, against the local provider', () => {
     const missing = await raw(info.port, { headers: noAuth, body: INITIALIZE });
     expect(missing.status).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer');
-    const wrong = await raw(info.port, { headers: mcpHeaders(info, { authorization: `Bearer ${info.token.slice(0, -2)}xx` }), body: INITIALIZE });
+    const wrong = await raw(info.port, {
+      headers: mcpHeaders(info, { authorization: `Bearer ${info.token.slice(0, -2)}xx` }),
+      body: INITIALIZE,
+    });
     expect(wrong.status).toBe(401);
     const notBearer = await raw(info.port, { headers: mcpHeaders(info, { authorization: info.token }), body: INITIALIZE });
     expect(notBearer.status).toBe(401);
@@ -116,7 +161,10 @@ describe('daytona-tray mcp --http, against the local provider', () => {
 
   it('accepts Host localhost:PORT and a loopback Origin', async () => {
     const { info } = server;
-    const ok = await raw(info.port, { headers: mcpHeaders(info, { host: `localhost:${info.port}`, origin: 'http://localhost:5173' }), body: INITIALIZE });
+    const ok = await raw(info.port, {
+      headers: mcpHeaders(info, { host: `localhost:${info.port}`, origin: 'http://localhost:5173' }),
+      body: INITIALIZE,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body).toContain('"protocolVersion"');
   });
@@ -129,7 +177,12 @@ describe('daytona-tray mcp --http, against the local provider', () => {
 
   it('caps request bodies (413) and rejects unknown sessions (404) and session-less calls (400)', async () => {
     const { info } = server;
-    const huge = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'file_upload', arguments: { content: 'x'.repeat(13 * 1024 * 1024) } } });
+    const huge = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 2,
+      method: 'tools/call',
+      params: { name: 'file_upload', arguments: { content: 'x'.repeat(13 * 1024 * 1024) } },
+    });
     expect((await raw(info.port, { headers: mcpHeaders(info, { 'mcp-session-id': 'x' }), body: huge })).status).toBe(413);
     const list = JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list' });
     const unknown = await raw(info.port, { headers: mcpHeaders(info, { 'mcp-session-id': 'no-such-session' }), body: list });

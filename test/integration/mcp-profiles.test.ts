@@ -44,19 +44,23 @@ describe('MCP server profiles (createServer in-process, real SDK, local provider
     active = { name: 'stale', apiUrl: provider.provider.apiUrl, apiKey: 'dtn_rejected_key_0123456789' };
     const result = await listSandboxes();
     expect(result.isError).toBe(true);
-    expect(result.text).toBe(`API key rejected by Daytona at ${provider.provider.apiUrl}: set a new one with \`daytona-tray login\` (or in Daytona Tray's settings), then retry.`);
+    expect(result.text).toBe(
+      `API key rejected by Daytona at ${provider.provider.apiUrl}: set a new one with \`daytona-tray login\` (or in Daytona Tray's settings), then retry.`,
+    );
     expect(lines.join('')).not.toContain('dtn_rejected_key_0123456789');
   });
 
   it('switching profiles disposes the previous SDK client', async () => {
     expect(lines.join('')).toContain(`closed the Daytona client for ${provider.provider.apiUrl}`);
-    expect(lines.filter((line) => line.includes("using Daytona profile")).length).toBe(2);
+    expect(lines.filter((line) => line.includes('using Daytona profile')).length).toBe(2);
   });
 
   it('an unreachable API says so', async () => {
     active = { name: 'gone', apiUrl: 'http://127.0.0.1:9/api', apiKey: 'k' };
     const result = await listSandboxes();
     expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/^Could not list sandboxes: Daytona at http:\/\/127\.0\.0\.1:9\/api is unreachable .*Check the network connection/);
+    expect(result.text).toMatch(
+      /^Could not list sandboxes: Daytona at http:\/\/127\.0\.0\.1:9\/api is unreachable .*Check the network connection/,
+    );
   });
 });

@@ -20,7 +20,10 @@ describe('daytona-tray mcp with no profile in its environment: the settings prof
   beforeAll(async () => {
     dir = await tempDir('daytona-tray-mcp-settings-');
     // The user chose "Try locally" in the tray (or ran `daytona-tray login --profile local`).
-    await writeFile(join(dir.path, 'settings.json'), JSON.stringify({ version: 1, activeProfile: 'local', profiles: { local: { kind: 'local' } } }));
+    await writeFile(
+      join(dir.path, 'settings.json'),
+      JSON.stringify({ version: 1, activeProfile: 'local', profiles: { local: { kind: 'local' } } }),
+    );
     cli = spawnCli(['mcp'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
     client = await connectClient(new ChildStdioTransport(cli));
   });

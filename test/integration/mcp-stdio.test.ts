@@ -15,7 +15,12 @@ describe('daytona-tray mcp over stdio, against the local provider', () => {
   beforeAll(async () => {
     provider = await startTestProvider();
     dir = await tempDir('daytona-tray-mcp-stdio-');
-    const env = cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path });
+    const env = cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl,
+      DAYTONA_API_KEY: provider.provider.apiKey,
+      DAYTONA_TRAY_HOME: dir.path,
+      HOME: dir.path,
+    });
     cli = spawnCli(['mcp'], env, dir.path);
     transport = new ChildStdioTransport(cli);
     client = await connectClient(transport);
@@ -55,7 +60,11 @@ describe('daytona-tray mcp over stdio, against the local provider', () => {
 describe('daytona-tray mcp tool groups', () => {
   it('leaves out the groups named by --disable-groups and the environment', async () => {
     const dir = await tempDir('daytona-tray-mcp-groups-');
-    const cli = spawnCli(['mcp', '--disable-groups', 'git'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path, DAYTONA_TRAY_MCP_DISABLED_GROUPS: 'preview' }), dir.path);
+    const cli = spawnCli(
+      ['mcp', '--disable-groups', 'git'],
+      cleanEnv({ DAYTONA_TRAY_HOME: dir.path, DAYTONA_TRAY_MCP_DISABLED_GROUPS: 'preview' }),
+      dir.path,
+    );
     try {
       const client = await connectClient(new ChildStdioTransport(cli));
       const names = (await client.listTools()).tools.map((tool) => tool.name);

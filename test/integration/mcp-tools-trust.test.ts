@@ -42,7 +42,16 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
     outside = join(dir.path, 'private');
     await mkdir(outside);
     await writeFile(join(outside, 'secret.txt'), 'not for the sandbox\n');
-    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path }), dir.path);
+    bridge = spawnCli(
+      ['bridge'],
+      cleanEnv({
+        DAYTONA_API_URL: provider.provider.apiUrl,
+        DAYTONA_API_KEY: provider.provider.apiKey,
+        DAYTONA_TRAY_HOME: dir.path,
+        HOME: dir.path,
+      }),
+      dir.path,
+    );
     client = await connectClient(new ChildStdioTransport(bridge));
     id = (await ok('create_sandbox', { name: `trust-${Date.now()}` })).data.id;
     await ok('file_upload', { id, filePath: 'data/a.txt', content: 'from the sandbox\n' });
@@ -84,11 +93,21 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
       await symlink(join(outside, 'secret.txt'), join(folder, 'link.txt'));
       await symlink(outside, join(folder, 'linked-dir'));
       await symlink(join(outside, 'not-yet.txt'), join(folder, 'dangling.txt'));
-      expect(await fails('file_upload', { id, filePath: 'stolen.txt', localPath: 'link.txt' })).toMatch(/link\.txt is a symbolic link; links in the transfer folder .* are never followed/);
-      expect(await fails('file_upload', { id, filePath: 'stolen.txt', localPath: 'linked-dir/secret.txt' })).toMatch(/goes through a link that leads out of the transfer folder/);
-      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'linked-dir/new.txt' })).toMatch(/goes through a link that leads out of the transfer folder/);
-      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'link.txt', overwrite: true })).toMatch(/is a symbolic link/);
-      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'dangling.txt', overwrite: true })).toMatch(/is a symbolic link/);
+      expect(await fails('file_upload', { id, filePath: 'stolen.txt', localPath: 'link.txt' })).toMatch(
+        /link\.txt is a symbolic link; links in the transfer folder .* are never followed/,
+      );
+      expect(await fails('file_upload', { id, filePath: 'stolen.txt', localPath: 'linked-dir/secret.txt' })).toMatch(
+        /goes through a link that leads out of the transfer folder/,
+      );
+      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'linked-dir/new.txt' })).toMatch(
+        /goes through a link that leads out of the transfer folder/,
+      );
+      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'link.txt', overwrite: true })).toMatch(
+        /is a symbolic link/,
+      );
+      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'dangling.txt', overwrite: true })).toMatch(
+        /is a symbolic link/,
+      );
       // Nothing outside changed, and the links are still links.
       expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('not for the sandbox\n');
       await expect(readFile(join(outside, 'not-yet.txt'))).rejects.toThrow(/ENOENT/);
@@ -100,7 +119,9 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
     it('a missing subfolder is said to be missing; an existing file needs overwrite', async () => {
       const missing = await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'sub/a.txt' });
       expect(missing).toContain(`The folder ${join(folder, 'sub')} does not exist in the transfer folder`);
-      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'a.txt' })).toMatch(/already exists on this computer: pass overwrite: true/);
+      expect(await fails('file_download', { id, filePath: 'data/a.txt', localPath: 'a.txt' })).toMatch(
+        /already exists on this computer: pass overwrite: true/,
+      );
       await mkdir(join(folder, 'sub'));
       await ok('file_download', { id, filePath: 'data/a.txt', localPath: join(folder, 'sub', 'a.txt') });
       const up = await ok('file_upload', { id, filePath: 'data/b.txt', localPath: 'sub/a.txt' });
@@ -126,8 +147,10 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
     // move_file refuses an existing destination; stop_sandbox kills processes (and deletes an ephemeral sandbox).
     expect(hints.move_file).toMatchObject({ readOnlyHint: false, destructiveHint: false });
     expect(hints.stop_sandbox).toMatchObject({ readOnlyHint: false, destructiveHint: true });
-    for (const name of ['list_sandboxes', 'list_files', 'get_file_info', 'search_files', 'git_status', 'preview_link']) expect(hints[name]!.readOnlyHint, name).toBe(true);
-    for (const name of ['destroy_sandbox', 'delete_file', 'execute_command', 'code_run']) expect(hints[name]!.destructiveHint, name).toBe(true);
+    for (const name of ['list_sandboxes', 'list_files', 'get_file_info', 'search_files', 'git_status', 'preview_link'])
+      expect(hints[name]!.readOnlyHint, name).toBe(true);
+    for (const name of ['destroy_sandbox', 'delete_file', 'execute_command', 'code_run'])
+      expect(hints[name]!.destructiveHint, name).toBe(true);
   });
 
   describe("Daytona's semantics", () => {
@@ -145,7 +168,11 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
     });
 
     it('search_files says it is literal, hints when a pattern looks like a regex, and says "showing 2 of 6"', async () => {
-      await ok('file_upload', { id, filePath: 'src/code.py', content: 'def one(a):\n  pass\ndef two(b):\n  pass\n' + 'needle\n'.repeat(6) });
+      await ok('file_upload', {
+        id,
+        filePath: 'src/code.py',
+        content: 'def one(a):\n  pass\ndef two(b):\n  pass\n' + 'needle\n'.repeat(6),
+      });
       const { tools } = await client.listTools();
       expect(tools.find((tool) => tool.name === 'search_files')!.description).toMatch(/literal text.*not a regular expression/);
       const regex = await ok('search_files', { id, path: 'src', pattern: 'def \\w+\\(' });
@@ -162,11 +189,16 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
 
     it('list_files and search_files cap their output with a marker saying what was left out', async () => {
       const long = 'x'.repeat(200);
-      await ok('execute_command', { id, command: `mkdir -p many && cd many && for i in $(seq 1 1500); do : > entry-with-a-long-name-for-the-cap-$i.txt; done; for i in $(seq 1 1000); do echo "needle ${long}"; done > big.txt` });
+      await ok('execute_command', {
+        id,
+        command: `mkdir -p many && cd many && for i in $(seq 1 1500); do : > entry-with-a-long-name-for-the-cap-$i.txt; done; for i in $(seq 1 1000); do echo "needle ${long}"; done > big.txt`,
+      });
       const listed = await ok('list_files', { id, path: 'many' });
       expect(listed.text.length).toBeLessThan(100_500);
       expect(listed.data).toMatchObject({ count: 1501, truncated: true });
-      expect(listed.text).toMatch(new RegExp(`^many \\(showing ${listed.data.entries.length} of 1501 entries; find the rest with search_files`));
+      expect(listed.text).toMatch(
+        new RegExp(`^many \\(showing ${listed.data.entries.length} of 1501 entries; find the rest with search_files`),
+      );
       const found = await ok('search_files', { id, path: 'many', pattern: 'needle', limit: 1000 });
       expect(found.text.length).toBeLessThan(100_500);
       expect(found.data.count).toBe(1000);
@@ -176,7 +208,12 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
 
     it("create_sandbox states the server's name rule in its schema and refuses other names", async () => {
       const { tools } = await client.listTools();
-      const name = (tools.find((tool) => tool.name === 'create_sandbox')!.inputSchema.properties as Record<string, { pattern?: string; description?: string }>).name!;
+      const name = (
+        tools.find((tool) => tool.name === 'create_sandbox')!.inputSchema.properties as Record<
+          string,
+          { pattern?: string; description?: string }
+        >
+      ).name!;
       expect(name.pattern).toBe('^[A-Za-z0-9._-]{1,63}$');
       expect(name.description).toContain('1-63');
       for (const bad of ['has space', 'x'.repeat(64), 'ünïcode']) {
@@ -201,7 +238,11 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
       expect(closed.text).toContain('127.0.0.1');
       const other = (await ok('create_sandbox', { name: `trust-other-${Date.now()}` })).data.id;
       try {
-        await ok('execute_command', { id: other, command: 'nohup python3 -m http.server 38118 --bind 127.0.0.1 >/dev/null 2>&1 & sleep 1; for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/38118) 2>/dev/null && break; sleep 0.2; done' });
+        await ok('execute_command', {
+          id: other,
+          command:
+            'nohup python3 -m http.server 38118 --bind 127.0.0.1 >/dev/null 2>&1 & sleep 1; for i in $(seq 1 50); do (echo > /dev/tcp/127.0.0.1/38118) 2>/dev/null && break; sleep 0.2; done',
+        });
         const there = await ok('preview_link', { id: other, port: 38_118, checkServer: true });
         expect(there.data.listening).toBe(true);
         const here = await ok('preview_link', { id, port: 38_118, checkServer: true });
@@ -291,10 +332,17 @@ describe('a running tool call keeps its sandbox active (bridge -> local provider
     // One "minute" is 500 ms: a sandbox with autoStopInterval 3 stops after 1.5 s without activity.
     provider = await startTestProvider({ minuteMs: 500 });
     dir = await tempDir('daytona-tray-mcp-activity-');
-    bridge = spawnCli(['bridge'], cleanEnv({
-      DAYTONA_API_URL: provider.provider.apiUrl, DAYTONA_API_KEY: provider.provider.apiKey, DAYTONA_TRAY_HOME: dir.path, HOME: dir.path,
-      DAYTONA_TRAY_MCP_ACTIVITY_MS: '150',
-    }), dir.path);
+    bridge = spawnCli(
+      ['bridge'],
+      cleanEnv({
+        DAYTONA_API_URL: provider.provider.apiUrl,
+        DAYTONA_API_KEY: provider.provider.apiKey,
+        DAYTONA_TRAY_HOME: dir.path,
+        HOME: dir.path,
+        DAYTONA_TRAY_MCP_ACTIVITY_MS: '150',
+      }),
+      dir.path,
+    );
     client = await connectClient(new ChildStdioTransport(bridge));
   }, 60_000);
   afterAll(async () => {
@@ -322,7 +370,9 @@ describe('a running tool call keeps its sandbox active (bridge -> local provider
     await expect.poll(async () => (await call('get_file_info', { id, filePath: 'started' })).isError, { timeout: 20_000 }).toBe(false);
     expect((await call('stop_sandbox', { id })).isError).toBe(false);
     const result = await running;
-    expect(result.text).toMatch(new RegExp(`^Sandbox ${id} stopped while this call ran \\(it is stopp(ing|ed) now\\), which ended what was running`));
+    expect(result.text).toMatch(
+      new RegExp(`^Sandbox ${id} stopped while this call ran \\(it is stopp(ing|ed) now\\), which ended what was running`),
+    );
     expect(result.text).toContain('start_sandbox');
     await call('destroy_sandbox', { id });
   });

@@ -32,7 +32,6 @@ function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code
   });
 }
 
-
 describe('no API key on disk after login, setup and a supervised server run', skipWhen(skipReason, 'keyring'), () => {
   let home: Awaited<ReturnType<typeof tempDir>>;
   let keyring: TestKeyring;
@@ -45,7 +44,12 @@ describe('no API key on disk after login, setup and a supervised server run', sk
     keyring = await startTestKeyring({ parentDir: home.path });
     provider = await startTestProvider();
     await mkdir(join(home.path, '.cursor')); // Cursor is installed
-    env = keyringEnv(keyring, { PATH: process.env.PATH, HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), XDG_CONFIG_HOME: join(home.path, '.config') });
+    env = keyringEnv(keyring, {
+      PATH: process.env.PATH,
+      HOME: home.path,
+      DAYTONA_TRAY_HOME: join(home.path, 'app'),
+      XDG_CONFIG_HOME: join(home.path, '.config'),
+    });
   });
   afterAll(async () => {
     await supervisor?.stop();
@@ -63,7 +67,11 @@ describe('no API key on disk after login, setup and a supervised server run', sk
 
     const setup = await cli(['setup', 'cursor'], env);
     expect(setup.code).toBe(0);
-    const entry = JSON.parse(await readFile(join(home.path, '.cursor', 'mcp.json'), 'utf8')).mcpServers.daytona as { command: string; args: string[]; env?: Record<string, string> };
+    const entry = JSON.parse(await readFile(join(home.path, '.cursor', 'mcp.json'), 'utf8')).mcpServers.daytona as {
+      command: string;
+      args: string[];
+      env?: Record<string, string>;
+    };
 
     // The tray's way: settings + keychain -> supervisor -> `mcp --http` child with the key in its environment.
     supervisor = createMcpSupervisor({
@@ -77,7 +85,12 @@ describe('no API key on disk after login, setup and a supervised server run', sk
     expect(supervisor.status().profile).toEqual({ name: 'dev', kind: 'cloud' });
 
     // An AI client's way in: the bridge from Cursor's entry relays to the supervised server, which uses the key.
-    const transport = new StdioClientTransport({ command: entry.command, args: entry.args, env: { HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), ...entry.env }, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: entry.command,
+      args: entry.args,
+      env: { HOME: home.path, DAYTONA_TRAY_HOME: join(home.path, 'app'), ...entry.env },
+      stderr: 'pipe',
+    });
     const client = new Client({ name: 'no-secret-test', version: '0.0.0' });
     try {
       await client.connect(transport, { timeout: 30_000 });
@@ -89,14 +102,20 @@ describe('no API key on disk after login, setup and a supervised server run', sk
     }
 
     const status = await cli(['status', '--json'], env);
-    expect(JSON.parse(status.stdout)).toMatchObject({ profile: { name: 'dev', apiKey: 'keychain' }, server: { state: 'running' }, clients: expect.arrayContaining([expect.objectContaining({ id: 'cursor', connected: true })]) });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      profile: { name: 'dev', apiKey: 'keychain' },
+      server: { state: 'running' },
+      clients: expect.arrayContaining([expect.objectContaining({ id: 'cursor', connected: true })]),
+    });
 
     // Switch to the local profile: the supervisor notices, runs the local provider with its own key (in the
     // environment too), and that key must stay off the disk as well.
     const toLocal = await cli(['login', '--profile', 'local'], env);
     expect(toLocal.code).toBe(0);
     expect(await supervisor.refresh()).toBe(true);
-    await expect.poll(() => supervisor!.status().localProvider?.state === 'running' && supervisor!.status().state, { timeout: 30_000 }).toBe('running');
+    await expect
+      .poll(() => supervisor!.status().localProvider?.state === 'running' && supervisor!.status().state, { timeout: 30_000 })
+      .toBe('running');
     const secrets = [apiKey];
     if (process.platform === 'linux') {
       const environ = (await readFile(`/proc/${supervisor.status().localProvider!.pid}/environ`)).toString('utf8').split('\0');
@@ -115,7 +134,8 @@ describe('no API key on disk after login, setup and a supervised server run', sk
     expect(files.some((file) => file.endsWith('.keyring'))).toBe(true);
     for (const secret of secrets) {
       for (const file of files) expect((await readFile(file)).includes(secret), file).toBe(false);
-      for (const output of [login.stdout, login.stderr, setup.stdout, setup.stderr, status.stdout, status.stderr, logs]) expect(output).not.toContain(secret);
+      for (const output of [login.stdout, login.stderr, setup.stdout, setup.stderr, status.stdout, status.stderr, logs])
+        expect(output).not.toContain(secret);
     }
   });
 });

@@ -29,8 +29,22 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     out = await tempDir('daytona-tray-package-');
     const result = spawnSync(
       process.execPath,
-      [join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js'), '--dir', '--linux', '--x64', '--publish', 'never', `-c.electronDist=${STUB_ELECTRON}`, `-c.directories.output=${out.path}`],
-      { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CI: 'true', ELECTRON_BUILDER_CACHE: join(out.path, 'cache') }, timeout: 240_000 },
+      [
+        join(REPO_ROOT, 'node_modules', 'electron-builder', 'cli.js'),
+        '--dir',
+        '--linux',
+        '--x64',
+        '--publish',
+        'never',
+        `-c.electronDist=${STUB_ELECTRON}`,
+        `-c.directories.output=${out.path}`,
+      ],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, CI: 'true', ELECTRON_BUILDER_CACHE: join(out.path, 'cache') },
+        timeout: 240_000,
+      },
     );
     build = { status: result.status, output: `${result.stdout}\n${result.stderr}` };
     appDir = join(out.path, 'linux-unpacked');
@@ -89,7 +103,9 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
 
   it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {
     const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs');
-    const native = readdirSync(unpacked, { recursive: true }).map(String).filter((file) => file.endsWith('.node'));
+    const native = readdirSync(unpacked, { recursive: true })
+      .map(String)
+      .filter((file) => file.endsWith('.node'));
     expect(native.length, `native modules under ${unpacked}`).toBeGreaterThan(0);
   });
 
@@ -122,8 +138,20 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
       appId: APP_ID,
       productName: 'Daytona Tray',
       asar: true,
-      electronFuses: { runAsNode: true, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, enableCookieEncryption: true, enableEmbeddedAsarIntegrityValidation: true, onlyLoadAppFromAsar: true },
-      mac: { target: ['dmg', 'zip'], hardenedRuntime: true, entitlements: 'resources/entitlements.mac.plist', extendInfo: { LSUIElement: true } },
+      electronFuses: {
+        runAsNode: true,
+        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeCliInspectArguments: false,
+        enableCookieEncryption: true,
+        enableEmbeddedAsarIntegrityValidation: true,
+        onlyLoadAppFromAsar: true,
+      },
+      mac: {
+        target: ['dmg', 'zip'],
+        hardenedRuntime: true,
+        entitlements: 'resources/entitlements.mac.plist',
+        extendInfo: { LSUIElement: true },
+      },
       win: { target: ['nsis'] },
       linux: { target: ['AppImage', 'deb'] },
     });

@@ -31,7 +31,10 @@ function loadPreload(): ElectronDouble {
         double.listeners.set(channel, [...(double.listeners.get(channel) ?? []), handler]);
       },
       removeListener: (channel: string, handler: (event: unknown, payload: unknown) => void) => {
-        double.listeners.set(channel, (double.listeners.get(channel) ?? []).filter((h) => h !== handler));
+        double.listeners.set(
+          channel,
+          (double.listeners.get(channel) ?? []).filter((h) => h !== handler),
+        );
       },
     },
   };
@@ -48,7 +51,7 @@ function loadPreload(): ElectronDouble {
 describe('the built sandboxed preload', () => {
   beforeAll(() => ensureBuiltWindow(), 120_000);
 
-  it('exposes only window.bridge, with exactly the contract\'s keys (the same keys as the fake bridge the browser tests use)', () => {
+  it("exposes only window.bridge, with exactly the contract's keys (the same keys as the fake bridge the browser tests use)", () => {
     const { exposed } = loadPreload();
     expect([...exposed.keys()]).toEqual(['bridge']);
     const bridge = exposed.get('bridge') as Record<string, unknown>;
@@ -58,7 +61,7 @@ describe('the built sandboxed preload', () => {
     expect(Object.isFrozen(bridge)).toBe(true);
   });
 
-  it('sends each method on its channel with the request, and passes events on without Electron\'s event object', async () => {
+  it("sends each method on its channel with the request, and passes events on without Electron's event object", async () => {
     const double = loadPreload();
     const bridge = double.exposed.get('bridge') as Record<string, (arg?: unknown) => unknown>;
     await bridge.startSandbox!({ id: 'sbx-1' });

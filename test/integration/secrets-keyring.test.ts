@@ -2,7 +2,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyringSecretStore, KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
-import { apiKeyAccount, deleteProfileSecrets, readApiKey, readLoginTokens, writeApiKey, writeLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
+import {
+  apiKeyAccount,
+  deleteProfileSecrets,
+  readApiKey,
+  readLoginTokens,
+  writeApiKey,
+  writeLoginTokens,
+} from '../../main/core/secrets/profile-secrets.ts';
 import { SecretStoreError } from '../../main/core/secrets/secret-store.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { skipWhen } from '../helpers/skip.ts';
@@ -10,7 +17,10 @@ import { skipWhen } from '../helpers/skip.ts';
 const skipReason = keyringSkipReason();
 
 async function rejection(promise: Promise<unknown>): Promise<SecretStoreError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(SecretStoreError);
   return error as SecretStoreError;
 }
@@ -57,10 +67,20 @@ describe('keychain against a real Secret Service (gnome-keyring on a private D-B
     const secrets = store();
     await writeApiKey(secrets, 'cloud', 'key-for-cloud');
     await writeApiKey(secrets, 'staging', 'key-for-staging');
-    await writeLoginTokens(secrets, 'cloud', { accessToken: 'jwt-access', refreshToken: 'jwt-refresh', expiresAt: '2030-01-01T00:00:00Z', organizationId: 'org-1' });
+    await writeLoginTokens(secrets, 'cloud', {
+      accessToken: 'jwt-access',
+      refreshToken: 'jwt-refresh',
+      expiresAt: '2030-01-01T00:00:00Z',
+      organizationId: 'org-1',
+    });
     expect(await readApiKey(secrets, 'cloud')).toBe('key-for-cloud');
     expect(await readApiKey(secrets, 'staging')).toBe('key-for-staging');
-    expect(await readLoginTokens(secrets, 'cloud')).toEqual({ accessToken: 'jwt-access', refreshToken: 'jwt-refresh', expiresAt: '2030-01-01T00:00:00Z', organizationId: 'org-1' });
+    expect(await readLoginTokens(secrets, 'cloud')).toEqual({
+      accessToken: 'jwt-access',
+      refreshToken: 'jwt-refresh',
+      expiresAt: '2030-01-01T00:00:00Z',
+      organizationId: 'org-1',
+    });
     expect(await readLoginTokens(secrets, 'staging')).toBeNull();
 
     expect(await deleteProfileSecrets(secrets, 'cloud')).toEqual({ apiKey: true, loginTokens: true });
@@ -105,7 +125,10 @@ describe('keychain failure modes', skipWhen(skipReason, 'keyring'), () => {
 
   it('a keychain call that never returns is abandoned at the timeout and its process killed', async () => {
     const marker = `hang-${randomUUID()}`;
-    const secrets = createKeyringSecretStore({ timeoutMs: 300, worker: { command: process.execPath, args: ['-e', `/*${marker}*/ setInterval(() => {}, 1000)`] } });
+    const secrets = createKeyringSecretStore({
+      timeoutMs: 300,
+      worker: { command: process.execPath, args: ['-e', `/*${marker}*/ setInterval(() => {}, 1000)`] },
+    });
     const error = await rejection(secrets.set('never', 'secret-that-must-not-leak'));
     expect(error.code).toBe('timeout');
     expect(error.message).not.toContain('secret-that-must-not-leak');

@@ -44,7 +44,10 @@ describe('the shell and composition root, on an Electron double', () => {
   async function invoke<T>(method: keyof typeof METHOD_CHANNELS, payload?: unknown, foreign = false): Promise<Result<T>> {
     const id = nextId++;
     send({ id, cmd: 'invoke', channel: METHOD_CHANNELS[method], payload, foreign });
-    await waitFor(() => seen('invoke-result').some((event) => event.id === id), () => `the answer to ${method}; stderr: ${stderr}`);
+    await waitFor(
+      () => seen('invoke-result').some((event) => event.id === id),
+      () => `the answer to ${method}; stderr: ${stderr}`,
+    );
     return seen('invoke-result').find((event) => event.id === id)!.result as Result<T>;
   }
   const state = async () => {
@@ -56,11 +59,21 @@ describe('the shell and composition root, on an Electron double', () => {
   beforeAll(async () => {
     ensureBuiltWindow();
     home = await tempDir('daytona-tray-shell-');
-    app = spawn(process.execPath, ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), join(REPO_ROOT, 'out', 'main', 'index.js')], {
-      cwd: REPO_ROOT,
-      env: { ...env(), HOME: home.path, XDG_CONFIG_HOME: join(home.path, 'xdg'), DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS), DAYTONA_TRAY_NO_BWRAP: '1' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    app = spawn(
+      process.execPath,
+      ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), join(REPO_ROOT, 'out', 'main', 'index.js')],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...env(),
+          HOME: home.path,
+          XDG_CONFIG_HOME: join(home.path, 'xdg'),
+          DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS),
+          DAYTONA_TRAY_NO_BWRAP: '1',
+        },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let partial = '';
     app.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       partial += chunk;
@@ -68,9 +81,14 @@ describe('the shell and composition root, on an Electron double', () => {
       partial = lines.pop()!;
       for (const line of lines) if (line.trim()) events.push(JSON.parse(line) as Event);
     });
-    app.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+    app.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
     exited = new Promise((resolve) => app.once('exit', (code) => resolve(code)));
-    await waitFor(() => seen('window-loaded').length === 1, () => `the window to load; stderr: ${stderr}`);
+    await waitFor(
+      () => seen('window-loaded').length === 1,
+      () => `the window to load; stderr: ${stderr}`,
+    );
   });
 
   afterAll(async () => {
@@ -80,19 +98,30 @@ describe('the shell and composition root, on an Electron double', () => {
 
   it('starts hardened: privileged renderer scheme, renderer sandbox, isolated window, navigation, popups and permissions denied', () => {
     expect(seen('app-name')[0]).toMatchObject({ name: 'Daytona Tray' });
-    expect(seen('privileged-schemes')[0]!.schemes).toEqual([{ scheme: 'daytona-tray', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    expect(seen('privileged-schemes')[0]!.schemes).toEqual([
+      { scheme: 'daytona-tray', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+    ]);
     expect(seen('sandbox-enabled')).toHaveLength(1);
     expect(seen('permission-request-handler')[0]).toMatchObject({ deniesMedia: true });
     expect(seen('permission-check-handler')[0]).toMatchObject({ grantsAnything: false });
     const window = seen('window-created')[0]!;
-    expect(window).toMatchObject({ width: 380, height: 560, webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false } });
+    expect(window).toMatchObject({
+      width: 380,
+      height: 560,
+      webPreferences: { contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false },
+    });
     expect(window.security).toEqual({ navigationPrevented: true, windowOpen: 'deny' });
     expect(stderr).toContain('blocked navigation to https://evil.example/');
   });
 
   it('serves the built window from daytona-tray://renderer/ with its scripts, and the sandboxed preload exists', () => {
     const loaded = seen('window-loaded')[0]!;
-    expect(loaded).toMatchObject({ url: 'daytona-tray://renderer/index.html', status: 200, type: 'text/html; charset=utf-8', preloadExists: true });
+    expect(loaded).toMatchObject({
+      url: 'daytona-tray://renderer/index.html',
+      status: 200,
+      type: 'text/html; charset=utf-8',
+      preloadExists: true,
+    });
     expect(loaded.assets.length).toBeGreaterThan(0);
     for (const asset of loaded.assets) expect(asset.status, asset.url).toBe(200);
     expect(loaded.assets.some((asset: { type: string }) => asset.type === 'text/javascript; charset=utf-8')).toBe(true);
@@ -102,14 +131,25 @@ describe('the shell and composition root, on an Electron double', () => {
     const image = seen('tray-created')[0]!.image as string;
     expect(image).toMatch(/resources\/tray\/tray-idle\.png$/);
     expect(existsSync(image)).toBe(true);
-    await expect.poll(() => seen('tray-menu').at(-1)?.items.map((item: { label?: string }) => item.label), WAIT).toContain('Open Daytona Tray…');
+    await expect
+      .poll(
+        () =>
+          seen('tray-menu')
+            .at(-1)
+            ?.items.map((item: { label?: string }) => item.label),
+        WAIT,
+      )
+      .toContain('Open Daytona Tray…');
     expect(seen('window-shown').length).toBeGreaterThan(0);
     expect(seen('window-position')[0]).toEqual({ event: 'window-position', x: 1920 - 380 - 4, y: 32 + 4 });
     expect(await state()).toMatchObject({ firstRun: true, profile: { name: 'local', kind: 'local' } });
   });
 
   it('answers the window through the IPC registry: a foreign sender and a bad payload are refused', async () => {
-    expect(await invoke('startSandbox', { id: 'x' }, true)).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('did not come from the Daytona Tray window') } });
+    expect(await invoke('startSandbox', { id: 'x' }, true)).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringContaining('did not come from the Daytona Tray window') },
+    });
     expect(await invoke('startSandbox', { id: 42 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
@@ -119,7 +159,9 @@ describe('the shell and composition root, on an Electron double', () => {
     const runtime = await readRuntimeFile(runtimeFilePath(env()));
     expect(runtime).toBeDefined();
     const client = new Client({ name: 'test-agent', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(runtime!.url), { requestInit: { headers: { authorization: `Bearer ${runtime!.token}` } } }));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(runtime!.url), { requestInit: { headers: { authorization: `Bearer ${runtime!.token}` } } }),
+    );
     try {
       const created = await client.callTool({ name: 'create_sandbox', arguments: { name: 'agent-box', autoStopInterval: 1 } });
       expect(created.isError ?? false).toBe(false);
@@ -139,7 +181,15 @@ describe('the shell and composition root, on an Electron double', () => {
     const shown = seen('window-shown').length;
     send({ cmd: 'notification-click', title: 'Sandbox auto-stopped' });
     await expect.poll(() => seen('window-shown').length, WAIT).toBe(shown + 1);
-    await expect.poll(() => seen('send').filter((event) => event.channel === EVENT_CHANNELS.onShowView).at(-1)?.payload, WAIT).toEqual({ view: 'sandboxes', sandboxId: id });
+    await expect
+      .poll(
+        () =>
+          seen('send')
+            .filter((event) => event.channel === EVENT_CHANNELS.onShowView)
+            .at(-1)?.payload,
+        WAIT,
+      )
+      .toEqual({ view: 'sandboxes', sandboxId: id });
   });
 
   it('runs tray menu items: open the window, start at login (an XDG autostart entry on Linux)', async () => {

@@ -67,10 +67,11 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-const running = (s: McpSupervisor, not?: number) => waitFor('the server to be running', () => {
-  const status = s.status();
-  return status.state === 'running' && status.pid !== undefined && status.pid !== not ? status : undefined;
-});
+const running = (s: McpSupervisor, not?: number) =>
+  waitFor('the server to be running', () => {
+    const status = s.status();
+    return status.state === 'running' && status.pid !== undefined && status.pid !== not ? status : undefined;
+  });
 
 function runtimeInfo(): RuntimeInfo {
   return JSON.parse(readFileSync(runtimeFileOf(home.path), 'utf8')) as RuntimeInfo;
@@ -84,7 +85,6 @@ async function listSandboxes(): Promise<{ text: string; isError: boolean }> {
   const result = await client.callTool({ name: 'list_sandboxes', arguments: {} });
   return { text: textOf(result), isError: Boolean(result.isError) };
 }
-
 
 const procFile = (pid: number, name: string) => readFileSync(`/proc/${pid}/${name}`).toString('utf8').split('\0');
 
@@ -203,7 +203,11 @@ describe('McpSupervisor with the real CLI', () => {
   });
 
   it('no child outlives a supervisor that is itself killed (SIGKILL, no cleanup)', async () => {
-    const tray = spawn(process.execPath, [fixture('supervise.mjs'), join(REPO_ROOT, 'out/main/core/supervisor/mcp-supervisor.js'), CLI, home.path], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const tray = spawn(
+      process.execPath,
+      [fixture('supervise.mjs'), join(REPO_ROOT, 'out/main/core/supervisor/mcp-supervisor.js'), CLI, home.path],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     tray.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

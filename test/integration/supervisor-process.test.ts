@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogBuffer } from '../../main/core/supervisor/log-buffer.ts';
-import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions, type SupervisorStatus } from '../../main/core/supervisor/process-supervisor.ts';
+import {
+  createProcessSupervisor,
+  type ProcessSupervisor,
+  type ProcessSupervisorOptions,
+  type SupervisorStatus,
+} from '../../main/core/supervisor/process-supervisor.ts';
 import { firstStdoutLine, spawnChild } from '../../main/core/supervisor/spawn-child.ts';
 import { processGone } from '../helpers/host-state.ts';
 
@@ -29,7 +34,10 @@ function supervise(script: string, env: Record<string, string> = {}, overrides: 
     source: 'fixture',
     spawn: spawnChild,
     log,
-    prepare: () => ({ spec: { command: process.execPath, args: [fixture(script)], env: { PATH: process.env.PATH, FIXTURE_SECRET: SECRET, ...env } }, secrets: [SECRET] }),
+    prepare: () => ({
+      spec: { command: process.execPath, args: [fixture(script)], env: { PATH: process.env.PATH, FIXTURE_SECRET: SECRET, ...env } },
+      secrets: [SECRET],
+    }),
     ready: async (child, signal) => JSON.parse(await firstStdoutLine(child, signal)) as Served,
     health: async (served, signal) => {
       const response = await fetch(`http://127.0.0.1:${served.port}/health`, { signal });
@@ -51,7 +59,6 @@ async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
-
 
 describe('ProcessSupervisor with real children', () => {
   it('kill -9 of a running child: restarted within 1 s of the crash, running again', async () => {
@@ -79,14 +86,20 @@ describe('ProcessSupervisor with real children', () => {
     supervisor.start();
     await waitFor('three failures', () => states.filter((s) => s.state === 'failed').length >= 3);
     const failed = states.filter((s) => s.state === 'failed');
-    expect(failed[0]!.reason).toBe('The fixture exited with code 3 while starting. Its last output: starting up ⏎ fatal: cannot open the config (secret ***)');
+    expect(failed[0]!.reason).toBe(
+      'The fixture exited with code 3 while starting. Its last output: starting up ⏎ fatal: cannot open the config (secret ***)',
+    );
     expect(failed.map((s) => s.retryAt! - s.since)).toEqual([200, 400, 800]);
     expect(log.lines().join('\n')).not.toContain(SECRET);
     expect(log.lines().join('\n')).toContain('fixture: fatal: cannot open the config (secret ***)');
   });
 
   it('a child that hangs (alive, deaf to health checks and SIGTERM) is SIGKILLed and replaced', async () => {
-    const { supervisor, states, log } = supervise('serve.mjs', { FIXTURE_HANG_AFTER_MS: '300' }, { healthIntervalMs: 200, healthTimeoutMs: 300, healthFailuresToRestart: 2, stopGraceMs: 500 });
+    const { supervisor, states, log } = supervise(
+      'serve.mjs',
+      { FIXTURE_HANG_AFTER_MS: '300' },
+      { healthIntervalMs: 200, healthTimeoutMs: 300, healthFailuresToRestart: 2, stopGraceMs: 500 },
+    );
     supervisor.start();
     const first = await waitFor('the first child', () => supervisor.current());
     await waitFor('a restart', () => states.some((s) => s.state === 'restarting'));
@@ -116,11 +129,17 @@ describe('ProcessSupervisor with real children', () => {
   });
 
   it('a program that cannot be started at all is a clear failure', async () => {
-    const { supervisor, states } = supervise('exit-at-once.mjs', {}, {
-      prepare: () => ({ spec: { command: '/nonexistent/daytona-tray-node', args: [], env: {} } }),
-    });
+    const { supervisor, states } = supervise(
+      'exit-at-once.mjs',
+      {},
+      {
+        prepare: () => ({ spec: { command: '/nonexistent/daytona-tray-node', args: [], env: {} } }),
+      },
+    );
     supervisor.start();
     await waitFor('a failure', () => states.some((s) => s.state === 'failed'));
-    expect(states.find((s) => s.state === 'failed')!.reason).toMatch(/^The fixture could not be started: spawn \/nonexistent\/daytona-tray-node ENOENT\.$/);
+    expect(states.find((s) => s.state === 'failed')!.reason).toMatch(
+      /^The fixture could not be started: spawn \/nonexistent\/daytona-tray-node ENOENT\.$/,
+    );
   });
 });

@@ -42,7 +42,10 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const result = cleanEnv({ HOME: home.path, DAYTONA_TRAY_HOME: appDir(), XDG_CONFIG_HOME: join(home.path, '.config'), ...extra });
   delete result.DBUS_SESSION_BUS_ADDRESS;
   // A fresh machine has no `claude` CLI: keep npm's node_modules/.bin (which holds the pinned devDependency) off PATH.
-  result.PATH = (result.PATH ?? '').split(':').filter((dir) => !dir.includes('node_modules')).join(':');
+  result.PATH = (result.PATH ?? '')
+    .split(':')
+    .filter((dir) => !dir.includes('node_modules'))
+    .join(':');
   return result;
 }
 
@@ -84,7 +87,11 @@ describe('daytona-tray status', () => {
 
   it('a server run by the supervisor: running, with its URL and pid, and never its token', async () => {
     supervisor = createMcpSupervisor({
-      loadConfig: async () => ({ profile: { name: 'dev', kind: 'cloud', apiUrl: provider.provider.apiUrl, apiKey: provider.provider.apiKey, source: 'keychain' }, port: 0, disabledGroups: [] }),
+      loadConfig: async () => ({
+        profile: { name: 'dev', kind: 'cloud', apiUrl: provider.provider.apiUrl, apiKey: provider.provider.apiKey, source: 'keychain' },
+        port: 0,
+        disabledGroups: [],
+      }),
       cliScript: CLI,
       env: env(),
       profileCheckMs: 0,
@@ -104,9 +111,23 @@ describe('daytona-tray status', () => {
   it('a runtime file left by a dead server: not running, and says why', async () => {
     await mkdir(appDir(), { recursive: true });
     const dead = 2 ** 22 + 12345; // above pid_max's default: never a live process
-    await writeFile(runtimeFileOf(appDir()), JSON.stringify({ version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: dead, startedAt: new Date().toISOString() }));
+    await writeFile(
+      runtimeFileOf(appDir()),
+      JSON.stringify({
+        version: 1,
+        url: 'http://127.0.0.1:9/mcp',
+        port: 9,
+        token: 'x'.repeat(43),
+        pid: dead,
+        startedAt: new Date().toISOString(),
+      }),
+    );
     const report = await statusJson();
-    expect(report.server).toEqual({ state: 'not running', runtimeFile: runtimeFileOf(appDir()), note: `The runtime file was left by a server (pid ${dead}) that has exited (a crash or a kill); the next start replaces it.` });
+    expect(report.server).toEqual({
+      state: 'not running',
+      runtimeFile: runtimeFileOf(appDir()),
+      note: `The runtime file was left by a server (pid ${dead}) that has exited (a crash or a kill); the next start replaces it.`,
+    });
   });
 
   it('a cloud profile with no keychain reachable: the problem and what to do, without hanging', async () => {

@@ -35,7 +35,12 @@ describe('tray app on the local provider', () => {
     } finally {
       signInGate.pending = false;
     }
-    await writeLoginTokens(test.secrets, profile, { accessToken: 'user-access-token', refreshToken: 'user-refresh-token', expiresAt: SIGNED_IN_UNTIL, organizationId: 'org-1' });
+    await writeLoginTokens(test.secrets, profile, {
+      accessToken: 'user-access-token',
+      refreshToken: 'user-refresh-token',
+      expiresAt: SIGNED_IN_UNTIL,
+      organizationId: 'org-1',
+    });
   };
 
   beforeAll(async () => {
@@ -57,7 +62,9 @@ describe('tray app on the local provider', () => {
     expect(current.server).toMatchObject({ url: `http://127.0.0.1:${current.server.port}/mcp`, localProvider: { state: 'running' } });
     expect(current.billing).toMatchObject({ mode: 'local', label: 'local — free', balance: { state: 'not-applicable' } });
     await expect.poll(() => state().account.state, WAIT).toBe('unavailable');
-    expect(trayView(current, 'linux').menu).toContainEqual(expect.objectContaining({ id: 'server-status', label: `MCP server running on port ${current.server.port}` }));
+    expect(trayView(current, 'linux').menu).toContainEqual(
+      expect.objectContaining({ id: 'server-status', label: `MCP server running on port ${current.server.port}` }),
+    );
 
     const chosen = await call('useLocalProvider');
     expect(chosen).toMatchObject({ ok: true, value: { name: 'local', kind: 'local' } });
@@ -74,10 +81,15 @@ describe('tray app on the local provider', () => {
       expect(Date.parse(view.autoStopAt!)).toBeGreaterThan(Date.parse(view.lastActivityAt!));
       expect(trayView(state(), 'linux').icon).toBe('active');
 
-      const autoStop = () => test.desktop.notifications.find(({ spec }) => spec.groupId === 'daytona-tray.auto-stop' && spec.body.includes('agent-box'));
+      const autoStop = () =>
+        test.desktop.notifications.find(({ spec }) => spec.groupId === 'daytona-tray.auto-stop' && spec.body.includes('agent-box'));
       await expect.poll(autoStop, WAIT).toBeTruthy();
       const notification = autoStop()!;
-      expect(notification.spec).toMatchObject({ title: 'Sandbox auto-stopped', view: 'sandboxes', buttons: [{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: sandbox.id } }] });
+      expect(notification.spec).toMatchObject({
+        title: 'Sandbox auto-stopped',
+        view: 'sandboxes',
+        buttons: [{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: sandbox.id } }],
+      });
       await expect.poll(() => state().sandboxes.find((entry) => entry.id === sandbox.id)?.state, WAIT).toBe('stopped');
 
       notification.press('Restart');
@@ -126,7 +138,9 @@ describe('tray app on the local provider', () => {
     const connected = await call('connectClient', { id: 'cursor' });
     expect(connected).toMatchObject({ ok: true, value: { id: 'cursor', action: 'connected', dryRun: false } });
     await expect.poll(() => state().clients.find((client) => client.id === 'cursor')?.connected, WAIT).toBe(true);
-    expect(trayView(state(), 'linux').menu).toContainEqual(expect.objectContaining({ id: 'client-cursor', checked: true, action: { type: 'disconnect-client', id: 'cursor' } }));
+    expect(trayView(state(), 'linux').menu).toContainEqual(
+      expect.objectContaining({ id: 'client-cursor', checked: true, action: { type: 'disconnect-client', id: 'cursor' } }),
+    );
     await test.app.runTrayAction({ type: 'disconnect-client', id: 'cursor' });
     expect(state().clients.find((client) => client.id === 'cursor')?.connected).toBe(false);
   });
@@ -155,7 +169,15 @@ describe('tray app on the local provider', () => {
 
     const key = cloud.provider.apiKey;
     const saved = await call('saveApiKey', { apiKey: key, apiUrl: cloud.provider.apiUrl });
-    expect(saved).toMatchObject({ ok: true, value: { name: 'cloud', kind: 'cloud', apiUrl: cloud.provider.apiUrl, apiKey: { set: true, suffix: key.slice(-4), source: 'keychain' } } });
+    expect(saved).toMatchObject({
+      ok: true,
+      value: {
+        name: 'cloud',
+        kind: 'cloud',
+        apiUrl: cloud.provider.apiUrl,
+        apiKey: { set: true, suffix: key.slice(-4), source: 'keychain' },
+      },
+    });
     await expect.poll(() => state().watcher.state, WAIT).toBe('running');
     await cloud.daytona.create({ name: 'cloud-box' });
     await expect.poll(() => state().sandboxes.map((view) => view.name), WAIT).toContain('cloud-box');
@@ -187,9 +209,15 @@ describe('tray app on the local provider', () => {
 
   it('removes the API key: the profile stays, unusable, and says why', async () => {
     const removed = await call('removeApiKey', {});
-    expect(removed).toMatchObject({ ok: true, value: { name: 'cloud', apiKey: { set: false }, problem: expect.stringContaining('No API key is stored') } });
+    expect(removed).toMatchObject({
+      ok: true,
+      value: { name: 'cloud', apiKey: { set: false }, problem: expect.stringContaining('No API key is stored') },
+    });
     expect(trayView(state(), 'linux').icon).toBe('error');
-    expect(await call('startSandbox', { id: 'x' })).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('No API key is stored') } });
+    expect(await call('startSandbox', { id: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'unsupported', message: expect.stringContaining('No API key is stored') },
+    });
   });
 
   it('stops cleanly: the supervisor reaps the server and the provider', async () => {

@@ -25,22 +25,41 @@ describe('daytona-tray watch', () => {
 
   function watch(args: string[], env: Record<string, string> = { DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey }) {
     const run = spawnCli(['watch', ...args], cliEnv(home.path, env));
-    const lines = () => run.stdout().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, any>);
+    const lines = () =>
+      run
+        .stdout()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, any>);
     return { ...run, lines };
   }
 
   it('prints one JSON line per change and an auto-stop alert naming the sandbox; SIGTERM ends it cleanly', async () => {
     const run = watch(['--json', '--poll-ms', '200']);
     try {
-      await expect.poll(() => run.lines().some((line) => line.type === 'ready'), { timeout: 30_000, message: `ready line; stderr: ${run.stderr()}` }).toBe(true);
+      await expect
+        .poll(() => run.lines().some((line) => line.type === 'ready'), { timeout: 30_000, message: `ready line; stderr: ${run.stderr()}` })
+        .toBe(true);
       const sandbox = await provider.daytona.create({ name: 'watched', autoStopInterval: 1 });
-      await expect.poll(() => run.lines().some((line) => line.type === 'alert'), { timeout: 30_000, message: `an alert; stdout: ${run.stdout()}` }).toBe(true);
+      await expect
+        .poll(() => run.lines().some((line) => line.type === 'alert'), { timeout: 30_000, message: `an alert; stdout: ${run.stdout()}` })
+        .toBe(true);
       const lines = run.lines();
       expect(lines.find((line) => line.type === 'ready')).toMatchObject({ profile: 'env', apiUrl: provider.apiUrl, sandboxes: 0 });
-      expect(lines).toContainEqual(expect.objectContaining({ type: 'change', change: 'added', sandboxId: sandbox.id, name: 'watched', initial: false }));
-      expect(lines).toContainEqual(expect.objectContaining({ type: 'change', change: 'state', sandboxId: sandbox.id, from: 'started', requested: false }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ type: 'change', change: 'added', sandboxId: sandbox.id, name: 'watched', initial: false }),
+      );
+      expect(lines).toContainEqual(
+        expect.objectContaining({ type: 'change', change: 'state', sandboxId: sandbox.id, from: 'started', requested: false }),
+      );
       const alert = lines.find((line) => line.type === 'alert')!;
-      expect(alert).toMatchObject({ type: 'alert', kind: 'auto-stop', sandboxId: sandbox.id, sandboxIds: [sandbox.id], title: 'Sandbox auto-stopped' });
+      expect(alert).toMatchObject({
+        type: 'alert',
+        kind: 'auto-stop',
+        sandboxId: sandbox.id,
+        sandboxIds: [sandbox.id],
+        title: 'Sandbox auto-stopped',
+      });
       expect(alert.body).toMatch(/^"watched" stopped after 1 min idle/);
       expect(alert.actions).toContainEqual({ type: 'restart-sandbox', sandboxId: sandbox.id, label: 'Restart' });
       expect(run.stdout()).not.toContain(provider.apiKey);
@@ -63,11 +82,18 @@ describe('daytona-tray watch', () => {
   });
 
   it('exits 1 with "API key rejected" when the key is wrong', async () => {
-    const result = await runCliToExit(['watch', '--json'], cliEnv(home.path, { DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: 'not-the-key' }));
+    const result = await runCliToExit(
+      ['watch', '--json'],
+      cliEnv(home.path, { DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: 'not-the-key' }),
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/rejected the API key in DAYTONA_API_KEY \(401\)/);
     expect(result.stderr).not.toContain('not-the-key');
-    const status = result.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)).find((line) => line.state === 'unauthorized');
+    const status = result.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .find((line) => line.state === 'unauthorized');
     expect(status).toMatchObject({ type: 'status', problem: { kind: 'unauthorized' } });
   });
 

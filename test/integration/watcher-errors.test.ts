@@ -9,7 +9,13 @@ import { createSandboxWatcher, type SandboxWatcher, type WatcherStatus } from '.
 async function fakeApi(handler: (req: IncomingMessage, res: ServerResponse, n: number) => void) {
   const requests: { url: string; at: number; auth: string | undefined; org: string | undefined; source: string | undefined }[] = [];
   const server: Server = createServer((req, res) => {
-    requests.push({ url: req.url ?? '', at: Date.now(), auth: req.headers.authorization, org: req.headers['x-daytona-organization-id'] as string | undefined, source: req.headers['x-daytona-source'] as string | undefined });
+    requests.push({
+      url: req.url ?? '',
+      at: Date.now(),
+      auth: req.headers.authorization,
+      org: req.headers['x-daytona-organization-id'] as string | undefined,
+      source: req.headers['x-daytona-source'] as string | undefined,
+    });
     handler(req, res, requests.length);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -17,7 +23,11 @@ async function fakeApi(handler: (req: IncomingMessage, res: ServerResponse, n: n
   return {
     apiUrl,
     requests,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -42,8 +52,18 @@ function daytonaApi(apiUrl: string, credentials: DaytonaCredentials) {
   return api;
 }
 
-function watch(apiUrl: string, extra: Partial<Parameters<typeof createSandboxWatcher>[0]> = {}): { watcher: SandboxWatcher; statuses: WatcherStatus[] } {
-  const watcher = createSandboxWatcher({ apiUrl, credentials: () => ({ token: 'key-123' }), events: false, pollMs: { visible: 50, hidden: 50 }, backoff: { baseMs: 50, maxMs: 2_000 }, ...extra });
+function watch(
+  apiUrl: string,
+  extra: Partial<Parameters<typeof createSandboxWatcher>[0]> = {},
+): { watcher: SandboxWatcher; statuses: WatcherStatus[] } {
+  const watcher = createSandboxWatcher({
+    apiUrl,
+    credentials: () => ({ token: 'key-123' }),
+    events: false,
+    pollMs: { visible: 50, hidden: 50 },
+    backoff: { baseMs: 50, maxMs: 2_000 },
+    ...extra,
+  });
   const statuses: WatcherStatus[] = [];
   watcher.onStatus((status) => statuses.push(status));
   cleanup.push(() => watcher.stop());
@@ -71,7 +91,8 @@ describe('sandbox watcher: errors from the API', () => {
 
   it('backs off on 429, honouring Retry-After, then recovers', async () => {
     const api = await fakeApi((_req, res, n) => {
-      if (n <= 2) json(res, 429, { statusCode: 429, message: 'ThrottlerException: Too Many Requests' }, { 'retry-after-authenticated': '0.3' });
+      if (n <= 2)
+        json(res, 429, { statusCode: 429, message: 'ThrottlerException: Too Many Requests' }, { 'retry-after-authenticated': '0.3' });
       else json(res, 200, { items: [item('a')], nextCursor: null });
     });
     cleanup.push(api.close);
@@ -130,7 +151,9 @@ describe('sandbox watcher: errors from the API', () => {
     expect(listed.map((sandbox) => `${sandbox.id}:${sandbox.state}`)).toEqual(['1:started', '2:started', '3:started', '4:stopped']);
     expect(api.requests).toHaveLength(3);
     // A user token is scoped by the organization header on every page; the tray says who calls.
-    expect(api.requests.map(({ auth, org, source }) => [auth, org, source])).toEqual(Array(3).fill(['Bearer jwt', 'org-9', 'daytona-tray']));
+    expect(api.requests.map(({ auth, org, source }) => [auth, org, source])).toEqual(
+      Array(3).fill(['Bearer jwt', 'org-9', 'daytona-tray']),
+    );
 
     const legacy = await fakeApi((_req, res) => json(res, 200, [item('x'), item('y')]));
     cleanup.push(legacy.close);
@@ -158,12 +181,18 @@ describe('sandbox watcher: errors from the API', () => {
   it('stops like on a 401 when the sign-in can no longer be renewed', async () => {
     const api = await fakeApi((_req, res) => json(res, 200, { items: [], nextCursor: null }));
     cleanup.push(api.close);
-    const expired = Object.assign(new Error('Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.'), { name: 'SignInRequiredError' });
-    const { watcher } = watch(api.apiUrl, { credentials: () => { throw expired; }, credentialKind: 'sign-in' });
+    const expired = Object.assign(new Error('Your Daytona sign-in has expired or was revoked (invalid_grant): sign in again.'), {
+      name: 'SignInRequiredError',
+    });
+    const { watcher } = watch(api.apiUrl, {
+      credentials: () => {
+        throw expired;
+      },
+      credentialKind: 'sign-in',
+    });
     watcher.start();
     await waitFor(() => watcher.status().state === 'unauthorized', 'the watcher stops');
     expect(watcher.status().problem).toEqual({ kind: 'unauthorized', message: expired.message });
     expect(api.requests).toHaveLength(0);
   });
 });
-

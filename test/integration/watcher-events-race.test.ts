@@ -30,7 +30,10 @@ async function scriptedApi() {
     },
     emit: (event: string, payload: unknown) => io.emit(event, payload),
     connected: () => io.engine.clientsCount,
-    close: () => new Promise<void>((resolve) => { void io.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        void io.close(() => resolve());
+      }),
   };
 }
 
@@ -45,7 +48,11 @@ describe('sandbox watcher: events and listings racing', () => {
   it('keeps what an event said over a listing that started before it, and never drops a sandbox created meanwhile', async () => {
     api = await scriptedApi();
     const changes: SandboxChange[] = [];
-    watcher = createSandboxWatcher({ apiUrl: api.apiUrl, credentials: () => ({ token: 'key' }), pollMs: { visible: 600_000, hidden: 600_000 } });
+    watcher = createSandboxWatcher({
+      apiUrl: api.apiUrl,
+      credentials: () => ({ token: 'key' }),
+      pollMs: { visible: 600_000, hidden: 600_000 },
+    });
     watcher.onChanges((batch) => changes.push(...batch));
     watcher.start();
     await expect.poll(() => api!.held.length).toBeGreaterThanOrEqual(1);
@@ -66,7 +73,11 @@ describe('sandbox watcher: events and listings racing', () => {
     await listing;
     expect(watcher.sandboxes().get('a')?.state).toBe('stopped');
     expect(watcher.sandboxes().has('b')).toBe(true);
-    const summary = changes.map((change) => (change.type === 'state' ? `${change.sandbox.id}:${change.from}->${change.to}` : `${change.type}:${'sandbox' in change ? change.sandbox.id : change.old.id}`));
+    const summary = changes.map((change) =>
+      change.type === 'state'
+        ? `${change.sandbox.id}:${change.from}->${change.to}`
+        : `${change.type}:${'sandbox' in change ? change.sandbox.id : change.old.id}`,
+    );
     expect(summary).toEqual(['added:a', 'a:started->stopped', 'added:b']);
 
     // The next listing is newer than every event: it is the truth again (b is gone, a archived).
@@ -74,6 +85,8 @@ describe('sandbox watcher: events and listings racing', () => {
     await expect.poll(() => api!.held.length).toBe(1);
     api.answer([item('a', 'archived')]);
     await next;
-    expect(changes.slice(3).map((change) => change.type === 'state' ? `${change.sandbox.id}:${change.from}->${change.to}` : `${change.type}`)).toEqual(['a:stopped->archived', 'removed']);
+    expect(
+      changes.slice(3).map((change) => (change.type === 'state' ? `${change.sandbox.id}:${change.from}->${change.to}` : `${change.type}`)),
+    ).toEqual(['a:stopped->archived', 'removed']);
   });
 });

@@ -17,12 +17,15 @@ type Answer = { status: number; headers: Record<string, string | string[] | unde
 /** A raw HTTP request with full control of Host and every other header (fetch would fix Host itself). */
 function raw(port: number, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers }, timeout: 10_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers }, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.once('error', reject);
     req.once('timeout', () => req.destroy(new Error('timeout')));
     req.end();
@@ -79,7 +82,18 @@ describe('the web shell server: the renderer and the contract on 127.0.0.1, guar
   const logs: string[] = [];
   const state: AppState = appStateFixture();
   // Nothing burns: the balance says "Infinity hours left", which JSON alone would turn into null.
-  state.billing = { ...state.billing, balance: { state: 'ok', cents: 500, usd: 5, spentThisPeriodUsd: undefined, hoursLeft: Infinity, billingType: undefined, updatedAt: new Date(0).toISOString() } };
+  state.billing = {
+    ...state.billing,
+    balance: {
+      state: 'ok',
+      cents: 500,
+      usd: 5,
+      spentThisPeriodUsd: undefined,
+      hoursLeft: Infinity,
+      billingType: undefined,
+      updatedAt: new Date(0).toISOString(),
+    },
+  };
 
   beforeAll(async () => {
     dir = await tempDir('web-server-');
@@ -94,10 +108,13 @@ describe('the web shell server: the renderer and the contract on 127.0.0.1, guar
 
     bridge = createSocketBridge({ log: (line) => logs.push(line) });
     const handlers = Object.fromEntries(
-      METHOD_NAMES.map((method) => [method, async (request: unknown) => {
-        calls.push({ method, request });
-        return method === 'getState' ? { ok: true, value: state } : { ok: true, value: undefined };
-      }]),
+      METHOD_NAMES.map((method) => [
+        method,
+        async (request: unknown) => {
+          calls.push({ method, request });
+          return method === 'getState' ? { ok: true, value: state } : { ok: true, value: undefined };
+        },
+      ]),
     ) as unknown as BridgeHandlers;
     registerBridgeHandlers(bridge.port, handlers, { isTrusted: bridge.isTrusted, log: (line) => logs.push(line) });
     server = await startWebServer({ rendererDir, webPreloadFile, bridge, log: (line) => logs.push(line) });
@@ -219,7 +236,9 @@ describe('the web shell server: the renderer and the contract on 127.0.0.1, guar
       expect(bridge.broadcast(EVENT_CHANNELS.onShowView, { view: 'sandboxes', sandboxId: 'sbx-1' })).toBe(1);
       expect(await event).toEqual({ t: 'event', channel: EVENT_CHANNELS.onShowView, payload: { view: 'sandboxes', sandboxId: 'sbx-1' } });
 
-      const clicked = new Promise<[string, number | undefined]>((resolve) => bridge.onNotificationClick((id, button) => resolve([id, button])));
+      const clicked = new Promise<[string, number | undefined]>((resolve) =>
+        bridge.onNotificationClick((id, button) => resolve([id, button])),
+      );
       socket!.send(encodeWire({ t: 'notification-click', notification: 'n1', button: 0 }));
       expect(await clicked).toEqual(['n1', 0]);
     } finally {

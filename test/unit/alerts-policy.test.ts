@@ -43,9 +43,18 @@ function fakeClock(start = START) {
 
 function sandbox(id: string, overrides: Partial<WatchedSandbox> = {}): WatchedSandbox {
   return {
-    id, name: `sb-${id}`, state: 'started', cpu: 1, gpu: 0, memory: 1, disk: 3,
-    autoStopInterval: 15, autoArchiveInterval: 60, autoDeleteInterval: -1,
-    lastActivityAt: new Date(START - 20 * MINUTE).toISOString(), ...overrides,
+    id,
+    name: `sb-${id}`,
+    state: 'started',
+    cpu: 1,
+    gpu: 0,
+    memory: 1,
+    disk: 3,
+    autoStopInterval: 15,
+    autoArchiveInterval: 60,
+    autoDeleteInterval: -1,
+    lastActivityAt: new Date(START - 20 * MINUTE).toISOString(),
+    ...overrides,
   };
 }
 
@@ -59,27 +68,55 @@ describe('classifyChange', () => {
   it.each([
     ['started -> stopping, idle past auto-stop', transition(sandbox('a'), 'stopping'), 'auto-stop'],
     ['started -> stopped (seen by polling)', transition(sandbox('a'), 'stopped'), 'auto-stop'],
-    ['stopped -> archiving after auto-archive', transition(sandbox('a', { state: 'stopped', lastActivityAt: new Date(START - 61 * MINUTE).toISOString() }), 'archiving'), 'auto-archive'],
-    ['stopped -> archived with auto-archive 0 (= the maximum)', transition(sandbox('a', { state: 'stopped', autoArchiveInterval: 0, lastActivityAt: new Date(START - 43_200 * MINUTE).toISOString() }), 'archived'), 'auto-archive'],
-    ['stopped -> destroying after auto-delete', transition(sandbox('a', { state: 'stopped', autoDeleteInterval: 10 }), 'destroying'), 'auto-delete'],
+    [
+      'stopped -> archiving after auto-archive',
+      transition(sandbox('a', { state: 'stopped', lastActivityAt: new Date(START - 61 * MINUTE).toISOString() }), 'archiving'),
+      'auto-archive',
+    ],
+    [
+      'stopped -> archived with auto-archive 0 (= the maximum)',
+      transition(
+        sandbox('a', { state: 'stopped', autoArchiveInterval: 0, lastActivityAt: new Date(START - 43_200 * MINUTE).toISOString() }),
+        'archived',
+      ),
+      'auto-archive',
+    ],
+    [
+      'stopped -> destroying after auto-delete',
+      transition(sandbox('a', { state: 'stopped', autoDeleteInterval: 10 }), 'destroying'),
+      'auto-delete',
+    ],
     ['started -> destroying for an ephemeral sandbox', transition(sandbox('a', { autoDeleteInterval: 0 }), 'destroying'), 'auto-delete'],
     ['anything -> error', transition(sandbox('a', { state: 'starting' }), 'error'), 'sandbox-error'],
     ['anything -> build_failed', transition(sandbox('a', { state: 'pending_build' }), 'build_failed'), 'sandbox-error'],
-    ['removed while stopped past auto-delete (polling)', { type: 'removed', old: sandbox('a', { state: 'stopped', autoDeleteInterval: 5 }), requested: false } as SandboxChange, 'auto-delete'],
+    [
+      'removed while stopped past auto-delete (polling)',
+      { type: 'removed', old: sandbox('a', { state: 'stopped', autoDeleteInterval: 5 }), requested: false } as SandboxChange,
+      'auto-delete',
+    ],
   ])('%s', (_name, change, kind) => {
     expect(classifyChange(change, at)?.kind).toBe(kind);
   });
 
   it.each([
     ['a stop this app asked for', transition(sandbox('a'), 'stopping', true)],
-    ['a stop before the idle time ran out (someone else stopped it)', transition(sandbox('a', { lastActivityAt: new Date(START - 5 * MINUTE).toISOString() }), 'stopping')],
+    [
+      'a stop before the idle time ran out (someone else stopped it)',
+      transition(sandbox('a', { lastActivityAt: new Date(START - 5 * MINUTE).toISOString() }), 'stopping'),
+    ],
     ['auto-stop disabled (0)', transition(sandbox('a', { autoStopInterval: 0 }), 'stopped')],
     ['no lastActivityAt to judge by', transition(sandbox('a', { lastActivityAt: undefined }), 'stopped')],
     ['stopping -> stopped (already classified at the first step)', transition(sandbox('a', { state: 'stopping' }), 'stopped')],
     ['an archive before auto-archive', transition(sandbox('a', { state: 'stopped' }), 'archived')],
     ['a delete with auto-delete disabled', transition(sandbox('a', { state: 'stopped' }), 'destroying')],
-    ['a requested delete', { type: 'removed', old: sandbox('a', { state: 'stopped', autoDeleteInterval: 5 }), requested: true } as SandboxChange],
-    ['destroying -> gone', { type: 'removed', old: sandbox('a', { state: 'destroying', autoDeleteInterval: 5 }), requested: false } as SandboxChange],
+    [
+      'a requested delete',
+      { type: 'removed', old: sandbox('a', { state: 'stopped', autoDeleteInterval: 5 }), requested: true } as SandboxChange,
+    ],
+    [
+      'destroying -> gone',
+      { type: 'removed', old: sandbox('a', { state: 'destroying', autoDeleteInterval: 5 }), requested: false } as SandboxChange,
+    ],
     ['error -> error', transition(sandbox('a', { state: 'error' }), 'build_failed')],
     ['a start', transition(sandbox('a', { state: 'stopped' }), 'started')],
   ])('no alert for %s', (_name, change) => {
@@ -87,12 +124,16 @@ describe('classifyChange', () => {
   });
 
   it('reports the idle time from the lastActivityAt before the stop, and scales with the provider minute', () => {
-    const event = classifyChange(transition(sandbox('a', { autoStopInterval: 2, lastActivityAt: new Date(START - 250).toISOString() }), 'stopping'), { now: START, minuteMs: 100 });
+    const event = classifyChange(
+      transition(sandbox('a', { autoStopInterval: 2, lastActivityAt: new Date(START - 250).toISOString() }), 'stopping'),
+      { now: START, minuteMs: 100 },
+    );
     expect(event).toMatchObject({ kind: 'auto-stop', idleMs: 250 });
   });
 
   it('tolerates a server clock slightly ahead of ours, but not by more than a tenth of the interval', () => {
-    const early = (ms: number) => transition(sandbox('a', { lastActivityAt: new Date(START - 15 * MINUTE + ms).toISOString() }), 'stopping');
+    const early = (ms: number) =>
+      transition(sandbox('a', { lastActivityAt: new Date(START - 15 * MINUTE + ms).toISOString() }), 'stopping');
     expect(classifyChange(early(5_000), { now: START, clockSkewMs: 10_000 })?.kind).toBe('auto-stop');
     expect(classifyChange(early(20_000), { now: START, clockSkewMs: 10_000 })).toBeUndefined();
     expect(classifyChange(early(5_000), { now: START, clockSkewMs: 0 })).toBeUndefined();
@@ -105,7 +146,14 @@ describe('alert policy', () => {
   let settings: AlertSettings;
 
   function policy(extra: Partial<AlertPolicyOptions> = {}) {
-    return createAlertPolicy({ notifier: { notify: (alert) => alerts.push(alert) }, now: clock.now, timers: clock.timers, settings: () => settings, clockSkewMs: 0, ...extra });
+    return createAlertPolicy({
+      notifier: { notify: (alert) => alerts.push(alert) },
+      now: clock.now,
+      timers: clock.timers,
+      settings: () => settings,
+      clockSkewMs: 0,
+      ...extra,
+    });
   }
 
   beforeEach(() => {
@@ -142,10 +190,18 @@ describe('alert policy', () => {
     const p = policy();
     for (const id of ['a', 'b', 'c']) p.onChanges([transition(sandbox(id), 'stopping')]);
     clock.advance(1_000);
-    p.onChanges([transition(sandbox('d', { lastActivityAt: new Date(START - 30 * MINUTE).toISOString() }), 'stopped'), transition(sandbox('e'), 'stopped')]);
+    p.onChanges([
+      transition(sandbox('d', { lastActivityAt: new Date(START - 30 * MINUTE).toISOString() }), 'stopped'),
+      transition(sandbox('e'), 'stopped'),
+    ]);
     clock.advance(5_000);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'auto-stop', title: '5 sandboxes auto-stopped', sandboxIds: ['a', 'b', 'c', 'd', 'e'], actions: [{ type: 'open-window' }] });
+    expect(alerts[0]).toMatchObject({
+      kind: 'auto-stop',
+      title: '5 sandboxes auto-stopped',
+      sandboxIds: ['a', 'b', 'c', 'd', 'e'],
+      actions: [{ type: 'open-window' }],
+    });
     expect(alerts[0]!.body).toBe('"sb-a", "sb-b", "sb-c" and 2 more stopped after 20 min to 30 min idle.');
   });
 
@@ -181,29 +237,72 @@ describe('alert policy', () => {
   it('skips kinds switched off in settings, including ones switched off while waiting', () => {
     settings = alertSettingsFromNotifications({ autoStop: false });
     const p = policy();
-    p.onChanges([transition(sandbox('a'), 'stopping'), transition(sandbox('b', { state: 'stopped', autoDeleteInterval: 1 }), 'destroying')]);
+    p.onChanges([
+      transition(sandbox('a'), 'stopping'),
+      transition(sandbox('b', { state: 'stopped', autoDeleteInterval: 1 }), 'destroying'),
+    ]);
     settings = { enabled: { 'auto-delete': false } };
     clock.advance(10_000);
     expect(alerts).toEqual([]);
   });
 
   it('maps every notification switch of settings onto its alert kind', () => {
-    expect(alertSettingsFromNotifications({ autoStop: false, autoArchive: true, autoDelete: false, sandboxError: false, lowBalance: true, creditsDepleted: false, serverFailed: false }, 250)).toEqual({
-      enabled: { 'auto-stop': false, 'auto-archive': true, 'auto-delete': false, 'sandbox-error': false, 'low-balance': true, 'credits-depleted': false, 'mcp-down': false },
+    expect(
+      alertSettingsFromNotifications(
+        {
+          autoStop: false,
+          autoArchive: true,
+          autoDelete: false,
+          sandboxError: false,
+          lowBalance: true,
+          creditsDepleted: false,
+          serverFailed: false,
+        },
+        250,
+      ),
+    ).toEqual({
+      enabled: {
+        'auto-stop': false,
+        'auto-archive': true,
+        'auto-delete': false,
+        'sandbox-error': false,
+        'low-balance': true,
+        'credits-depleted': false,
+        'mcp-down': false,
+      },
       lowBalanceThresholdCents: 250,
     });
   });
 
   it('words auto-archive, auto-delete and error alerts', () => {
     const p = policy({ minGapMs: 0 });
-    p.onChanges([transition(sandbox('a', { name: 'old', state: 'stopped', lastActivityAt: new Date(START - 2 * 24 * 60 * MINUTE).toISOString() }), 'archiving')]);
+    p.onChanges([
+      transition(
+        sandbox('a', { name: 'old', state: 'stopped', lastActivityAt: new Date(START - 2 * 24 * 60 * MINUTE).toISOString() }),
+        'archiving',
+      ),
+    ]);
     p.onChanges([transition(sandbox('b', { name: 'tmp', autoDeleteInterval: 0 }), 'destroying')]);
-    p.onChanges([{ type: 'state', old: sandbox('c', { name: 'bad', state: 'starting' }), sandbox: sandbox('c', { name: 'bad', state: 'error', errorReason: 'disk full' }), from: 'starting', to: 'error', requested: false }]);
+    p.onChanges([
+      {
+        type: 'state',
+        old: sandbox('c', { name: 'bad', state: 'starting' }),
+        sandbox: sandbox('c', { name: 'bad', state: 'error', errorReason: 'disk full' }),
+        from: 'starting',
+        to: 'error',
+        requested: false,
+      },
+    ]);
     clock.advance(5_000);
     const byKind = Object.fromEntries(alerts.map((alert) => [alert.kind, alert]));
-    expect(byKind['auto-archive']).toMatchObject({ title: 'Sandbox auto-archived', actions: [{ type: 'restart-sandbox', label: 'Start' }, { type: 'open-window' }] });
+    expect(byKind['auto-archive']).toMatchObject({
+      title: 'Sandbox auto-archived',
+      actions: [{ type: 'restart-sandbox', label: 'Start' }, { type: 'open-window' }],
+    });
     expect(byKind['auto-archive']!.body).toContain('"old" was archived after 2 d without activity');
-    expect(byKind['auto-delete']!.body).toContain('"tmp" was deleted after 20 min idle (an ephemeral sandbox is deleted instead of stopped)');
+    expect(byKind['auto-delete']!.body).toContain(
+      '"tmp" was deleted after 20 min idle (an ephemeral sandbox is deleted instead of stopped)',
+    );
     expect(byKind['auto-delete']!.actions).toEqual([{ type: 'open-window', label: 'Open Daytona Tray' }]);
     expect(byKind['sandbox-error']!.body).toBe('"bad" went into state error: disk full.');
   });
@@ -217,7 +316,9 @@ describe('alert policy', () => {
     clock.advance(1_000);
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({ kind: 'low-balance', sandboxIds: [], actions: [{ type: 'top-up' }, { type: 'open-window' }] });
-    expect(alerts[0]!.body).toBe('$4.50 left, below your $5.00 warning level. About 5 h 30 min left at the current burn rate. Top up to keep sandboxes running.');
+    expect(alerts[0]!.body).toBe(
+      '$4.50 left, below your $5.00 warning level. About 5 h 30 min left at the current burn rate. Top up to keep sandboxes running.',
+    );
     p.onBalance({ balanceCents: 2_000 });
     p.onBalance({ balanceCents: 100 });
     clock.advance(1_000);
@@ -266,7 +367,14 @@ describe('alert policy', () => {
 });
 
 describe('formatMinutes', () => {
-  it.each([[0, '0 min'], [14.6, '15 min'], [60, '1 h'], [125, '2 h 5 min'], [1440, '1 d'], [1500, '1 d 1 h']])('%d -> %s', (minutes, text) => {
+  it.each([
+    [0, '0 min'],
+    [14.6, '15 min'],
+    [60, '1 h'],
+    [125, '2 h 5 min'],
+    [1440, '1 d'],
+    [1500, '1 d 1 h'],
+  ])('%d -> %s', (minutes, text) => {
     expect(formatMinutes(minutes)).toBe(text);
   });
 });

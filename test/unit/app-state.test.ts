@@ -6,7 +6,16 @@ import type { McpServerStatus } from '../../main/core/supervisor/mcp-supervisor.
 import type { WatchedSandbox } from '../../main/core/watcher/watched-sandbox.ts';
 
 const KEY = 'dtn_0123456789abcdefWXYZ';
-const sandbox = (id: string, state: string, extra: Partial<WatchedSandbox> = {}): WatchedSandbox => ({ id, name: id, state, cpu: 1, gpu: 0, memory: 1, disk: 3, ...extra });
+const sandbox = (id: string, state: string, extra: Partial<WatchedSandbox> = {}): WatchedSandbox => ({
+  id,
+  name: id,
+  state,
+  cpu: 1,
+  gpu: 0,
+  memory: 1,
+  disk: 3,
+  ...extra,
+});
 const session = (extra: Partial<SessionSnapshot> = {}): SessionSnapshot => ({
   profile: { name: 'cloud', kind: 'cloud', apiUrl: 'https://app.daytona.io/api', apiKey: KEY, source: 'keychain' },
   problem: undefined,
@@ -54,7 +63,11 @@ describe('buildAppState', () => {
           sandboxes: [
             sandbox('b-stopped', 'stopped', { autoStopInterval: 15 }),
             sandbox('z-running', 'started', { autoStopInterval: 2, lastActivityAt: '2026-11-26T10:00:00.000Z' }),
-            sandbox('a-never', 'started', { autoStopInterval: 0, lastActivityAt: '2026-11-26T10:00:00.000Z', labels: { 'daytona-tray/isolation': 'none' } }),
+            sandbox('a-never', 'started', {
+              autoStopInterval: 0,
+              lastActivityAt: '2026-11-26T10:00:00.000Z',
+              labels: { 'daytona-tray/isolation': 'none' },
+            }),
           ],
         }),
       }),
@@ -65,21 +78,51 @@ describe('buildAppState', () => {
     expect(state.sandboxes.find((view) => view.id === 'a-never')).toMatchObject({ notIsolated: true });
     expect(state.sandboxes.find((view) => view.id === 'a-never')?.autoStopAt).toBeUndefined();
     expect(state.sandboxes.find((view) => view.id === 'b-stopped')?.autoStopAt).toBeUndefined();
-    expect(state.sandboxes.find((view) => view.id === 'z-running')?.hourlyUsd).toBeGreaterThan(state.sandboxes.find((view) => view.id === 'b-stopped')!.hourlyUsd!);
+    expect(state.sandboxes.find((view) => view.id === 'z-running')?.hourlyUsd).toBeGreaterThan(
+      state.sandboxes.find((view) => view.id === 'b-stopped')!.hourlyUsd!,
+    );
   });
 
   it('explains an unusable profile and keeps the settings profile list', () => {
     const settings = defaultSettings();
     settings.activeProfile = 'cloud';
-    const state = buildAppState(sources({ settings, session: session({ profile: undefined, problem: "No API key is stored for profile 'cloud'.", watcher: undefined }) }), 1);
-    expect(state.profile).toMatchObject({ name: 'cloud', kind: 'cloud', apiUrl: 'https://app.daytona.io/api', apiKey: { set: false }, problem: "No API key is stored for profile 'cloud'." });
+    const state = buildAppState(
+      sources({
+        settings,
+        session: session({ profile: undefined, problem: "No API key is stored for profile 'cloud'.", watcher: undefined }),
+      }),
+      1,
+    );
+    expect(state.profile).toMatchObject({
+      name: 'cloud',
+      kind: 'cloud',
+      apiUrl: 'https://app.daytona.io/api',
+      apiKey: { set: false },
+      problem: "No API key is stored for profile 'cloud'.",
+    });
     expect(state.profile.profiles.map((profile) => profile.name).sort()).toEqual(['cloud', 'local']);
     expect(state.watcher).toEqual({ state: 'stopped', events: 'off' });
   });
 
   it('shows the server reason only while it restarts or failed, and the local provider when there is one', () => {
-    const failed = buildAppState(sources({ server: { ...server, state: 'failed', reason: 'exited with code 1', retryAt: 99, localProvider: { label: 'The local provider', state: 'running', since: 1, starts: 1, failures: 0 } } }), 1);
-    expect(failed.server).toMatchObject({ state: 'failed', reason: 'exited with code 1', retryAt: 99, localProvider: { state: 'running' } });
+    const failed = buildAppState(
+      sources({
+        server: {
+          ...server,
+          state: 'failed',
+          reason: 'exited with code 1',
+          retryAt: 99,
+          localProvider: { label: 'The local provider', state: 'running', since: 1, starts: 1, failures: 0 },
+        },
+      }),
+      1,
+    );
+    expect(failed.server).toMatchObject({
+      state: 'failed',
+      reason: 'exited with code 1',
+      retryAt: 99,
+      localProvider: { state: 'running' },
+    });
     const running = buildAppState(sources({ server: { ...server, reason: 'old reason' } }), 1);
     expect(running.server).toMatchObject({ state: 'running', port: 4100, url: 'http://127.0.0.1:4100/mcp' });
     expect(running.server.reason).toBeUndefined();
@@ -92,7 +135,15 @@ describe('buildAppState', () => {
     const state = buildAppState(sources({ settings }), 1);
     expect(state.settings).toEqual({
       toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true },
-      notifications: { autoStop: true, autoArchive: false, autoDelete: true, sandboxError: true, lowBalance: true, creditsDepleted: true, serverFailed: true },
+      notifications: {
+        autoStop: true,
+        autoArchive: false,
+        autoDelete: true,
+        sandboxError: true,
+        lowBalance: true,
+        creditsDepleted: true,
+        serverFailed: true,
+      },
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
       mcpPort: 0,

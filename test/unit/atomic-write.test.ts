@@ -29,7 +29,9 @@ function writeThenCrashBeforeRename(file: string, data: string): Promise<NodeJS.
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'ignore', 'pipe'] });
     child.stdin.end(data);
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.once('error', reject);
     child.once('close', (code, signal) => {
       if (signal === null && code !== 0) reject(new Error(`child failed (${code}): ${stderr}`));
@@ -40,8 +42,12 @@ function writeThenCrashBeforeRename(file: string, data: string): Promise<NodeJS.
 
 describe('writeFileAtomic', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  beforeEach(async () => { dir = await tempDir('atomic-write-'); });
-  afterEach(async () => { await dir.cleanup(); });
+  beforeEach(async () => {
+    dir = await tempDir('atomic-write-');
+  });
+  afterEach(async () => {
+    await dir.cleanup();
+  });
 
   it('writes a new file with mode 0600 by default, or the mode asked for', async () => {
     const privateFile = join(dir.path, 'state.json');
@@ -70,7 +76,9 @@ describe('writeFileAtomic', () => {
     const target = join(dir.path, 'target');
     await mkdir(target);
     await writeFile(join(target, 'keep.txt'), 'kept');
-    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toMatchObject({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/) });
+    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/),
+    });
     expect(await readFile(join(target, 'keep.txt'), 'utf8')).toBe('kept');
     expect(await readdir(dir.path)).toEqual(['target']);
   });

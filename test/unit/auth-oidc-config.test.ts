@@ -10,11 +10,15 @@ import { expiryOf, reasonFromPage } from '../../main/core/auth/sign-in.ts';
 const config = (oidc: unknown) => daytonaConfigSchema.parse({ version: '0.216.2', oidc });
 
 describe('resolveOidcClient', () => {
-  it('uses WorkOS the way Daytona\'s CLI does: the CLI application, endpoints on the issuer host, provider=authkit, no scopes', async () => {
-    const client = await resolveOidcClient(config({
-      issuer: 'https://auth.example.com/user_management/client_dashboard', clientId: 'client_dashboard', provider: 'workos',
-      cli: { issuer: 'https://auth.example.com/user_management/client_cli', clientId: 'client_cli' },
-    }));
+  it("uses WorkOS the way Daytona's CLI does: the CLI application, endpoints on the issuer host, provider=authkit, no scopes", async () => {
+    const client = await resolveOidcClient(
+      config({
+        issuer: 'https://auth.example.com/user_management/client_dashboard',
+        clientId: 'client_dashboard',
+        provider: 'workos',
+        cli: { issuer: 'https://auth.example.com/user_management/client_cli', clientId: 'client_cli' },
+      }),
+    );
     expect(client).toEqual({
       provider: 'workos',
       issuer: 'https://auth.example.com/user_management/client_cli',
@@ -27,16 +31,22 @@ describe('resolveOidcClient', () => {
   });
 
   it('falls back to the dashboard application when no CLI one is advertised', async () => {
-    const client = await resolveOidcClient(config({ issuer: 'https://auth.example.com/user_management/client_d', clientId: 'client_d', provider: 'workos' }));
+    const client = await resolveOidcClient(
+      config({ issuer: 'https://auth.example.com/user_management/client_d', clientId: 'client_d', provider: 'workos' }),
+    );
     expect(client.clientId).toBe('client_d');
   });
 
   it('refuses a non-https issuer unless it is on loopback', async () => {
-    await expect(resolveOidcClient(config({ issuer: 'http://auth.example.com/user_management/c', clientId: 'c', provider: 'workos' }))).rejects.toThrow(/not https/);
+    await expect(
+      resolveOidcClient(config({ issuer: 'http://auth.example.com/user_management/c', clientId: 'c', provider: 'workos' })),
+    ).rejects.toThrow(/not https/);
   });
 
   it('says what to do when /config names no provider (self-hosted without sign-in, or the local provider)', async () => {
-    const error = await resolveOidcClient(daytonaConfigSchema.parse({ version: 'local', localProvider: { minuteMs: 60_000 } })).catch((caught: unknown) => caught);
+    const error = await resolveOidcClient(daytonaConfigSchema.parse({ version: 'local', localProvider: { minuteMs: 60_000 } })).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(SignInUnavailableError);
     expect((error as Error).message).toMatch(/Settings > Sign-in.*keep using the API key/);
   });
@@ -47,7 +57,9 @@ describe('resolveOidcClient', () => {
     beforeAll(async () => {
       server = createServer((req, res) => {
         res.writeHead(req.url === '/tenant/.well-known/openid-configuration' ? 200 : 404, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ issuer: `${issuer}/`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/oauth/token` }));
+        res.end(
+          JSON.stringify({ issuer: `${issuer}/`, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/oauth/token` }),
+        );
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tenant`;
@@ -55,16 +67,28 @@ describe('resolveOidcClient', () => {
     afterAll(() => new Promise((resolve) => server.close(resolve)));
 
     it('reads the endpoints from discovery and sends the audience', async () => {
-      const client = await resolveOidcClient(config({ issuer: `${issuer}/`, clientId: 'abc', audience: 'https://api.daytona', provider: 'auth0' }));
+      const client = await resolveOidcClient(
+        config({ issuer: `${issuer}/`, clientId: 'abc', audience: 'https://api.daytona', provider: 'auth0' }),
+      );
       expect(client).toEqual({
-        provider: 'auth0', issuer: `${issuer}/`, clientId: 'abc', authorizationEndpoint: `${issuer}/authorize`, tokenEndpoint: `${issuer}/oauth/token`,
-        scope: 'openid offline_access profile', extraParams: { audience: 'https://api.daytona' },
+        provider: 'auth0',
+        issuer: `${issuer}/`,
+        clientId: 'abc',
+        authorizationEndpoint: `${issuer}/authorize`,
+        tokenEndpoint: `${issuer}/oauth/token`,
+        scope: 'openid offline_access profile',
+        extraParams: { audience: 'https://api.daytona' },
       });
       expect(await tokenEndpointFor(`${issuer}/`)).toBe(`${issuer}/oauth/token`);
     });
 
     it('lets settings override issuer, client id, audience and scope (self-hosted Daytona)', async () => {
-      const client = await resolveOidcClient(config({ issuer: 'https://elsewhere.example', clientId: 'theirs' }), { issuer, clientId: 'mine', audience: 'aud', scope: 'openid' });
+      const client = await resolveOidcClient(config({ issuer: 'https://elsewhere.example', clientId: 'theirs' }), {
+        issuer,
+        clientId: 'mine',
+        audience: 'aud',
+        scope: 'openid',
+      });
       expect(client).toMatchObject({ provider: 'oidc', clientId: 'mine', scope: 'openid', extraParams: { audience: 'aud' } });
     });
 
@@ -74,7 +98,9 @@ describe('resolveOidcClient', () => {
   });
 
   it('refreshes WorkOS tokens at the issuer host', async () => {
-    expect(await tokenEndpointFor('https://auth.example.com/user_management/client_cli')).toBe('https://auth.example.com/user_management/authenticate');
+    expect(await tokenEndpointFor('https://auth.example.com/user_management/client_cli')).toBe(
+      'https://auth.example.com/user_management/authenticate',
+    );
   });
 });
 
@@ -103,8 +129,16 @@ describe('token expiry', () => {
 
 describe('reasonFromPage', () => {
   it.each([
-    ['a JSON error', '{"error":"unauthorized_client","error_description":"Callback URL mismatch."}', 'unauthorized_client: Callback URL mismatch.'],
-    ['an HTML page with error fields', '<html><h1>oops</h1><pre><strong>error</strong>: invalid_client</pre><pre><strong>error_description</strong>: client is invalid</pre></html>', 'invalid_client: client is invalid'],
+    [
+      'a JSON error',
+      '{"error":"unauthorized_client","error_description":"Callback URL mismatch."}',
+      'unauthorized_client: Callback URL mismatch.',
+    ],
+    [
+      'an HTML page with error fields',
+      '<html><h1>oops</h1><pre><strong>error</strong>: invalid_client</pre><pre><strong>error_description</strong>: client is invalid</pre></html>',
+      'invalid_client: client is invalid',
+    ],
     ['a plain page', '<html><head><style>p{}</style></head><body><p>Something &amp; else</p></body></html>', 'Something & else'],
   ])('%s', (_name, body, reason) => {
     expect(reasonFromPage(body)).toBe(reason);

@@ -36,7 +36,12 @@ describe('burnRate', () => {
 });
 
 describe('hoursLeft', () => {
-  it.each([[10, 0.5, 20], [10, 0, Infinity], [0, 1, 0], [-5, 1, 0]])('$%d at $%d/h -> %d h', (balance, rate, hours) => {
+  it.each([
+    [10, 0.5, 20],
+    [10, 0, Infinity],
+    [0, 1, 0],
+    [-5, 1, 0],
+  ])('$%d at $%d/h -> %d h', (balance, rate, hours) => {
     expect(hoursLeft(balance, rate)).toBe(hours);
   });
 });
@@ -61,7 +66,13 @@ describe('spend meter ("$ today")', () => {
 });
 
 describe('formatUsd', () => {
-  it.each([[0, '$0.00'], [0.0042, '$0.0042'], [0.05, '$0.05'], [1234.567, '$1,234.57'], [-3.5, '-$3.50']])('%d -> %s', (usd, text) => {
+  it.each([
+    [0, '$0.00'],
+    [0.0042, '$0.0042'],
+    [0.05, '$0.05'],
+    [1234.567, '$1,234.57'],
+    [-3.5, '-$3.50'],
+  ])('%d -> %s', (usd, text) => {
     expect(formatUsd(usd)).toBe(text);
   });
 });

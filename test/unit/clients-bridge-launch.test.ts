@@ -3,7 +3,9 @@ import { bridgeLaunchForThisProcess, looksLikeOurBridge, resolveBridgeLaunch } f
 
 describe('bridge launch resolver', () => {
   it('runs the built CLI with node directly in a checkout (no env, no PATH lookup)', () => {
-    expect(resolveBridgeLaunch({ execPath: '/opt/node/bin/node', electron: false, cliScript: '/src/daytona-tray/out/main/cli.js' })).toEqual({
+    expect(
+      resolveBridgeLaunch({ execPath: '/opt/node/bin/node', electron: false, cliScript: '/src/daytona-tray/out/main/cli.js' }),
+    ).toEqual({
       command: '/opt/node/bin/node',
       args: ['/src/daytona-tray/out/main/cli.js', 'bridge'],
       env: {},
@@ -34,8 +36,12 @@ describe('bridge launch resolver', () => {
   });
 
   it('refuses relative paths: a client started from the Dock has no PATH or working directory to resolve them', () => {
-    expect(() => resolveBridgeLaunch({ execPath: 'node', electron: false, cliScript: '/x/out/main/cli.js' })).toThrow(/execPath must be an absolute path/);
-    expect(() => resolveBridgeLaunch({ execPath: '/usr/bin/node', electron: false, cliScript: 'out/main/cli.js' })).toThrow(/cliScript must be an absolute path/);
+    expect(() => resolveBridgeLaunch({ execPath: 'node', electron: false, cliScript: '/x/out/main/cli.js' })).toThrow(
+      /execPath must be an absolute path/,
+    );
+    expect(() => resolveBridgeLaunch({ execPath: '/usr/bin/node', electron: false, cliScript: 'out/main/cli.js' })).toThrow(
+      /cliScript must be an absolute path/,
+    );
   });
 
   it('for this process: node (tests run under plain Node) plus the given script, DAYTONA_TRAY_HOME from the env only', () => {

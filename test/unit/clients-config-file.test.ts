@@ -1,7 +1,14 @@
 import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKUP_SUFFIX, commitChange, planChange, readConfigFile, unifiedDiff, type JsonChange } from '../../main/core/clients/config-file.ts';
+import {
+  BACKUP_SUFFIX,
+  commitChange,
+  planChange,
+  readConfigFile,
+  unifiedDiff,
+  type JsonChange,
+} from '../../main/core/clients/config-file.ts';
 import { ClientSetupError } from '../../main/core/clients/types.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -82,7 +89,12 @@ describe('safe config writer: refusals leave the file byte-identical', () => {
     await expectRefused(file, 'PARSE', /line 1/);
   });
 
-  it.each([['[]', 'array'], ['"text"', 'string'], ['null', 'null'], ['42', 'number']])('a non-object root (%s)', async (content, type) => {
+  it.each([
+    ['[]', 'array'],
+    ['"text"', 'string'],
+    ['null', 'null'],
+    ['42', 'number'],
+  ])('a non-object root (%s)', async (content, type) => {
     const file = join(dir, 'root.json');
     await writeFile(file, content);
     await expectRefused(file, 'NOT_OBJECT', new RegExp(`holds a JSON ${type}, not an object`));
@@ -139,7 +151,7 @@ describe('safe config writer: changes', () => {
     const file = join(dir, 'keep.json');
     const original = [
       '{',
-      '    // the user\'s notes',
+      "    // the user's notes",
       '    "theme": "dark",',
       '    "mcpServers": {',
       '        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"], "env": {"GITHUB_TOKEN": "ghp_x"}},',
@@ -169,7 +181,9 @@ describe('safe config writer: changes', () => {
     const file = join(dir, 'crlf.json');
     await writeFile(file, '{\r\n\t"mcpServers": {\r\n\t\t"x": {}\r\n\t}\r\n}\r\n');
     const { text } = await apply(file, SET);
-    expect(text).toBe('{\r\n\t"mcpServers": {\r\n\t\t"x": {},\r\n\t\t"daytona": {\r\n\t\t\t"command": "/usr/bin/node",\r\n\t\t\t"args": [\r\n\t\t\t\t"/app/out/main/cli.js",\r\n\t\t\t\t"bridge"\r\n\t\t\t]\r\n\t\t}\r\n\t}\r\n}\r\n');
+    expect(text).toBe(
+      '{\r\n\t"mcpServers": {\r\n\t\t"x": {},\r\n\t\t"daytona": {\r\n\t\t\t"command": "/usr/bin/node",\r\n\t\t\t"args": [\r\n\t\t\t\t"/app/out/main/cli.js",\r\n\t\t\t\t"bridge"\r\n\t\t\t]\r\n\t\t}\r\n\t}\r\n}\r\n',
+    );
   });
 
   it('keeps a one-line file on one line', async () => {
@@ -183,7 +197,9 @@ describe('safe config writer: changes', () => {
     const file = join(dir, 'empty-servers.json');
     await writeFile(file, '{\n  "a": 1,\n  "mcpServers": {}\n}\n');
     const { text } = await apply(file, SET);
-    expect(text).toBe(`{\n  "a": 1,\n  "mcpServers": {\n    "daytona": ${JSON.stringify(ENTRY, null, 2).replaceAll('\n', '\n    ')}\n  }\n}\n`);
+    expect(text).toBe(
+      `{\n  "a": 1,\n  "mcpServers": {\n    "daytona": ${JSON.stringify(ENTRY, null, 2).replaceAll('\n', '\n    ')}\n  }\n}\n`,
+    );
     const other = join(dir, 'no-servers.json');
     await writeFile(other, '{\n  "a": 1\n}\n');
     expect(JSON.parse((await apply(other, SET)).text)).toEqual({ a: 1, mcpServers: { daytona: ENTRY } });
@@ -191,7 +207,10 @@ describe('safe config writer: changes', () => {
 
   it('replaces an existing entry in place', async () => {
     const file = join(dir, 'replace.json');
-    await writeFile(file, '{\n  "mcpServers": {\n    "daytona": {"command": "/old/node", "args": ["/old/out/main/cli.js", "bridge"]},\n    "z": {}\n  }\n}\n');
+    await writeFile(
+      file,
+      '{\n  "mcpServers": {\n    "daytona": {"command": "/old/node", "args": ["/old/out/main/cli.js", "bridge"]},\n    "z": {}\n  }\n}\n',
+    );
     const { text } = await apply(file, SET);
     expect(JSON.parse(text)).toEqual({ mcpServers: { daytona: ENTRY, z: {} } });
     expect(text).toContain('\n    "z": {}\n');
@@ -208,7 +227,10 @@ describe('safe config writer: changes', () => {
 
   it('strict output rewrites a commented / trailing-comma / BOM file as plain JSON with every value kept', async () => {
     const file = join(dir, 'strict.json');
-    await writeFile(file, '\uFEFF{\n  // note\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "x": {"command": "y",},\n  },\n}\n');
+    await writeFile(
+      file,
+      '\uFEFF{\n  // note\n  "globalShortcut": "Ctrl+Space",\n  "mcpServers": {\n    "x": {"command": "y",},\n  },\n}\n',
+    );
     const { text, planned, backup } = await apply(file, SET, true);
     expect(planned.normalized).toBe(true);
     expect(text.charCodeAt(0)).toBe(0x7b);
@@ -251,13 +273,15 @@ describe('safe config writer: changes', () => {
     expect(await readdir(dir)).toEqual(['dotfiles', 'mcp.json']);
   });
 
-  it('aborts when the file changes during the write: the other program\'s content stays, no temp file, no backup', async () => {
+  it("aborts when the file changes during the write: the other program's content stays, no temp file, no backup", async () => {
     const file = join(dir, 'race.json');
     await writeFile(file, '{"mcpServers": {}}');
     const snapshot = await readConfigFile(file);
     const planned = planChange(snapshot, SET, { strictOutput: false });
     const theirs = '{"mcpServers": {"theirs": {"command": "/bin/theirs"}}}';
-    const error = await commitChange(snapshot, planned.text, { createParents: false, beforeRename: () => writeFile(file, theirs) }).catch((e: unknown) => e);
+    const error = await commitChange(snapshot, planned.text, { createParents: false, beforeRename: () => writeFile(file, theirs) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toMatchObject({ code: 'CONCURRENT_CHANGE' });
     expect((error as Error).message).toMatch(/changed by another program.*wrote nothing/);
     expect(await readFile(file, 'utf8')).toBe(theirs);
@@ -268,7 +292,10 @@ describe('safe config writer: changes', () => {
     const file = join(dir, 'new.json');
     const snapshot = await readConfigFile(file);
     const planned = planChange(snapshot, SET, { strictOutput: false });
-    const error = await commitChange(snapshot, planned.text, { createParents: false, beforeRename: () => writeFile(file, '{"x": 1}') }).catch((e: unknown) => e);
+    const error = await commitChange(snapshot, planned.text, {
+      createParents: false,
+      beforeRename: () => writeFile(file, '{"x": 1}'),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'CONCURRENT_CHANGE' });
     expect(await readFile(file, 'utf8')).toBe('{"x": 1}');
   });

@@ -17,8 +17,15 @@ describe('failureOf: the one mapping from a failed Daytona call to what the call
   });
 
   it('tells a deadline from a refusal, and retries both', () => {
-    expect(failureOf(new NetworkError('Could not reach x: no answer within 15 s.', { timedOut: true }))).toMatchObject({ kind: 'timeout', retryable: true, status: undefined });
-    expect(failureOf(new NetworkError('Could not reach x: ECONNREFUSED.', { reason: 'ECONNREFUSED' }))).toMatchObject({ kind: 'unreachable', retryable: true });
+    expect(failureOf(new NetworkError('Could not reach x: no answer within 15 s.', { timedOut: true }))).toMatchObject({
+      kind: 'timeout',
+      retryable: true,
+      status: undefined,
+    });
+    expect(failureOf(new NetworkError('Could not reach x: ECONNREFUSED.', { reason: 'ECONNREFUSED' }))).toMatchObject({
+      kind: 'unreachable',
+      retryable: true,
+    });
     expect(failureOf(new Error('a parse error'))).toMatchObject({ kind: 'other', retryable: true });
   });
 });
@@ -26,7 +33,16 @@ describe('failureOf: the one mapping from a failed Daytona call to what the call
 describe('retryAfterOf', () => {
   it("takes the longest of Retry-After and Daytona's Retry-After-{throttler}, in seconds or as a date", () => {
     const now = Date.parse('2026-03-10T12:00:00Z');
-    expect(retryAfterOf([['retry-after-authenticated', '2'], ['Retry-After', '0.5'], ['x-ratelimit-reset', '99']], now)).toBe(2000);
+    expect(
+      retryAfterOf(
+        [
+          ['retry-after-authenticated', '2'],
+          ['Retry-After', '0.5'],
+          ['x-ratelimit-reset', '99'],
+        ],
+        now,
+      ),
+    ).toBe(2000);
     expect(retryAfterOf(new Headers({ 'retry-after': 'Tue, 10 Mar 2026 12:00:30 GMT' }), now)).toBe(30_000);
     expect(retryAfterOf([['content-type', 'application/json']], now)).toBeUndefined();
   });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { registerBridgeHandlers, trustedSender, type BridgeHandlers, type IpcMainPort, type IpcSender } from '../../main/app/ipc-registry.ts';
+import {
+  registerBridgeHandlers,
+  trustedSender,
+  type BridgeHandlers,
+  type IpcMainPort,
+  type IpcSender,
+} from '../../main/app/ipc-registry.ts';
 import { ClientSetupError } from '../../main/core/clients/types.ts';
 import { SecretStoreError } from '../../main/core/secrets/secret-store.ts';
 import { HttpError } from '../../main/core/http/http-errors.ts';
@@ -31,10 +37,13 @@ function recordingPort() {
 function recordingHandlers() {
   const calls: { method: string; request: unknown }[] = [];
   const handlers = Object.fromEntries(
-    METHOD_NAMES.map((method) => [method, async (request: unknown) => {
-      calls.push({ method, request });
-      return { ok: true, value: undefined };
-    }]),
+    METHOD_NAMES.map((method) => [
+      method,
+      async (request: unknown) => {
+        calls.push({ method, request });
+        return { ok: true, value: undefined };
+      },
+    ]),
   ) as unknown as BridgeHandlers;
   return { handlers, calls };
 }
@@ -43,7 +52,11 @@ function setup(overrides: Partial<BridgeHandlers> = {}) {
   const ipc = recordingPort();
   const { handlers, calls } = recordingHandlers();
   const logs: string[] = [];
-  const unregister = registerBridgeHandlers(ipc.port, { ...handlers, ...overrides }, { isTrusted: trustedSender({ webContentsId: () => WINDOW_ID, rendererUrl: RENDERER }), log: (line) => logs.push(line) });
+  const unregister = registerBridgeHandlers(
+    ipc.port,
+    { ...handlers, ...overrides },
+    { isTrusted: trustedSender({ webContentsId: () => WINDOW_ID, rendererUrl: RENDERER }), log: (line) => logs.push(line) },
+  );
   return { ...ipc, calls, logs, unregister };
 }
 
@@ -75,7 +88,10 @@ describe('IPC registry', () => {
     ];
     for (const sender of foreign) {
       const result = await invoke('sandbox:delete', sender, { id: 'sb-1' });
-      expect(result).toEqual({ ok: false, error: { code: 'bad-request', message: expect.stringContaining('did not come from the Daytona Tray window') } });
+      expect(result).toEqual({
+        ok: false,
+        error: { code: 'bad-request', message: expect.stringContaining('did not come from the Daytona Tray window') },
+      });
     }
     expect(calls).toEqual([]);
     expect(logs).toHaveLength(foreign.length);
@@ -120,10 +136,19 @@ describe('IPC registry', () => {
         throw new TypeError('boom');
       },
     });
-    expect(await invoke('client:connect', ours, { id: 'cursor' })).toEqual({ ok: false, error: { code: 'client-setup', message: 'Cannot parse /home/u/.cursor/mcp.json: fix it and try again.' } });
+    expect(await invoke('client:connect', ours, { id: 'cursor' })).toEqual({
+      ok: false,
+      error: { code: 'client-setup', message: 'Cannot parse /home/u/.cursor/mcp.json: fix it and try again.' },
+    });
     expect(await invoke('profile:save-api-key', ours, { apiKey: 'k' })).toMatchObject({ ok: false, error: { code: 'keychain' } });
-    expect(await invoke('sandbox:stop', ours, { id: 'x' })).toMatchObject({ ok: false, error: { code: 'rejected', message: expect.stringContaining('Replace it in Settings') } });
-    expect(await invoke('server:restart', ours)).toMatchObject({ ok: false, error: { code: 'failed', message: expect.stringContaining('boom.') } });
+    expect(await invoke('sandbox:stop', ours, { id: 'x' })).toMatchObject({
+      ok: false,
+      error: { code: 'rejected', message: expect.stringContaining('Replace it in Settings') },
+    });
+    expect(await invoke('server:restart', ours)).toMatchObject({
+      ok: false,
+      error: { code: 'failed', message: expect.stringContaining('boom.') },
+    });
     expect(logs).toHaveLength(4);
   });
 });

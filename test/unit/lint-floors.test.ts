@@ -17,7 +17,10 @@ beforeAll(() => {
 async function floorsBroken(path: string, code: string): Promise<string[]> {
   // An import that resolves to nothing is not checked at all, so every probe must name modules that exist.
   for (const [, specifier] of code.matchAll(/['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    expect(existsSync(resolve(dirname(join(REPO_ROOT, path)), specifier!)), `${specifier} from ${path} names a real module (update the probe if it moved)`).toBe(true);
+    expect(
+      existsSync(resolve(dirname(join(REPO_ROOT, path)), specifier!)),
+      `${specifier} from ${path} names a real module (update the probe if it moved)`,
+    ).toBe(true);
   }
   const [result] = await eslint.lintText(code, { filePath: join(REPO_ROOT, path) });
   expect(result, `ESLint linted ${path}`).toBeDefined();

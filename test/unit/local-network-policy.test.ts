@@ -9,12 +9,20 @@ describe('parseAllowList', () => {
     expect(parseAllowList('')).toEqual([]);
   });
 
-  it.each(['10.0.0.0/33', 'example.com', '10.0.0/8', '::1/128', '1.2.3.4/8/1', '1.2.3.4/'])('refuses %s with a 400 that names it', (entry) => {
-    expect(() => parseAllowList(`10.0.0.0/8,${entry}`)).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining(`'${entry}'`) }));
-  });
+  it.each(['10.0.0.0/33', 'example.com', '10.0.0/8', '::1/128', '1.2.3.4/8/1', '1.2.3.4/'])(
+    'refuses %s with a 400 that names it',
+    (entry) => {
+      expect(() => parseAllowList(`10.0.0.0/8,${entry}`)).toThrow(
+        expect.objectContaining({ status: 400, message: expect.stringContaining(`'${entry}'`) }),
+      );
+    },
+  );
 
   it('reads a policy from a record: an empty list is no list', () => {
-    expect(networkPolicyOf({ networkBlockAll: false, networkAllowList: '1.2.3.4' })).toEqual({ blockAll: false, allowList: ['1.2.3.4/32'] });
+    expect(networkPolicyOf({ networkBlockAll: false, networkAllowList: '1.2.3.4' })).toEqual({
+      blockAll: false,
+      allowList: ['1.2.3.4/32'],
+    });
     expect(networkPolicyOf({ networkBlockAll: true, networkAllowList: ' ' })).toEqual({ blockAll: true });
   });
 });
@@ -22,7 +30,11 @@ describe('parseAllowList', () => {
 describe('rulesFor (the nft table in the sandbox namespace)', () => {
   it('replaces the table as a whole, lets loopback through and rejects the rest', () => {
     const rules = rulesFor({ blockAll: true });
-    expect(rules.split('\n').slice(0, 3)).toEqual(['table inet daytona_tray', 'delete table inet daytona_tray', 'table inet daytona_tray {']);
+    expect(rules.split('\n').slice(0, 3)).toEqual([
+      'table inet daytona_tray',
+      'delete table inet daytona_tray',
+      'table inet daytona_tray {',
+    ]);
     expect(rules).toContain('oifname "lo" accept');
     expect(rules).not.toMatch(/daddr|^\s+accept$/m);
     expect(rules).toMatch(/reject with icmpx type admin-prohibited\n {2}\}\n\}/);
@@ -39,16 +51,31 @@ describe('rulesFor (the nft table in the sandbox namespace)', () => {
 
 describe('preview links', () => {
   it('reads <port>-<label>.localhost[:port] Host names, case-insensitively, and nothing else', () => {
-    expect(parsePreviewHost('8000-0b9e2c5e-1f3a-4c4e-9d5e-7a1b2c3d4e5f.localhost:4321')).toEqual({ port: 8000, label: '0b9e2c5e-1f3a-4c4e-9d5e-7a1b2c3d4e5f' });
+    expect(parsePreviewHost('8000-0b9e2c5e-1f3a-4c4e-9d5e-7a1b2c3d4e5f.localhost:4321')).toEqual({
+      port: 8000,
+      label: '0b9e2c5e-1f3a-4c4e-9d5e-7a1b2c3d4e5f',
+    });
     expect(parsePreviewHost('3000-ABCDEF.LOCALHOST')).toEqual({ port: 3000, label: 'abcdef' });
-    for (const host of [undefined, '127.0.0.1:4321', 'localhost:4321', '0-abc.localhost', '70000-abc.localhost', '80-abc.localhost.evil.com', '80-a_b.localhost', 'x80-abc.localhost']) {
+    for (const host of [
+      undefined,
+      '127.0.0.1:4321',
+      'localhost:4321',
+      '0-abc.localhost',
+      '70000-abc.localhost',
+      '80-abc.localhost.evil.com',
+      '80-a_b.localhost',
+      'x80-abc.localhost',
+    ]) {
       expect(parsePreviewHost(host), String(host)).toBeUndefined();
     }
   });
 
   it('signs a port of a sandbox until its time is up; expiring ends it early', () => {
     let now = 1_000_000;
-    const links = new PreviewLinks(() => 4321, () => now);
+    const links = new PreviewLinks(
+      () => 4321,
+      () => now,
+    );
     expect(links.url('sbx', 8000)).toBe('http://8000-sbx.localhost:4321');
     const { token, url } = links.sign('sbx', 8000, 60);
     expect(url).toBe(`http://8000-${token}.localhost:4321`);

@@ -46,8 +46,25 @@ describe('start at login on Linux (XDG autostart)', () => {
   });
 
   it('relaunches the AppImage file, the packaged executable, or electron with the checkout', () => {
-    expect(launchCommand({ execPath: '/tmp/.mount_x/daytona-tray', packaged: true, appPath: '/tmp/.mount_x/resources/app.asar', env: { APPIMAGE: '/home/u/Daytona-Tray.AppImage' } })).toEqual(['/home/u/Daytona-Tray.AppImage']);
-    expect(launchCommand({ execPath: '/opt/Daytona Tray/daytona-tray', packaged: true, appPath: '/opt/Daytona Tray/resources/app.asar', env: {} })).toEqual(['/opt/Daytona Tray/daytona-tray']);
-    expect(launchCommand({ execPath: '/src/node_modules/electron/dist/electron', packaged: false, appPath: '/src', env: {} })).toEqual(['/src/node_modules/electron/dist/electron', '/src']);
+    expect(
+      launchCommand({
+        execPath: '/tmp/.mount_x/daytona-tray',
+        packaged: true,
+        appPath: '/tmp/.mount_x/resources/app.asar',
+        env: { APPIMAGE: '/home/u/Daytona-Tray.AppImage' },
+      }),
+    ).toEqual(['/home/u/Daytona-Tray.AppImage']);
+    expect(
+      launchCommand({
+        execPath: '/opt/Daytona Tray/daytona-tray',
+        packaged: true,
+        appPath: '/opt/Daytona Tray/resources/app.asar',
+        env: {},
+      }),
+    ).toEqual(['/opt/Daytona Tray/daytona-tray']);
+    expect(launchCommand({ execPath: '/src/node_modules/electron/dist/electron', packaged: false, appPath: '/src', env: {} })).toEqual([
+      '/src/node_modules/electron/dist/electron',
+      '/src',
+    ]);
   });
 });

@@ -5,9 +5,20 @@ import { envProfileSource } from '../../main/mcp/profile-source.ts';
 describe('MCP profile source', () => {
   it('reads the profile the tray puts in the environment', () => {
     expect(profileFromEnv({ DAYTONA_API_KEY: 'k1', DAYTONA_API_URL: 'http://127.0.0.1:3000/api/', DAYTONA_TARGET: 'eu' })).toEqual({
-      name: 'env', kind: 'cloud', source: 'env', apiKey: 'k1', apiUrl: 'http://127.0.0.1:3000/api', target: 'eu',
+      name: 'env',
+      kind: 'cloud',
+      source: 'env',
+      apiKey: 'k1',
+      apiUrl: 'http://127.0.0.1:3000/api',
+      target: 'eu',
     });
-    expect(profileFromEnv({ DAYTONA_API_KEY: 'k1' })).toEqual({ name: 'env', kind: 'cloud', source: 'env', apiKey: 'k1', apiUrl: 'https://app.daytona.io/api' });
+    expect(profileFromEnv({ DAYTONA_API_KEY: 'k1' })).toEqual({
+      name: 'env',
+      kind: 'cloud',
+      source: 'env',
+      apiKey: 'k1',
+      apiUrl: 'https://app.daytona.io/api',
+    });
   });
 
   it('has no profile without a key or a URL, blank values included', () => {
@@ -16,7 +27,9 @@ describe('MCP profile source', () => {
   });
 
   it('refuses DAYTONA_API_URL without a key, rather than silently using the profile', () => {
-    expect(() => profileFromEnv({ DAYTONA_API_KEY: '  ', DAYTONA_API_URL: 'https://x.example/api' })).toThrow(/DAYTONA_API_URL is set .* but DAYTONA_API_KEY is not\. Set DAYTONA_API_KEY too .*or unset DAYTONA_API_URL/);
+    expect(() => profileFromEnv({ DAYTONA_API_KEY: '  ', DAYTONA_API_URL: 'https://x.example/api' })).toThrow(
+      /DAYTONA_API_URL is set .* but DAYTONA_API_KEY is not\. Set DAYTONA_API_KEY too .*or unset DAYTONA_API_URL/,
+    );
   });
 
   it('refuses a malformed API URL with a message that says what is expected', () => {

@@ -28,7 +28,12 @@ function fakeUpstream(name: string, onMessage: MessageSink, behaviour: () => Beh
   return double;
 }
 
-const initialize = { jsonrpc: '2.0' as const, id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } } };
+const initialize = {
+  jsonrpc: '2.0' as const,
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } },
+};
 const call = (id: number) => ({ jsonrpc: '2.0' as const, id, method: 'tools/call', params: { name: 'list_sandboxes', arguments: {} } });
 
 describe('bridge relay', () => {
@@ -45,13 +50,19 @@ describe('bridge relay', () => {
         servers.push(server);
         return server;
       },
-      inProcess: async () => { throw new Error('not expected'); },
+      inProcess: async () => {
+        throw new Error('not expected');
+      },
     });
     await relay.handle(initialize);
     await relay.handle(call(2));
     firstGone = true;
     await relay.handle(call(3));
-    expect(written.map((m) => [m.id, (m.result as { from: string }).from])).toEqual([[1, 'http-0'], [2, 'http-0'], [3, 'http-1']]);
+    expect(written.map((m) => [m.id, (m.result as { from: string }).from])).toEqual([
+      [1, 'http-0'],
+      [2, 'http-0'],
+      [3, 'http-1'],
+    ]);
     const replayed = servers[1]!.received as JsonRpcMessage[];
     expect(replayed.map((m) => m.method)).toEqual(['initialize', 'notifications/initialized', 'tools/call']);
     expect(replayed[0]!.id).toMatch(/^daytona-tray-bridge:initialize:/);
@@ -88,12 +99,17 @@ describe('bridge relay', () => {
         connects++;
         return fakeUpstream(`http-${connects}`, onMessage, () => mode);
       },
-      inProcess: async () => { throw new Error('not expected'); },
+      inProcess: async () => {
+        throw new Error('not expected');
+      },
     });
     await relay.handle(initialize);
     mode = 'broken';
     await relay.handle(call(2));
-    expect(written[1]).toMatchObject({ id: 2, error: { code: -32000, message: expect.stringMatching(/stopped while handling this call.*may or may not have run/) } });
+    expect(written[1]).toMatchObject({
+      id: 2,
+      error: { code: -32000, message: expect.stringMatching(/stopped while handling this call.*may or may not have run/) },
+    });
     mode = 'answer';
     await relay.handle(call(3));
     expect(written[2]).toEqual({ jsonrpc: '2.0', id: 3, result: { from: 'http-2' } });
@@ -109,7 +125,9 @@ describe('bridge relay', () => {
         upstream = fakeUpstream('http', onMessage, () => 'answer');
         return upstream;
       },
-      inProcess: async () => { throw new Error('not expected'); },
+      inProcess: async () => {
+        throw new Error('not expected');
+      },
     });
     await relay.handle(call(7)); // a client that skips initialize gets its answer anyway
     await relay.close();

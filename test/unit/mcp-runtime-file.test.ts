@@ -8,9 +8,20 @@ import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('MCP runtime file', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
-  const info = (pid: number): RuntimeInfo => ({ version: 1, url: 'http://127.0.0.1:4000/mcp', port: 4000, token: 't'.repeat(43), pid, startedAt: '2026-01-01T00:00:00.000Z' });
-  beforeEach(async () => { dir = await tempDir('daytona-tray-runtime-'); });
-  afterEach(async () => { await dir.cleanup(); });
+  const info = (pid: number): RuntimeInfo => ({
+    version: 1,
+    url: 'http://127.0.0.1:4000/mcp',
+    port: 4000,
+    token: 't'.repeat(43),
+    pid,
+    startedAt: '2026-01-01T00:00:00.000Z',
+  });
+  beforeEach(async () => {
+    dir = await tempDir('daytona-tray-runtime-');
+  });
+  afterEach(async () => {
+    await dir.cleanup();
+  });
 
   it('lives in the app data directory (DAYTONA_TRAY_HOME in tests)', () => {
     expect(runtimeFilePath({ DAYTONA_TRAY_HOME: dir.path })).toBe(join(dir.path, 'mcp-server.json'));

@@ -9,7 +9,7 @@ import { settingsProfileFallback } from '../../main/mcp/settings-profile.ts';
 import type { LocalProvider } from '../../main/local/provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-describe('the MCP server\'s settings profile', () => {
+describe("the MCP server's settings profile", () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let file: string;
   let reads: number;
@@ -21,14 +21,21 @@ describe('the MCP server\'s settings profile', () => {
     file = join(dir.path, 'settings.json');
     const memory = createMemorySecretStore({ 'api-key/cloud': 'dtn_first_key' });
     reads = 0;
-    secrets = { ...memory, get: (account) => { reads += 1; return memory.get(account); } };
+    secrets = {
+      ...memory,
+      get: (account) => {
+        reads += 1;
+        return memory.get(account);
+      },
+    };
     clock = 1_000_000;
   });
   afterEach(async () => {
     await dir.cleanup();
   });
 
-  const source = () => settingsProfileFallback({ log: silentLogger, settings: createSettingsStore({ file }), secrets, now: () => clock, reuseMs: 10_000 });
+  const source = () =>
+    settingsProfileFallback({ log: silentLogger, settings: createSettingsStore({ file }), secrets, now: () => clock, reuseMs: 10_000 });
   const writeSettings = (apiUrl: string) =>
     writeFile(file, JSON.stringify({ version: 1, activeProfile: 'cloud', profiles: { cloud: { kind: 'cloud', apiUrl } } }));
 
@@ -38,7 +45,13 @@ describe('the MCP server\'s settings profile', () => {
       started.push(dataDir);
       return { apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key', close: async () => {} } as unknown as LocalProvider;
     };
-    const profiles = settingsProfileFallback({ log: silentLogger, settings: createSettingsStore({ file }), secrets, localDataDir: join(dir.path, 'local'), startLocal });
+    const profiles = settingsProfileFallback({
+      log: silentLogger,
+      settings: createSettingsStore({ file }),
+      secrets,
+      localDataDir: join(dir.path, 'local'),
+      startLocal,
+    });
     expect(await profiles.active()).toEqual({ name: 'local', apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key' });
     expect(await profiles.active()).toMatchObject({ name: 'local' });
     expect(started).toEqual([join(dir.path, 'local')]);
@@ -70,7 +83,10 @@ describe('the MCP server\'s settings profile', () => {
     await writeSettings('https://one.example/api');
     await secrets.delete('api-key/cloud');
     const profiles = source();
-    await expect(profiles.active()).rejects.toMatchObject({ kind: 'no-profile', message: expect.stringMatching(/No API key is stored for profile 'cloud'.*daytona-tray login --profile cloud/) });
+    await expect(profiles.active()).rejects.toMatchObject({
+      kind: 'no-profile',
+      message: expect.stringMatching(/No API key is stored for profile 'cloud'.*daytona-tray login --profile cloud/),
+    });
     await secrets.set('api-key/cloud', 'dtn_second_key');
     expect((await profiles.active())?.apiKey).toBe('dtn_second_key');
   });

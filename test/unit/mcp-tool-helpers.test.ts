@@ -29,12 +29,19 @@ describe('MCP tool helpers', () => {
   });
 
   it('formats sizes for people', () => {
-    expect([formatBytes(512), formatBytes(1536), formatBytes(1_500_000), formatBytes(3 * 1024 ** 3)]).toEqual(['512 B', '1.5 KiB', '1.4 MiB', '3.0 GiB']);
+    expect([formatBytes(512), formatBytes(1536), formatBytes(1_500_000), formatBytes(3 * 1024 ** 3)]).toEqual([
+      '512 B',
+      '1.5 KiB',
+      '1.4 MiB',
+      '3.0 GiB',
+    ]);
   });
 
   it('turns a disabled-groups list into the groups left on, refusing unknown names', () => {
     expect(enabledGroups(undefined)).toEqual(['sandbox', 'files', 'process', 'git', 'preview']);
     expect(enabledGroups(' Git, preview,')).toEqual(['sandbox', 'files', 'process']);
-    expect(() => enabledGroups('git,computer')).toThrow("unknown tool group 'computer': the groups are sandbox, files, process, git, preview");
+    expect(() => enabledGroups('git,computer')).toThrow(
+      "unknown tool group 'computer': the groups are sandbox, files, process, git, preview",
+    );
   });
 });

@@ -23,13 +23,30 @@ async function listVia(server: McpServer): Promise<{ name: string }[]> {
 }
 
 // Listing never touches Daytona: a port that fails loudly if it is ever called.
-const unusedPort = new Proxy({}, { get: () => () => { throw new Error('the Daytona port is not used to list tools'); } }) as DaytonaPort;
+const unusedPort = new Proxy(
+  {},
+  {
+    get: () => () => {
+      throw new Error('the Daytona port is not used to list tools');
+    },
+  },
+) as DaytonaPort;
 
 describe('MCP tool listing cache', () => {
   it('lists exactly what McpServer itself would list for the same tools', async () => {
     const reference = new McpServer({ name: 'reference', version: '0' });
     for (const tool of ALL_TOOLS) {
-      reference.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, ...(tool.output ? { outputSchema: tool.output } : {}), annotations: tool.annotations }, async () => ({ content: [] }));
+      reference.registerTool(
+        tool.name,
+        {
+          title: tool.title,
+          description: tool.description,
+          inputSchema: tool.input,
+          ...(tool.output ? { outputSchema: tool.output } : {}),
+          annotations: tool.annotations,
+        },
+        async () => ({ content: [] }),
+      );
     }
     const ours = await listVia(createServer({ daytona: unusedPort, log: silentLogger }));
     expect(ours).toEqual(await listVia(reference));
@@ -39,7 +56,9 @@ describe('MCP tool listing cache', () => {
     const all = enabledTools(new Set(TOOL_GROUPS));
     expect(enabledTools(new Set(TOOL_GROUPS))).toBe(all);
     expect(toolListing(all)).toBe(toolListing(all));
-    const noGit = await listVia(createServer({ daytona: unusedPort, log: silentLogger, groups: ['sandbox', 'files', 'process', 'preview'] }));
+    const noGit = await listVia(
+      createServer({ daytona: unusedPort, log: silentLogger, groups: ['sandbox', 'files', 'process', 'preview'] }),
+    );
     expect(noGit.map((tool) => tool.name)).toEqual(ALL_TOOLS.filter((tool) => tool.group !== 'git').map((tool) => tool.name));
   });
 });

@@ -7,7 +7,10 @@ const autoStop: Alert = {
   title: 'Sandbox auto-stopped',
   body: 'web-dev stopped after 15 min without activity.',
   sandboxIds: ['sb-1'],
-  actions: [{ type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' }, { type: 'open-window', label: 'Open Daytona Tray' }],
+  actions: [
+    { type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' },
+    { type: 'open-window', label: 'Open Daytona Tray' },
+  ],
   at: '2026-11-26T10:00:00.000Z',
 };
 
@@ -18,7 +21,12 @@ describe('notificationSpec', () => {
       expect(spec.buttons).toEqual([{ label: 'Restart', action: { type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' } }]);
       expect(spec.click).toEqual({ type: 'open-window', label: 'Open Daytona Tray', target: { view: 'sandboxes', sandboxId: 'sb-1' } });
       expect(spec.view).toBe('sandboxes');
-      expect(spec).toMatchObject({ title: 'Sandbox auto-stopped', body: autoStop.body, urgency: 'normal', groupId: 'daytona-tray.auto-stop' });
+      expect(spec).toMatchObject({
+        title: 'Sandbox auto-stopped',
+        body: autoStop.body,
+        urgency: 'normal',
+        groupId: 'daytona-tray.auto-stop',
+      });
     }
   });
 
@@ -34,8 +42,20 @@ describe('notificationSpec', () => {
   });
 
   it('opens the balance view for money alerts and the server view for a down server, marked critical where it lasts', () => {
-    const depleted: Alert = { ...autoStop, kind: 'credits-depleted', sandboxIds: [], actions: [{ type: 'top-up', label: 'Top up' }, { type: 'open-window', label: 'Open Daytona Tray' }] };
-    expect(notificationSpec(depleted, 'darwin')).toMatchObject({ view: 'balance', urgency: 'critical', buttons: [{ label: 'Top up', action: { type: 'top-up' } }] });
+    const depleted: Alert = {
+      ...autoStop,
+      kind: 'credits-depleted',
+      sandboxIds: [],
+      actions: [
+        { type: 'top-up', label: 'Top up' },
+        { type: 'open-window', label: 'Open Daytona Tray' },
+      ],
+    };
+    expect(notificationSpec(depleted, 'darwin')).toMatchObject({
+      view: 'balance',
+      urgency: 'critical',
+      buttons: [{ label: 'Top up', action: { type: 'top-up' } }],
+    });
     const down: Alert = { ...autoStop, kind: 'mcp-down', sandboxIds: [], actions: [{ type: 'restart-mcp', label: 'Restart server' }] };
     const spec = notificationSpec(down, 'win32');
     expect(spec).toMatchObject({ view: 'server', urgency: 'critical', buttons: [{ label: 'Restart server' }] });

@@ -15,7 +15,9 @@ describe('redact (the one in the codebase)', () => {
   });
 
   it('removes the whole userinfo of a URL, whatever the password looks like', () => {
-    expect(redact("fatal: could not read from 'https://me:e@example.com/r.git'", ['e'])).toBe("fatal: could not read from 'https://***@example.com/r.git'");
+    expect(redact("fatal: could not read from 'https://me:e@example.com/r.git'", ['e'])).toBe(
+      "fatal: could not read from 'https://***@example.com/r.git'",
+    );
     expect(redact('cloning https://ghp_token123@github.com/x.git', [])).toBe('cloning https://***@github.com/x.git');
     expect(redact('see https://example.com/a@b and mail me@example.com', [])).toBe('see https://example.com/a@b and mail me@example.com');
   });

@@ -81,15 +81,24 @@ describe('resolveSandboxPath', () => {
   });
 
   it('maps relative, ~ and absolute paths under /home/daytona and /tmp to the host', async () => {
-    expect(await resolveSandboxPath(dirs, 'real/file.txt')).toMatchObject({ sandboxPath: '/home/daytona/real/file.txt', hostPath: join(dirs.home, 'real/file.txt'), hostRoot: dirs.home });
+    expect(await resolveSandboxPath(dirs, 'real/file.txt')).toMatchObject({
+      sandboxPath: '/home/daytona/real/file.txt',
+      hostPath: join(dirs.home, 'real/file.txt'),
+      hostRoot: dirs.home,
+    });
     expect(await resolveSandboxPath(dirs, '~')).toMatchObject({ sandboxPath: '/home/daytona', hostPath: dirs.home });
-    expect(await resolveSandboxPath(dirs, '/tmp/new/file')).toMatchObject({ sandboxPath: '/tmp/new/file', hostPath: join(dirs.tmp, 'new/file'), hostRoot: dirs.tmp });
+    expect(await resolveSandboxPath(dirs, '/tmp/new/file')).toMatchObject({
+      sandboxPath: '/tmp/new/file',
+      hostPath: join(dirs.tmp, 'new/file'),
+      hostRoot: dirs.tmp,
+    });
     expect((await resolveSandboxPath(dirs, 'not/yet/there.txt')).hostPath).toBe(join(dirs.home, 'not/yet/there.txt'));
     expect((await resolveSandboxPath(dirs, 'real/file.txt/below')).hostPath).toBe(join(dirs.home, 'real/file.txt/below'));
   });
 
   it.each(['..', '../x', '/', '/etc/passwd', '/root', '/home/daytonax', '/home/other/x', '/tmpfile', '/home/daytona/../../etc', '~/../x'])(
-    'refuses %s as outside the sandbox (403 FILE_ACCESS_DENIED)', async (path) => {
+    'refuses %s as outside the sandbox (403 FILE_ACCESS_DENIED)',
+    async (path) => {
       const error = await refusal(resolveSandboxPath(dirs, path));
       expect(error).toMatchObject({ status: 403, code: 'FILE_ACCESS_DENIED' });
       expect(error.message).toContain(`Path ${path} is outside the sandbox`);
@@ -97,7 +106,10 @@ describe('resolveSandboxPath', () => {
   );
 
   it('follows symlinks that stay inside, as the sandbox sees them, keeping the requested path for display', async () => {
-    expect(await resolveSandboxPath(dirs, 'rel-link/file.txt')).toMatchObject({ sandboxPath: '/home/daytona/rel-link/file.txt', hostPath: join(dirs.home, 'real/file.txt') });
+    expect(await resolveSandboxPath(dirs, 'rel-link/file.txt')).toMatchObject({
+      sandboxPath: '/home/daytona/rel-link/file.txt',
+      hostPath: join(dirs.home, 'real/file.txt'),
+    });
     expect((await resolveSandboxPath(dirs, 'abs-link')).hostPath).toBe(join(dirs.home, 'real/sub'));
     expect(await resolveSandboxPath(dirs, 'tmp-link/x')).toMatchObject({ hostPath: join(dirs.tmp, 'x'), hostRoot: dirs.tmp });
     expect((await resolveSandboxPath(dirs, 'file-link')).hostPath).toBe(join(dirs.home, 'real/file.txt'));
@@ -113,7 +125,9 @@ describe('resolveSandboxPath', () => {
       expect(await refusal(resolveSandboxPath(dirs, 'host-link/secret.txt'))).toMatchObject({ status: 403 });
     } else {
       // Under /tmp it names the sandbox's own /tmp, where that folder does not exist: nothing outside is reached.
-      expect((await resolveSandboxPath(dirs, 'host-link/secret.txt')).hostPath).toBe(join(dirs.tmp, outside.slice('/tmp/'.length), 'secret.txt'));
+      expect((await resolveSandboxPath(dirs, 'host-link/secret.txt')).hostPath).toBe(
+        join(dirs.tmp, outside.slice('/tmp/'.length), 'secret.txt'),
+      );
     }
   });
 
@@ -135,22 +149,26 @@ describe('resolveSandboxPath', () => {
     await expect(openInside(link, constants.O_RDONLY)).rejects.toMatchObject({ code: 'ELOOP' });
   });
 
-  it('openInside catches a folder swapped for an escaping symlink after resolution, and removes what it created', skipWhen(process.platform !== 'linux' && 'needs Linux /proc'), async () => {
-    await mkdir(join(dirs.home, 'swap'), { recursive: true });
-    const resolved = await resolveSandboxPath(dirs, 'swap/planted.txt');
-    // A sandbox process wins the race: the folder becomes a link to a host folder.
-    await rename(join(dirs.home, 'swap'), join(dirs.home, 'swap-old'));
-    await symlink(outside, join(dirs.home, 'swap'));
-    const error = await refusal(openInside(resolved, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644));
-    expect(error).toMatchObject({ status: 403, code: 'FILE_ACCESS_DENIED' });
-    expect(await readdir(outside)).toEqual(['secret.txt']);
+  it(
+    'openInside catches a folder swapped for an escaping symlink after resolution, and removes what it created',
+    skipWhen(process.platform !== 'linux' && 'needs Linux /proc'),
+    async () => {
+      await mkdir(join(dirs.home, 'swap'), { recursive: true });
+      const resolved = await resolveSandboxPath(dirs, 'swap/planted.txt');
+      // A sandbox process wins the race: the folder becomes a link to a host folder.
+      await rename(join(dirs.home, 'swap'), join(dirs.home, 'swap-old'));
+      await symlink(outside, join(dirs.home, 'swap'));
+      const error = await refusal(openInside(resolved, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o644));
+      expect(error).toMatchObject({ status: 403, code: 'FILE_ACCESS_DENIED' });
+      expect(await readdir(outside)).toEqual(['secret.txt']);
 
-    // The same race on a read: the file opened would be the host's, so nothing is read.
-    await mkdir(join(dirs.home, 'swap-read'));
-    await writeFile(join(dirs.home, 'swap-read/secret.txt'), 'sandbox copy');
-    const reading = await resolveSandboxPath(dirs, 'swap-read/secret.txt');
-    await rename(join(dirs.home, 'swap-read'), join(dirs.home, 'swap-read-old'));
-    await symlink(outside, join(dirs.home, 'swap-read'));
-    expect(await refusal(openInside(reading, constants.O_RDONLY))).toMatchObject({ status: 403 });
-  });
+      // The same race on a read: the file opened would be the host's, so nothing is read.
+      await mkdir(join(dirs.home, 'swap-read'));
+      await writeFile(join(dirs.home, 'swap-read/secret.txt'), 'sandbox copy');
+      const reading = await resolveSandboxPath(dirs, 'swap-read/secret.txt');
+      await rename(join(dirs.home, 'swap-read'), join(dirs.home, 'swap-read-old'));
+      await symlink(outside, join(dirs.home, 'swap-read'));
+      expect(await refusal(openInside(reading, constants.O_RDONLY))).toMatchObject({ status: 403 });
+    },
+  );
 });

@@ -13,13 +13,14 @@ afterEach(() => dir.cleanup());
 it('runs tasks one at a time, holding a lock file with the owner pid, and removes it after', async () => {
   const lock = join(dir.path, 'x.lock');
   const order: string[] = [];
-  const task = (name: string) => withFileLock(lock, async () => {
-    order.push(`${name}:start`);
-    expect(await readFile(lock, 'utf8')).toBe(String(process.pid));
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    order.push(`${name}:end`);
-    return name;
-  });
+  const task = (name: string) =>
+    withFileLock(lock, async () => {
+      order.push(`${name}:start`);
+      expect(await readFile(lock, 'utf8')).toBe(String(process.pid));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      order.push(`${name}:end`);
+      return name;
+    });
   expect(await Promise.all([task('a'), task('b'), task('c')])).toEqual(['a', 'b', 'c']);
   for (let i = 0; i < order.length; i += 2) expect(order[i + 1]).toBe(order[i]!.replace('start', 'end'));
   await expect(readFile(lock)).rejects.toMatchObject({ code: 'ENOENT' });
@@ -40,8 +41,10 @@ it('takes over a lock that is older than staleMs even if the pid is alive (pids 
 
 it('releases the lock when the task throws', async () => {
   const lock = join(dir.path, 'w.lock');
-  await expect(withFileLock(lock, async () => {
-    throw new Error('boom');
-  })).rejects.toThrow('boom');
+  await expect(
+    withFileLock(lock, async () => {
+      throw new Error('boom');
+    }),
+  ).rejects.toThrow('boom');
   await expect(readFile(lock)).rejects.toMatchObject({ code: 'ENOENT' });
 });

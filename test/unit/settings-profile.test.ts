@@ -1,6 +1,14 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loginWithApiKey, logoutProfile, profileEnv, profileFromEnv, ProfileError, resolveProfile, useLocalProfile } from '../../main/core/profile.ts';
+import {
+  loginWithApiKey,
+  logoutProfile,
+  profileEnv,
+  profileFromEnv,
+  ProfileError,
+  resolveProfile,
+  useLocalProfile,
+} from '../../main/core/profile.ts';
 import type { checkApiKey } from '../../main/core/secrets/check-api-key.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { apiKeyAccount, loginTokensAccount, readLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
@@ -16,7 +24,11 @@ beforeEach(async () => {
 });
 afterEach(() => dir.cleanup());
 
-const error = (promise: Promise<unknown>) => promise.then(() => undefined, (e: unknown) => e as ProfileError);
+const error = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e as ProfileError,
+  );
 
 describe('resolving the active profile (settings + keychain)', () => {
   it('starts on the local provider, which needs no key', async () => {
@@ -30,8 +42,19 @@ describe('resolving the active profile (settings + keychain)', () => {
     });
     const secrets = createMemorySecretStore({ [apiKeyAccount('cloud')]: 'dtn_cloud' });
     const resolved = await resolveProfile({ settings, secrets });
-    expect(resolved).toEqual({ name: 'cloud', kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL, target: 'us', apiKey: 'dtn_cloud', source: 'keychain' });
-    expect(profileEnv(resolved as Extract<typeof resolved, { kind: 'cloud' }>)).toEqual({ DAYTONA_API_URL: DEFAULT_CLOUD_API_URL, DAYTONA_API_KEY: 'dtn_cloud', DAYTONA_TARGET: 'us' });
+    expect(resolved).toEqual({
+      name: 'cloud',
+      kind: 'cloud',
+      apiUrl: DEFAULT_CLOUD_API_URL,
+      target: 'us',
+      apiKey: 'dtn_cloud',
+      source: 'keychain',
+    });
+    expect(profileEnv(resolved as Extract<typeof resolved, { kind: 'cloud' }>)).toEqual({
+      DAYTONA_API_URL: DEFAULT_CLOUD_API_URL,
+      DAYTONA_API_KEY: 'dtn_cloud',
+      DAYTONA_TARGET: 'us',
+    });
   });
 
   it('says which command fixes a missing key, without touching the keychain of other profiles', async () => {
@@ -42,12 +65,17 @@ describe('resolving the active profile (settings + keychain)', () => {
     const e = await error(resolveProfile({ settings, secrets }));
     expect(e).toBeInstanceOf(ProfileError);
     expect(e).toMatchObject({ code: 'no-api-key' });
-    expect(e!.message).toBe("No API key is stored for profile 'cloud'. Run 'daytona-tray login --profile cloud' (it reads the key from stdin or a hidden prompt), or use the local provider: 'daytona-tray login --profile local'.");
+    expect(e!.message).toBe(
+      "No API key is stored for profile 'cloud'. Run 'daytona-tray login --profile cloud' (it reads the key from stdin or a hidden prompt), or use the local provider: 'daytona-tray login --profile local'.",
+    );
   });
 
   it('names the profiles there are when asked for one that is not', async () => {
     const e = await error(resolveProfile({ settings, secrets: createMemorySecretStore() }, 'nope'));
-    expect(e).toMatchObject({ code: 'unknown-profile', message: "There is no profile 'nope' (profiles: cloud, local). Create it with 'daytona-tray login --profile nope'." });
+    expect(e).toMatchObject({
+      code: 'unknown-profile',
+      message: "There is no profile 'nope' (profiles: cloud, local). Create it with 'daytona-tray login --profile nope'.",
+    });
   });
 
   it('refuses a profile kind from a newer version', async () => {
@@ -61,16 +89,28 @@ describe('resolving the active profile (settings + keychain)', () => {
 
   it('lets DAYTONA_API_KEY (+ DAYTONA_API_URL) win when an environment is given (how the supervisor hands over the key)', async () => {
     const env = { DAYTONA_API_URL: 'https://d.example.com/api/', DAYTONA_API_KEY: 'dtn_env', DAYTONA_TARGET: 'eu' };
-    expect(await resolveProfile({ settings, secrets: createMemorySecretStore(), env })).toEqual({ name: 'env', kind: 'cloud', apiUrl: 'https://d.example.com/api', target: 'eu', apiKey: 'dtn_env', source: 'env' });
+    expect(await resolveProfile({ settings, secrets: createMemorySecretStore(), env })).toEqual({
+      name: 'env',
+      kind: 'cloud',
+      apiUrl: 'https://d.example.com/api',
+      target: 'eu',
+      apiKey: 'dtn_env',
+      source: 'env',
+    });
     expect(profileFromEnv({ DAYTONA_API_KEY: 'only-key' })).toMatchObject({ apiUrl: 'https://app.daytona.io/api', apiKey: 'only-key' });
-    await expect(resolveProfile({ settings, secrets: createMemorySecretStore(), env: { DAYTONA_API_URL: 'https://d.example.com/api' } })).rejects.toMatchObject({ code: 'bad-env' });
+    await expect(
+      resolveProfile({ settings, secrets: createMemorySecretStore(), env: { DAYTONA_API_URL: 'https://d.example.com/api' } }),
+    ).rejects.toMatchObject({ code: 'bad-env' });
     // Without `env`, or for a named profile, the environment is not consulted.
     expect(await resolveProfile({ settings, secrets: createMemorySecretStore() })).toEqual({ name: 'local', kind: 'local' });
     expect(await resolveProfile({ settings, secrets: createMemorySecretStore(), env }, 'local')).toEqual({ name: 'local', kind: 'local' });
   });
 
   it('reads login tokens back only when they are well-formed', async () => {
-    const secrets = createMemorySecretStore({ [loginTokensAccount('cloud')]: '{"accessToken": ""}', [loginTokensAccount('b')]: 'not json' });
+    const secrets = createMemorySecretStore({
+      [loginTokensAccount('cloud')]: '{"accessToken": ""}',
+      [loginTokensAccount('b')]: 'not json',
+    });
     expect(await readLoginTokens(secrets, 'cloud')).toBeNull();
     expect(await readLoginTokens(secrets, 'b')).toBeNull();
     expect(await readLoginTokens(secrets, 'none')).toBeNull();
@@ -79,7 +119,11 @@ describe('resolving the active profile (settings + keychain)', () => {
 
 describe('changing profiles (what login / logout and the onboarding window do)', () => {
   const accept: typeof checkApiKey = async () => ({ ok: true });
-  const reject: typeof checkApiKey = async ({ apiUrl }) => ({ ok: false, reason: 'rejected', message: `API key rejected by ${apiUrl} (401).` });
+  const reject: typeof checkApiKey = async ({ apiUrl }) => ({
+    ok: false,
+    reason: 'rejected',
+    message: `API key rejected by ${apiUrl} (401).`,
+  });
 
   it('stores nothing and changes nothing when the API rejects the key', async () => {
     const secrets = createMemorySecretStore();
@@ -104,7 +148,9 @@ describe('changing profiles (what login / logout and the onboarding window do)',
   });
 
   it('refuses a key for the local provider, and switches to it instead', async () => {
-    await expect(loginWithApiKey({ settings, secrets: createMemorySecretStore(), check: accept }, { name: 'local', apiKey: 'k' })).rejects.toThrow(/takes no API key/);
+    await expect(
+      loginWithApiKey({ settings, secrets: createMemorySecretStore(), check: accept }, { name: 'local', apiKey: 'k' }),
+    ).rejects.toThrow(/takes no API key/);
     await loginWithApiKey({ settings, secrets: createMemorySecretStore(), check: accept }, { name: 'cloud', apiKey: 'k' });
     await useLocalProfile(settings);
     expect((await settings.load()).settings.activeProfile).toBe('local');
@@ -115,8 +161,18 @@ describe('changing profiles (what login / logout and the onboarding window do)',
     const secrets = createMemorySecretStore();
     await loginWithApiKey({ settings, secrets, check: accept }, { name: 'cloud', apiKey: 'k' });
     await secrets.set(loginTokensAccount('cloud'), '{"accessToken":"t"}');
-    expect(await logoutProfile({ settings, secrets })).toEqual({ name: 'cloud', local: false, removed: { apiKey: true, loginTokens: true }, active: true });
+    expect(await logoutProfile({ settings, secrets })).toEqual({
+      name: 'cloud',
+      local: false,
+      removed: { apiKey: true, loginTokens: true },
+      active: true,
+    });
     expect(secrets.entries().size).toBe(0);
-    expect(await logoutProfile({ settings, secrets }, 'local')).toEqual({ name: 'local', local: true, removed: { apiKey: false, loginTokens: false }, active: false });
+    expect(await logoutProfile({ settings, secrets }, 'local')).toEqual({
+      name: 'local',
+      local: true,
+      removed: { apiKey: false, loginTokens: false },
+      active: false,
+    });
   });
 });

@@ -38,7 +38,15 @@ describe('settings file', () => {
       activeProfile: 'local',
       profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL }, local: { kind: 'local' } },
       mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true } },
-      notifications: { autoStop: true, autoArchive: true, autoDelete: true, sandboxError: true, lowBalance: true, creditsDepleted: true, serverFailed: true },
+      notifications: {
+        autoStop: true,
+        autoArchive: true,
+        autoDelete: true,
+        sandboxError: true,
+        lowBalance: true,
+        creditsDepleted: true,
+        serverFailed: true,
+      },
       polling: { sandboxesMs: 5_000, sandboxesHiddenMs: 60_000, balanceMs: 300_000 },
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
@@ -72,12 +80,14 @@ describe('settings file', () => {
   });
 
   it('keeps keys it does not know, at every level, and profiles of unknown kinds', async () => {
-    await write(JSON.stringify({
-      version: 1,
-      futureTop: { a: [1, 2] },
-      mcp: { port: 9000, futureNested: 'x', toolGroups: { sandbox: false, futureGroup: true } },
-      profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL, futureField: 42 }, remote: { kind: 'ssh', host: 'h' } },
-    }));
+    await write(
+      JSON.stringify({
+        version: 1,
+        futureTop: { a: [1, 2] },
+        mcp: { port: 9000, futureNested: 'x', toolGroups: { sandbox: false, futureGroup: true } },
+        profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL, futureField: 42 }, remote: { kind: 'ssh', host: 'h' } },
+      }),
+    );
     const { settings, warnings } = await store.load();
     expect(settings.mcp.port).toBe(9000);
     expect(warnings).toEqual([expect.stringMatching(/^profiles\.remote: kind 'ssh' is not known .* kept as it is/)]);
@@ -98,10 +108,18 @@ describe('settings file', () => {
     await write(corrupt);
     const { settings, warnings } = await store.load();
     expect(settings).toEqual(defaultSettings());
-    expect(warnings).toEqual([`The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`]);
-    await expect(store.update((s) => { s.startAtLogin = true; })).rejects.toMatchObject({
+    expect(warnings).toEqual([
+      `The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`,
+    ]);
+    await expect(
+      store.update((s) => {
+        s.startAtLogin = true;
+      }),
+    ).rejects.toMatchObject({
       name: 'SettingsUnreadableError',
-      message: expect.stringContaining(`The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so nothing was saved and it was left as it is.`),
+      message: expect.stringContaining(
+        `The settings file ${file} cannot be read (line 1, column 33: UnexpectedEndOfString), so nothing was saved and it was left as it is.`,
+      ),
     });
     expect(await readFile(file, 'utf8')).toBe(corrupt);
     expect((await readdir(join(dir.path, 'conf'))).sort()).toEqual(['settings.json']);
@@ -121,7 +139,9 @@ describe('settings file', () => {
     const { settings, warnings } = await store.load();
     expect(warnings).toEqual([]);
     expect(settings).toMatchObject({ activeProfile: 'cloud', startAtLogin: true });
-    const { warnings: onWrite } = await store.update((s) => { s.lowBalanceThresholdCents = 100; });
+    const { warnings: onWrite } = await store.update((s) => {
+      s.lowBalanceThresholdCents = 100;
+    });
     const copy = `${file}.before-2030-01-02T03-04-05-678Z`;
     expect(onWrite).toEqual([`The settings file as it was (with its comments, which the saved file does not keep) is kept at ${copy}.`]);
     expect(await readFile(copy, 'utf8')).toBe(jsonc);
@@ -129,8 +149,13 @@ describe('settings file', () => {
   });
 
   it('replaces invalid values by their defaults, names them (not their values), and keeps a copy before overwriting', async () => {
-    const original = JSON.stringify({ version: 1, activeProfile: 'cloud', mcp: { port: 'eighty', toolGroups: { git: 'no' } }, startAtLogin: true,
-      profiles: { cloud: { kind: 'cloud', apiUrl: 'ftp://secret-host.example/api', target: 'us' }, 'bad name!': { kind: 'local' } } });
+    const original = JSON.stringify({
+      version: 1,
+      activeProfile: 'cloud',
+      mcp: { port: 'eighty', toolGroups: { git: 'no' } },
+      startAtLogin: true,
+      profiles: { cloud: { kind: 'cloud', apiUrl: 'ftp://secret-host.example/api', target: 'us' }, 'bad name!': { kind: 'local' } },
+    });
     await write(original);
     const { settings, warnings } = await store.load();
     expect(settings.mcp.port).toBe(0);
@@ -139,12 +164,14 @@ describe('settings file', () => {
     expect(settings.activeProfile).toBe('cloud');
     expect(settings.profiles.cloud).toEqual({ kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL, target: 'us' });
     expect(Object.keys(settings.profiles).sort()).toEqual(['cloud', 'local']);
-    expect(warnings).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^mcp\.port: .*; using the default\.$/),
-      expect.stringMatching(/^mcp\.toolGroups\.git: /),
-      expect.stringMatching(/^profiles\.bad name!: /),
-      expect.stringMatching(/^profiles\.cloud\.apiUrl: /),
-    ]));
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^mcp\.port: .*; using the default\.$/),
+        expect.stringMatching(/^mcp\.toolGroups\.git: /),
+        expect.stringMatching(/^profiles\.bad name!: /),
+        expect.stringMatching(/^profiles\.cloud\.apiUrl: /),
+      ]),
+    );
     expect(warnings.join('\n')).not.toContain('secret-host');
     expect(await readFile(file, 'utf8')).toBe(original); // loading never rewrites
 
@@ -163,16 +190,32 @@ describe('settings file', () => {
   });
 
   it('reads a file from a newer version for what it understands, and keeps its version and extra keys', async () => {
-    await write(JSON.stringify({ version: 7, activeProfile: 'cloud', startAtLogin: true, v7Only: { x: 1 }, polling: { sandboxesMs: 2000, v7Poll: 3 } }));
+    await write(
+      JSON.stringify({
+        version: 7,
+        activeProfile: 'cloud',
+        startAtLogin: true,
+        v7Only: { x: 1 },
+        polling: { sandboxesMs: 2000, v7Poll: 3 },
+      }),
+    );
     const { settings, warnings } = await store.load();
-    expect(warnings).toEqual([expect.stringMatching(/^The settings were written by a newer Daytona Tray \(settings version 7; this one knows 1\)/)]);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^The settings were written by a newer Daytona Tray \(settings version 7; this one knows 1\)/),
+    ]);
     expect(settings.activeProfile).toBe('cloud');
     expect(settings.polling.sandboxesMs).toBe(2000);
     await store.update((s) => {
       s.mcp.port = 8123;
     });
     const onDisk = await readJson();
-    expect(onDisk).toMatchObject({ version: 7, v7Only: { x: 1 }, polling: { sandboxesMs: 2000, v7Poll: 3 }, mcp: { port: 8123 }, startAtLogin: true });
+    expect(onDisk).toMatchObject({
+      version: 7,
+      v7Only: { x: 1 },
+      polling: { sandboxesMs: 2000, v7Poll: 3 },
+      mcp: { port: 8123 },
+      startAtLogin: true,
+    });
   });
 
   it('accepts a UTF-8 BOM (a file saved by a Windows editor)', async () => {
@@ -187,12 +230,16 @@ describe('settings file', () => {
       s.mcp.port = 8000;
     });
     const before = await readFile(file, 'utf8');
-    await expect(store.update((s) => {
-      s.mcp.port = 70_000;
-    })).rejects.toThrow();
-    await expect(store.update((s) => {
-      s.activeProfile = 'nope';
-    })).rejects.toThrow(/activeProfile 'nope' is not a usable profile/);
+    await expect(
+      store.update((s) => {
+        s.mcp.port = 70_000;
+      }),
+    ).rejects.toThrow();
+    await expect(
+      store.update((s) => {
+        s.activeProfile = 'nope';
+      }),
+    ).rejects.toThrow(/activeProfile 'nope' is not a usable profile/);
     expect(await readFile(file, 'utf8')).toBe(before);
   });
 
@@ -211,12 +258,16 @@ describe('settings file', () => {
     const other = createSettingsStore({ file });
     const groups = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
     await Promise.all([
-      ...groups.map((group, i) => (i % 2 ? store : other).update((s) => {
-        s.mcp.toolGroups[group] = false;
-      })),
-      ...Array.from({ length: 20 }, (_, i) => (i % 2 ? store : other).update((s) => {
-        s.lowBalanceThresholdCents += 1;
-      })),
+      ...groups.map((group, i) =>
+        (i % 2 ? store : other).update((s) => {
+          s.mcp.toolGroups[group] = false;
+        }),
+      ),
+      ...Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? store : other).update((s) => {
+          s.lowBalanceThresholdCents += 1;
+        }),
+      ),
     ]);
     reading = false;
     await reader;
@@ -233,11 +284,15 @@ describe('settings file', () => {
       import { createSettingsStore } from ${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'main/core/settings/settings-store.ts')).href)};
       const store = createSettingsStore({ file: process.argv[1] });
       for (let i = 0; i < 10; i++) await store.update((s) => { s.lowBalanceThresholdCents += 1; });`;
-    const runs = Array.from({ length: 3 }, () => new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, file], { stdio: ['ignore', 'ignore', 'inherit'] });
-      child.on('error', reject);
-      child.on('exit', (code) => resolve(code));
-    }));
+    const runs = Array.from(
+      { length: 3 },
+      () =>
+        new Promise<number | null>((resolve, reject) => {
+          const child = spawn(process.execPath, ['--input-type=module', '-e', script, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('error', reject);
+          child.on('exit', (code) => resolve(code));
+        }),
+    );
     expect(await Promise.all(runs)).toEqual([0, 0, 0]);
     expect((await store.load()).settings.lowBalanceThresholdCents).toBe(530);
     expect((await readdir(join(dir.path, 'conf'))).sort()).toEqual(['settings.json']);

@@ -22,7 +22,15 @@ describe('restart backoff policy', () => {
   });
 
   it('a child that never got ready has failed to start, from the first attempt', () => {
-    expect(planRestart(DEFAULT_BACKOFF, { previousFailures: 0, becameReady: false, readyForMs: 0 })).toEqual({ failures: 1, delayMs: 200, state: 'failed' });
-    expect(planRestart(DEFAULT_BACKOFF, { previousFailures: 20, becameReady: false, readyForMs: 0 })).toEqual({ failures: 21, delayMs: 30_000, state: 'failed' });
+    expect(planRestart(DEFAULT_BACKOFF, { previousFailures: 0, becameReady: false, readyForMs: 0 })).toEqual({
+      failures: 1,
+      delayMs: 200,
+      state: 'failed',
+    });
+    expect(planRestart(DEFAULT_BACKOFF, { previousFailures: 20, becameReady: false, readyForMs: 0 })).toEqual({
+      failures: 21,
+      delayMs: 30_000,
+      state: 'failed',
+    });
   });
 });

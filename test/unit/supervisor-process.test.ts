@@ -1,8 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../main/core/supervisor/clock.ts';
 import { createLogBuffer } from '../../main/core/supervisor/log-buffer.ts';
-import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions, type SupervisorStatus } from '../../main/core/supervisor/process-supervisor.ts';
-import { firstStdoutLine, type ChildExit, type ChildHandle, type OutputStream, type SpawnPort, type SpawnSpec } from '../../main/core/supervisor/spawn-child.ts';
+import {
+  createProcessSupervisor,
+  type ProcessSupervisor,
+  type ProcessSupervisorOptions,
+  type SupervisorStatus,
+} from '../../main/core/supervisor/process-supervisor.ts';
+import {
+  firstStdoutLine,
+  type ChildExit,
+  type ChildHandle,
+  type OutputStream,
+  type SpawnPort,
+  type SpawnSpec,
+} from '../../main/core/supervisor/spawn-child.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // A fake clock (timers run only when the test advances time) and a fake spawner (children the test drives).
@@ -63,14 +75,18 @@ function createFakeSpawner(): { spawn: SpawnPort; children: FakeChild[] } {
   const spawn: SpawnPort = (spec) => {
     const listeners = new Set<(stream: OutputStream, line: string) => void>();
     let resolveExit!: (exit: ChildExit) => void;
-    const exited = new Promise<ChildExit>((resolve) => { resolveExit = resolve; });
+    const exited = new Promise<ChildExit>((resolve) => {
+      resolveExit = resolve;
+    });
     const child: FakeChild = {
       spec,
       pid: nextPid++,
       signals: [],
       onTerm: 'exit',
       exited: false,
-      write: (stream, line) => { for (const listener of listeners) listener(stream, line); },
+      write: (stream, line) => {
+        for (const listener of listeners) listener(stream, line);
+      },
       exit(code, signal = null) {
         if (child.exited) return;
         child.exited = true;
@@ -131,7 +147,10 @@ function harness(overrides: Partial<ProcessSupervisorOptions<{ port: number }>> 
     spawn,
     clock,
     log,
-    prepare: () => ({ spec: { command: 'node', args: ['serve', String(port++)], env: { SECRET: 'top-secret-value' } }, secrets: ['top-secret-value'] }),
+    prepare: () => ({
+      spec: { command: 'node', args: ['serve', String(port++)], env: { SECRET: 'top-secret-value' } },
+      secrets: ['top-secret-value'],
+    }),
     ready: async (child, signal) => JSON.parse(await firstStdoutLine(child, signal)) as { port: number },
     health: async () => {
       if (!healthy.value) throw new Error('connection refused');
@@ -239,7 +258,9 @@ describe('ProcessSupervisor (fake clock, fake children)', () => {
     await h.clock.advance(1000);
     expect(child.signals).toEqual(['SIGTERM', 'SIGKILL']); // SIGTERM ends it; SIGKILL sweeps its process group
     expect(h.supervisor.status()).toMatchObject({ state: 'restarting' });
-    expect(h.supervisor.status().reason).toContain('The test server stopped answering health checks (2 failed in a row; last: connection refused)');
+    expect(h.supervisor.status().reason).toContain(
+      'The test server stopped answering health checks (2 failed in a row; last: connection refused)',
+    );
     h.healthy.value = true;
     await h.clock.advance(200);
     await becomeReady(h);
@@ -343,7 +364,10 @@ describe('ProcessSupervisor (fake clock, fake children)', () => {
     });
     h.supervisor.start();
     await h.clock.advance(0);
-    expect(h.supervisor.status()).toMatchObject({ state: 'failed', reason: 'The test server could not be prepared: the keychain is locked.' });
+    expect(h.supervisor.status()).toMatchObject({
+      state: 'failed',
+      reason: 'The test server could not be prepared: the keychain is locked.',
+    });
     await h.clock.advance(200);
     expect(calls).toBe(2);
     expect(h.children).toHaveLength(0);

@@ -14,7 +14,9 @@ const FIXTURES = join(REPO_ROOT, 'test/fixtures/summary');
 
 /** The env of a child runner, without this Vitest worker's own variables. */
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'CI' && key !== 'NODE_OPTIONS'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'CI' && key !== 'NODE_OPTIONS'),
+  );
   return { ...env, ...extra };
 }
 
@@ -27,11 +29,26 @@ beforeAll(() => {
   return (async () => {
     dir = await tempDir('test-summary-');
     const vitestJson = join(dir.path, 'vitest.json');
-    const vitest = spawnSync(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', '--config', 'test/fixtures/summary/vitest.config.ts', '--reporter=json', `--outputFile.json=${vitestJson}`], { cwd: REPO_ROOT, env: childEnv(), encoding: 'utf8' });
+    const vitest = spawnSync(
+      process.execPath,
+      [
+        'node_modules/vitest/vitest.mjs',
+        'run',
+        '--config',
+        'test/fixtures/summary/vitest.config.ts',
+        '--reporter=json',
+        `--outputFile.json=${vitestJson}`,
+      ],
+      { cwd: REPO_ROOT, env: childEnv(), encoding: 'utf8' },
+    );
     if (vitest.status !== 1) throw new Error(`the fixture Vitest run should fail with 1, got ${vitest.status}: ${vitest.stderr}`);
     vitestReport = JSON.parse(readFileSync(vitestJson, 'utf8'));
     const playwrightJson = join(dir.path, 'playwright.json');
-    const playwright = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'playwright.config.ts'], { cwd: FIXTURES, env: childEnv({ SUMMARY_REPORT: playwrightJson }), encoding: 'utf8' });
+    const playwright = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/@playwright/test/cli.js'), 'test', '-c', 'playwright.config.ts'],
+      { cwd: FIXTURES, env: childEnv({ SUMMARY_REPORT: playwrightJson }), encoding: 'utf8' },
+    );
     playwrightStatus = playwright.status ?? -1;
     playwrightReport = JSON.parse(readFileSync(playwrightJson, 'utf8'));
   })();
@@ -74,7 +91,7 @@ describe('Vitest report', () => {
     expect(part.skipReasons.has('no Secret Service here')).toBe(false);
   });
 
-  it('fails the summary when its own counts disagree with the runner\'s', () => {
+  it("fails the summary when its own counts disagree with the runner's", () => {
     const report = structuredClone(vitestReport) as { numPassedTests: number };
     report.numPassedTests += 1;
     const part = countVitest(report, { root: REPO_ROOT });
@@ -101,7 +118,15 @@ describe('Playwright report', () => {
   });
 
   it('a non-zero exit with no failed test (global setup, web server) counts as one failure', () => {
-    const part = countPlaywright('playwright', { suites: [], errors: [{ message: 'Error: Process from config.webServer exited early.' }], stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 } }, 1);
+    const part = countPlaywright(
+      'playwright',
+      {
+        suites: [],
+        errors: [{ message: 'Error: Process from config.webServer exited early.' }],
+        stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 },
+      },
+      1,
+    );
     expect(part.failed).toBe(1);
     expect(part.failures).toEqual(['exited with 1: Error: Process from config.webServer exited early.']);
   });

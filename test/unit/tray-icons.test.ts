@@ -16,7 +16,7 @@ function decodePng(bytes: Buffer): { width: number; height: number; pixels: Buff
   const height = bytes.readUInt32BE(20);
   expect([bytes[24], bytes[25]]).toEqual([8, 6]);
   const data: Buffer[] = [];
-  for (let at = 8; at < bytes.length; ) {
+  for (let at = 8; at < bytes.length;) {
     const length = bytes.readUInt32BE(at);
     if (bytes.toString('ascii', at + 4, at + 8) === 'IDAT') data.push(bytes.subarray(at + 8, at + 8 + length));
     at += 12 + length;
@@ -58,7 +58,9 @@ describe('tray icons', () => {
   });
 
   it('matches what the generator draws now (the committed PNGs are not stale)', () => {
-    const committed = readdirSync(TRAY_DIR).filter((name) => name.endsWith('.png')).sort();
+    const committed = readdirSync(TRAY_DIR)
+      .filter((name) => name.endsWith('.png'))
+      .sort();
     expect(readdirSync(join(regenerated.path, 'tray')).sort()).toEqual(committed);
     for (const name of committed) {
       expect(readFileSync(join(regenerated.path, 'tray', name)).equals(readFileSync(join(TRAY_DIR, name))), name).toBe(true);

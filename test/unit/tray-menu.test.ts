@@ -14,7 +14,15 @@ describe('tray menu from the app state', () => {
       billing: {
         ...appStateFixture().billing,
         burn: { ...appStateFixture().billing.burn, perHourUsd: 0.3348, running: 2 },
-        balance: { state: 'ok', cents: 1234, usd: 12.34, spentThisPeriodUsd: 3, hoursLeft: 36.9, billingType: 'prepaid', updatedAt: '2026-11-26T00:00:00Z' },
+        balance: {
+          state: 'ok',
+          cents: 1234,
+          usd: 12.34,
+          spentThisPeriodUsd: 3,
+          hoursLeft: 36.9,
+          billingType: 'prepaid',
+          updatedAt: '2026-11-26T00:00:00Z',
+        },
       },
       clients: [
         clientFixture('claude-desktop', 'Claude Desktop', { connected: true, entry: 'ours' }),
@@ -40,7 +48,12 @@ describe('tray menu from the app state', () => {
   });
 
   it('puts a check mark on connected clients, and their item disconnects', () => {
-    const menu = trayMenu(appStateFixture({ clients: [clientFixture('claude-code', 'Claude Code', { connected: true }), clientFixture('windsurf', 'Windsurf')] }), 'darwin');
+    const menu = trayMenu(
+      appStateFixture({
+        clients: [clientFixture('claude-code', 'Claude Code', { connected: true }), clientFixture('windsurf', 'Windsurf')],
+      }),
+      'darwin',
+    );
     expect(byId(menu, 'client-claude-code')).toMatchObject({ checked: true, action: { type: 'disconnect-client', id: 'claude-code' } });
     expect(byId(menu, 'client-windsurf')).toMatchObject({ checked: false, action: { type: 'connect-client', id: 'windsurf' } });
   });
@@ -54,26 +67,40 @@ describe('tray menu from the app state', () => {
   it('shows the server restarting, and a failure with the first sentence of its reason', () => {
     const restarting = appStateFixture({ server: { state: 'restarting', since: 0, failures: 1 } });
     expect(byId(trayMenu(restarting, 'linux'), 'server-status')?.label).toBe('MCP server restarting…');
-    const failed = appStateFixture({ server: { state: 'failed', since: 0, failures: 3, reason: 'The MCP server exited with code 1 while starting. Its last output: boom' } });
+    const failed = appStateFixture({
+      server: { state: 'failed', since: 0, failures: 3, reason: 'The MCP server exited with code 1 while starting. Its last output: boom' },
+    });
     const status = byId(trayMenu(failed, 'darwin'), 'server-status');
-    expect(status).toMatchObject({ label: 'MCP server failed: The MCP server exited with code 1 while starting', action: { type: 'open-window', view: 'server' } });
+    expect(status).toMatchObject({
+      label: 'MCP server failed: The MCP server exited with code 1 while starting',
+      action: { type: 'open-window', view: 'server' },
+    });
   });
 
   it('says "local, free" and shows no balance for the local provider', () => {
-    const state = appStateFixture({ billing: { ...appStateFixture().billing, mode: 'local', label: 'local — free', balance: { state: 'not-applicable' } }, sandboxes: [sandboxFixture('a', 'started')] });
+    const state = appStateFixture({
+      billing: { ...appStateFixture().billing, mode: 'local', label: 'local — free', balance: { state: 'not-applicable' } },
+      sandboxes: [sandboxFixture('a', 'started')],
+    });
     const menu = trayMenu(state, 'linux');
     expect(byId(menu, 'sandboxes')?.label).toBe('1 running · local, free');
     expect(byId(menu, 'balance')).toBeUndefined();
   });
 
   it('asks to sign in for the balance when signed out', () => {
-    expect(byId(trayMenu(appStateFixture(), 'linux'), 'balance')).toMatchObject({ label: 'Sign in to see balance', action: { type: 'open-window', view: 'balance' } });
+    expect(byId(trayMenu(appStateFixture(), 'linux'), 'balance')).toMatchObject({
+      label: 'Sign in to see balance',
+      action: { type: 'open-window', view: 'balance' },
+    });
   });
 
   it('toggles start at login to the opposite of the setting', () => {
     const off = byId(trayMenu(appStateFixture(), 'win32'), 'start-at-login');
     expect(off).toMatchObject({ checked: false, action: { type: 'set-start-at-login', enabled: true } });
-    const on = byId(trayMenu(appStateFixture({ settings: { ...appStateFixture().settings, startAtLogin: true } }), 'win32'), 'start-at-login');
+    const on = byId(
+      trayMenu(appStateFixture({ settings: { ...appStateFixture().settings, startAtLogin: true } }), 'win32'),
+      'start-at-login',
+    );
     expect(on).toMatchObject({ checked: true, action: { type: 'set-start-at-login', enabled: false } });
   });
 
@@ -96,8 +123,15 @@ describe('tray icon and tooltip', () => {
 
   it('is in error when the server failed, the key was refused, the profile is unusable or credits ran out', () => {
     expect(trayView(appStateFixture({ server: { state: 'failed', since: 0, failures: 2 } }), 'linux').icon).toBe('error');
-    expect(trayView(appStateFixture({ watcher: { state: 'unauthorized', events: 'off', problem: { kind: 'unauthorized', message: 'key refused' } } }), 'linux').icon).toBe('error');
-    expect(trayView(appStateFixture({ profile: { ...appStateFixture().profile, problem: 'No API key is stored' } }), 'linux').icon).toBe('error');
+    expect(
+      trayView(
+        appStateFixture({ watcher: { state: 'unauthorized', events: 'off', problem: { kind: 'unauthorized', message: 'key refused' } } }),
+        'linux',
+      ).icon,
+    ).toBe('error');
+    expect(trayView(appStateFixture({ profile: { ...appStateFixture().profile, problem: 'No API key is stored' } }), 'linux').icon).toBe(
+      'error',
+    );
     expect(trayView(appStateFixture({ billing: { ...appStateFixture().billing, creditsDepleted: true } }), 'linux').icon).toBe('error');
   });
 

@@ -8,7 +8,8 @@ function sandbox(id: string, overrides: Partial<WatchedSandbox> = {}): WatchedSa
 }
 
 const map = (...items: WatchedSandbox[]) => new Map(items.map((item) => [item.id, item]));
-const kinds = (changes: SandboxChange[]) => changes.map((change) => `${change.type}:${'sandbox' in change ? change.sandbox.id : change.old.id}`).sort();
+const kinds = (changes: SandboxChange[]) =>
+  changes.map((change) => `${change.type}:${'sandbox' in change ? change.sandbox.id : change.old.id}`).sort();
 
 describe('diffSnapshots', () => {
   it('reports added, removed, state and resource changes with the old and new sandbox', () => {
@@ -17,7 +18,13 @@ describe('diffSnapshots', () => {
     const changes = diffSnapshots(before, after);
     expect(kinds(changes)).toEqual(['added:e', 'removed:d', 'resources:c', 'state:b']);
     const state = changes.find((change) => change.type === 'state')!;
-    expect(state).toMatchObject({ from: 'started', to: 'stopped', requested: false, old: { state: 'started' }, sandbox: { state: 'stopped' } });
+    expect(state).toMatchObject({
+      from: 'started',
+      to: 'stopped',
+      requested: false,
+      old: { state: 'started' },
+      sandbox: { state: 'stopped' },
+    });
     const resources = changes.find((change) => change.type === 'resources')!;
     expect(resources).toMatchObject({ old: { cpu: 1, memory: 1 }, sandbox: { cpu: 4, memory: 8 } });
   });
@@ -67,18 +74,51 @@ describe('requested actions', () => {
 describe('parseSandbox', () => {
   it('keeps what the tray needs from a full DTO and drops the rest', () => {
     const parsed = parseSandbox({
-      id: 's1', name: 'web', organizationId: 'org', state: 'started', desiredState: 'started', cpu: 2, gpu: 0, memory: 4, disk: 10,
-      autoStopInterval: 15, autoArchiveInterval: 10080, autoDeleteInterval: -1, lastActivityAt: '2026-01-01T00:00:00.000Z',
-      env: { SECRET: 'x' }, toolboxProxyUrl: 'http://x', labels: { app: 'web' },
+      id: 's1',
+      name: 'web',
+      organizationId: 'org',
+      state: 'started',
+      desiredState: 'started',
+      cpu: 2,
+      gpu: 0,
+      memory: 4,
+      disk: 10,
+      autoStopInterval: 15,
+      autoArchiveInterval: 10080,
+      autoDeleteInterval: -1,
+      lastActivityAt: '2026-01-01T00:00:00.000Z',
+      env: { SECRET: 'x' },
+      toolboxProxyUrl: 'http://x',
+      labels: { app: 'web' },
     });
     expect(parsed).toEqual({
-      id: 's1', name: 'web', organizationId: 'org', state: 'started', desiredState: 'started', cpu: 2, gpu: 0, memory: 4, disk: 10,
-      autoStopInterval: 15, autoArchiveInterval: 10080, autoDeleteInterval: -1, lastActivityAt: '2026-01-01T00:00:00.000Z', labels: { app: 'web' },
+      id: 's1',
+      name: 'web',
+      organizationId: 'org',
+      state: 'started',
+      desiredState: 'started',
+      cpu: 2,
+      gpu: 0,
+      memory: 4,
+      disk: 10,
+      autoStopInterval: 15,
+      autoArchiveInterval: 10080,
+      autoDeleteInterval: -1,
+      lastActivityAt: '2026-01-01T00:00:00.000Z',
+      labels: { app: 'web' },
     });
   });
 
   it('is lenient with odd fields but needs an id', () => {
-    expect(parseSandbox({ id: 's2', state: 'brand_new_state', cpu: 'many' })).toEqual({ id: 's2', name: 's2', state: 'brand_new_state', cpu: 0, gpu: 0, memory: 0, disk: 0 });
+    expect(parseSandbox({ id: 's2', state: 'brand_new_state', cpu: 'many' })).toEqual({
+      id: 's2',
+      name: 's2',
+      state: 'brand_new_state',
+      cpu: 0,
+      gpu: 0,
+      memory: 0,
+      disk: 0,
+    });
     expect(parseSandbox({ name: 'no id' })).toBeUndefined();
     expect(parseSandbox(null)).toBeUndefined();
   });

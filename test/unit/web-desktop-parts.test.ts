@@ -17,11 +17,18 @@ describe('electronLaunch: whether the desktop app can run, and why not', () => {
       await mkdir(join(dir.path, 'node_modules', 'electron'), { recursive: true });
       await writeFile(join(dir.path, 'package.json'), '{}');
       await writeFile(join(dir.path, 'node_modules', 'electron', 'package.json'), '{"name":"electron","main":"index.js"}');
-      expect(electronLaunch(dir.path, { DISPLAY: ':0' }, 'linux')).toMatchObject({ ok: false, reason: expect.stringContaining("Electron's binary is not installed") });
+      expect(electronLaunch(dir.path, { DISPLAY: ':0' }, 'linux')).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining("Electron's binary is not installed"),
+      });
       await writeFile(join(dir.path, 'node_modules', 'electron', 'path.txt'), 'electron');
       await mkdir(join(dir.path, 'node_modules', 'electron', 'dist'));
       await writeFile(join(dir.path, 'node_modules', 'electron', 'dist', 'electron'), '');
-      expect(electronLaunch(dir.path, { DISPLAY: ':0' }, 'linux')).toEqual({ ok: true, command: join(dir.path, 'node_modules', 'electron', 'dist', 'electron'), args: [dir.path] });
+      expect(electronLaunch(dir.path, { DISPLAY: ':0' }, 'linux')).toEqual({
+        ok: true,
+        command: join(dir.path, 'node_modules', 'electron', 'dist', 'electron'),
+        args: [dir.path],
+      });
     } finally {
       await dir.cleanup();
     }
@@ -38,13 +45,18 @@ describe('the desktop notification service over gdbus', () => {
   it('reads the id of a notification and the clicks on it', () => {
     expect(parseNotifyReply('(uint32 17,)\n')).toBe(17);
     expect(parseNotifyReply('')).toBeUndefined();
-    expect(parseActionInvoked("/org/freedesktop/Notifications: org.freedesktop.Notifications.ActionInvoked (uint32 17, 'default')")).toBe(17);
-    expect(parseActionInvoked("/org/freedesktop/Notifications: org.freedesktop.Notifications.NotificationClosed (uint32 17, uint32 2)")).toBeUndefined();
+    expect(parseActionInvoked("/org/freedesktop/Notifications: org.freedesktop.Notifications.ActionInvoked (uint32 17, 'default')")).toBe(
+      17,
+    );
+    expect(
+      parseActionInvoked('/org/freedesktop/Notifications: org.freedesktop.Notifications.NotificationClosed (uint32 17, uint32 2)'),
+    ).toBeUndefined();
   });
 });
 
 describe('the web page', () => {
-  const html = '<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'self\'; connect-src \'none\'" /></head><body><script type="module" src="./a.js"></script></body>';
+  const html =
+    '<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'self\'; connect-src \'none\'" /></head><body><script type="module" src="./a.js"></script></body>';
   it('keeps the window CSP and allows only its own socket', () => {
     expect(webCsp(html, '127.0.0.1:4000')).toBe("default-src 'none'; script-src 'self'; connect-src ws://127.0.0.1:4000");
     const page = webIndexHtml(html, '127.0.0.1:4000');

@@ -29,11 +29,18 @@ export function createAccountPart(ctx: HandlerContext): AccountPart {
     const profile = session.snapshot().profile;
     let next: AccountView;
     if (!profile) next = { state: 'signed-out' };
-    else if (profile.kind === 'local') next = { state: 'unavailable', reason: 'The local provider has no Daytona account: sign-in and the balance need a cloud profile.' };
+    else if (profile.kind === 'local')
+      next = { state: 'unavailable', reason: 'The local provider has no Daytona account: sign-in and the balance need a cloud profile.' };
     else {
       try {
         const tokens = await session.tokens()?.current();
-        next = tokens ? { state: 'signed-in', ...(tokens.organizationId ? { organizationId: tokens.organizationId } : {}), ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}) } : { state: 'signed-out' };
+        next = tokens
+          ? {
+              state: 'signed-in',
+              ...(tokens.organizationId ? { organizationId: tokens.organizationId } : {}),
+              ...(tokens.expiresAt ? { expiresAt: tokens.expiresAt } : {}),
+            }
+          : { state: 'signed-out' };
       } catch (error) {
         next = { state: 'signed-out', ...(error instanceof SignInRequiredError ? { message: error.message } : {}) };
       }
@@ -53,7 +60,8 @@ export function createAccountPart(ctx: HandlerContext): AccountPart {
 
   const handlers: HandlersOf<AccountMethods> = {
     async openDashboard({ page }) {
-      if (session.snapshot().profile?.kind === 'local') return fail('unsupported', 'The local provider has no dashboard: sandboxes are listed here.');
+      if (session.snapshot().profile?.kind === 'local')
+        return fail('unsupported', 'The local provider has no dashboard: sandboxes are listed here.');
       await openWebPage(ctx.desktop, dashboardUrl(session, page));
       return ok(undefined);
     },
@@ -67,7 +75,10 @@ export function createAccountPart(ctx: HandlerContext): AccountPart {
       signing = abort;
       ctx.store.set({ account: { state: 'signing-in' } });
       try {
-        const signIn = ctx.signIn ?? ((request) => signInProfile({ ...request, secrets: ctx.secrets, openBrowser: (url) => openWebPage(ctx.desktop, url), tell: ctx.log }));
+        const signIn =
+          ctx.signIn ??
+          ((request) =>
+            signInProfile({ ...request, secrets: ctx.secrets, openBrowser: (url) => openWebPage(ctx.desktop, url), tell: ctx.log }));
         await signIn({ profile: profile.name, apiUrl, signal: abort.signal });
       } catch (error) {
         signing = undefined;

@@ -23,7 +23,17 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
           return toClientView(await client.status(), client.applyHint);
         } catch (error) {
           const location = client.locate();
-          return { id, name: client.name, installed: location.installed, connected: false, entry: 'absent', current: false, configPath: location.configPath, applyHint: client.applyHint, problem: (error as Error).message } satisfies ClientView;
+          return {
+            id,
+            name: client.name,
+            installed: location.installed,
+            connected: false,
+            entry: 'absent',
+            current: false,
+            configPath: location.configPath,
+            applyHint: client.applyHint,
+            problem: (error as Error).message,
+          } satisfies ClientView;
         }
       }),
     );
@@ -31,7 +41,11 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
     return clients;
   }
 
-  async function change(id: ClientId, action: 'connect' | 'disconnect', options: { force?: boolean; dryRun?: boolean } = {}): Promise<ClientChange> {
+  async function change(
+    id: ClientId,
+    action: 'connect' | 'disconnect',
+    options: { force?: boolean; dryRun?: boolean } = {},
+  ): Promise<ClientChange> {
     const client = ctx.clients[id];
     const result = action === 'connect' ? await client.connect(options) : await client.disconnect(options);
     if (!options.dryRun) await refresh();

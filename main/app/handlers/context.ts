@@ -69,6 +69,7 @@ export function dashboardUrl(session: ProfileSession, page: 'home' | 'keys' | 'b
 /** Opens a web page in the user's browser; only http(s): never file:, javascript: or a custom scheme from a server's answer. */
 export async function openWebPage(desktop: Pick<DesktopPort, 'openExternal'>, url: string): Promise<void> {
   const protocol = new URL(url).protocol;
-  if (protocol !== 'https:' && protocol !== 'http:') throw new Error(`Refused to open a ${protocol} address; only http(s) pages are opened`);
+  if (protocol !== 'https:' && protocol !== 'http:')
+    throw new Error(`Refused to open a ${protocol} address; only http(s) pages are opened`);
   await desktop.openExternal(url);
 }

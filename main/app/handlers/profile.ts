@@ -28,9 +28,18 @@ export function createProfileHandlers(ctx: HandlerContext, options: { onProfileC
       const name = request.profile ?? (isKnownProfile(active) && active.kind === 'cloud' ? settings.activeProfile : 'cloud');
       const result = await loginWithApiKey(
         { settings: store, secrets: ctx.secrets, ...(ctx.checkApiKey ? { check: ctx.checkApiKey } : {}) },
-        { name, apiKey: request.apiKey, ...(request.apiUrl ? { apiUrl: request.apiUrl } : {}), ...(request.target ? { target: request.target } : {}) },
+        {
+          name,
+          apiKey: request.apiKey,
+          ...(request.apiUrl ? { apiUrl: request.apiUrl } : {}),
+          ...(request.target ? { target: request.target } : {}),
+        },
       );
-      if (!result.ok) return fail(result.reason === 'server' || result.reason === 'malformed' || result.reason === 'not-daytona' ? 'failed' : result.reason, result.message);
+      if (!result.ok)
+        return fail(
+          result.reason === 'server' || result.reason === 'malformed' || result.reason === 'not-daytona' ? 'failed' : result.reason,
+          result.message,
+        );
       return ok(await profileChanged());
     },
 
@@ -48,7 +57,8 @@ export function createProfileHandlers(ctx: HandlerContext, options: { onProfileC
       const { settings } = await store.load();
       const target = settings.profiles[profile];
       if (!target) return fail('not-found', `There is no profile '${profile}'. Add an API key to create one.`);
-      if (!isKnownProfile(target)) return fail('unsupported', `Profile '${profile}' is of kind '${target.kind}', which this version cannot use.`);
+      if (!isKnownProfile(target))
+        return fail('unsupported', `Profile '${profile}' is of kind '${target.kind}', which this version cannot use.`);
       await store.update((s) => {
         s.activeProfile = profile;
       });
@@ -60,7 +70,8 @@ export function createProfileHandlers(ctx: HandlerContext, options: { onProfileC
       const name = request.profile ?? settings.activeProfile;
       const profile = settings.profiles[name];
       if (!profile) return fail('not-found', `There is no profile '${name}'.`);
-      if (!isKnownProfile(profile) || profile.kind !== 'cloud') return fail('unsupported', `Profile '${name}' is not a Daytona Cloud profile: it has no API URL or region.`);
+      if (!isKnownProfile(profile) || profile.kind !== 'cloud')
+        return fail('unsupported', `Profile '${name}' is not a Daytona Cloud profile: it has no API URL or region.`);
       await store.update((s) => {
         const next = { ...s.profiles[name]! } as Record<string, unknown>;
         if (request.apiUrl !== undefined) next.apiUrl = request.apiUrl;

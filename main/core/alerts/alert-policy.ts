@@ -64,9 +64,12 @@ const OPEN: AlertAction = { type: 'open-window', label: 'Open Daytona Tray' };
  */
 export function createAlertPolicy(options: AlertPolicyOptions): AlertPolicy {
   const now = options.now ?? Date.now;
-  const timers: Timers = options.timers ?? { setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout) };
+  const timers: Timers = options.timers ?? {
+    setTimeout: (callback, ms) => setTimeout(callback, ms),
+    clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+  };
   const settings = options.settings ?? ((): AlertSettings => ({}));
-  const minuteMs = () => (typeof options.minuteMs === 'function' ? options.minuteMs() : options.minuteMs ?? 60_000);
+  const minuteMs = () => (typeof options.minuteMs === 'function' ? options.minuteMs() : (options.minuteMs ?? 60_000));
   const coalesceMs = options.coalesceMs ?? 3_000;
   const minGapMs = options.minGapMs ?? 60_000;
   const maxPerWindow = options.maxPerWindow ?? 4;
@@ -152,7 +155,8 @@ export function createAlertPolicy(options: AlertPolicyOptions): AlertPolicy {
       }
       if (belowThreshold) return;
       belowThreshold = true;
-      const runway = hoursLeft !== undefined && Number.isFinite(hoursLeft) ? ` About ${formatHours(hoursLeft)} left at the current burn rate.` : '';
+      const runway =
+        hoursLeft !== undefined && Number.isFinite(hoursLeft) ? ` About ${formatHours(hoursLeft)} left at the current burn rate.` : '';
       enqueue('low-balance', 'account', {
         account: {
           title: 'Daytona balance is low',

@@ -1,5 +1,13 @@
 /** Every kind of notification the app can raise; each can be switched off in settings. */
-export const ALERT_KINDS = ['auto-stop', 'auto-archive', 'auto-delete', 'sandbox-error', 'low-balance', 'credits-depleted', 'mcp-down'] as const;
+export const ALERT_KINDS = [
+  'auto-stop',
+  'auto-archive',
+  'auto-delete',
+  'sandbox-error',
+  'low-balance',
+  'credits-depleted',
+  'mcp-down',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** What a notification offers to do; the shell turns these into buttons. */
@@ -37,7 +45,9 @@ export interface AlertSettings {
 
 /** The notification switches of settings.json (main/core/settings) mapped onto alert kinds. */
 export function alertSettingsFromNotifications(
-  notifications: Partial<Record<'autoStop' | 'autoArchive' | 'autoDelete' | 'sandboxError' | 'lowBalance' | 'creditsDepleted' | 'serverFailed', boolean>>,
+  notifications: Partial<
+    Record<'autoStop' | 'autoArchive' | 'autoDelete' | 'sandboxError' | 'lowBalance' | 'creditsDepleted' | 'serverFailed', boolean>
+  >,
   lowBalanceThresholdCents?: number,
 ): AlertSettings {
   const enabled: Partial<Record<AlertKind, boolean>> = {};

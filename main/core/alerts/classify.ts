@@ -45,7 +45,11 @@ export function classifyChange(change: SandboxChange, context: ClassifyContext):
   if (change.type === 'state') {
     const { old, from, to } = change;
     if (ERROR_STATES.has(to) && !ERROR_STATES.has(from)) {
-      return { kind: 'sandbox-error', sandbox: change.sandbox, ...(change.sandbox.errorReason ? { errorReason: change.sandbox.errorReason } : {}) };
+      return {
+        kind: 'sandbox-error',
+        sandbox: change.sandbox,
+        ...(change.sandbox.errorReason ? { errorReason: change.sandbox.errorReason } : {}),
+      };
     }
     if (change.requested) return undefined;
     if (from === 'started' && STOPPING.has(to)) return idleFor(old, old.autoStopInterval, 'auto-stop', context);
@@ -64,7 +68,9 @@ export function classifyChange(change: SandboxChange, context: ClassifyContext):
 
 function archiveMinutes(sandbox: WatchedSandbox, context: ClassifyContext): number | undefined {
   if (sandbox.autoArchiveInterval === undefined) return undefined;
-  return sandbox.autoArchiveInterval === 0 ? (context.maxAutoArchiveMinutes ?? DEFAULT_MAX_AUTO_ARCHIVE_MINUTES) : sandbox.autoArchiveInterval;
+  return sandbox.autoArchiveInterval === 0
+    ? (context.maxAutoArchiveMinutes ?? DEFAULT_MAX_AUTO_ARCHIVE_MINUTES)
+    : sandbox.autoArchiveInterval;
 }
 
 function ephemeralDelete(sandbox: WatchedSandbox, context: ClassifyContext): SandboxAlertEvent | undefined {
@@ -79,7 +85,12 @@ function deleteAfterStop(sandbox: WatchedSandbox, context: ClassifyContext): San
 }
 
 /** The event when `minutes` is a real interval and the sandbox had been idle at least that long. */
-function idleFor(sandbox: WatchedSandbox, minutes: number | undefined, kind: SandboxAlertKind, context: ClassifyContext): SandboxAlertEvent | undefined {
+function idleFor(
+  sandbox: WatchedSandbox,
+  minutes: number | undefined,
+  kind: SandboxAlertKind,
+  context: ClassifyContext,
+): SandboxAlertEvent | undefined {
   // Auto-stop 0 means never; auto-delete 0 means "at stop", which idleMs >= 0 satisfies.
   if (minutes === undefined || minutes < 0 || (minutes === 0 && kind !== 'auto-delete')) return undefined;
   const lastActivity = sandbox.lastActivityAt ? Date.parse(sandbox.lastActivityAt) : Number.NaN;

@@ -25,7 +25,9 @@ export interface SignInProfileOptions {
  * and keeps the tokens in the OS keychain under the profile. Throws SignInError (worded for the user)
  * when it does not complete; the API key, if any, stays as it was either way.
  */
-export async function signInProfile(options: SignInProfileOptions): Promise<{ organizationId: string | undefined; expiresAt: string | undefined }> {
+export async function signInProfile(
+  options: SignInProfileOptions,
+): Promise<{ organizationId: string | undefined; expiresAt: string | undefined }> {
   const open = options.openBrowser ?? ((url: string) => openSystemBrowser(url));
   const tokens = await signInWithBrowser({
     apiUrl: options.apiUrl,

@@ -50,7 +50,9 @@ export interface CallbackServerOptions {
 export async function startCallbackServer(options: CallbackServerOptions): Promise<CallbackServer> {
   const redirectHost = options.redirectHost ?? '127.0.0.1';
   let settle: { resolve: (value: { code: string }) => void; reject: (error: SignInError) => void } | undefined;
-  const result = new Promise<{ code: string }>((resolve, reject) => { settle = { resolve, reject }; });
+  const result = new Promise<{ code: string }>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
   // Whoever awaits `result` sees the rejection; this only keeps an unobserved one from crashing Node.
   result.catch(() => {});
   let closed = false;
@@ -70,14 +72,23 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const allowedHosts = [`127.0.0.1:${port}`, `localhost:${port}`];
-    if (!allowedHosts.includes(req.headers.host ?? '')) return page(res, 400, 'Wrong host', 'This address only answers as 127.0.0.1 or localhost.');
+    if (!allowedHosts.includes(req.headers.host ?? ''))
+      return page(res, 400, 'Wrong host', 'This address only answers as 127.0.0.1 or localhost.');
     const url = new URL(req.url ?? '/', `http://${BIND_ADDRESS}:${port}`);
     if (url.pathname !== CALLBACK_PATH || req.method !== 'GET') return page(res, 404, 'Not found', 'Nothing here.');
     const params = url.searchParams;
     let outcome: { code: string } | SignInError;
     if (params.get('state') !== options.expectedState) {
-      outcome = new SignInError('state-mismatch', 'The sign-in answer did not belong to this sign-in (state mismatch), so it was refused. Start sign-in again from Daytona Tray.');
-      page(res, 400, 'Sign-in refused', 'This answer does not match the sign-in Daytona Tray started (state mismatch). Start sign-in again from the app.');
+      outcome = new SignInError(
+        'state-mismatch',
+        'The sign-in answer did not belong to this sign-in (state mismatch), so it was refused. Start sign-in again from Daytona Tray.',
+      );
+      page(
+        res,
+        400,
+        'Sign-in refused',
+        'This answer does not match the sign-in Daytona Tray started (state mismatch). Start sign-in again from the app.',
+      );
     } else if (params.get('error')) {
       const reason = [params.get('error'), params.get('error_description')].filter(Boolean).join(': ');
       outcome = new SignInError('provider-rejected', `Daytona's sign-in provider said: ${reason}`);
@@ -91,7 +102,9 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     }
     finish(outcome);
     // One use: close once this answer is on its way.
-    res.once('finish', () => { void close(); });
+    res.once('finish', () => {
+      void close();
+    });
   }
 
   function close(): Promise<void> {
@@ -126,10 +139,12 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   });
   port = (server.address() as AddressInfo).port;
   timer = setTimeout(() => {
-    finish(new SignInError(
-      'timeout',
-      `No answer from the browser within ${Math.round((options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS) / 60_000)} min. If the sign-in page showed an error (such as a rejected redirect or client), that is the reason; otherwise start sign-in again.`,
-    ));
+    finish(
+      new SignInError(
+        'timeout',
+        `No answer from the browser within ${Math.round((options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS) / 60_000)} min. If the sign-in page showed an error (such as a rejected redirect or client), that is the reason; otherwise start sign-in again.`,
+      ),
+    );
     void close();
   }, options.timeoutMs ?? DEFAULT_CALLBACK_TIMEOUT_MS);
   if (options.signal?.aborted) await close();
@@ -147,7 +162,8 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
 }
 
 function page(res: ServerResponse, status: number, title: string, text: string): void {
-  const body = `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
+  const body =
+    `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head>` +
     `<body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto"><h1>${escape(title)}</h1><p>${escape(text)}</p></body></html>`;
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',

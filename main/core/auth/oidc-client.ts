@@ -61,8 +61,8 @@ export async function resolveOidcClient(
   const oidc = config.oidc;
   const provider = overrides.provider ?? (oidc?.provider === 'workos' ? 'workos' : oidc?.provider === 'auth0' ? 'auth0' : 'oidc');
   const workos = provider === 'workos';
-  const issuer = overrides.issuer ?? (workos ? oidc?.cli?.issuer ?? oidc?.issuer : oidc?.issuer);
-  const clientId = overrides.clientId ?? (workos ? oidc?.cli?.clientId ?? oidc?.clientId : oidc?.clientId);
+  const issuer = overrides.issuer ?? (workos ? (oidc?.cli?.issuer ?? oidc?.issuer) : oidc?.issuer);
+  const clientId = overrides.clientId ?? (workos ? (oidc?.cli?.clientId ?? oidc?.clientId) : oidc?.clientId);
   if (!issuer || !clientId) {
     throw new SignInUnavailableError(
       'This Daytona does not advertise a sign-in provider (no oidc issuer/client id in its /config). Set them in Settings > Sign-in for a self-hosted Daytona, or keep using the API key.',
@@ -70,7 +70,9 @@ export async function resolveOidcClient(
   }
   const issuerUrl = parseUrl(issuer, 'issuer');
   if (issuerUrl.protocol !== 'https:' && !isLoopback(issuerUrl.hostname)) {
-    throw new SignInUnavailableError(`The sign-in issuer ${issuerUrl.origin} is not https: refusing to send credentials over plain HTTP. Fix the issuer in Settings.`);
+    throw new SignInUnavailableError(
+      `The sign-in issuer ${issuerUrl.origin} is not https: refusing to send credentials over plain HTTP. Fix the issuer in Settings.`,
+    );
   }
   if (workos) {
     // WorkOS issuers look like https://<host>/user_management/<client id>; the endpoints live on the host.
@@ -89,7 +91,9 @@ export async function resolveOidcClient(
   try {
     discovered = discoverySchema.parse(await requestJson(discoveryUrl, { timeoutMs: 10_000, ...options }));
   } catch (error) {
-    throw new SignInUnavailableError(`Could not read the sign-in provider's discovery document (${discoveryUrl}): ${(error as Error).message}`);
+    throw new SignInUnavailableError(
+      `Could not read the sign-in provider's discovery document (${discoveryUrl}): ${(error as Error).message}`,
+    );
   }
   const audience = overrides.audience ?? oidc?.audience;
   return {
@@ -107,7 +111,9 @@ export async function resolveOidcClient(
 export async function tokenEndpointFor(issuer: string, options: { fetch?: FetchLike; timeoutMs?: number } = {}): Promise<string> {
   const url = parseUrl(issuer, 'issuer');
   if (url.pathname.startsWith('/user_management/')) return `${url.origin}/user_management/authenticate`;
-  const discovered = discoverySchema.parse(await requestJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { timeoutMs: 10_000, ...options }));
+  const discovered = discoverySchema.parse(
+    await requestJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`, { timeoutMs: 10_000, ...options }),
+  );
   return discovered.token_endpoint;
 }
 

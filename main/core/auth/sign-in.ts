@@ -53,10 +53,17 @@ export async function signInWithBrowser(options: SignInOptions): Promise<LoginTo
   const call = { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   let accessToken: string | undefined;
   // /config is public; /organizations is asked with the token this sign-in gets.
-  const api = createDaytonaApi({ apiUrl, credentials: () => (accessToken ? { token: accessToken } : Promise.reject(new Error('Not signed in yet.'))) });
+  const api = createDaytonaApi({
+    apiUrl,
+    credentials: () => (accessToken ? { token: accessToken } : Promise.reject(new Error('Not signed in yet.'))),
+  });
   let client: OidcClient;
   try {
-    client = await resolveOidcClient(await fetchDaytonaConfig(api, options.signal ? { signal: options.signal } : {}), options.overrides, call);
+    client = await resolveOidcClient(
+      await fetchDaytonaConfig(api, options.signal ? { signal: options.signal } : {}),
+      options.overrides,
+      call,
+    );
   } catch (error) {
     api.close();
     if (error instanceof SignInUnavailableError) throw new SignInError('unavailable', `${error.message} ${KEEP_USING_KEY}`);
@@ -100,7 +107,10 @@ export async function signInWithBrowser(options: SignInOptions): Promise<LoginTo
     let organizationId = tokens.organization_id ?? undefined;
     accessToken = tokens.access_token;
     try {
-      const organization = pickOrganization(await fetchOrganizations(api, options.signal ? { signal: options.signal } : {}), organizationId);
+      const organization = pickOrganization(
+        await fetchOrganizations(api, options.signal ? { signal: options.signal } : {}),
+        organizationId,
+      );
       organizationId = organization?.id ?? organizationId;
     } catch (error) {
       // Signed in all the same; the balance says what is missing until the next refresh finds it.
@@ -141,7 +151,10 @@ export async function exchangeCode(
   try {
     return tokenResponseSchema.parse(await requestJson(client.tokenEndpoint, { method: 'POST', body, timeoutMs: 15_000, ...options }));
   } catch (error) {
-    const reason = error instanceof HttpError || error instanceof NetworkError ? error.message : `an answer without an access token (${(error as Error).message})`;
+    const reason =
+      error instanceof HttpError || error instanceof NetworkError
+        ? error.message
+        : `an answer without an access token (${(error as Error).message})`;
     throw new SignInError('token-exchange', `The sign-in provider did not issue tokens: ${reason}.`);
   }
 }
@@ -172,7 +185,11 @@ function jwtExpiry(token: string): number | undefined {
 async function preflight(url: string, redirectUri: string, doFetch: FetchLike): Promise<void> {
   let response: Response;
   try {
-    response = await doFetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000), headers: { accept: 'text/html,application/json' } });
+    response = await doFetch(url, {
+      redirect: 'manual',
+      signal: AbortSignal.timeout(10_000),
+      headers: { accept: 'text/html,application/json' },
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     throw new SignInError('unavailable', `Could not reach the sign-in provider at ${new URL(url).origin} (${cause}).`);
@@ -205,7 +222,16 @@ export function reasonFromPage(body: string): string {
   } catch {
     // Not JSON: an HTML page.
   }
-  const text = body.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]+>/g, ' ').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').replace(/\s+/g, ' ').trim();
+  const text = body
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
   const error = /\berror\s*[:=]\s*([a-z_]+)/i.exec(text)?.[1];
   const description = /\berror_description\s*[:=]\s*(.+?)(?=\s+\w+\s*[:=]|$)/i.exec(text)?.[1];
   if (error || description) return [error, description].filter(Boolean).join(': ');

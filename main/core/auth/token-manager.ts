@@ -71,7 +71,8 @@ export interface TokenManager {
 export function createTokenManager(options: TokenManagerOptions): TokenManager {
   const now = options.now ?? Date.now;
   const refreshBeforeMs = options.refreshBeforeMs ?? REFRESH_BEFORE_MS;
-  const endpointFor = options.tokenEndpoint ?? ((issuer: string) => tokenEndpointFor(issuer, options.fetch ? { fetch: options.fetch } : {}));
+  const endpointFor =
+    options.tokenEndpoint ?? ((issuer: string) => tokenEndpointFor(issuer, options.fetch ? { fetch: options.fetch } : {}));
   let inFlight: Promise<LoginTokens> | undefined;
 
   const expiresSoon = (tokens: LoginTokens) => tokens.expiresAt !== undefined && Date.parse(tokens.expiresAt) - now() <= refreshBeforeMs;
@@ -97,7 +98,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     } catch (error) {
       if (error instanceof HttpError && (error.code === 'invalid_grant' || error.status === 401)) {
         await options.store.delete();
-        throw new SignInRequiredError(`Your Daytona sign-in has expired or was revoked (${error.code ?? error.status}): sign in again. The API key keeps working meanwhile.`);
+        throw new SignInRequiredError(
+          `Your Daytona sign-in has expired or was revoked (${error.code ?? error.status}): sign in again. The API key keeps working meanwhile.`,
+        );
       }
       options.log?.(`token refresh failed, will retry: ${(error as Error).message}`);
       if (!expired(stored)) return stored;
@@ -124,7 +127,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     if (inFlight && force && !inFlightForced) return inFlight.catch(() => undefined).then(() => refresh(true));
     if (!inFlight) {
       inFlightForced = force;
-      inFlight = doRefresh(force).finally(() => { inFlight = undefined; });
+      inFlight = doRefresh(force).finally(() => {
+        inFlight = undefined;
+      });
     }
     return inFlight;
   }
@@ -138,7 +143,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     async session() {
       const tokens = await manager.current();
-      return tokens ? { accessToken: tokens.accessToken, ...(tokens.organizationId ? { organizationId: tokens.organizationId } : {}) } : null;
+      return tokens
+        ? { accessToken: tokens.accessToken, ...(tokens.organizationId ? { organizationId: tokens.organizationId } : {}) }
+        : null;
     },
     save: (tokens) => options.store.set(tokens),
     refresh: () => refresh(true),

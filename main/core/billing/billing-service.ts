@@ -17,12 +17,18 @@ export interface BillingSession {
 }
 
 export type SpendView =
-  | { state: 'ok'; periodUsd: number; from: string; to: string }
-  | { state: 'unavailable'; message: string }
-  | { state: 'not-applicable' };
+  { state: 'ok'; periodUsd: number; from: string; to: string } | { state: 'unavailable'; message: string } | { state: 'not-applicable' };
 
 export type BalanceView =
-  | { state: 'ok'; cents: number; usd: number; spentThisPeriodUsd: number | undefined; hoursLeft: number; billingType: string | undefined; updatedAt: string }
+  | {
+      state: 'ok';
+      cents: number;
+      usd: number;
+      spentThisPeriodUsd: number | undefined;
+      hoursLeft: number;
+      billingType: string | undefined;
+      updatedAt: string;
+    }
   | { state: 'sign-in'; message: string }
   | { state: 'unavailable'; message: string }
   | { state: 'not-applicable' };
@@ -89,7 +95,11 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
   const ownApi = options.api ? undefined : createDaytonaApi({ apiUrl, credentials: noCredentials });
   const api = options.api ?? ownApi!;
   const withKey = (apiKey: string) => api.withCredentials(() => ({ token: apiKey }));
-  const asUser = (session: BillingSession) => api.withCredentials(() => ({ token: session.accessToken, ...(session.organizationId ? { organizationId: session.organizationId } : {}) }));
+  const asUser = (session: BillingSession) =>
+    api.withCredentials(() => ({
+      token: session.accessToken,
+      ...(session.organizationId ? { organizationId: session.organizationId } : {}),
+    }));
   const meter = createSpendMeter({ now });
   const listeners = new Set<(view: BillingView) => void>();
   let config: { value: DaytonaConfig; at: number } | undefined;
@@ -177,7 +187,7 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
       }
       organizationId = organization.id;
       creditsDepleted = suspendedForCredits(organization);
-      suspensionReason = organization.suspended ? organization.suspensionReason ?? undefined : undefined;
+      suspensionReason = organization.suspended ? (organization.suspensionReason ?? undefined) : undefined;
     } catch (error) {
       balance = { state: 'unavailable', message: `Balance is not available: ${explain(error, 'Daytona')}` };
       return;
@@ -234,7 +244,9 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
 
   return {
     refresh() {
-      inFlight ??= doRefresh().finally(() => { inFlight = undefined; });
+      inFlight ??= doRefresh().finally(() => {
+        inFlight = undefined;
+      });
       return inFlight;
     },
     view,
@@ -244,7 +256,9 @@ export function createBillingService(options: BillingServiceOptions): BillingSer
     start() {
       if (timer) return;
       void this.refresh();
-      timer = setInterval(() => { void this.refresh(); }, options.refreshMs ?? DEFAULT_BALANCE_REFRESH_MS);
+      timer = setInterval(() => {
+        void this.refresh();
+      }, options.refreshMs ?? DEFAULT_BALANCE_REFRESH_MS);
     },
     stop() {
       if (timer) clearInterval(timer);

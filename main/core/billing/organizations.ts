@@ -12,7 +12,10 @@ export const organizationSchema = z.looseObject({
 export type Organization = z.infer<typeof organizationSchema>;
 
 /** `GET {apiUrl}/organizations`, as a signed-in user (Daytona refuses API keys here). */
-export async function fetchOrganizations(api: Pick<DaytonaApi, 'apiUrl' | 'organizations'>, options: CallOptions = {}): Promise<Organization[]> {
+export async function fetchOrganizations(
+  api: Pick<DaytonaApi, 'apiUrl' | 'organizations'>,
+  options: CallOptions = {},
+): Promise<Organization[]> {
   const parsed = z.array(z.unknown()).safeParse(await api.organizations(options));
   if (!parsed.success) throw new Error(`${api.apiUrl}/organizations did not answer with a list of organizations.`);
   return parsed.data.flatMap((item) => {
@@ -31,7 +34,10 @@ export function pickOrganization(organizations: Organization[], preferredId?: st
 }
 
 /** `GET {apiUrl}/api-keys/current`, with an API key: the organization it belongs to. */
-export async function fetchApiKeyOrganization(api: Pick<DaytonaApi, 'currentApiKey'>, options: CallOptions = {}): Promise<string | undefined> {
+export async function fetchApiKeyOrganization(
+  api: Pick<DaytonaApi, 'currentApiKey'>,
+  options: CallOptions = {},
+): Promise<string | undefined> {
   const parsed = z.looseObject({ organizationId: z.string().min(1).optional() }).safeParse(await api.currentApiKey(options));
   return parsed.success ? parsed.data.organizationId : undefined;
 }

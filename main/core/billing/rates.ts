@@ -27,7 +27,8 @@ export interface PricedSandbox {
 /** What one sandbox costs per hour in its current state. */
 export function hourlyCostUsd(sandbox: PricedSandbox, rates: ResourceRates = DAYTONA_RATES): number {
   const disk = Math.max(0, sandbox.disk) * rates.diskGiBPerHour;
-  if (RUNNING_STATES.has(sandbox.state)) return Math.max(0, sandbox.cpu) * rates.vcpuPerHour + Math.max(0, sandbox.memory) * rates.memoryGiBPerHour + disk;
+  if (RUNNING_STATES.has(sandbox.state))
+    return Math.max(0, sandbox.cpu) * rates.vcpuPerHour + Math.max(0, sandbox.memory) * rates.memoryGiBPerHour + disk;
   if (DISK_ONLY_STATES.has(sandbox.state)) return disk;
   return 0;
 }

@@ -30,7 +30,12 @@ export interface Wallet {
  * `GET {billingApiUrl}/v2/organization/{orgId}/wallet`, as the signed-in user (`api` carries the access
  * token). Daytona shows the wallet to owners only: expect 403 for members.
  */
-export async function fetchWallet(api: Pick<DaytonaApi, 'wallet'>, billingApiUrl: string, organizationId: string, options: CallOptions = {}): Promise<Wallet> {
+export async function fetchWallet(
+  api: Pick<DaytonaApi, 'wallet'>,
+  billingApiUrl: string,
+  organizationId: string,
+  options: CallOptions = {},
+): Promise<Wallet> {
   const base = billingApiUrl.replace(/\/+$/, '');
   const parsed = walletSchema.safeParse(await api.wallet(base, organizationId, options));
   if (!parsed.success) throw new Error(`${base} answered the wallet request with something that is not a wallet.`);
@@ -39,12 +44,19 @@ export async function fetchWallet(api: Pick<DaytonaApi, 'wallet'>, billingApiUrl
   if (balance === undefined) throw new Error(`${base} sent a wallet without a balance; the billing API may have changed.`);
   return {
     balanceCents: balance,
-    spentThisPeriodCents: wallet.balanceCents !== undefined && wallet.ongoingBalanceCents !== undefined ? wallet.balanceCents - wallet.ongoingBalanceCents : undefined,
+    spentThisPeriodCents:
+      wallet.balanceCents !== undefined && wallet.ongoingBalanceCents !== undefined
+        ? wallet.balanceCents - wallet.ongoingBalanceCents
+        : undefined,
     billingType: wallet.billingType,
     creditCardConnected: wallet.creditCardConnected,
     hasFailedOrPendingInvoice: wallet.hasFailedOrPendingInvoice,
     automaticTopUp: wallet.automaticTopUp
-      ? { disabled: wallet.automaticTopUp.disabled ?? false, thresholdUsd: wallet.automaticTopUp.thresholdAmount, targetUsd: wallet.automaticTopUp.targetAmount }
+      ? {
+          disabled: wallet.automaticTopUp.disabled ?? false,
+          thresholdUsd: wallet.automaticTopUp.thresholdAmount,
+          targetUsd: wallet.automaticTopUp.targetAmount,
+        }
       : undefined,
   };
 }

@@ -24,7 +24,10 @@ export interface BridgeLaunchInput {
  * launched from a macOS Dock have no shell PATH. Never a secret here: the bridge reads them itself.
  */
 export function resolveBridgeLaunch(input: BridgeLaunchInput): BridgeLaunch {
-  for (const [what, path] of [['execPath', input.execPath], ['cliScript', input.cliScript]] as const) {
+  for (const [what, path] of [
+    ['execPath', input.execPath],
+    ['cliScript', input.cliScript],
+  ] as const) {
     if (!isAbsolutePath(path)) throw new Error(`Bridge ${what} must be an absolute path (got '${path}').`);
   }
   const env: Record<string, string> = {};

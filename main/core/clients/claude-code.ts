@@ -7,7 +7,11 @@ import { envVar, findExecutable, pathExists, usualBinDirs, type Host } from './h
 import { ClientSetupError, ENTRY_NAME, type AiClient, type ChangeOptions, type ChangeResult, type ClientLocation } from './types.ts';
 
 /** Runs a program without a shell and returns how it ended; never rejects for a non-zero exit. */
-export type ProgramRunner = (file: string, args: string[], options: { env: Readonly<Record<string, string | undefined>> }) => Promise<ProgramOutcome>;
+export type ProgramRunner = (
+  file: string,
+  args: string[],
+  options: { env: Readonly<Record<string, string | undefined>> },
+) => Promise<ProgramOutcome>;
 export interface ProgramOutcome {
   code: number | null;
   stdout: string;
@@ -24,12 +28,20 @@ export const runProgram: ProgramRunner = (file, args, options) =>
     execFile(
       file,
       args,
-      { env: options.env as NodeJS.ProcessEnv, timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', windowsHide: true, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+      {
+        env: options.env as NodeJS.ProcessEnv,
+        timeout: CLI_TIMEOUT_MS,
+        killSignal: 'SIGKILL',
+        windowsHide: true,
+        maxBuffer: 1024 * 1024,
+        encoding: 'utf8',
+      },
       (error, stdout, stderr) => {
         const failure = error as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
         const code = failure === null ? 0 : typeof failure.code === 'number' ? failure.code : null;
         const outcome: ProgramOutcome = { code, stdout, stderr };
-        if (failure && code === null) outcome.error = failure.killed ? `timed out after ${CLI_TIMEOUT_MS / 1000} s` : String(failure.code ?? failure.message);
+        if (failure && code === null)
+          outcome.error = failure.killed ? `timed out after ${CLI_TIMEOUT_MS / 1000} s` : String(failure.code ?? failure.message);
         resolve(outcome);
       },
     );
@@ -75,7 +87,10 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
     try {
       const snapshot = await readConfigFile(file);
       const servers = snapshot.root.mcpServers;
-      const entry = servers && typeof servers === 'object' && Object.hasOwn(servers, ENTRY_NAME) ? (servers as Record<string, unknown>)[ENTRY_NAME] : undefined;
+      const entry =
+        servers && typeof servers === 'object' && Object.hasOwn(servers, ENTRY_NAME)
+          ? (servers as Record<string, unknown>)[ENTRY_NAME]
+          : undefined;
       return { snapshot, entry };
     } catch (error) {
       if (!(error instanceof ClientSetupError)) throw error;
@@ -99,7 +114,11 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
 
   function diffFor(snapshot: ConfigSnapshot | undefined, file: string, value: unknown): string | undefined {
     if (!snapshot) return undefined;
-    return unifiedDiff(file, snapshot.text, planChange(snapshot, [{ path: ['mcpServers', ENTRY_NAME], value }], { strictOutput: true }).text);
+    return unifiedDiff(
+      file,
+      snapshot.text,
+      planChange(snapshot, [{ path: ['mcpServers', ENTRY_NAME], value }], { strictOutput: true }).text,
+    );
   }
 
   return {
@@ -115,7 +134,10 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
       const cli = findClaudeCli(host);
       if (!cli) {
         const result = await viaFile.connect(options);
-        if (result.action !== 'unchanged') result.notes.unshift(`No claude CLI found, so ${result.file} was edited directly; a running Claude Code session may write over it: if the entry is gone later, quit Claude Code and run setup again.`);
+        if (result.action !== 'unchanged')
+          result.notes.unshift(
+            `No claude CLI found, so ${result.file} was edited directly; a running Claude Code session may write over it: if the entry is gone later, quit Claude Code and run setup again.`,
+          );
         return result;
       }
       const dryRun = options.dryRun ?? false;
@@ -127,7 +149,11 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
         const verdict = judgeEntry(entry, desired, host);
         if (verdict.current) return { ...result, action: 'unchanged' };
         if (verdict.kind === 'foreign' && !options.force) {
-          throw new ClientSetupError('FOREIGN_ENTRY', `Claude Code already has a user-scope "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. Remove it ('claude mcp remove ${ENTRY_NAME} --scope user') or run setup again with --force.`, file);
+          throw new ClientSetupError(
+            'FOREIGN_ENTRY',
+            `Claude Code already has a user-scope "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. Remove it ('claude mcp remove ${ENTRY_NAME} --scope user') or run setup again with --force.`,
+            file,
+          );
         }
       }
       const commands = [
@@ -156,7 +182,11 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
       const { snapshot, entry, problem } = await readEntry(file);
       if (!problem && entry === undefined) return { ...result, action: 'absent' };
       if (entry !== undefined && judgeEntry(entry, desired, host).kind === 'foreign' && !options.force) {
-        throw new ClientSetupError('FOREIGN_ENTRY', `Claude Code's user-scope "${ENTRY_NAME}" server was not written by Daytona Tray, so it was left as it is. Run unsetup with --force to remove it anyway.`, file);
+        throw new ClientSetupError(
+          'FOREIGN_ENTRY',
+          `Claude Code's user-scope "${ENTRY_NAME}" server was not written by Daytona Tray, so it was left as it is. Run unsetup with --force to remove it anyway.`,
+          file,
+        );
       }
       const commands = [[cli, 'mcp', 'remove', ENTRY_NAME, '--scope', 'user']];
       const diff = diffFor(snapshot, file, undefined);

@@ -43,11 +43,16 @@ export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
   try {
     info = await stat(target);
   } catch (error) {
-    if (code(error) === 'ENOENT') return { file, target, exists: false, raw: null, text: '', root: {}, strict: true, mode: null, uid: null, gid: null };
+    if (code(error) === 'ENOENT')
+      return { file, target, exists: false, raw: null, text: '', root: {}, strict: true, mode: null, uid: null, gid: null };
     throw ioError(error, 'read', file);
   }
   if (info.isDirectory()) {
-    throw new ClientSetupError('NOT_A_FILE', `${file} is a directory, but it should be a JSON file. Move the directory away (or remove it if it is empty), then retry.`, file);
+    throw new ClientSetupError(
+      'NOT_A_FILE',
+      `${file} is a directory, but it should be a JSON file. Move the directory away (or remove it if it is empty), then retry.`,
+      file,
+    );
   }
   if (!info.isFile()) throw new ClientSetupError('NOT_A_FILE', `${file} is not a regular file; move it away, then retry.`, file);
   let raw: Buffer;
@@ -60,12 +65,27 @@ export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
   try {
     decoded = new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    throw new ClientSetupError('NOT_UTF8', `${file} is not UTF-8 text, so it was left as it is. Save it as UTF-8 (or move it away), then retry.`, file);
+    throw new ClientSetupError(
+      'NOT_UTF8',
+      `${file} is not UTF-8 text, so it was left as it is. Save it as UTF-8 (or move it away), then retry.`,
+      file,
+    );
   }
   const hasBom = decoded.startsWith('\uFEFF');
   const text = hasBom ? decoded.slice(1) : decoded;
   const root = parseRoot(text, file);
-  return { file, target, exists: true, raw, text, root, strict: !hasBom && isStrictJson(text), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
+  return {
+    file,
+    target,
+    exists: true,
+    raw,
+    text,
+    root,
+    strict: !hasBom && isStrictJson(text),
+    mode: info.mode & 0o7777,
+    uid: info.uid,
+    gid: info.gid,
+  };
 }
 
 /** One change at a JSON path: set `value`, or remove the member when `value` is undefined. */
@@ -91,10 +111,14 @@ export interface PlannedText {
  */
 export function planChange(snapshot: ConfigSnapshot, changes: readonly JsonChange[], options: PlanOptions): PlannedText {
   let text = snapshot.text;
-  for (const change of changes) text = change.value === undefined ? removeMember(text, change.path) : setMember(text, change.path, change.value);
+  for (const change of changes)
+    text = change.value === undefined ? removeMember(text, change.path) : setMember(text, change.path, change.value);
   if (options.strictOutput && text.trim() !== '' && !isStrictJson(text)) {
     const style = detectStyle(text);
-    return { text: JSON.stringify(parseRoot(text, snapshot.file), null, style.unit).replaceAll('\n', style.eol) + style.eol, normalized: true };
+    return {
+      text: JSON.stringify(parseRoot(text, snapshot.file), null, style.unit).replaceAll('\n', style.eol) + style.eol,
+      normalized: true,
+    };
   }
   return { text, normalized: false };
 }
@@ -122,16 +146,25 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
   const { file, target } = snapshot;
   const dir = dirname(target);
   if (snapshot.exists && snapshot.mode !== null && (snapshot.mode & 0o222) === 0) {
-    throw new ClientSetupError('READ_ONLY', `${file} is read-only, so it was left as it is. Make it writable (e.g. chmod u+w '${target}'), then retry.`, file);
+    throw new ClientSetupError(
+      'READ_ONLY',
+      `${file} is read-only, so it was left as it is. Make it writable (e.g. chmod u+w '${target}'), then retry.`,
+      file,
+    );
   }
   if (!snapshot.exists) {
     try {
-      if (!(await stat(dir)).isDirectory()) throw new ClientSetupError('NOT_A_FILE', `${dir} is not a folder; cannot create ${file}.`, file);
+      if (!(await stat(dir)).isDirectory())
+        throw new ClientSetupError('NOT_A_FILE', `${dir} is not a folder; cannot create ${file}.`, file);
     } catch (error) {
       if (error instanceof ClientSetupError) throw error;
       if (code(error) !== 'ENOENT') throw ioError(error, 'check', file);
       if (!options.createParents) {
-        throw new ClientSetupError('NO_PARENT', `The folder ${dir} does not exist, so ${file} was not created. Install and start the client once, then retry.`, file);
+        throw new ClientSetupError(
+          'NO_PARENT',
+          `The folder ${dir} does not exist, so ${file} was not created. Install and start the client once, then retry.`,
+          file,
+        );
       }
       await mkdir(dir, { recursive: true }).catch((e: unknown) => {
         throw ioError(e, 'create the folder for', file);
@@ -215,7 +248,11 @@ async function resolveTarget(file: string): Promise<string> {
     return await realpath(file);
   } catch (error) {
     if (code(error) === 'ENOENT') {
-      throw new ClientSetupError('NOT_A_FILE', `${file} is a symbolic link to a file that does not exist. Fix or remove the link, then retry.`, file);
+      throw new ClientSetupError(
+        'NOT_A_FILE',
+        `${file} is a symbolic link to a file that does not exist. Fix or remove the link, then retry.`,
+        file,
+      );
     }
     throw ioError(error, 'read', file);
   }
@@ -236,11 +273,14 @@ function parseRoot(text: string, file: string): Record<string, unknown> {
     );
   }
   if (tree.type !== 'object') {
-    throw new ClientSetupError('NOT_OBJECT', `${file} holds a JSON ${tree.type}, not an object, so it was left as it is. Fix it or move it away, then retry.`, file);
+    throw new ClientSetupError(
+      'NOT_OBJECT',
+      `${file} holds a JSON ${tree.type}, not an object, so it was left as it is. Fix it or move it away, then retry.`,
+      file,
+    );
   }
   return nodeValue(tree) as Record<string, unknown>;
 }
-
 
 function isStrictJson(text: string): boolean {
   try {
@@ -293,7 +333,9 @@ function setMember(text: string, path: [string, string], value: unknown): string
   if (outer.type !== 'object') throw new Error(`'${outerKey}' is not an object`); // callers check the shape first
   const existing = findNodeAtLocation(outer, [innerKey]);
   if (!existing) return insertMember(text, outer, innerKey, value, style);
-  const replacement = sameLine(text, outer.offset, outer.offset + outer.length) ? JSON.stringify(value) : pretty(value, lineIndent(text, existing.parent!.offset), style);
+  const replacement = sameLine(text, outer.offset, outer.offset + outer.length)
+    ? JSON.stringify(value)
+    : pretty(value, lineIndent(text, existing.parent!.offset), style);
   return text.slice(0, existing.offset) + replacement + text.slice(existing.offset + existing.length);
 }
 
@@ -332,7 +374,11 @@ function code(error: unknown): string | undefined {
 function ioError(error: unknown, verb: string, file: string): ClientSetupError {
   const c = code(error);
   if (c === 'EACCES' || c === 'EPERM' || c === 'EROFS') {
-    return new ClientSetupError('READ_ONLY', `No permission to ${verb} ${file} (${c}). Check the file's and its folder's permissions, then retry.`, file);
+    return new ClientSetupError(
+      'READ_ONLY',
+      `No permission to ${verb} ${file} (${c}). Check the file's and its folder's permissions, then retry.`,
+      file,
+    );
   }
   return new ClientSetupError('IO', `Could not ${verb} ${file}: ${(error as Error).message}`, file);
 }

@@ -42,7 +42,11 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     const servers = snapshot.root[spec.serversKey];
     if (servers === undefined) return undefined;
     if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) {
-      throw new ClientSetupError('BAD_SHAPE', `In ${snapshot.file}, "${spec.serversKey}" is not an object, so the file was left as it is. Fix it by hand, then retry.`, snapshot.file);
+      throw new ClientSetupError(
+        'BAD_SHAPE',
+        `In ${snapshot.file}, "${spec.serversKey}" is not an object, so the file was left as it is. Fix it by hand, then retry.`,
+        snapshot.file,
+      );
     }
     return servers as Record<string, unknown>;
   }
@@ -58,8 +62,15 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
 
   /** `setup --force` replaces the entry; `unsetup --force` removes it: the message says which. */
   function foreign(file: string, command: 'setup' | 'unsetup'): ClientSetupError {
-    const fix = command === 'setup' ? 'Rename or remove that entry, or run setup again with --force to replace it with ours.' : 'Remove it by hand, or run unsetup again with --force to remove it anyway.';
-    return new ClientSetupError('FOREIGN_ENTRY', `${file} has a "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. ${fix}`, file);
+    const fix =
+      command === 'setup'
+        ? 'Rename or remove that entry, or run setup again with --force to replace it with ours.'
+        : 'Remove it by hand, or run unsetup again with --force to remove it anyway.';
+    return new ClientSetupError(
+      'FOREIGN_ENTRY',
+      `${file} has a "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. ${fix}`,
+      file,
+    );
   }
 
   const client: AiClient = {
@@ -89,7 +100,13 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       }
       if (entry === undefined) return status;
       const verdict = judgeEntry(entry, desired, host);
-      return { ...status, entry: verdict.kind, current: verdict.current, commandExists: verdict.commandExists, connected: verdict.kind === 'ours' && verdict.commandExists };
+      return {
+        ...status,
+        entry: verdict.kind,
+        current: verdict.current,
+        commandExists: verdict.commandExists,
+        connected: verdict.kind === 'ours' && verdict.commandExists,
+      };
     },
 
     async connect(options: ChangeOptions = {}): Promise<ChangeResult> {
@@ -112,7 +129,10 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
         if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
       }
       const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: desired }], { strictOutput: spec.strictJson });
-      if (planned.normalized) result.notes.push(`Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`);
+      if (planned.normalized)
+        result.notes.push(
+          `Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`,
+        );
       const action = existing === undefined ? 'connected' : 'updated';
       const diff = unifiedDiff(location.configPath, snapshot.text, planned.text);
       if (dryRun) return { ...result, action, diff };
@@ -135,7 +155,9 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
           const existing = entryOf(snapshot);
           if (existing === undefined) continue;
           if (judgeEntry(existing, desired, host).kind === 'foreign' && !options.force) throw foreign(file, 'unsetup');
-          const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: undefined }], { strictOutput: spec.strictJson });
+          const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: undefined }], {
+            strictOutput: spec.strictJson,
+          });
           diffs.push(unifiedDiff(file, snapshot.text, planned.text));
           if (!dryRun) {
             const { backup } = await commitChange(snapshot, planned.text, { createParents: false, ...hook(deps) });

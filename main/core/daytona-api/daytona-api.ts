@@ -49,7 +49,12 @@ export interface DaytonaApi {
   /** `GET /api-keys/current` (API keys). */
   currentApiKey(options?: CallOptions): Promise<unknown>;
   /** `GET {analyticsApiUrl}/organization/{id}/usage/aggregated?from&to`. */
-  aggregatedUsage(analyticsApiUrl: string, organizationId: string, window: { from: string; to: string }, options?: CallOptions): Promise<unknown>;
+  aggregatedUsage(
+    analyticsApiUrl: string,
+    organizationId: string,
+    window: { from: string; to: string },
+    options?: CallOptions,
+  ): Promise<unknown>;
   /** `GET {billingApiUrl}/v2/organization/{id}/wallet`; the organization is in the path, so no organization header. */
   wallet(billingApiUrl: string, organizationId: string, options?: CallOptions): Promise<unknown>;
   /** The same connection pool, other credentials (billing mixes an API key and a sign-in). */
@@ -113,7 +118,14 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     return http;
   }
 
-  let generated: { sandbox: InstanceType<ApiClient['SandboxApi']>; config: InstanceType<ApiClient['ConfigApi']>; organizations: InstanceType<ApiClient['OrganizationsApi']>; apiKeys: InstanceType<ApiClient['ApiKeysApi']> } | undefined;
+  let generated:
+    | {
+        sandbox: InstanceType<ApiClient['SandboxApi']>;
+        config: InstanceType<ApiClient['ConfigApi']>;
+        organizations: InstanceType<ApiClient['OrganizationsApi']>;
+        apiKeys: InstanceType<ApiClient['ApiKeysApi']>;
+      }
+    | undefined;
   /** The generated clients, made once per DaytonaApi; credentials are set per call, so every binding shares them. */
   function rest(): NonNullable<typeof generated> {
     if (!generated) {
@@ -150,11 +162,15 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
       try {
         response = await call({ headers: { Accept: 'application/json', ...auth }, signal });
       } catch (error) {
-        if (callOptions.signal?.aborted) throw callOptions.signal.reason instanceof Error ? callOptions.signal.reason : new Error('Cancelled.');
+        if (callOptions.signal?.aborted)
+          throw callOptions.signal.reason instanceof Error ? callOptions.signal.reason : new Error('Cancelled.');
         throw toDaytonaError(error, deadline.aborted ? timeoutMs : undefined);
       }
       if (typeof response.data === 'string' && response.data.trim() !== '') {
-        throw new HttpError(response.status, `${describeUrl(response.config.url ?? apiUrl)} answered with something that is not JSON. Check the API URL (it usually ends in /api).`);
+        throw new HttpError(
+          response.status,
+          `${describeUrl(response.config.url ?? apiUrl)} answered with something that is not JSON. Check the API URL (it usually ends in /api).`,
+        );
       }
       return response.data;
     }
@@ -162,15 +178,19 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     return {
       apiUrl,
       async listSandboxesPage(query, callOptions) {
-        const body: unknown = await send('read', (config) => {
-          const { sandbox } = rest();
-          // Every filter is positional (30 of them); only the cursor, the limit and the request config are set.
-          const args: unknown[] = new Array(sandbox.listSandboxes.length).fill(undefined);
-          args[1] = query.cursor;
-          args[2] = query.limit;
-          args[args.length - 1] = config;
-          return (sandbox.listSandboxes as (...all: unknown[]) => Promise<AxiosResponse<unknown>>).apply(sandbox, args);
-        }, callOptions);
+        const body: unknown = await send(
+          'read',
+          (config) => {
+            const { sandbox } = rest();
+            // Every filter is positional (30 of them); only the cursor, the limit and the request config are set.
+            const args: unknown[] = new Array(sandbox.listSandboxes.length).fill(undefined);
+            args[1] = query.cursor;
+            args[2] = query.limit;
+            args[args.length - 1] = config;
+            return (sandbox.listSandboxes as (...all: unknown[]) => Promise<AxiosResponse<unknown>>).apply(sandbox, args);
+          },
+          callOptions,
+        );
         return body;
       },
       async startSandbox(id, callOptions) {
@@ -191,7 +211,11 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
         const { Configuration, UsageApi } = clients().analytics;
         const base = analyticsApiUrl.replace(/\/+$/, '');
         const usage = new UsageApi(new Configuration({ basePath: base }), base, instance());
-        return send('read', (config) => usage.organizationOrganizationIdUsageAggregatedGet(organizationId, window.from, window.to, config), callOptions);
+        return send(
+          'read',
+          (config) => usage.organizationOrganizationIdUsageAggregatedGet(organizationId, window.from, window.to, config),
+          callOptions,
+        );
       },
       wallet(billingApiUrl, organizationId, callOptions) {
         const url = `${billingApiUrl.replace(/\/+$/, '')}/v2/organization/${encodeURIComponent(organizationId)}/wallet`;
@@ -209,12 +233,22 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
 /** An axios failure as this app's HttpError / NetworkError, with messages that never contain a token. */
 function toDaytonaError(error: unknown, timedOutAfterMs: number | undefined): Error {
   if (error instanceof HttpError || error instanceof NetworkError) return error;
-  const failure = error as { isAxiosError?: boolean; code?: string; message?: string; config?: { url?: string }; response?: AxiosResponse; cause?: { code?: string } };
+  const failure = error as {
+    isAxiosError?: boolean;
+    code?: string;
+    message?: string;
+    config?: { url?: string };
+    response?: AxiosResponse;
+    cause?: { code?: string };
+  };
   if (!failure?.isAxiosError) return error instanceof Error ? error : new Error(String(error));
   const target = describeUrl(failure.config?.url ?? '');
   if (timedOutAfterMs !== undefined) {
     const reason = `no answer within ${Math.round(timedOutAfterMs / 1000)} s`;
-    return new NetworkError(`Could not reach ${target}: ${reason}. Check the network connection and the API URL.`, { timedOut: true, reason });
+    return new NetworkError(`Could not reach ${target}: ${reason}. Check the network connection and the API URL.`, {
+      timedOut: true,
+      reason,
+    });
   }
   const response = failure.response;
   if (!response) {
@@ -228,8 +262,15 @@ function toDaytonaError(error: unknown, timedOutAfterMs: number | undefined): Er
   }
   const body: unknown = response.data;
   const { message, code } = errorOf(typeof body === 'string' ? tryJson(body) : body, typeof body === 'string' ? body : '');
-  const headers = Object.entries((response.headers ?? {}) as Record<string, unknown>).map(([name, value]) => [name, String(value)] as [string, string]);
-  return new HttpError(response.status, `${target} answered ${response.status}${message ? `: ${message}` : ''}`, retryAfterOf(headers), code);
+  const headers = Object.entries((response.headers ?? {}) as Record<string, unknown>).map(
+    ([name, value]) => [name, String(value)] as [string, string],
+  );
+  return new HttpError(
+    response.status,
+    `${target} answered ${response.status}${message ? `: ${message}` : ''}`,
+    retryAfterOf(headers),
+    code,
+  );
 }
 
 function tryJson(text: string): unknown {

@@ -35,7 +35,8 @@ export class NetworkError extends Error {
  * only feeds Daytona's failed-auth throttler), 403/404/409 need someone to change something, 429/5xx and
  * network failures are worth retrying later (with backoff, at least `retryAfterMs`).
  */
-export type FailureKind = 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'rate-limited' | 'server' | 'timeout' | 'unreachable' | 'other';
+export type FailureKind =
+  'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'rate-limited' | 'server' | 'timeout' | 'unreachable' | 'other';
 
 export interface Failure {
   kind: FailureKind;
@@ -46,7 +47,8 @@ export interface Failure {
 }
 
 export function failureOf(error: unknown): Failure {
-  if (error instanceof NetworkError) return { kind: error.timedOut ? 'timeout' : 'unreachable', retryable: true, status: undefined, retryAfterMs: undefined };
+  if (error instanceof NetworkError)
+    return { kind: error.timedOut ? 'timeout' : 'unreachable', retryable: true, status: undefined, retryAfterMs: undefined };
   if (!(error instanceof HttpError)) return { kind: 'other', retryable: true, status: undefined, retryAfterMs: undefined };
   const { status, retryAfterMs } = error;
   const of = (kind: FailureKind, retryable: boolean): Failure => ({ kind, retryable, status, retryAfterMs });
@@ -82,7 +84,14 @@ export function errorOf(body: unknown, text: string): { message: string; code: s
     const joined = Array.isArray(message) ? message.join(', ') : typeof message === 'string' ? message : '';
     return { message: joined.slice(0, MAX_ERROR_TEXT), code };
   }
-  return { message: text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, MAX_ERROR_TEXT), code: undefined };
+  return {
+    message: text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, MAX_ERROR_TEXT),
+    code: undefined,
+  };
 }
 
 /** The longest wait any `Retry-After*` header asks for (seconds or an HTTP date), in ms. */

@@ -37,12 +37,21 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
   let response: Response;
   let text: string;
   try {
-    response = await doFetch(url, { method: options.method ?? 'GET', headers, ...(body !== undefined ? { body } : {}), signal, redirect: 'error' });
+    response = await doFetch(url, {
+      method: options.method ?? 'GET',
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal,
+      redirect: 'error',
+    });
     text = await response.text();
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason instanceof Error ? options.signal.reason : new Error('Cancelled.');
     const reason = timeout.aborted ? `no answer within ${Math.round(timeoutMs / 1000)} s` : causeOf(error);
-    throw new NetworkError(`Could not reach ${target}: ${reason}. Check the network connection and the API URL.`, { timedOut: timeout.aborted, reason });
+    throw new NetworkError(`Could not reach ${target}: ${reason}. Check the network connection and the API URL.`, {
+      timedOut: timeout.aborted,
+      reason,
+    });
   }
   let parsed: unknown;
   if (text.length > 0) {
@@ -54,9 +63,15 @@ export async function requestJson(url: string, options: RequestOptions = {}): Pr
   }
   if (!response.ok) {
     const { message, code } = errorOf(parsed, text);
-    throw new HttpError(response.status, `${target} answered ${response.status}${message ? `: ${message}` : ''}`, retryAfterOf(response.headers), code);
+    throw new HttpError(
+      response.status,
+      `${target} answered ${response.status}${message ? `: ${message}` : ''}`,
+      retryAfterOf(response.headers),
+      code,
+    );
   }
-  if (text.length > 0 && parsed === undefined) throw new HttpError(response.status, `${target} answered with something that is not JSON. Check the API URL.`);
+  if (text.length > 0 && parsed === undefined)
+    throw new HttpError(response.status, `${target} answered with something that is not JSON. Check the API URL.`);
   return parsed;
 }
 

@@ -5,7 +5,11 @@ import { failureOf, HttpError, NetworkError } from '../http/http-errors.ts';
 
 export type ApiKeyCheck =
   | { ok: true }
-  | { ok: false; reason: 'rejected' | 'forbidden' | 'not-found' | 'server' | 'unreachable' | 'timeout' | 'malformed' | 'not-daytona'; message: string };
+  | {
+      ok: false;
+      reason: 'rejected' | 'forbidden' | 'not-found' | 'server' | 'unreachable' | 'timeout' | 'malformed' | 'not-daytona';
+      message: string;
+    };
 
 /** Daytona's keys are printable ASCII; anything else cannot even travel in the Authorization header. */
 const HEADER_SAFE = /^[\x21-\x7e]+$/;
@@ -30,7 +34,12 @@ export async function checkApiKey(options: CheckApiKeyOptions): Promise<ApiKeyCh
   const apiUrl = options.apiUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 15_000;
   if (!HEADER_SAFE.test(options.apiKey)) {
-    return { ok: false, reason: 'malformed', message: 'That API key is malformed: it has characters no Daytona API key has (spaces, accents, control or non-ASCII characters). Copy the key again from the Daytona dashboard (Keys), then try again.' };
+    return {
+      ok: false,
+      reason: 'malformed',
+      message:
+        'That API key is malformed: it has characters no Daytona API key has (spaces, accents, control or non-ASCII characters). Copy the key again from the Daytona dashboard (Keys), then try again.',
+    };
   }
   const notDaytona = (what: string): ApiKeyCheck => ({
     ok: false,
@@ -49,21 +58,46 @@ export async function checkApiKey(options: CheckApiKeyOptions): Promise<ApiKeyCh
     const why = (error as Error).message;
     switch (failure.kind) {
       case 'unauthorized':
-        return { ok: false, reason: 'rejected', message: `API key rejected by ${options.apiUrl} (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.` };
+        return {
+          ok: false,
+          reason: 'rejected',
+          message: `API key rejected by ${options.apiUrl} (401). Check that you copied the whole key, or create a new one in the Daytona dashboard (Keys), then try again.`,
+        };
       case 'forbidden':
-        return { ok: false, reason: 'forbidden', message: `${options.apiUrl} accepted the key but it may not list sandboxes (403). Create a key with sandbox permissions in the Daytona dashboard (Keys), then try again.` };
+        return {
+          ok: false,
+          reason: 'forbidden',
+          message: `${options.apiUrl} accepted the key but it may not list sandboxes (403). Create a key with sandbox permissions in the Daytona dashboard (Keys), then try again.`,
+        };
       case 'not-found':
-        return { ok: false, reason: 'not-found', message: `No Daytona API at ${options.apiUrl} (404 for /sandbox). Check --api-url: it usually ends in /api (the default is https://app.daytona.io/api).` };
+        return {
+          ok: false,
+          reason: 'not-found',
+          message: `No Daytona API at ${options.apiUrl} (404 for /sandbox). Check --api-url: it usually ends in /api (the default is https://app.daytona.io/api).`,
+        };
       case 'timeout':
-        if (failure.status === undefined) return { ok: false, reason: 'timeout', message: `${options.apiUrl} did not answer within ${timeoutMs / 1000} s. Check your network (or --api-url), then try again.` };
+        if (failure.status === undefined)
+          return {
+            ok: false,
+            reason: 'timeout',
+            message: `${options.apiUrl} did not answer within ${timeoutMs / 1000} s. Check your network (or --api-url), then try again.`,
+          };
         break;
       case 'unreachable':
-        return { ok: false, reason: 'unreachable', message: `Could not reach ${options.apiUrl} (${error instanceof NetworkError ? error.reason : why}). Check your network and the API URL (--api-url), then try again.` };
+        return {
+          ok: false,
+          reason: 'unreachable',
+          message: `Could not reach ${options.apiUrl} (${error instanceof NetworkError ? error.reason : why}). Check your network and the API URL (--api-url), then try again.`,
+        };
       default:
         break;
     }
     if (error instanceof HttpError) {
-      return { ok: false, reason: 'server', message: `${options.apiUrl} answered ${`${error.status} ${STATUS_CODES[error.status] ?? ''}`.trim()}. Try again later; if it persists, check --api-url.` };
+      return {
+        ok: false,
+        reason: 'server',
+        message: `${options.apiUrl} answered ${`${error.status} ${STATUS_CODES[error.status] ?? ''}`.trim()}. Try again later; if it persists, check --api-url.`,
+      };
     }
     return { ok: false, reason: 'server', message: `${options.apiUrl}: ${why} Check --api-url, then try again.` };
   } finally {

@@ -70,7 +70,14 @@ export function createKeyringSecretStore(options: KeyringSecretStoreOptions = {}
         settle(() => reject(new SecretStoreError('timeout', secretStoreErrorMessage('timeout', platform, timeoutMs))));
       }, timeoutMs);
       child.on('error', (error) => {
-        settle(() => reject(new SecretStoreError('failed', `Could not start the keychain helper (${error.message}). Reinstall Daytona Tray, then try again.`)));
+        settle(() =>
+          reject(
+            new SecretStoreError(
+              'failed',
+              `Could not start the keychain helper (${error.message}). Reinstall Daytona Tray, then try again.`,
+            ),
+          ),
+        );
       });
       child.on('close', (code, signal) => {
         settle(() => {

@@ -24,7 +24,8 @@ export class SecretInputError extends Error {
  */
 export async function readSecretInput(options: SecretInputOptions): Promise<string> {
   const maxLength = options.maxLength ?? 4_096;
-  const raw = options.input.isTTY && options.input.setRawMode ? await readHidden(options, maxLength) : await readAll(options.input, maxLength);
+  const raw =
+    options.input.isTTY && options.input.setRawMode ? await readHidden(options, maxLength) : await readAll(options.input, maxLength);
   const secret = raw.trim();
   if (!secret) throw new SecretInputError('No API key given: pipe it on stdin or type it at the prompt.');
   if (/\s/.test(secret)) throw new SecretInputError('Expected one API key, got several words or lines: pass only the key.');
@@ -70,7 +71,8 @@ function readHidden(options: SecretInputOptions, maxLength: number): Promise<str
         if (char === '\u0004' && secret === '') return finish(new SecretInputError('Cancelled.', true));
         if (char === '\u007f' || char === '\b') secret = secret.slice(0, -1);
         else if (char >= ' ') secret += char;
-        if (secret.length > maxLength) return finish(new SecretInputError(`The input is too long for an API key (over ${maxLength} characters).`));
+        if (secret.length > maxLength)
+          return finish(new SecretInputError(`The input is too long for an API key (over ${maxLength} characters).`));
       }
     };
     output.write(options.prompt);

@@ -37,7 +37,8 @@ const NO_FALLBACK = 'Daytona Tray keeps API keys only in the OS keychain: it doe
 
 /** The advice for each failure, worded for the platform the user is on. */
 export function secretStoreErrorMessage(code: SecretStoreErrorCode, platform: NodeJS.Platform, timeoutMs = 0): string {
-  const keychain = platform === 'darwin' ? 'the macOS Keychain' : platform === 'win32' ? 'the Windows Credential Manager' : 'the Secret Service keyring';
+  const keychain =
+    platform === 'darwin' ? 'the macOS Keychain' : platform === 'win32' ? 'the Windows Credential Manager' : 'the Secret Service keyring';
   switch (code) {
     case 'timeout':
       return (
@@ -69,7 +70,11 @@ export function secretStoreErrorMessage(code: SecretStoreErrorCode, platform: No
  * (keyring-rs over D-Bus), measured against gnome-keyring 42 in each failure mode.
  */
 export function classifyKeychainFailure(detail: string): SecretStoreErrorCode {
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|ServiceUnknown|not provided by any \.service files|NameHasNoOwner|Failed to connect to (socket|address)|Could not connect/i.test(detail)) {
+  if (
+    /DBUS_SESSION_BUS_ADDRESS|autolaunch|ServiceUnknown|not provided by any \.service files|NameHasNoOwner|Failed to connect to (socket|address)|Could not connect/i.test(
+      detail,
+    )
+  ) {
     return 'no-secret-service';
   }
   if (/Did not receive a reply|NoReply|timed? ?out/i.test(detail)) return 'timeout';

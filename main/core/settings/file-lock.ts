@@ -35,7 +35,9 @@ export async function withFileLock<T>(lockFile: string, task: () => Promise<T>, 
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${lockFile} is held by process ${owner.pid}; try again in a moment (or delete that file if no Daytona Tray is running).`);
+      throw new Error(
+        `${lockFile} is held by process ${owner.pid}; try again in a moment (or delete that file if no Daytona Tray is running).`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
@@ -57,4 +59,3 @@ async function lockOwner(lockFile: string): Promise<{ pid: number; mtimeMs: numb
     return { pid: process.pid, mtimeMs: Date.now() }; // vanished meanwhile: just retry
   }
 }
-

@@ -42,7 +42,9 @@ export function parseSettings(input: unknown): ParsedSettings {
       profiles[name] = repair(knownProfileSchema, profile, ['profiles', name], repairs);
     } else {
       profiles[name] = foreignProfileSchema.parse(profile);
-      notes.push(`profiles.${name}: kind '${profile.kind}' is not known to this version of Daytona Tray; kept as it is, but it cannot be used.`);
+      notes.push(
+        `profiles.${name}: kind '${profile.kind}' is not known to this version of Daytona Tray; kept as it is, but it cannot be used.`,
+      );
     }
   }
   // The local provider needs no account: it is always there to fall back to.

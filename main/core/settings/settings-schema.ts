@@ -15,7 +15,15 @@ export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as 
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 /** What can raise a notification; each can be switched off on its own. */
-export const ALERT_KINDS = ['autoStop', 'autoArchive', 'autoDelete', 'sandboxError', 'lowBalance', 'creditsDepleted', 'serverFailed'] as const;
+export const ALERT_KINDS = [
+  'autoStop',
+  'autoArchive',
+  'autoDelete',
+  'sandboxError',
+  'lowBalance',
+  'creditsDepleted',
+  'serverFailed',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 /** Letters, digits, `-` and `_`: it names a keychain entry and appears in commands (`--profile NAME`). */
@@ -66,18 +74,28 @@ export const settingsBaseSchema = z.looseObject({
       port: z.number().int().min(0).max(65_535).default(0),
       /** Tool groups offered to AI clients (clients cap tool counts: switch off what you do not use). */
       toolGroups: z
-        .looseObject(Object.fromEntries(TOOL_GROUPS.map((group) => [group, z.boolean().default(true)])) as Record<ToolGroup, z.ZodDefault<z.ZodBoolean>>)
+        .looseObject(
+          Object.fromEntries(TOOL_GROUPS.map((group) => [group, z.boolean().default(true)])) as Record<
+            ToolGroup,
+            z.ZodDefault<z.ZodBoolean>
+          >,
+        )
         .prefault({}),
       /**
        * The one folder on this computer that file_download and file_upload may save to or read from (their
        * `localPath`); unset means a `Daytona` folder in the user's Downloads (main/mcp/transfer-folder.ts).
        */
-      transferFolder: z.string().regex(/^(\/|[A-Za-z]:[\\/])/, 'the transfer folder is an absolute path').optional(),
+      transferFolder: z
+        .string()
+        .regex(/^(\/|[A-Za-z]:[\\/])/, 'the transfer folder is an absolute path')
+        .optional(),
     })
     .prefault({}),
   /** Whether each kind of alert raises an OS notification. */
   notifications: z
-    .looseObject(Object.fromEntries(ALERT_KINDS.map((kind) => [kind, z.boolean().default(true)])) as Record<AlertKind, z.ZodDefault<z.ZodBoolean>>)
+    .looseObject(
+      Object.fromEntries(ALERT_KINDS.map((kind) => [kind, z.boolean().default(true)])) as Record<AlertKind, z.ZodDefault<z.ZodBoolean>>,
+    )
     .prefault({}),
   polling: z
     .looseObject({

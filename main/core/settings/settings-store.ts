@@ -6,7 +6,14 @@ import { dataDirProblem, makeDataDir } from '../data-dir.ts';
 import { parseJsonc } from '../jsonc.ts';
 import { withFileLock } from './file-lock.ts';
 import { defaultSettings, parseSettings } from './settings-parse.ts';
-import { SETTINGS_VERSION, settingsSchema, knownProfileSchema, foreignProfileSchema, isKnownProfile, type Settings } from './settings-schema.ts';
+import {
+  SETTINGS_VERSION,
+  settingsSchema,
+  knownProfileSchema,
+  foreignProfileSchema,
+  isKnownProfile,
+  type Settings,
+} from './settings-schema.ts';
 
 export interface LoadedSettings {
   settings: Settings;
@@ -80,8 +87,14 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
       if (code === 'ENOENT') return { settings: defaultSettings(), warnings: [], repaired: false, exists: false, comments: false };
       const blocked = dataDirProblem(error, dirname(file));
       if (blocked) throw blocked;
-      if (code === 'EISDIR') throw new Error(`The settings file ${file} is a folder: move it away (settings then start from defaults), then retry.`, { cause: error });
-      throw new Error(`Cannot read the settings file ${file} (${code ?? (error as Error).message}): fix its permissions, or move it away to start from defaults.`, { cause: error });
+      if (code === 'EISDIR')
+        throw new Error(`The settings file ${file} is a folder: move it away (settings then start from defaults), then retry.`, {
+          cause: error,
+        });
+      throw new Error(
+        `Cannot read the settings file ${file} (${code ?? (error as Error).message}): fix its permissions, or move it away to start from defaults.`,
+        { cause: error },
+      );
     }
     const json = parseJsonc(text.replace(/^\uFEFF/, ''));
     let reason: string | undefined;
@@ -99,7 +112,13 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
       const unreadable = `The settings file ${file} cannot be read (${reason}), so the defaults are in use and nothing will be saved over it. Fix it, or move it away to start from defaults.`;
       return { settings: defaultSettings(), warnings: [unreadable], repaired: false, exists: true, comments: false, unreadable };
     }
-    return { settings: parsed.settings, warnings: parsed.warnings, repaired: parsed.repaired, exists: true, comments: json.ok && json.comments };
+    return {
+      settings: parsed.settings,
+      warnings: parsed.warnings,
+      repaired: parsed.repaired,
+      exists: true,
+      comments: json.ok && json.comments,
+    };
   }
 
   // One change at a time within this process, so two updates never lose each other's changes.
@@ -111,28 +130,39 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
 
   return {
     file,
-    load: () => serialized(async () => {
-      const { settings, warnings, unreadable } = await read();
-      return { settings, warnings, ...(unreadable ? { unreadable } : {}) };
-    }),
-    update: (change) => serialized(async () => {
-      await makeDataDir(dirname(file));
-      return withFileLock(lockFile, async () => {
-        const current = await read();
-        if (current.unreadable) throw new SettingsUnreadableError(file, current.unreadable.replace('so the defaults are in use and nothing will be saved over it', 'so nothing was saved and it was left as it is'));
-        const draft = structuredClone(current.settings);
-        const next = validate(change(draft) ?? draft);
-        const warnings = [...current.warnings];
-        if ((current.repaired || current.comments) && current.exists) {
-          // What this write drops (invalid values, comments) stays recoverable from a copy of the file as it was.
-          const copy = `${file}.${current.repaired ? 'invalid' : 'before'}-${stamp()}`;
-          await copyFile(file, copy, fsConstants.COPYFILE_EXCL);
-          warnings.push(`The settings file as it was (with ${current.repaired ? 'the ignored values' : 'its comments, which the saved file does not keep'}) is kept at ${copy}.`);
-        }
-        await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
-        return { settings: next, warnings };
-      });
-    }),
+    load: () =>
+      serialized(async () => {
+        const { settings, warnings, unreadable } = await read();
+        return { settings, warnings, ...(unreadable ? { unreadable } : {}) };
+      }),
+    update: (change) =>
+      serialized(async () => {
+        await makeDataDir(dirname(file));
+        return withFileLock(lockFile, async () => {
+          const current = await read();
+          if (current.unreadable)
+            throw new SettingsUnreadableError(
+              file,
+              current.unreadable.replace(
+                'so the defaults are in use and nothing will be saved over it',
+                'so nothing was saved and it was left as it is',
+              ),
+            );
+          const draft = structuredClone(current.settings);
+          const next = validate(change(draft) ?? draft);
+          const warnings = [...current.warnings];
+          if ((current.repaired || current.comments) && current.exists) {
+            // What this write drops (invalid values, comments) stays recoverable from a copy of the file as it was.
+            const copy = `${file}.${current.repaired ? 'invalid' : 'before'}-${stamp()}`;
+            await copyFile(file, copy, fsConstants.COPYFILE_EXCL);
+            warnings.push(
+              `The settings file as it was (with ${current.repaired ? 'the ignored values' : 'its comments, which the saved file does not keep'}) is kept at ${copy}.`,
+            );
+          }
+          await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+          return { settings: next, warnings };
+        });
+      }),
   };
 }
 

@@ -29,7 +29,8 @@ export function createLogBuffer(options: LogBufferOptions = {}): LogBuffer {
   return {
     append(source, line) {
       const clean = redact(line, secrets);
-      const text = clean.length > MAX_LINE_CHARS ? `${clean.slice(0, MAX_LINE_CHARS)}… (${clean.length - MAX_LINE_CHARS} more characters)` : clean;
+      const text =
+        clean.length > MAX_LINE_CHARS ? `${clean.slice(0, MAX_LINE_CHARS)}… (${clean.length - MAX_LINE_CHARS} more characters)` : clean;
       kept.push(`${new Date(now()).toISOString()} ${source}: ${text}`);
       if (kept.length > capacity) kept.splice(0, kept.length - capacity);
     },

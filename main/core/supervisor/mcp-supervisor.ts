@@ -6,11 +6,22 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
 import { createMcpPinger, type McpPinger } from './mcp-ping.ts';
 import { loopbackPortFree } from './port-free.ts';
-import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions, type SupervisorState, type SupervisorStatus } from './process-supervisor.ts';
+import {
+  createProcessSupervisor,
+  type ProcessSupervisor,
+  type ProcessSupervisorOptions,
+  type SupervisorState,
+  type SupervisorStatus,
+} from './process-supervisor.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
 import { firstStdoutLine, spawnChild, type SpawnPort } from './spawn-child.ts';
 
-export type ChildTimings = Partial<Pick<ProcessSupervisorOptions<unknown>, 'readyTimeoutMs' | 'healthIntervalMs' | 'healthTimeoutMs' | 'healthFailuresToRestart' | 'stopGraceMs'>>;
+export type ChildTimings = Partial<
+  Pick<
+    ProcessSupervisorOptions<unknown>,
+    'readyTimeoutMs' | 'healthIntervalMs' | 'healthTimeoutMs' | 'healthFailuresToRestart' | 'stopGraceMs'
+  >
+>;
 
 export interface McpSupervisorOptions {
   /** What to serve; read at start, on refresh(), and every `profileCheckMs`. */
@@ -84,11 +95,22 @@ interface McpChild {
   endpoint: Endpoint | undefined;
 }
 
-const mcpReadyLine = z.object({ url: z.url(), port: z.number().int().positive(), pid: z.number().int().positive(), runtimeFile: z.string().min(1) });
+const mcpReadyLine = z.object({
+  url: z.url(),
+  port: z.number().int().positive(),
+  pid: z.number().int().positive(),
+  runtimeFile: z.string().min(1),
+});
 const localReadyLine = z.object({ apiUrl: z.url(), apiKey: z.string().min(1) });
 
 // Credentials from the tray's own environment never leak into a child: the profile decides what it gets.
-const DROPPED_ENV = ['DAYTONA_API_KEY', 'DAYTONA_API_URL', 'DAYTONA_TARGET', 'DAYTONA_TRAY_LOCAL_API_KEY', 'DAYTONA_TRAY_MCP_DISABLED_GROUPS'];
+const DROPPED_ENV = [
+  'DAYTONA_API_KEY',
+  'DAYTONA_API_URL',
+  'DAYTONA_TARGET',
+  'DAYTONA_TRAY_LOCAL_API_KEY',
+  'DAYTONA_TRAY_MCP_DISABLED_GROUPS',
+];
 
 /**
  * Keeps the MCP HTTP server running for the active profile: `daytona-tray mcp --http` as a child, with the
@@ -149,14 +171,33 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     async prepare() {
       const current = config;
       const profile = current?.profile;
-      const endpoint: Endpoint | undefined = profile?.kind === 'cloud' ? { apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) } : profile?.kind === 'local' ? localEndpoint : undefined;
+      const endpoint: Endpoint | undefined =
+        profile?.kind === 'cloud'
+          ? { apiUrl: profile.apiUrl, apiKey: profile.apiKey, ...(profile.target ? { target: profile.target } : {}) }
+          : profile?.kind === 'local'
+            ? localEndpoint
+            : undefined;
       if (profile?.kind === 'local' && !endpoint) throw new Error('the local provider is not ready yet');
       preparedEndpoint = endpoint;
       const port = await choosePort(current?.port ?? 0, lastMcpPort);
       const groups = current?.disabledGroups ?? [];
-      const args = ['mcp', '--http', '--json', '--exit-with-parent', '--port', String(port), ...(groups.length > 0 ? ['--disable-groups', groups.join(',')] : [])];
+      const args = [
+        'mcp',
+        '--http',
+        '--json',
+        '--exit-with-parent',
+        '--port',
+        String(port),
+        ...(groups.length > 0 ? ['--disable-groups', groups.join(',')] : []),
+      ];
       // The variables the Daytona SDK reads: the key travels in the environment only, never in argv.
-      const env: Record<string, string> = endpoint ? { DAYTONA_API_URL: endpoint.apiUrl, DAYTONA_API_KEY: endpoint.apiKey, ...(endpoint.target ? { DAYTONA_TARGET: endpoint.target } : {}) } : {};
+      const env: Record<string, string> = endpoint
+        ? {
+            DAYTONA_API_URL: endpoint.apiUrl,
+            DAYTONA_API_KEY: endpoint.apiKey,
+            ...(endpoint.target ? { DAYTONA_TARGET: endpoint.target } : {}),
+          }
+        : {};
       return { spec: cli(args, env), secrets: endpoint ? [endpoint.apiKey] : [] };
     },
     async ready(child, signal) {
@@ -196,7 +237,10 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     ...options.timings,
     async prepare() {
       const port = await choosePort(0, lastLocalPort);
-      return { spec: cli(['local', '--json', '--exit-with-parent', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }), secrets: [localKey] };
+      return {
+        spec: cli(['local', '--json', '--exit-with-parent', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }),
+        secrets: [localKey],
+      };
     },
     async ready(child, signal) {
       const line = localReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
@@ -250,8 +294,10 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   function whatChanged(previous: ServerConfig | undefined, next: ServerConfig): string {
     const before = previous?.profile;
     const after = next.profile;
-    if (before?.name !== after?.name) return after ? `the active profile is now '${after.name}'` : 'the active profile can no longer be used';
-    if (before?.kind === 'cloud' && after?.kind === 'cloud' && before.apiKey !== after.apiKey) return `the API key of profile '${after.name}' changed`;
+    if (before?.name !== after?.name)
+      return after ? `the active profile is now '${after.name}'` : 'the active profile can no longer be used';
+    if (before?.kind === 'cloud' && after?.kind === 'cloud' && before.apiKey !== after.apiKey)
+      return `the API key of profile '${after.name}' changed`;
     if (JSON.stringify(before) !== JSON.stringify(after)) return `profile '${after?.name}' changed`;
     return 'the MCP server settings changed';
   }
@@ -265,7 +311,9 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   function scheduleCheck(): void {
     if (profileCheckMs <= 0 || !started) return;
     checkTimer = clock.setTimeout(() => {
-      void refresh().catch((error: unknown) => note(`profile check failed: ${(error as Error).message}`)).finally(scheduleCheck);
+      void refresh()
+        .catch((error: unknown) => note(`profile check failed: ${(error as Error).message}`))
+        .finally(scheduleCheck);
     }, profileCheckMs);
   }
 
@@ -310,7 +358,9 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     return {
       state: started ? worst.state : 'stopped',
       ...(started && worst.reason && (worst.state === 'failed' || worst.state === 'restarting') ? { reason: worst.reason } : {}),
-      ...(started && worst.retryAt !== undefined && (worst.state === 'failed' || worst.state === 'restarting') ? { retryAt: worst.retryAt } : {}),
+      ...(started && worst.retryAt !== undefined && (worst.state === 'failed' || worst.state === 'restarting')
+        ? { retryAt: worst.retryAt }
+        : {}),
       ...(profile ? { profile: { name: profile.name, kind: profile.kind } } : {}),
       ...(config?.profileProblem ? { profileProblem: config.profileProblem } : {}),
       ...(running ? { url: running.url, port: running.port } : {}),
@@ -354,7 +404,10 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       return () => listeners.delete(listener);
     },
     logs: () => log.lines(),
-    localEndpoint: () => (started && config?.profile?.kind === 'local' && localEndpoint ? { apiUrl: localEndpoint.apiUrl, apiKey: localEndpoint.apiKey } : undefined),
+    localEndpoint: () =>
+      started && config?.profile?.kind === 'local' && localEndpoint
+        ? { apiUrl: localEndpoint.apiUrl, apiKey: localEndpoint.apiKey }
+        : undefined,
   };
 }
 

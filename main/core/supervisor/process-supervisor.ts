@@ -144,7 +144,11 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
           setStatus({ state: 'restarting', reason, retryAt: now }, now);
           continue;
         }
-        const plan = planRestart(backoff, { previousFailures: status.failures, becameReady: attempt.readyForMs !== undefined, readyForMs: attempt.readyForMs ?? 0 });
+        const plan = planRestart(backoff, {
+          previousFailures: status.failures,
+          becameReady: attempt.readyForMs !== undefined,
+          readyForMs: attempt.readyForMs ?? 0,
+        });
         status.failures = plan.failures;
         const now = clock.now();
         note(`${attempt.reason}; next start in ${formatMs(plan.delayMs)}`);
@@ -185,7 +189,9 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
       if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
     });
     let exit: ChildExit | undefined;
-    void child.exited.then((value) => { exit = value; });
+    void child.exited.then((value) => {
+      exit = value;
+    });
     setStatus({ state: 'starting', ...(child.pid !== undefined ? { pid: child.pid } : {}) });
 
     let readyValue: R | undefined;
@@ -214,7 +220,10 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
       if (released !== undefined) await safely(() => options.release?.(released));
       await safely(() => options.onExit?.(child, exit ?? { code: null, signal: null }));
     }
-    return { reason: describe(outcome, stderrTail, readyAt !== undefined), readyForMs: readyAt === undefined ? undefined : clock.now() - readyAt };
+    return {
+      reason: describe(outcome, stderrTail, readyAt !== undefined),
+      readyForMs: readyAt === undefined ? undefined : clock.now() - readyAt,
+    };
   }
 
   async function waitForReady(child: ChildHandle): Promise<{ value: R } | { outcome: Outcome }> {
@@ -224,10 +233,17 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
     interrupt.signal.addEventListener('abort', onInterrupt, { once: true });
     try {
       return await Promise.race([
-        options.ready(child, abort.signal).then((value) => ({ value }), (error: unknown) => ({ outcome: { kind: 'not-ready', error } as Outcome })),
+        options.ready(child, abort.signal).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ outcome: { kind: 'not-ready', error } as Outcome }),
+        ),
         child.exited.then((exit) => ({ outcome: { kind: 'exit', exit } as Outcome })),
         new Promise<{ outcome: Outcome }>((resolve) => {
-          abort.signal.addEventListener('abort', () => resolve({ outcome: interrupt.signal.aborted ? { kind: 'interrupted' } : { kind: 'ready-timeout' } }), { once: true });
+          abort.signal.addEventListener(
+            'abort',
+            () => resolve({ outcome: interrupt.signal.aborted ? { kind: 'interrupted' } : { kind: 'ready-timeout' } }),
+            { once: true },
+          );
         }),
       ]);
     } finally {
@@ -271,7 +287,9 @@ export function createProcessSupervisor<R>(options: ProcessSupervisorOptions<R>)
           await Promise.race([
             health(ready, abort.signal),
             new Promise<never>((_, reject) => {
-              abort.signal.addEventListener('abort', () => reject(new Error(`no answer within ${formatMs(healthTimeoutMs)}`)), { once: true });
+              abort.signal.addEventListener('abort', () => reject(new Error(`no answer within ${formatMs(healthTimeoutMs)}`)), {
+                once: true,
+              });
             }),
           ]);
           misses = 0;

@@ -33,9 +33,13 @@ export async function loadServerConfig(deps: LoadServerConfigDeps): Promise<Serv
     disabledGroups: TOOL_GROUPS.filter((group) => settings.mcp.toolGroups[group] === false),
   };
   try {
-    return { ...base, profile: await resolveProfile({ settings: deps.settings, secrets: deps.secrets, ...(deps.env ? { env: deps.env } : {}) }) };
+    return {
+      ...base,
+      profile: await resolveProfile({ settings: deps.settings, secrets: deps.secrets, ...(deps.env ? { env: deps.env } : {}) }),
+    };
   } catch (error) {
-    if (error instanceof ProfileError || error instanceof SecretStoreError) return { ...base, profile: undefined, profileProblem: error.message };
+    if (error instanceof ProfileError || error instanceof SecretStoreError)
+      return { ...base, profile: undefined, profileProblem: error.message };
     throw error;
   }
 }

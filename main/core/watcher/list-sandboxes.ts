@@ -13,13 +13,17 @@ const pageSchema = z.union([
 ]);
 
 /** Every sandbox of the organization, following `nextCursor` to the last page (docs/daytona-api.md §3, §12). */
-export async function listAllSandboxes(api: Pick<DaytonaApi, 'apiUrl' | 'listSandboxesPage'>, options: CallOptions = {}): Promise<WatchedSandbox[]> {
+export async function listAllSandboxes(
+  api: Pick<DaytonaApi, 'apiUrl' | 'listSandboxesPage'>,
+  options: CallOptions = {},
+): Promise<WatchedSandbox[]> {
   const sandboxes: WatchedSandbox[] = [];
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const parsed = pageSchema.safeParse(await api.listSandboxesPage({ limit: PAGE_LIMIT, ...(cursor ? { cursor } : {}) }, options));
-    if (!parsed.success) throw new Error(`${api.apiUrl}/sandbox answered with an unexpected shape: is the API URL a Daytona API (it usually ends in /api)?`);
+    if (!parsed.success)
+      throw new Error(`${api.apiUrl}/sandbox answered with an unexpected shape: is the API URL a Daytona API (it usually ends in /api)?`);
     const items = Array.isArray(parsed.data) ? parsed.data : parsed.data.items;
     const nextCursor = Array.isArray(parsed.data) ? undefined : parsed.data.nextCursor;
     for (const item of items) {

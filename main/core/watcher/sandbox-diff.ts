@@ -11,7 +11,14 @@ export type RequestedAction = 'stop' | 'archive' | 'delete';
 export type SandboxChange =
   | { type: 'added'; sandbox: WatchedSandbox; /** Part of the first full listing, not a new sandbox. */ initial: boolean }
   | { type: 'removed'; old: WatchedSandbox; /** Whether this app asked for the delete. */ requested: boolean }
-  | { type: 'state'; old: WatchedSandbox; sandbox: WatchedSandbox; from: string; to: string; /** This app asked for it (stop/archive/delete). */ requested: boolean }
+  | {
+      type: 'state';
+      old: WatchedSandbox;
+      sandbox: WatchedSandbox;
+      from: string;
+      to: string;
+      /** This app asked for it (stop/archive/delete). */ requested: boolean;
+    }
   | { type: 'resources'; old: WatchedSandbox; sandbox: WatchedSandbox };
 
 /** Answers "did this app ask for `action` on `id` recently?"; the diff marks such changes `requested`. */
@@ -41,7 +48,14 @@ export function diffOne(old: WatchedSandbox, next: WatchedSandbox, out: SandboxC
   if (old === next) return;
   if (old.state !== next.state) {
     const action = actionOf(next.state);
-    out.push({ type: 'state', old, sandbox: next, from: old.state, to: next.state, requested: action !== undefined && wasRequested(next.id, action) });
+    out.push({
+      type: 'state',
+      old,
+      sandbox: next,
+      from: old.state,
+      to: next.state,
+      requested: action !== undefined && wasRequested(next.id, action),
+    });
   }
   if (old.cpu !== next.cpu || old.memory !== next.memory || old.disk !== next.disk || old.gpu !== next.gpu) {
     out.push({ type: 'resources', old, sandbox: next });

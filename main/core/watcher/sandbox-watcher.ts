@@ -112,7 +112,13 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   let seq = 0;
   const touchedAt = new Map<string, number>();
 
-  const status: WatcherStatus = { state: 'starting', events: options.events === false ? 'off' : 'connecting', lastListingAt: undefined, problem: undefined, failures: 0 };
+  const status: WatcherStatus = {
+    state: 'starting',
+    events: options.events === false ? 'off' : 'connecting',
+    lastListingAt: undefined,
+    problem: undefined,
+    failures: 0,
+  };
   let eventsProblem: WatcherProblem | undefined;
   let pollProblem: WatcherProblem | undefined;
   const changeListeners = new Set<(changes: SandboxChange[]) => void>();
@@ -143,7 +149,12 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
 
   function schedule(delayMs: number): void {
     if (timer) clearTimeout(timer);
-    timer = stopped || status.state === 'unauthorized' ? undefined : setTimeout(() => { void refresh(); }, delayMs);
+    timer =
+      stopped || status.state === 'unauthorized'
+        ? undefined
+        : setTimeout(() => {
+            void refresh();
+          }, delayMs);
   }
 
   function refresh(): Promise<void> {
@@ -157,7 +168,9 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
         again = false;
         await listOnce();
       } while (again && !stopped);
-    })().finally(() => { inFlight = undefined; });
+    })().finally(() => {
+      inFlight = undefined;
+    });
     return inFlight;
   }
 
@@ -166,7 +179,10 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     detectSleep();
     const startSeq = seq;
     try {
-      const listing = await listAllSandboxes(api, { signal: abort.signal, ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}) });
+      const listing = await listAllSandboxes(api, {
+        signal: abort.signal,
+        ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+      });
       if (stopped) return;
       applyListing(listing, startSeq);
       status.state = 'running';
@@ -211,13 +227,17 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     if (kind === 'unauthorized') {
       return {
         kind: 'unauthorized',
-        message: options.credentialKind === 'sign-in'
-          ? `Daytona rejected the sign-in (401): sign in again. (${detail})`
-          : `API key rejected (401): Daytona did not accept it. Enter a new key (daytona-tray login), then the watcher starts again. (${detail})`,
+        message:
+          options.credentialKind === 'sign-in'
+            ? `Daytona rejected the sign-in (401): sign in again. (${detail})`
+            : `API key rejected (401): Daytona did not accept it. Enter a new key (daytona-tray login), then the watcher starts again. (${detail})`,
       };
     }
     if (kind === 'forbidden') {
-      return { kind: 'forbidden', message: `Not allowed to list sandboxes (403): give the API key the sandbox read permission, or use another key. (${detail})` };
+      return {
+        kind: 'forbidden',
+        message: `Not allowed to list sandboxes (403): give the API key the sandbox read permission, or use another key. (${detail})`,
+      };
     }
     return undefined;
   }
@@ -226,7 +246,8 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     const retry = `retrying in ${Math.round(delayMs / 1000)} s`;
     const message = (error as Error | undefined)?.message ?? String(error);
     const failure = failureOf(error);
-    if (failure.kind === 'rate-limited') return { kind: 'rate-limited', message: `Daytona is rate-limiting this organization (429); ${retry}.` };
+    if (failure.kind === 'rate-limited')
+      return { kind: 'rate-limited', message: `Daytona is rate-limiting this organization (429); ${retry}.` };
     if (failure.status !== undefined) return { kind: 'server', message: `${message}; ${retry}.` };
     if (failure.kind === 'timeout' || failure.kind === 'unreachable') return { kind: 'network', message: `${message} (${retry}).` };
     return { kind: 'server', message: `${message} (${retry}).` };
@@ -293,7 +314,10 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       transports: ['websocket'],
       // A function, so every reconnect sends the current token (a sign-in refreshes it).
       auth: (send) => {
-        Promise.resolve(options.credentials()).then((fresh) => send({ token: fresh.token }), () => send({}));
+        Promise.resolve(options.credentials()).then(
+          (fresh) => send({ token: fresh.token }),
+          () => send({}),
+        );
       },
       query: { source: 'daytona-tray', ...(credentials.organizationId ? { organizationId: credentials.organizationId } : {}) },
       forceNew: true,
@@ -329,7 +353,10 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
 
   function eventsDown(reason: string): void {
     status.events = 'down';
-    eventsProblem = { kind: 'events', message: `Live updates are off: ${reason}. Polling every ${Math.round(interval() / 1000)} s instead.` };
+    eventsProblem = {
+      kind: 'events',
+      message: `Live updates are off: ${reason}. Polling every ${Math.round(interval() / 1000)} s instead.`,
+    };
     publishStatus();
   }
 
@@ -338,7 +365,10 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     if (stopped || status.state === 'unauthorized') return;
     eventsFailures++;
     const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(eventsFailures - 1, 20));
-    eventsRetry = setTimeout(() => { eventsRetry = undefined; void connectEvents(); }, delay);
+    eventsRetry = setTimeout(() => {
+      eventsRetry = undefined;
+      void connectEvents();
+    }, delay);
   }
 
   function closeEvents(): void {

@@ -71,5 +71,13 @@ export function parseSandbox(raw: unknown): WatchedSandbox | undefined {
 
 /** Where a sandbox's compute runs (it pays for vCPU and memory, not only disk). */
 export const RUNNING_STATES: ReadonlySet<string> = new Set([
-  'started', 'starting', 'stopping', 'restoring', 'resizing', 'snapshotting', 'forking', 'pausing', 'resuming',
+  'started',
+  'starting',
+  'stopping',
+  'restoring',
+  'resizing',
+  'snapshotting',
+  'forking',
+  'pausing',
+  'resuming',
 ]);

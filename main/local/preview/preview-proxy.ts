@@ -40,7 +40,9 @@ export async function startPreviewProxy(deps: PreviewProxyDeps, port = 0): Promi
     socket.on('error', () => {});
     void upgrade(deps, req, socket, head).catch((error: unknown) => {
       const status = error instanceof ApiError ? error.status : 502;
-      socket.end(`HTTP/1.1 ${status} Preview Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${messageOf(error)}\n`);
+      socket.end(
+        `HTTP/1.1 ${status} Preview Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${messageOf(error)}\n`,
+      );
     });
   });
   const sockets = new Set<Duplex>();
@@ -69,20 +71,34 @@ export async function startPreviewProxy(deps: PreviewProxyDeps, port = 0): Promi
 function authorize(deps: PreviewProxyDeps, req: IncomingMessage): { id: string; port: number } {
   const target = parsePreviewHost(req.headers.host);
   if (!target) {
-    throw new ApiError(400, 'This is the local provider\'s preview proxy: open http://<port>-<sandbox id>.localhost:<proxy port>/ (get the link with getPreviewLink or the preview_link tool).');
+    throw new ApiError(
+      400,
+      "This is the local provider's preview proxy: open http://<port>-<sandbox id>.localhost:<proxy port>/ (get the link with getPreviewLink or the preview_link tool).",
+    );
   }
   const signed = deps.links.resolveSigned(target.label, target.port);
-  if (signed === 'expired') throw new ApiError(403, 'This signed preview URL has expired: ask for a new one (getSignedPreviewUrl, or preview_link with signed: true).');
+  if (signed === 'expired')
+    throw new ApiError(
+      403,
+      'This signed preview URL has expired: ask for a new one (getSignedPreviewUrl, or preview_link with signed: true).',
+    );
   if (signed) return { id: signed.sandboxId, port: target.port };
   let record: SandboxRecord;
   try {
     record = deps.sandbox(target.label);
   } catch {
-    throw new ApiError(404, `No sandbox and no signed preview URL answers to ${target.label}: check the link (signed URLs end when the provider restarts).`);
+    throw new ApiError(
+      404,
+      `No sandbox and no signed preview URL answers to ${target.label}: check the link (signed URLs end when the provider restarts).`,
+    );
   }
-  if (record.id !== target.label) throw new ApiError(404, `Preview links name the sandbox by id, not by name: use the URL that getPreviewLink returns.`);
+  if (record.id !== target.label)
+    throw new ApiError(404, `Preview links name the sandbox by id, not by name: use the URL that getPreviewLink returns.`);
   if (!record.public && !sameToken(req.headers[PREVIEW_TOKEN_HEADER], record.authToken)) {
-    throw new ApiError(401, `Sandbox ${record.id} is private: send its preview token in the ${PREVIEW_TOKEN_HEADER} header, or use a signed preview URL.`);
+    throw new ApiError(
+      401,
+      `Sandbox ${record.id} is private: send its preview token in the ${PREVIEW_TOKEN_HEADER} header, or use a signed preview URL.`,
+    );
   }
   return { id: record.id, port: target.port };
 }
@@ -98,15 +114,24 @@ function sameToken(given: string | string[] | undefined, expected: string): bool
 async function open(deps: PreviewProxyDeps, id: string, port: number): Promise<Socket> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new ApiError(504, `Port ${port} of sandbox ${id} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s.`)), CONNECT_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new ApiError(504, `Port ${port} of sandbox ${id} did not answer within ${CONNECT_TIMEOUT_MS / 1000} s.`)),
+      CONNECT_TIMEOUT_MS,
+    );
   });
   const connecting = deps.connect(id, port);
   try {
     return await Promise.race([connecting, timeout]);
   } catch (error) {
-    void connecting.then((socket) => socket.destroy(), () => {});
+    void connecting.then(
+      (socket) => socket.destroy(),
+      () => {},
+    );
     if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
-      throw new ApiError(502, `Nothing listens on port ${port} in sandbox ${id}: start the server there (on 0.0.0.0 or 127.0.0.1), then reload.`);
+      throw new ApiError(
+        502,
+        `Nothing listens on port ${port} in sandbox ${id}: start the server there (on 0.0.0.0 or 127.0.0.1), then reload.`,
+      );
     }
     throw error;
   } finally {

@@ -19,7 +19,13 @@ export interface InitNetwork {
 const INIT_TIMEOUT_MS = 15_000;
 export const INIT_READY = 'daytona-tray-init-ready';
 /** The namespaces a 'flat' sandbox's command joins, in nsenter's option names and /proc/<pid>/ns/ file names. */
-const NAMESPACES = [['user', 'user'], ['mount', 'mnt'], ['pid', 'pid'], ['ipc', 'ipc'], ['uts', 'uts']] as const;
+const NAMESPACES = [
+  ['user', 'user'],
+  ['mount', 'mnt'],
+  ['pid', 'pid'],
+  ['ipc', 'ipc'],
+  ['uts', 'uts'],
+] as const;
 
 /** Host pid and start time of a sandbox's pid 1, and its pid namespace. */
 interface InitProcess {
@@ -45,26 +51,45 @@ interface InitProcess {
  * 'flat': one user namespace owns everything; one nsenter joins the namespace files the provider holds.
  * Root on the host takes the same paths.
  */
-export async function startInit(tools: NamespaceTools, layout: SandboxLayout, args: string[], network: InitNetwork): Promise<RunningSandbox> {
+export async function startInit(
+  tools: NamespaceTools,
+  layout: SandboxLayout,
+  args: string[],
+  network: InitNetwork,
+): Promise<RunningSandbox> {
   const own = layout === 'nested' ? network.own : undefined;
   // With a network of its own, the outer user namespace also gets a new network namespace, which bwrap
   // (and every process below it) inherits; only that outer namespace, the provider's, can configure it.
   const networkBlockAll = !own && network.policy.blockAll;
-  const init = layout === 'nested'
-    ? spawn(tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} })
-    : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+  const init =
+    layout === 'nested'
+      ? spawn(tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args], {
+          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+          env: {},
+        })
+      : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
   let alive = true;
   const ended = new Promise<void>((resolve) => {
-    init.once('exit', () => { alive = false; resolve(); });
-    init.once('error', () => { alive = false; resolve(); });
+    init.once('exit', () => {
+      alive = false;
+      resolve();
+    });
+    init.once('error', () => {
+      alive = false;
+      resolve();
+    });
   });
   let stderr = '';
   init.stderr?.setEncoding('utf8');
-  init.stderr?.on('data', (chunk: string) => { if (stderr.length < 4000) stderr += chunk; });
+  init.stderr?.on('data', (chunk: string) => {
+    if (stderr.length < 4000) stderr += chunk;
+  });
   const info = init.stdio[3] as Readable | null;
   let infoText = '';
   info?.setEncoding('utf8');
-  info?.on('data', (chunk: string) => { infoText += chunk; });
+  info?.on('data', (chunk: string) => {
+    infoText += chunk;
+  });
   info?.on('error', () => {});
   let readyText = '';
   init.stdout?.setEncoding('utf8');
@@ -81,9 +106,15 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
         clearTimeout(timer);
         resolve();
       };
-      init.stdout?.on('data', (chunk: string) => { if (readyText.length < 1000) readyText += chunk; check(); });
+      init.stdout?.on('data', (chunk: string) => {
+        if (readyText.length < 1000) readyText += chunk;
+        check();
+      });
       info?.on('data', check);
-      init.once('error', (error) => { clearTimeout(timer); reject(error); });
+      init.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
       init.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`bubblewrap exited with ${code ?? signal}: ${stderr.trim().slice(0, 500) || 'no output'}`));
@@ -92,7 +123,8 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
     const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(infoText)?.[1]);
     const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
     const before = procStat(pid);
-    if (!(pid > 0) || !pidNamespace || !before) throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
+    if (!(pid > 0) || !pidNamespace || !before)
+      throw new Error(`bubblewrap reported no usable init process (${infoText.trim().slice(0, 200) || 'nothing'})`);
     if (layout === 'nested') {
       // The outer bwrap is our own child: its pid is not reused before we have seen it exit.
       if (!alive) throw new Error('the sandbox init exited while it was starting');
@@ -127,18 +159,30 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
   info?.resume();
 
   const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
-  const joinArgs = layout === 'nested'
-    ? [
-      `--user=${fdPath(held[0]!)}`, '--preserve-credentials', '--',
-      tools.nsenter, '--target', String(initProcess.pid), '--user', '--mount', '--pid', '--ipc', '--uts',
-      ...(networkBlockAll || own ? ['--net'] : []),
-      '--preserve-credentials', '--root',
-    ]
-    : [
-      ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
-      ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
-      '--preserve-credentials', `--root=${fdPath(held.at(-1)!)}`,
-    ];
+  const joinArgs =
+    layout === 'nested'
+      ? [
+          `--user=${fdPath(held[0]!)}`,
+          '--preserve-credentials',
+          '--',
+          tools.nsenter,
+          '--target',
+          String(initProcess.pid),
+          '--user',
+          '--mount',
+          '--pid',
+          '--ipc',
+          '--uts',
+          ...(networkBlockAll || own ? ['--net'] : []),
+          '--preserve-credentials',
+          '--root',
+        ]
+      : [
+          ...NAMESPACES.map(([option], index) => `--${option}=${fdPath(held[index]!)}`),
+          ...(networkBlockAll ? [`--net=${fdPath(held[NAMESPACES.length]!)}`] : []),
+          '--preserve-credentials',
+          `--root=${fdPath(held.at(-1)!)}`,
+        ];
   // The held files keep namespaces alive: let go once the init is gone and every nsenter started has
   // exited. Not before: a closed fd's number is reused by the next file opened, and an nsenter still
   // starting up would open that one (another sandbox's namespace, maybe).
@@ -183,8 +227,8 @@ export async function startInit(tools: NamespaceTools, layout: SandboxLayout, ar
       if (!running()) throw new Error('the sandbox is not running');
       const command = tools.wdns
         ? [`--wdns=${spec.cwd}`, '--', ...argv]
-        // Older nsenter resolves --wd on the host: change directory inside instead.
-        : ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', spec.cwd, ...argv];
+        : // Older nsenter resolves --wd on the host: change directory inside instead.
+          ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', spec.cwd, ...argv];
       const child = spawn(tools.nsenter, [...joinArgs, ...command], {
         env: sandboxEnv(spec.env, SANDBOX_HOME),
         stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],

@@ -29,12 +29,18 @@ export interface OwnNetworkSetup {
  * sandbox its own network; without it sandboxes share the host's, for `sharedNetworkReason`.
  */
 export function bubblewrapRunner(
-  tools: NamespaceTools, layout: SandboxLayout, passwd: string, group: string, masked: { path: string; dir: boolean }[],
+  tools: NamespaceTools,
+  layout: SandboxLayout,
+  passwd: string,
+  group: string,
+  masked: { path: string; dir: boolean }[],
   network: { own: OwnNetworkSetup } | { sharedNetworkReason: string },
 ): SandboxRunner {
   const own = layout === 'nested' && 'own' in network ? network.own : undefined;
-  const sharedNetworkReason = 'sharedNetworkReason' in network ? network.sharedNetworkReason
-    : 'sandboxes of this layout (bubblewrap without a user namespace of the provider\'s own) cannot get a network of their own';
+  const sharedNetworkReason =
+    'sharedNetworkReason' in network
+      ? network.sharedNetworkReason
+      : "sandboxes of this layout (bubblewrap without a user namespace of the provider's own) cannot get a network of their own";
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -42,24 +48,39 @@ export function bubblewrapRunner(
     else masks.push('--ro-bind', '/dev/null', entry.path);
   }
   const mergedUsr = ['bin', 'lib', 'lib64', 'sbin', 'lib32'];
-  const dev = layout === 'nested'
-    ? ['--dev', '/dev']
-    : [
-      '--tmpfs', '/dev',
-      ...DEVICES.filter((name) => existsSync(`/dev/${name}`)).flatMap((name) => ['--dev-bind', `/dev/${name}`, `/dev/${name}`]),
-      '--symlink', '/proc/self/fd', '/dev/fd',
-      ...['stdin', 'stdout', 'stderr'].flatMap((name, fd) => ['--symlink', `/proc/self/fd/${fd}`, `/dev/${name}`]),
-      '--dir', '/dev/shm',
-    ];
+  const dev =
+    layout === 'nested'
+      ? ['--dev', '/dev']
+      : [
+          '--tmpfs',
+          '/dev',
+          ...DEVICES.filter((name) => existsSync(`/dev/${name}`)).flatMap((name) => ['--dev-bind', `/dev/${name}`, `/dev/${name}`]),
+          '--symlink',
+          '/proc/self/fd',
+          '/dev/fd',
+          ...['stdin', 'stdout', 'stderr'].flatMap((name, fd) => ['--symlink', `/proc/self/fd/${fd}`, `/dev/${name}`]),
+          '--dir',
+          '/dev/shm',
+        ];
 
   const initArgs = (spec: SandboxSpec) => {
     const args = [
-      '--info-fd', '3',
-      '--unshare-user', '--unshare-pid', '--unshare-ipc', '--unshare-uts',
+      '--info-fd',
+      '3',
+      '--unshare-user',
+      '--unshare-pid',
+      '--unshare-ipc',
+      '--unshare-uts',
       // A sandbox with a network of its own is already in it (startInit); else block-all is an empty one.
       ...(!own && spec.network.blockAll ? ['--unshare-net'] : []),
-      '--die-with-parent', '--new-session',
-      '--uid', '1000', '--gid', '1000', '--hostname', spec.hostname,
+      '--die-with-parent',
+      '--new-session',
+      '--uid',
+      '1000',
+      '--gid',
+      '1000',
+      '--hostname',
+      spec.hostname,
     ];
     for (const dir of systemDirs) args.push('--ro-bind', dir, dir);
     for (const name of mergedUsr) {
@@ -71,19 +92,37 @@ export function bubblewrapRunner(
     }
     args.push(
       ...masks,
-      '--ro-bind', passwd, '/etc/passwd',
+      '--ro-bind',
+      passwd,
+      '/etc/passwd',
       // Inside its own network the host's resolver (often on the host's loopback) is out of reach: names go to slirp4netns's.
       ...(own ? ['--ro-bind', own.resolvConf, '/etc/resolv.conf'] : []),
-      '--ro-bind', group, '/etc/group',
-      '--proc', '/proc', ...dev, '--tmpfs', '/run',
-      '--bind', spec.dirs.home, SANDBOX_HOME,
-      '--bind', spec.dirs.tmp, '/tmp',
-      '--ro-bind', NODE_BIND[0]!, NODE_BIND[1]!,
-      '--chdir', '/',
+      '--ro-bind',
+      group,
+      '/etc/group',
+      '--proc',
+      '/proc',
+      ...dev,
+      '--tmpfs',
+      '/run',
+      '--bind',
+      spec.dirs.home,
+      SANDBOX_HOME,
+      '--bind',
+      spec.dirs.tmp,
+      '/tmp',
+      '--ro-bind',
+      NODE_BIND[0]!,
+      NODE_BIND[1]!,
+      '--chdir',
+      '/',
       '--clearenv',
       // Says when the mounts are in place (bwrap reports the pid before that), then waits until the
       // sandbox stops. bwrap's own pid 1 stays above it and reaps orphaned background jobs.
-      '--', '/bin/sh', '-c', `echo ${INIT_READY} && exec sleep infinity`,
+      '--',
+      '/bin/sh',
+      '-c',
+      `echo ${INIT_READY} && exec sleep infinity`,
     );
     return args;
   };
@@ -93,10 +132,11 @@ export function bubblewrapRunner(
     nodePath: NODE_IN_SANDBOX,
     network: own ? 'own' : 'shared',
     ...(own ? {} : { sharedNetworkReason }),
-    start: (spec) => startInit(tools, layout, initArgs(spec), {
-      policy: spec.network,
-      own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
-    }),
+    start: (spec) =>
+      startInit(tools, layout, initArgs(spec), {
+        policy: spec.network,
+        own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
+      }),
     kill: killTree,
     visiblePath: (sandboxPath) => sandboxPath,
   };

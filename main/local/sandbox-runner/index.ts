@@ -24,7 +24,10 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
   await mkdir(etcDir, { recursive: true, mode: 0o755 });
   const passwd = join(etcDir, 'passwd');
   const group = join(etcDir, 'group');
-  await writeFile(passwd, `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`);
+  await writeFile(
+    passwd,
+    `root:x:0:0:root:/root:/bin/sh\n${SANDBOX_USER}:x:1000:1000:Daytona:${SANDBOX_HOME}:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n`,
+  );
   await writeFile(group, `root:x:0:\n${SANDBOX_USER}:x:1000:\nnogroup:x:65534:\n`);
   const masked = process.getuid?.() === 0 ? await privateEntries('/etc') : [];
   const forced = LAYOUTS.find((layout) => layout === process.env.DAYTONA_TRAY_BWRAP_LAYOUT);
@@ -32,7 +35,10 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
   for (const layout of forced ? [forced] : LAYOUTS) {
     if (layout === 'nested' && !tools.unshare) continue;
     // A network of its own for each sandbox where it works; else the host's, with the reason said.
-    let sharedNetworkReason = 'reason' in network ? network.reason : 'a sandbox gets a network of its own only with a user namespace of the provider\'s (unshare), which does not work here';
+    let sharedNetworkReason =
+      'reason' in network
+        ? network.reason
+        : "a sandbox gets a network of its own only with a user namespace of the provider's (unshare), which does not work here";
     if (layout === 'nested' && 'own' in network) {
       const runner = bubblewrapRunner(tools, layout, passwd, group, masked, network);
       if (await canRun(runner, etcDir)) return runner;
@@ -117,7 +123,7 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
     }
     const hidden = entry.isDirectory() ? (mode & 0o005) !== 0o005 : (mode & 0o004) === 0;
     if (hidden) found.push({ path, dir: entry.isDirectory() });
-    else if (entry.isDirectory() && depth < 6) found.push(...await privateEntries(path, depth + 1));
+    else if (entry.isDirectory() && depth < 6) found.push(...(await privateEntries(path, depth + 1)));
   }
   return found;
 }

@@ -124,7 +124,10 @@ export class OwnNetwork {
     await this.startRelay();
     const socket = connect(this.relaySocket);
     return new Promise<Socket>((resolve, reject) => {
-      const fail = (error: Error) => { socket.destroy(); reject(error); };
+      const fail = (error: Error) => {
+        socket.destroy();
+        reject(error);
+      };
       socket.once('error', fail);
       socket.once('connect', () => socket.write(`${port}\n`));
       socket.once('readable', () => {
@@ -150,15 +153,29 @@ export class OwnNetwork {
   }
 
   private startSlirp(): Promise<void> {
-    const child = spawn(this.tools.slirp4netns, [
-      '--configure', '--mtu=65520', '--disable-host-loopback', '--enable-sandbox', '--enable-seccomp', '--ready-fd=3',
-      `--userns-path=${this.userNs}`, '--netns-type=path', this.netNs, 'tap0',
-    ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: {} });
+    const child = spawn(
+      this.tools.slirp4netns,
+      [
+        '--configure',
+        '--mtu=65520',
+        '--disable-host-loopback',
+        '--enable-sandbox',
+        '--enable-seccomp',
+        '--ready-fd=3',
+        `--userns-path=${this.userNs}`,
+        '--netns-type=path',
+        this.netNs,
+        'tap0',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: {} },
+    );
     this.slirp = child;
-    return waitFor(child, child.stdio[3] as NodeJS.ReadableStream, (text) => text.includes('1'), 'slirp4netns').catch(async (error: unknown) => {
-      await this.stopSlirp();
-      throw error;
-    });
+    return waitFor(child, child.stdio[3] as NodeJS.ReadableStream, (text) => text.includes('1'), 'slirp4netns').catch(
+      async (error: unknown) => {
+        await this.stopSlirp();
+        throw error;
+      },
+    );
   }
 
   private async stopSlirp(): Promise<void> {
@@ -170,15 +187,21 @@ export class OwnNetwork {
   private startRelay(): Promise<ChildProcess> {
     if (this.closed) return Promise.reject(new Error('the sandbox is not running'));
     this.relay ??= (async () => {
-      const child = spawn(this.tools.nsenter, [
-        `--user=${this.userNs}`, `--net=${this.netNs}`, '--', process.execPath, '-e', RELAY_SOURCE, this.relaySocket,
-      ], { stdio: ['pipe', 'pipe', 'pipe'], env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {} });
+      const child = spawn(
+        this.tools.nsenter,
+        [`--user=${this.userNs}`, `--net=${this.netNs}`, '--', process.execPath, '-e', RELAY_SOURCE, this.relaySocket],
+        { stdio: ['pipe', 'pipe', 'pipe'], env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {} },
+      );
       await waitFor(child, child.stdout!, (text) => text.includes('ready'), 'the port relay');
-      child.once('exit', () => { this.relay = undefined; });
+      child.once('exit', () => {
+        this.relay = undefined;
+      });
       return child;
     })();
     const pending = this.relay;
-    pending.catch(() => { if (this.relay === pending) this.relay = undefined; });
+    pending.catch(() => {
+      if (this.relay === pending) this.relay = undefined;
+    });
     return pending;
   }
 
@@ -186,17 +209,24 @@ export class OwnNetwork {
   private inside(tool: string, args: string[], input?: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const child = spawn(this.tools.nsenter, [`--user=${this.userNs}`, `--net=${this.netNs}`, '--', tool, ...args], {
-        stdio: ['pipe', 'ignore', 'pipe'], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }, timeout: HELPER_TIMEOUT_MS,
+        stdio: ['pipe', 'ignore', 'pipe'],
+        env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+        timeout: HELPER_TIMEOUT_MS,
       });
       let stderr = '';
       child.stderr!.setEncoding('utf8');
-      child.stderr!.on('data', (chunk: string) => { if (stderr.length < 2000) stderr += chunk; });
+      child.stderr!.on('data', (chunk: string) => {
+        if (stderr.length < 2000) stderr += chunk;
+      });
       child.stdin!.on('error', () => {});
       child.stdin!.end(input ?? '');
       child.once('error', reject);
       child.once('close', (code) => {
         if (code === 0) resolve();
-        else reject(new Error(`${tool} ${args.join(' ')} failed in the sandbox's network (${code}): ${stderr.trim().slice(0, 300) || 'no output'}`));
+        else
+          reject(
+            new Error(`${tool} ${args.join(' ')} failed in the sandbox's network (${code}): ${stderr.trim().slice(0, 300) || 'no output'}`),
+          );
       });
     });
   }
@@ -211,8 +241,11 @@ export function rulesFor(policy: NetworkPolicy): string {
   const allow = policy.blockAll
     ? []
     : policy.allowList
-      ? [`ip daddr ${SLIRP_DNS} udp dport 53 accept`, `ip daddr ${SLIRP_DNS} tcp dport 53 accept`,
-        ...(policy.allowList.length ? [`ip daddr { ${policy.allowList.join(', ')} } accept`] : [])]
+      ? [
+          `ip daddr ${SLIRP_DNS} udp dport 53 accept`,
+          `ip daddr ${SLIRP_DNS} tcp dport 53 accept`,
+          ...(policy.allowList.length ? [`ip daddr { ${policy.allowList.join(', ')} } accept`] : []),
+        ]
       : ['accept'];
   return [
     `table inet ${TABLE}`,
@@ -234,14 +267,17 @@ function waitFor(child: ChildProcess, stream: NodeJS.ReadableStream, ready: (tex
   let text = '';
   let stderr = '';
   child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => { if (stderr.length < 2000) stderr += chunk; });
+  child.stderr?.on('data', (chunk: string) => {
+    if (stderr.length < 2000) stderr += chunk;
+  });
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => finish(new Error(`${what} did not come up within ${HELPER_TIMEOUT_MS / 1000} s`)), HELPER_TIMEOUT_MS);
     const onData = (chunk: Buffer | string) => {
       text += chunk.toString();
       if (ready(text)) finish();
     };
-    const onExit = (code: number | null, signal: string | null) => finish(new Error(`${what} exited with ${code ?? signal}: ${stderr.trim().slice(0, 300) || 'no output'}`));
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(new Error(`${what} exited with ${code ?? signal}: ${stderr.trim().slice(0, 300) || 'no output'}`));
     const finish = (error?: Error) => {
       clearTimeout(timer);
       stream.off('data', onData);

@@ -25,7 +25,9 @@ export function plainRunner(reason: string): SandboxRunner {
     async start(spec) {
       let alive = true;
       let stopped!: () => void;
-      const ended = new Promise<void>((resolve) => { stopped = resolve; });
+      const ended = new Promise<void>((resolve) => {
+        stopped = resolve;
+      });
       const groups = new Map<number, CommandGroup>();
       let stopping: Promise<void> | undefined;
       return {
@@ -52,7 +54,9 @@ export function plainRunner(reason: string): SandboxRunner {
           if (child.pid !== undefined) {
             const group: CommandGroup = { leader: child, start: procStat(child.pid)?.start };
             groups.set(child.pid, group);
-            child.once('exit', () => { group.exitedAt = Date.now(); });
+            child.once('exit', () => {
+              group.exitedAt = Date.now();
+            });
             if (groups.size > 256) pruneGroups(groups);
           }
           return child;
@@ -93,16 +97,20 @@ function liveGroups(groups: Map<number, CommandGroup>): number[] {
   const table = processTable();
   if (!table) {
     // No /proc (macOS): kill(0) tells whether the group exists, not whose it is; trust it for a while.
-    return [...groups].filter(([id, group]) => (group.exitedAt === undefined || Date.now() - group.exitedAt < GROUP_KILL_WINDOW_MS) && groupExists(id)).map(([id]) => id);
+    return [...groups]
+      .filter(([id, group]) => (group.exitedAt === undefined || Date.now() - group.exitedAt < GROUP_KILL_WINDOW_MS) && groupExists(id))
+      .map(([id]) => id);
   }
   const live = new Set<number>();
   for (const entry of table.values()) if (entry.state !== 'Z' && entry.state !== 'X') live.add(entry.group);
-  return [...groups].filter(([id, group]) => {
-    if (!live.has(id)) return false;
-    // A group id lives as long as any member does; once a new process has that pid and leads it, it is another group.
-    const leader = table.get(id);
-    return leader === undefined || group.start === undefined || leader.start === group.start;
-  }).map(([id]) => id);
+  return [...groups]
+    .filter(([id, group]) => {
+      if (!live.has(id)) return false;
+      // A group id lives as long as any member does; once a new process has that pid and leads it, it is another group.
+      const leader = table.get(id);
+      return leader === undefined || group.start === undefined || leader.start === group.start;
+    })
+    .map(([id]) => id);
 }
 
 function signalGroup(id: number, group: CommandGroup, sig: NodeJS.Signals): void {

@@ -40,5 +40,7 @@ export function findBubblewrap(): string | undefined {
 
 /** The path of a system utility in the usual places (not PATH: a provider's PATH may be anything). */
 export function findUtility(name: string): string | undefined {
-  return [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) => existsSync(candidate));
+  return [`/usr/bin/${name}`, `/usr/local/bin/${name}`, `/bin/${name}`, `/usr/sbin/${name}`, `/sbin/${name}`].find((candidate) =>
+    existsSync(candidate),
+  );
 }

@@ -24,7 +24,9 @@ export function fileInfo(name: string, sandboxPath: string, stats: Stats) {
  * Go's FileMode.String(): type letters in Go's order (`dalTLDpSugct?`, the ones a stat can show), then the
  * nine permission bits: `drwxr-xr-x`, `-rw-r--r--`, `Lrwxrwxrwx`, `dtrwxrwxrwx` for a sticky folder, `Dcrw-rw-rw-`.
  */
-export function modeString(stats: Pick<Stats, 'mode' | 'isDirectory' | 'isSymbolicLink' | 'isBlockDevice' | 'isCharacterDevice' | 'isFIFO' | 'isSocket'>): string {
+export function modeString(
+  stats: Pick<Stats, 'mode' | 'isDirectory' | 'isSymbolicLink' | 'isBlockDevice' | 'isCharacterDevice' | 'isFIFO' | 'isSocket'>,
+): string {
   const letters: [boolean, string][] = [
     [stats.isDirectory(), 'd'],
     [stats.isSymbolicLink(), 'L'],
@@ -36,7 +38,10 @@ export function modeString(stats: Pick<Stats, 'mode' | 'isDirectory' | 'isSymbol
     [stats.isCharacterDevice(), 'c'],
     [(stats.mode & 0o1000) !== 0, 't'],
   ];
-  let out = letters.filter(([set]) => set).map(([, letter]) => letter).join('');
+  let out = letters
+    .filter(([set]) => set)
+    .map(([, letter]) => letter)
+    .join('');
   const bits = 'rwxrwxrwx';
   for (let i = 0; i < 9; i++) out += stats.mode & (1 << (8 - i)) ? bits[i] : '-';
   return out.length === 9 ? `-${out}` : out;

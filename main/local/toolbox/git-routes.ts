@@ -35,7 +35,10 @@ const CREDENTIAL_WRAPPER = [
 
 const text = (field: string) => z.string().min(1, `${field} must not be empty`);
 /** Names git could read as options are refused, so a branch can never become a flag. */
-const refName = text('name').refine((value) => !value.startsWith('-') && !/[\s\0]/.test(value), 'must be a git ref name (no leading dash, no whitespace)');
+const refName = text('name').refine(
+  (value) => !value.startsWith('-') && !/[\s\0]/.test(value),
+  'must be a git ref name (no leading dash, no whitespace)',
+);
 const credential = z.string().refine((value) => !/[\r\n\0]/.test(value), 'must be a single line');
 const remoteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a remote name such as origin');
 
@@ -56,7 +59,10 @@ export function gitRoutes(deps: GitDeps): Router {
     const result = await runInSandbox(deps, deps.recordOf(req), argv, {
       cwd,
       env: {
-        GIT_TERMINAL_PROMPT: '0', GIT_ASKPASS: '/bin/false', SSH_ASKPASS: '/bin/false', GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_ASKPASS: '/bin/false',
+        SSH_ASKPASS: '/bin/false',
+        GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
         GIT_CEILING_DIRECTORIES: ceiling,
       },
       timeoutSec: GIT_TIMEOUT_SEC,
@@ -72,27 +78,47 @@ export function gitRoutes(deps: GitDeps): Router {
     const resolved = await resolveSandboxPath(dirsOf(req), path);
     const info = await stat(resolved.hostPath).catch(() => undefined);
     if (!info?.isDirectory()) {
-      throw notFound(`No repository at ${resolved.sandboxPath}: the directory does not exist. Clone one there first (git.clone).`, 'GIT_REPO_NOT_FOUND');
+      throw notFound(
+        `No repository at ${resolved.sandboxPath}: the directory does not exist. Clone one there first (git.clone).`,
+        'GIT_REPO_NOT_FOUND',
+      );
     }
     return resolved.sandboxPath;
   };
 
   router.post('/git/clone', async (req, res) => {
-    const body = parseOrBadRequest(z.object({
-      url: text('url'), path: text('path'), branch: refName.optional(), commit_id: refName.optional(),
-      username: credential.optional(), password: credential.optional(), insecure_skip_tls: z.boolean().optional(),
-      depth: z.number().int().positive().optional(),
-    }), req.body ?? {}, 'clone request');
-    if (body.url.startsWith('-')) throw badRequest('Invalid clone request: \'url\' must be a repository URL.', 'INVALID_REQUEST_BODY');
+    const body = parseOrBadRequest(
+      z.object({
+        url: text('url'),
+        path: text('path'),
+        branch: refName.optional(),
+        commit_id: refName.optional(),
+        username: credential.optional(),
+        password: credential.optional(),
+        insecure_skip_tls: z.boolean().optional(),
+        depth: z.number().int().positive().optional(),
+      }),
+      req.body ?? {},
+      'clone request',
+    );
+    if (body.url.startsWith('-')) throw badRequest("Invalid clone request: 'url' must be a repository URL.", 'INVALID_REQUEST_BODY');
     const target = await resolveSandboxPath(dirsOf(req), body.path);
     const destination = deps.runner.visiblePath(target.sandboxPath, dirsOf(req));
-    await git(req, res, [
-      ...(body.insecure_skip_tls ? ['-c', 'http.sslVerify=false'] : []),
-      'clone',
-      ...(body.branch ? ['--branch', body.branch] : []),
-      ...(body.depth ? ['--depth', String(body.depth)] : []),
-      '--', body.url, destination,
-    ], undefined, { username: body.username, password: body.password });
+    await git(
+      req,
+      res,
+      [
+        ...(body.insecure_skip_tls ? ['-c', 'http.sslVerify=false'] : []),
+        'clone',
+        ...(body.branch ? ['--branch', body.branch] : []),
+        ...(body.depth ? ['--depth', String(body.depth)] : []),
+        '--',
+        body.url,
+        destination,
+      ],
+      undefined,
+      { username: body.username, password: body.password },
+    );
     if (body.commit_id) await git(req, res, ['checkout', '--detach', body.commit_id], target.sandboxPath);
     res.status(200).end();
   });
@@ -110,14 +136,35 @@ export function gitRoutes(deps: GitDeps): Router {
   });
 
   router.post('/git/commit', async (req, res) => {
-    const body = parseOrBadRequest(z.object({
-      path: text('path'), message: text('message'), author: text('author'), email: text('email'), allow_empty: z.boolean().optional(),
-    }), req.body ?? {}, 'commit request');
+    const body = parseOrBadRequest(
+      z.object({
+        path: text('path'),
+        message: text('message'),
+        author: text('author'),
+        email: text('email'),
+        allow_empty: z.boolean().optional(),
+      }),
+      req.body ?? {},
+      'commit request',
+    );
     const path = await repoPath(req, body.path);
-    await git(req, res, [
-      '-c', `user.name=${body.author}`, '-c', `user.email=${body.email}`, '-c', 'commit.gpgSign=false',
-      'commit', ...(body.allow_empty ? ['--allow-empty'] : []), '-m', body.message,
-    ], path);
+    await git(
+      req,
+      res,
+      [
+        '-c',
+        `user.name=${body.author}`,
+        '-c',
+        `user.email=${body.email}`,
+        '-c',
+        'commit.gpgSign=false',
+        'commit',
+        ...(body.allow_empty ? ['--allow-empty'] : []),
+        '-m',
+        body.message,
+      ],
+      path,
+    );
     const hash = (await git(req, res, ['rev-parse', 'HEAD'], path)).trim();
     res.json({ hash });
   });
@@ -125,7 +172,10 @@ export function gitRoutes(deps: GitDeps): Router {
   router.get('/git/branches', async (req, res) => {
     const path = await repoPath(req, req.query.path);
     const out = await git(req, res, ['for-each-ref', '--format=%(HEAD)%00%(refname:short)', 'refs/heads/'], path);
-    const rows = out.split('\n').filter(Boolean).map((line) => line.split('\0'));
+    const rows = out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\0'));
     const current = rows.find(([head]) => head === '*')?.[1];
     res.json({ branches: rows.map(([, name]) => name ?? ''), ...(current ? { current } : {}) });
   });
@@ -159,13 +209,18 @@ export function gitRoutes(deps: GitDeps): Router {
   });
 
   const remoteSchema = z.object({
-    path: text('path'), username: credential.optional(), password: credential.optional(), branch: refName.optional(),
-    remote: remoteName.optional(), set_upstream: z.boolean().optional(),
+    path: text('path'),
+    username: credential.optional(),
+    password: credential.optional(),
+    branch: refName.optional(),
+    remote: remoteName.optional(),
+    set_upstream: z.boolean().optional(),
   });
 
   const currentBranch = async (req: Request, res: Response, path: string) => {
     const name = (await git(req, res, ['rev-parse', '--abbrev-ref', 'HEAD'], path)).trim();
-    if (name === 'HEAD') throw notFound('HEAD is detached: check out a branch first (git.checkoutBranch), or pass the branch to use.', 'GIT_BRANCH_NOT_FOUND');
+    if (name === 'HEAD')
+      throw notFound('HEAD is detached: check out a branch first (git.checkoutBranch), or pass the branch to use.', 'GIT_BRANCH_NOT_FOUND');
     return name;
   };
 
@@ -182,9 +237,19 @@ export function gitRoutes(deps: GitDeps): Router {
     const body = parseOrBadRequest(remoteSchema, req.body ?? {}, 'push request');
     const path = await repoPath(req, body.path);
     const branch = body.branch ?? (await currentBranch(req, res, path));
-    await git(req, res, [
-      'push', ...(body.set_upstream ? ['--set-upstream'] : []), '--', body.remote ?? 'origin', `refs/heads/${branch}:refs/heads/${branch}`,
-    ], path, { username: body.username, password: body.password });
+    await git(
+      req,
+      res,
+      [
+        'push',
+        ...(body.set_upstream ? ['--set-upstream'] : []),
+        '--',
+        body.remote ?? 'origin',
+        `refs/heads/${branch}:refs/heads/${branch}`,
+      ],
+      path,
+      { username: body.username, password: body.password },
+    );
     res.status(200).end();
   });
 
@@ -203,11 +268,19 @@ export function gitRoutes(deps: GitDeps): Router {
   // ── repository setup: init, remotes, config ──
 
   router.post('/git/init', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ path: text('path'), bare: z.boolean().optional(), initial_branch: refName.optional() }), req.body ?? {}, 'init request');
+    const body = parseOrBadRequest(
+      z.object({ path: text('path'), bare: z.boolean().optional(), initial_branch: refName.optional() }),
+      req.body ?? {},
+      'init request',
+    );
     const target = await resolveSandboxPath(dirsOf(req), body.path);
     await git(req, res, [
-      'init', '-q', ...(body.bare ? ['--bare'] : []), ...(body.initial_branch ? ['--initial-branch', body.initial_branch] : []),
-      '--', deps.runner.visiblePath(target.sandboxPath, dirsOf(req)),
+      'init',
+      '-q',
+      ...(body.bare ? ['--bare'] : []),
+      ...(body.initial_branch ? ['--initial-branch', body.initial_branch] : []),
+      '--',
+      deps.runner.visiblePath(target.sandboxPath, dirsOf(req)),
     ]);
     res.status(200).end();
   });
@@ -223,12 +296,21 @@ export function gitRoutes(deps: GitDeps): Router {
   });
 
   router.post('/git/remotes', async (req, res) => {
-    const body = parseOrBadRequest(z.object({
-      path: text('path'), name: remoteName, url: text('url'), fetch: z.boolean().optional(), overwrite: z.boolean().optional(),
-    }), req.body ?? {}, 'remote request');
+    const body = parseOrBadRequest(
+      z.object({
+        path: text('path'),
+        name: remoteName,
+        url: text('url'),
+        fetch: z.boolean().optional(),
+        overwrite: z.boolean().optional(),
+      }),
+      req.body ?? {},
+      'remote request',
+    );
     const path = await repoPath(req, body.path);
     const exists = (await git(req, res, ['remote'], path)).split('\n').includes(body.name);
-    if (exists && !body.overwrite) throw conflict(`Remote ${body.name} already exists: pass overwrite to change its URL, or pick another name.`);
+    if (exists && !body.overwrite)
+      throw conflict(`Remote ${body.name} already exists: pass overwrite to change its URL, or pick another name.`);
     await git(req, res, exists ? ['remote', 'set-url', '--', body.name, body.url] : ['remote', 'add', '--', body.name, body.url], path);
     if (body.fetch) await git(req, res, ['fetch', '--', body.name], path);
     res.status(200).end();
@@ -244,18 +326,28 @@ export function gitRoutes(deps: GitDeps): Router {
     if (chosen === 'global') return { flag: '--global', cwd: SANDBOX_HOME };
     throw badRequest(`Git config scope '${chosen}' is not writable in a local sandbox: use global or local.`, 'INVALID_REQUEST_BODY');
   };
-  const configKey = z.string().regex(/^[A-Za-z][A-Za-z0-9-]*(\.[^\s=]+)*\.[A-Za-z][A-Za-z0-9-]*$/, 'must be a git config key such as user.name');
+  const configKey = z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]*(\.[^\s=]+)*\.[A-Za-z][A-Za-z0-9-]*$/, 'must be a git config key such as user.name');
   const scopeField = z.enum(['global', 'local', 'system']).optional();
 
   router.post('/git/config', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ key: configKey, value: z.string(), scope: scopeField, path: z.string().optional() }), req.body ?? {}, 'config request');
+    const body = parseOrBadRequest(
+      z.object({ key: configKey, value: z.string(), scope: scopeField, path: z.string().optional() }),
+      req.body ?? {},
+      'config request',
+    );
     const { flag, cwd } = await configScope(req, body.scope, body.path);
     await git(req, res, ['config', flag, '--', body.key, body.value], cwd);
     res.status(200).end();
   });
 
   router.get('/git/config', async (req, res) => {
-    const query = parseOrBadRequest(z.object({ key: configKey, scope: scopeField, path: z.string().optional() }), req.query, 'config query');
+    const query = parseOrBadRequest(
+      z.object({ key: configKey, scope: scopeField, path: z.string().optional() }),
+      req.query,
+      'config query',
+    );
     const { flag, cwd } = await configScope(req, query.scope, query.path);
     // An unset key is "no value" (null), not a failure: git prints the sentinel default instead of exiting 1.
     const value = (await git(req, res, ['config', flag, '--get', `--default=${UNSET}`, '--', query.key], cwd)).replace(/\n$/, '');
@@ -263,7 +355,11 @@ export function gitRoutes(deps: GitDeps): Router {
   });
 
   router.post('/git/config/user', async (req, res) => {
-    const body = parseOrBadRequest(z.object({ name: text('name'), email: text('email'), scope: scopeField, path: z.string().optional() }), req.body ?? {}, 'user request');
+    const body = parseOrBadRequest(
+      z.object({ name: text('name'), email: text('email'), scope: scopeField, path: z.string().optional() }),
+      req.body ?? {},
+      'user request',
+    );
     const { flag, cwd } = await configScope(req, body.scope, body.path);
     await git(req, res, ['config', flag, '--', 'user.name', body.name], cwd);
     await git(req, res, ['config', flag, '--', 'user.email', body.email], cwd);
@@ -273,26 +369,78 @@ export function gitRoutes(deps: GitDeps): Router {
   return router;
 }
 
-
 /** Maps git's output to the daemon's typed error codes (daemon git/cli_errors.go, toolbox/git/errors.go). */
 export function gitError(output: string, args: string[]): ApiError {
   const verb = args.find((arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c') ?? 'git';
-  const lines = output.trim().split('\n').filter((line) => !line.startsWith('hint:'));
+  const lines = output
+    .trim()
+    .split('\n')
+    .filter((line) => !line.startsWith('hint:'));
   const detail = lines.join('\n').slice(-OUTPUT_TAIL) || 'no output';
   const rules: [RegExp, number, DaemonErrorCode, string][] = [
     [/not a git repository/i, 404, 'GIT_REPO_NOT_FOUND', 'this directory is not a git repository: clone or init one first'],
-    [/authentication failed|invalid username or password|could not read (username|password)|terminal prompts disabled/i, 401, 'GIT_AUTH_FAILED', 'the remote refused the credentials: pass a valid username and password (token)'],
-    [/repository not found|does not appear to be a git repository|repository not exported|no such repository|requested url returned error: 404|remote: not found/i, 404, 'GIT_REPO_NOT_FOUND', 'the remote repository was not found: check the URL (host paths are not visible inside a sandbox; serve the repository over the network)'],
+    [
+      /authentication failed|invalid username or password|could not read (username|password)|terminal prompts disabled/i,
+      401,
+      'GIT_AUTH_FAILED',
+      'the remote refused the credentials: pass a valid username and password (token)',
+    ],
+    [
+      /repository not found|does not appear to be a git repository|repository not exported|no such repository|requested url returned error: 404|remote: not found/i,
+      404,
+      'GIT_REPO_NOT_FOUND',
+      'the remote repository was not found: check the URL (host paths are not visible inside a sandbox; serve the repository over the network)',
+    ],
     [/destination path .* already exists/i, 409, 'CONFLICT', 'the destination is not empty: clone into a new or empty directory'],
-    [/a branch named .* already exists|already exists/i, 409, 'GIT_BRANCH_EXISTS', 'a branch with that name already exists: pick another name or check it out'],
-    [/cannot delete branch .* (checked out|used by worktree)/i, 409, 'CONFLICT', 'that branch is checked out: switch to another branch first'],
+    [
+      /a branch named .* already exists|already exists/i,
+      409,
+      'GIT_BRANCH_EXISTS',
+      'a branch with that name already exists: pick another name or check it out',
+    ],
+    [
+      /cannot delete branch .* (checked out|used by worktree)/i,
+      409,
+      'CONFLICT',
+      'that branch is checked out: switch to another branch first',
+    ],
     [/\[remote rejected\]/i, 422, 'GIT_REMOTE_REJECTED', 'the remote rejected the update (hooks, protection or a checked-out branch)'],
-    [/non-fast-forward|fetch first|updates were rejected|\[rejected\]|stale info/i, 409, 'GIT_PUSH_REJECTED', 'the remote has commits you do not have: pull first, then push'],
-    [/not possible to fast-forward|diverging branches|CONFLICT \(|merge conflict/i, 409, 'GIT_MERGE_CONFLICT', 'the branches have diverged: only fast-forward pulls are done, so reconcile them with a command in the sandbox'],
-    [/would be overwritten|please commit your changes or stash|needs merge/i, 409, 'GIT_DIRTY_WORKTREE', 'uncommitted changes are in the way: commit them first'],
-    [/invalid reference|a branch is expected|did not match any|unknown revision|not a valid (object name|ref)|branch '.*' not found|couldn't find remote ref|remote branch .* not found|not currently on a branch|src refspec .* does not match/i, 404, 'GIT_BRANCH_NOT_FOUND', 'no such branch or commit: list them with git.branches'],
-    [/could not resolve host|connection refused|unable to access|failed to connect|network is unreachable|connection timed out|unable to look up|could not read from remote repository/i, 502, 'GIT_TRANSPORT_FAILED', 'the remote could not be reached (is the sandbox network blocked, or the host down?)'],
-    [/nothing to commit|nothing added to commit|no changes added to commit/i, 400, 'BAD_REQUEST', 'there is nothing staged to commit: add files first (git.add), or allow an empty commit'],
+    [
+      /non-fast-forward|fetch first|updates were rejected|\[rejected\]|stale info/i,
+      409,
+      'GIT_PUSH_REJECTED',
+      'the remote has commits you do not have: pull first, then push',
+    ],
+    [
+      /not possible to fast-forward|diverging branches|CONFLICT \(|merge conflict/i,
+      409,
+      'GIT_MERGE_CONFLICT',
+      'the branches have diverged: only fast-forward pulls are done, so reconcile them with a command in the sandbox',
+    ],
+    [
+      /would be overwritten|please commit your changes or stash|needs merge/i,
+      409,
+      'GIT_DIRTY_WORKTREE',
+      'uncommitted changes are in the way: commit them first',
+    ],
+    [
+      /invalid reference|a branch is expected|did not match any|unknown revision|not a valid (object name|ref)|branch '.*' not found|couldn't find remote ref|remote branch .* not found|not currently on a branch|src refspec .* does not match/i,
+      404,
+      'GIT_BRANCH_NOT_FOUND',
+      'no such branch or commit: list them with git.branches',
+    ],
+    [
+      /could not resolve host|connection refused|unable to access|failed to connect|network is unreachable|connection timed out|unable to look up|could not read from remote repository/i,
+      502,
+      'GIT_TRANSPORT_FAILED',
+      'the remote could not be reached (is the sandbox network blocked, or the host down?)',
+    ],
+    [
+      /nothing to commit|nothing added to commit|no changes added to commit/i,
+      400,
+      'BAD_REQUEST',
+      'there is nothing staged to commit: add files first (git.add), or allow an empty commit',
+    ],
   ];
   for (const [pattern, status, code, advice] of rules) {
     if (pattern.test(detail)) return new ApiError(status, `git ${verb} failed: ${advice}.\n${detail}`, code);
@@ -300,7 +448,18 @@ export function gitError(output: string, args: string[]): ApiError {
   return new ApiError(400, `git ${verb} failed.\n${detail}`, 'BAD_REQUEST');
 }
 
-const STATUS: Record<string, string> = { '.': 'Unmodified', M: 'Modified', T: 'Modified', A: 'Added', D: 'Deleted', R: 'Renamed', C: 'Copied', U: 'Updated but unmerged', '?': 'Untracked', '!': 'Untracked' };
+const STATUS: Record<string, string> = {
+  '.': 'Unmodified',
+  M: 'Modified',
+  T: 'Modified',
+  A: 'Added',
+  D: 'Deleted',
+  R: 'Renamed',
+  C: 'Copied',
+  U: 'Updated but unmerged',
+  '?': 'Untracked',
+  '!': 'Untracked',
+};
 
 /** Parses `git status --porcelain=v2 --branch -z` into Daytona's GitStatus. */
 export function parseStatus(out: string) {

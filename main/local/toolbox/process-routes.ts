@@ -15,7 +15,10 @@ export interface ProcessDeps extends SandboxExec {
   recordOf(req: Request): SandboxRecord;
 }
 
-const env = z.record(z.string().regex(ENV_KEY, 'must be a variable name: letters, digits and underscores, not starting with a digit'), z.string());
+const env = z.record(
+  z.string().regex(ENV_KEY, 'must be a variable name: letters, digits and underscores, not starting with a digit'),
+  z.string(),
+);
 const timeout = z.number().int().min(0);
 const command = z.string().refine((value) => value.trim().length > 0, 'must not be empty');
 const executeSchema = z.object({ command, cwd: z.string().optional(), envs: env.optional(), timeout: timeout.optional() });
@@ -38,7 +41,6 @@ const MAX_ARGV_COMMAND = 64 * 1024;
 /** The system directories a sandbox sees, for finding an interpreter before running it. */
 const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
 
-
 /** Toolbox process routes: execute, code-run and sessions (docs/daytona-api.md §6.2). */
 export function processRoutes(deps: ProcessDeps): Router {
   const router = Router();
@@ -50,12 +52,19 @@ export function processRoutes(deps: ProcessDeps): Router {
     const cwd = sandboxCwd(body.cwd);
     if (!(await cwdExists(deps, record, cwd))) {
       // Daytona's daemon answers a failed start with exit code -1 and the reason as the result.
-      res.json({ exitCode: -1, result: `Working directory ${cwd} does not exist in the sandbox: create it first (fs.createFolder) or pass another cwd.` });
+      res.json({
+        exitCode: -1,
+        result: `Working directory ${cwd} does not exist in the sandbox: create it first (fs.createFolder) or pass another cwd.`,
+      });
       return;
     }
     const viaStdin = Buffer.byteLength(body.command) > MAX_ARGV_COMMAND;
     const result = await runInSandbox(deps, record, viaStdin ? [SANDBOX_SHELL] : [SANDBOX_SHELL, '-c', body.command], {
-      cwd, env: body.envs, timeoutSec: body.timeout, signal: abortOnClose(res), stdin: viaStdin ? body.command : undefined,
+      cwd,
+      env: body.envs,
+      timeoutSec: body.timeout,
+      signal: abortOnClose(res),
+      stdin: viaStdin ? body.command : undefined,
     });
     res.json({ exitCode: result.exitCode, result: result.output });
   });
@@ -67,14 +76,18 @@ export function processRoutes(deps: ProcessDeps): Router {
     let interpreter: string[];
     if (body.language === 'python') {
       const python = SYSTEM_BIN_DIRS.map((dir) => `${dir}/python3`).find((path) => existsSync(path));
-      if (!python) throw badRequest('No python3 interpreter is installed on this machine, so local sandboxes cannot run Python: install python3, or run javascript/typescript instead.');
+      if (!python)
+        throw badRequest(
+          'No python3 interpreter is installed on this machine, so local sandboxes cannot run Python: install python3, or run javascript/typescript instead.',
+        );
       interpreter = [python, '-u'];
     } else {
       // Daytona runs `node -` with the script name spliced out, so user arguments start at process.argv[1].
       interpreter = [
         deps.runner.nodePath,
         ...(body.language === 'typescript' ? ['--experimental-transform-types', '--no-warnings'] : []),
-        '--import', 'data:text/javascript,process.argv.splice(1,1)',
+        '--import',
+        'data:text/javascript,process.argv.splice(1,1)',
       ];
     }
     // .js (not .mjs): Node picks CommonJS or ES modules from the code itself, as it does for `node -`.
@@ -98,7 +111,10 @@ export function processRoutes(deps: ProcessDeps): Router {
   // ── sessions ──
   const sessionId = (value: unknown) => {
     const id = String(value ?? '');
-    if (!SESSION_ID.test(id)) throw badRequest(`Invalid session id '${id}': use 1-128 letters, digits, dots, dashes or underscores, starting with a letter or digit.`);
+    if (!SESSION_ID.test(id))
+      throw badRequest(
+        `Invalid session id '${id}': use 1-128 letters, digits, dots, dashes or underscores, starting with a letter or digit.`,
+      );
     return id;
   };
 

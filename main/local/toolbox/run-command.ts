@@ -63,7 +63,13 @@ export async function cwdExists(exec: SandboxExec, record: SandboxRecord, cwd: s
 }
 
 /** Starts a command in the sandbox (its own process group); stop/delete end it with the sandbox. */
-export function spawnInSandbox(exec: SandboxExec, record: SandboxRecord, argv: string[], options: Pick<RunOptions, 'cwd' | 'env'>, stdio: ('pipe' | 'ignore')[]): Promise<ChildProcess> {
+export function spawnInSandbox(
+  exec: SandboxExec,
+  record: SandboxRecord,
+  argv: string[],
+  options: Pick<RunOptions, 'cwd' | 'env'>,
+  stdio: ('pipe' | 'ignore')[],
+): Promise<ChildProcess> {
   return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env: { ...record.env, ...options.env }, stdio });
 }
 
@@ -104,9 +110,13 @@ export async function runInSandbox(exec: SandboxExec, record: SandboxRecord, arg
 
   return new Promise<RunResult>((resolve, reject) => {
     let timedOut = false;
-    const timer = options.timeoutSec && options.timeoutSec > 0
-      ? setTimeout(() => { timedOut = true; exec.runner.kill(child); }, options.timeoutSec * 1000)
-      : undefined;
+    const timer =
+      options.timeoutSec && options.timeoutSec > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            exec.runner.kill(child);
+          }, options.timeoutSec * 1000)
+        : undefined;
     const onAbort = () => exec.runner.kill(child);
     if (options.signal?.aborted) onAbort();
     else options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -130,7 +140,13 @@ export async function runInSandbox(exec: SandboxExec, record: SandboxRecord, arg
         // die of SIGPIPE) but dropped. The pipes close when those jobs end, or with the sandbox.
         collecting = false;
         if (timedOut) {
-          reject(new ApiError(408, `Command timed out after ${options.timeoutSec} s and was killed with everything it started: raise the timeout, or run it in a session with runAsync.`, 'PROCESS_EXECUTION_TIMEOUT'));
+          reject(
+            new ApiError(
+              408,
+              `Command timed out after ${options.timeoutSec} s and was killed with everything it started: raise the timeout, or run it in a session with runAsync.`,
+              'PROCESS_EXECUTION_TIMEOUT',
+            ),
+          );
           return;
         }
         const truncated = size >= MAX_OUTPUT_BYTES ? `\n[output truncated at ${MAX_OUTPUT_BYTES} bytes]` : '';
@@ -152,7 +168,9 @@ export async function runInSandbox(exec: SandboxExec, record: SandboxRecord, arg
 /** Aborts when the HTTP client goes away before the reply is sent (the command's tree is then killed). */
 export function abortOnClose(res: { writableFinished: boolean; on(event: 'close', listener: () => void): unknown }): AbortSignal {
   const controller = new AbortController();
-  res.on('close', () => { if (!res.writableFinished) controller.abort(); });
+  res.on('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
   return controller.signal;
 }
 

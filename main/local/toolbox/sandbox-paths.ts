@@ -30,7 +30,11 @@ const MAX_PATH_LENGTH = 4096;
 const TMP = '/tmp';
 
 export const outsideSandbox = (path: string) =>
-  new ApiError(403, `Path ${path} is outside the sandbox: use a path under ${SANDBOX_HOME} (or a relative one) or ${TMP}.`, 'FILE_ACCESS_DENIED');
+  new ApiError(
+    403,
+    `Path ${path} is outside the sandbox: use a path under ${SANDBOX_HOME} (or a relative one) or ${TMP}.`,
+    'FILE_ACCESS_DENIED',
+  );
 
 /**
  * Validates a path from a toolbox request and makes it absolute as the sandbox sees it: relative paths (and `~`)
@@ -41,13 +45,17 @@ export function normalizeSandboxPath(requested: unknown): string {
     throw new ApiError(400, 'A path is required: pass ?path=<file or folder in the sandbox>.', 'INVALID_FILE_PATH');
   }
   if (requested.includes('\0')) throw new ApiError(400, 'The path contains a NUL byte: remove it.', 'INVALID_FILE_PATH');
-  if (requested.length > MAX_PATH_LENGTH) throw new ApiError(400, `The path is longer than ${MAX_PATH_LENGTH} characters.`, 'INVALID_FILE_PATH');
+  if (requested.length > MAX_PATH_LENGTH)
+    throw new ApiError(400, `The path is longer than ${MAX_PATH_LENGTH} characters.`, 'INVALID_FILE_PATH');
   return posix.resolve(SANDBOX_HOME, requested.replace(/^~(?=\/|$)/, SANDBOX_HOME));
 }
 
 /** The two places a sandbox can write, as (sandbox path, host directory); anything else is outside. */
 function areaOf(dirs: SandboxDirs, sandboxPath: string): { sandboxRoot: string; hostRoot: string } | undefined {
-  for (const [sandboxRoot, hostRoot] of [[SANDBOX_HOME, dirs.home], [TMP, dirs.tmp]] as const) {
+  for (const [sandboxRoot, hostRoot] of [
+    [SANDBOX_HOME, dirs.home],
+    [TMP, dirs.tmp],
+  ] as const) {
     if (sandboxPath === sandboxRoot || sandboxPath.startsWith(`${sandboxRoot}/`)) return { sandboxRoot, hostRoot };
   }
   return undefined;
@@ -73,7 +81,10 @@ export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown, 
   for (;;) {
     const area = areaOf(dirs, current);
     if (!area) throw outsideSandbox(shown);
-    const parts = current.slice(area.sandboxRoot.length).split('/').filter((part) => part.length > 0);
+    const parts = current
+      .slice(area.sandboxRoot.length)
+      .split('/')
+      .filter((part) => part.length > 0);
     let hostPath = area.hostRoot;
     let linkedTo: string | undefined;
     for (let i = 0; i < parts.length; i++) {
@@ -89,7 +100,8 @@ export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown, 
         break;
       }
       if (stats.isSymbolicLink() && (followLast || i < parts.length - 1)) {
-        if (++hops > MAX_SYMLINK_HOPS) throw new ApiError(400, `Too many levels of symbolic links in ${shown}: a symlink points back at itself.`, 'INVALID_FILE_PATH');
+        if (++hops > MAX_SYMLINK_HOPS)
+          throw new ApiError(400, `Too many levels of symbolic links in ${shown}: a symlink points back at itself.`, 'INVALID_FILE_PATH');
         const target = await readlink(next);
         linkedTo = posix.resolve(posix.join(area.sandboxRoot, ...parts.slice(0, i)), target, ...parts.slice(i + 1));
         break;

@@ -71,7 +71,11 @@ export class SessionManager {
 
   get(sandboxId: string, sessionId: string): Session {
     const session = this.sessions.get(sandboxId)?.get(sessionId);
-    if (!session) throw notFound(`Session ${sessionId} not found: create it first with createSession (listSessions shows the existing ones).`, 'PROCESS_NOT_FOUND');
+    if (!session)
+      throw notFound(
+        `Session ${sessionId} not found: create it first with createSession (listSessions shows the existing ones).`,
+        'PROCESS_NOT_FOUND',
+      );
     return session;
   }
 
@@ -85,7 +89,8 @@ export class SessionManager {
 
   async create(record: SandboxRecord, sessionId: string): Promise<void> {
     const sessions = this.of(record.id);
-    if (sessions.has(sessionId) || sessionId === ENTRYPOINT) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
+    if (sessions.has(sessionId) || sessionId === ENTRYPOINT)
+      throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
     const hostDir = this.hostLogDir(record.id, sessionId);
     await rm(hostDir, { recursive: true, force: true });
     await mkdir(hostDir, { recursive: true, mode: 0o700 });
@@ -110,7 +115,10 @@ export class SessionManager {
         pending = pending.slice(newline + 1);
         const at = line.indexOf(MARKER);
         if (at === -1) continue;
-        const [cmdId, code] = line.slice(at + MARKER.length).trim().split(' ');
+        const [cmdId, code] = line
+          .slice(at + MARKER.length)
+          .trim()
+          .split(' ');
         if (cmdId) this.complete(session, cmdId, Number(code));
       }
     });
@@ -162,7 +170,8 @@ export class SessionManager {
   async execute(record: SandboxRecord, sessionId: string, commandText: string, options: ExecuteOptions): Promise<SessionCommand> {
     const session = this.get(record.id, sessionId);
     const assertOpen = () => {
-      if (session.ended) throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
+      if (session.ended)
+        throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
     };
     assertOpen();
     const id = randomUUID();
@@ -183,9 +192,16 @@ export class SessionManager {
     }
     assertOpen();
     let finish!: (code: number | undefined) => void;
-    const done = new Promise<number | undefined>((resolve) => { finish = resolve; });
+    const done = new Promise<number | undefined>((resolve) => {
+      finish = resolve;
+    });
     const command: SessionCommand = {
-      id, command: commandText, done, stdoutFile: out.host, stderrFile: err.host, suppressInputEcho: options.suppressInputEcho,
+      id,
+      command: commandText,
+      done,
+      stdoutFile: out.host,
+      stderrFile: err.host,
+      suppressInputEcho: options.suppressInputEcho,
       ...(input ? { input } : {}),
     };
     session.commands.push(command);
@@ -228,9 +244,14 @@ export class SessionManager {
   async sendInput(sandboxId: string, sessionId: string, cmdId: string, data: string): Promise<void> {
     const session = this.get(sandboxId, sessionId);
     const command = this.command(sandboxId, sessionId, cmdId);
-    if (session.ended) throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
+    if (session.ended)
+      throw new ApiError(410, `Session ${sessionId} has ended (its shell exited): delete it and create a new one.`, 'SESSION_ENDED');
     if (command.exitCode !== undefined || !session.finish.has(cmdId)) {
-      throw new ApiError(410, `Command ${cmdId} has already completed${command.exitCode !== undefined ? ` with exit code ${command.exitCode}` : ''}: input can only go to a running command.`, 'COMMAND_ALREADY_COMPLETED');
+      throw new ApiError(
+        410,
+        `Command ${cmdId} has already completed${command.exitCode !== undefined ? ` with exit code ${command.exitCode}` : ''}: input can only go to a running command.`,
+        'COMMAND_ALREADY_COMPLETED',
+      );
     }
     if (!command.input) {
       throw conflict(`Command ${cmdId} runs synchronously, so its stdin is closed: start it with runAsync: true to send it input.`);

@@ -32,17 +32,27 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   });
 
   const inner = Router();
-  inner.get('/user-home-dir', (_req, res) => { res.json({ dir: SANDBOX_HOME }); });
-  inner.get('/work-dir', (_req, res) => { res.json({ dir: SANDBOX_HOME }); });
+  inner.get('/user-home-dir', (_req, res) => {
+    res.json({ dir: SANDBOX_HOME });
+  });
+  inner.get('/work-dir', (_req, res) => {
+    res.json({ dir: SANDBOX_HOME });
+  });
   inner.get('/system/metrics', async (req, res) => {
     const disk = await statfs(deps.service.dirsOf(recordOf(req).id).home);
     const now = new Date();
     // Local sandboxes share the host: these are the host's figures, capped by the sandbox's nominal size.
     res.json({
-      cpuCount: Math.min(cpus().length, recordOf(req).cpu), cpuUsedPct: 0,
-      memTotal: totalmem(), memUsed: totalmem() - freemem(), memCache: 0,
-      diskTotal: disk.blocks * disk.bsize, diskUsed: (disk.blocks - disk.bfree) * disk.bsize, diskFree: disk.bavail * disk.bsize,
-      timestamp: now.toISOString(), timestampUnix: Math.floor(now.getTime() / 1000),
+      cpuCount: Math.min(cpus().length, recordOf(req).cpu),
+      cpuUsedPct: 0,
+      memTotal: totalmem(),
+      memUsed: totalmem() - freemem(),
+      memCache: 0,
+      diskTotal: disk.blocks * disk.bsize,
+      diskUsed: (disk.blocks - disk.bfree) * disk.bsize,
+      diskFree: disk.bavail * disk.bsize,
+      timestamp: now.toISOString(),
+      timestampUnix: Math.floor(now.getTime() / 1000),
     });
   });
   inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));

@@ -4,7 +4,11 @@ import { createHttpUpstream } from './http-upstream.ts';
 import type { MessageSink, Upstream } from './upstream.ts';
 
 /** Finds the HTTP server through its runtime file; a file left by a dead process is ignored. */
-export async function discoverHttpUpstream(runtimeFile: string, onMessage: MessageSink, skip: string | undefined): Promise<Upstream | undefined> {
+export async function discoverHttpUpstream(
+  runtimeFile: string,
+  onMessage: MessageSink,
+  skip: string | undefined,
+): Promise<Upstream | undefined> {
   const info = await readRuntimeFile(runtimeFile);
   if (!info || !processAlive(info.pid)) return undefined;
   const upstream = createHttpUpstream({ url: info.url, token: info.token, onMessage });

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { Agent, request, type IncomingMessage } from 'node:http';
-import { errorResponse, frameSchema, isResponse, messagesOf, requestIds, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
+import {
+  errorResponse,
+  frameSchema,
+  isResponse,
+  messagesOf,
+  requestIds,
+  type Frame,
+  type JsonRpcId,
+  type JsonRpcMessage,
+} from './messages.ts';
 import { createSseParser } from './sse.ts';
 import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
 
@@ -50,9 +59,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
       let text = '';
       const sse = type.includes('text/event-stream')
         ? createSseParser((data) => {
-          const parsed = parseFrame(data);
-          if (parsed) for (const message of messagesOf(parsed)) deliver(message, pending);
-        })
+            const parsed = parseFrame(data);
+            if (parsed) for (const message of messagesOf(parsed)) deliver(message, pending);
+          })
         : undefined;
       response.on('data', (chunk: string) => {
         if (sse) sse.push(chunk);
@@ -81,15 +90,19 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     const pending = new Set(requestIds(frame));
     const body = JSON.stringify(frame);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(url, {
-        method: 'POST',
-        agent,
-        headers: headers({
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'content-length': String(Buffer.byteLength(body)),
-        }),
-      }, resolve);
+      const req = request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: headers({
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'content-length': String(Buffer.byteLength(body)),
+          }),
+        },
+        resolve,
+      );
       // Socket idle time, for the whole exchange: the answer stream carries a keep-alive every 15 s.
       req.setTimeout(idleTimeoutMs, () => req.destroy(new Error(`no answer for ${idleTimeoutMs / 1000} s`)));
       req.once('error', (error: NodeJS.ErrnoException) => {
@@ -106,7 +119,9 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     }
     const text = await drain(response);
     if (STATUS_GONE.has(status)) {
-      throw new UpstreamGone(`the MCP server answered ${status} (${status === 404 ? 'it no longer knows this session' : 'the token changed'})`);
+      throw new UpstreamGone(
+        `the MCP server answered ${status} (${status === 404 ? 'it no longer knows this session' : 'the token changed'})`,
+      );
     }
     // Any other refusal is about this frame: answer each request with the server's reason.
     const reason = serverReason(text) ?? `HTTP ${status}`;
@@ -160,7 +175,9 @@ function drain(response: IncomingMessage): Promise<string> {
   response.setEncoding('utf8');
   return new Promise((resolve) => {
     let text = '';
-    response.on('data', (chunk: string) => { if (text.length < 64 * 1024) text += chunk; });
+    response.on('data', (chunk: string) => {
+      if (text.length < 64 * 1024) text += chunk;
+    });
     response.once('end', () => resolve(text));
     response.once('error', () => resolve(text));
     response.once('close', () => resolve(text));

@@ -21,7 +21,9 @@ export function messagesOf(frame: Frame): JsonRpcMessage[] {
 
 /** Ids of the requests in a frame: each of them is owed exactly one response. */
 export function requestIds(frame: Frame): JsonRpcId[] {
-  return messagesOf(frame).filter((m) => m.method !== undefined && m.id !== undefined && m.id !== null).map((m) => m.id as JsonRpcId);
+  return messagesOf(frame)
+    .filter((m) => m.method !== undefined && m.id !== undefined && m.id !== null)
+    .map((m) => m.id as JsonRpcId);
 }
 
 export function isResponse(message: JsonRpcMessage): boolean {

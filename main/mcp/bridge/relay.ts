@@ -90,7 +90,9 @@ export function createRelay(options: RelayOptions): Relay {
 
   async function use(forInitialize: boolean): Promise<Upstream> {
     if (upstream) return upstream;
-    connecting ??= connect(forInitialize).finally(() => { connecting = undefined; });
+    connecting ??= connect(forInitialize).finally(() => {
+      connecting = undefined;
+    });
     upstream = await connecting;
     return upstream;
   }
@@ -127,10 +129,16 @@ export function createRelay(options: RelayOptions): Relay {
           }
           if (error instanceof UpstreamBroken) {
             log.warn(`${target.description} stopped mid-call (${error.message})`);
-            answerWithError(error.unanswered, 'The Daytona MCP server stopped while handling this call, so it may or may not have run. Check its effect, then retry: the next call reconnects.');
+            answerWithError(
+              error.unanswered,
+              'The Daytona MCP server stopped while handling this call, so it may or may not have run. Check its effect, then retry: the next call reconnects.',
+            );
             return;
           }
-          answerWithError(requestIds(frame), `The Daytona MCP server could not be reached: ${(error as Error).message}. Retry in a moment.`);
+          answerWithError(
+            requestIds(frame),
+            `The Daytona MCP server could not be reached: ${(error as Error).message}. Retry in a moment.`,
+          );
           return;
         }
       }

@@ -54,7 +54,9 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
 
   let buffer = '';
   let resolveDone!: () => void;
-  const done = new Promise<void>((resolve) => { resolveDone = resolve; });
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve;
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;
@@ -72,7 +74,13 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
     }
     if (buffer.length > maxLineBytes) {
       buffer = '';
-      write(errorResponse(null, -32600, `Invalid Request: a message longer than ${maxLineBytes} bytes was dropped; send big files with localPath.`));
+      write(
+        errorResponse(
+          null,
+          -32600,
+          `Invalid Request: a message longer than ${maxLineBytes} bytes was dropped; send big files with localPath.`,
+        ),
+      );
     }
   };
   stdin.on('data', onData);

@@ -12,10 +12,23 @@ export const createSandbox = defineTool({
     'With `id`, reuses that sandbox instead (started again if it was stopped). Sandboxes stop by themselves after ' +
     '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back.',
   input: {
-    id: z.string().trim().min(1).optional().describe('Reuse this existing sandbox (id or name) instead of creating one; it is started if needed.'),
-    name: z.string().trim().regex(/^[A-Za-z0-9._-]{1,63}$/, 'A sandbox name is 1-63 letters, digits, dots, underscores or hyphens.').optional()
+    id: z
+      .string()
+      .trim()
+      .min(1)
+      .optional()
+      .describe('Reuse this existing sandbox (id or name) instead of creating one; it is started if needed.'),
+    name: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]{1,63}$/, 'A sandbox name is 1-63 letters, digits, dots, underscores or hyphens.')
+      .optional()
       .describe('A name for the new sandbox: 1-63 of A-Z a-z 0-9 . _ - (unique in the organization); Daytona picks one when omitted.'),
-    snapshot: z.string().min(1).optional().describe('Snapshot to create from (the default snapshot when neither snapshot nor image is given).'),
+    snapshot: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Snapshot to create from (the default snapshot when neither snapshot nor image is given).'),
     image: z.string().min(1).optional().describe('Container image to build from, e.g. "python:3.12-slim" (instead of a snapshot).'),
     language: z.enum(['python', 'typescript', 'javascript']).default('python').describe('Language code_run uses in this sandbox.'),
     user: z.string().min(1).optional().describe('OS user inside the sandbox.'),
@@ -26,9 +39,19 @@ export const createSandbox = defineTool({
     gpu: z.number().int().min(0).optional().describe('GPUs.'),
     memory: z.number().int().min(1).optional().describe('Memory in GiB.'),
     disk: z.number().int().min(1).optional().describe('Disk in GiB.'),
-    autoStopInterval: z.number().int().min(0).default(15).describe('Minutes of inactivity before the sandbox stops (0 = never; default 15).'),
+    autoStopInterval: z
+      .number()
+      .int()
+      .min(0)
+      .default(15)
+      .describe('Minutes of inactivity before the sandbox stops (0 = never; default 15).'),
     autoArchiveInterval: z.number().int().min(0).optional().describe('Minutes stopped before it is archived (0 = the maximum).'),
-    autoDeleteInterval: z.number().int().min(-1).optional().describe('Minutes stopped before it is deleted (-1 = never, 0 = right after stopping).'),
+    autoDeleteInterval: z
+      .number()
+      .int()
+      .min(-1)
+      .optional()
+      .describe('Minutes stopped before it is deleted (-1 = never, 0 = right after stopping).'),
     networkBlockAll: z.boolean().optional().describe('Block all network access from the sandbox.'),
     networkAllowList: z.string().optional().describe('Comma-separated CIDRs the sandbox may reach (others blocked).'),
     timeout: timeoutSec(120, 1800, 'the sandbox to start'),

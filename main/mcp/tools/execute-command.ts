@@ -14,7 +14,12 @@ export const executeCommand = defineTool({
   input: {
     id: sandboxId(),
     command: z.string().min(1).max(100_000).describe('The shell command, e.g. "ls -la && python3 --version".'),
-    cwd: z.string().min(1).max(4096).optional().describe('Working directory, an existing folder: absolute, or relative to the home directory (default: the home directory).'),
+    cwd: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('Working directory, an existing folder: absolute, or relative to the home directory (default: the home directory).'),
     env: envVars().optional(),
     timeout: timeoutSec(120, 3600, 'the command'),
   },
@@ -23,8 +28,16 @@ export const executeCommand = defineTool({
   async run(args, { daytona, limits }) {
     if (args.cwd !== undefined) {
       const cwd = await daytona.fileInfoOrUndefined(args.id, args.cwd);
-      if (!cwd) throw new ToolFailure('not-found', `The working directory ${args.cwd} does not exist in sandbox ${args.id}, so the command did not run: create it with create_folder, or leave cwd out to run in the home directory.`);
-      if (!cwd.isDir) throw new ToolFailure('invalid', `The working directory ${args.cwd} is a file in sandbox ${args.id}, not a folder, so the command did not run: give its folder as cwd.`);
+      if (!cwd)
+        throw new ToolFailure(
+          'not-found',
+          `The working directory ${args.cwd} does not exist in sandbox ${args.id}, so the command did not run: create it with create_folder, or leave cwd out to run in the home directory.`,
+        );
+      if (!cwd.isDir)
+        throw new ToolFailure(
+          'invalid',
+          `The working directory ${args.cwd} is a file in sandbox ${args.id}, not a folder, so the command did not run: give its folder as cwd.`,
+        );
     }
     const result = await daytona.executeCommand(args.id, args.command, { cwd: args.cwd, env: args.env, timeoutSec: args.timeout });
     const output = clip(result.output, limits.maxOutputChars);

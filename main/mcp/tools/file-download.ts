@@ -21,7 +21,10 @@ const BINARY_MAGIC: { type: string; test: (b: Buffer) => boolean }[] = [
 
 export function describeBinary(bytes: Buffer, mime?: string): string {
   if (mime) return mime;
-  return BINARY_MAGIC.find((candidate) => candidate.test(bytes))?.type ?? (looksLikeText(bytes) ? 'UTF-8 text' : 'binary data, not UTF-8 text (application/octet-stream)');
+  return (
+    BINARY_MAGIC.find((candidate) => candidate.test(bytes))?.type ??
+    (looksLikeText(bytes) ? 'UTF-8 text' : 'binary data, not UTF-8 text (application/octet-stream)')
+  );
 }
 
 /** UTF-8 without NUL bytes reads as text; anything else is returned as base64. */
@@ -42,13 +45,23 @@ export const fileDownload = defineTool({
   description:
     'Reads a file from a sandbox: text comes back as text, images as images, other binary files as base64 (with a first ' +
     'line saying so). Files above the inline limit (1 MiB by default) are refused unless `localPath` saves them in the ' +
-    'transfer folder on this computer (the one folder the user chose in Daytona Tray\'s settings, by default ' +
+    "transfer folder on this computer (the one folder the user chose in Daytona Tray's settings, by default " +
     'Downloads/Daytona; nothing is written anywhere else).',
   input: {
     id: sandboxId(),
     filePath: sandboxPath('The file to read in the sandbox'),
-    encoding: z.enum(['auto', 'text', 'base64']).default('auto').describe('"auto" (default: text when the file is UTF-8, else base64 or an image), "text" or "base64".'),
-    localPath: z.string().min(1).max(4096).optional().describe('Save the file in the transfer folder on this computer instead of returning it (any size): a name relative to that folder, or an absolute path inside it. Links are not followed.'),
+    encoding: z
+      .enum(['auto', 'text', 'base64'])
+      .default('auto')
+      .describe('"auto" (default: text when the file is UTF-8, else base64 or an image), "text" or "base64".'),
+    localPath: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe(
+        'Save the file in the transfer folder on this computer instead of returning it (any size): a name relative to that folder, or an absolute path inside it. Links are not followed.',
+      ),
     overwrite: z.boolean().default(false).describe('With localPath: replace an existing local file (default false).'),
   },
   // Not read-only: with localPath it writes a file on this computer, and with overwrite replaces one.
@@ -56,7 +69,8 @@ export const fileDownload = defineTool({
   async run(args, { daytona, limits, transferFolder }) {
     if (args.localPath !== undefined) {
       const info = await daytona.fileInfo(args.id, args.filePath);
-      if (info.isDir) throw new ToolFailure('invalid', `${args.filePath} is a folder: download the files in it one by one (list_files shows them).`);
+      if (info.isDir)
+        throw new ToolFailure('invalid', `${args.filePath} is a folder: download the files in it one by one (list_files shows them).`);
       let size = 0;
       const savedTo = await saveDownload(await transferFolder(), args.localPath, args.overwrite, async (temp) => {
         await daytona.downloadFile(args.id, args.filePath, temp);
@@ -70,9 +84,11 @@ export const fileDownload = defineTool({
     const info = await daytona.fileInfo(args.id, args.filePath);
     if (info.isDir) throw new ToolFailure('invalid', `${args.filePath} is a folder: use list_files to see what is in it.`);
     if (info.size > limits.maxInlineBytes) {
-      throw new ToolFailure('too-large',
+      throw new ToolFailure(
+        'too-large',
         `${args.filePath} is ${formatBytes(info.size)}, above the ${formatBytes(limits.maxInlineBytes)} limit for returning a file inline: ` +
-        'pass localPath (a file name) to save it in the transfer folder on this computer, or read part of it with execute_command (e.g. head -c).');
+          'pass localPath (a file name) to save it in the transfer folder on this computer, or read part of it with execute_command (e.g. head -c).',
+      );
     }
     const bytes = (await daytona.downloadFile(args.id, args.filePath)) ?? Buffer.alloc(0);
     const base = { path: args.filePath, size: bytes.length };
@@ -88,8 +104,8 @@ export const fileDownload = defineTool({
     return asText
       ? { text: bytes.toString('utf8'), structured: { ...base, encoding: 'text' } }
       : {
-        text: `${args.filePath}: ${describeBinary(bytes)}, ${formatBytes(bytes.length)}; its bytes follow as base64 on the next line.\n${bytes.toString('base64')}`,
-        structured: { ...base, encoding: 'base64' },
-      };
+          text: `${args.filePath}: ${describeBinary(bytes)}, ${formatBytes(bytes.length)}; its bytes follow as base64 on the next line.\n${bytes.toString('base64')}`,
+          structured: { ...base, encoding: 'base64' },
+        };
   },
 });

@@ -14,7 +14,11 @@ export function shellQuote(text: string): string {
  */
 async function linkOf(daytona: DaytonaPort, id: string, path: string): Promise<{ target: string; dangling: boolean } | undefined> {
   const p = shellQuote(path);
-  const probe = await daytona.executeCommand(id, `if [ -L ${p} ]; then echo link; readlink -- ${p}; if [ -e ${p} ]; then echo ok; else echo dangling; fi; else echo plain; fi`, { timeoutSec: 15 });
+  const probe = await daytona.executeCommand(
+    id,
+    `if [ -L ${p} ]; then echo link; readlink -- ${p}; if [ -e ${p} ]; then echo ok; else echo dangling; fi; else echo plain; fi`,
+    { timeoutSec: 15 },
+  );
   const lines = probe.output.trim().split('\n');
   if (lines[0] !== 'link' || lines.length < 3) return undefined;
   return { target: lines.slice(1, -1).join('\n'), dangling: lines.at(-1) === 'dangling' };
@@ -38,12 +42,20 @@ export const getFileInfo = defineTool({
     const link = await linkOf(daytona, args.id, args.filePath);
     if (!entry) {
       if (link) {
-        throw new ToolFailure('not-found', `${args.filePath} is a symbolic link to ${link.target}, which does not exist in sandbox ${args.id} (a dangling link). delete_file removes the link; file_upload to ${link.target} creates its target.`);
+        throw new ToolFailure(
+          'not-found',
+          `${args.filePath} is a symbolic link to ${link.target}, which does not exist in sandbox ${args.id} (a dangling link). delete_file removes the link; file_upload to ${link.target} creates its target.`,
+        );
       }
-      throw new ToolFailure('not-found', `${args.filePath} was not found in sandbox ${args.id}: check the path with list_files (relative paths start in the sandbox home directory).`);
+      throw new ToolFailure(
+        'not-found',
+        `${args.filePath} was not found in sandbox ${args.id}: check the path with list_files (relative paths start in the sandbox home directory).`,
+      );
     }
     const kind = entry.isDir ? 'Folder' : 'File';
-    const head = link ? `Symbolic link ${args.filePath} -> ${link.target}; the target is a ${kind.toLowerCase()}:` : `${kind} ${entry.path ?? args.filePath}:`;
+    const head = link
+      ? `Symbolic link ${args.filePath} -> ${link.target}; the target is a ${kind.toLowerCase()}:`
+      : `${kind} ${entry.path ?? args.filePath}:`;
     return {
       text: `${head}\n${describeEntry(entry)}`,
       structured: { ...entryRecord(entry), isLink: link !== undefined, ...(link ? { linkTarget: link.target, dangling: false } : {}) },

@@ -3,7 +3,11 @@ import { defineTool, sandboxId } from '../tool-kit.ts';
 
 /** `https://host/org/repo.git` -> `repo`, the folder `git clone` itself would pick. */
 export function defaultCloneFolder(url: string): string {
-  const last = url.replace(/[/\\]+$/, '').split(/[/:\\]/).pop() ?? '';
+  const last =
+    url
+      .replace(/[/\\]+$/, '')
+      .split(/[/:\\]/)
+      .pop() ?? '';
   const name = last.replace(/\.git$/, '');
   return name && name !== '.' && name !== '..' ? name : 'repo';
 }
@@ -18,7 +22,12 @@ export const gitClone = defineTool({
   input: {
     id: sandboxId(),
     url: z.string().min(1).max(2048).describe('Repository URL, e.g. https://github.com/org/repo.git.'),
-    path: z.string().min(1).max(4096).optional().describe('Where to clone (default: a folder named after the repository in the home directory).'),
+    path: z
+      .string()
+      .min(1)
+      .max(4096)
+      .optional()
+      .describe('Where to clone (default: a folder named after the repository in the home directory).'),
     branch: z.string().min(1).optional().describe('Branch to check out (default: the remote default branch).'),
     commitId: z.string().min(1).optional().describe('Commit to check out after cloning (detached HEAD).'),
     username: z.string().min(1).optional().describe('Username for a private repository.'),
@@ -30,8 +39,17 @@ export const gitClone = defineTool({
   async run(args, { daytona }) {
     const path = args.path ?? defaultCloneFolder(args.url);
     await daytona.gitClone(args.id, {
-      url: args.url, path, branch: args.branch, commitId: args.commitId, username: args.username, password: args.password, depth: args.depth,
+      url: args.url,
+      path,
+      branch: args.branch,
+      commitId: args.commitId,
+      username: args.username,
+      password: args.password,
+      depth: args.depth,
     });
-    return { text: `Cloned ${args.url}${args.branch ? ` (branch ${args.branch})` : ''} into ${path} in sandbox ${args.id}.`, structured: { url: args.url, path } };
+    return {
+      text: `Cloned ${args.url}${args.branch ? ` (branch ${args.branch})` : ''} into ${path} in sandbox ${args.id}.`,
+      structured: { url: args.url, path },
+    };
   },
 });

@@ -22,9 +22,13 @@ export const gitStatus = defineTool({
   async run(args, { daytona }) {
     const status = await daytona.gitStatus(args.id, args.path);
     const tracking = status.upstream ? ` tracking ${status.upstream} (ahead ${status.ahead}, behind ${status.behind})` : '';
-    const files = status.files.length === 0
-      ? 'nothing to commit, working tree clean'
-      : status.files.map((file) => `${file.name}  staged: ${file.staging}, worktree: ${file.worktree}`).join('\n');
-    return { text: `On ${status.detached ? 'a detached HEAD' : `branch ${status.currentBranch}`}${tracking}\n${files}`, structured: { ...status } };
+    const files =
+      status.files.length === 0
+        ? 'nothing to commit, working tree clean'
+        : status.files.map((file) => `${file.name}  staged: ${file.staging}, worktree: ${file.worktree}`).join('\n');
+    return {
+      text: `On ${status.detached ? 'a detached HEAD' : `branch ${status.currentBranch}`}${tracking}\n${files}`,
+      structured: { ...status },
+    };
   },
 });

@@ -21,7 +21,23 @@ import { stopSandbox } from './stop-sandbox.ts';
 
 /** Every tool, in the order clients list them: Daytona's own twelve first, then ours. */
 export const ALL_TOOLS: readonly ToolDefinition<any>[] = [
-  createSandbox, destroySandbox, fileUpload, fileDownload, createFolder, getFileInfo, listFiles, moveFile, deleteFile,
-  executeCommand, gitClone, previewLink,
-  listSandboxes, startSandbox, stopSandbox, codeRun, searchFiles, gitStatus, setAutoStop,
+  createSandbox,
+  destroySandbox,
+  fileUpload,
+  fileDownload,
+  createFolder,
+  getFileInfo,
+  listFiles,
+  moveFile,
+  deleteFile,
+  executeCommand,
+  gitClone,
+  previewLink,
+  listSandboxes,
+  startSandbox,
+  stopSandbox,
+  codeRun,
+  searchFiles,
+  gitStatus,
+  setAutoStop,
 ];

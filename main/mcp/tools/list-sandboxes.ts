@@ -2,7 +2,25 @@ import { z } from 'zod';
 import { defineTool, labelMap } from '../tool-kit.ts';
 import { sandboxRecord, sandboxShape } from './sandbox-format.ts';
 
-const STATES = ['creating', 'restoring', 'destroying', 'destroyed', 'started', 'stopped', 'starting', 'stopping', 'error', 'build_failed', 'pending_build', 'building_snapshot', 'unknown', 'pulling_snapshot', 'archived', 'archiving', 'resizing'] as const;
+const STATES = [
+  'creating',
+  'restoring',
+  'destroying',
+  'destroyed',
+  'started',
+  'stopped',
+  'starting',
+  'stopping',
+  'error',
+  'build_failed',
+  'pending_build',
+  'building_snapshot',
+  'unknown',
+  'pulling_snapshot',
+  'archived',
+  'archiving',
+  'resizing',
+] as const;
 
 export const listSandboxes = defineTool({
   name: 'list_sandboxes',
@@ -19,12 +37,15 @@ export const listSandboxes = defineTool({
   async run(args, { daytona }) {
     const sandboxes = await daytona.listSandboxes({ labels: args.labels, states: args.states, limit: args.limit });
     const lines = sandboxes.map((s) => {
-      const labels = Object.entries(s.labels).map(([key, value]) => `${key}=${value}`).join(',');
+      const labels = Object.entries(s.labels)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(',');
       return `${s.id}  ${s.name}  ${s.state}  ${s.cpu} vCPU/${s.memory} GiB/${s.disk} GiB${labels ? `  ${labels}` : ''}`;
     });
-    const text = sandboxes.length === 0
-      ? 'No sandboxes match. Create one with create_sandbox.'
-      : `${sandboxes.length} sandbox${sandboxes.length === 1 ? '' : 'es'} (id  name  state  size  labels):\n${lines.join('\n')}`;
+    const text =
+      sandboxes.length === 0
+        ? 'No sandboxes match. Create one with create_sandbox.'
+        : `${sandboxes.length} sandbox${sandboxes.length === 1 ? '' : 'es'} (id  name  state  size  labels):\n${lines.join('\n')}`;
     return { text, structured: { sandboxes: sandboxes.map(sandboxRecord), count: sandboxes.length } };
   },
 });

@@ -17,8 +17,10 @@ function inside(folder: string, path: string): boolean {
 }
 
 function outsideMessage(folder: string, localPath: string, why: string): string {
-  return `localPath ${localPath} ${why} ${folder}, the one folder on this computer that tools may read and write ` +
-    `(chosen in Daytona Tray's settings): use a path inside it, e.g. ${join(folder, 'report.csv')}, or just a file name.`;
+  return (
+    `localPath ${localPath} ${why} ${folder}, the one folder on this computer that tools may read and write ` +
+    `(chosen in Daytona Tray's settings): use a path inside it, e.g. ${join(folder, 'report.csv')}, or just a file name.`
+  );
 }
 
 interface Placed {
@@ -37,7 +39,10 @@ async function place(folder: string, localPath: string, creating: boolean): Prom
   if (creating) await mkdir(folder, { recursive: true });
   const folderReal = await realpath(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') {
-      throw new ToolFailure('not-found', `The transfer folder ${folder} does not exist yet, so there is nothing to upload from it: ask the user to put the file there, then retry with its name.`);
+      throw new ToolFailure(
+        'not-found',
+        `The transfer folder ${folder} does not exist yet, so there is nothing to upload from it: ask the user to put the file there, then retry with its name.`,
+      );
     }
     throw new ToolFailure('failed', `Cannot open the transfer folder ${folder} on this computer (${error.code ?? error.message}).`);
   });
@@ -49,7 +54,10 @@ async function place(folder: string, localPath: string, creating: boolean): Prom
   const parent = dirname(target);
   const parentReal = await realpath(parent).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT' || error.code === 'ENOTDIR') {
-      throw new ToolFailure('not-found', `The folder ${dirname(shown)} does not exist in the transfer folder: save to an existing folder there (e.g. ${join(folder, basename(target))}), or ask the user to create it.`);
+      throw new ToolFailure(
+        'not-found',
+        `The folder ${dirname(shown)} does not exist in the transfer folder: save to an existing folder there (e.g. ${join(folder, basename(target))}), or ask the user to create it.`,
+      );
     }
     throw new ToolFailure('failed', `Cannot open the folder ${dirname(shown)} on this computer (${error.code ?? error.message}).`);
   });
@@ -60,7 +68,10 @@ async function place(folder: string, localPath: string, creating: boolean): Prom
 }
 
 function linkRefusal(folder: string, shown: string): ToolFailure {
-  return new ToolFailure('forbidden', `${shown} is a symbolic link; links in the transfer folder ${folder} are never followed. Use a regular file's path.`);
+  return new ToolFailure(
+    'forbidden',
+    `${shown} is a symbolic link; links in the transfer folder ${folder} are never followed. Use a regular file's path.`,
+  );
 }
 
 /** A host file opened for reading (uploads): the handle, its size and the path to show. */
@@ -72,7 +83,11 @@ export async function openForUpload(folder: string, localPath: string): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ELOOP') throw linkRefusal(folder, shown);
-    if (code === 'ENOENT') throw new ToolFailure('not-found', `There is no file ${shown} in the transfer folder ${folder}: check the name, or ask the user to put the file there.`);
+    if (code === 'ENOENT')
+      throw new ToolFailure(
+        'not-found',
+        `There is no file ${shown} in the transfer folder ${folder}: check the name, or ask the user to put the file there.`,
+      );
     throw new ToolFailure('invalid', `Cannot read ${shown} on this computer (${code ?? (error as Error).message}).`);
   }
   const stats = await handle.stat();
@@ -88,13 +103,26 @@ export async function openForUpload(folder: string, localPath: string): Promise<
  * (created with O_EXCL, so nothing existing is written through), then renames it into place (a rename replaces
  * a name, never follows a link). A failed download leaves nothing behind.
  */
-export async function saveDownload(folder: string, localPath: string, overwrite: boolean, write: (tempPath: string) => Promise<void>): Promise<string> {
+export async function saveDownload(
+  folder: string,
+  localPath: string,
+  overwrite: boolean,
+  write: (tempPath: string) => Promise<void>,
+): Promise<string> {
   const { shown, parentReal, name } = await place(folder, localPath, true);
   const final = join(parentReal, name);
   const existing = await lstat(final).catch(() => undefined);
   if (existing?.isSymbolicLink()) throw linkRefusal(folder, shown);
-  if (existing?.isDirectory()) throw new ToolFailure('invalid', `${shown} is a folder on this computer: give a file path to save to, e.g. ${join(shown, 'name.ext')}.`);
-  if (existing && !overwrite) throw new ToolFailure('conflict', `${shown} already exists on this computer: pass overwrite: true to replace it, or choose another localPath.`);
+  if (existing?.isDirectory())
+    throw new ToolFailure(
+      'invalid',
+      `${shown} is a folder on this computer: give a file path to save to, e.g. ${join(shown, 'name.ext')}.`,
+    );
+  if (existing && !overwrite)
+    throw new ToolFailure(
+      'conflict',
+      `${shown} already exists on this computer: pass overwrite: true to replace it, or choose another localPath.`,
+    );
   const temp = join(parentReal, `.${name}.${randomBytes(6).toString('hex')}.part`);
   const reserved = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
   await reserved.close();

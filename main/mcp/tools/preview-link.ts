@@ -9,7 +9,8 @@ import { defineTool, sandboxId } from '../tool-kit.ts';
  */
 export function portCheckCommand(port: number): string {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  return `if [ -r /proc/net/tcp ]; then ` +
+  return (
+    `if [ -r /proc/net/tcp ]; then ` +
     `inodes=$(cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" && substr($2, length($2) - 4) == ":${hex}" { print $10 }'); ` +
     `if [ -z "$inodes" ]; then echo closed; exit 0; fi; ` +
     `fds=$(ls -l /proc/[0-9]*/fd 2>&1); ` +
@@ -17,7 +18,8 @@ export function portCheckCommand(port: number): string {
     // A process this user cannot inspect (another user's, in the same sandbox) may own it: say listening.
     `if printf '%s' "$fds" | grep -q 'Permission denied'; then echo listening; else echo elsewhere; fi; ` +
     `elif command -v curl >/dev/null 2>&1; then curl -s -o /dev/null --max-time 5 http://127.0.0.1:${port}/ >/dev/null 2>&1 && echo listening || echo closed; ` +
-    `else timeout 5 bash -c '</dev/tcp/127.0.0.1/${port}' >/dev/null 2>&1 && echo listening || echo closed; fi`;
+    `else timeout 5 bash -c '</dev/tcp/127.0.0.1/${port}' >/dev/null 2>&1 && echo listening || echo closed; fi`
+  );
 }
 
 export const previewLink = defineTool({
@@ -50,11 +52,21 @@ export const previewLink = defineTool({
     const lines = [`${args.description ? `${args.description}: ` : ''}${link.url}`];
     if (link.token) lines.push(`For a private sandbox, send the header x-daytona-preview-token: ${link.token}`);
     if (answer === 'elsewhere') {
-      lines.push(`No process in sandbox ${args.id} listens on port ${args.port}: the port answers, but from outside this sandbox (another sandbox or the host). Start the server in this sandbox, or use another port.`);
-    } else if (listening === false) lines.push(`Nothing listens on port ${args.port} in the sandbox yet: start the server there (listening on 127.0.0.1 or localhost is enough), then open the link.`);
+      lines.push(
+        `No process in sandbox ${args.id} listens on port ${args.port}: the port answers, but from outside this sandbox (another sandbox or the host). Start the server in this sandbox, or use another port.`,
+      );
+    } else if (listening === false)
+      lines.push(
+        `Nothing listens on port ${args.port} in the sandbox yet: start the server there (listening on 127.0.0.1 or localhost is enough), then open the link.`,
+      );
     return {
       text: lines.join('\n'),
-      structured: { url: link.url, port: args.port, ...(link.token ? { token: link.token } : {}), ...(listening === undefined ? {} : { listening }) },
+      structured: {
+        url: link.url,
+        port: args.port,
+        ...(link.token ? { token: link.token } : {}),
+        ...(listening === undefined ? {} : { listening }),
+      },
     };
   },
 });

@@ -29,7 +29,12 @@ export function sandboxRecord(info: SandboxInfo): Record<string, unknown> {
 /** One readable line: id, name, state, size and auto-stop. */
 export function describeSandbox(info: SandboxInfo): string {
   const size = `${info.cpu} vCPU, ${info.memory} GiB memory, ${info.disk} GiB disk${info.gpu ? `, ${info.gpu} GPU` : ''}`;
-  const autoStop = info.autoStopInterval === undefined ? '' : info.autoStopInterval === 0 ? '; never auto-stops' : `; auto-stops after ${info.autoStopInterval} min idle`;
+  const autoStop =
+    info.autoStopInterval === undefined
+      ? ''
+      : info.autoStopInterval === 0
+        ? '; never auto-stops'
+        : `; auto-stops after ${info.autoStopInterval} min idle`;
   const name = info.name && info.name !== info.id ? ` (${info.name})` : '';
   return `Sandbox ${info.id}${name} is ${info.state}: ${size}${autoStop}.`;
 }

@@ -17,9 +17,10 @@ export const stopSandbox = defineTool({
   annotations: { title: 'Stop a sandbox', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(args, { daytona }) {
     const sandbox = await daytona.stopSandbox(args.id, args.timeout);
-    const fate = sandbox.autoDeleteInterval === 0
-      ? ' It is ephemeral (autoDeleteInterval 0), so Daytona deletes it now that it is stopped: its files are gone and start_sandbox cannot bring it back.'
-      : ' Its files are kept; start_sandbox brings it back.';
+    const fate =
+      sandbox.autoDeleteInterval === 0
+        ? ' It is ephemeral (autoDeleteInterval 0), so Daytona deletes it now that it is stopped: its files are gone and start_sandbox cannot bring it back.'
+        : ' Its files are kept; start_sandbox brings it back.';
     return { text: `${describeSandbox(sandbox)}${fate}`, structured: sandboxRecord(sandbox) };
   },
 });

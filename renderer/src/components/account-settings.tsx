@@ -42,7 +42,12 @@ export function AccountSettings({ state }: { state: AppState }) {
       <legend>Account</legend>
       <div className="inline-form">
         <label htmlFor={profileId}>Profile</label>
-        <select id={profileId} value={profile.name} onChange={(event) => void switchProfile.run({ profile: event.currentTarget.value })} disabled={switchProfile.pending}>
+        <select
+          id={profileId}
+          value={profile.name}
+          onChange={(event) => void switchProfile.run({ profile: event.currentTarget.value })}
+          disabled={switchProfile.pending}
+        >
           {profile.profiles.map((p) => (
             <option key={p.name} value={p.name}>
               {p.name} ({p.kind === 'local' ? 'this computer' : p.kind === 'cloud' ? 'Daytona' : 'unsupported'})
@@ -81,7 +86,14 @@ export function AccountSettings({ state }: { state: AppState }) {
                 {profile.apiKey.set ? 'Replace key' : 'Add key'}
               </Button>
               {profile.apiKey.set ? (
-                <Button size="small" variant="ghost" className="danger-text" onClick={() => setConfirmRemove(true)} pending={removeKey.pending} pendingLabel="Removing…">
+                <Button
+                  size="small"
+                  variant="ghost"
+                  className="danger-text"
+                  onClick={() => setConfirmRemove(true)}
+                  pending={removeKey.pending}
+                  pendingLabel="Removing…"
+                >
                   Remove key
                 </Button>
               ) : null}
@@ -95,7 +107,14 @@ export function AccountSettings({ state }: { state: AppState }) {
             </div>
             <div className="field">
               <label htmlFor={targetId}>Target region</label>
-              <input id={targetId} name="target" type="text" defaultValue={profile.target ?? ''} placeholder="Organization default" spellCheck={false} />
+              <input
+                id={targetId}
+                name="target"
+                type="text"
+                defaultValue={profile.target ?? ''}
+                placeholder="Organization default"
+                spellCheck={false}
+              />
             </div>
             <div className="row">
               <Button type="submit" size="small" pending={updateProfile.pending} pendingLabel="Saving…">
@@ -111,7 +130,13 @@ export function AccountSettings({ state }: { state: AppState }) {
                   Signed in{account.email ? ` as ${account.email}` : ''}
                   {account.organizationName ? <span className="muted"> · {account.organizationName}</span> : null}
                 </span>
-                <Button size="small" variant="ghost" onClick={() => void signOut.run()} pending={signOut.pending} pendingLabel="Signing out…">
+                <Button
+                  size="small"
+                  variant="ghost"
+                  onClick={() => void signOut.run()}
+                  pending={signOut.pending}
+                  pendingLabel="Signing out…"
+                >
                   Sign out
                 </Button>
               </>
@@ -119,7 +144,9 @@ export function AccountSettings({ state }: { state: AppState }) {
               <span className="muted small">{account.reason}</span>
             ) : (
               <div className="stack tight">
-                <span className="muted small">{account.state === 'signed-out' && account.message ? account.message : 'Sign in to see your balance in the tray.'}</span>
+                <span className="muted small">
+                  {account.state === 'signed-out' && account.message ? account.message : 'Sign in to see your balance in the tray.'}
+                </span>
                 <SignInButton account={account} />
               </div>
             )}
@@ -128,7 +155,8 @@ export function AccountSettings({ state }: { state: AppState }) {
       ) : profile.kind === 'local' ? (
         <>
           <p className="muted small">
-            Sandboxes run on this computer{profile.isolation === 'bubblewrap' ? ', each isolated with bubblewrap' : ''}. No account, no cost.
+            Sandboxes run on this computer{profile.isolation === 'bubblewrap' ? ', each isolated with bubblewrap' : ''}. No account, no
+            cost.
           </p>
           {profile.isolation === 'none' ? (
             <Banner tone="warning" title="Not isolated">
@@ -156,7 +184,8 @@ export function AccountSettings({ state }: { state: AppState }) {
 
       <Dialog open={confirmRemove} title="Remove the API key?" onClose={() => setConfirmRemove(false)}>
         <p className="muted">
-          The key is deleted from your OS keychain. The MCP server and the sandbox list stop working for profile “{profile.name}” until you add a key again.
+          The key is deleted from your OS keychain. The MCP server and the sandbox list stop working for profile “{profile.name}” until you
+          add a key again.
         </p>
         <div className="row gap end">
           <Button variant="ghost" onClick={() => setConfirmRemove(false)} autoFocus>

@@ -61,7 +61,14 @@ export function ApiKeyForm({ submitLabel, apiUrl, onSaved, onCancel }: ApiKeyFor
       {showAdvanced ? (
         <div className="field">
           <label htmlFor={urlId}>API URL</label>
-          <input id={urlId} name="apiUrl" type="url" defaultValue={apiUrl ?? 'https://app.daytona.io/api'} spellCheck={false} disabled={save.pending} />
+          <input
+            id={urlId}
+            name="apiUrl"
+            type="url"
+            defaultValue={apiUrl ?? 'https://app.daytona.io/api'}
+            spellCheck={false}
+            disabled={save.pending}
+          />
         </div>
       ) : null}
       {save.error ? (

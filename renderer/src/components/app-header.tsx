@@ -16,7 +16,13 @@ export function AppHeader({ state, onServerClick }: { state: AppState; onServerC
           {profile.kind === 'local' ? 'Local provider' : profile.kind === 'cloud' ? `${profile.name} · Daytona Cloud` : profile.name}
         </span>
       </div>
-      <button type="button" className={`pill pill-${SERVER_TONE[server.state]}`} onClick={onServerClick} title={server.reason ?? serverText} aria-label={`MCP server ${server.state}${server.port ? ` on port ${server.port}` : ''}. Show server.`}>
+      <button
+        type="button"
+        className={`pill pill-${SERVER_TONE[server.state]}`}
+        onClick={onServerClick}
+        title={server.reason ?? serverText}
+        aria-label={`MCP server ${server.state}${server.port ? ` on port ${server.port}` : ''}. Show server.`}
+      >
         <span className={`status-dot status-${SERVER_TONE[server.state]}`} aria-hidden="true" />
         {serverText}
       </button>

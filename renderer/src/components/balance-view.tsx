@@ -39,7 +39,14 @@ export function BalanceView({ state }: { state: AppState }) {
         <div className="card-label">
           <span>Balance</span>
           {balance.state === 'ok' ? (
-            <Button size="small" variant="ghost" onClick={() => void refresh.run()} pending={refresh.pending} aria-label="Refresh the balance" title="Refresh">
+            <Button
+              size="small"
+              variant="ghost"
+              onClick={() => void refresh.run()}
+              pending={refresh.pending}
+              aria-label="Refresh the balance"
+              title="Refresh"
+            >
               <RefreshIcon />
             </Button>
           ) : null}
@@ -67,7 +74,11 @@ export function BalanceView({ state }: { state: AppState }) {
         ) : (
           <p className="muted small">This Daytona server does not report a balance.</p>
         )}
-        {refresh.error ? <p className="error-text" role="alert">{refresh.error.message}</p> : null}
+        {refresh.error ? (
+          <p className="error-text" role="alert">
+            {refresh.error.message}
+          </p>
+        ) : null}
       </div>
 
       <div className="card" role="group" aria-label="Burn rate">
@@ -87,7 +98,9 @@ export function BalanceView({ state }: { state: AppState }) {
             About {formatUsd(burn.todayUsd)} since {formatTime(burn.todaySince)}
           </p>
         ) : null}
-        {burn.gpuNotPriced > 0 ? <p className="muted small">{burn.gpuNotPriced} GPU sandbox(es) not included: GPUs have no published rate.</p> : null}
+        {burn.gpuNotPriced > 0 ? (
+          <p className="muted small">{burn.gpuNotPriced} GPU sandbox(es) not included: GPUs have no published rate.</p>
+        ) : null}
       </div>
 
       {spend.state !== 'not-applicable' && !local ? (

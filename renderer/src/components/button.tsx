@@ -8,7 +8,17 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   pendingLabel?: string;
 }
 
-export function Button({ variant = 'secondary', size = 'normal', pending = false, pendingLabel, children, disabled, className, type = 'button', ...rest }: ButtonProps) {
+export function Button({
+  variant = 'secondary',
+  size = 'normal',
+  pending = false,
+  pendingLabel,
+  children,
+  disabled,
+  className,
+  type = 'button',
+  ...rest
+}: ButtonProps) {
   return (
     <button
       {...rest}

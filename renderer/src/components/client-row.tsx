@@ -40,7 +40,8 @@ export function ClientRow({ client }: { client: ClientView }) {
     setDiff(undefined);
     setDone(undefined);
     const force = client.entry === 'foreign';
-    const result = action === 'connect' ? await connect.run({ id: client.id, ...(force ? { force } : {}) }) : await disconnect.run({ id: client.id });
+    const result =
+      action === 'connect' ? await connect.run({ id: client.id, ...(force ? { force } : {}) }) : await disconnect.run({ id: client.id });
     if (result?.ok) setDone(result.value);
   }
 
@@ -69,7 +70,13 @@ export function ClientRow({ client }: { client: ClientView }) {
             pending={busy}
             pendingLabel={action === 'connect' ? 'Connecting…' : 'Disconnecting…'}
           >
-            {action === 'disconnect' ? 'Disconnect' : client.entry === 'foreign' ? 'Replace' : client.connected || client.entry === 'ours' ? 'Update' : 'Connect'}
+            {action === 'disconnect'
+              ? 'Disconnect'
+              : client.entry === 'foreign'
+                ? 'Replace'
+                : client.connected || client.entry === 'ours'
+                  ? 'Update'
+                  : 'Connect'}
           </Button>
         ) : null}
       </div>
@@ -95,8 +102,18 @@ export function ClientRow({ client }: { client: ClientView }) {
         </p>
       ) : null}
       {client.installed ? (
-        <button type="button" className="link small" aria-expanded={diff !== undefined} onClick={() => void toggleDiff()} disabled={preview.pending}>
-          {diff ? 'Hide changes' : preview.pending ? 'Working out changes…' : `Show what ${action === 'connect' ? 'connecting' : 'disconnecting'} changes`}
+        <button
+          type="button"
+          className="link small"
+          aria-expanded={diff !== undefined}
+          onClick={() => void toggleDiff()}
+          disabled={preview.pending}
+        >
+          {diff
+            ? 'Hide changes'
+            : preview.pending
+              ? 'Working out changes…'
+              : `Show what ${action === 'connect' ? 'connecting' : 'disconnecting'} changes`}
         </button>
       ) : null}
       {diff ? (
@@ -110,7 +127,16 @@ export function ClientRow({ client }: { client: ClientView }) {
           {diff.diff ? (
             <pre className="diff" aria-label={`Changes to ${diff.file}`}>
               {diff.diff.split('\n').map((line, index) => (
-                <span key={index} className={line.startsWith('+') && !line.startsWith('+++') ? 'diff-add' : line.startsWith('-') && !line.startsWith('---') ? 'diff-del' : undefined}>
+                <span
+                  key={index}
+                  className={
+                    line.startsWith('+') && !line.startsWith('+++')
+                      ? 'diff-add'
+                      : line.startsWith('-') && !line.startsWith('---')
+                        ? 'diff-del'
+                        : undefined
+                  }
+                >
                   {line}
                   {'\n'}
                 </span>

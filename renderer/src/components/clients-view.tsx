@@ -18,7 +18,14 @@ export function ClientsView({ state }: { state: AppState }) {
         <h2 id="clients-title" className="view-title">
           AI clients
         </h2>
-        <Button size="small" variant="ghost" onClick={() => void refresh.run()} pending={refresh.pending} aria-label="Look for clients again" title="Look again">
+        <Button
+          size="small"
+          variant="ghost"
+          onClick={() => void refresh.run()}
+          pending={refresh.pending}
+          aria-label="Look for clients again"
+          title="Look again"
+        >
           <RefreshIcon />
         </Button>
       </div>

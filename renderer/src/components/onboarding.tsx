@@ -44,7 +44,8 @@ export function Onboarding({ state }: { state: AppState }) {
         </div>
         {state.profile.isolation === 'none' ? (
           <Banner tone="warning" title="Not isolated">
-            bubblewrap is not installed, so local sandboxes run as plain processes with your user's rights. Install bubblewrap (bwrap) to isolate them.
+            bubblewrap is not installed, so local sandboxes run as plain processes with your user's rights. Install bubblewrap (bwrap) to
+            isolate them.
           </Banner>
         ) : null}
         {chooseLocal.error ? (

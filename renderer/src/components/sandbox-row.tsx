@@ -68,7 +68,10 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
             not isolated
           </span>
         ) : sandbox.sharedNetwork ? (
-          <span className="badge badge-warning" title="A local sandbox on your machine's network: it can reach services on your loopback and other sandboxes' ports.">
+          <span
+            className="badge badge-warning"
+            title="A local sandbox on your machine's network: it can reach services on your loopback and other sandboxes' ports."
+          >
             shared network
           </span>
         ) : null}
@@ -96,7 +99,13 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
       ) : null}
       <div className="sandbox-actions" role="group" aria-label={`Actions for ${sandbox.name}`}>
         {STOPPABLE.has(sandbox.state) || stop.pending ? (
-          <Button size="small" onClick={() => void stop.run({ id: sandbox.id })} pending={stop.pending} pendingLabel="Stopping…" disabled={busy}>
+          <Button
+            size="small"
+            onClick={() => void stop.run({ id: sandbox.id })}
+            pending={stop.pending}
+            pendingLabel="Stopping…"
+            disabled={busy}
+          >
             Stop
           </Button>
         ) : (
@@ -110,13 +119,28 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
             Start
           </Button>
         )}
-        <Button size="small" variant="ghost" onClick={() => setDialog('preview')} disabled={busy || sandbox.state !== 'started'} pending={preview.pending} pendingLabel="Opening…">
+        <Button
+          size="small"
+          variant="ghost"
+          onClick={() => setDialog('preview')}
+          disabled={busy || sandbox.state !== 'started'}
+          pending={preview.pending}
+          pendingLabel="Opening…"
+        >
           Preview
         </Button>
         <Button size="small" variant="ghost" onClick={() => void copyId()} disabled={copy.pending}>
           Copy ID
         </Button>
-        <Button size="small" variant="ghost" className="danger-text push-end" onClick={() => setDialog('delete')} pending={remove.pending} pendingLabel="Deleting…" disabled={busy}>
+        <Button
+          size="small"
+          variant="ghost"
+          className="danger-text push-end"
+          onClick={() => setDialog('delete')}
+          pending={remove.pending}
+          pendingLabel="Deleting…"
+          disabled={busy}
+        >
           Delete
         </Button>
       </div>
@@ -149,7 +173,16 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
         >
           <div className="field">
             <label htmlFor={`port-${sandbox.id}`}>Port the app listens on</label>
-            <input id={`port-${sandbox.id}`} type="number" min={1} max={65535} required value={port} onChange={(event) => setPort(event.currentTarget.value)} autoFocus />
+            <input
+              id={`port-${sandbox.id}`}
+              type="number"
+              min={1}
+              max={65535}
+              required
+              value={port}
+              onChange={(event) => setPort(event.currentTarget.value)}
+              autoFocus
+            />
           </div>
           <div className="row gap end">
             <Button variant="ghost" onClick={() => setDialog(undefined)}>

@@ -39,7 +39,8 @@ export function SandboxesView({ state, focus }: { state: AppState; focus?: Sandb
   const filters = FILTERS.filter((f) => f.id === 'all' || counts[f.id] > 0 || filter === f.id);
   const shown = sandboxes.filter(FILTERS.find((f) => f.id === filter)!.matches);
   const loading = watcher.state === 'starting' && watcher.lastListingAt === undefined;
-  const focusHidden = focus !== undefined && sandboxes.some((s) => s.id === focus.sandboxId) && !shown.some((s) => s.id === focus.sandboxId);
+  const focusHidden =
+    focus !== undefined && sandboxes.some((s) => s.id === focus.sandboxId) && !shown.some((s) => s.id === focus.sandboxId);
   // The sandbox asked for is filtered out: show them all rather than hide what the notification was about.
   useEffect(() => {
     if (focusHidden) setFilter('all');
@@ -58,21 +59,35 @@ export function SandboxesView({ state, focus }: { state: AppState; focus?: Sandb
             </button>
           ))}
         </div>
-        <Button size="small" variant="ghost" onClick={() => void refresh.run()} pending={refresh.pending} aria-label="Refresh the list" title="Refresh">
+        <Button
+          size="small"
+          variant="ghost"
+          onClick={() => void refresh.run()}
+          pending={refresh.pending}
+          aria-label="Refresh the list"
+          title="Refresh"
+        >
           <RefreshIcon />
         </Button>
       </div>
 
       {billing.burn.running > 0 ? (
         <p className="summary">
-          {billing.burn.running} running · {formatUsd(billing.burn.perHourUsd)}/h{billing.mode === 'local' ? ' on Daytona Cloud (local is free)' : ''}
+          {billing.burn.running} running · {formatUsd(billing.burn.perHourUsd)}/h
+          {billing.mode === 'local' ? ' on Daytona Cloud (local is free)' : ''}
         </p>
       ) : null}
 
       {watcher.problem ? (
         <Banner
           tone={watcher.problem.kind === 'events' ? 'warning' : 'error'}
-          title={watcher.state === 'unauthorized' ? 'Daytona refused the API key' : watcher.problem.kind === 'events' ? 'Live updates paused' : 'Could not list sandboxes'}
+          title={
+            watcher.state === 'unauthorized'
+              ? 'Daytona refused the API key'
+              : watcher.problem.kind === 'events'
+                ? 'Live updates paused'
+                : 'Could not list sandboxes'
+          }
           action={
             <Button size="small" onClick={() => void refresh.run()} pending={refresh.pending} pendingLabel="Retrying…">
               Retry

@@ -69,8 +69,12 @@ export function ServerView({ state }: { state: AppState }) {
           <span className={`status-dot status-${TONE[server.state]}`} aria-hidden="true" />
           <strong>{headline}</strong>
         </p>
-        {server.reason && server.state !== 'running' ? <p className={server.state === 'failed' ? 'error-text' : 'warn-text'}>{server.reason}</p> : null}
-        {server.state === 'failed' && server.retryAt && server.retryAt > now ? <p className="muted small">Next try in {formatDuration(server.retryAt - now)}.</p> : null}
+        {server.reason && server.state !== 'running' ? (
+          <p className={server.state === 'failed' ? 'error-text' : 'warn-text'}>{server.reason}</p>
+        ) : null}
+        {server.state === 'failed' && server.retryAt && server.retryAt > now ? (
+          <p className="muted small">Next try in {formatDuration(server.retryAt - now)}.</p>
+        ) : null}
         {server.url ? (
           <p className="row gap">
             <code className="url">{server.url}</code>
@@ -92,7 +96,11 @@ export function ServerView({ state }: { state: AppState }) {
             {server.localProvider.reason ? ` — ${server.localProvider.reason}` : ''}
           </p>
         ) : null}
-        {restart.error ? <p className="error-text" role="alert">{restart.error.message}</p> : null}
+        {restart.error ? (
+          <p className="error-text" role="alert">
+            {restart.error.message}
+          </p>
+        ) : null}
         <div className="row">
           <Button onClick={() => void restart.run()} pending={restart.pending} pendingLabel="Restarting…">
             Restart server

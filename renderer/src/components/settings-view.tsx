@@ -1,5 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
-import { NOTIFICATION_KINDS, TOOL_GROUPS, type AppState, type NotificationKind, type SettingsPatch, type ToolGroup } from '../../../preload/contract.ts';
+import {
+  NOTIFICATION_KINDS,
+  TOOL_GROUPS,
+  type AppState,
+  type NotificationKind,
+  type SettingsPatch,
+  type ToolGroup,
+} from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { useAction } from '../hooks/use-action.ts';
 import { AccountSettings } from './account-settings.tsx';
@@ -78,7 +85,12 @@ export function SettingsView({ state }: { state: AppState }) {
       <fieldset className="card settings-group">
         <legend>Notify me when</legend>
         {NOTIFICATION_KINDS.map((kind) => (
-          <Switch key={kind} label={NOTIFICATION_LABELS[kind]} checked={settings.notifications[kind]} onChange={(checked) => save({ notifications: { [kind]: checked } })} />
+          <Switch
+            key={kind}
+            label={NOTIFICATION_LABELS[kind]}
+            checked={settings.notifications[kind]}
+            onChange={(checked) => save({ notifications: { [kind]: checked } })}
+          />
         ))}
         <form className="inline-form" onSubmit={saveThreshold}>
           <label htmlFor={thresholdId}>Low balance below ($)</label>

@@ -13,16 +13,28 @@ export const tabId = (view: ViewName) => `tab-${view}`;
 export const panelId = (view: ViewName) => `panel-${view}`;
 
 /** WAI-ARIA tabs: one tab stop, arrow keys (and Home/End) move between tabs and select them. */
-export function TabBar({ current, onSelect, badges }: { current: ViewName; onSelect(view: ViewName): void; badges?: Partial<Record<ViewName, string>> }) {
+export function TabBar({
+  current,
+  onSelect,
+  badges,
+}: {
+  current: ViewName;
+  onSelect(view: ViewName): void;
+  badges?: Partial<Record<ViewName, string>>;
+}) {
   const refs = useRef(new Map<ViewName, HTMLButtonElement>());
   function onKeyDown(event: KeyboardEvent) {
     const index = VIEWS.findIndex((view) => view.id === current);
     const next =
-      event.key === 'ArrowRight' ? (index + 1) % VIEWS.length
-      : event.key === 'ArrowLeft' ? (index - 1 + VIEWS.length) % VIEWS.length
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? VIEWS.length - 1
-      : undefined;
+      event.key === 'ArrowRight'
+        ? (index + 1) % VIEWS.length
+        : event.key === 'ArrowLeft'
+          ? (index - 1 + VIEWS.length) % VIEWS.length
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? VIEWS.length - 1
+              : undefined;
     if (next === undefined) return;
     event.preventDefault();
     const view = VIEWS[next]!.id;

@@ -25,7 +25,10 @@ export function summarize(samples) {
 export function withTimeout(promise, ms, label) {
   let timer;
   const timeout = new Promise((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label} took longer than ${ms / 1000} s: the provider looks stuck, so the benchmark stops here.`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${label} took longer than ${ms / 1000} s: the provider looks stuck, so the benchmark stops here.`)),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -96,10 +99,14 @@ export function ratio(a, b) {
 /** Prints rows (arrays of cells) under a header, columns padded to fit; numbers right-aligned. */
 export function printTable(header, rows, out = console.log) {
   const widths = header.map((cell, col) => Math.max(String(cell).length, ...rows.map((row) => String(row[col] ?? '').length)));
-  const line = (row) => row.map((cell, col) => {
-    const text = String(cell ?? '');
-    return /^[-+]?[\d.]+(x|%| ms)?$|^-$/.test(text) ? text.padStart(widths[col]) : text.padEnd(widths[col]);
-  }).join('  ').trimEnd();
+  const line = (row) =>
+    row
+      .map((cell, col) => {
+        const text = String(cell ?? '');
+        return /^[-+]?[\d.]+(x|%| ms)?$|^-$/.test(text) ? text.padStart(widths[col]) : text.padEnd(widths[col]);
+      })
+      .join('  ')
+      .trimEnd();
   out(line(header));
   out(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) out(line(row));
@@ -108,6 +115,9 @@ export function printTable(header, rows, out = console.log) {
 /** A one-line note about the machine, so figures are read against how busy it was. */
 export async function machineNote() {
   const os = await import('node:os');
-  const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
   return `node ${process.version}, ${os.cpus().length} CPU (${os.cpus()[0]?.model.trim() ?? 'unknown'}), load average ${load}`;
 }

@@ -52,7 +52,8 @@ export async function openFileForRead(target: ResolvedPath): Promise<{ handle: F
   const handle = await openInside(target, READ).catch(orFsError(target.requested));
   try {
     const stats = await handle.stat();
-    if (stats.isDirectory()) throw new ApiError(400, `${target.requested} is a folder: download the files in it one by one.`, 'INVALID_FILE_PATH');
+    if (stats.isDirectory())
+      throw new ApiError(400, `${target.requested} is a folder: download the files in it one by one.`, 'INVALID_FILE_PATH');
     if (!stats.isFile()) throw new ApiError(400, `${target.requested} is not a regular file.`, 'INVALID_FILE_PATH');
     return { handle, size: stats.size };
   } catch (error) {
@@ -76,9 +77,22 @@ export function dispositionFilename(name: string): string {
 }
 
 const CONTENT_TYPES: Record<string, string> = {
-  txt: 'text/plain', md: 'text/markdown', json: 'application/json', js: 'text/javascript', ts: 'text/plain', py: 'text/x-python',
-  html: 'text/html', css: 'text/css', csv: 'text/csv', png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif',
-  svg: 'image/svg+xml', pdf: 'application/pdf', zip: 'application/zip',
+  txt: 'text/plain',
+  md: 'text/markdown',
+  json: 'application/json',
+  js: 'text/javascript',
+  ts: 'text/plain',
+  py: 'text/x-python',
+  html: 'text/html',
+  css: 'text/css',
+  csv: 'text/csv',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  pdf: 'application/pdf',
+  zip: 'application/zip',
 };
 export function contentTypeOf(path: string): string {
   const name = posix.basename(path);

@@ -33,4 +33,7 @@ export function fsError(error: unknown, path: string): never {
   }
 }
 
-export const orFsError = (path: string) => (error: unknown): never => fsError(error, path);
+export const orFsError =
+  (path: string) =>
+  (error: unknown): never =>
+    fsError(error, path);

@@ -71,7 +71,9 @@ function globSource(glob: string): string {
       if (end === -1) {
         out += '\\{';
       } else {
-        out += `(?:${splitAlternatives(chars.slice(i + 1, end)).map((alt) => globSource(alt)).join('|')})`;
+        out += `(?:${splitAlternatives(chars.slice(i + 1, end))
+          .map((alt) => globSource(alt))
+          .join('|')})`;
         i = end;
       }
     } else {

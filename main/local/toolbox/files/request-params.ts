@@ -11,7 +11,12 @@ export function queryValue(req: Request, name: string): string | undefined {
 
 export function requiredPathParam(req: Request, name = 'path'): string {
   const value = queryValue(req, name);
-  if (!value) throw new ApiError(400, `The '${name}' query parameter is required: pass ?${name}=<file or folder in the sandbox>.`, 'INVALID_FILE_PATH');
+  if (!value)
+    throw new ApiError(
+      400,
+      `The '${name}' query parameter is required: pass ?${name}=<file or folder in the sandbox>.`,
+      'INVALID_FILE_PATH',
+    );
   return value;
 }
 

@@ -7,7 +7,16 @@ import { SANDBOX_USER } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { fileInfo } from '../file-info.ts';
 import { resolveSandboxPath, type ResolveOptions } from '../sandbox-paths.ts';
-import { byName, contentTypeOf, dispositionFilename, downloadBoundary, openFileForRead, readStream, sendBody, statInside } from './file-read.ts';
+import {
+  byName,
+  contentTypeOf,
+  dispositionFilename,
+  downloadBoundary,
+  openFileForRead,
+  readStream,
+  sendBody,
+  statInside,
+} from './file-read.ts';
 import { fsError, orFsError } from './fs-errors.ts';
 import { globMatcher } from './glob.ts';
 import { parseMode, queryValue, requiredPathParam } from './request-params.ts';
@@ -32,7 +41,8 @@ export function filesRoutes(deps: FilesDeps): Router {
     const dirs = deps.dirsOf(req);
     const dir = await resolve(req, path);
     const stats = await stat(dir.hostPath).catch(orFsError(path));
-    if (!stats.isDirectory()) throw new ApiError(400, `${path} is a file: list its folder instead, or use get_file_info.`, 'INVALID_FILE_PATH');
+    if (!stats.isDirectory())
+      throw new ApiError(400, `${path} is a file: list its folder instead, or use get_file_info.`, 'INVALID_FILE_PATH');
     const out: ReturnType<typeof fileInfo>[] = [];
     const walk = async (hostDir: string, sandboxDir: string, level: number): Promise<void> => {
       const entries = await readdir(hostDir).catch((error: unknown) => (level === 1 ? fsError(error, path) : []));
@@ -77,7 +87,8 @@ export function filesRoutes(deps: FilesDeps): Router {
     const from = await resolve(req, source, { followLast: false });
     const to = await resolve(req, destination, { followLast: false });
     if (isAreaRoot(from)) throw new ApiError(400, `Cannot move ${source}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
-    if (isAreaRoot(to)) throw new ApiError(400, `Cannot replace ${destination}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
+    if (isAreaRoot(to))
+      throw new ApiError(400, `Cannot replace ${destination}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
     await lstat(from.hostPath).catch(orFsError(source));
     await rename(from.hostPath, to.hostPath).catch(orFsError(destination));
     res.status(200).end();
@@ -88,7 +99,8 @@ export function filesRoutes(deps: FilesDeps): Router {
     const recursive = queryValue(req, 'recursive') === 'true';
     // A symlink is deleted itself (even one pointing outside), never what it points at.
     const target = await resolve(req, path, { followLast: false });
-    if (isAreaRoot(target)) throw new ApiError(400, `Refusing to delete ${path}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
+    if (isAreaRoot(target))
+      throw new ApiError(400, `Refusing to delete ${path}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
     const stats = await lstat(target.hostPath).catch(orFsError(path));
     if (stats.isDirectory() && !recursive) {
       throw new ApiError(400, `${path} is a folder: pass recursive=true to delete it and everything in it.`, 'INVALID_FILE_PATH');
@@ -107,7 +119,11 @@ export function filesRoutes(deps: FilesDeps): Router {
   });
 
   router.post('/files/bulk-download', json({ limit: '1mb' }), async (req, res) => {
-    const { paths } = parseOrBadRequest(z.object({ paths: z.array(z.string()).min(1).max(10_000) }), req.body ?? {}, 'bulk-download request');
+    const { paths } = parseOrBadRequest(
+      z.object({ paths: z.array(z.string()).min(1).max(10_000) }),
+      req.body ?? {},
+      'bulk-download request',
+    );
     const boundary = downloadBoundary();
     res.status(200).setHeader('Content-Type', `multipart/form-data; boundary=${boundary}`);
     for (const path of paths) {
@@ -121,7 +137,9 @@ export function filesRoutes(deps: FilesDeps): Router {
         opened = await openFileForRead(await resolve(req, path));
       } catch (error) {
         const apiError = error instanceof ApiError ? error : new ApiError(500, `Could not read ${path}.`, 'INTERNAL_SERVER_ERROR');
-        const body = JSON.stringify(daemonErrorBody(apiError.status, apiError.message, apiError.code ?? 'INTERNAL_SERVER_ERROR', req.originalUrl, req.method));
+        const body = JSON.stringify(
+          daemonErrorBody(apiError.status, apiError.message, apiError.code ?? 'INTERNAL_SERVER_ERROR', req.originalUrl, req.method),
+        );
         res.write(`${header('error', 'application/json; charset=utf-8', Buffer.byteLength(body))}${body}\r\n`);
         continue;
       }
@@ -148,7 +166,11 @@ export function filesRoutes(deps: FilesDeps): Router {
     const code = uniform ? first.code : 'BAD_REQUEST';
     const messages = result.errors.map((e) => e.message);
     const message = `${result.errors.length} file(s) not uploaded (${result.files.length} uploaded): ${messages.join('; ')}`;
-    res.status(status).json({ ...daemonErrorBody(status, message, code, req.originalUrl.split('?')[0]!, req.method), errors: messages, files: result.files });
+    res.status(status).json({
+      ...daemonErrorBody(status, message, code, req.originalUrl.split('?')[0]!, req.method),
+      errors: messages,
+      files: result.files,
+    });
   });
 
   router.post('/files/upload-v2', async (req, res) => {
@@ -219,11 +241,14 @@ export function filesRoutes(deps: FilesDeps): Router {
     const owner = queryValue(req, 'owner');
     const group = queryValue(req, 'group');
     const mode = queryValue(req, 'mode');
-    for (const [what, who] of [['owner', owner], ['group', group]] as const) {
+    for (const [what, who] of [
+      ['owner', owner],
+      ['group', group],
+    ] as const) {
       if (who && who !== SANDBOX_USER && who !== SANDBOX_UID) {
         throw badRequest(
           `Local sandboxes have only one user, '${SANDBOX_USER}' (uid ${SANDBOX_UID}): the ${what} can only be '${SANDBOX_USER}' (got '${who}'). ` +
-          `Leave owner and group out to change only the mode.`,
+            `Leave owner and group out to change only the mode.`,
         );
       }
     }

@@ -91,7 +91,11 @@ export async function replaceInFile(target: ResolvedPath, pattern: Buffer, repla
     const stats = await handle.stat();
     if (!stats.isFile()) throw new ApiError(400, `${target.requested} is not a regular file.`, 'INVALID_FILE_PATH');
     if (stats.size > MAX_REPLACE_FILE_BYTES) {
-      throw new ApiError(400, `${target.requested} is larger than ${MAX_REPLACE_FILE_BYTES / 1024 / 1024} MiB: edit it with a command (sed) instead.`, 'BAD_REQUEST');
+      throw new ApiError(
+        400,
+        `${target.requested} is larger than ${MAX_REPLACE_FILE_BYTES / 1024 / 1024} MiB: edit it with a command (sed) instead.`,
+        'BAD_REQUEST',
+      );
     }
     const content = await handle.readFile();
     const pieces: Buffer[] = [];

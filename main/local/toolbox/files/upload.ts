@@ -61,7 +61,12 @@ function uploadError(error: unknown, path: string): UploadError {
  * the folders it created are removed, and files it would have replaced keep their content. A file refused on
  * its own (bad path) is reported in `errors` while the others are written, as the daemon does.
  */
-export function receiveUpload(req: Request, deps: FilesDeps, classify: (field: string) => PartKind | undefined, knownPaths: Record<number, string> = {}): Promise<UploadResult> {
+export function receiveUpload(
+  req: Request,
+  deps: FilesDeps,
+  classify: (field: string) => PartKind | undefined,
+  knownPaths: Record<number, string> = {},
+): Promise<UploadResult> {
   const contentType = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(contentType)) {
     return Promise.reject(badRequest('Upload must be multipart/form-data (fields files[i].path then files[i].file).'));
@@ -111,7 +116,11 @@ export function receiveUpload(req: Request, deps: FilesDeps, classify: (field: s
       const path = part?.kind === 'file' ? paths[part.index] : undefined;
       if (failed || !part || part.kind !== 'file' || path === undefined) {
         if (!failed && part?.kind === 'file') {
-          errors.push({ status: 400, code: 'BAD_REQUEST', message: `${name}: missing files[${part.index}].path metadata: send the path field before its file.` });
+          errors.push({
+            status: 400,
+            code: 'BAD_REQUEST',
+            message: `${name}: missing files[${part.index}].path metadata: send the path field before its file.`,
+          });
         }
         // Unknown parts are drained; busboy only moves on once a part's stream has ended.
         stream.resume();
@@ -122,26 +131,34 @@ export function receiveUpload(req: Request, deps: FilesDeps, classify: (field: s
         transform(chunk: Buffer, _encoding, callback) {
           total += chunk.length;
           if (total <= deps.maxUploadBytes) callback(null, chunk);
-          else callback(new ApiError(413, `Upload is larger than this provider's ${deps.maxUploadBytes}-byte limit per request: send fewer or smaller files per upload.`));
+          else
+            callback(
+              new ApiError(
+                413,
+                `Upload is larger than this provider's ${deps.maxUploadBytes}-byte limit per request: send fewer or smaller files per upload.`,
+              ),
+            );
         },
       });
       writers.add(limiter);
       stream.on('error', (error) => limiter.destroy(error));
-      tasks.push(stageFile(dirs, path, stream, limiter, created).then(
-        (staged) => {
-          writers.delete(limiter);
-          return staged;
-        },
-        (error: unknown) => {
-          writers.delete(limiter);
-          // Never destroy busboy's stream (it would stall the parser): detach it and let it drain.
-          stream.unpipe(limiter);
-          stream.resume();
-          if (error instanceof ApiError && error.status === 413) fail(error);
-          else if (!failed) errors.push(uploadError(error, path));
-          return undefined;
-        },
-      ));
+      tasks.push(
+        stageFile(dirs, path, stream, limiter, created).then(
+          (staged) => {
+            writers.delete(limiter);
+            return staged;
+          },
+          (error: unknown) => {
+            writers.delete(limiter);
+            // Never destroy busboy's stream (it would stall the parser): detach it and let it drain.
+            stream.unpipe(limiter);
+            stream.resume();
+            if (error instanceof ApiError && error.status === 413) fail(error);
+            else if (!failed) errors.push(uploadError(error, path));
+            return undefined;
+          },
+        ),
+      );
     });
 
     parser.on('error', (error: Error) => fail(badRequest(`Malformed multipart upload: ${error.message}`)));
@@ -173,9 +190,16 @@ export function receiveUpload(req: Request, deps: FilesDeps, classify: (field: s
 }
 
 /** Writes one uploaded file through `limiter` to a fresh temp file beside its target. */
-async function stageFile(dirs: SandboxDirs, path: string, stream: Readable, limiter: Transform, created: CreatedDirs[]): Promise<StagedFile> {
+async function stageFile(
+  dirs: SandboxDirs,
+  path: string,
+  stream: Readable,
+  limiter: Transform,
+  created: CreatedDirs[],
+): Promise<StagedFile> {
   const target = await resolveSandboxPath(dirs, path);
-  if (isAreaRoot(target)) throw new ApiError(400, `${path} is one of the sandbox's root folders: upload to a file path in it.`, 'INVALID_FILE_PATH');
+  if (isAreaRoot(target))
+    throw new ApiError(400, `${path} is one of the sandbox's root folders: upload to a file path in it.`, 'INVALID_FILE_PATH');
   const parent = dirname(target.hostPath);
   const first = await mkdir(parent, { recursive: true, mode: 0o755 });
   if (first) created.push({ first, last: parent });
