@@ -23,6 +23,8 @@ const checks = [
   ['type-check (node)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.test.json']],
   ['type-check (web)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json']],
   ['lint', ['node_modules/eslint/bin/eslint.js', '--max-warnings=0', '.']],
+  // One format for everyone: `npm run format` fixes what this reports.
+  ['format', ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.']],
   ['build (main, preload)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json']],
   ['build (renderer)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']],
   // The sandboxed preload (one CommonJS file): the shell and packaging tests check the app ships it.
