@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { badRequest, conflict } from './errors.ts';
 import { MAX_SIGNED_SECONDS, type PreviewLinks } from './preview/preview-links.ts';
 import { PROVIDER_LABELS, SANDBOX_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
-import { assertPort, type SandboxService } from './sandbox-service.ts';
-import { parseOrBadRequest } from './validation.ts';
+import type { SandboxService } from './sandbox-service.ts';
+import { assertPort, parseOrBadRequest } from './validation.ts';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const minutes = z.number().int('must be a whole number of minutes');

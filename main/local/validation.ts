@@ -10,3 +10,8 @@ export function parseOrBadRequest<T extends z.ZodType>(schema: T, value: unknown
   const detail = issue?.message ?? 'invalid value';
   throw badRequest(field ? `Invalid ${where}: '${field}' ${detail}` : `Invalid ${where}: ${detail}`, 'INVALID_REQUEST_BODY');
 }
+
+export function assertPort(port: number): number {
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw badRequest('Invalid port: use an integer from 1 to 65535.');
+  return port;
+}

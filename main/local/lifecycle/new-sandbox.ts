@@ -1,0 +1,75 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { ISOLATION_LABEL, NETWORK_LABEL, PROVIDER_LABELS, SANDBOX_USER, type SandboxRecord } from '../sandbox-record.ts';
+
+export interface CreateParams {
+  name?: string | undefined;
+  snapshot?: string | undefined;
+  image?: string | undefined;
+  env?: Record<string, string> | undefined;
+  labels?: Record<string, string> | undefined;
+  public?: boolean | undefined;
+  networkBlockAll?: boolean | undefined;
+  networkAllowList?: string | undefined;
+  cpu?: number | undefined;
+  memory?: number | undefined;
+  disk?: number | undefined;
+  autoStopInterval?: number | undefined;
+  autoArchiveInterval?: number | undefined;
+  autoDeleteInterval?: number | undefined;
+}
+
+/** Daytona's server defaults (docs/daytona-api.md §4). */
+export const DEFAULT_AUTO_STOP_MINUTES = 15;
+export const DEFAULT_AUTO_ARCHIVE_MINUTES = 7 * 24 * 60;
+export const MAX_AUTO_ARCHIVE_MINUTES = 30 * 24 * 60;
+const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
+
+/** What this host's runner is, stamped on every sandbox as the provider's own labels. */
+export interface RunnerTraits {
+  isolation: 'bubblewrap' | 'none';
+  network: 'own' | 'shared';
+}
+
+/** A new sandbox's record in state `creating`, with Daytona's defaults for whatever the caller left out. */
+export function newSandboxRecord(params: CreateParams, runner: RunnerTraits, nowIso: string): SandboxRecord {
+  const id = randomUUID();
+  // The isolation flag is the provider's to set, never the caller's.
+  const labels = Object.fromEntries(Object.entries(params.labels ?? {}).filter(([key]) => !PROVIDER_LABELS.includes(key)));
+  if (runner.isolation === 'none') labels[ISOLATION_LABEL] = 'none';
+  if (runner.network === 'shared') labels[NETWORK_LABEL] = 'shared';
+  return {
+    id,
+    name: params.name ?? id,
+    ...(params.snapshot !== undefined ? { snapshot: params.snapshot } : {}),
+    ...(params.image !== undefined ? { image: params.image } : {}),
+    user: SANDBOX_USER,
+    env: { ...params.env },
+    labels,
+    public: params.public ?? false,
+    networkBlockAll: params.networkBlockAll ?? false,
+    ...(params.networkAllowList !== undefined ? { networkAllowList: params.networkAllowList } : {}),
+    cpu: params.cpu ?? DEFAULT_RESOURCES.cpu,
+    gpu: 0,
+    memory: params.memory ?? DEFAULT_RESOURCES.memory,
+    disk: params.disk ?? DEFAULT_RESOURCES.disk,
+    state: 'creating',
+    desiredState: 'started',
+    autoStopInterval: params.autoStopInterval ?? DEFAULT_AUTO_STOP_MINUTES,
+    autoArchiveInterval: params.autoArchiveInterval ?? DEFAULT_AUTO_ARCHIVE_MINUTES,
+    autoDeleteInterval: params.autoDeleteInterval ?? -1,
+    createdAt: nowIso,
+    updatedAt: nowIso,
+    lastActivityAt: nowIso,
+    authToken: randomBytes(24).toString('base64url'),
+  };
+}
+
+/** A hostname for the sandbox: its name as a DNS label, or the start of its id. */
+export function hostnameOf(record: SandboxRecord): string {
+  const cleaned = record.name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+  return cleaned || record.id.slice(0, 12);
+}

@@ -1,0 +1,108 @@
+import type { ChildProcess } from 'node:child_process';
+import { chmod, mkdir } from 'node:fs/promises';
+import { networkPolicyOf } from '../network-policy.ts';
+import type { SandboxRecord } from '../sandbox-record.ts';
+import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from '../sandbox-runner/index.ts';
+
+const STOP_GRACE_MS = 2000;
+
+export interface SandboxRuntimesOptions {
+  runner: SandboxRunner;
+  dirsOf: (id: string) => SandboxDirs;
+  log: (line: string) => void;
+  /** True once the provider is shutting down (a death then is expected, not reported). */
+  closing: () => boolean;
+}
+
+/**
+ * The started sandboxes' runtimes (under bubblewrap, each one's long-lived namespaces) and the commands
+ * running in them. Knows nothing of states: the service decides when to boot and stop.
+ */
+export class SandboxRuntimes {
+  private readonly options: SandboxRuntimesOptions;
+  private readonly running = new Map<string, RunningSandbox>();
+  private readonly processes = new Map<string, Set<ChildProcess>>();
+  private readonly stopRequested = new WeakSet<RunningSandbox>();
+  private readonly deathReported = new WeakSet<RunningSandbox>();
+
+  constructor(options: SandboxRuntimesOptions) {
+    this.options = options;
+  }
+
+  get(id: string): RunningSandbox | undefined {
+    return this.running.get(id);
+  }
+
+  /** Starts the sandbox's runtime (its directories, and under bubblewrap its namespaces). */
+  async boot(record: SandboxRecord, hostname: string): Promise<RunningSandbox> {
+    const dirs = this.options.dirsOf(record.id);
+    await mkdir(dirs.home, { recursive: true, mode: 0o755 });
+    await mkdir(dirs.tmp, { recursive: true, mode: 0o1777 });
+    await chmod(dirs.tmp, 0o1777); // mkdir's mode passes through the umask; /tmp must be world-writable and sticky
+    await this.stop(record.id, true); // a leftover from a failed run, if any
+    let sandbox: RunningSandbox;
+    try {
+      sandbox = await this.options.runner.start({ dirs, hostname, network: networkPolicyOf(record) });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `the sandbox runtime failed to start: ${reason}. Check that bubblewrap works here (bwrap --unshare-user --ro-bind / / true).`,
+        { cause: error },
+      );
+    }
+    this.running.set(record.id, sandbox);
+    void sandbox.ended.then(() => this.reportDeath(record.id, sandbox));
+    return sandbox;
+  }
+
+  /** Starts a command in a running sandbox and keeps it in view until it exits. */
+  spawn(id: string, sandbox: RunningSandbox, argv: string[], command: CommandSpec): ChildProcess {
+    const child = sandbox.spawn(argv, command);
+    let set = this.processes.get(id);
+    if (!set) this.processes.set(id, (set = new Set()));
+    set.add(child);
+    const forget = () => set.delete(child);
+    child.once('exit', forget);
+    child.once('error', forget);
+    return child;
+  }
+
+  /** Logs once that a sandbox's runtime ended without a stop asking for it. */
+  reportDeath(id: string, sandbox: RunningSandbox): void {
+    if (this.options.closing() || this.stopRequested.has(sandbox) || this.deathReported.has(sandbox)) return;
+    this.deathReported.add(sandbox);
+    this.options.log(
+      `sandbox ${id}: its processes ended unexpectedly (killed from outside the provider, or by the OOM killer?); the next command starts them again`,
+    );
+  }
+
+  count(id: string): number {
+    return this.processes.get(id)?.size ?? 0;
+  }
+
+  /** Ends everything the sandbox runs (SIGTERM with a grace period unless forced), and waits until it has. */
+  async stop(id: string, force: boolean): Promise<void> {
+    const sandbox = this.running.get(id);
+    this.running.delete(id);
+    if (sandbox) this.stopRequested.add(sandbox);
+    const children = [...(this.processes.get(id) ?? [])];
+    await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
+    // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
+    for (const child of children) this.options.runner.kill(child, 'SIGKILL');
+    await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.once('error', () => resolve());
+          }),
+      ),
+    );
+  }
+
+  /** Drops what is kept for a deleted sandbox. */
+  forget(id: string): void {
+    this.processes.delete(id);
+  }
+}

@@ -1,0 +1,49 @@
+import type { SandboxDesiredState, SandboxRecord, SandboxState } from '../sandbox-record.ts';
+import type { SandboxStore } from '../sandbox-store.ts';
+
+export type ProviderEventName = 'sandbox.created' | 'sandbox.state.updated' | 'sandbox.desired-state.updated';
+export type EmitEvent = (event: ProviderEventName, payload: unknown) => void;
+
+export interface StateRecorderOptions {
+  store: SandboxStore;
+  emit: EmitEvent;
+  dto: (record: SandboxRecord) => unknown;
+  now: () => number;
+  log: (line: string) => void;
+}
+
+/** Writes a sandbox's state and desired state, saves it and emits Daytona's event for every change. */
+export class StateRecorder {
+  private readonly options: StateRecorderOptions;
+
+  constructor(options: StateRecorderOptions) {
+    this.options = options;
+  }
+
+  async setState(record: SandboxRecord, state: SandboxState): Promise<void> {
+    const oldState = record.state;
+    if (oldState === state) return;
+    record.state = state;
+    record.updatedAt = new Date(this.options.now()).toISOString();
+    if (state === 'started' || state === 'stopped') record.lastActivityAt = record.updatedAt;
+    if (state !== 'error') delete record.errorReason;
+    if (state !== 'destroyed') await this.options.store.save(record);
+    this.options.emit('sandbox.state.updated', { sandbox: this.options.dto(record), oldState, newState: state });
+  }
+
+  async setDesired(record: SandboxRecord, desired: SandboxDesiredState): Promise<void> {
+    const oldDesiredState = record.desiredState;
+    if (oldDesiredState === desired) return;
+    record.desiredState = desired;
+    await this.options.store.save(record);
+    this.options.emit('sandbox.desired-state.updated', { sandbox: this.options.dto(record), oldDesiredState, newDesiredState: desired });
+  }
+
+  /** Puts a sandbox that still exists in `error`, with the reason. */
+  async fail(record: SandboxRecord, error: unknown): Promise<void> {
+    if (this.options.store.get(record.id) !== record) return;
+    record.errorReason = error instanceof Error ? error.message : String(error);
+    this.options.log(`sandbox ${record.id} failed: ${record.errorReason}`);
+    await this.setState(record, 'error');
+  }
+}
