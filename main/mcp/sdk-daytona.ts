@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import type { Daytona, Sandbox } from '@daytonaio/sdk';
+import type { Sandbox } from '@daytonaio/sdk';
 import type {
   AutoIntervals,
   CloneParams,
@@ -8,15 +6,16 @@ import type {
   CreateParams,
   DaytonaPort,
   ExecResult,
-  FileEntry,
   GitStatusInfo,
   ListQuery,
   PreviewLink,
   SandboxInfo,
 } from './daytona-port.ts';
-import { describeFailure, NO_PROFILE_MESSAGE, ToolFailure, type FailureContext } from './errors.ts';
+import { describeFailure, ToolFailure, type FailureContext } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { DaytonaProfile, ProfileSource } from './profile-source.ts';
+import type { ProfileSource } from './profile-source.ts';
+import { createClientPool, forget, remember, type Client } from './sdk-clients.ts';
+import { createRequest, requireStarted, toEntry, toInfo } from './sdk-shapes.ts';
 
 export interface SdkDaytonaOptions {
   profiles: ProfileSource;
@@ -27,79 +26,17 @@ export interface SdkDaytonaOptions {
   transferTimeoutSec?: number;
 }
 
-interface Client {
-  key: string;
-  profile: DaytonaProfile;
-  daytona: Daytona;
-  /** Sandboxes already looked up, by the id or name the caller used and by id: saves a GET per tool call. */
-  sandboxes: Map<string, Sandbox>;
-}
-
-const SANDBOX_CACHE_LIMIT = 256;
-
-/**
- * The SDK's CommonJS build: it loads in a third of the time of its ES module build and leaves ~7 MB less
- * resident (measured with Node 24), which matters in a server that lives as long as the tray. Same API.
- */
-function loadSdk(): typeof import('@daytonaio/sdk') {
-  return createRequire(import.meta.url)('@daytonaio/sdk') as typeof import('@daytonaio/sdk');
-}
-const DISPOSE_DEADLINE_MS = 5000;
 // Toolbox failures that are about the call itself, not about the sandbox being gone or stopped.
 const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COMMAND_)/;
 
 /**
- * The Daytona port over the official SDK: one `Daytona` instance per profile (a new profile disposes the
- * old one), created on first use so a server with no profile, or one that is only listing tools, never
- * dials anything. The SDK module itself is loaded on first use too (it costs ~100 ms and ~25 MB).
+ * The Daytona port over the official SDK, one client per profile (sdk-clients.ts); failures become
+ * messages that say what to do (errors.ts).
  */
 export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
-  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   const transferTimeoutSec = options.transferTimeoutSec ?? 600;
-  let current: Client | undefined;
-  let pending: { key: string; promise: Promise<Client> } | undefined;
-  const retiring = new Set<Promise<void>>();
-  let disposed = false;
-
-  function retire(client: Client): void {
-    const done = disposeClient(client, options.log).finally(() => retiring.delete(done));
-    retiring.add(done);
-  }
-
-  async function client(): Promise<Client> {
-    if (disposed) throw new ToolFailure('failed', 'The MCP server is shutting down: retry in a moment.');
-    const profile = await options.profiles.active();
-    if (!profile) throw new ToolFailure('no-profile', NO_PROFILE_MESSAGE);
-    options.log.addSecret(profile.apiKey);
-    const key = `${profile.apiUrl}\n${profile.target ?? ''}\n${fingerprint(profile.apiKey)}`;
-    if (current?.key === key) return current;
-    if (pending?.key === key) return pending.promise;
-    const promise = (async () => {
-      const { Daytona } = loadSdk();
-      let daytona: Daytona;
-      try {
-        daytona = new Daytona({
-          apiKey: profile.apiKey,
-          apiUrl: profile.apiUrl,
-          ...(profile.target ? { target: profile.target } : {}),
-          requestTimeoutMs,
-        });
-      } catch (error) {
-        throw describeFailure(error, { action: 'connect to Daytona', apiUrl: profile.apiUrl, secrets: [profile.apiKey] });
-      }
-      const next: Client = { key, profile, daytona, sandboxes: new Map() };
-      if (current) retire(current);
-      current = next;
-      options.log.info(`using Daytona profile '${profile.name}' at ${profile.apiUrl}`);
-      return next;
-    })();
-    pending = { key, promise };
-    try {
-      return await promise;
-    } finally {
-      if (pending?.promise === promise) pending = undefined;
-    }
-  }
+  const pool = createClientPool({ profiles: options.profiles, log: options.log, requestTimeoutMs: options.requestTimeoutMs ?? 120_000 });
+  const client = () => pool.client();
 
   function context(c: Client, action: string, extra: Partial<FailureContext> = {}): FailureContext {
     return { action, apiUrl: c.profile.apiUrl, ...extra, secrets: [c.profile.apiKey, ...(extra.secrets ?? [])] };
@@ -113,17 +50,6 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
     } catch (error) {
       throw describeFailure(error, context(c, action, sandbox === undefined ? {} : { sandbox }));
     }
-  }
-
-  function remember(c: Client, idOrName: string, sandbox: Sandbox): Sandbox {
-    if (c.sandboxes.size >= SANDBOX_CACHE_LIMIT) c.sandboxes.delete(c.sandboxes.keys().next().value!);
-    c.sandboxes.set(idOrName, sandbox);
-    c.sandboxes.set(sandbox.id, sandbox);
-    return sandbox;
-  }
-
-  function forget(c: Client, sandbox: Sandbox): void {
-    for (const [key, value] of c.sandboxes) if (value.id === sandbox.id) c.sandboxes.delete(key);
   }
 
   async function fetchSandbox(c: Client, idOrName: string, action: string): Promise<Sandbox> {
@@ -328,120 +254,6 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
         };
       }),
 
-    async dispose() {
-      disposed = true;
-      const clients = current ? [current] : [];
-      current = undefined;
-      const pendingClient = pending?.promise.catch(() => undefined);
-      const late = await pendingClient;
-      if (late && !clients.includes(late)) clients.push(late);
-      await Promise.all([...clients.map((c) => disposeClient(c, options.log)), ...retiring]);
-    },
+    dispose: () => pool.dispose(),
   };
-}
-
-function requireStarted(sandbox: Sandbox): void {
-  const state = sandbox.state ?? 'unknown';
-  if (state === 'started') return;
-  const advice =
-    state === 'starting' || state === 'restoring' || state === 'creating' || state === 'pending_build' || state === 'building_snapshot'
-      ? 'it is on its way: wait a few seconds, then retry'
-      : state === 'error' || state === 'build_failed'
-        ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
-        : 'start it with start_sandbox, then retry';
-  throw new ToolFailure('not-started', `Sandbox ${sandbox.id} is ${state}: ${advice}.`);
-}
-
-function createRequest(params: CreateParams): Record<string, unknown> {
-  const request: Record<string, unknown> = {};
-  const copy = <K extends keyof CreateParams>(from: K, to: string = from) => {
-    if (params[from] !== undefined) request[to] = params[from];
-  };
-  copy('name');
-  copy('snapshot');
-  copy('image');
-  copy('language');
-  copy('user');
-  copy('env', 'envVars');
-  copy('labels');
-  copy('public');
-  copy('autoStopInterval');
-  copy('autoArchiveInterval');
-  copy('autoDeleteInterval');
-  copy('networkBlockAll');
-  copy('networkAllowList');
-  // The SDK forwards `resources` whenever the key is present, with or without an image.
-  if (params.resources && Object.values(params.resources).some((value) => value !== undefined)) request.resources = params.resources;
-  return request;
-}
-
-function toInfo(sandbox: Sandbox): SandboxInfo {
-  return {
-    id: sandbox.id,
-    name: sandbox.name,
-    state: sandbox.state ?? 'unknown',
-    cpu: sandbox.cpu,
-    gpu: sandbox.gpu,
-    memory: sandbox.memory,
-    disk: sandbox.disk,
-    labels: { ...sandbox.labels },
-    public: sandbox.public,
-    target: sandbox.target,
-    ...(sandbox.snapshot ? { snapshot: sandbox.snapshot } : {}),
-    ...(sandbox.autoStopInterval !== undefined ? { autoStopInterval: sandbox.autoStopInterval } : {}),
-    ...(sandbox.autoArchiveInterval !== undefined ? { autoArchiveInterval: sandbox.autoArchiveInterval } : {}),
-    ...(sandbox.autoDeleteInterval !== undefined ? { autoDeleteInterval: sandbox.autoDeleteInterval } : {}),
-    ...(sandbox.createdAt ? { createdAt: sandbox.createdAt } : {}),
-    ...(sandbox.lastActivityAt ? { lastActivityAt: sandbox.lastActivityAt } : {}),
-    ...(sandbox.errorReason ? { errorReason: sandbox.errorReason } : {}),
-  };
-}
-
-function toEntry(info: {
-  name: string;
-  path?: string;
-  isDir: boolean;
-  size: number;
-  mode: string;
-  permissions: string;
-  owner: string;
-  group: string;
-  modifiedAt?: string;
-  modTime?: string;
-}): FileEntry {
-  return {
-    name: info.name,
-    ...(info.path ? { path: info.path } : {}),
-    isDir: info.isDir,
-    size: info.size,
-    mode: info.mode,
-    permissions: info.permissions,
-    owner: info.owner,
-    group: info.group,
-    modifiedAt: info.modifiedAt ?? info.modTime ?? '',
-  };
-}
-
-function fingerprint(secret: string): string {
-  return createHash('sha256').update(secret).digest('base64url').slice(0, 16);
-}
-
-async function disposeClient(client: Client, log: Logger): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(() => {
-      log.warn(`closing the Daytona client for ${client.profile.apiUrl} took over ${DISPOSE_DEADLINE_MS} ms; moving on`);
-      resolve();
-    }, DISPOSE_DEADLINE_MS);
-    timer.unref();
-  });
-  try {
-    const closed = client.daytona[Symbol.asyncDispose]().then(
-      () => log.info(`closed the Daytona client for ${client.profile.apiUrl}`),
-      (error: unknown) => log.warn(`closing the Daytona client failed: ${(error as Error).message}`),
-    );
-    await Promise.race([closed, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { readRuntimeFile, removeRuntimeFile, runtimeFilePath } from '../runtime-file.ts';
+import { removeRuntimeFile, runtimeFilePath } from '../runtime-file.ts';
 import type { BackoffPolicy } from './backoff.ts';
+import {
+  childBaseEnv,
+  checkLocal,
+  endpointEnv,
+  localProviderReady,
+  mcpChildReady,
+  mcpServerArgs,
+  type Endpoint,
+  type McpChild,
+} from './child-handshake.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
-import { createMcpPinger, type McpPinger } from './mcp-ping.ts';
 import { loopbackPortFree } from './port-free.ts';
-import {
-  createProcessSupervisor,
-  type ProcessSupervisor,
-  type ProcessSupervisorOptions,
-  type SupervisorState,
-  type SupervisorStatus,
-} from './process-supervisor.ts';
+import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions } from './process-supervisor.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
-import { firstStdoutLine, spawnChild, type SpawnPort } from './spawn-child.ts';
+import { combineStatus, whatChanged, type McpServerStatus } from './server-status.ts';
+import { spawnChild, type SpawnPort } from './spawn-child.ts';
+
+export type { McpServerStatus } from './server-status.ts';
 
 export type ChildTimings = Partial<
   Pick<
@@ -43,23 +48,6 @@ export interface McpSupervisorOptions {
   portFree?: (port: number) => Promise<boolean>;
 }
 
-/** The server as the tray shows it: one state for both children, and each child's own status. */
-export interface McpServerStatus {
-  state: SupervisorState;
-  /** Why it is restarting or failed (which child, its exit code or signal, its last output). */
-  reason?: string;
-  retryAt?: number;
-  profile?: { name: string; kind: 'cloud' | 'local' };
-  /** Why the active profile cannot be used; the server runs anyway and its tools say the same. */
-  profileProblem?: string;
-  url?: string;
-  port?: number;
-  pid?: number;
-  server: SupervisorStatus;
-  /** Present while the local profile is active. */
-  localProvider?: SupervisorStatus;
-}
-
 export interface McpSupervisor {
   /** Reads the config and starts the server (and the local provider for the local profile). */
   start(): Promise<void>;
@@ -80,38 +68,6 @@ export interface McpSupervisor {
   localEndpoint(): { apiUrl: string; apiKey: string } | undefined;
 }
 
-/** Where the MCP child reaches Daytona. */
-interface Endpoint {
-  apiUrl: string;
-  apiKey: string;
-  target?: string;
-}
-
-interface McpChild {
-  url: string;
-  port: number;
-  pinger: McpPinger;
-  /** The endpoint it was started with (a moved local provider means a restart). */
-  endpoint: Endpoint | undefined;
-}
-
-const mcpReadyLine = z.object({
-  url: z.url(),
-  port: z.number().int().positive(),
-  pid: z.number().int().positive(),
-  runtimeFile: z.string().min(1),
-});
-const localReadyLine = z.object({ apiUrl: z.url(), apiKey: z.string().min(1) });
-
-// Credentials from the tray's own environment never leak into a child: the profile decides what it gets.
-const DROPPED_ENV = [
-  'DAYTONA_API_KEY',
-  'DAYTONA_API_URL',
-  'DAYTONA_TARGET',
-  'DAYTONA_TRAY_LOCAL_API_KEY',
-  'DAYTONA_TRAY_MCP_DISABLED_GROUPS',
-];
-
 /**
  * Keeps the MCP HTTP server running for the active profile: `daytona-tray mcp --http` as a child, with the
  * profile's key in its environment only (never argv). For the local profile it first runs the local provider
@@ -125,8 +81,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   const execPath = options.execPath ?? process.execPath;
   const portFree = options.portFree ?? loopbackPortFree;
   const profileCheckMs = options.profileCheckMs ?? 30_000;
-  const baseEnv: NodeJS.ProcessEnv = { ...(options.env ?? process.env), ELECTRON_RUN_AS_NODE: '1' };
-  for (const name of DROPPED_ENV) delete baseEnv[name];
+  const baseEnv = childBaseEnv(options.env ?? process.env);
   const runtimeFile = runtimeFilePath(baseEnv);
   // One key for the local provider per supervisor: a restarted provider keeps it, so the server need not restart.
   const localKey = `dtl_${randomBytes(32).toString('base64url')}`;
@@ -180,41 +135,11 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       if (profile?.kind === 'local' && !endpoint) throw new Error('the local provider is not ready yet');
       preparedEndpoint = endpoint;
       const port = await choosePort(current?.port ?? 0, lastMcpPort);
-      const groups = current?.disabledGroups ?? [];
-      const args = [
-        'mcp',
-        '--http',
-        '--json',
-        '--exit-with-parent',
-        '--port',
-        String(port),
-        ...(groups.length > 0 ? ['--disable-groups', groups.join(',')] : []),
-      ];
-      // The variables the Daytona SDK reads: the key travels in the environment only, never in argv.
-      const env: Record<string, string> = endpoint
-        ? {
-            DAYTONA_API_URL: endpoint.apiUrl,
-            DAYTONA_API_KEY: endpoint.apiKey,
-            ...(endpoint.target ? { DAYTONA_TARGET: endpoint.target } : {}),
-          }
-        : {};
+      const args = mcpServerArgs(port, current?.disabledGroups ?? []);
+      const env = endpointEnv(endpoint);
       return { spec: cli(args, env), secrets: endpoint ? [endpoint.apiKey] : [] };
     },
-    async ready(child, signal) {
-      const endpoint = preparedEndpoint;
-      const line = mcpReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
-      const info = await readRuntimeFile(line.runtimeFile);
-      if (!info || info.pid !== line.pid) throw new Error(`its runtime file ${line.runtimeFile} does not describe it`);
-      log.addSecret(info.token);
-      const pinger = createMcpPinger({ url: info.url, token: info.token });
-      try {
-        await pinger.ping(signal);
-      } catch (error) {
-        await pinger.close();
-        throw new Error(`no answer to an MCP ping at ${info.url}: ${(error as Error).message}`, { cause: error });
-      }
-      return { url: info.url, port: info.port, pinger, endpoint };
-    },
+    ready: (child, signal) => mcpChildReady(child, signal, log, preparedEndpoint),
     health: (child, signal) => child.pinger.ping(signal),
     onReady(child) {
       lastMcpPort = child.port;
@@ -242,11 +167,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         secrets: [localKey],
       };
     },
-    async ready(child, signal) {
-      const line = localReadyLine.parse(JSON.parse(await firstStdoutLine(child, signal)));
-      await checkLocal(line.apiUrl, signal);
-      return { apiUrl: line.apiUrl.replace(/\/+$/, ''), apiKey: line.apiKey };
-    },
+    ready: (child, signal) => localProviderReady(child, signal),
     health: (endpoint, signal) => checkLocal(endpoint.apiUrl, signal),
     onReady(endpoint) {
       lastLocalPort = Number(new URL(endpoint.apiUrl).port);
@@ -291,17 +212,6 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     emit();
   }
 
-  function whatChanged(previous: ServerConfig | undefined, next: ServerConfig): string {
-    const before = previous?.profile;
-    const after = next.profile;
-    if (before?.name !== after?.name)
-      return after ? `the active profile is now '${after.name}'` : 'the active profile can no longer be used';
-    if (before?.kind === 'cloud' && after?.kind === 'cloud' && before.apiKey !== after.apiKey)
-      return `the API key of profile '${after.name}' changed`;
-    if (JSON.stringify(before) !== JSON.stringify(after)) return `profile '${after?.name}' changed`;
-    return 'the MCP server settings changed';
-  }
-
   function serialized<T>(task: () => Promise<T>): Promise<T> {
     const run = queue.then(task, task);
     queue = run.catch(() => {});
@@ -344,30 +254,14 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   }
 
   function status(): McpServerStatus {
-    const server = mcp.status();
-    const profile = config?.profile;
-    const wantLocal = profile?.kind === 'local';
-    const provider = wantLocal || local.active() ? local.status() : undefined;
-    const running = mcp.current();
-    // The server waits for the provider: until then it is "starting", not "stopped".
-    const serverState: SupervisorState = started && server.state === 'stopped' ? 'starting' : server.state;
-    const parts: { state: SupervisorState; reason?: string; retryAt?: number }[] = [{ ...server, state: serverState }];
-    if (provider) parts.unshift(provider);
-    const rank: SupervisorState[] = ['failed', 'restarting', 'starting', 'running', 'stopped'];
-    const worst = parts.reduce((a, b) => (rank.indexOf(b.state) < rank.indexOf(a.state) ? b : a));
-    return {
-      state: started ? worst.state : 'stopped',
-      ...(started && worst.reason && (worst.state === 'failed' || worst.state === 'restarting') ? { reason: worst.reason } : {}),
-      ...(started && worst.retryAt !== undefined && (worst.state === 'failed' || worst.state === 'restarting')
-        ? { retryAt: worst.retryAt }
-        : {}),
-      ...(profile ? { profile: { name: profile.name, kind: profile.kind } } : {}),
-      ...(config?.profileProblem ? { profileProblem: config.profileProblem } : {}),
-      ...(running ? { url: running.url, port: running.port } : {}),
-      ...(server.pid !== undefined && (server.state === 'running' || server.state === 'starting') ? { pid: server.pid } : {}),
-      server,
-      ...(provider ? { localProvider: provider } : {}),
-    };
+    const wantLocal = config?.profile?.kind === 'local';
+    return combineStatus({
+      started,
+      config,
+      server: mcp.status(),
+      provider: wantLocal || local.active() ? local.status() : undefined,
+      running: mcp.current(),
+    });
   }
 
   return {
@@ -409,11 +303,4 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         ? { apiUrl: localEndpoint.apiUrl, apiKey: localEndpoint.apiKey }
         : undefined,
   };
-}
-
-/** The local provider answers `/api/config` without a key once it serves. */
-async function checkLocal(apiUrl: string, signal: AbortSignal): Promise<void> {
-  const response = await fetch(`${apiUrl.replace(/\/+$/, '')}/config`, { signal });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`${apiUrl}/config answered HTTP ${response.status}`);
 }
