@@ -86,7 +86,7 @@ export function buildApp(parts: AppParts): BuiltApp {
   };
   const alerts = createAlertPolicy({
     ...parts.alerts,
-    notifier: { notify: (alert) => desktop.notify(notificationSpec(alert, desktop.platform), act) },
+    notifier: { notify: (alert) => desktop.notify(notificationSpec(alert, desktop.platform, desktop.notificationButtons), act) },
     settings: () => (switches ? alertSettingsFromNotifications(switches.notifications, switches.lowBalanceThresholdCents) : {}),
     minuteMs: () => holder.session?.snapshot().minuteMs ?? 60_000,
   });

@@ -14,6 +14,8 @@ export interface DesktopPort {
   loginItem?: LoginItem;
   /** What else this desktop cannot do; the window says so instead of showing a dead control. */
   unavailable?: readonly DesktopFeature[];
+  /** Whether its notifications show buttons; absent: as Electron, only on macOS and Windows. */
+  notificationButtons?: boolean;
   /** Shows a notification; a click or a button hands its action to `act` (the app runs it). */
   notify(spec: NotificationSpec, act: (action: NotificationAction) => void): void;
   /** Opens the window (at a view, maybe at one sandbox there). */

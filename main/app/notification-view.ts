@@ -36,18 +36,19 @@ const CRITICAL: ReadonlySet<AlertKind> = new Set(['credits-depleted', 'mcp-down'
  * An alert as an OS notification. A click always opens the window at the view the alert is about (the
  * least surprising thing a click can do); the alert's other actions (restart the sandbox, restart the
  * server, top up) become buttons where the OS has them. Linux notifications have no buttons in Electron, so
- * there the window, which offers the same actions, is one click away.
+ * there the window, which offers the same actions, is one click away; a desktop port that does show them
+ * (the web shell's pages and D-Bus notifications) says so with `buttonsShown`.
  */
-export function notificationSpec(alert: Alert, platform: NodeJS.Platform | string): NotificationSpec {
+export function notificationSpec(alert: Alert, platform: NodeJS.Platform | string, buttonsShown?: boolean): NotificationSpec {
   const view = VIEW_OF[alert.kind];
   const label = alert.actions.find((action) => action.type === 'open-window')?.label ?? 'Open Daytona Tray';
   // A burst about several sandboxes opens at the first of them.
   const sandboxId = alert.sandboxIds[0];
   const open: NotificationAction = { type: 'open-window', label, target: { view, ...(sandboxId ? { sandboxId } : {}) } };
-  const buttonsShown = platform === 'darwin' || platform === 'win32';
-  const buttons = buttonsShown
-    ? alert.actions.flatMap((action) => (action.type === 'open-window' ? [] : [{ label: action.label, action }]))
-    : [];
+  const buttons =
+    (buttonsShown ?? (platform === 'darwin' || platform === 'win32'))
+      ? alert.actions.flatMap((action) => (action.type === 'open-window' ? [] : [{ label: action.label, action }]))
+      : [];
   return {
     title: alert.title,
     body: alert.body,

@@ -10,8 +10,13 @@ export function gvariantString(text: string): string {
   return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
+/** The action key of a notification's button `index` ("default" is the click on the notification itself). */
+const buttonKey = (index: number) => `button-${index}`;
+
 /** The arguments of `gdbus call ... Notify` (freedesktop Desktop Notifications spec 1.2). */
-export function notifyArgs(notification: { title: string; body: string; critical: boolean }): string[] {
+export function notifyArgs(notification: { title: string; body: string; buttons: readonly string[]; critical: boolean }): string[] {
+  // Actions are pairs of key and label; servers show the labelled ones as buttons.
+  const actions = [['default', 'Open'], ...notification.buttons.map((label, index) => [buttonKey(index), label])].flat();
   return [
     'call',
     ...DEST,
@@ -24,8 +29,7 @@ export function notifyArgs(notification: { title: string; body: string; critical
     gvariantString(''),
     gvariantString(notification.title),
     gvariantString(notification.body),
-    // "default" is the click on the notification itself.
-    "['default', 'Open']",
+    `[${actions.map(gvariantString).join(', ')}]`,
     `{'urgency': <byte ${notification.critical ? 2 : 1}>}`,
     'int32 -1',
   ];
@@ -37,10 +41,16 @@ export function parseNotifyReply(stdout: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** A click from `gdbus monitor`: `...ActionInvoked (uint32 7, 'default')`. */
-export function parseActionInvoked(line: string): number | undefined {
+/**
+ * A click from `gdbus monitor`: `...ActionInvoked (uint32 7, 'default')`, with the button it was (undefined:
+ * the notification itself, or an action key we did not send).
+ */
+export function parseActionInvoked(line: string): { id: number; button: number | undefined } | undefined {
   const match = /org\.freedesktop\.Notifications\.ActionInvoked \(uint32 (\d+), '([^']*)'\)/.exec(line);
-  return match ? Number(match[1]) : undefined;
+  if (!match) return undefined;
+  if (match[2] === 'default') return { id: Number(match[1]), button: undefined };
+  const button = /^button-(\d+)$/.exec(match[2]!);
+  return button ? { id: Number(match[1]), button: Number(button[1]) } : undefined;
 }
 
 function gdbus(args: string[]): Promise<string> {
@@ -51,8 +61,10 @@ function gdbus(args: string[]): Promise<string> {
 
 /**
  * The desktop's notification service over the session D-Bus, through GLib's `gdbus` tool (installed with
- * every GLib-based desktop). Undefined, quietly, where there is no session bus, no gdbus, or no service on
- * the bus (a headless box): the pages then show the notifications themselves.
+ * every GLib-based desktop; a D-Bus library would be a dependency for one method and one signal). Undefined,
+ * quietly, where there is no session bus, no gdbus, or no service on the bus (a headless box): the pages then
+ * show the notifications themselves. Clicks and buttons arrive as ActionInvoked signals, read from one
+ * `gdbus monitor` child that lives until `stop()`.
  */
 export async function connectDbusNotifications(log: (line: string) => void): Promise<DesktopNotifications | undefined> {
   if (process.platform !== 'linux' || !process.env.DBUS_SESSION_BUS_ADDRESS) return undefined;
@@ -61,24 +73,30 @@ export async function connectDbusNotifications(log: (line: string) => void): Pro
   } catch {
     return undefined;
   }
-  const clicks = new Map<number, () => void>();
+  const clicks = new Map<number, (button: number | undefined) => void>();
   let monitor: ChildProcess | undefined;
-  const watchClicks = () => {
-    if (monitor) return;
-    monitor = spawn('gdbus', ['monitor', ...DEST], { stdio: ['ignore', 'pipe', 'ignore'] });
-    monitor.once('error', () => {});
-    createInterface({ input: monitor.stdout! }).on('line', (line) => {
-      const id = parseActionInvoked(line);
-      if (id !== undefined) clicks.get(id)?.();
-    });
-  };
+  let watching: Promise<void> | undefined;
+  // Started before the first Notify, and waited for (its first line comes once it listens), so no click is missed.
+  const watchClicks = () =>
+    (watching ??= new Promise<void>((resolve) => {
+      monitor = spawn('gdbus', ['monitor', ...DEST], { stdio: ['ignore', 'pipe', 'ignore'] });
+      monitor.once('error', () => resolve());
+      monitor.once('exit', () => resolve());
+      const timer = setTimeout(resolve, CALL_TIMEOUT_MS);
+      createInterface({ input: monitor.stdout! }).on('line', (line) => {
+        clearTimeout(timer);
+        resolve();
+        const click = parseActionInvoked(line);
+        if (click) clicks.get(click.id)?.(click.button);
+      });
+    }));
   return {
-    async notify(notification, onClick) {
+    async notify(notification, onAction) {
       try {
+        await watchClicks();
         const id = parseNotifyReply(await gdbus(notifyArgs(notification)));
         if (id === undefined) return false;
-        watchClicks();
-        clicks.set(id, onClick);
+        clicks.set(id, onAction);
         if (clicks.size > 50) clicks.delete(clicks.keys().next().value!);
         return true;
       } catch (error) {

@@ -6,7 +6,11 @@ import type { SocketBridge } from './socket-bridge.ts';
 
 /** The desktop's own notification service (D-Bus on Linux); `notify` resolves false when it could not show it. */
 export interface DesktopNotifications {
-  notify(notification: { id: string; title: string; body: string; critical: boolean }, onClick: () => void): Promise<boolean>;
+  /** `onAction` gets the index of the button clicked, or undefined for a click on the notification itself. */
+  notify(
+    notification: { id: string; title: string; body: string; buttons: readonly string[]; critical: boolean },
+    onAction: (button: number | undefined) => void,
+  ): Promise<boolean>;
   stop(): void;
 }
 
@@ -40,12 +44,13 @@ export function createWebDesktop(options: WebDesktopOptions): DesktopPort {
   const notifications = new Map<string, { spec: NotificationSpec; act: (action: NotificationAction) => void }>();
   let pendingView: ViewTarget | undefined;
 
-  bridge.onNotificationClick((id, button) => {
+  const clicked = (id: string, button: number | undefined) => {
     const entry = notifications.get(id);
     if (!entry) return log('a click on a notification this run no longer remembers was ignored');
     const action = button === undefined ? entry.spec.click : entry.spec.buttons[button]?.action;
     if (action) entry.act(action);
-  });
+  };
+  bridge.onNotificationClick(clicked);
   bridge.onPageOpened((send) => {
     if (!pendingView) return;
     send(EVENT_CHANNELS.onShowView, pendingView);
@@ -66,12 +71,15 @@ export function createWebDesktop(options: WebDesktopOptions): DesktopPort {
     platform: options.platform ?? process.platform,
     version: options.version,
     unavailable: ['tray-icon', 'start-at-login'],
+    // The pages' notices and the desktop's notification service both show buttons.
+    notificationButtons: true,
     notify(spec, act) {
       const id = randomUUID();
       notifications.set(id, { spec, act });
       if (notifications.size > REMEMBERED) notifications.delete(notifications.keys().next().value!);
       const critical = spec.urgency === 'critical';
-      const page = { notification: id, title: spec.title, body: spec.body, buttons: spec.buttons.map((button) => button.label), critical };
+      const buttons = spec.buttons.map((button) => button.label);
+      const page = { notification: id, title: spec.title, body: spec.body, buttons, critical };
       const desktop = options.desktopNotifications;
       if (!desktop) {
         bridge.notify({ ...page, shownByDesktop: false });
@@ -79,7 +87,7 @@ export function createWebDesktop(options: WebDesktopOptions): DesktopPort {
       }
       // Shown by the desktop: the pages add only their notice, so the user does not get two popups.
       void desktop
-        .notify({ id, title: spec.title, body: spec.body, critical }, () => act(spec.click))
+        .notify({ id, title: spec.title, body: spec.body, buttons, critical }, (button) => clicked(id, button))
         .then((shown) => bridge.notify({ ...page, shownByDesktop: shown }));
     },
     showWindow,

@@ -6,6 +6,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 import { cleanEnv } from '../helpers/mcp-harness.ts';
 import { CLI, REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { startNotificationServer, type TestNotificationServer } from '../helpers/notification-server.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { startWebApp, type WebAppChild } from '../helpers/web-app.ts';
 
@@ -19,6 +20,8 @@ export interface RealApp {
   dataDir: string;
   env: NodeJS.ProcessEnv;
   keyring: TestKeyring;
+  /** The desktop's notification service on the private bus, when the test asked for one (`desktopNotifications`). */
+  notifications: TestNotificationServer | undefined;
   readonly app: WebAppChild;
   /** The page, opened through the one-time link. */
   open(page: Page): Promise<void>;
@@ -33,12 +36,20 @@ const skipReason = keyringSkipReason();
  * The real app per test: a temp HOME and data dir, a private Secret Service, and `daytona-tray app --web`.
  * Every page error or console error fails the test (a CSP violation shows up there too).
  */
-export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleErrorsExpected: boolean; appEnv: Record<string, string> }>({
+export const test = base.extend<{
+  real: RealApp;
+  pageErrors: string[];
+  consoleErrorsExpected: boolean;
+  appEnv: Record<string, string>;
+  desktopNotifications: boolean;
+}>({
   /** Extra environment for the app (and the agent, and tools the test runs). */
   appEnv: [{}, { option: true }],
   /** Tests of refusals set it: a 401 page or a refused socket logs a console error on purpose. */
   consoleErrorsExpected: [false, { option: true }],
-  real: async ({ appEnv }, use) => {
+  /** A desktop notification service on the app's session bus (a test double of the desktop), started before the app. */
+  desktopNotifications: [false, { option: true }],
+  real: async ({ appEnv, desktopNotifications }, use) => {
     // CI installs the Secret Service: there a skip for lack of it counts as a failure (test/summary.mjs).
     if (skipReason !== undefined) test.info().annotations.push({ type: 'ci-provided', description: 'keyring' });
     test.skip(skipReason !== undefined, skipReason);
@@ -59,7 +70,9 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
     );
     const agents: Client[] = [];
     let app: WebAppChild | undefined;
+    let notifications: TestNotificationServer | undefined;
     try {
+      if (desktopNotifications) notifications = await startNotificationServer(keyring.env.DBUS_SESSION_BUS_ADDRESS);
       app = await startWebApp(env, REPO_ROOT);
       const running = app;
       await use({
@@ -67,6 +80,7 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
         dataDir,
         env,
         keyring,
+        notifications,
         app: running,
         async open(page) {
           await page.goto(running.url);
@@ -89,6 +103,7 @@ export const test = base.extend<{ real: RealApp; pageErrors: string[]; consoleEr
     } finally {
       for (const agent of agents) await agent.close().catch(() => {});
       await app?.cli.kill('SIGTERM');
+      notifications?.stop();
       await keyring.stop();
       await dir.cleanup();
     }

@@ -36,6 +36,13 @@ describe('notificationSpec', () => {
     expect(spec.click).toMatchObject({ type: 'open-window', target: { view: 'sandboxes', sandboxId: 'sb-1' } });
   });
 
+  it('has the buttons on any platform where the desktop says it shows them (the web shell)', () => {
+    expect(notificationSpec(autoStop, 'linux', true).buttons).toEqual([
+      { label: 'Restart', action: { type: 'restart-sandbox', sandboxId: 'sb-1', label: 'Restart' } },
+    ]);
+    expect(notificationSpec(autoStop, 'darwin', false).buttons).toEqual([]);
+  });
+
   it('opens a coalesced burst at its first sandbox', () => {
     const burst: Alert = { ...autoStop, sandboxIds: ['sb-2', 'sb-3'] };
     expect(notificationSpec(burst, 'linux').click).toMatchObject({ target: { view: 'sandboxes', sandboxId: 'sb-2' } });

@@ -38,16 +38,19 @@ describe('electronLaunch: whether the desktop app can run, and why not', () => {
 describe('the desktop notification service over gdbus', () => {
   it('quotes text as GVariant strings, so a title cannot break out of its argument', () => {
     expect(gvariantString("it's a \\ test\nline")).toBe("'it\\'s a \\\\ test\\nline'");
-    const args = notifyArgs({ title: "Sandbox 'web' stopped", body: 'idle', critical: true });
+    const args = notifyArgs({ title: "Sandbox 'web' stopped", body: 'idle', buttons: ["Don't"], critical: true });
     expect(args).toContain("'Sandbox \\'web\\' stopped'");
     expect(args).toContain("{'urgency': <byte 2>}");
+    // The click and each button are actions: key, then label.
+    expect(args).toContain("['default', 'Open', 'button-0', 'Don\\'t']");
   });
   it('reads the id of a notification and the clicks on it', () => {
     expect(parseNotifyReply('(uint32 17,)\n')).toBe(17);
     expect(parseNotifyReply('')).toBeUndefined();
-    expect(parseActionInvoked("/org/freedesktop/Notifications: org.freedesktop.Notifications.ActionInvoked (uint32 17, 'default')")).toBe(
-      17,
-    );
+    const line = (key: string) => `/org/freedesktop/Notifications: org.freedesktop.Notifications.ActionInvoked (uint32 17, '${key}')`;
+    expect(parseActionInvoked(line('default'))).toEqual({ id: 17, button: undefined });
+    expect(parseActionInvoked(line('button-1'))).toEqual({ id: 17, button: 1 });
+    expect(parseActionInvoked(line('something-else'))).toBeUndefined();
     expect(
       parseActionInvoked('/org/freedesktop/Notifications: org.freedesktop.Notifications.NotificationClosed (uint32 17, uint32 2)'),
     ).toBeUndefined();
