@@ -14,7 +14,8 @@ export function describeState(status: ClientStatus): string {
   if (status.entry === 'foreign') return 'a "daytona" server not written by Daytona Tray';
   if (status.entry === 'absent') return 'not connected';
   if (!status.commandExists) return "broken: its command is gone (run 'daytona-tray setup' again)";
-  if (!status.current) return "connected to another Daytona Tray install (run 'daytona-tray setup' to point it here)";
+  if (!status.current)
+    return "connected, but not as this install would set it up (run 'daytona-tray setup --dry-run' to see what would change)";
   return 'connected';
 }
 

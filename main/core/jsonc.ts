@@ -22,6 +22,30 @@ export function parseJsonc(text: string): JsoncParse {
   return { ok: true, tree, value: nodeValue(tree), comments };
 }
 
+/** Why a hand-edited file is not a JSON object, in words that name the place to fix. */
+export type JsoncObjectProblem =
+  | { kind: 'syntax'; line: number; column: number; what: string }
+  | { kind: 'not-object'; type: string }
+  | { kind: 'duplicate'; key: string; line: number; at: string };
+
+export type JsoncObjectParse =
+  { ok: true; tree: Node | undefined; value: Record<string, unknown>; comments: boolean } | { ok: false; problem: JsoncObjectProblem };
+
+/**
+ * A file whose root must be an object (a config file). With `editPath`, a key that appears twice on that path
+ * is a problem too: readers disagree on which copy wins, so an edit made to one copy may be dropped.
+ */
+export function parseJsoncObject(text: string, editPath?: readonly string[]): JsoncObjectParse {
+  const parsed = parseJsonc(text);
+  if (!parsed.ok) return { ok: false, problem: { kind: 'syntax', line: parsed.line, column: parsed.column, what: parsed.what } };
+  if (parsed.tree && parsed.tree.type !== 'object') return { ok: false, problem: { kind: 'not-object', type: parsed.tree.type } };
+  if (editPath) {
+    const duplicate = duplicateKeyOnPath(text, parsed.tree, editPath);
+    if (duplicate) return { ok: false, problem: { kind: 'duplicate', ...duplicate } };
+  }
+  return { ok: true, tree: parsed.tree, value: parsed.value as Record<string, unknown>, comments: parsed.comments };
+}
+
 /** jsonc-parser's getNodeValue, with __proto__ kept as a plain key (it is data here, never a prototype). */
 export function nodeValue(node: Node): unknown {
   switch (node.type) {

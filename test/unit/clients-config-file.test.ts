@@ -1,14 +1,8 @@
 import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  BACKUP_SUFFIX,
-  commitChange,
-  planChange,
-  readConfigFile,
-  unifiedDiff,
-  type JsonChange,
-} from '../../main/core/clients/config-file.ts';
+import { BACKUP_SUFFIX, commitChange, readConfigFile } from '../../main/core/clients/config-file.ts';
+import { planChange, unifiedDiff, type JsonChange } from '../../main/core/clients/config-text.ts';
 import { ClientSetupError } from '../../main/core/clients/types.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -69,6 +63,16 @@ describe('safe config writer: reading', () => {
     expect(text).toContain('"__proto__": {"polluted": true}');
   });
 
+  it('a file holding only comments is an empty config; our entry goes after the comments, which stay', async () => {
+    const file = join(dir, 'comments.json');
+    const original = '// servers for work\n/* more later */\n';
+    await writeFile(file, original);
+    expect((await readConfigFile(file)).root).toEqual({});
+    const { text } = await apply(file, SET);
+    expect(text.startsWith(original)).toBe(true);
+    expect((await readConfigFile(file)).root).toEqual({ mcpServers: { daytona: ENTRY } });
+  });
+
   it('an empty or whitespace-only file reads as {}', async () => {
     const file = join(dir, 'empty.json');
     await writeFile(file, '  \n');
@@ -81,6 +85,25 @@ describe('safe config writer: refusals leave the file byte-identical', () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, '{\n  "mcpServers": {\n    "x": { "command": "y" }\n    "z": 1\n  }\n}\n');
     await expectRefused(file, 'PARSE', new RegExp(`Cannot parse ${file.replaceAll('/', '\\/')} \\(line 4, column 5: CommaExpected\\)`));
+  });
+
+  it('a duplicate "mcpServers" key: refused naming the line (parsers disagree on which copy counts)', async () => {
+    const file = join(dir, 'dup.json');
+    await writeFile(file, '{\n  "mcpServers": {"a": {"command": "a"}},\n  "other": 1,\n  "mcpServers": {"b": {"command": "b"}}\n}\n');
+    await expectRefused(
+      file,
+      'DUPLICATE_KEY',
+      /has the key "mcpServers" twice in the top level \(again on line 4\).*Merge the two into one/,
+    );
+  });
+
+  it('a duplicate entry name on the path we edit is refused; duplicates elsewhere are not our business', async () => {
+    const dup = join(dir, 'dup-entry.json');
+    await writeFile(dup, '{"mcpServers": {\n"daytona": {"command": "a"},\n"daytona": {"command": "b"}\n}}');
+    await expectRefused(dup, 'DUPLICATE_KEY', /"daytona" twice in "mcpServers" \(again on line 3\)/);
+    const elsewhere = join(dir, 'dup-elsewhere.json');
+    await writeFile(elsewhere, '{"theme": 1, "theme": 2, "mcpServers": {}}');
+    expect(JSON.parse((await apply(elsewhere, SET)).text)).toMatchObject({ mcpServers: { daytona: ENTRY } });
   });
 
   it('a truncated file', async () => {

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { planChange, readConfigFile, unifiedDiff, type ConfigSnapshot } from './config-file.ts';
-import { buildEntry, judgeEntry } from './entry.ts';
-import { createFileClient, type ClientDeps, type FileClientSpec } from './file-client.ts';
+import { readConfigFile, type ConfigSnapshot } from './config-file.ts';
+import { planChange, unifiedDiff } from './config-text.ts';
+import { buildEntry, judgeEntry, mergeEntry } from './entry.ts';
+import { createFileClient, describeMerge, type ClientDeps, type FileClientSpec } from './file-client.ts';
 import { envVar, findExecutable, pathExists, usualBinDirs, type Host } from './host.ts';
 import { ClientSetupError, ENTRY_NAME, type AiClient, type ChangeOptions, type ChangeResult, type ClientLocation } from './types.ts';
 
@@ -145,6 +146,7 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
       const result: Omit<ChangeResult, 'action'> = { id: SPEC.id, name: SPEC.name, dryRun, file, via: 'claude-cli', notes: [] };
       const { snapshot, entry, problem } = await readEntry(file);
       if (problem) result.notes.push(`Could not read ${file} to check first (${problem}); left it to the claude CLI.`);
+      let value = desired;
       if (entry !== undefined) {
         const verdict = judgeEntry(entry, desired, host);
         if (verdict.current) return { ...result, action: 'unchanged' };
@@ -155,13 +157,18 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
             file,
           );
         }
+        if (verdict.kind === 'ours') {
+          const merged = mergeEntry(entry, desired);
+          value = merged.entry;
+          result.notes.push(...describeMerge(merged));
+        }
       }
       const commands = [
         ...(entry !== undefined ? [[cli, 'mcp', 'remove', ENTRY_NAME, '--scope', 'user']] : []),
-        [cli, 'mcp', 'add-json', ENTRY_NAME, JSON.stringify(desired), '--scope', 'user'],
+        [cli, 'mcp', 'add-json', ENTRY_NAME, JSON.stringify(value), '--scope', 'user'],
       ];
       const action = entry === undefined ? 'connected' : 'updated';
-      const diff = diffFor(snapshot, file, desired);
+      const diff = diffFor(snapshot, file, value);
       const shown: ChangeResult = { ...result, action, commands, ...(diff ? { diff } : {}) };
       if (dryRun) return shown;
       await runAll(commands, file);

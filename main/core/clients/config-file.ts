@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createTwoFilesPatch, FILE_HEADERS_ONLY } from 'diff';
-import { applyEdits, findNodeAtLocation, modify, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { nodeValue } from '../jsonc.ts';
+import { isStrictJson, parseRoot } from './config-text.ts';
 import { ClientSetupError } from './types.ts';
 
 /**
@@ -86,41 +84,6 @@ export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
     uid: info.uid,
     gid: info.gid,
   };
-}
-
-/** One change at a JSON path: set `value`, or remove the member when `value` is undefined. */
-export interface JsonChange {
-  path: [string, string];
-  value: unknown;
-}
-
-export interface PlanOptions {
-  /** The client reads strict JSON only: if the result still has comments or trailing commas, rewrite it as plain JSON. */
-  strictOutput: boolean;
-}
-
-export interface PlannedText {
-  text: string;
-  /** Comments/trailing commas had to go for a strict-JSON client. */
-  normalized: boolean;
-}
-
-/**
- * The new file text: only our member changes, every other byte stays as it was (comments, order,
- * formatting), except that a strict-JSON client gets plain JSON when the old text was not.
- */
-export function planChange(snapshot: ConfigSnapshot, changes: readonly JsonChange[], options: PlanOptions): PlannedText {
-  let text = snapshot.text;
-  for (const change of changes)
-    text = change.value === undefined ? removeMember(text, change.path) : setMember(text, change.path, change.value);
-  if (options.strictOutput && text.trim() !== '' && !isStrictJson(text)) {
-    const style = detectStyle(text);
-    return {
-      text: JSON.stringify(parseRoot(text, snapshot.file), null, style.unit).replaceAll('\n', style.eol) + style.eol,
-      normalized: true,
-    };
-  }
-  return { text, normalized: false };
 }
 
 export interface CommitOptions {
@@ -211,9 +174,24 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
   return backup === undefined ? {} : { backup };
 }
 
-/** A unified diff of the change, for `setup --dry-run` and the log. */
-export function unifiedDiff(file: string, before: string, after: string): string {
-  return createTwoFilesPatch(file, file, before, after, 'current', 'after', { context: 3, headerOptions: FILE_HEADERS_ONLY });
+/** Whether Daytona Tray's first change to this file left a backup (so the file existed before it). */
+export async function hasBackup(snapshot: ConfigSnapshot): Promise<boolean> {
+  return stat(`${snapshot.target}${BACKUP_SUFFIX}`).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Removes a file that Daytona Tray created and that holds nothing else any more (unsetup leaves things as it
+ * found them). Aborts with nothing changed when someone saved the file since the snapshot.
+ */
+export async function removeConfigFile(snapshot: ConfigSnapshot): Promise<void> {
+  await assertUnchanged(snapshot);
+  await rm(snapshot.target).catch((error: unknown) => {
+    throw ioError(error, 'remove', snapshot.file);
+  });
+  await fsyncDir(dirname(snapshot.target));
 }
 
 async function assertUnchanged(snapshot: ConfigSnapshot): Promise<void> {
@@ -256,115 +234,6 @@ async function resolveTarget(file: string): Promise<string> {
     }
     throw ioError(error, 'read', file);
   }
-}
-
-function parseRoot(text: string, file: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
-  if (errors.length > 0 || !tree) {
-    const first = errors[0];
-    const where = first ? lineColumn(text, first.offset) : { line: 1, column: 1 };
-    const what = first ? printParseErrorCode(first.error) : 'no JSON value';
-    throw new ClientSetupError(
-      'PARSE',
-      `Cannot parse ${file} (line ${where.line}, column ${where.column}: ${what}), so it was left as it is. Fix that line or move the file away, then retry.`,
-      file,
-    );
-  }
-  if (tree.type !== 'object') {
-    throw new ClientSetupError(
-      'NOT_OBJECT',
-      `${file} holds a JSON ${tree.type}, not an object, so it was left as it is. Fix it or move it away, then retry.`,
-      file,
-    );
-  }
-  return nodeValue(tree) as Record<string, unknown>;
-}
-
-function isStrictJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  const lineStart = before.lastIndexOf('\n') + 1;
-  return { line: before.split('\n').length, column: offset - lineStart + 1 };
-}
-
-interface Style {
-  unit: string;
-  eol: string;
-}
-
-/** The file's own indentation unit and line ending, so our lines look like the rest. */
-function detectStyle(text: string): Style {
-  const eol = text.includes('\r\n') ? '\r\n' : '\n';
-  const indented = /^([ \t]+)\S/m.exec(text);
-  return { unit: indented?.[1] ?? '  ', eol };
-}
-
-function lineIndent(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
-}
-
-function sameLine(text: string, a: number, b: number): boolean {
-  return !text.slice(Math.min(a, b), Math.max(a, b)).includes('\n');
-}
-
-function pretty(value: unknown, indent: string, style: Style): string {
-  return JSON.stringify(value, null, style.unit).replaceAll('\n', style.eol + indent);
-}
-
-/** Sets `path` (two levels) to `value`, inserting our own pretty lines so no neighbour is reformatted. */
-function setMember(text: string, path: [string, string], value: unknown): string {
-  const style = detectStyle(text);
-  const [outerKey, innerKey] = path;
-  const tree = text.trim() === '' ? undefined : parseTree(text, [], { allowTrailingComma: true });
-  if (!tree) return pretty({ [outerKey]: { [innerKey]: value } }, '', style) + style.eol;
-  const outer = findNodeAtLocation(tree, [outerKey]);
-  if (!outer) return insertMember(text, tree, outerKey, { [innerKey]: value }, style);
-  if (outer.type !== 'object') throw new Error(`'${outerKey}' is not an object`); // callers check the shape first
-  const existing = findNodeAtLocation(outer, [innerKey]);
-  if (!existing) return insertMember(text, outer, innerKey, value, style);
-  const replacement = sameLine(text, outer.offset, outer.offset + outer.length)
-    ? JSON.stringify(value)
-    : pretty(value, lineIndent(text, existing.parent!.offset), style);
-  return text.slice(0, existing.offset) + replacement + text.slice(existing.offset + existing.length);
-}
-
-function insertMember(text: string, object: Node, key: string, value: unknown, style: Style): string {
-  const children = object.children ?? [];
-  const last = children[children.length - 1];
-  const oneLine = sameLine(text, object.offset, object.offset + object.length);
-  // A compact file stays compact: `{"a":1}` gets `,"key":value`, and `{}` inside a one-line file gets `"key":value`.
-  if (oneLine && (last || !text.trim().includes('\n'))) {
-    const at = last ? last.offset + last.length : object.offset + 1;
-    return `${text.slice(0, at)}${last ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(value)}${text.slice(at)}`;
-  }
-  const first = children[0];
-  const outerIndent = lineIndent(text, object.offset);
-  const indent = first && !sameLine(text, object.offset, first.offset) ? lineIndent(text, first.offset) : outerIndent + style.unit;
-  const member = `${JSON.stringify(key)}: ${pretty(value, indent, style)}`;
-  if (last) {
-    const at = last.offset + last.length;
-    return `${text.slice(0, at)},${style.eol}${indent}${member}${text.slice(at)}`;
-  }
-  const at = object.offset + 1;
-  const rest = text.slice(at);
-  // An empty object: our member on its own line, the closing brace on the next (unless it already starts one).
-  const closing = /^[ \t]*\r?\n/.test(rest) ? '' : `${style.eol}${outerIndent}`;
-  return `${text.slice(0, at)}${style.eol}${indent}${member}${closing}${rest}`;
-}
-
-function removeMember(text: string, path: [string, string]): string {
-  return applyEdits(text, modify(text, path, undefined, {}));
 }
 
 function code(error: unknown): string | undefined {

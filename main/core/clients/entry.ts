@@ -16,9 +16,64 @@ export function buildEntry(launch: BridgeLaunch, style: EntryStyle): Record<stri
   return entry;
 }
 
+/** Env vars we write into our entry; any other env var there is the user's. */
+const OUR_ENV = ['ELECTRON_RUN_AS_NODE', 'DAYTONA_TRAY_HOME'];
+
+export interface MergedEntry {
+  entry: Record<string, unknown>;
+  /** What the user added to our entry and the merge keeps (`disabled`, `env.FOO`). */
+  kept: string[];
+  /** What the merge changes in the existing entry (`args`, `env.DAYTONA_TRAY_HOME`). */
+  changed: string[];
+}
+
+/**
+ * Our entry as setup would write it over `existing` (an entry of ours, perhaps edited by the user): our
+ * command, args and env vars win; anything else the user added stays, in its place.
+ */
+export function mergeEntry(existing: unknown, desired: Record<string, unknown>): MergedEntry {
+  const old = asObject(existing);
+  const entry: Record<string, unknown> = { ...old };
+  const changed: string[] = [];
+  const kept: string[] = [];
+  for (const [key, value] of Object.entries(desired)) {
+    if (key === 'env') continue;
+    // Without a type a client assumes stdio: no need to add it to an entry that works.
+    if (key === 'type' && value === 'stdio' && old.type === undefined) continue;
+    if (!isDeepStrictEqual(old[key], value)) changed.push(key);
+    entry[key] = value;
+  }
+  if (desired.type === undefined && old.type !== undefined && old.type !== 'stdio') {
+    delete entry.type;
+    changed.push('type');
+  }
+  if (old.url !== undefined) {
+    delete entry.url; // a stdio entry with a url is read as a remote server by some clients
+    changed.push('url');
+  }
+  const oldEnv = asObject(old.env);
+  const wanted = asObject(desired.env);
+  const env: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(oldEnv)) {
+    if (OUR_ENV.includes(name) && !Object.hasOwn(wanted, name)) changed.push(`env.${name}`);
+    else if (!Object.hasOwn(wanted, name)) {
+      env[name] = value;
+      kept.push(`env.${name}`);
+    }
+  }
+  for (const [name, value] of Object.entries(wanted)) {
+    if (!isDeepStrictEqual(oldEnv[name], value)) changed.push(`env.${name}`);
+    env[name] = value;
+  }
+  if (Object.keys(env).length > 0) entry.env = env;
+  else delete entry.env;
+  for (const key of Object.keys(old)) if (!Object.hasOwn(desired, key) && !['env', 'url', 'type'].includes(key)) kept.push(key);
+  return { entry, kept, changed };
+}
+
 export interface EntryVerdict {
   kind: 'ours' | 'foreign';
-  /** Exactly what setup would write now (extra keys such as Windsurf's `disabled` are the user's business). */
+  /** Setup would change nothing: it is ours as setup writes it now, plus only what the user added. */
   current: boolean;
   /** The command, and for our entry its CLI script, exist on disk. */
   commandExists: boolean;
@@ -28,15 +83,14 @@ export function judgeEntry(entry: unknown, desired: Record<string, unknown>, hos
   const e = (entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry : {}) as Record<string, unknown>;
   const args = Array.isArray(e.args) ? e.args : [];
   const ours = typeof e.command === 'string' && looksLikeOurBridge(args);
-  const current =
-    e.command === desired.command &&
-    isDeepStrictEqual(args, desired.args) &&
-    isDeepStrictEqual(e.env ?? {}, desired.env ?? {}) &&
-    (desired.type === undefined ? e.type === undefined || e.type === 'stdio' : (e.type ?? 'stdio') === desired.type) &&
-    e.url === undefined;
+  const current = mergeEntry(e, desired).changed.length === 0;
   let commandExists = typeof e.command === 'string' && commandRuns(e.command, host);
   if (ours && commandExists) commandExists = pathExists(String(args[args.length - 2]));
   return { kind: ours ? 'ours' : 'foreign', current, commandExists };
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
 }
 
 /** The command exists (executable outside Windows); a bare name (someone else's entry) is looked up on PATH. */

@@ -1,6 +1,7 @@
 import type { BridgeLaunch } from './bridge-launch.ts';
-import { commitChange, planChange, readConfigFile, unifiedDiff, type ConfigSnapshot } from './config-file.ts';
-import { buildEntry, judgeEntry, type EntryStyle } from './entry.ts';
+import { commitChange, hasBackup, readConfigFile, removeConfigFile, type ConfigSnapshot } from './config-file.ts';
+import { assertNoDuplicateKeys, planChange, unifiedDiff } from './config-text.ts';
+import { buildEntry, judgeEntry, mergeEntry, type EntryStyle } from './entry.ts';
 import type { Host } from './host.ts';
 import {
   ClientSetupError,
@@ -39,6 +40,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
   const desired = buildEntry(deps.launch, spec);
 
   function serversOf(snapshot: ConfigSnapshot): Record<string, unknown> | undefined {
+    assertNoDuplicateKeys(snapshot, [spec.serversKey, ENTRY_NAME]);
     const servers = snapshot.root[spec.serversKey];
     if (servers === undefined) return undefined;
     if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) {
@@ -71,6 +73,16 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       `${file} has a "${ENTRY_NAME}" server that Daytona Tray did not write, so it was left as it is. ${fix}`,
       file,
     );
+  }
+
+  /**
+   * Our entry was all it held, and no backup (made by our first change to a file that existed): setup made it.
+   * Not a link, and only `{"<servers>": {}}` left.
+   */
+  async function weCreated(snapshot: ConfigSnapshot, after: string): Promise<boolean> {
+    if (snapshot.target !== snapshot.file || (await hasBackup(snapshot))) return false;
+    // Compared as text: a comment or any other byte the user added keeps the file.
+    return after.replace(/\s/g, '') === JSON.stringify({ [spec.serversKey]: {} });
   }
 
   const client: AiClient = {
@@ -123,12 +135,18 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       const existing = entryOf(snapshot);
       const result = base(location.configPath, dryRun);
       if (location.note) result.notes.push(location.note);
+      let value = desired;
       if (existing !== undefined) {
         const verdict = judgeEntry(existing, desired, host);
         if (verdict.current) return { ...result, action: 'unchanged' };
         if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
+        if (verdict.kind === 'ours') {
+          const merged = mergeEntry(existing, desired);
+          value = merged.entry;
+          result.notes.push(...describeMerge(merged));
+        }
       }
-      const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: desired }], { strictOutput: spec.strictJson });
+      const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value }], { strictOutput: spec.strictJson });
       if (planned.normalized)
         result.notes.push(
           `Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`,
@@ -154,10 +172,19 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
           const snapshot = await readConfigFile(file);
           const existing = entryOf(snapshot);
           if (existing === undefined) continue;
-          if (judgeEntry(existing, desired, host).kind === 'foreign' && !options.force) throw foreign(file, 'unsetup');
+          const kind = judgeEntry(existing, desired, host).kind;
+          if (kind === 'foreign' && !options.force) throw foreign(file, 'unsetup');
           const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: undefined }], {
             strictOutput: spec.strictJson,
           });
+          if (index === 0 && kind === 'ours' && (await weCreated(snapshot, planned.text))) {
+            // Setup created this file and it holds nothing else: leave no file, as unsetup found it before setup.
+            diffs.push(unifiedDiff(file, snapshot.text, ''));
+            result.notes.push(`${dryRun ? 'Would remove' : 'Removed'} ${file}: setup created it and it holds nothing else.`);
+            if (!dryRun) await removeConfigFile(snapshot);
+            removed = true;
+            continue;
+          }
           diffs.push(unifiedDiff(file, snapshot.text, planned.text));
           if (!dryRun) {
             const { backup } = await commitChange(snapshot, planned.text, { createParents: false, ...hook(deps) });
@@ -176,6 +203,14 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     },
   };
   return client;
+}
+
+/** What `setup` did to an entry of ours that the user had edited: additions kept, our values restored. */
+export function describeMerge(merged: { kept: string[]; changed: string[] }): string[] {
+  const notes: string[] = [];
+  if (merged.kept.length > 0) notes.push(`Kept your additions to the "${ENTRY_NAME}" entry: ${merged.kept.join(', ')}.`);
+  if (merged.changed.length > 0) notes.push(`Set to this install's values: ${merged.changed.join(', ')}.`);
+  return notes;
 }
 
 function hook(deps: ClientDeps): { beforeRename?: () => Promise<void> } {

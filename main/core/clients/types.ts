@@ -82,6 +82,7 @@ export type ClientErrorCode =
   | 'CONCURRENT_CHANGE'
   | 'FOREIGN_ENTRY'
   | 'BAD_SHAPE'
+  | 'DUPLICATE_KEY'
   | 'CLI_FAILED'
   | 'IO';
 
