@@ -3,15 +3,19 @@ import { runBridge } from '../mcp/bridge/run-bridge.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
 import { createLogger } from '../mcp/log.ts';
 import { runtimeFilePath } from '../core/runtime-file.ts';
+import { SHARED_GRACE_ENV } from '../mcp/shared-lifetime.ts';
 
 const HELP = `Usage: daytona-tray bridge
 
 The stdio MCP endpoint that AI clients launch. It relays every message to the Daytona MCP server the tray
-runs (found through the runtime file in the app data directory) and, when none is running, serves the same
-tools in this process. It needs no arguments and no secrets; it exits when stdin closes or its parent exits.
+runs (found through the runtime file in the app data directory). When none is running, the first bridge starts
+one shared server for every client (\`mcp --http --shared\`, log in mcp-shared.log beside the runtime file); it
+stops on its own ${SHARED_GRACE_ENV} ms (default 10 minutes) after its last client left. Only when that
+server cannot start does a bridge serve the same tools in its own process, and says so in its log.
+It needs no arguments and no secrets; it exits when stdin closes or its parent exits.
 
-Environment (only for the in-process fallback): DAYTONA_API_KEY / DAYTONA_API_URL select the Daytona account;
-DAYTONA_TRAY_HOME moves the app data directory.`;
+Environment: DAYTONA_API_KEY / DAYTONA_API_URL select this client's own Daytona account: with no server
+running it is served in this process, never by a shared server; DAYTONA_TRAY_HOME moves the app data directory.`;
 
 const EXIT_GRACE_MS = 1000;
 
@@ -29,7 +33,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   keepStdoutForProtocol();
   const log = createLogger({ name: 'bridge' });
-  const bridge = runBridge({ runtimeFile: runtimeFilePath(), env: process.env, log });
+  const bridge = runBridge({
+    runtimeFile: runtimeFilePath(),
+    env: process.env,
+    log,
+    execPath: process.execPath,
+    cliScript: process.argv[1]!,
+  });
   const stopWatching = watchParent(() => {
     log.info('the client that started the bridge is gone; exiting');
     bridge.stop();

@@ -1,17 +1,27 @@
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultServerDeps, DISABLED_GROUPS_ENV } from '../mcp/default-deps.ts';
-import { startHttpServer } from '../mcp/http-transport.ts';
+import { startHttpServer, type HttpMcpServer } from '../mcp/http-transport.ts';
 import { createIdleTrimmer } from '../mcp/idle-trim.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
 import { createLogger, type Logger } from '../mcp/log.ts';
-import { DataDirError } from '../core/data-dir.ts';
+import { DataDirError, makeDataDir } from '../core/data-dir.ts';
 import { processAlive } from '../core/process-alive.ts';
-import { readRuntimeFile, removeRuntimeFile, runtimeFilePath, writeRuntimeFile } from '../core/runtime-file.ts';
+import {
+  readRuntimeFile,
+  removeRuntimeFile,
+  runtimeFilePath,
+  startLockPath,
+  writeRuntimeFile,
+  type RuntimeInfo,
+} from '../core/runtime-file.ts';
+import { withFileLock } from '../core/settings/file-lock.ts';
+import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
 import { TOOL_GROUPS } from '../mcp/tool-kit.ts';
 
-const HELP = `Usage: daytona-tray mcp [--http [--port N] [--json] [--exit-with-parent]] [--disable-groups LIST]
+const HELP = `Usage: daytona-tray mcp [--http [--port N] [--json] [--exit-with-parent | --shared]] [--disable-groups LIST]
 
 Serves the Daytona MCP server.
   (no option)            stdio: JSON-RPC on stdin/stdout for one client (logs go to stderr)
@@ -20,7 +30,13 @@ Serves the Daytona MCP server.
   --port N               with --http: the port (default: any free port); the address is always 127.0.0.1
   --json                 with --http: print {"url","port","pid","runtimeFile"} on stdout once listening
   --exit-with-parent     with --http: exit when the process that started this one exits
+  --shared               with --http: the server a bridge starts for every AI client when no tray runs; if
+                         another server is already running it exits at once (with --json printing
+                         {"alreadyRunning":true,...}); otherwise it exits once no client has used it for
+                         ${SHARED_GRACE_ENV} ms (default 10 minutes)
   --disable-groups LIST  leave out tool groups, comma-separated: ${TOOL_GROUPS.join(', ')}
+
+Two servers never run at once: starting takes the start lock (mcp-server.lock beside the runtime file).
 
 Environment: DAYTONA_API_KEY (with DAYTONA_API_URL, DAYTONA_TARGET for self-hosted or local servers) selects the
 Daytona account; ${DISABLED_GROUPS_ENV} works like --disable-groups; DAYTONA_TRAY_HOME moves the app data directory.`;
@@ -38,6 +54,7 @@ export async function run(argv: string[]): Promise<number> {
         port: { type: 'string' },
         json: { type: 'boolean' },
         'exit-with-parent': { type: 'boolean' },
+        shared: { type: 'boolean' },
         'disable-groups': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -51,9 +68,22 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (!values.http && (values.port !== undefined || values.json || values['exit-with-parent'])) {
-    process.stderr.write('daytona-tray mcp: --port, --json and --exit-with-parent only apply with --http.\n');
+  if (!values.http && (values.port !== undefined || values.json || values['exit-with-parent'] || values.shared)) {
+    process.stderr.write('daytona-tray mcp: --port, --json, --exit-with-parent and --shared only apply with --http.\n');
     return 2;
+  }
+  if (values.shared && values['exit-with-parent']) {
+    process.stderr.write('daytona-tray mcp: --shared outlives the process that started it; leave out --exit-with-parent.\n');
+    return 2;
+  }
+  let graceMs = 0;
+  try {
+    graceMs = sharedGraceMs(process.env);
+  } catch (error) {
+    if (values.shared) {
+      process.stderr.write(`daytona-tray mcp: ${(error as Error).message}.\n`);
+      return 2;
+    }
   }
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -61,7 +91,9 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
 
-  const log = createLogger({ name: 'mcp' });
+  const log = createLogger({ name: values.shared ? 'mcp shared' : 'mcp' });
+  // A shared server's stdout is its bridge's pipe, closed once the bridge read the ready line.
+  if (values.shared) keepStdoutForProtocol();
   let deps: ReturnType<typeof defaultServerDeps>;
   try {
     deps = defaultServerDeps({ log, ...(values['disable-groups'] !== undefined ? { disabledGroups: values['disable-groups'] } : {}) });
@@ -70,7 +102,13 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const code = values.http
-    ? await serveHttp(deps, log, port, Boolean(values.json), Boolean(values['exit-with-parent']))
+    ? await serveHttp(deps, log, {
+        port,
+        json: Boolean(values.json),
+        exitWithParent: Boolean(values['exit-with-parent']),
+        shared: Boolean(values.shared),
+        graceMs,
+      })
     : await serveStdioMode(deps, log);
   setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
   return code;
@@ -94,31 +132,103 @@ async function serveStdioMode(deps: ServerDeps & { dispose(): Promise<void> }, l
   return 0;
 }
 
-async function serveHttp(
-  deps: ServerDeps & { dispose(): Promise<void> },
-  log: Logger,
-  port: number,
-  json: boolean,
-  exitWithParent: boolean,
-): Promise<number> {
+interface HttpMode {
+  port: number;
+  json: boolean;
+  exitWithParent: boolean;
+  /** Started by a bridge for every client: exits a grace period after the last one left. */
+  shared: boolean;
+  graceMs: number;
+}
+
+type Started = { server: HttpMcpServer } | { existing: RuntimeInfo } | { code: number };
+
+// Waiting covers a shared server that is stopping its sandboxes while it holds the lock (see stopWhenIdle).
+const START_LOCK = { timeoutMs: 60_000, staleMs: 90_000 };
+
+async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: Logger, mode: HttpMode): Promise<number> {
   const runtimeFile = runtimeFilePath();
-  const existing = await readRuntimeFile(runtimeFile);
-  if (existing && existing.pid !== process.pid && processAlive(existing.pid) && (await answersHealth(existing.port))) {
-    process.stderr.write(
-      `daytona-tray mcp: another Daytona MCP server is already running (pid ${existing.pid}, ${existing.url}). Stop it first, or let clients use it through \`daytona-tray bridge\`.\n`,
-    );
+  const lockFile = startLockPath();
+  let started: Started;
+  try {
+    await makeDataDir(dirname(lockFile));
+    // Checking the runtime file and writing ours is one step under the lock: of two servers started at the same
+    // moment one serves and the other sees it (a check alone would let both start, one missing from the file).
+    started = await withFileLock(lockFile, () => startUnlessRunning(deps, log, mode, runtimeFile), START_LOCK);
+  } catch (error) {
+    process.stderr.write(`daytona-tray mcp: could not start: ${(error as Error).message}\n`);
     await deps.dispose();
     return 1;
   }
+  if ('code' in started) {
+    await deps.dispose();
+    return started.code;
+  }
+  if ('existing' in started) {
+    const { pid, url } = started.existing;
+    await deps.dispose();
+    if (!mode.shared) {
+      process.stderr.write(
+        `daytona-tray mcp: another Daytona MCP server is already running (pid ${pid}, ${url}). Stop it first, or let clients use it through \`daytona-tray bridge\`.\n`,
+      );
+      return 1;
+    }
+    // Another bridge's server won the start: the bridge that started this one relays to it.
+    log.info(`another Daytona MCP server is already running (pid ${pid}, ${url}); not starting a second one`);
+    if (mode.json) process.stdout.write(`${JSON.stringify({ alreadyRunning: true, url, pid })}\n`);
+    return 0;
+  }
+  const { server } = started;
+  log.info(`listening on ${server.url} (runtime file ${runtimeFile}${mode.shared ? '; shared by AI clients, no tray' : ''})`);
+  const trimmer = createIdleTrimmer({ log });
+  server.http.on('request', () => trimmer.touch());
+  if (mode.json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, runtimeFile })}\n`);
+
+  const why = await new Promise<'signal' | 'idle'>((resolve) => {
+    const removeSignals = onShutdownSignal((signal) => {
+      log.info(`${signal}: closing sessions and exiting`);
+      resolve('signal');
+    });
+    if (mode.shared) {
+      const idle = createIdleExit({ graceMs: mode.graceMs, log, onIdle: () => resolve('idle') });
+      server.onSessionCount((count) => idle.sessions(count));
+    }
+    if (mode.exitWithParent) {
+      watchParent(() => {
+        log.info('the process that started this server is gone; exiting');
+        removeSignals();
+        resolve('signal');
+      });
+    }
+  });
+  trimmer.stop();
+  const stop = async () => {
+    // The runtime file goes first: a client that reconnects meanwhile finds no server, not a closing one.
+    await removeRuntimeFile(runtimeFile, process.pid);
+    await server.close();
+    await deps.dispose();
+  };
+  // Idle, the server keeps the start lock until its local sandboxes are stopped: the next server to start
+  // then finds the local provider's data free. (On a signal the tray may hold the lock, waiting for this exit.)
+  if (why === 'idle') await withFileLock(lockFile, stop, START_LOCK).catch(stop);
+  else await stop();
+  log.info('stopped');
+  return 0;
+}
+
+async function startUnlessRunning(deps: ServerDeps, log: Logger, mode: HttpMode, runtimeFile: string): Promise<Started> {
+  const existing = await readRuntimeFile(runtimeFile);
+  if (existing && existing.pid !== process.pid && processAlive(existing.pid) && (await answersHealth(existing.port))) {
+    return { existing };
+  }
   let server;
   try {
-    server = await startHttpServer({ createSession: () => createServer(deps), log, port });
+    server = await startHttpServer({ createSession: () => createServer(deps), log, port: mode.port });
   } catch (error) {
     const hint =
-      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` Port ${port} is in use: pick another with --port, or omit it.` : '';
+      (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` Port ${mode.port} is in use: pick another with --port, or omit it.` : '';
     process.stderr.write(`daytona-tray mcp: could not start the HTTP server: ${(error as Error).message}.${hint}\n`);
-    await deps.dispose();
-    return 1;
+    return { code: 1 };
   }
   try {
     await writeRuntimeFile(runtimeFile, {
@@ -128,6 +238,7 @@ async function serveHttp(
       token: server.token,
       pid: process.pid,
       startedAt: new Date().toISOString(),
+      ...(mode.shared ? { shared: true } : {}),
     });
   } catch (error) {
     const why =
@@ -136,33 +247,9 @@ async function serveHttp(
         : `${(error as Error).message}. Check that the folder is writable (or set DAYTONA_TRAY_HOME).`;
     process.stderr.write(`daytona-tray mcp: could not write the runtime file ${runtimeFile}: ${why}\n`);
     await server.close();
-    await deps.dispose();
-    return 1;
+    return { code: 1 };
   }
-  log.info(`listening on ${server.url} (runtime file ${runtimeFile})`);
-  const trimmer = createIdleTrimmer({ log });
-  server.http.on('request', () => trimmer.touch());
-  if (json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, runtimeFile })}\n`);
-
-  await new Promise<void>((resolve) => {
-    const removeSignals = onShutdownSignal((signal) => {
-      log.info(`${signal}: closing sessions and exiting`);
-      resolve();
-    });
-    if (exitWithParent) {
-      watchParent(() => {
-        log.info('the process that started this server is gone; exiting');
-        removeSignals();
-        resolve();
-      });
-    }
-  });
-  trimmer.stop();
-  await server.close();
-  await deps.dispose();
-  await removeRuntimeFile(runtimeFile, process.pid);
-  log.info('stopped');
-  return 0;
+  return { server };
 }
 
 async function answersHealth(port: number): Promise<boolean> {

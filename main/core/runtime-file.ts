@@ -10,6 +10,8 @@ import { makeDataDir } from './data-dir.ts';
  * readable by this user only. The bridge reads it on every (re)connect.
  */
 export const RUNTIME_FILE_NAME = 'mcp-server.json';
+/** Held while a server checks for another and starts: two starts at the same moment agree on one server. */
+export const START_LOCK_NAME = 'mcp-server.lock';
 
 const runtimeSchema = z.object({
   version: z.literal(1),
@@ -18,12 +20,18 @@ const runtimeSchema = z.object({
   token: z.string().min(32),
   pid: z.number().int().positive(),
   startedAt: z.string(),
+  /** Started by a bridge for every AI client (no tray): it exits on its own once no client is left. */
+  shared: z.boolean().optional(),
 });
 
 export type RuntimeInfo = z.infer<typeof runtimeSchema>;
 
 export function runtimeFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(appDataDir(env), RUNTIME_FILE_NAME);
+}
+
+export function startLockPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(appDataDir(env), START_LOCK_NAME);
 }
 
 export async function writeRuntimeFile(file: string, info: RuntimeInfo): Promise<void> {

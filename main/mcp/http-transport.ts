@@ -32,6 +32,8 @@ export interface HttpMcpServer {
   token: string;
   http: HttpServer;
   sessionCount(): number;
+  /** Tells `listener` the number of open sessions whenever one opens or closes (the shared server's idle exit). */
+  onSessionCount(listener: (count: number) => void): void;
   /** Closes every session and the listener. */
   close(): Promise<void>;
 }
@@ -57,12 +59,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   const sessions = new Map<string, Session>();
   let port = 0;
   let closing = false;
+  let sessionListener: ((count: number) => void) | undefined;
 
   const closeSession = async (id: string, why: string) => {
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
     log.info(`session ${id.slice(0, 8)} closed (${why}); ${sessions.size} open`);
+    sessionListener?.(sessions.size);
     await session.server.close().catch(() => {});
   };
 
@@ -115,6 +119,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, lastSeen: Date.now() });
         log.info(`session ${id.slice(0, 8)} opened; ${sessions.size} open`);
+        sessionListener?.(sessions.size);
       },
       // DELETE /mcp: the client is done with the session.
       onsessionclosed: (id) => closeSession(id, 'closed by the client'),
@@ -207,6 +212,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     token,
     http,
     sessionCount: () => sessions.size,
+    onSessionCount(listener) {
+      sessionListener = listener;
+    },
     close() {
       closed ??= (async () => {
         closing = true;

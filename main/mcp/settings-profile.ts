@@ -48,9 +48,12 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
     } catch (error) {
       local = undefined;
       if (error instanceof DataDirInUseError) {
+        // Held by the tray's provider or a shared server's; neither's MCP server answered this client.
+        const pid = /pid (\d+)/.exec(error.message)?.[1];
         throw new ToolFailure(
           'unreachable',
-          'The local provider is already running in Daytona Tray, but its MCP server is not reachable: restart the MCP server from the tray menu, then retry.',
+          `The local provider's sandboxes are in use by another Daytona Tray process${pid ? ` (pid ${pid})` : ''} whose MCP server this client could not reach. ` +
+            'If the tray is running, choose Restart MCP server in its menu; otherwise retry in a minute (a shared server that is stopping releases them).',
         );
       }
       throw new ToolFailure('failed', `Could not start the local provider: ${(error as Error).message}`);

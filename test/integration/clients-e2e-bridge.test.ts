@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { processAlive } from '../../main/core/process-alive.ts';
 import { CLI } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -43,10 +44,11 @@ it('a real MCP client started from the entry that setup wrote lists our tools', 
   expect(entry).toMatchObject({ type: 'stdio', command: process.execPath, args: [CLI, 'bridge'] });
 
   // What Claude Code does: its own (minimal) environment plus the entry's env; no shell, no PATH lookup.
+  // (With no tray running, the bridge starts a shared server; a short grace period lets it go with the test.)
   const transport = new StdioClientTransport({
     command: entry.command,
     args: entry.args,
-    env: { HOME: home, PATH: join(home, 'bin'), ...entry.env },
+    env: { HOME: home, PATH: join(home, 'bin'), DAYTONA_TRAY_SHARED_GRACE_MS: '500', ...entry.env },
     stderr: 'pipe',
   });
   const stderr: string[] = [];
@@ -56,6 +58,10 @@ it('a real MCP client started from the entry that setup wrote lists our tools', 
     await client.connect(transport, { timeout: 30_000 });
     const { tools } = await client.listTools(undefined, { timeout: 30_000 });
     expect(tools.map((tool) => tool.name)).toEqual(expect.arrayContaining(['create_sandbox', 'list_sandboxes', 'destroy_sandbox']));
+    await client.close();
+    client = undefined;
+    const shared = Number(/shared MCP server \(pid (\d+)/.exec(stderr.join(''))?.[1]);
+    await expect.poll(() => processAlive(shared), { timeout: 60_000 }).toBe(false);
   } catch (error) {
     throw new Error(`${(error as Error).message}\nbridge stderr:\n${stderr.join('')}`, { cause: error });
   }

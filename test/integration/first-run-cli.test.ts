@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processAlive } from '../../main/core/process-alive.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import {
@@ -89,8 +91,8 @@ describe('first run: with no settings every command and the MCP server use the l
     expect(server.cli.stderr()).toContain('started the local provider for the local profile');
   });
 
-  it("the bridge's in-process fallback (no tray running) serves the local provider too", async () => {
-    const bridge: CliChild = spawnCli(['bridge'], freshEnv(home.path), home.path);
+  it('the bridge (no tray running) starts a shared server that serves the local provider too', async () => {
+    const bridge: CliChild = spawnCli(['bridge'], freshEnv(home.path, { DAYTONA_TRAY_SHARED_GRACE_MS: '500' }), home.path);
     try {
       const client = await connectClient(new ChildStdioTransport(bridge));
       expect(await listSandboxes(client)).toMatchObject({ isError: false });
@@ -98,8 +100,10 @@ describe('first run: with no settings every command and the MCP server use the l
     } finally {
       await bridge.kill();
     }
-    expect(bridge.stderr()).toContain('serving the tools in this process');
-    expect(bridge.stderr()).toContain('started the local provider for the local profile');
+    expect(bridge.stderr()).toContain('started a shared MCP server');
+    const shared = Number(/shared MCP server \(pid (\d+)/.exec(bridge.stderr())![1]);
+    await expect.poll(() => processAlive(shared), { timeout: 60_000 }).toBe(false);
+    expect(await readFile(join(appDir(home.path), 'mcp-shared.log'), 'utf8')).toContain('started the local provider for the local profile');
   });
 });
 

@@ -146,7 +146,10 @@ describe('daytona-tray bridge with no HTTP server running', () => {
   registerToolScenario('fallback', () => ({ client, localDir: transferFolderIn(dir.path) }));
 
   it('served the tools in its own process', () => {
-    expect(bridge.stderr()).toContain('no MCP server is running: serving the tools in this process');
+    // Credentials in a client's environment are its own account: never handed to a server shared with others.
+    expect(bridge.stderr()).toContain(
+      "DAYTONA_API_KEY and DAYTONA_API_URL in this client's environment select its own Daytona account, which a server shared with other clients would not use: serving the tools in this process",
+    );
     expect(bridge.stderr()).not.toContain(provider.provider.apiKey);
   });
 });

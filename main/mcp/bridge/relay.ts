@@ -2,9 +2,17 @@ import type { Logger } from '../log.ts';
 import { errorResponse, isResponse, messagesOf, requestIds, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
 import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
 
+/** Why there is no HTTP server to relay to, in words for the log ("DAYTONA_API_KEY is set for this client"). */
+export interface NoServer {
+  fallback: string;
+}
+
 export interface RelayOptions {
-  /** The running HTTP server, unless there is none or its identity is `skip` (the one that just failed). */
-  discover(onMessage: MessageSink, skip: string | undefined): Promise<Upstream | undefined>;
+  /**
+   * The running HTTP server (or one started for this call), unless there is none or its identity is `skip`
+   * (the one that just failed); `undefined` or a NoServer that says why the tools are served in this process.
+   */
+  discover(onMessage: MessageSink, skip: string | undefined): Promise<Upstream | NoServer | undefined>;
   /** The same tools served in this process: the fallback that never fails to exist. */
   inProcess(onMessage: MessageSink): Promise<Upstream>;
   /** Writes one message to the client (stdout). */
@@ -70,7 +78,9 @@ export function createRelay(options: RelayOptions): Relay {
   }
 
   async function connect(forInitialize: boolean): Promise<Upstream> {
-    const found = await options.discover(onMessage, lastFailed);
+    const discovered = await options.discover(onMessage, lastFailed);
+    const found = discovered && !('fallback' in discovered) ? discovered : undefined;
+    const why = discovered && 'fallback' in discovered ? discovered.fallback : 'no MCP server is running';
     if (found) {
       try {
         if (!forInitialize) await replayInitialize(found);
@@ -84,7 +94,7 @@ export function createRelay(options: RelayOptions): Relay {
     }
     const local = await options.inProcess(onMessage);
     if (!forInitialize) await replayInitialize(local);
-    log.info(`no MCP server is running: serving the tools in this process (${local.description})`);
+    if (!found) log.info(`${why}: serving the tools in this process (${local.description})`);
     return local;
   }
 

@@ -1,13 +1,21 @@
 import type { Readable, Writable } from 'node:stream';
 import type { Logger } from '../log.ts';
-import { discoverHttpUpstream } from './discover.ts';
+import { dirname, join } from 'node:path';
+import { findOrStartServer } from './find-or-start.ts';
 import { createInProcessUpstream } from './in-process-upstream.ts';
 import { errorResponse, frameSchema, type JsonRpcMessage } from './messages.ts';
 import { createRelay } from './relay.ts';
+import { startSharedServer } from './shared-start.ts';
+
+/** The shared server's log, beside the runtime file. */
+export const SHARED_LOG_NAME = 'mcp-shared.log';
 
 export interface BridgeOptions {
   runtimeFile: string;
   env: NodeJS.ProcessEnv;
+  /** How to run the CLI for a shared server: this bridge's own executable and script. */
+  execPath: string;
+  cliScript: string;
   log: Logger;
   stdin?: Readable;
   stdout?: Writable;
@@ -27,7 +35,18 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
     if (!stdout.writableEnded) stdout.write(`${JSON.stringify(message)}\n`);
   };
   const relay = createRelay({
-    discover: (onMessage, skip) => discoverHttpUpstream(options.runtimeFile, onMessage, skip),
+    discover: findOrStartServer({
+      runtimeFile: options.runtimeFile,
+      env: options.env,
+      log: options.log,
+      startShared: () =>
+        startSharedServer({
+          execPath: options.execPath,
+          cliScript: options.cliScript,
+          env: options.env,
+          logFile: join(dirname(options.runtimeFile), SHARED_LOG_NAME),
+        }),
+    }),
     inProcess: (onMessage) => createInProcessUpstream({ env: options.env, log: options.log, onMessage }),
     write,
     log: options.log,

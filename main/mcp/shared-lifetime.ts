@@ -1,0 +1,50 @@
+import type { Logger } from './log.ts';
+
+/** How long a shared server waits after its last client left before it exits, in ms. */
+export const SHARED_GRACE_ENV = 'DAYTONA_TRAY_SHARED_GRACE_MS';
+/** Long enough for a client to restart (or a user to reopen a terminal) without the local sandboxes stopping. */
+export const DEFAULT_SHARED_GRACE_MS = 10 * 60_000;
+
+/** The grace period from the environment; a malformed value is an error that says what is expected. */
+export function sharedGraceMs(env: NodeJS.ProcessEnv): number {
+  const raw = env[SHARED_GRACE_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_SHARED_GRACE_MS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new Error(`${SHARED_GRACE_ENV} must be a whole number of milliseconds (got '${raw}')`);
+  }
+  return value;
+}
+
+export interface IdleExit {
+  /** The number of open client sessions changed. */
+  sessions(count: number): void;
+  stop(): void;
+}
+
+/**
+ * Calls `onIdle` once no client session has been open for `graceMs`. Armed from the start, so a server whose
+ * first client never connected (its bridge died meanwhile) does not stay forever.
+ */
+export function createIdleExit(options: { graceMs: number; log: Logger; onIdle(): void }): IdleExit {
+  let timer: NodeJS.Timeout | undefined;
+  let fired = false;
+  const arm = (count: number) => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (fired || count > 0) return;
+    timer = setTimeout(() => {
+      fired = true;
+      options.log.info(`no AI client has used this shared server for ${Math.round(options.graceMs / 1000)} s: exiting`);
+      options.onIdle();
+    }, options.graceMs);
+  };
+  arm(0);
+  return {
+    sessions: arm,
+    stop() {
+      fired = true;
+      clearTimeout(timer);
+    },
+  };
+}
