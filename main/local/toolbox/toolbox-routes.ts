@@ -5,7 +5,7 @@ import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import type { SandboxService } from '../sandbox-service.ts';
 import type { SandboxRunner } from '../sandbox-runner/index.ts';
 import { filesRoutes } from './files/routes.ts';
-import { gitRoutes } from './git-routes.ts';
+import { gitRoutes } from './git/routes.ts';
 import { processRoutes } from './process-routes.ts';
 import type { SessionManager } from './sessions.ts';
 
