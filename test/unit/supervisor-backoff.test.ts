@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backoffDelay, withJitter } from '../../main/core/backoff.ts';
 import { DEFAULT_BACKOFF, planRestart, restartDelay } from '../../main/core/supervisor/backoff.ts';
 
 describe('restart backoff policy', () => {
@@ -32,5 +33,20 @@ describe('restart backoff policy', () => {
       delayMs: 30_000,
       state: 'failed',
     });
+  });
+});
+
+describe('the one backoff (main/core/backoff.ts), shared by the supervisor, the watcher and the settings lock', () => {
+  it('doubles from the first wait up to the cap, and waits nothing before a failure', () => {
+    const policy = { initialMs: 2_000, maxMs: 300_000 };
+    expect([0, 1, 2, 3, 8, 9, 1_000].map((failures) => backoffDelay(policy, failures))).toEqual([
+      0, 2_000, 4_000, 8_000, 256_000, 300_000, 300_000,
+    ]);
+  });
+
+  it('jitter spreads a wait by ±20 % and no more', () => {
+    expect(withJitter(1_000, () => 0)).toBe(800);
+    expect(withJitter(1_000, () => 0.5)).toBe(1_000);
+    expect(withJitter(1_000, () => 0.999_999)).toBeCloseTo(1_200, 0);
   });
 });

@@ -1,4 +1,5 @@
 import { open, readFile, rm, stat } from 'node:fs/promises';
+import { backoffDelay } from '../backoff.ts';
 import { processAlive } from '../process-alive.ts';
 
 export interface FileLockOptions {
@@ -7,6 +8,9 @@ export interface FileLockOptions {
   /** A lock older than this is taken over even if its owner looks alive (default 10 s; pids get reused). */
   staleMs?: number;
 }
+
+/** Waits between tries for a held lock: 5 ms, doubling, at most 100 ms. */
+const LOCK_WAIT = { initialMs: 5, maxMs: 100 };
 
 /**
  * Runs `task` while holding `<lockFile>` (created exclusively, holding our pid), so a read-modify-write of a
@@ -17,7 +21,7 @@ export async function withFileLock<T>(lockFile: string, task: () => Promise<T>, 
   const timeoutMs = options.timeoutMs ?? 5_000;
   const staleMs = options.staleMs ?? 10_000;
   const deadline = Date.now() + timeoutMs;
-  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+  for (let attempt = 1; ; attempt++) {
     try {
       const handle = await open(lockFile, 'wx', 0o600);
       try {
@@ -39,7 +43,7 @@ export async function withFileLock<T>(lockFile: string, task: () => Promise<T>, 
         `${lockFile} is held by process ${owner.pid}; try again in a moment (or delete that file if no Daytona Tray is running).`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    await new Promise((resolve) => setTimeout(resolve, backoffDelay(LOCK_WAIT, attempt)));
   }
   try {
     return await task();

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../backoff.ts';
+
 /**
  * When to restart a child that failed, as pure functions of what happened (no timers here, so every rule
  * is unit-tested without waiting). A crash of a child that had been healthy for a while restarts at once;
@@ -20,8 +22,7 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 200, factor: 2, maxMs
 
 /** The wait before the restart that follows failure number `failures` in a row (1 is the first). */
 export function restartDelay(policy: BackoffPolicy, failures: number): number {
-  if (failures <= 0) return 0;
-  return Math.min(policy.maxMs, policy.initialMs * policy.factor ** (failures - 1));
+  return backoffDelay(policy, failures);
 }
 
 export interface FailureFacts {

@@ -1,24 +1,20 @@
-import { io, type Socket } from 'socket.io-client';
+import { backoffDelay, withJitter } from '../backoff.ts';
 import { createDaytonaApi, type DaytonaApi, type DaytonaCredentials } from '../daytona-api/daytona-api.ts';
 import { failureOf } from '../http/http-errors.ts';
 import { listAllSandboxes } from './list-sandboxes.ts';
 import { createRequestedActions, type RequestedActions } from './requested-actions.ts';
 import { diffOne, diffSnapshots, type RequestedAction, type SandboxChange } from './sandbox-diff.ts';
 import { parseSandbox, type WatchedSandbox } from './watched-sandbox.ts';
+import { createEventStream, type SANDBOX_EVENTS } from './event-stream.ts';
+import { fatalProblem, transientProblem, type WatcherProblem } from './watcher-problems.ts';
+
+export { SANDBOX_EVENTS } from './event-stream.ts';
+export type { WatcherProblem } from './watcher-problems.ts';
 
 export const DEFAULT_POLL_MS = { visible: 5_000, hidden: 60_000 };
 const DEFAULT_BACKOFF = { baseMs: 2_000, maxMs: 5 * 60_000 };
 /** Wall time running ahead of monotonic time by this much between two checks means the machine slept. */
 const SLEEP_GAP_MS = 5_000;
-
-/** The gateway's sandbox events (docs/daytona-api.md §5). */
-export const SANDBOX_EVENTS = ['sandbox.created', 'sandbox.state.updated', 'sandbox.desired-state.updated'] as const;
-
-export interface WatcherProblem {
-  /** `unauthorized`/`forbidden` stop the watcher until it is started again with new credentials. */
-  kind: 'unauthorized' | 'forbidden' | 'rate-limited' | 'server' | 'network' | 'events';
-  message: string;
-}
 
 export interface WatcherStatus {
   state: 'starting' | 'running' | 'stopped' | 'unauthorized';
@@ -93,7 +89,8 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   const requested = options.requested ?? createRequestedActions({ now });
   const wasRequested = (id: string, action: RequestedAction) => requested.wasRequested(id, action);
   const pollMs = { ...DEFAULT_POLL_MS, ...options.pollMs };
-  const backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const { baseMs, maxMs } = { ...DEFAULT_BACKOFF, ...options.backoff };
+  const backoff = { initialMs: baseMs, maxMs };
 
   let current = new Map<string, WatchedSandbox>();
   let visible = options.visible ?? true;
@@ -104,9 +101,6 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   let inFlight: Promise<void> | undefined;
   let again = false;
   let abort = new AbortController();
-  let socket: Socket | undefined;
-  let eventsRetry: ReturnType<typeof setTimeout> | undefined;
-  let eventsFailures = 0;
   let lastCheck = { wall: now(), mono: monotonic() };
   // Events bump `seq`; a listing that started before an event about a sandbox must not overwrite it.
   let seq = 0;
@@ -193,12 +187,12 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       schedule(interval());
     } catch (error) {
       if (stopped) return;
-      const fatal = fatalProblem(error);
+      const fatal = fatalProblem(error, options.credentialKind);
       if (fatal) {
         status.state = 'unauthorized';
         pollProblem = fatal;
         log(fatal.message);
-        closeEvents();
+        events.close();
         publishStatus();
         return;
       }
@@ -213,44 +207,8 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
   }
 
   function nextDelay(failures: number, retryAfterMs: number | undefined): number {
-    const exponential = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(failures - 1, 20));
-    // ±20 % jitter so many trays that lost the network together do not come back in lockstep.
-    const jittered = exponential * (0.8 + 0.4 * random());
+    const jittered = withJitter(backoffDelay(backoff, failures), random);
     return Math.round(Math.min(backoff.maxMs, Math.max(interval(), jittered, retryAfterMs ?? 0)));
-  }
-
-  function fatalProblem(error: unknown): WatcherProblem | undefined {
-    // The token manager (auth/token-manager.ts) gave up: the sign-in must be repeated, as after a 401.
-    if ((error as Error | undefined)?.name === 'SignInRequiredError') return { kind: 'unauthorized', message: (error as Error).message };
-    const { kind } = failureOf(error);
-    const detail = (error as Error).message;
-    if (kind === 'unauthorized') {
-      return {
-        kind: 'unauthorized',
-        message:
-          options.credentialKind === 'sign-in'
-            ? `Daytona rejected the sign-in (401): sign in again. (${detail})`
-            : `API key rejected (401): Daytona did not accept it. Enter a new key (daytona-tray login), then the watcher starts again. (${detail})`,
-      };
-    }
-    if (kind === 'forbidden') {
-      return {
-        kind: 'forbidden',
-        message: `Not allowed to list sandboxes (403): give the API key the sandbox read permission, or use another key. (${detail})`,
-      };
-    }
-    return undefined;
-  }
-
-  function transientProblem(error: unknown, delayMs: number): WatcherProblem {
-    const retry = `retrying in ${Math.round(delayMs / 1000)} s`;
-    const message = (error as Error | undefined)?.message ?? String(error);
-    const failure = failureOf(error);
-    if (failure.kind === 'rate-limited')
-      return { kind: 'rate-limited', message: `Daytona is rate-limiting this organization (429); ${retry}.` };
-    if (failure.status !== undefined) return { kind: 'server', message: `${message}; ${retry}.` };
-    if (failure.kind === 'timeout' || failure.kind === 'unreachable') return { kind: 'network', message: `${message} (${retry}).` };
-    return { kind: 'server', message: `${message} (${retry}).` };
   }
 
   function applyListing(listing: WatchedSandbox[], startSeq: number): void {
@@ -274,7 +232,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
 
   // ── events ────────────────────────────────────────────────────────────
 
-  function applyEvent(name: string, payload: unknown): void {
+  function applyEvent(name: (typeof SANDBOX_EVENTS)[number], payload: unknown): void {
     if (stopped) return;
     const record = (payload ?? {}) as { sandbox?: unknown; newState?: unknown };
     const sandbox = parseSandbox(name === 'sandbox.created' ? payload : record.sandbox);
@@ -297,89 +255,33 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
     publish(changes);
   }
 
-  async function connectEvents(): Promise<void> {
-    if (options.events === false || stopped || socket) return;
-    let credentials: DaytonaCredentials;
-    try {
-      credentials = await options.credentials();
-    } catch (error) {
-      eventsDown(`could not get credentials for the event stream: ${(error as Error).message}`);
-      return;
-    }
-    if (stopped || socket || status.state === 'unauthorized') return;
-    const url = new URL(apiUrl);
-    const path = options.events?.path ?? `${url.pathname.replace(/\/+$/, '')}/socket.io/`;
-    const created = io(url.origin, {
-      path,
-      transports: ['websocket'],
-      // A function, so every reconnect sends the current token (a sign-in refreshes it).
-      auth: (send) => {
-        Promise.resolve(options.credentials()).then(
-          (fresh) => send({ token: fresh.token }),
-          () => send({}),
-        );
-      },
-      query: { source: 'daytona-tray', ...(credentials.organizationId ? { organizationId: credentials.organizationId } : {}) },
-      forceNew: true,
-      timeout: 5_000,
-      reconnectionDelay: 1_000,
-      reconnectionDelayMax: 30_000,
-    });
-    socket = created;
-    status.events = 'connecting';
-    publishStatus();
-    created.on('connect', () => {
-      eventsFailures = 0;
+  const events = createEventStream({
+    apiUrl,
+    path: options.events === false ? undefined : options.events?.path,
+    credentials: options.credentials,
+    backoff,
+    wanted: () => options.events !== false && !stopped && status.state !== 'unauthorized',
+    onConnecting() {
+      status.events = 'connecting';
+      publishStatus();
+    },
+    onLive() {
       eventsProblem = undefined;
       status.events = 'live';
       publishStatus();
       // Whatever happened while we were not connected arrives by listing, not by event.
       void refresh();
-    });
-    created.on('disconnect', (reason) => {
-      if (stopped) return;
-      eventsDown(`the event stream closed (${reason})`);
-      // The server closed it on purpose: Socket.IO does not reconnect by itself then.
-      if (reason === 'io server disconnect') retryEvents();
-    });
-    created.on('connect_error', (error) => {
-      if (stopped) return;
-      eventsDown(`the event stream is unavailable (${error.message})`);
-      // A refusal by the server's middleware (e.g. auth) is final for Socket.IO: retry on our own backoff.
-      if (!created.active) retryEvents();
-    });
-    for (const event of SANDBOX_EVENTS) created.on(event, (payload: unknown) => applyEvent(event, payload));
-  }
-
-  function eventsDown(reason: string): void {
-    status.events = 'down';
-    eventsProblem = {
-      kind: 'events',
-      message: `Live updates are off: ${reason}. Polling every ${Math.round(interval() / 1000)} s instead.`,
-    };
-    publishStatus();
-  }
-
-  function retryEvents(): void {
-    closeEvents();
-    if (stopped || status.state === 'unauthorized') return;
-    eventsFailures++;
-    const delay = Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.min(eventsFailures - 1, 20));
-    eventsRetry = setTimeout(() => {
-      eventsRetry = undefined;
-      void connectEvents();
-    }, delay);
-  }
-
-  function closeEvents(): void {
-    if (eventsRetry) clearTimeout(eventsRetry);
-    eventsRetry = undefined;
-    if (!socket) return;
-    const closing = socket;
-    socket = undefined;
-    closing.removeAllListeners();
-    closing.disconnect();
-  }
+    },
+    onDown(reason) {
+      status.events = 'down';
+      eventsProblem = {
+        kind: 'events',
+        message: `Live updates are off: ${reason}. Polling every ${Math.round(interval() / 1000)} s instead.`,
+      };
+      publishStatus();
+    },
+    onEvent: applyEvent,
+  });
 
   // ── sleep / wake ──────────────────────────────────────────────────────
 
@@ -396,9 +298,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
 
   function reconnectEvents(): void {
     if (options.events === false || status.state === 'unauthorized') return;
-    closeEvents();
-    eventsFailures = 0;
-    void connectEvents();
+    events.reconnect();
   }
 
   return {
@@ -412,7 +312,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       pollProblem = undefined;
       lastCheck = { wall: now(), mono: monotonic() };
       void refresh();
-      void connectEvents();
+      void events.connect();
     },
     async stop() {
       stopped = true;
@@ -420,7 +320,7 @@ export function createSandboxWatcher(options: SandboxWatcherOptions): SandboxWat
       if (timer) clearTimeout(timer);
       timer = undefined;
       abort.abort(new Error('The watcher stopped.'));
-      closeEvents();
+      events.close();
       if (options.events !== false) status.events = 'off';
       await inFlight?.catch(() => {});
       ownApi?.close();
