@@ -77,7 +77,7 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Mirrors main/core/clients CLIENT_IDS. */
-export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode'] as const;
+export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode', 'codex', 'goose', 'continue'] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** The label the local provider puts on sandboxes that run without bubblewrap (value `none`). */

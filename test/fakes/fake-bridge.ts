@@ -83,6 +83,9 @@ const CLIENT_NAMES: Record<ClientId, string> = {
   cursor: 'Cursor',
   windsurf: 'Windsurf',
   vscode: 'VS Code',
+  codex: 'Codex CLI',
+  goose: 'Goose',
+  continue: 'Continue',
 };
 
 /** The hints main/core/clients gives (kept in step by hand: they are only shown, never parsed). */
@@ -92,6 +95,9 @@ const APPLY_HINTS: Record<ClientId, string> = {
   cursor: 'In Cursor, open Settings > MCP and refresh the server list (or restart Cursor).',
   windsurf: 'In Windsurf, press Refresh in the MCP panel (Cascade > MCP servers).',
   vscode: 'In VS Code, run "MCP: List Servers" (or reload the window) to load the change.',
+  codex: 'Start a new Codex session to load the change (check it with `codex mcp list`).',
+  goose: 'Start a new Goose session (or restart Goose Desktop) to load the change.',
+  continue: 'Continue reloads config.yaml by itself; if the server does not show, reload the editor window.',
 };
 
 export function sampleClient(id: ClientId, overrides: Partial<ClientView> = {}): ClientView {

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CLIENT_IDS } from '../../main/core/clients/types.ts';
 import { CLI } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -34,17 +35,12 @@ beforeEach(async () => {
 afterEach(async () => cleanup());
 
 describe('daytona-tray clients', () => {
-  it('--json lists all five clients with install state and config path', async () => {
+  it('--json lists every client with install state and config path', async () => {
     const { code, stdout } = await cli(['clients', '--json']);
     expect(code).toBe(0);
     const statuses = JSON.parse(stdout) as { id: string; installed: boolean; configPath: string; connected: boolean }[];
-    expect(statuses.map((s) => [s.id, s.installed, s.connected])).toEqual([
-      ['claude-desktop', false, false],
-      ['claude-code', false, false],
-      ['cursor', true, false],
-      ['windsurf', false, false],
-      ['vscode', true, false],
-    ]);
+    const installed = new Set(['cursor', 'vscode']);
+    expect(statuses.map((s) => [s.id, s.installed, s.connected])).toEqual(CLIENT_IDS.map((id) => [id, installed.has(id), false]));
     expect(statuses.find((s) => s.id === 'vscode')!.configPath).toBe(vscodeFile());
   });
 
@@ -139,7 +135,7 @@ describe('daytona-tray setup', () => {
 
   it.each([
     [['setup'], /no client named/],
-    [['setup', 'emacs'], /unknown client 'emacs'; name one of claude-desktop, claude-code, cursor, windsurf, vscode, or all/],
+    [['setup', 'emacs'], /unknown client 'emacs'; name one of claude-desktop, claude-code, cursor, windsurf, vscode, .*codex.*, or all/],
     [['setup', 'cursor', 'vscode'], /more than one client named/],
     [['setup', 'cursor', '--bogus'], /Unknown option '--bogus'/],
     [['unsetup'], /no client named/],

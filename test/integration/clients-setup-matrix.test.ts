@@ -12,9 +12,12 @@ import { tempDir } from '../helpers/temp-dir.ts';
  * Every client under every OS path rule, against real files in a temp HOME. The platform is passed in,
  * so macOS and Windows rules run here on Linux; `PATH` is an empty folder, so no real program is found.
  */
+/** The JSON clients (YAML and TOML ones have their own corpus: clients-yaml-corpus, clients-toml-corpus). */
+type JsonClientId = Exclude<ClientId, 'codex' | 'goose' | 'continue'>;
+
 interface Rule {
   label: string;
-  client: ClientId;
+  client: JsonClientId;
   platform: NodeJS.Platform;
   env?: (home: string) => Record<string, string>;
   /** Makes the client look installed (the folder or app its detection looks for). */
@@ -154,7 +157,7 @@ const RULES: Rule[] = [
 ];
 
 /** How each client spells the servers object and our entry. */
-const SHAPE: Record<ClientId, { key: string; withType: boolean; strict: boolean }> = {
+const SHAPE: Record<JsonClientId, { key: string; withType: boolean; strict: boolean }> = {
   'claude-desktop': { key: 'mcpServers', withType: false, strict: true },
   'claude-code': { key: 'mcpServers', withType: true, strict: true },
   cursor: { key: 'mcpServers', withType: false, strict: false },

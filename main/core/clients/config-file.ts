@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chown, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import type { RootParser } from './config-format.ts';
 import { isStrictJson, parseRoot } from './config-text.ts';
 import { ClientSetupError } from './types.ts';
 
@@ -35,7 +36,7 @@ export const BACKUP_SUFFIX = '.daytona-tray.bak';
 const NEW_FILE_MODE = 0o600;
 
 /** Reads a config file leniently; a missing file reads as `{}`. Throws ClientSetupError for anything else odd. */
-export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
+export async function readConfigFile(file: string, format: RootParser = { label: 'JSON', parse: parseRoot }): Promise<ConfigSnapshot> {
   const target = await resolveTarget(file);
   let info;
   try {
@@ -48,7 +49,7 @@ export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
   if (info.isDirectory()) {
     throw new ClientSetupError(
       'NOT_A_FILE',
-      `${file} is a directory, but it should be a JSON file. Move the directory away (or remove it if it is empty), then retry.`,
+      `${file} is a directory, but it should be a ${format.label} file. Move the directory away (or remove it if it is empty), then retry.`,
       file,
     );
   }
@@ -71,7 +72,7 @@ export async function readConfigFile(file: string): Promise<ConfigSnapshot> {
   }
   const hasBom = decoded.startsWith('\uFEFF');
   const text = hasBom ? decoded.slice(1) : decoded;
-  const root = parseRoot(text, file);
+  const root = format.parse(text, file);
   return {
     file,
     target,

@@ -71,6 +71,24 @@ export function mergeEntry(existing: unknown, desired: Record<string, unknown>):
   return { entry, kept, changed };
 }
 
+/**
+ * A client whose entry is not `{command, args, env}` (OpenCode's command array, Goose's `cmd`/`envs`):
+ * how to write it and where its launch sits. Our entry is recognised by its launch (args ending in
+ * `<...>/out/main/cli.js bridge`), a marker that survives any round trip through the client's own format.
+ */
+export interface EntryShape {
+  build(launch: BridgeLaunch): Record<string, unknown>;
+  launchOf(entry: Record<string, unknown>): { command: unknown; args: unknown[]; env: unknown };
+}
+
+/** A shaped entry of ours as setup writes it: our keys win, anything the user added stays. */
+export function mergeShaped(existing: unknown, desired: Record<string, unknown>): MergedEntry {
+  const old = asObject(existing);
+  const changed = Object.keys(desired).filter((key) => !isDeepStrictEqual(old[key], desired[key]));
+  const kept = Object.keys(old).filter((key) => !Object.hasOwn(desired, key));
+  return { entry: { ...old, ...desired }, kept, changed };
+}
+
 export interface EntryVerdict {
   kind: 'ours' | 'foreign';
   /** Setup would change nothing: it is ours as setup writes it now, plus only what the user added. */
@@ -79,12 +97,13 @@ export interface EntryVerdict {
   commandExists: boolean;
 }
 
-export function judgeEntry(entry: unknown, desired: Record<string, unknown>, host: Host): EntryVerdict {
+export function judgeEntry(entry: unknown, desired: Record<string, unknown>, host: Host, shape?: EntryShape): EntryVerdict {
   const e = (entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry : {}) as Record<string, unknown>;
-  const args = Array.isArray(e.args) ? e.args : [];
-  const ours = typeof e.command === 'string' && looksLikeOurBridge(args);
-  const current = mergeEntry(e, desired).changed.length === 0;
-  let commandExists = typeof e.command === 'string' && commandRuns(e.command, host);
+  const launch = shape ? shape.launchOf(e) : { command: e.command, args: Array.isArray(e.args) ? e.args : [] };
+  const args = launch.args;
+  const ours = typeof launch.command === 'string' && looksLikeOurBridge(args);
+  const current = (shape ? mergeShaped(e, desired) : mergeEntry(e, desired)).changed.length === 0;
+  let commandExists = typeof launch.command === 'string' && commandRuns(launch.command, host);
   if (ours && commandExists) commandExists = pathExists(String(args[args.length - 2]));
   return { kind: ours ? 'ours' : 'foreign', current, commandExists };
 }

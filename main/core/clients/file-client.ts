@@ -1,7 +1,9 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { BridgeLaunch } from './bridge-launch.ts';
 import { commitChange, hasBackup, readConfigFile, removeConfigFile, type ConfigSnapshot } from './config-file.ts';
+import { findEntry, type ConfigFormat, type EntryPath } from './config-format.ts';
 import { assertNoDuplicateKeys, planChange, unifiedDiff } from './config-text.ts';
-import { buildEntry, judgeEntry, mergeEntry, type EntryStyle } from './entry.ts';
+import { buildEntry, judgeEntry, mergeEntry, mergeShaped, type EntryShape, type EntryStyle } from './entry.ts';
 import type { Host } from './host.ts';
 import {
   ClientSetupError,
@@ -24,6 +26,12 @@ export interface FileClientSpec extends EntryStyle {
   /** The client ignores a file with comments, trailing commas or a BOM: write plain JSON. */
   strictJson: boolean;
   locate(host: Host): ClientLocation;
+  /** YAML or TOML (default: JSON/JSONC through config-text.ts). */
+  format?: ConfigFormat;
+  /** Continue keeps its servers in a list of named items rather than a map. */
+  list?: boolean;
+  /** An entry that is not `{command, args, env}`. */
+  shape?: EntryShape;
 }
 
 export interface ClientDeps {
@@ -37,25 +45,30 @@ export interface ClientDeps {
 /** A client whose user-level config is a JSON file edited with the safe writer. */
 export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClient {
   const { host } = deps;
-  const desired = buildEntry(deps.launch, spec);
-
-  function serversOf(snapshot: ConfigSnapshot): Record<string, unknown> | undefined {
-    assertNoDuplicateKeys(snapshot, [spec.serversKey, ENTRY_NAME]);
-    const servers = snapshot.root[spec.serversKey];
-    if (servers === undefined) return undefined;
-    if (servers === null || typeof servers !== 'object' || Array.isArray(servers)) {
-      throw new ClientSetupError(
-        'BAD_SHAPE',
-        `In ${snapshot.file}, "${spec.serversKey}" is not an object, so the file was left as it is. Fix it by hand, then retry.`,
-        snapshot.file,
-      );
-    }
-    return servers as Record<string, unknown>;
-  }
+  const desired = spec.shape ? spec.shape.build(deps.launch) : buildEntry(deps.launch, spec);
+  const where: EntryPath = { key: spec.serversKey, name: ENTRY_NAME, ...(spec.list ? { list: true } : {}) };
+  const judge = (entry: unknown) => judgeEntry(entry, desired, host, spec.shape);
+  const merge = (entry: unknown) => (spec.shape ? mergeShaped(entry, desired) : mergeEntry(entry, desired));
+  const read = (file: string) => readConfigFile(file, spec.format);
 
   function entryOf(snapshot: ConfigSnapshot): unknown {
-    const servers = serversOf(snapshot);
-    return servers && Object.hasOwn(servers, ENTRY_NAME) ? servers[ENTRY_NAME] : undefined;
+    // JSON parsers disagree on duplicate keys (YAML refuses them while parsing; TOML forbids them).
+    if (!spec.format) assertNoDuplicateKeys(snapshot, [spec.serversKey, ENTRY_NAME]);
+    return findEntry(snapshot.root, where, snapshot.file, spec.format !== undefined);
+  }
+
+  /** The new text (without a BOM, for the diff) and what to write (the BOM back where the format keeps it). */
+  function plan(snapshot: ConfigSnapshot, value: Record<string, unknown> | undefined): { text: string; write: string; note?: string } {
+    if (!spec.format) {
+      const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value }], { strictOutput: spec.strictJson });
+      const note = planned.normalized
+        ? `Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`
+        : undefined;
+      return { text: planned.text, write: planned.text, ...(note ? { note } : {}) };
+    }
+    const edit = spec.format.edit(snapshot.text, snapshot.file, where, value);
+    const bom = spec.format.keepsBom && snapshot.raw !== null && snapshot.raw.subarray(0, 3).equals(UTF8_BOM) ? '\uFEFF' : '';
+    return { text: edit.text, write: bom + edit.text, ...(edit.note ? { note: edit.note } : {}) };
   }
 
   function base(file: string, dryRun: boolean): Omit<ChangeResult, 'action'> {
@@ -82,7 +95,10 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
   async function weCreated(snapshot: ConfigSnapshot, after: string): Promise<boolean> {
     if (snapshot.target !== snapshot.file || (await hasBackup(snapshot))) return false;
     // Compared as text: a comment or any other byte the user added keeps the file.
-    return after.replace(/\s/g, '') === JSON.stringify({ [spec.serversKey]: {} });
+    if (!spec.format) return after.replace(/\s/g, '') === JSON.stringify({ [spec.serversKey]: {} });
+    if (after.includes('#')) return false;
+    const left = spec.format.parse(after, snapshot.file);
+    return isDeepStrictEqual(left, {}) || isDeepStrictEqual(left, { [spec.serversKey]: spec.list ? [] : {} });
   }
 
   const client: AiClient = {
@@ -105,13 +121,13 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       };
       let entry: unknown;
       try {
-        entry = entryOf(await readConfigFile(location.configPath));
+        entry = entryOf(await read(location.configPath));
       } catch (error) {
         if (!(error instanceof ClientSetupError)) throw error;
         return { ...status, problem: error.message };
       }
       if (entry === undefined) return status;
-      const verdict = judgeEntry(entry, desired, host);
+      const verdict = judge(entry);
       return {
         ...status,
         entry: verdict.kind,
@@ -131,30 +147,27 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
           location.configPath,
         );
       }
-      const snapshot = await readConfigFile(location.configPath);
+      const snapshot = await read(location.configPath);
       const existing = entryOf(snapshot);
       const result = base(location.configPath, dryRun);
       if (location.note) result.notes.push(location.note);
       let value = desired;
       if (existing !== undefined) {
-        const verdict = judgeEntry(existing, desired, host);
+        const verdict = judge(existing);
         if (verdict.current) return { ...result, action: 'unchanged' };
         if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
         if (verdict.kind === 'ours') {
-          const merged = mergeEntry(existing, desired);
+          const merged = merge(existing);
           value = merged.entry;
           result.notes.push(...describeMerge(merged));
         }
       }
-      const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value }], { strictOutput: spec.strictJson });
-      if (planned.normalized)
-        result.notes.push(
-          `Comments and trailing commas were dropped: ${spec.name} reads plain JSON only (the original stays in the backup).`,
-        );
+      const planned = plan(snapshot, value);
+      if (planned.note) result.notes.push(planned.note);
       const action = existing === undefined ? 'connected' : 'updated';
       const diff = unifiedDiff(location.configPath, snapshot.text, planned.text);
       if (dryRun) return { ...result, action, diff };
-      const { backup } = await commitChange(snapshot, planned.text, { createParents: location.installed, ...hook(deps) });
+      const { backup } = await commitChange(snapshot, planned.write, { createParents: location.installed, ...hook(deps) });
       result.notes.push(spec.applyHint);
       return { ...result, action, diff, ...(backup ? { backup } : {}) };
     },
@@ -169,14 +182,12 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       // when they hold our entry; a problem there is only a note.
       for (const [index, file] of [location.configPath, ...location.otherPaths].entries()) {
         try {
-          const snapshot = await readConfigFile(file);
+          const snapshot = await read(file);
           const existing = entryOf(snapshot);
           if (existing === undefined) continue;
-          const kind = judgeEntry(existing, desired, host).kind;
+          const kind = judge(existing).kind;
           if (kind === 'foreign' && !options.force) throw foreign(file, 'unsetup');
-          const planned = planChange(snapshot, [{ path: [spec.serversKey, ENTRY_NAME], value: undefined }], {
-            strictOutput: spec.strictJson,
-          });
+          const planned = plan(snapshot, undefined);
           if (index === 0 && kind === 'ours' && (await weCreated(snapshot, planned.text))) {
             // Setup created this file and it holds nothing else: leave no file, as unsetup found it before setup.
             diffs.push(unifiedDiff(file, snapshot.text, ''));
@@ -187,7 +198,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
           }
           diffs.push(unifiedDiff(file, snapshot.text, planned.text));
           if (!dryRun) {
-            const { backup } = await commitChange(snapshot, planned.text, { createParents: false, ...hook(deps) });
+            const { backup } = await commitChange(snapshot, planned.write, { createParents: false, ...hook(deps) });
             if (backup && index === 0) result.backup = backup;
             if (index > 0) result.notes.push(`Also removed the entry from ${file}.`);
           }
@@ -212,6 +223,8 @@ export function describeMerge(merged: { kept: string[]; changed: string[] }): st
   if (merged.changed.length > 0) notes.push(`Set to this install's values: ${merged.changed.join(', ')}.`);
   return notes;
 }
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 function hook(deps: ClientDeps): { beforeRename?: () => Promise<void> } {
   return deps.beforeRename ? { beforeRename: deps.beforeRename } : {};

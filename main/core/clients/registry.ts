@@ -1,7 +1,10 @@
 import { createClaudeCodeClient, type ProgramRunner } from './claude-code.ts';
 import { createClaudeDesktopClient } from './claude-desktop.ts';
+import { createCodexClient } from './codex.ts';
+import { createContinueClient } from './continue.ts';
 import { createCursorClient } from './cursor.ts';
 import type { ClientDeps } from './file-client.ts';
+import { createGooseClient } from './goose.ts';
 import { createVsCodeClient } from './vscode.ts';
 import { createWindsurfClient } from './windsurf.ts';
 import { CLIENT_IDS, type AiClient, type ClientId } from './types.ts';
@@ -19,6 +22,9 @@ export function createClients(deps: ClientRegistryDeps): Record<ClientId, AiClie
     cursor: createCursorClient(deps),
     windsurf: createWindsurfClient(deps),
     vscode: createVsCodeClient(deps),
+    codex: createCodexClient(deps),
+    goose: createGooseClient(deps),
+    continue: createContinueClient(deps),
   };
 }
 

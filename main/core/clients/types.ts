@@ -1,4 +1,4 @@
-export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode'] as const;
+export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode', 'codex', 'goose', 'continue'] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** Every client gets one entry under this name. */
