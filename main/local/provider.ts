@@ -14,6 +14,7 @@ import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
+import { Desktops } from './toolbox/computer-use/desktop.ts';
 import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
 
@@ -114,7 +115,9 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     throw error;
   });
   previewPort = proxy.port;
-  const sessions = new SessionManager({ service, runner });
+  const desktops = new Desktops({ service, runner });
+  const exec = { service, runner, displayOf: (id: string) => desktops.displayOf(id) };
+  const sessions = new SessionManager(exec);
 
   app.use((_req, res, next) => {
     res.setHeader('X-Daytona-Api-Version', LOCAL_PROVIDER_VERSION);
@@ -150,7 +153,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   app.use(
     '/toolbox',
     requireBearer(apiKey),
-    toolboxRoutes({ service, runner, sessions, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
+    toolboxRoutes({ ...exec, sessions, desktops, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
   );
   app.use((req) => {
     throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);

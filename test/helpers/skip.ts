@@ -9,7 +9,7 @@ import { probeNamespaceTools } from '../../main/local/sandbox-runner/probe.ts';
  * names it in `meta.ciProvided`: in CI
  * (`CI=true`) such a skip counts as a failure, so a green CI means the isolation and keychain tests ran.
  */
-export type CiProvided = 'bubblewrap' | 'keyring' | 'chromium' | 'python3' | 'pgrep';
+export type CiProvided = 'bubblewrap' | 'keyring' | 'chromium' | 'python3' | 'pgrep' | 'desktop';
 
 declare module 'vitest' {
   interface TaskMeta {

@@ -38,6 +38,8 @@ export interface RunResult {
 export interface SandboxExec {
   service: SandboxService;
   runner: SandboxRunner;
+  /** The X display a sandbox's desktop runs on, if any: its commands get it as DISPLAY, as on Daytona. */
+  displayOf?: ((sandboxId: string) => string | undefined) | undefined;
 }
 
 /** Resolves a cwd from a request: relative to the home directory (the daemon's work dir); `~` is home. */
@@ -70,7 +72,9 @@ export function spawnInSandbox(
   options: Pick<RunOptions, 'cwd' | 'env'>,
   stdio: ('pipe' | 'ignore')[],
 ): Promise<ChildProcess> {
-  return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env: { ...record.env, ...options.env }, stdio });
+  const display = exec.displayOf?.(record.id);
+  const env = { ...record.env, ...(display ? { DISPLAY: display } : {}), ...options.env };
+  return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env, stdio });
 }
 
 /**

@@ -4,15 +4,19 @@ import { Router, type Request } from 'express';
 import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import type { SandboxService } from '../sandbox-service.ts';
 import type { SandboxRunner } from '../sandbox-runner/index.ts';
+import { computerUseRoutes } from './computer-use/routes.ts';
+import type { Desktops } from './computer-use/desktop.ts';
 import { filesRoutes } from './files/routes.ts';
 import { gitRoutes } from './git/routes.ts';
 import { processRoutes } from './process-routes.ts';
+import type { SandboxExec } from './run-command.ts';
 import type { SessionManager } from './sessions.ts';
 
-export interface ToolboxDeps {
+export interface ToolboxDeps extends SandboxExec {
   service: SandboxService;
   runner: SandboxRunner;
   sessions: SessionManager;
+  desktops: Desktops;
   maxUploadBytes: number;
 }
 
@@ -58,6 +62,7 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));
   inner.use(processRoutes({ ...deps, recordOf }));
   inner.use(gitRoutes({ ...deps, recordOf }));
+  inner.use(computerUseRoutes({ desktops: deps.desktops, recordOf }));
   router.use('/:sandboxId', inner);
   return router;
 }

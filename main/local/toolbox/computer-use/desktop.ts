@@ -1,0 +1,275 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ApiError, notFound } from '../../errors.ts';
+import type { SandboxRecord } from '../../sandbox-record.ts';
+import { findUtility } from '../../sandbox-runner/probe.ts';
+import { until } from '../../sandbox-runner/processes.ts';
+import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
+import { Recordings } from './recordings.ts';
+
+/** The programs a desktop needs, by the Debian package that installs each. */
+const REQUIRED = [
+  { command: 'Xvfb', pkg: 'xvfb' },
+  { command: 'openbox', pkg: 'openbox' },
+  { command: 'xdotool', pkg: 'xdotool' },
+  { command: 'xprop', pkg: 'x11-utils' },
+] as const;
+
+/** Daytona's default screen size; a sandbox's VNC_RESOLUTION variable (e.g. 1280x800) overrides it, as there. */
+const DEFAULT_RESOLUTION = '1024x768';
+const READY_LIMIT_MS = 10_000;
+const STOP_GRACE_MS = 3000;
+const LOG_LIMIT = 64 * 1024;
+
+export type DesktopProcessName = 'xvfb' | 'openbox';
+const PRIORITIES: Record<DesktopProcessName, number> = { xvfb: 100, openbox: 200 };
+
+export interface ProcessStatus {
+  running: boolean;
+  priority: number;
+  autoRestart: boolean;
+  pid?: number;
+}
+
+interface Managed {
+  child?: ChildProcess | undefined;
+  logs: string;
+  errors: string;
+}
+
+/** Which Debian packages a desktop still needs on this machine (empty when none). */
+export function missingDesktopPackages(): string[] {
+  return REQUIRED.filter((tool) => !findUtility(tool.command)).map((tool) => tool.pkg);
+}
+
+const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
+
+/**
+ * One sandbox's desktop: Xvfb and the openbox window manager, started inside the sandbox like any of its
+ * commands, so they see only its /tmp, network and processes. Xvfb listens only on a Unix socket in the
+ * sandbox's own /tmp (no TCP, no abstract socket, which is shared by every sandbox on the host's network),
+ * so no other sandbox can connect to it; its screen is mapped to a file there that screenshots read.
+ */
+export class Desktop {
+  readonly processes: Record<DesktopProcessName, Managed> = { xvfb: { logs: '', errors: '' }, openbox: { logs: '', errors: '' } };
+  display = ':0';
+  width = 0;
+  height = 0;
+  private starting: Promise<void> | undefined;
+
+  private readonly exec: SandboxExec;
+  record: SandboxRecord;
+
+  constructor(exec: SandboxExec, record: SandboxRecord) {
+    this.exec = exec;
+    this.record = record;
+  }
+
+  /** Host path of the memory-mapped screen (XWD format). */
+  get framebuffer(): string {
+    return join(this.hostFbDir, 'Xvfb_screen0');
+  }
+
+  private get hostFbDir(): string {
+    return join(this.exec.service.dirsOf(this.record.id).tmp, '.daytona-desktop');
+  }
+
+  get running(): boolean {
+    return alive(this.processes.xvfb.child);
+  }
+
+  status(): 'active' | 'partial' | 'inactive' {
+    const up = Object.values(this.processes).filter((managed) => alive(managed.child)).length;
+    return up === Object.keys(this.processes).length ? 'active' : up > 0 ? 'partial' : 'inactive';
+  }
+
+  processStatus(): Record<DesktopProcessName, ProcessStatus> {
+    const entry = (name: DesktopProcessName): ProcessStatus => {
+      const child = this.processes[name].child;
+      return { running: alive(child), priority: PRIORITIES[name], autoRestart: false, ...(alive(child) ? { pid: child.pid! } : {}) };
+    };
+    return { xvfb: entry('xvfb'), openbox: entry('openbox') };
+  }
+
+  process(name: string): Managed {
+    if (name !== 'xvfb' && name !== 'openbox') {
+      throw notFound(
+        `Process ${name} not found: the local provider's desktop runs xvfb and openbox (no xfce4, x11vnc or novnc; there is no VNC access to a local sandbox).`,
+        'PROCESS_NOT_FOUND',
+      );
+    }
+    return this.processes[name];
+  }
+
+  /** Starts whatever is not running; resolves once the display accepts clients and the window manager is up. */
+  start(): Promise<void> {
+    this.starting ??= this.startNow().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async startNow(): Promise<void> {
+    const missing = missingDesktopPackages();
+    if (missing.length > 0) {
+      throw new ApiError(
+        500,
+        `The desktop needs ${missing.join(', ')}, not installed on this machine: install the Debian package${missing.length > 1 ? 's' : ''} (sudo apt-get install ${missing.join(' ')}) and call computer_use_start again.`,
+      );
+    }
+    if (!this.running) await this.startXvfb();
+    if (!alive(this.processes.openbox.child)) await this.startWindowManager();
+  }
+
+  private async startXvfb(): Promise<void> {
+    const resolution = /^\d{3,4}x\d{3,4}$/.test(this.record.env.VNC_RESOLUTION ?? '')
+      ? this.record.env.VNC_RESOLUTION!
+      : DEFAULT_RESOLUTION;
+    const dirs = this.exec.service.dirsOf(this.record.id);
+    await rm(this.hostFbDir, { recursive: true, force: true });
+    await mkdir(this.hostFbDir, { recursive: true, mode: 0o700 });
+    this.display = `:${this.freeDisplayNumber()}`;
+    const socket = this.socketPath();
+    const fbDir = this.exec.runner.visiblePath('/tmp/.daytona-desktop', dirs);
+    const child = await this.spawn('xvfb', [
+      'Xvfb',
+      this.display,
+      '-screen',
+      '0',
+      `${resolution}x24`,
+      '-fbdir',
+      fbDir,
+      '-nolisten',
+      'tcp',
+      '-nolisten',
+      'local',
+    ]);
+    await until(() => !alive(child) || (existsSync(socket) && existsSync(this.framebuffer)), READY_LIMIT_MS);
+    if (!alive(child) || !existsSync(socket)) {
+      await this.stop();
+      throw new ApiError(500, `Xvfb did not start: ${this.processes.xvfb.errors.trim().slice(-500) || 'no output'}`);
+    }
+    [this.width, this.height] = resolution.split('x').map(Number) as [number, number];
+  }
+
+  private async startWindowManager(): Promise<void> {
+    const child = await this.spawn('openbox', ['openbox', '--sm-disable', '--startup', '/bin/true']);
+    // The window manager is ready once it has claimed the screen (EWMH's _NET_SUPPORTING_WM_CHECK on the root window).
+    const deadline = Date.now() + READY_LIMIT_MS;
+    while (alive(child) && Date.now() < deadline) {
+      const probe = await this.run(['xprop', '-root', '_NET_SUPPORTING_WM_CHECK']);
+      if (probe.exitCode === 0 && /window id/.test(probe.output)) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new ApiError(500, `The openbox window manager did not start: ${this.processes.openbox.errors.trim().slice(-500) || 'no output'}`);
+  }
+
+  /** Runs a short X client in the sandbox, on this display. */
+  run(argv: string[], stdin?: string) {
+    return runInSandbox(this.exec, this.record, argv, { env: { DISPLAY: this.display }, timeoutSec: 15, stdin });
+  }
+
+  private async spawn(name: DesktopProcessName, argv: string[]): Promise<ChildProcess> {
+    const managed = this.processes[name];
+    const child = await spawnInSandbox(this.exec, this.record, argv, { env: { DISPLAY: this.display } }, ['ignore', 'pipe', 'pipe']);
+    managed.child = child;
+    const keep = (key: 'logs' | 'errors') => (chunk: Buffer) => {
+      managed[key] = (managed[key] + chunk.toString('utf8')).slice(-LOG_LIMIT);
+    };
+    child.stdout?.on('data', keep('logs'));
+    child.stderr?.on('data', keep('errors'));
+    child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+    return child;
+  }
+
+  /** Ends one process (SIGTERM, then SIGKILL after a grace period). */
+  async stopProcess(name: DesktopProcessName): Promise<void> {
+    const child = this.processes[name].child;
+    if (!alive(child)) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exec.runner.kill(child, 'SIGTERM');
+    const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async restart(name: DesktopProcessName): Promise<void> {
+    if (name === 'xvfb') await this.stopProcess('openbox');
+    await this.stopProcess(name);
+    await this.start();
+  }
+
+  /** Ends the window manager, then the display; its socket and screen file go with it. */
+  async stop(): Promise<void> {
+    await this.stopProcess('openbox');
+    await this.stopProcess('xvfb');
+    await rm(this.hostFbDir, { recursive: true, force: true });
+  }
+
+  /** Where Xvfb's socket appears on the host: the sandbox's own /tmp, or the host's for unisolated sandboxes. */
+  private socketPath(display = this.display): string {
+    return join(this.x11Dir(), `X${display.slice(1)}`);
+  }
+
+  private x11Dir(): string {
+    const tmp = this.exec.runner.isolation === 'none' ? '/tmp' : this.exec.service.dirsOf(this.record.id).tmp;
+    return join(tmp, '.X11-unix');
+  }
+
+  /**
+   * The lowest display number free where this sandbox's X clients look: its /tmp (no socket, no lock file)
+   * and, for sandboxes that share the host's network or are not isolated, the host's abstract sockets.
+   */
+  private freeDisplayNumber(): number {
+    const tmp = this.exec.runner.isolation === 'none' ? '/tmp' : this.exec.service.dirsOf(this.record.id).tmp;
+    let abstract = '';
+    if (this.exec.runner.network === 'shared') {
+      try {
+        abstract = readFileSync('/proc/net/unix', 'utf8');
+      } catch {
+        // no /proc: only the files count
+      }
+    }
+    for (let n = 0; n < 1000; n++) {
+      if (existsSync(this.socketPath(`:${n}`)) || existsSync(join(tmp, `.X${n}-lock`))) continue;
+      if (abstract.includes(`@/tmp/.X11-unix/X${n}\n`)) continue;
+      return n;
+    }
+    throw new ApiError(500, 'No free X display number in this sandbox: stop other X servers it runs.');
+  }
+}
+
+/** The desktops of every sandbox, created on first use. */
+export class Desktops {
+  private readonly desktops = new Map<string, Desktop>();
+  private readonly exec: SandboxExec;
+  readonly recordings: Recordings;
+
+  constructor(exec: SandboxExec) {
+    this.exec = exec;
+    this.recordings = new Recordings(exec);
+  }
+
+  of(record: SandboxRecord): Desktop {
+    let desktop = this.desktops.get(record.id);
+    if (!desktop) {
+      desktop = new Desktop(this.exec, record);
+      this.desktops.set(record.id, desktop);
+    }
+    desktop.record = record;
+    return desktop;
+  }
+
+  /** The sandbox's desktop while its display runs. */
+  running(sandboxId: string): Desktop | undefined {
+    const desktop = this.desktops.get(sandboxId);
+    return desktop?.running ? desktop : undefined;
+  }
+
+  /** DISPLAY for commands started in the sandbox while its desktop runs, as Daytona sets it. */
+  displayOf(sandboxId: string): string | undefined {
+    return this.running(sandboxId)?.display;
+  }
+}
