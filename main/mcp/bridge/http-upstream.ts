@@ -34,6 +34,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   let sessionId: string | undefined;
   let protocolVersion: string | undefined;
   let closed = false;
+  /** The unanswered request ids of each POST in flight, by request id: a cancellation settles its id there. */
+  const awaiting = new Map<JsonRpcId, { pending: Set<JsonRpcId>; settle(): void }>();
 
   const headers = (extra: Record<string, string> = {}) => ({
     authorization: `Bearer ${options.token}`,
@@ -55,7 +57,19 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     const type = String(response.headers['content-type'] ?? '');
     response.setEncoding('utf8');
     return new Promise<void>((resolve, reject) => {
-      const fail = (why: string) => reject(new UpstreamBroken(why, [...pending]));
+      const fail = (why: string) => (pending.size > 0 ? reject(new UpstreamBroken(why, [...pending])) : resolve());
+      let ended = false;
+      // A cancelled request gets no answer (MCP): once nothing else is owed, this stream is done with.
+      const entry = {
+        pending,
+        settle: () => {
+          if (pending.size > 0) return;
+          ended = true;
+          response.destroy();
+          resolve();
+        },
+      };
+      for (const id of pending) awaiting.set(id, entry);
       let text = '';
       const sse = type.includes('text/event-stream')
         ? createSseParser((data) => {
@@ -67,7 +81,6 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
         if (sse) sse.push(chunk);
         else text += chunk;
       });
-      let ended = false;
       response.once('error', (error) => fail(`the answer stream failed: ${error.message}`));
       response.once('close', () => {
         if (!ended) fail('the MCP server closed the connection mid-answer');
@@ -85,8 +98,22 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     });
   }
 
+  /** The client gave up on these requests: they are owed nothing more. */
+  function settleCancelled(frame: Frame): void {
+    for (const message of messagesOf(frame)) {
+      if (message.method !== 'notifications/cancelled') continue;
+      const id = (message.params as { requestId?: JsonRpcId } | undefined)?.requestId;
+      const entry = id === undefined ? undefined : awaiting.get(id);
+      if (!entry || id === undefined) continue;
+      awaiting.delete(id);
+      entry.pending.delete(id);
+      entry.settle();
+    }
+  }
+
   async function send(frame: Frame): Promise<void> {
     if (closed) throw new UpstreamGone('the connection to the MCP server is closed');
+    settleCancelled(frame);
     const pending = new Set(requestIds(frame));
     const body = JSON.stringify(frame);
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
@@ -114,7 +141,11 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     const status = response.statusCode ?? 0;
     if (status === 200 && response.headers['mcp-session-id'] && !sessionId) sessionId = String(response.headers['mcp-session-id']);
     if (status === 200 || status === 202) {
-      await readBody(response, pending);
+      try {
+        await readBody(response, pending);
+      } finally {
+        for (const id of requestIds(frame)) awaiting.delete(id);
+      }
       return;
     }
     const text = await drain(response);
