@@ -21,10 +21,25 @@ export interface DaytonaPort {
   executeCommand(idOrName: string, command: string, options: ExecOptions): Promise<ExecResult>;
   codeRun(idOrName: string, code: string, options: CodeRunOptions): Promise<ExecResult>;
 
+  /**
+   * Starts `command` alone in a new session `session` (Daytona's process sessions, runAsync), so it can be
+   * followed, fed input and stopped on Daytona Cloud and on the local provider alike.
+   */
+  startCommand(idOrName: string, session: string, command: string): Promise<CommandRef>;
+  /** The command a session started; a ToolFailure ('not-found') when the session is gone. */
+  findCommand(idOrName: string, session: string): Promise<CommandRef>;
+  /** The exit code, or undefined while it runs. */
+  commandExitCode(idOrName: string, ref: CommandRef): Promise<number | undefined>;
+  /** Everything it wrote so far. */
+  commandOutput(idOrName: string, ref: CommandRef): Promise<string>;
+  sendCommandInput(idOrName: string, ref: CommandRef, data: string): Promise<void>;
+  /** Deletes the command's session, which kills the command with everything it started. */
+  stopCommand(idOrName: string, session: string): Promise<void>;
+
   /** From bytes, or from a stream (a host file the tool opened itself, so no path is opened twice). */
-  uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { stream: Readable }): Promise<void>;
+  uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { stream: Readable }, transfer?: Transfer): Promise<void>;
   /** The file's bytes, or (with `localPath`) saves it there and resolves with undefined. */
-  downloadFile(idOrName: string, remotePath: string, localPath?: string): Promise<Buffer | undefined>;
+  downloadFile(idOrName: string, remotePath: string, localPath?: string, transfer?: Transfer): Promise<Buffer | undefined>;
   fileInfo(idOrName: string, path: string): Promise<FileEntry>;
   /** `undefined` when nothing exists at `path` (a missing file is an answer here, not a failure). */
   fileInfoOrUndefined(idOrName: string, path: string): Promise<FileEntry | undefined>;
@@ -40,6 +55,18 @@ export interface DaytonaPort {
 
   /** Closes every SDK instance (its Socket.IO connection would keep the process alive for minutes). */
   dispose(): Promise<void>;
+}
+
+/** A command started by startCommand: its session (the handle tools give out) and its id there. */
+export interface CommandRef {
+  session: string;
+  commandId: string;
+}
+
+/** A file transfer's watchers: an abort stops it, and progress reports the bytes moved so far. */
+export interface Transfer {
+  signal?: AbortSignal;
+  onProgress?(bytes: number): void;
 }
 
 export interface SandboxInfo {

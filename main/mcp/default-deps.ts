@@ -9,9 +9,22 @@ export const DISABLED_GROUPS_ENV = 'DAYTONA_TRAY_MCP_DISABLED_GROUPS';
 /** How often a running tool call renews its sandbox's activity, in ms (tests with a scaled clock shorten it). */
 export const ACTIVITY_MS_ENV = 'DAYTONA_TRAY_MCP_ACTIVITY_MS';
 
-function activityRefreshMs(env: NodeJS.ProcessEnv): Partial<Limits> {
-  const value = Number(env[ACTIVITY_MS_ENV]);
-  return env[ACTIVITY_MS_ENV] && Number.isInteger(value) && value >= 0 ? { activityRefreshMs: value } : {};
+/** Pace of progress notifications, in ms (tests shorten it). */
+export const PROGRESS_MS_ENV = 'DAYTONA_TRAY_MCP_PROGRESS_MS';
+/** When a command is handed off to the background for a client that asked for no progress, in ms (tests shorten it). */
+export const HANDOFF_MS_ENV = 'DAYTONA_TRAY_MCP_HANDOFF_MS';
+
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, key: keyof Limits): Partial<Limits> {
+  const value = Number(env[name]);
+  return env[name] && Number.isInteger(value) && value >= 0 ? { [key]: value } : {};
+}
+
+function limitsFromEnv(env: NodeJS.ProcessEnv): Partial<Limits> {
+  return {
+    ...msFromEnv(env, ACTIVITY_MS_ENV, 'activityRefreshMs'),
+    ...msFromEnv(env, PROGRESS_MS_ENV, 'progressMs'),
+    ...msFromEnv(env, HANDOFF_MS_ENV, 'handoffMs'),
+  };
 }
 
 /** `"git, preview"` -> the groups left on. Unknown names are an error that lists the valid ones. */
@@ -49,7 +62,7 @@ export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { d
     daytona,
     log: options.log,
     groups,
-    limits: activityRefreshMs(env),
+    limits: limitsFromEnv(env),
     async dispose() {
       await daytona.dispose();
       await fromSettings?.dispose();

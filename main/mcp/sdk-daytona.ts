@@ -1,3 +1,5 @@
+import { createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Sandbox } from '@daytonaio/sdk';
 import type {
   AutoIntervals,
@@ -10,12 +12,14 @@ import type {
   ListQuery,
   PreviewLink,
   SandboxInfo,
+  Transfer,
 } from './daytona-port.ts';
 import { describeFailure, ToolFailure, type FailureContext } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ProfileSource } from './profile-source.ts';
 import { createClientPool, forget, remember, type Client } from './sdk-clients.ts';
 import { createRequest, requireStarted, toEntry, toInfo } from './sdk-shapes.ts';
+import { sessionMethods } from './sdk-sessions.ts';
 
 export interface SdkDaytonaOptions {
   profiles: ProfileSource;
@@ -180,16 +184,26 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
         return { exitCode: result.exitCode, output: result.result };
       }),
 
-    uploadFile: (idOrName, remotePath, source) =>
+    ...sessionMethods(toolbox),
+
+    uploadFile: (idOrName, remotePath, source, transfer) =>
       toolbox(idOrName, `upload ${remotePath} to sandbox ${idOrName}`, async (sandbox) => {
-        if ('content' in source) await sandbox.fs.uploadFile(source.content, remotePath, transferTimeoutSec);
-        else await sandbox.fs.uploadFileStream(source.stream, remotePath, { timeout: transferTimeoutSec });
+        const watch = transferOptions(transferTimeoutSec, transfer);
+        await sandbox.fs.uploadFileStream('content' in source ? source.content : source.stream, remotePath, {
+          ...watch,
+          ...(transfer?.onProgress ? { onProgress: (p: { bytesSent: number }) => transfer.onProgress!(p.bytesSent) } : {}),
+        });
       }),
 
-    downloadFile: (idOrName, remotePath, localPath) =>
+    downloadFile: (idOrName, remotePath, localPath, transfer) =>
       toolbox(idOrName, `download ${remotePath} from sandbox ${idOrName}`, async (sandbox) => {
-        if (localPath === undefined) return sandbox.fs.downloadFile(remotePath, transferTimeoutSec);
-        await sandbox.fs.downloadFile(remotePath, localPath, transferTimeoutSec);
+        // The stream form takes an AbortSignal (a cancelled call stops the transfer) and reports bytes as they come.
+        const stream = await sandbox.fs.downloadFileStream(remotePath, {
+          ...transferOptions(transferTimeoutSec, transfer),
+          ...(transfer?.onProgress ? { onProgress: (p: { bytesReceived: number }) => transfer.onProgress!(p.bytesReceived) } : {}),
+        });
+        if (localPath === undefined) return Buffer.concat((await stream.toArray()) as Buffer[]);
+        await pipeline(stream, createWriteStream(localPath));
         return undefined;
       }),
 
@@ -256,4 +270,8 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
 
     dispose: () => pool.dispose(),
   };
+}
+
+function transferOptions(timeout: number, transfer: Transfer | undefined): { timeout: number; signal?: AbortSignal } {
+  return { timeout, ...(transfer?.signal ? { signal: transfer.signal } : {}) };
 }

@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { callContext, type RequestExtra } from './call-context.ts';
 import { keepActive, mayHaveStopped, sandboxOfCall, stoppedUnderCall } from './activity.ts';
 import type { DaytonaPort } from './daytona-port.ts';
 import { describeFailure } from './errors.ts';
@@ -50,6 +51,11 @@ export function createServer(deps: ServerDeps): McpServer {
   return server;
 }
 
+/** Streamable HTTP's server transport can end the answer stream of one request. */
+interface StreamCloser {
+  closeSSEStream?(requestId: string | number): void;
+}
+
 const toolSets = new Map<string, readonly ToolDefinition<any>[]>();
 
 /** The enabled tools, as one array per group set (the listing cache is keyed on it). */
@@ -73,13 +79,17 @@ function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters
       ...(tool.output ? { outputSchema: tool.output } : {}),
       annotations: tool.annotations,
     },
-    async (args: unknown) => {
+    async (args: unknown, extra: RequestExtra & { requestId: string | number }) => {
       const started = performance.now();
+      const call = callContext(extra);
+      // MCP sends nothing back for a cancelled request, so over HTTP its answer stream would stay open: close it.
+      const closeStream = () => (server.server.transport as StreamCloser | undefined)?.closeSSEStream?.(extra.requestId);
+      extra.signal.addEventListener('abort', closeStream, { once: true });
       const sandbox = sandboxOfCall(tool.name, args);
       const stopRefreshing = sandbox ? keepActive(deps.daytona, sandbox, deps.limits.activityRefreshMs, deps.log) : () => {};
       let result: CallToolResult;
       try {
-        result = toResult(await tool.run(args as never, deps));
+        result = toResult(await tool.run(args as never, deps, call));
         deps.log.info(`${tool.name} ok in ${Math.round(performance.now() - started)} ms`);
       } catch (error) {
         const failure = describeFailure(error, { action: `run ${tool.name}` });
@@ -90,6 +100,11 @@ function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters
         result = errorResult(failure.message);
       } finally {
         stopRefreshing();
+        extra.signal.removeEventListener('abort', closeStream);
+      }
+      if (call.signal.aborted) {
+        deps.log.info(`${tool.name} cancelled by the client after ${Math.round(performance.now() - started)} ms`);
+        return result;
       }
       if (sandbox && mayHaveStopped(result.isError === true, result.structuredContent)) {
         const first = result.content[0];

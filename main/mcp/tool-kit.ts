@@ -1,5 +1,6 @@
 import type { CallToolResult, ContentBlock, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { CallContext } from './call-context.ts';
 import type { DaytonaPort } from './daytona-port.ts';
 import type { Logger } from './log.ts';
 
@@ -14,9 +15,19 @@ export interface Limits {
   maxOutputChars: number;
   /** How often a running tool call renews its sandbox's activity (0: never); well under Daytona's 1-minute minimum auto-stop. */
   activityRefreshMs: number;
+  /** Pace of progress notifications for a client that asked for them (a few seconds: clients reset a 60 s timeout on each). */
+  progressMs: number;
+  /** A command still running after this long, for a client that asked for no progress, is handed off (below clients' 60 s). */
+  handoffMs: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxInlineBytes: 1024 * 1024, maxOutputChars: 100_000, activityRefreshMs: 20_000 };
+export const DEFAULT_LIMITS: Limits = {
+  maxInlineBytes: 1024 * 1024,
+  maxOutputChars: 100_000,
+  activityRefreshMs: 20_000,
+  progressMs: 5_000,
+  handoffMs: 45_000,
+};
 
 export interface ToolDeps {
   daytona: DaytonaPort;
@@ -43,7 +54,8 @@ export interface ToolDefinition<Shape extends z.ZodRawShape = z.ZodRawShape> {
   /** Declared only when every success carries these fields (the SDK then validates them). */
   output?: z.ZodRawShape;
   annotations: ToolAnnotations;
-  run(args: z.infer<z.ZodObject<Shape>>, deps: ToolDeps): Promise<ToolOutcome>;
+  /** `call` carries the client's cancellation and its progress token (long tools use both). */
+  run(args: z.infer<z.ZodObject<Shape>>, deps: ToolDeps, call: CallContext): Promise<ToolOutcome>;
 }
 
 /** Keeps each tool file typed against its own input shape. */

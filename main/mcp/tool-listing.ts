@@ -7,7 +7,7 @@ const listings = new WeakMap<readonly ToolDefinition<any>[], Tool[]>();
 
 /**
  * The tools/list answer for a set of tools, converted from zod once per process. McpServer converts every
- * schema again on every tools/list (~10 ms for these 19 tools), and each client session asks at least once;
+ * schema again on every tools/list (~10 ms for these 23 tools), and each client session asks at least once;
  * the tools never change while the server runs, so the answer is built once, the way McpServer builds it
  * (test/unit/mcp-tool-listing.test.ts holds the two equal).
  */

@@ -25,6 +25,10 @@ export const TOOL_NAMES = [
   'search_files',
   'git_status',
   'set_auto_stop',
+  'command_wait',
+  'command_output',
+  'command_input',
+  'command_stop',
 ];
 
 export interface ScenarioContext {
@@ -69,7 +73,7 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   let id = '';
   const client = () => context().client;
 
-  it('lists exactly the 19 tools, each with a described input schema', async () => {
+  it('lists exactly the 23 tools, each with a described input schema', async () => {
     const { tools } = await client().listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOL_NAMES].sort());
     for (const tool of tools) {
@@ -116,7 +120,12 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(run.data.output).toContain('/tmp');
     expect(run.data.output).toContain('oops');
     expect(run.text).toMatch(/^exit code 3/);
-    await fails(client(), 'execute_command', { id, command: 'sleep 5', timeout: 1 }, /timed out.*Raise the 'timeout' argument/s);
+    await fails(
+      client(),
+      'execute_command',
+      { id, command: 'sleep 5', timeout: 1 },
+      /past its 1 s timeout and was stopped.*raise timeout/s,
+    );
     await fails(client(), 'execute_command', { id: MISSING, command: 'true' }, /Sandbox 'no-such-sandbox' was not found/);
   });
 

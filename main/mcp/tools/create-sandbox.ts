@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withProgress } from '../call-context.ts';
 import { ToolFailure } from '../errors.ts';
 import { defineTool, envVars, labelMap, timeoutSec } from '../tool-kit.ts';
 import { describeSandbox, sandboxRecord, sandboxShape } from './sandbox-format.ts';
@@ -58,7 +59,7 @@ export const createSandbox = defineTool({
   },
   output: sandboxShape,
   annotations: { title: 'Create a sandbox', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(args, { daytona }) {
+  async run(args, { daytona, limits }, call) {
     if (args.id) {
       const existing = await daytona.getSandbox(args.id);
       const sandbox = existing.state === 'started' ? existing : await daytona.startSandbox(args.id, args.timeout);
@@ -67,7 +68,7 @@ export const createSandbox = defineTool({
     if (args.snapshot && args.image) {
       throw new ToolFailure('invalid', 'Give either `snapshot` or `image`, not both: a sandbox is created from one of them.');
     }
-    const sandbox = await daytona.createSandbox({
+    const creating = daytona.createSandbox({
       name: args.name,
       snapshot: args.snapshot,
       image: args.image,
@@ -84,6 +85,8 @@ export const createSandbox = defineTool({
       networkAllowList: args.networkAllowList,
       timeoutSec: args.timeout,
     });
+    const what = args.image ? `building image ${args.image} and starting the sandbox` : 'creating and starting the sandbox';
+    const sandbox = await withProgress(call, limits.progressMs, (seconds) => `${what}: ${seconds} s`, creating);
     return { text: `Created. ${describeSandbox(sandbox)}`, structured: sandboxRecord(sandbox) };
   },
 });

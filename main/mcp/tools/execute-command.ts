@@ -1,16 +1,26 @@
 import { z } from 'zod';
 import { ToolFailure } from '../errors.ts';
-import { clip, defineTool, envVars, sandboxId, timeoutSec } from '../tool-kit.ts';
+import { commandScript, followUpHint, release, startCommand, waitForCommand } from '../command-runner.ts';
+import { clip, defineTool, envVars, sandboxId, timeoutSec, type Limits } from '../tool-kit.ts';
+
+/** Clients give up on a call after 60 s by default: a handed-off result must reach them before that. */
+const MAX_HANDOFF_MS = 55_000;
+
+export function handoffMs(limits: Limits): number {
+  return Math.min(limits.handoffMs, MAX_HANDOFF_MS);
+}
 
 export const executeCommand = defineTool({
   name: 'execute_command',
   group: 'process',
   title: 'Run a shell command',
   description:
-    'Runs a command line in a sandbox through its shell, `<shell> -c`: bash in the default images (Daytona takes zsh ' +
-    'if an image lists it in /etc/shells, then bash, else sh), so pipes and && work; bash-only syntax works there. It ' +
-    'returns its exit code and output (stdout and stderr together). A non-zero exit code is a normal result, not an ' +
-    'error. Killed, with everything it started, after `timeout` seconds. No input: a command waiting for stdin gets none.',
+    'Runs a command line in a sandbox through its shell (sh -c semantics; bash in the default images), so pipes and && ' +
+    'work, and returns its exit code and output (stdout and stderr together). A non-zero exit code is a normal result. ' +
+    'Stopped, with everything it started, after `timeout` seconds. Long commands: with a progress token you get its ' +
+    'latest output every few seconds until it ends; without one, a command still running after about 45 s (or at once ' +
+    'with background: true, for servers and watchers) returns a handle that command_wait, command_output, command_input ' +
+    'and command_stop follow. Cancelling the call stops the command.',
   input: {
     id: sandboxId(),
     command: z.string().min(1).max(100_000).describe('The shell command, e.g. "ls -la && python3 --version".'),
@@ -21,11 +31,24 @@ export const executeCommand = defineTool({
       .optional()
       .describe('Working directory, an existing folder: absolute, or relative to the home directory (default: the home directory).'),
     env: envVars().optional(),
-    timeout: timeoutSec(120, 3600, 'the command'),
+    timeout: timeoutSec(120, 3600, 'the command').describe(
+      'Seconds the call waits for the command before stopping it (default 120, max 3600). A command handed off to the background is not stopped by it.',
+    ),
+    background: z
+      .boolean()
+      .default(false)
+      .describe('Return at once with a handle and leave the command running (a server, a watcher); default false.'),
   },
-  output: { exitCode: z.number(), output: z.string(), truncated: z.boolean() },
+  output: {
+    exitCode: z.number().optional(),
+    output: z.string(),
+    truncated: z.boolean(),
+    running: z.boolean(),
+    handle: z.string().optional(),
+    nextOffset: z.number().optional(),
+  },
   annotations: { title: 'Run a shell command', readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async run(args, { daytona, limits }) {
+  async run(args, { daytona, limits }, call) {
     if (args.cwd !== undefined) {
       const cwd = await daytona.fileInfoOrUndefined(args.id, args.cwd);
       if (!cwd)
@@ -39,11 +62,41 @@ export const executeCommand = defineTool({
           `The working directory ${args.cwd} is a file in sandbox ${args.id}, not a folder, so the command did not run: give its folder as cwd.`,
         );
     }
-    const result = await daytona.executeCommand(args.id, args.command, { cwd: args.cwd, env: args.env, timeoutSec: args.timeout });
-    const output = clip(result.output, limits.maxOutputChars);
+    const ref = await startCommand(daytona, args.id, commandScript(args.command, args.cwd, args.env));
+    const timeoutMs = args.timeout * 1000;
+    // A client that asked for progress resets its timeout on each notification, so it can wait to the end.
+    const waitMs = args.background ? 0 : call.wantsProgress ? timeoutMs : Math.min(timeoutMs, handoffMs(limits));
+    const waited = await waitForCommand(daytona, args.id, ref, { call, waitMs, progressMs: limits.progressMs, stopOnCancel: true });
+    if (waited.state === 'exited') {
+      release(daytona, args.id, ref.session);
+      const output = clip(waited.output, limits.maxOutputChars);
+      return {
+        text: `exit code ${waited.exitCode}${output.text ? `\n${output.text}` : ' (no output)'}`,
+        structured: { exitCode: waited.exitCode, output: output.text, truncated: output.truncated, running: false },
+      };
+    }
+    if (waitMs === timeoutMs && !args.background) {
+      await daytona.stopCommand(args.id, ref.session).catch(() => {});
+      const output = clip(waited.output, limits.maxOutputChars);
+      throw new ToolFailure(
+        'timeout',
+        `The command ran past its ${args.timeout} s timeout and was stopped with everything it started: raise timeout, or pass ` +
+          `background: true and follow it with command_wait. Its output until then:\n${output.text || '(none)'}`,
+      );
+    }
+    const output = clip(waited.output, limits.maxOutputChars);
+    const seconds = Math.round(waitMs / 1000);
     return {
-      text: `exit code ${result.exitCode}${output.text ? `\n${output.text}` : ' (no output)'}`,
-      structured: { exitCode: result.exitCode, output: output.text, truncated: output.truncated },
+      text:
+        `${args.background ? 'Started in the background' : `Still running after ${seconds} s, so handed off to the background`}; ` +
+        `handle "${ref.session}". Output so far${output.text ? `:\n${output.text}` : ': none'}\n${followUpHint(ref.session, waited.output.length)}`,
+      structured: {
+        output: output.text,
+        truncated: output.truncated,
+        running: true,
+        handle: ref.session,
+        nextOffset: waited.output.length,
+      },
     };
   },
 });

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { ToolFailure } from '../errors.ts';
+import { withProgress, type CallContext } from '../call-context.ts';
+import type { Transfer } from '../daytona-port.ts';
 import { defineTool, formatBytes, sandboxId, sandboxPath } from '../tool-kit.ts';
 import { saveDownload } from './local-paths.ts';
 
@@ -46,7 +48,7 @@ export const fileDownload = defineTool({
     'Reads a file from a sandbox: text comes back as text, images as images, other binary files as base64 (with a first ' +
     'line saying so). Files above the inline limit (1 MiB by default) are refused unless `localPath` saves them in the ' +
     "transfer folder on this computer (the one folder the user chose in Daytona Tray's settings, by default " +
-    'Downloads/Daytona; nothing is written anywhere else).',
+    'Downloads/Daytona; nothing is written anywhere else). Reports the bytes received as progress; cancelling the call stops the download.',
   input: {
     id: sandboxId(),
     filePath: sandboxPath('The file to read in the sandbox'),
@@ -66,14 +68,15 @@ export const fileDownload = defineTool({
   },
   // Not read-only: with localPath it writes a file on this computer, and with overwrite replaces one.
   annotations: { title: 'Download a file', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(args, { daytona, limits, transferFolder }) {
+  async run(args, { daytona, limits, transferFolder }, call) {
+    const watch = watchTransfer(call, limits.progressMs, 'received');
     if (args.localPath !== undefined) {
       const info = await daytona.fileInfo(args.id, args.filePath);
       if (info.isDir)
         throw new ToolFailure('invalid', `${args.filePath} is a folder: download the files in it one by one (list_files shows them).`);
       let size = 0;
       const savedTo = await saveDownload(await transferFolder(), args.localPath, args.overwrite, async (temp) => {
-        await daytona.downloadFile(args.id, args.filePath, temp);
+        await watch.run(daytona.downloadFile(args.id, args.filePath, temp, watch.transfer), info.size);
         size = (await stat(temp)).size;
       });
       return {
@@ -90,7 +93,7 @@ export const fileDownload = defineTool({
           'pass localPath (a file name) to save it in the transfer folder on this computer, or read part of it with execute_command (e.g. head -c).',
       );
     }
-    const bytes = (await daytona.downloadFile(args.id, args.filePath)) ?? Buffer.alloc(0);
+    const bytes = (await watch.run(daytona.downloadFile(args.id, args.filePath, undefined, watch.transfer), info.size)) ?? Buffer.alloc(0);
     const base = { path: args.filePath, size: bytes.length };
     const image = args.encoding === 'auto' ? IMAGE_MAGIC.find((candidate) => candidate.test(bytes)) : undefined;
     if (image) {
@@ -109,3 +112,14 @@ export const fileDownload = defineTool({
         };
   },
 });
+
+/** A transfer that stops when the call is cancelled and reports the bytes moved so far as progress. */
+export function watchTransfer(call: CallContext, progressMs: number, verb: 'sent' | 'received') {
+  let moved = 0;
+  const transfer: Transfer = { signal: call.signal, onProgress: (bytes) => (moved = bytes) };
+  return {
+    transfer,
+    run: <T>(work: Promise<T>, total: number) =>
+      withProgress(call, progressMs, () => `${formatBytes(moved)} of ${formatBytes(total)} ${verb}`, work),
+  };
+}

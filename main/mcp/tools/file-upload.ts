@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { ToolFailure } from '../errors.ts';
 import { defineTool, formatBytes, sandboxId, sandboxPath } from '../tool-kit.ts';
+import { watchTransfer } from './file-download.ts';
 import { openForUpload } from './local-paths.ts';
 
 const BASE64 = /^[A-Za-z0-9+/\r\n]*={0,2}\s*$/;
@@ -17,7 +18,7 @@ export const fileUpload = defineTool({
     'Writes a file into a sandbox, from `content` (text, or base64 with encoding "base64") or from `localPath`, a file ' +
     "in the transfer folder on this computer (the one folder the user chose in Daytona Tray's settings, by default " +
     'Downloads/Daytona; nothing else on this computer can be read). Missing parent folders in the sandbox are created. ' +
-    'An existing file is kept unless overwrite is true.',
+    'An existing file is kept unless overwrite is true. Reports the bytes sent as progress; cancelling the call stops the upload.',
   input: {
     id: sandboxId(),
     filePath: sandboxPath('Where to write the file in the sandbox'),
@@ -39,7 +40,7 @@ export const fileUpload = defineTool({
   output: { path: z.string(), size: z.number() },
   // Destructive: with overwrite it replaces a sandbox file. Idempotent: the same call again leaves the same file.
   annotations: { title: 'Upload a file', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
-  async run(args, { daytona, transferFolder }) {
+  async run(args, { daytona, transferFolder, limits }, call) {
     if ((args.content === undefined) === (args.localPath === undefined)) {
       throw new ToolFailure('invalid', 'Give exactly one of `content` (the file itself) or `localPath` (a file on this computer).');
     }
@@ -72,7 +73,8 @@ export const fileUpload = defineTool({
         );
       if (existing && !args.overwrite)
         throw new ToolFailure('conflict', `${args.filePath} already exists in sandbox ${args.id}: pass overwrite: true to replace it.`);
-      await daytona.uploadFile(args.id, args.filePath, source);
+      const watch = watchTransfer(call, limits.progressMs, 'sent');
+      await watch.run(daytona.uploadFile(args.id, args.filePath, source, watch.transfer), size);
     } finally {
       await handle?.close();
     }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { withProgress } from '../call-context.ts';
 import { defineTool, sandboxId } from '../tool-kit.ts';
 
 /** `https://host/org/repo.git` -> `repo`, the folder `git clone` itself would pick. */
@@ -18,7 +19,8 @@ export const gitClone = defineTool({
   title: 'Clone a git repository',
   description:
     'Clones a git repository into a sandbox (the clone runs inside the sandbox, with its network). For a private ' +
-    'repository pass username and password (a personal access token for GitHub/GitLab); they are not stored in the clone.',
+    'repository pass username and password (a personal access token for GitHub/GitLab); they are not stored in the clone. ' +
+    'It sends progress every few seconds while the clone runs.',
   input: {
     id: sandboxId(),
     url: z.string().min(1).max(2048).describe('Repository URL, e.g. https://github.com/org/repo.git.'),
@@ -36,9 +38,9 @@ export const gitClone = defineTool({
   },
   output: { url: z.string(), path: z.string() },
   annotations: { title: 'Clone a git repository', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run(args, { daytona }) {
+  async run(args, { daytona, limits }, call) {
     const path = args.path ?? defaultCloneFolder(args.url);
-    await daytona.gitClone(args.id, {
+    const clone = daytona.gitClone(args.id, {
       url: args.url,
       path,
       branch: args.branch,
@@ -47,6 +49,7 @@ export const gitClone = defineTool({
       password: args.password,
       depth: args.depth,
     });
+    await withProgress(call, limits.progressMs, (seconds) => `cloning ${args.url} for ${seconds} s`, clone);
     return {
       text: `Cloned ${args.url}${args.branch ? ` (branch ${args.branch})` : ''} into ${path} in sandbox ${args.id}.`,
       structured: { url: args.url, path },

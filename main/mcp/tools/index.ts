@@ -1,5 +1,6 @@
 import type { ToolDefinition } from '../tool-kit.ts';
 import { codeRun } from './code-run.ts';
+import { commandInput, commandOutput, commandStop, commandWait } from './command-follow.ts';
 import { createFolder } from './create-folder.ts';
 import { createSandbox } from './create-sandbox.ts';
 import { deleteFile } from './delete-file.ts';
@@ -40,4 +41,8 @@ export const ALL_TOOLS: readonly ToolDefinition<any>[] = [
   searchFiles,
   gitStatus,
   setAutoStop,
+  commandWait,
+  commandOutput,
+  commandInput,
+  commandStop,
 ];

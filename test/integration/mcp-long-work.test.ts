@@ -1,0 +1,198 @@
+import { randomInt } from 'node:crypto';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import {
+  ChildStdioTransport,
+  cleanEnv,
+  connectClient,
+  httpTransport,
+  spawnCli,
+  startHttpChild,
+  textOf,
+  type CliChild,
+  type RuntimeInfo,
+} from '../helpers/mcp-harness.ts';
+import { transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
+import { tempDir } from '../helpers/temp-dir.ts';
+
+// Scaled clock: progress every 300 ms and hand-off after 1.5 s stand for the real 5 s and 45 s.
+const PROGRESS_MS = 300;
+const HANDOFF_MS = 1500;
+
+interface Progress {
+  progress: number;
+  message?: string;
+}
+
+/** Processes on this machine whose command line is exactly `argv` (sandboxed ones included: /proc shows them). */
+async function processesRunning(argv: string[]): Promise<number[]> {
+  const found: number[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const cmdline = await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '');
+    if (cmdline === `${argv.join('\0')}\0`) found.push(Number(entry));
+  }
+  return found;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('long and cancelled work through the real MCP client', () => {
+  let provider: TestProvider;
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let server: { cli: CliChild; info: RuntimeInfo };
+  let bridge: CliChild;
+  let bridgeStdio: ChildStdioTransport;
+  const clients: Record<'bridge over stdio' | 'HTTP', Client> = {} as never;
+  let sandbox = '';
+
+  beforeAll(async () => {
+    provider = await startTestProvider();
+    dir = await tempDir('daytona-tray-mcp-long-');
+    const env = cleanEnv({
+      DAYTONA_API_URL: provider.provider.apiUrl,
+      DAYTONA_API_KEY: provider.provider.apiKey,
+      DAYTONA_TRAY_HOME: dir.path,
+      HOME: dir.path,
+      DAYTONA_TRAY_MCP_PROGRESS_MS: String(PROGRESS_MS),
+      DAYTONA_TRAY_MCP_HANDOFF_MS: String(HANDOFF_MS),
+    });
+    server = await startHttpChild(env, dir.path, dir.path);
+    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
+    bridgeStdio = new ChildStdioTransport(bridge);
+    clients['bridge over stdio'] = await connectClient(bridgeStdio);
+    clients.HTTP = await connectClient(httpTransport(server.info));
+    const created = await clients.HTTP.callTool({ name: 'create_sandbox', arguments: { name: `long-${Date.now()}` } });
+    expect(created.isError, textOf(created)).toBeFalsy();
+    sandbox = (created.structuredContent as { id: string }).id;
+  });
+  afterAll(async () => {
+    for (const client of Object.values(clients)) await client?.close().catch(() => {});
+    await bridge?.kill();
+    await server?.cli.kill();
+    await provider?.stop();
+    await dir?.cleanup();
+  });
+
+  describe.each(['bridge over stdio', 'HTTP'] as const)('%s', (transport) => {
+    const client = () => clients[transport];
+    const call = async (name: string, args: Record<string, unknown>) => {
+      const result = await client().callTool({ name, arguments: { id: sandbox, ...args } });
+      expect(result.isError, `${name}: ${textOf(result)}`).toBeFalsy();
+      return { text: textOf(result), data: result.structuredContent as Record<string, any> };
+    };
+
+    it('a command longer than the client timeout succeeds with progress and reset-on-progress, its latest output as messages', async () => {
+      const seen: Progress[] = [];
+      // 4 s of work against a 2 s request timeout: only progress notifications keep the client waiting.
+      const result = await client().callTool(
+        {
+          name: 'execute_command',
+          arguments: { id: sandbox, command: 'for i in 1 2 3 4 5 6 7 8; do echo "step $i"; sleep 0.5; done; echo end' },
+        },
+        undefined,
+        { onprogress: (p) => seen.push(p), resetTimeoutOnProgress: true, timeout: 2000 },
+      );
+      expect(result.isError, textOf(result)).toBeFalsy();
+      expect(result.structuredContent).toMatchObject({ exitCode: 0, running: false });
+      expect(textOf(result)).toContain('step 8\nend');
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect(seen.map((p) => p.progress)).toEqual([...seen.map((p) => p.progress)].sort((a, b) => a - b));
+      expect(seen.some((p) => /step \d/.test(p.message ?? ''))).toBe(true);
+    });
+
+    it('without a progress token a long command hands off, and the follow-up tools return its complete output and exit code', async () => {
+      const started = await call('execute_command', { command: 'echo first; sleep 3; echo last; exit 7' });
+      expect(started.data).toMatchObject({ running: true });
+      expect(started.text).toMatch(/handed off/);
+      expect(started.data.output).toContain('first');
+      const handle = started.data.handle as string;
+      const partial = await call('command_output', { handle });
+      expect(partial.data.running).toBe(true);
+      const waited = await call('command_wait', { handle, timeout: 30 });
+      expect(waited.data).toMatchObject({ running: false, exitCode: 7, offset: 0 });
+      expect(waited.data.output).toBe('first\nlast\n');
+      // Reported and released: the handle is gone.
+      const again = await client().callTool({ name: 'command_output', arguments: { id: sandbox, handle } });
+      expect(again.isError).toBe(true);
+      expect(textOf(again)).toMatch(/No command with handle/);
+    });
+
+    it('background: true hands off at once; input reaches the command, and command_stop ends it', async () => {
+      const asked = await call('execute_command', { command: 'read -r name; echo "hello $name"', background: true });
+      expect(asked.data.running).toBe(true);
+      await call('command_input', { handle: asked.data.handle, data: 'sandbox' });
+      const answered = await call('command_wait', { handle: asked.data.handle });
+      expect(answered.data).toMatchObject({ exitCode: 0, output: 'hello sandbox\n' });
+
+      const seconds = `30.${randomInt(100_000, 999_999)}`;
+      const server = await call('execute_command', { command: `sleep ${seconds}`, background: true });
+      await until('the sleep to start', 5000, async () => ((await processesRunning(['sleep', seconds])).length ? true : undefined));
+      await call('command_stop', { handle: server.data.handle });
+      await until('the sleep to die', 2000, async () => ((await processesRunning(['sleep', seconds])).length ? undefined : true));
+    });
+
+    it('cancelling a running sleep 30 leaves no such process in the sandbox within 2 s', async () => {
+      const seconds = `30.${randomInt(100_000, 999_999)}`;
+      const controller = new AbortController();
+      const pending = client().callTool({ name: 'execute_command', arguments: { id: sandbox, command: `sleep ${seconds}` } }, undefined, {
+        signal: controller.signal,
+        onprogress: () => {},
+      });
+      await until('the sleep to start', 5000, async () => ((await processesRunning(['sleep', seconds])).length ? true : undefined));
+      controller.abort('the user pressed Esc');
+      await expect(pending).rejects.toThrow();
+      await until('the sleep to die', 2000, async () => ((await processesRunning(['sleep', seconds])).length ? undefined : true));
+      await until('the server to log the cancellation', 2000, async () =>
+        /execute_command cancelled by the client/.test(server.cli.stderr()) ? true : undefined,
+      );
+      // The connection is still good for the next call, and the cancelled request got no answer (MCP: none is sent).
+      expect((await call('execute_command', { command: 'echo still here' })).text).toContain('still here');
+      if (transport === 'bridge over stdio') {
+        expect(bridgeStdio.lines.filter((line) => /may or may not have run|could not be reached/.test(line))).toEqual([]);
+        expect(bridge.stderr()).not.toMatch(/stopped mid-call/);
+      }
+    });
+
+    it('cancelling a large download stops it: nothing is saved, and the call ends on the server', async () => {
+      await call('execute_command', { command: 'head -c 400000000 /dev/zero > big.bin' });
+      const controller = new AbortController();
+      const name = `big-${transport.replace(/\W/g, '')}.bin`;
+      const cancelledBefore = server.cli.stderr().split('file_download cancelled').length;
+      const pending = client().callTool(
+        { name: 'file_download', arguments: { id: sandbox, filePath: 'big.bin', localPath: name } },
+        undefined,
+        { signal: controller.signal, onprogress: () => {} },
+      );
+      // Cancelled as soon as bytes arrive on this computer.
+      await until('the download to start', 10_000, async () => {
+        for (const file of await readdir(transferFolderIn(dir.path)).catch(() => [] as string[])) {
+          if (file.includes(name) && (await stat(join(transferFolderIn(dir.path), file)).catch(() => undefined))?.size) return true;
+        }
+        return undefined;
+      });
+      controller.abort('too big after all');
+      await expect(pending).rejects.toThrow();
+      await until('the server to log the cancelled download', 5000, async () =>
+        server.cli.stderr().split('file_download cancelled').length > cancelledBefore ? true : undefined,
+      );
+      // A download that went on would have been renamed into place; a stopped one leaves not even its .part file.
+      await until('the partial file to be removed', 5000, async () =>
+        (await readdir(transferFolderIn(dir.path)).catch(() => [])).some((file) => file.includes(name)) ? undefined : true,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect((await readdir(transferFolderIn(dir.path)).catch(() => [])).filter((file) => file.includes(name))).toEqual([]);
+    });
+  });
+});
