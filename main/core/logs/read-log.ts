@@ -1,0 +1,99 @@
+import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+
+/** The last `count` lines of the log, reaching into the rotated files (`<path>.1`, …) when the current one is short. */
+export function tailLog(path: string, count: number, keep = 3): string[] {
+  const lines: string[] = [];
+  for (const file of [path, ...Array.from({ length: keep }, (_, index) => `${path}.${index + 1}`)]) {
+    if (lines.length >= count) break;
+    const text = readIfExists(file);
+    if (text === undefined) continue;
+    lines.unshift(...splitLines(text));
+  }
+  return count <= 0 ? [] : lines.slice(-count);
+}
+
+export interface FollowOptions {
+  /** How often the file is looked at (default 300 ms). */
+  intervalMs?: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Calls `onLines` with every complete line appended to the log from now on, across rotations: when the file is
+ * replaced, the rest of the old one (now `<path>.1`) is read first, so no line is lost between two looks.
+ * Resolves when `signal` aborts.
+ */
+export function followLog(path: string, onLines: (lines: string[]) => void, options: FollowOptions): Promise<void> {
+  let current = stat(path);
+  let offset = current?.size ?? 0;
+  let partial = '';
+
+  const emit = (text: string) => {
+    const joined = partial + text;
+    const cut = joined.lastIndexOf('\n');
+    partial = cut === -1 ? joined : joined.slice(cut + 1);
+    if (cut !== -1) onLines(splitLines(joined.slice(0, cut + 1)));
+  };
+
+  const look = () => {
+    const now = stat(path);
+    if (current && now && now.ino !== current.ino) {
+      // Rotated: finish the old file (renamed to .1) from where we were, then start the new one.
+      const old = stat(`${path}.1`);
+      if (old?.ino === current.ino) emit(readRange(`${path}.1`, offset, old.size));
+      offset = 0;
+    } else if (now && now.size < offset) {
+      offset = 0; // truncated in place
+    }
+    current = now;
+    if (now && now.size > offset) {
+      emit(readRange(path, offset, now.size));
+      offset = now.size;
+    }
+  };
+
+  return new Promise((resolve) => {
+    const timer = setInterval(look, options.intervalMs ?? 300);
+    const stop = () => {
+      clearInterval(timer);
+      look();
+      resolve();
+    };
+    if (options.signal.aborted) stop();
+    else options.signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+function stat(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readRange(path: string, from: number, to: number): string {
+  if (to <= from) return '';
+  const fd = openSync(path, 'r');
+  try {
+    const buffer = Buffer.alloc(to - from);
+    const read = readSync(fd, buffer, 0, buffer.length, from);
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
