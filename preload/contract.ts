@@ -332,6 +332,8 @@ export interface SettingsPatch {
 export interface ServerLog {
   /** Oldest first, `<ISO time> <source>: <text>`, secrets already replaced by `***`. */
   lines: string[];
+  /** The log file on disk that keeps these lines and older ones (`daytona-tray logs` prints it). */
+  file?: string;
 }
 
 /** The window's views, for `onShowView` (the tray menu or a notification opening a given place). */
@@ -344,7 +346,7 @@ export interface ViewTarget {
 }
 
 /** Desktop features a shell may lack (the web shell: no tray icon, no start at login). */
-export const DESKTOP_FEATURES = ['tray-icon', 'start-at-login'] as const;
+export const DESKTOP_FEATURES = ['tray-icon', 'start-at-login', 'open-files'] as const;
 export type DesktopFeature = (typeof DESKTOP_FEATURES)[number];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -423,6 +425,8 @@ export interface BridgeMethods {
   // MCP server
   restartServer(): Promise<Result<void>>;
   readServerLog(request: { limit?: number }): Promise<Result<ServerLog>>;
+  /** Opens the log file in the OS's default app; resolves with its path. Fails (with the path) where the desktop cannot open files. */
+  openLogFile(): Promise<Result<{ path: string }>>;
 
   // Settings
   updateSettings(request: SettingsPatch): Promise<Result<SettingsView>>;
@@ -471,6 +475,7 @@ export const METHOD_CHANNELS = {
   refreshClients: 'client:refresh',
   restartServer: 'server:restart',
   readServerLog: 'server:read-log',
+  openLogFile: 'server:open-log-file',
   updateSettings: 'settings:update',
 } as const satisfies Record<BridgeMethodName, string>;
 

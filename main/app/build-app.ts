@@ -4,9 +4,11 @@ import { bridgeLaunchForThisProcess, type BridgeLaunch } from '../core/clients/b
 import { currentHost, type Host } from '../core/clients/host.ts';
 import { createClients, type ClientRegistryDeps } from '../core/clients/registry.ts';
 import type { AiClient, ClientId } from '../core/clients/types.ts';
+import { createLogFile, type LogFile } from '../core/logs/log-file.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import type { SecretStore } from '../core/secrets/secret-store.ts';
 import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
+import { createLogBuffer } from '../core/supervisor/log-buffer.ts';
 import { createMcpSupervisor, type McpSupervisor, type McpSupervisorOptions } from '../core/supervisor/mcp-supervisor.ts';
 import { loadServerConfig } from '../core/supervisor/server-config.ts';
 import type { FetchLike } from '../core/http/request-json.ts';
@@ -41,7 +43,10 @@ export interface AppParts {
   fetch?: FetchLike;
   checkApiKey?: TrayAppDeps['checkApiKey'];
   signIn?: TrayAppDeps['signIn'];
+  /** The shell's own log (stderr). Every line also goes to the log file. */
   log?(line: string): void;
+  /** Default: `logs/daytona-tray.log` in the data folder (the app's and its children's lines, redacted). */
+  logFile?: LogFile;
 }
 
 /** The app and the services it is made of (the shells need only `app`; tests look at the rest). */
@@ -53,6 +58,7 @@ export interface BuiltApp {
   alerts: AlertPolicy;
   session: ProfileSession;
   clients: Record<ClientId, AiClient>;
+  logFile: LogFile;
 }
 
 /**
@@ -61,8 +67,15 @@ export interface BuiltApp {
  */
 export function buildApp(parts: AppParts): BuiltApp {
   const { desktop } = parts;
-  const log = parts.log ?? (() => {});
   const env = parts.env ?? process.env;
+  // 0. The log file: a packaged app has no visible stderr. The app's lines and its children's go through one
+  //    log (secrets replaced there), which the window shows and the file keeps.
+  const logFile = parts.logFile ?? createLogFile({ onError: (error) => parts.log?.(`cannot write the log file: ${error.message}`) });
+  const logBuffer = parts.supervisor?.log ?? createLogBuffer({ sink: logFile.write });
+  const log = (line: string) => {
+    parts.log?.(line);
+    logBuffer.append('app', line);
+  };
 
   // 1. Settings and secrets (the OS keychain; never a file).
   const settings = parts.settings ?? createSettingsStore();
@@ -71,6 +84,7 @@ export function buildApp(parts: AppParts): BuiltApp {
   // 2. The supervisor: the MCP server, and the local provider when the local profile is active.
   const supervisor = createMcpSupervisor({
     ...parts.supervisor,
+    log: logBuffer,
     loadConfig: () => loadServerConfig({ settings, secrets, env }),
     cliScript: parts.cliScript,
   });
@@ -115,6 +129,7 @@ export function buildApp(parts: AppParts): BuiltApp {
     alerts,
     desktop,
     log,
+    logFile,
     ...(parts.checkApiKey ? { checkApiKey: parts.checkApiKey } : {}),
     ...(parts.signIn ? { signIn: parts.signIn } : {}),
   });
@@ -122,5 +137,5 @@ export function buildApp(parts: AppParts): BuiltApp {
   app.onState((state) => {
     switches = state.settings;
   });
-  return { app, settings, secrets, supervisor, alerts, session, clients };
+  return { app, settings, secrets, supervisor, alerts, session, clients, logFile };
 }

@@ -47,6 +47,7 @@ export const requestSchemas = {
   refreshClients: noRequest,
   restartServer: noRequest,
   readServerLog: z.strictObject({ limit: z.number().int().min(1).max(2000).optional() }),
+  openLogFile: noRequest,
   updateSettings: z.strictObject({
     toolGroups: z.partialRecord(toolGroup, z.boolean()).optional(),
     notifications: z.partialRecord(notificationKind, z.boolean()).optional(),

@@ -23,13 +23,16 @@ export interface DesktopPort {
   /** Opens an http(s) URL in the user's browser. */
   openExternal(url: string): Promise<void>;
   copyText(text: string): void;
+  /** Opens a file in the app the OS associates with it; absent where this desktop cannot (a browser page). */
+  openPath?(path: string): Promise<void>;
   /** Stops the app: the shell calls TrayApp.stop() (children reaped) before its process exits. */
   quit(): void;
 }
 
 /** The features a desktop lacks, as the window is told. */
-export function unavailableFeatures(desktop: Pick<DesktopPort, 'loginItem' | 'unavailable'>): DesktopFeature[] {
+export function unavailableFeatures(desktop: Pick<DesktopPort, 'loginItem' | 'unavailable' | 'openPath'>): DesktopFeature[] {
   const missing = new Set<DesktopFeature>(desktop.unavailable ?? []);
   if (!desktop.loginItem) missing.add('start-at-login');
+  if (!desktop.openPath) missing.add('open-files');
   return [...missing];
 }

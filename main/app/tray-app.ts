@@ -8,7 +8,7 @@ import { actionsOrFail, dashboardUrl, openWebPage, type HandlerContext, type Tra
 import { createClientsPart } from './handlers/clients.ts';
 import { createProfileHandlers } from './handlers/profile.ts';
 import { createSandboxHandlers } from './handlers/sandboxes.ts';
-import { createServerHandlers } from './handlers/server.ts';
+import { createServerHandlers, openLogFile } from './handlers/server.ts';
 import { createSettingsPart } from './handlers/settings.ts';
 import type { BridgeHandlers } from './ipc-registry.ts';
 import type { NotificationAction } from './notification-view.ts';
@@ -85,6 +85,11 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       case 'set-start-at-login':
         await settings.setStartAtLogin(action.enabled);
         return;
+      case 'open-logs': {
+        const opened = await openLogFile(ctx);
+        if (!opened.ok) log(opened.message);
+        return;
+      }
       case 'quit':
         desktop.quit();
         return;

@@ -8,6 +8,7 @@ export type TrayMenuAction =
   | { type: 'disconnect-client'; id: ClientId }
   | { type: 'restart-server' }
   | { type: 'set-start-at-login'; enabled: boolean }
+  | { type: 'open-logs' }
   | { type: 'quit' };
 
 /** A menu item without Electron types: the shell turns it into a MenuItemConstructorOptions. */
@@ -73,6 +74,7 @@ export function trayMenu(state: AppState, platform: NodeJS.Platform | string): T
     { type: 'set-start-at-login', enabled: !state.settings.startAtLogin },
     { checked: state.settings.startAtLogin },
   );
+  item('open-logs', 'Open logs', { type: 'open-logs' });
   separator();
   item('quit', platform === 'darwin' ? 'Quit Daytona Tray' : 'Quit', { type: 'quit' });
   return items;

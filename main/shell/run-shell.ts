@@ -1,4 +1,4 @@
-import { app, clipboard, powerMonitor, protocol, shell } from 'electron';
+import { app, clipboard, dialog, powerMonitor, protocol, shell } from 'electron';
 import { PRODUCT_NAME } from '../core/app-paths.ts';
 import { registerBridgeHandlers, trustedSender } from '../app/ipc-registry.ts';
 import type { DesktopPort } from '../app/desktop-port.ts';
@@ -24,6 +24,8 @@ export interface ShellOptions {
   /** resources/icon.png: the app icon, for notifications. */
   appIcon: string;
   log(line: string): void;
+  /** The log file, named to the user when the app cannot start (a packaged app has no visible stderr). */
+  logPath: string;
   /** Builds and starts the app once Electron is ready (plain TypeScript: main/index.ts wires it). */
   startApp(desktop: DesktopPort): Promise<TrayApp>;
   /** Longest wait at quit for the services to stop (children reaped) before exiting anyway. Default 15 s. */
@@ -65,6 +67,8 @@ export function runShell(options: ShellOptions): void {
   };
 
   app.on('second-instance', () => showWindow());
+  // macOS: opening the running app again (Finder, Spotlight, the Dock) fires `activate`, not `second-instance`.
+  app.on('activate', () => showWindow());
   app.on('window-all-closed', () => {
     // A tray app keeps running without windows.
   });
@@ -99,6 +103,10 @@ export function runShell(options: ShellOptions): void {
         notify: createNotifier({ icon: options.appIcon, log }),
         openExternal: (url) => shell.openExternal(url),
         copyText: (text) => clipboard.writeText(text),
+        async openPath(path) {
+          const problem = await shell.openPath(path); // resolves with an error message, '' on success
+          if (problem) throw new Error(`Could not open ${path}: ${problem}`);
+        },
         showWindow,
         quit: () => app.quit(),
       };
@@ -134,7 +142,9 @@ export function runShell(options: ShellOptions): void {
       if (pendingShow || started.state().firstRun) created.show();
     })
     .catch((error: unknown) => {
-      log(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      log(`could not start: ${message}`);
+      dialog.showErrorBox('Daytona Tray could not start', `${message}\n\nThe log has the details: ${options.logPath}`);
       app.exit(1);
     });
 }

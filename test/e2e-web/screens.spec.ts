@@ -72,6 +72,7 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('tab', { name: 'Server' }).click();
       await expect(page.getByText('Running on port 49213')).toBeVisible();
       await expect(page.getByLabel('Server log')).toContainText('listening on');
+      await expect(page.getByRole('button', { name: 'Open log file' })).toBeVisible();
       await expectNoSidewaysScroll(page);
       await expectScreen(page, `server-${scheme}`);
     });

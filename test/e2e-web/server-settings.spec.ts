@@ -12,6 +12,23 @@ test.describe('server', () => {
     await expect.poll(() => callsOf(page, 'restartServer')).toEqual([undefined]);
   });
 
+  test('the full log: its file is named, and "Open log file" opens it through the contract', async ({ page }) => {
+    await openWindow(page);
+    await page.getByRole('tab', { name: 'Server' }).click();
+    await expect(page.getByText('/home/ada/.config/Daytona Tray/logs/daytona-tray.log')).toBeVisible();
+    await page.getByRole('button', { name: 'Open log file' }).click();
+    await expect.poll(() => callsOf(page, 'openLogFile')).toEqual([undefined]);
+  });
+
+  test('where files cannot be opened (a browser page), the command that reads the log is shown instead of a button', async ({ page }) => {
+    await openWindow(page);
+    await page.evaluate(() => window.fakeBridge.emitState({ app: { version: '0.1.0', platform: 'linux', unavailable: ['open-files'] } }));
+    await page.getByRole('tab', { name: 'Server' }).click();
+    await expect(page.getByText('/home/ada/.config/Daytona Tray/logs/daytona-tray.log')).toBeVisible();
+    await expect(page.getByText('daytona-tray logs --follow')).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Open log file' })).toHaveCount(0);
+  });
+
   test('a failed server shows its reason, in the tab, the header and the view', async ({ page }) => {
     await openWindow(page);
     await page.evaluate(() =>

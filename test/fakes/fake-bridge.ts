@@ -31,6 +31,9 @@ export interface RecordedCall {
   request: unknown;
 }
 
+/** Where the fake says the log file is (the window shows it). */
+export const FAKE_LOG_FILE = '/home/ada/.config/Daytona Tray/logs/daytona-tray.log';
+
 export interface FakeBridgeControls {
   /** The fake's current snapshot. */
   state(): AppState;
@@ -473,6 +476,12 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         emit({ server: { ...state.server, state: 'running', since: Date.now(), failures: 0, pid: (state.server.pid ?? 4000) + 1 } });
         return ok(undefined);
       }),
+    openLogFile: () =>
+      call('openLogFile', undefined, () =>
+        state.app.unavailable.includes('open-files')
+          ? fail('unsupported', `The log file is ${FAKE_LOG_FILE}; read it with 'daytona-tray logs --follow'.`)
+          : ok({ path: FAKE_LOG_FILE }),
+      ),
     readServerLog: (request) =>
       call('readServerLog', request, () =>
         ok({
@@ -483,6 +492,7 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
             '2026-05-04T09:14:40.377Z mcp: tools/call create_sandbox -> sbx-web-7c1f (1.9 s)',
             '2026-05-04T09:15:02.993Z mcp: tools/call execute_command sbx-web-7c1f (0.3 s)',
           ].slice(-(request.limit ?? 200)),
+          file: FAKE_LOG_FILE,
         }),
       ),
 

@@ -5,6 +5,7 @@ import { buildApp, type AppParts, type BuiltApp } from '../../main/app/build-app
 import { registerBridgeHandlers, type IpcSender } from '../../main/app/ipc-registry.ts';
 import type { Timers } from '../../main/core/alerts/alert-policy.ts';
 import { resolveBridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
+import { createLogFile, LOG_FILE_NAME } from '../../main/core/logs/log-file.ts';
 import { createMemorySecretStore } from '../../main/core/secrets/memory-secret-store.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
 import {
@@ -99,6 +100,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     cliScript: CLI,
     settings: createSettingsStore({ file: join(dataDir, 'settings.json') }),
     secrets: createMemorySecretStore(),
+    logFile: createLogFile({ path: join(dataDir, 'logs', LOG_FILE_NAME) }),
     env: {},
     supervisor: { ...options.supervisor, env, profileCheckMs: 0 },
     clients: { host, launch: resolveBridgeLaunch({ execPath: process.execPath, electron: false, cliScript: CLI }) },

@@ -18,6 +18,8 @@ export interface DesktopDouble extends DesktopPort {
   /** Every showWindow call, in order (undefined: no particular view). */
   shown: (ViewTarget | undefined)[];
   opened: string[];
+  /** Files opened with the OS's default app (openPath), in order. */
+  openedFiles: string[];
   copied: string[];
   quits: number;
   /** The OS's start-at-login state, as the double keeps it. */
@@ -25,7 +27,7 @@ export interface DesktopDouble extends DesktopPort {
 }
 
 export function createDesktopDouble(
-  options: { platform?: NodeJS.Platform; loginItem?: boolean; unavailable?: DesktopFeature[]; onQuit?(): void } = {},
+  options: { platform?: NodeJS.Platform; loginItem?: boolean; openFiles?: boolean; unavailable?: DesktopFeature[]; onQuit?(): void } = {},
 ): DesktopDouble {
   let loginOn = false;
   const double: DesktopDouble = {
@@ -45,6 +47,7 @@ export function createDesktopDouble(
     notifications: [],
     shown: [],
     opened: [],
+    openedFiles: [],
     copied: [],
     quits: 0,
     notify(spec, act) {
@@ -67,6 +70,13 @@ export function createDesktopDouble(
       double.opened.push(url);
     },
     copyText: (text) => void double.copied.push(text),
+    ...(options.openFiles === false
+      ? {}
+      : {
+          async openPath(path: string) {
+            double.openedFiles.push(path);
+          },
+        }),
     quit() {
       double.quits += 1;
       options.onQuit?.();

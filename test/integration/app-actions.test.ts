@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -169,6 +169,29 @@ describe('notifications and the tray menu, through buildApp', () => {
     expect(notification!.spec.body).toContain('below your $5.00 warning level');
     notification!.press('Top up');
     await expect.poll(() => test.desktop.opened.at(-1), WAIT).toBe('https://app.daytona.io/dashboard/billing/wallet');
+  });
+
+  it('the log file keeps the app\'s and the children\'s lines, secrets replaced; "Open logs" and the window open it', async () => {
+    const file = join(test.home, 'data', 'logs', 'daytona-tray.log');
+    // The MCP server's and the local provider's own lines, and the supervisor's notes, reach the file.
+    await expect.poll(async () => readFile(file, 'utf8').catch(() => ''), WAIT).toMatch(/ mcp: .*\n/);
+    const text = await readFile(file, 'utf8');
+    expect(text).toMatch(/ supervisor: /);
+    expect(text).toMatch(/ local: /);
+    const localKey = test.supervisor.localEndpoint()!.apiKey;
+    expect(localKey.length).toBeGreaterThan(8);
+    expect(text).not.toContain(localKey);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const log = await test.call('readServerLog', { limit: 5 });
+    expect(log).toMatchObject({ ok: true, value: { file } });
+
+    const item = menuItem('open-logs');
+    expect(item.label).toBe('Open logs');
+    await test.app.runTrayAction(item.action);
+    expect(test.desktop.openedFiles).toEqual([file]);
+    expect(await test.call('openLogFile')).toEqual({ ok: true, value: { path: file } });
+    expect(test.desktop.openedFiles).toEqual([file, file]);
   });
 
   it('the tray menu\'s "Quit" stops everything: the MCP server and the local provider are reaped', async () => {

@@ -8,7 +8,7 @@ const byId = (menu: TrayMenuItem[], id: string) => items(menu).find((entry) => e
 const labels = (menu: TrayMenuItem[]) => menu.map((entry) => (entry.kind === 'separator' ? '---' : entry.label));
 
 describe('tray menu from the app state', () => {
-  it('lists status, burn, balance, window, clients, restart, start at login and quit, in that order', () => {
+  it('lists status, burn, balance, window, clients, restart, start at login, logs and quit, in that order', () => {
     const state = appStateFixture({
       sandboxes: [sandboxFixture('a', 'started'), sandboxFixture('b', 'started'), sandboxFixture('c', 'stopped')],
       billing: {
@@ -42,6 +42,7 @@ describe('tray menu from the app state', () => {
       '---',
       'Restart MCP server',
       'Start at login',
+      'Open logs',
       '---',
       'Quit',
     ]);

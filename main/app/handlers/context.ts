@@ -26,6 +26,8 @@ export interface TrayAppDeps {
   /** The browser sign-in (default: signInProfile with the desktop's browser). */
   signIn?: (request: { profile: string; apiUrl: string; signal: AbortSignal }) => Promise<unknown>;
   log?(line: string): void;
+  /** The app's log file (the window shows its path and opens it). */
+  logFile?: { path: string };
 }
 
 /** What every handler module is given: the services, the snapshot store, the log. */

@@ -16,6 +16,8 @@ export interface LogBufferOptions {
   /** Lines kept (default 500). */
   capacity?: number;
   now?: () => number;
+  /** Also hands every kept line here (the log file), after redaction. */
+  sink?: (line: string) => void;
 }
 
 // One very long line (a dumped request body) must not hold megabytes in memory.
@@ -31,7 +33,9 @@ export function createLogBuffer(options: LogBufferOptions = {}): LogBuffer {
       const clean = redact(line, secrets);
       const text =
         clean.length > MAX_LINE_CHARS ? `${clean.slice(0, MAX_LINE_CHARS)}… (${clean.length - MAX_LINE_CHARS} more characters)` : clean;
-      kept.push(`${new Date(now()).toISOString()} ${source}: ${text}`);
+      const entry = `${new Date(now()).toISOString()} ${source}: ${text}`;
+      kept.push(entry);
+      options.sink?.(entry);
       if (kept.length > capacity) kept.splice(0, kept.length - capacity);
     },
     addSecret(secret) {

@@ -20,14 +20,20 @@ export function ServerView({ state }: { state: AppState }) {
   const restart = useAction(bridge.restartServer);
   const copy = useAction(bridge.copyText);
   const readLog = useAction(bridge.readServerLog);
+  const openLog = useAction(bridge.openLogFile);
   const [lines, setLines] = useState<string[]>();
+  const [logFile, setLogFile] = useState<string>();
+  const canOpenFiles = !state.app.unavailable.includes('open-files');
   const logBox = useRef<HTMLPreElement>(null);
   const now = useNow();
   const { server } = state;
 
   const load = useCallback(async () => {
     const result = await readLog.run({ limit: LOG_LINES });
-    if (result?.ok) setLines(result.value.lines);
+    if (result?.ok) {
+      setLines(result.value.lines);
+      setLogFile(result.value.file);
+    }
   }, [readLog.run]);
 
   useEffect(() => {
@@ -119,6 +125,25 @@ export function ServerView({ state }: { state: AppState }) {
         <pre ref={logBox} className="log" tabIndex={0} aria-label="Server log">
           {lines === undefined ? 'Loading…' : lines.length === 0 ? 'Nothing logged yet.' : lines.join('\n')}
         </pre>
+        {logFile ? (
+          <p className="row gap small log-file">
+            <span className="muted">
+              Full log: <code>{logFile}</code>
+              {canOpenFiles ? null : (
+                <>
+                  {' '}
+                  (<code>daytona-tray logs --follow</code>)
+                </>
+              )}
+            </span>
+            {canOpenFiles ? (
+              <Button size="small" variant="ghost" onClick={() => void openLog.run()} pending={openLog.pending} pendingLabel="Opening…">
+                Open log file
+              </Button>
+            ) : null}
+          </p>
+        ) : null}
+        {openLog.error ? <p className="error-text">{openLog.error.message}</p> : null}
       </div>
     </section>
   );
