@@ -5,8 +5,7 @@ import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.t
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
-import { processAlive } from '../core/process-alive.ts';
-import { readFileSync } from 'node:fs';
+import { looksLikeOurServer, processAlive } from '../core/process-alive.ts';
 import { readRuntimeFile, runtimeFilePath } from '../core/runtime-file.ts';
 import { describeState } from './clients-command.ts';
 import { clientsForThisProcess } from './setup-command.ts';
@@ -174,18 +173,4 @@ export function formatStatus(profile: ProfileReport, server: ServerReport, clien
   }
   for (const client of clients) if (client.problem) lines.push('', `${client.name}: ${client.problem}`);
   return lines.join('\n');
-}
-
-/**
- * Whether `pid` still runs a Daytona Tray MCP server (pids get reused): where /proc exists its command line
- * must name our CLI's `mcp` (or the tray app that runs it); elsewhere it is taken on trust.
- */
-function looksLikeOurServer(pid: number): boolean {
-  let cmdline: string;
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return true;
-  }
-  return /\bmcp\b/.test(cmdline) || /daytona[- ]tray/i.test(cmdline);
 }

@@ -73,6 +73,8 @@ export interface TestAppOptions {
   supervisor?: Omit<NonNullable<AppParts['supervisor']>, 'env'>;
   /** The browser sign-in (default: none, a test that signs in passes its stand-in). */
   signIn?: AppParts['signIn'];
+  /** Run in this folder (kept at cleanup) instead of a new one: its `data` is the app data directory. */
+  home?: string;
 }
 
 /**
@@ -82,7 +84,7 @@ export interface TestAppOptions {
  * app as the shells do. Started before it is returned.
  */
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
-  const home = await tempDir('daytona-tray-app-');
+  const home = options.home ? { path: options.home, cleanup: async () => {} } : await tempDir('daytona-tray-app-');
   const dataDir = join(home.path, 'data');
   const env = cliEnv(dataDir, { DAYTONA_TRAY_LOCAL_MINUTE_MS: String(options.minuteMs), HOME: home.path, DAYTONA_TRAY_NO_BWRAP: '1' });
   await mkdir(join(home.path, '.cursor'), { recursive: true }); // Cursor counts as installed

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
 import { loopbackPortFree } from './port-free.ts';
 import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions } from './process-supervisor.ts';
+import { replaceSharedServer } from './shared-takeover.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
 import { combineStatus, whatChanged, type McpServerStatus } from './server-status.ts';
 import { spawnChild, type SpawnPort } from './spawn-child.ts';
@@ -109,6 +110,10 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     return last > 0 && (await portFree(last)) ? last : 0;
   }
 
+  // Before each child starts: a server the AI clients started while no tray ran holds the runtime file (and, on
+  // the local profile, the sandboxes' data); it may also have been started while a child restarted.
+  const replaceShared = () => replaceSharedServer({ runtimeFile, note });
+
   const cli = (args: string[], extraEnv: Record<string, string>) => ({
     command: execPath,
     args: [options.cliScript, ...args],
@@ -124,6 +129,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...options.timings,
     async prepare() {
+      await replaceShared();
       const current = config;
       const profile = current?.profile;
       const endpoint: Endpoint | undefined =
@@ -161,6 +167,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     ...(options.backoff ? { backoff: options.backoff } : {}),
     ...options.timings,
     async prepare() {
+      await replaceShared();
       const port = await choosePort(0, lastLocalPort);
       return {
         spec: cli(['local', '--json', '--exit-with-parent', '--port', String(port)], { DAYTONA_TRAY_LOCAL_API_KEY: localKey }),
