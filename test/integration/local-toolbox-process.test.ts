@@ -223,6 +223,17 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       await expect(sandbox.process.deleteSession('never-created')).rejects.toMatchObject({ statusCode: 404 });
     });
 
+    it("keeps a session created while the sandbox's last other session is being deleted", async () => {
+      // An MCP server frees a finished command's session while it starts the next command in a new one.
+      for (let round = 0; round < 5; round++) {
+        await sandbox.process.createSession(`race-a-${round}`);
+        await Promise.all([sandbox.process.createSession(`race-b-${round}`), sandbox.process.deleteSession(`race-a-${round}`)]);
+        const run = await sandbox.process.executeSessionCommand(`race-b-${round}`, { command: 'echo kept' });
+        expect(run.output).toContain('kept');
+        await sandbox.process.deleteSession(`race-b-${round}`);
+      }
+    });
+
     it('runs sync commands that keep state (cd, export) and returns exitCode, stdout and stderr', async () => {
       await sandbox.process.createSession('s-state');
       await sandbox.fs.createFolder('state-dir', '755');

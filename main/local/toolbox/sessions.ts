@@ -88,23 +88,24 @@ export class SessionManager {
   }
 
   async create(record: SandboxRecord, sessionId: string): Promise<void> {
-    const sessions = this.of(record.id);
-    if (sessions.has(sessionId) || sessionId === ENTRYPOINT)
+    // Looked up anew after each await: deleting the sandbox's last session meanwhile drops its map.
+    const sessions = () => this.of(record.id);
+    if (sessions().has(sessionId) || sessionId === ENTRYPOINT)
       throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
     const hostDir = this.hostLogDir(record.id, sessionId);
     await rm(hostDir, { recursive: true, force: true });
     await mkdir(hostDir, { recursive: true, mode: 0o700 });
     // Checked again: another request may have taken the id while the directory was made.
-    if (sessions.has(sessionId)) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
+    if (sessions().has(sessionId)) throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
     const argv = SANDBOX_SHELL.endsWith('bash') ? [SANDBOX_SHELL, '--noprofile', '--norc'] : [SANDBOX_SHELL];
     const shell = await spawnInSandbox(this.exec, record, argv, {}, ['pipe', 'pipe', 'ignore']);
-    if (sessions.has(sessionId)) {
+    if (sessions().has(sessionId)) {
       // ... and while the shell started (a sandbox whose runtime had died restarts first).
       this.exec.runner.kill(shell);
       throw conflict(`Session ${sessionId} already exists: pick another id or delete it first.`);
     }
     const session: Session = { id: sessionId, shell, commands: [], ended: false, deleted: false, finish: new Map() };
-    sessions.set(sessionId, session);
+    sessions().set(sessionId, session);
     let pending = '';
     shell.stdout?.setEncoding('utf8');
     shell.stdout?.on('data', (chunk: string) => {
