@@ -77,7 +77,28 @@ export const NOTIFICATION_KINDS = [
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** Mirrors main/core/clients CLIENT_IDS. */
-export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode', 'codex', 'goose', 'continue'] as const;
+export const CLIENT_IDS = [
+  'claude-desktop',
+  'claude-code',
+  'cursor',
+  'windsurf',
+  'vscode',
+  'codex',
+  'goose',
+  'continue',
+  'zed',
+  'cline',
+  'cline-cursor',
+  'gemini',
+  'qwen',
+  'opencode',
+  'copilot-cli',
+  'kiro',
+  'lm-studio',
+  'amazon-q',
+  'crush',
+  'jetbrains',
+] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** The label the local provider puts on sandboxes that run without bubblewrap (value `none`). */
@@ -295,7 +316,9 @@ export interface ClientChange {
   action: 'connected' | 'updated' | 'unchanged' | 'disconnected' | 'absent';
   dryRun: boolean;
   file: string;
-  via: 'file' | 'claude-cli';
+  via: 'file' | 'claude-cli' | 'cli' | 'clipboard';
+  /** JetBrains: the JSON copied to the clipboard for the user to paste. */
+  clipboard?: string;
   backup?: string;
   /** Unified diff of the client's config file. */
   diff?: string;

@@ -66,7 +66,11 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
 /** Human lines for one result; the diff when it is a dry run. */
 export function describeResult(result: ChangeResult): string {
   const lines: string[] = [];
-  const where = `${result.file}${result.via === 'claude-cli' ? ', via the claude CLI' : ''}`;
+  const where = `${result.file}${result.via === 'claude-cli' ? ', via the claude CLI' : result.via === 'cli' ? `, via its own CLI` : ''}`;
+  if (result.clipboard !== undefined) {
+    // Nothing to write (JetBrains): the JSON to paste, and where.
+    return `${result.name}: no config file to edit; paste this in ${result.file} (Add > As JSON):\n${result.clipboard}\n`;
+  }
   const verb: Record<ChangeResult['action'], [string, string]> = {
     connected: ['connected', 'would connect'],
     updated: ['updated the daytona entry', 'would update the daytona entry'],

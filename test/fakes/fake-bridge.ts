@@ -89,6 +89,18 @@ const CLIENT_NAMES: Record<ClientId, string> = {
   codex: 'Codex CLI',
   goose: 'Goose',
   continue: 'Continue',
+  zed: 'Zed',
+  cline: 'Cline (VS Code)',
+  'cline-cursor': 'Cline (Cursor)',
+  gemini: 'Gemini CLI',
+  qwen: 'Qwen Code',
+  opencode: 'OpenCode',
+  'copilot-cli': 'GitHub Copilot CLI',
+  kiro: 'Kiro',
+  'lm-studio': 'LM Studio',
+  'amazon-q': 'Amazon Q Developer',
+  crush: 'Crush',
+  jetbrains: 'JetBrains AI Assistant',
 };
 
 /** The hints main/core/clients gives (kept in step by hand: they are only shown, never parsed). */
@@ -101,6 +113,19 @@ const APPLY_HINTS: Record<ClientId, string> = {
   codex: 'Start a new Codex session to load the change (check it with `codex mcp list`).',
   goose: 'Start a new Goose session (or restart Goose Desktop) to load the change.',
   continue: 'Continue reloads config.yaml by itself; if the server does not show, reload the editor window.',
+  zed: 'Zed reloads its settings by itself; check the server in the Agent panel settings (Context Servers).',
+  cline: 'Cline watches its MCP settings file; open its MCP Servers view to see the server (or reload the window).',
+  'cline-cursor': 'Cline watches its MCP settings file; open its MCP Servers view to see the server (or reload the window).',
+  gemini: 'Start a new Gemini CLI session to load the change (check it with `gemini mcp list` or /mcp).',
+  qwen: 'Start a new Qwen Code session to load the change (check it with `qwen mcp list` or /mcp).',
+  opencode: 'Start OpenCode again to load the change (check it with `opencode mcp list`).',
+  'copilot-cli': 'Start a new Copilot CLI session to load the change (check it with /mcp).',
+  kiro: 'Kiro reloads mcp.json by itself; check the server in the Kiro panel (MCP servers).',
+  'lm-studio': 'LM Studio reloads mcp.json by itself; enable the server in a chat (Program > Integrations).',
+  'amazon-q': 'Start a new Amazon Q chat (q chat, or reload the IDE window) to load the change.',
+  crush: 'Start Crush again to load the change.',
+  jetbrains:
+    'In your JetBrains IDE, open Settings | Tools | AI Assistant | Model Context Protocol (MCP), click Add, choose "As JSON" and paste.',
 };
 
 export function sampleClient(id: ClientId, overrides: Partial<ClientView> = {}): ClientView {

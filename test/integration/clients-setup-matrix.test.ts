@@ -12,8 +12,11 @@ import { tempDir } from '../helpers/temp-dir.ts';
  * Every client under every OS path rule, against real files in a temp HOME. The platform is passed in,
  * so macOS and Windows rules run here on Linux; `PATH` is an empty folder, so no real program is found.
  */
-/** The JSON clients (YAML and TOML ones have their own corpus: clients-yaml-corpus, clients-toml-corpus). */
-type JsonClientId = Exclude<ClientId, 'codex' | 'goose' | 'continue'>;
+/**
+ * The JSON clients whose entry is `{command, args, env}` (YAML and TOML ones have their own corpus:
+ * clients-yaml-corpus, clients-toml-corpus; entries of other shapes and JetBrains: clients-shaped-entries).
+ */
+type JsonClientId = Exclude<ClientId, 'codex' | 'goose' | 'continue' | 'zed' | 'opencode' | 'copilot-cli' | 'jetbrains'>;
 
 interface Rule {
   label: string;
@@ -154,6 +157,163 @@ const RULES: Rule[] = [
     install: (h) => [join(h, 'AppData', 'Roaming', 'Code')],
     path: (h) => join(h, 'AppData', 'Roaming', 'Code', 'User', 'mcp.json'),
   },
+  {
+    label: 'macOS',
+    client: 'cline',
+    platform: 'darwin',
+    install: (h) => [join(h, '.vscode', 'extensions', 'saoudrizwan.claude-dev-3.40.0')],
+    path: (h) =>
+      join(
+        h,
+        'Library',
+        'Application Support',
+        'Code',
+        'User',
+        'globalStorage',
+        'saoudrizwan.claude-dev',
+        'settings',
+        'cline_mcp_settings.json',
+      ),
+  },
+  {
+    label: 'Linux',
+    client: 'cline',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev')],
+    path: (h) => join(h, '.config', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'cline',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.vscode', 'extensions', 'saoudrizwan.claude-dev-3.40.0')],
+    path: (h) =>
+      join(h, 'AppData', 'Roaming', 'Code', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'cline-cursor',
+    platform: 'darwin',
+    install: (h) => [join(h, '.cursor', 'extensions', 'saoudrizwan.claude-dev-3.40.0')],
+    path: (h) =>
+      join(
+        h,
+        'Library',
+        'Application Support',
+        'Cursor',
+        'User',
+        'globalStorage',
+        'saoudrizwan.claude-dev',
+        'settings',
+        'cline_mcp_settings.json',
+      ),
+  },
+  {
+    label: 'Linux',
+    client: 'cline-cursor',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'Cursor', 'User', 'globalStorage', 'saoudrizwan.claude-dev')],
+    path: (h) => join(h, '.config', 'Cursor', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'cline-cursor',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.cursor', 'extensions', 'saoudrizwan.claude-dev-3.40.0')],
+    path: (h) =>
+      join(h, 'AppData', 'Roaming', 'Cursor', 'User', 'globalStorage', 'saoudrizwan.claude-dev', 'settings', 'cline_mcp_settings.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'gemini',
+    platform: 'linux',
+    install: (h) => [join(h, '.gemini')],
+    path: (h) => join(h, '.gemini', 'settings.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'gemini',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.gemini')],
+    path: (h) => join(h, '.gemini', 'settings.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'qwen',
+    platform: 'linux',
+    install: (h) => [join(h, '.qwen')],
+    path: (h) => join(h, '.qwen', 'settings.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'qwen',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.qwen')],
+    path: (h) => join(h, '.qwen', 'settings.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'kiro',
+    platform: 'darwin',
+    install: (h) => [join(h, '.kiro')],
+    path: (h) => join(h, '.kiro', 'settings', 'mcp.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'kiro',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Local', 'Programs', 'Kiro')],
+    path: (h) => join(h, '.kiro', 'settings', 'mcp.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'lm-studio',
+    platform: 'linux',
+    install: (h) => [join(h, '.lmstudio')],
+    path: (h) => join(h, '.lmstudio', 'mcp.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'lm-studio',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, '.lmstudio')],
+    path: (h) => join(h, '.lmstudio', 'mcp.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'amazon-q',
+    platform: 'linux',
+    install: (h) => [join(h, '.aws', 'amazonq')],
+    path: (h) => join(h, '.aws', 'amazonq', 'mcp.json'),
+  },
+  {
+    label: 'macOS',
+    client: 'amazon-q',
+    platform: 'darwin',
+    install: (h) => [join(h, '.aws', 'amazonq')],
+    path: (h) => join(h, '.aws', 'amazonq', 'mcp.json'),
+  },
+  {
+    label: 'Linux',
+    client: 'crush',
+    platform: 'linux',
+    install: (h) => [join(h, '.config', 'crush')],
+    path: (h) => join(h, '.config', 'crush', 'crush.json'),
+  },
+  {
+    label: 'Windows',
+    client: 'crush',
+    platform: 'win32',
+    env: windowsEnv,
+    install: (h) => [join(h, 'AppData', 'Local', 'crush')],
+    path: (h) => join(h, 'AppData', 'Local', 'crush', 'crush.json'),
+  },
 ];
 
 /** How each client spells the servers object and our entry. */
@@ -163,6 +323,14 @@ const SHAPE: Record<JsonClientId, { key: string; withType: boolean; strict: bool
   cursor: { key: 'mcpServers', withType: false, strict: false },
   windsurf: { key: 'mcpServers', withType: false, strict: false },
   vscode: { key: 'servers', withType: true, strict: false },
+  cline: { key: 'mcpServers', withType: false, strict: true },
+  'cline-cursor': { key: 'mcpServers', withType: false, strict: true },
+  gemini: { key: 'mcpServers', withType: false, strict: false },
+  qwen: { key: 'mcpServers', withType: false, strict: false },
+  kiro: { key: 'mcpServers', withType: false, strict: false },
+  'lm-studio': { key: 'mcpServers', withType: false, strict: true },
+  'amazon-q': { key: 'mcpServers', withType: false, strict: true },
+  crush: { key: 'mcp', withType: true, strict: true },
 };
 
 const refusal = (promise: Promise<unknown>) =>

@@ -48,6 +48,8 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
   ): Promise<ClientChange> {
     const client = ctx.clients[id];
     const result = action === 'connect' ? await client.connect(options) : await client.disconnect(options);
+    // A client with no file (JetBrains): connecting hands the JSON over through the clipboard, to paste where the hint says.
+    if (result.clipboard !== undefined && !options.dryRun) ctx.desktop.copyText(result.clipboard);
     if (!options.dryRun) await refresh();
     return toClientChange(result, client.applyHint);
   }

@@ -1,5 +1,12 @@
 import { createClaudeCodeClient, type ProgramRunner } from './claude-code.ts';
 import { createClaudeDesktopClient } from './claude-desktop.ts';
+import { createClineClient } from './cline.ts';
+import { createCopilotCliClient } from './copilot-cli.ts';
+import { createGeminiClient, createQwenClient } from './gemini.ts';
+import { createJetBrainsClient } from './jetbrains.ts';
+import { createOpenCodeClient } from './opencode.ts';
+import { createAmazonQClient, createCrushClient, createKiroClient, createLmStudioClient } from './small-json-clients.ts';
+import { createZedClient } from './zed.ts';
 import { createCodexClient } from './codex.ts';
 import { createContinueClient } from './continue.ts';
 import { createCursorClient } from './cursor.ts';
@@ -25,6 +32,18 @@ export function createClients(deps: ClientRegistryDeps): Record<ClientId, AiClie
     codex: createCodexClient(deps),
     goose: createGooseClient(deps),
     continue: createContinueClient(deps),
+    zed: createZedClient(deps),
+    cline: createClineClient(deps, 'Code'),
+    'cline-cursor': createClineClient(deps, 'Cursor'),
+    gemini: createGeminiClient(deps),
+    qwen: createQwenClient(deps),
+    opencode: createOpenCodeClient(deps),
+    'copilot-cli': createCopilotCliClient(deps),
+    kiro: createKiroClient(deps),
+    'lm-studio': createLmStudioClient(deps),
+    'amazon-q': createAmazonQClient(deps),
+    crush: createCrushClient(deps),
+    jetbrains: createJetBrainsClient(deps),
   };
 }
 

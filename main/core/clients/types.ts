@@ -1,4 +1,25 @@
-export const CLIENT_IDS = ['claude-desktop', 'claude-code', 'cursor', 'windsurf', 'vscode', 'codex', 'goose', 'continue'] as const;
+export const CLIENT_IDS = [
+  'claude-desktop',
+  'claude-code',
+  'cursor',
+  'windsurf',
+  'vscode',
+  'codex',
+  'goose',
+  'continue',
+  'zed',
+  'cline',
+  'cline-cursor',
+  'gemini',
+  'qwen',
+  'opencode',
+  'copilot-cli',
+  'kiro',
+  'lm-studio',
+  'amazon-q',
+  'crush',
+  'jetbrains',
+] as const;
 export type ClientId = (typeof CLIENT_IDS)[number];
 
 /** Every client gets one entry under this name. */
@@ -50,7 +71,10 @@ export interface ChangeResult {
   action: 'connected' | 'updated' | 'unchanged' | 'disconnected' | 'absent';
   dryRun: boolean;
   file: string;
-  via: 'file' | 'claude-cli';
+  /** `cli`: the client's own command; `clipboard`: JSON to paste (JetBrains), in `clipboard`. */
+  via: 'file' | 'claude-cli' | 'cli' | 'clipboard';
+  /** Text the user pastes into the client (the window copies it to the clipboard, the CLI prints it). */
+  clipboard?: string;
   /** A backup made by this change (only the first change to a file makes one). */
   backup?: string;
   /** Unified diff of the file (dry run, or what was written). */
