@@ -46,6 +46,8 @@ export type BridgeErrorCode =
   /** Another action on the same thing is still running. */
   | 'busy'
   | 'cancelled'
+  /** A value the user typed cannot be used (a settings field); the message says why and what would do. */
+  | 'invalid'
   /** Anything else; the message says what happened and what to do. */
   | 'failed';
 
@@ -339,6 +341,15 @@ export interface SettingsView {
   startAtLogin: boolean;
   /** 0 = a free port picked at start. */
   mcpPort: number;
+  transferFolder: TransferFolderView;
+}
+
+/** The one folder on this computer that AI clients' file_download / file_upload may write to and read from. */
+export interface TransferFolderView {
+  /** Absolute path. */
+  path: string;
+  /** The user chose it; false: the default, a `Daytona` folder in Downloads. */
+  chosen: boolean;
 }
 
 /** Only the fields given change; main answers with the whole new SettingsView. */
@@ -348,6 +359,8 @@ export interface SettingsPatch {
   lowBalanceThresholdCents?: number;
   startAtLogin?: boolean;
   mcpPort?: number;
+  /** An absolute path (or `~/…`); null goes back to the default folder. */
+  transferFolder?: string | null;
 }
 
 // --- Server log ------------------------------------------------------------------------------------------
@@ -368,8 +381,8 @@ export interface ViewTarget {
   sandboxId?: string;
 }
 
-/** Desktop features a shell may lack (the web shell: no tray icon, no start at login). */
-export const DESKTOP_FEATURES = ['tray-icon', 'start-at-login', 'open-files'] as const;
+/** Desktop features a shell may lack (the web shell: no tray icon, no start at login, no opening files, no folder picker). */
+export const DESKTOP_FEATURES = ['tray-icon', 'start-at-login', 'open-files', 'folder-picker'] as const;
 export type DesktopFeature = (typeof DESKTOP_FEATURES)[number];
 
 // ---------------------------------------------------------------------------------------------------------
@@ -453,6 +466,8 @@ export interface BridgeMethods {
 
   // Settings
   updateSettings(request: SettingsPatch): Promise<Result<SettingsView>>;
+  /** The desktop's folder picker, at the transfer folder; `path` absent when the user cancelled. Saves nothing. */
+  pickTransferFolder(): Promise<Result<{ path?: string }>>;
 }
 
 export interface BridgeEvents {
@@ -500,6 +515,7 @@ export const METHOD_CHANNELS = {
   readServerLog: 'server:read-log',
   openLogFile: 'server:open-log-file',
   updateSettings: 'settings:update',
+  pickTransferFolder: 'settings:pick-transfer-folder',
 } as const satisfies Record<BridgeMethodName, string>;
 
 /** IPC channel of every event (main -> window, webContents.send / ipcRenderer.on). */

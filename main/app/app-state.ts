@@ -4,6 +4,7 @@ import type { ResolvedProfile } from '../core/profile.ts';
 import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
 import type { McpServerStatus } from '../core/supervisor/mcp-supervisor.ts';
 import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
+import { defaultTransferFolder } from '../mcp/transfer-folder.ts';
 import { toServerView, toWatcherView } from './contract-views.ts';
 import {
   ISOLATION_LABEL,
@@ -176,5 +177,6 @@ export function settingsView(settings: Settings): SettingsView {
     lowBalanceThresholdCents: settings.lowBalanceThresholdCents,
     startAtLogin: settings.startAtLogin,
     mcpPort: settings.mcp.port,
+    transferFolder: { path: settings.mcp.transferFolder ?? defaultTransferFolder(), chosen: settings.mcp.transferFolder !== undefined },
   };
 }

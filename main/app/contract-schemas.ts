@@ -54,7 +54,9 @@ export const requestSchemas = {
     lowBalanceThresholdCents: z.number().int().min(0).max(100_000_000).optional(),
     startAtLogin: z.boolean().optional(),
     mcpPort: z.number().int().min(0).max(65_535).optional(),
+    transferFolder: z.string().trim().min(1, 'Type a folder.').max(4096).nullable().optional(),
   }),
+  pickTransferFolder: noRequest,
 } satisfies { [K in BridgeMethodName]: z.ZodType<RequestOf<K>, unknown> };
 
 /** What a parsed request is (the schema's output; trimmed key, normalised URL). */

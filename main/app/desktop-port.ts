@@ -25,14 +25,17 @@ export interface DesktopPort {
   copyText(text: string): void;
   /** Opens a file in the app the OS associates with it; absent where this desktop cannot (a browser page). */
   openPath?(path: string): Promise<void>;
+  /** The OS folder picker; resolves with the chosen folder, undefined when cancelled. Absent where there is none. */
+  pickFolder?(options: { title: string; defaultPath: string }): Promise<string | undefined>;
   /** Stops the app: the shell calls TrayApp.stop() (children reaped) before its process exits. */
   quit(): void;
 }
 
 /** The features a desktop lacks, as the window is told. */
-export function unavailableFeatures(desktop: Pick<DesktopPort, 'loginItem' | 'unavailable' | 'openPath'>): DesktopFeature[] {
+export function unavailableFeatures(desktop: Pick<DesktopPort, 'loginItem' | 'unavailable' | 'openPath' | 'pickFolder'>): DesktopFeature[] {
   const missing = new Set<DesktopFeature>(desktop.unavailable ?? []);
   if (!desktop.loginItem) missing.add('start-at-login');
   if (!desktop.openPath) missing.add('open-files');
+  if (!desktop.pickFolder) missing.add('folder-picker');
   return [...missing];
 }

@@ -107,6 +107,10 @@ export function runShell(options: ShellOptions): void {
           const problem = await shell.openPath(path); // resolves with an error message, '' on success
           if (problem) throw new Error(`Could not open ${path}: ${problem}`);
         },
+        async pickFolder({ title, defaultPath }) {
+          const picked = await dialog.showOpenDialog({ title, defaultPath, properties: ['openDirectory', 'createDirectory'] });
+          return picked.canceled ? undefined : picked.filePaths[0];
+        },
         showWindow,
         quit: () => app.quit(),
       };

@@ -61,6 +61,9 @@ export interface FakeBridge {
 }
 
 const HOUR = 3_600_000;
+/** The fake's home is /home/ada: its default transfer folder, and what its folder picker picks. */
+export const DEFAULT_TRANSFER_FOLDER = '/home/ada/Downloads/Daytona';
+export const PICKED_FOLDER = '/home/ada/Projects/exchange';
 
 /** A sandbox with plausible defaults; `at` anchors its times (default: now). */
 export function sampleSandbox(overrides: Partial<SandboxView> & Pick<SandboxView, 'id'>, at: number = Date.now()): SandboxView {
@@ -226,6 +229,7 @@ export function sampleState(overrides: Partial<AppState> = {}, at: number = Date
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
       mcpPort: 0,
+      transferFolder: { path: DEFAULT_TRANSFER_FOLDER, chosen: false },
     },
     ...overrides,
   };
@@ -528,12 +532,16 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
           ...(request.lowBalanceThresholdCents !== undefined ? { lowBalanceThresholdCents: request.lowBalanceThresholdCents } : {}),
           ...(request.startAtLogin !== undefined ? { startAtLogin: request.startAtLogin } : {}),
           ...(request.mcpPort !== undefined ? { mcpPort: request.mcpPort } : {}),
+          ...(request.transferFolder !== undefined
+            ? { transferFolder: { path: request.transferFolder ?? DEFAULT_TRANSFER_FOLDER, chosen: request.transferFolder !== null } }
+            : {}),
           toolGroups: { ...state.settings.toolGroups, ...request.toolGroups },
           notifications: { ...state.settings.notifications, ...request.notifications },
         };
         emit({ settings });
         return ok(settings);
       }),
+    pickTransferFolder: () => call('pickTransferFolder', undefined, () => ok({ path: PICKED_FOLDER })),
 
     onStateChanged: (listener) => {
       stateListeners.add(listener);

@@ -42,6 +42,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
       mcpPort: 0,
+      transferFolder: { path: '/home/ada/Downloads/Daytona', chosen: false },
     },
     ...overrides,
   };

@@ -22,6 +22,9 @@ export interface DesktopDouble extends DesktopPort {
   openedFiles: string[];
   copied: string[];
   quits: number;
+  /** Every folder picker opened (its options); it answers with `pickedFolder` (undefined: the user cancels). */
+  pickers: { title: string; defaultPath: string }[];
+  pickedFolder: string | undefined;
   /** The OS's start-at-login state, as the double keeps it. */
   loginItemOn(): boolean;
 }
@@ -50,6 +53,12 @@ export function createDesktopDouble(
     openedFiles: [],
     copied: [],
     quits: 0,
+    pickers: [],
+    pickedFolder: undefined,
+    async pickFolder(options) {
+      double.pickers.push(options);
+      return double.pickedFolder;
+    },
     notify(spec, act) {
       double.notifications.push({
         spec,

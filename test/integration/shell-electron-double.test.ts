@@ -153,6 +153,14 @@ describe('the shell and composition root, on an Electron double', () => {
     expect(await invoke('startSandbox', { id: 42 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
+  it("opens Electron's folder picker for the transfer folder, at the current one, and answers with the folder picked", async () => {
+    const state = await invoke<AppState>('getState');
+    const current = state.ok ? state.value.settings.transferFolder.path : '';
+    expect(state.ok && state.value.app.unavailable).not.toContain('folder-picker');
+    expect(await invoke('pickTransferFolder')).toEqual({ ok: true, value: { path: `${current}/picked` } });
+    expect(seen('open-dialog').at(-1)).toMatchObject({ defaultPath: current, properties: ['openDirectory', 'createDirectory'] });
+  });
+
   it('runs the MCP server on the local provider, follows a sandbox an agent creates, and notifies its auto-stop', async () => {
     await expect.poll(async () => (await state()).server.state, WAIT).toBe('running');
     await expect.poll(() => seen('tray-tooltip').at(-1)?.toolTip, WAIT).toMatch(/MCP server running on port \d+/);

@@ -1,5 +1,9 @@
+import { writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trayView } from '../../main/app/tray-menu.ts';
+import { settingsTransferFolder } from '../../main/mcp/transfer-folder.ts';
 import { SignInError } from '../../main/core/auth/loopback-callback.ts';
 import { readLoginTokens, writeLoginTokens } from '../../main/core/secrets/profile-secrets.ts';
 import type { AppState } from '../../preload/contract.ts';
@@ -159,6 +163,41 @@ describe('tray app on the local provider', () => {
     await expect.poll(() => state().server.state, WAIT).toBe('running');
     const log = await call('readServerLog', { limit: 5 });
     expect(log.ok && log.value.lines.length).toBeGreaterThan(0);
+  });
+
+  it('the transfer folder: shown, checked, changed (typed or picked) and reset through the contract; the MCP tools read it from settings', async () => {
+    const defaultFolder = join(homedir(), 'Downloads', 'Daytona');
+    expect(state().settings.transferFolder).toEqual({ path: defaultFolder, chosen: false });
+
+    const file = join(test.home, 'a-file');
+    await writeFile(file, 'x');
+    const refusals: [string, string][] = [
+      ['exchange', 'is not a full path'],
+      [file, 'is a file, not a folder'],
+      [homedir(), 'holds your home folder'],
+      ['/', 'holds your home folder'],
+    ];
+    for (const [typed, reason] of refusals) {
+      const refused = await call('updateSettings', { transferFolder: typed, mcpPort: 1 });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid', message: expect.stringContaining(reason) } });
+    }
+    expect(state().settings).toMatchObject({ mcpPort: 0, transferFolder: { path: defaultFolder, chosen: false } }); // nothing changed
+
+    const typed = join(test.home, 'exchange', '..', 'exchange');
+    const saved = await call('updateSettings', { transferFolder: typed });
+    expect(saved).toMatchObject({ ok: true, value: { transferFolder: { path: join(test.home, 'exchange'), chosen: true } } });
+    expect(await settingsTransferFolder(test.settings)()).toBe(join(test.home, 'exchange'));
+
+    test.desktop.pickedFolder = join(test.home, 'picked');
+    expect(await call('pickTransferFolder')).toEqual({ ok: true, value: { path: join(test.home, 'picked') } });
+    expect(test.desktop.pickers.at(-1)).toMatchObject({ defaultPath: join(test.home, 'exchange') });
+    test.desktop.pickedFolder = undefined;
+    expect(await call('pickTransferFolder')).toEqual({ ok: true, value: {} });
+    expect(state().settings.transferFolder.path).toBe(join(test.home, 'exchange')); // picking saves nothing
+
+    await call('updateSettings', { transferFolder: null });
+    expect(state().settings.transferFolder).toEqual({ path: defaultFolder, chosen: false });
+    expect(await settingsTransferFolder(test.settings)()).toBe(defaultFolder);
   });
 
   it('takes an API key through the contract (checked against the API), and the snapshot shows only its last 4 characters', async () => {

@@ -1,10 +1,12 @@
 import { settingsView } from '../app-state.ts';
+import { checkTransferFolder } from '../transfer-folder-choice.ts';
 import { fail, ok, type HandlerContext, type HandlersOf } from './context.ts';
 
 const NO_LOGIN_ITEM = 'Start at login needs the desktop app: this window runs in the browser (web mode).';
+const NO_FOLDER_PICKER = 'No folder picker here: this window runs in the browser (web mode). Type the folder instead.';
 
 export interface SettingsPart {
-  handlers: HandlersOf<'getState' | 'updateSettings'>;
+  handlers: HandlersOf<'getState' | 'updateSettings' | 'pickTransferFolder'>;
   /** The tray menu's "Start at login": the OS login item first, then the setting. */
   setStartAtLogin(enabled: boolean): Promise<void>;
   /** At start: the OS keeps its own login item; bring it in line with the setting (the user may have moved the app). */
@@ -32,7 +34,16 @@ export function createSettingsPart(ctx: HandlerContext): SettingsPart {
         const before = ctx.store.settings();
         if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) {
           if (!desktop.loginItem) return fail('unsupported', NO_LOGIN_ITEM);
-          await desktop.loginItem.setEnabled(patch.startAtLogin);
+        }
+        // Checked before anything changes: a refused folder leaves every other setting as it was too.
+        let transferFolder: string | null | undefined = patch.transferFolder;
+        if (typeof patch.transferFolder === 'string') {
+          const checked = await checkTransferFolder(patch.transferFolder);
+          if (!checked.ok) return fail('invalid', checked.message);
+          transferFolder = checked.path;
+        }
+        if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) {
+          await desktop.loginItem!.setEnabled(patch.startAtLogin);
         }
         await store.update((s) => {
           if (patch.toolGroups) Object.assign(s.mcp.toolGroups, patch.toolGroups);
@@ -40,11 +51,23 @@ export function createSettingsPart(ctx: HandlerContext): SettingsPart {
           if (patch.lowBalanceThresholdCents !== undefined) s.lowBalanceThresholdCents = patch.lowBalanceThresholdCents;
           if (patch.startAtLogin !== undefined) s.startAtLogin = patch.startAtLogin;
           if (patch.mcpPort !== undefined) s.mcp.port = patch.mcpPort;
+          // The MCP tools read it at each transfer: no restart needed.
+          if (transferFolder === null) delete s.mcp.transferFolder;
+          else if (transferFolder !== undefined) s.mcp.transferFolder = transferFolder;
         });
         const after = await ctx.store.reloadSettings();
         // Tool groups and the port are the server's command line: it restarts with them.
         if (patch.toolGroups || patch.mcpPort !== undefined) void ctx.supervisor.refresh();
         return ok(settingsView(after));
+      },
+
+      async pickTransferFolder() {
+        if (!desktop.pickFolder) return fail('unsupported', NO_FOLDER_PICKER);
+        const path = await desktop.pickFolder({
+          title: 'Folder for AI clients’ file transfers',
+          defaultPath: settingsView(ctx.store.settings()).transferFolder.path,
+        });
+        return ok(path === undefined ? {} : { path });
       },
     },
     setStartAtLogin,

@@ -11,6 +11,7 @@ import { useBridge } from '../bridge.ts';
 import { useAction } from '../hooks/use-action.ts';
 import { AccountSettings } from './account-settings.tsx';
 import { Switch } from './switch.tsx';
+import { TransferFolderSetting } from './transfer-folder-setting.tsx';
 
 const TOOL_GROUP_LABELS: Record<ToolGroup, [string, string]> = {
   sandbox: ['Sandboxes', 'create, list, start, stop, destroy'],
@@ -80,6 +81,11 @@ export function SettingsView({ state }: { state: AppState }) {
             onChange={(checked) => save({ toolGroups: { [group]: checked } })}
           />
         ))}
+      </fieldset>
+
+      <fieldset className="card settings-group">
+        <legend>Files on this computer</legend>
+        <TransferFolderSetting folder={settings.transferFolder} canPick={!state.app.unavailable.includes('folder-picker')} />
       </fieldset>
 
       <fieldset className="card settings-group">
