@@ -2,7 +2,9 @@ import { Router, json } from 'express';
 import { z } from 'zod';
 import { badRequest, conflict } from './errors.ts';
 import { MAX_SIGNED_SECONDS, type PreviewLinks } from './preview/preview-links.ts';
-import { PROVIDER_LABELS, SANDBOX_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
+import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
+import { isRecoverable, LOCAL_SNAPSHOT, PROVIDER_LABELS, type SandboxRecord } from './sandbox-record.ts';
+import { listSandboxes } from './sandbox-list.ts';
 import type { SandboxService } from './sandbox-service.ts';
 import { assertPort, parseOrBadRequest } from './validation.ts';
 
@@ -31,35 +33,11 @@ const createSchema = z.object({
   volumes: z.array(z.unknown()).optional(),
 });
 
-const SORT_FIELDS = {
-  name: 'name',
-  cpu: 'cpu',
-  memoryGib: 'memory',
-  diskGib: 'disk',
-  lastActivityAt: 'lastActivityAt',
-  createdAt: 'createdAt',
-} as const;
-
-const asArray = (value: unknown) => (value === undefined ? undefined : Array.isArray(value) ? value : [value]);
-const listSchema = z.object({
-  cursor: z.string().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(100),
-  id: z.string().optional(),
-  name: z.string().optional(),
-  labels: z.string().optional(),
-  states: z.preprocess(asArray, z.array(z.enum(SANDBOX_STATES)).optional()),
-  snapshots: z.preprocess(asArray, z.array(z.string()).optional()),
-  sort: z.enum(Object.keys(SORT_FIELDS) as [keyof typeof SORT_FIELDS]).default('createdAt'),
-  order: z.enum(['asc', 'desc']).default('desc'),
-});
-
 const networkSettingsSchema = z.object({
   networkBlockAll: z.boolean().optional(),
   networkAllowList: z.string().optional(),
   domainAllowList: z.string().optional(),
 });
-
-const cursorSchema = z.object({ o: z.number().int().min(0) });
 
 /** The main API routes the SDK uses (docs/daytona-api.md §3), mounted under /api behind the bearer check. */
 export function apiRoutes(service: SandboxService, links: PreviewLinks): Router {
@@ -77,6 +55,11 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
       throw badRequest('Cannot specify Sandbox resources when using a snapshot: omit cpu/memory/disk, or create from an image.');
     }
     if (body.snapshot && body.buildInfo) throw badRequest('Specify either snapshot or an image (buildInfo), not both.');
+    if (body.snapshot !== undefined && body.snapshot !== LOCAL_SNAPSHOT) {
+      throw badRequest(
+        `Snapshot ${body.snapshot} not found. Did you add it through the Daytona Dashboard? The local provider has one snapshot, '${LOCAL_SNAPSHOT}' (this machine's system): omit snapshot, or pass an image (recorded, not pulled).`,
+      );
+    }
     const image = body.buildInfo?.dockerfileContent?.match(/^\s*FROM\s+(\S+)/im)?.[1];
     const record = await service.create({
       name: body.name,
@@ -91,52 +74,15 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
       memory: body.memory,
       disk: body.disk,
       autoStopInterval: body.autoStopInterval,
-      autoArchiveInterval: body.autoArchiveInterval,
+      autoArchiveInterval: body.autoArchiveInterval === undefined ? undefined : resolveAutoArchiveInterval(body.autoArchiveInterval),
       autoDeleteInterval: body.autoDeleteInterval,
     });
     res.status(200).json(service.dto(record));
   });
 
   router.get('/sandbox', (req, res) => {
-    const query = parseOrBadRequest(listSchema, req.query, 'query');
-    let labels: Record<string, string> | undefined;
-    if (query.labels !== undefined) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(query.labels);
-      } catch {
-        throw badRequest(`Invalid query: 'labels' must be a JSON object such as {"app":"web"} (got ${query.labels}).`);
-      }
-      labels = parseOrBadRequest(stringMap, parsed, 'query labels');
-    }
-    let offset = 0;
-    if (query.cursor) {
-      try {
-        offset = cursorSchema.parse(JSON.parse(Buffer.from(query.cursor, 'base64url').toString())).o;
-      } catch {
-        throw badRequest("Invalid query: 'cursor' is not a cursor this server returned. Start again without a cursor.");
-      }
-    }
-    const states = query.states ? new Set<SandboxState>(query.states) : undefined;
-    const matches = service
-      .list()
-      .filter(
-        (record) =>
-          (!query.id || record.id.startsWith(query.id)) &&
-          (!query.name || record.name.startsWith(query.name)) &&
-          (!states || states.has(record.state)) &&
-          (!query.snapshots || (record.snapshot !== undefined && query.snapshots.includes(record.snapshot))) &&
-          (!labels || Object.entries(labels).every(([key, value]) => record.labels[key] === value)),
-      );
-    const field = SORT_FIELDS[query.sort];
-    const direction = query.order === 'asc' ? 1 : -1;
-    matches.sort((a, b) => direction * (compare(a[field], b[field]) || compare(a.id, b.id)));
-    const page = matches.slice(offset, offset + query.limit);
-    const next = offset + query.limit;
-    res.json({
-      items: page.map((record) => service.listItem(record)),
-      nextCursor: next < matches.length ? Buffer.from(JSON.stringify({ o: next })).toString('base64url') : null,
-    });
+    const page = listSandboxes(service.list(), req.query, isRecoverable);
+    res.json({ items: page.items.map((record) => service.listItem(record)), nextCursor: page.nextCursor });
   });
 
   router.get('/sandbox/:idOrName', (req, res) => {
@@ -155,6 +101,10 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
   router.post('/sandbox/:idOrName/stop', async (req, res) => {
     const force = req.query.force === 'true';
     res.json(service.dto(await service.stop(req.params.idOrName, force)));
+  });
+
+  router.post('/sandbox/:idOrName/recover', async (req, res) => {
+    res.json(service.dto(await service.recover(req.params.idOrName, req.query.skipStart === 'true')));
   });
 
   router.post('/sandbox/:idOrName/archive', async (req, res) => {
@@ -184,8 +134,9 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     router.post(`/sandbox/:idOrName/${path}/:interval`, async (req, res) => {
       const schema = min === undefined ? z.coerce.number().int() : z.coerce.number().int().min(min);
       const value = parseOrBadRequest(schema, req.params.interval, `${path} interval (minutes)`);
+      const resolved = field === 'autoArchiveInterval' ? resolveAutoArchiveInterval(value) : value;
       const record = await service.update(req.params.idOrName, (r) => {
-        r[field] = value;
+        r[field] = resolved;
       });
       res.status(201).json(service.dto(record));
     });
@@ -257,6 +208,7 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
   return router;
 }
 
-function compare(a: string | number, b: string | number): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Daytona stores 0 as the maximum auto-archive interval and caps larger ones at it (resolveAutoArchiveInterval). */
+function resolveAutoArchiveInterval(minutes: number): number {
+  return minutes === 0 ? MAX_AUTO_ARCHIVE_MINUTES : Math.min(minutes, MAX_AUTO_ARCHIVE_MINUTES);
 }

@@ -29,6 +29,29 @@ export function parseAllowList(text: string): string[] {
   });
 }
 
+/** Daytona's limit on networkAllowList entries (apps/api/src/sandbox/utils/network-validation.util.ts). */
+const DAYTONA_MAX_ALLOW_LIST = 10;
+
+/**
+ * A networkAllowList as Daytona's API accepts it at create and update: at most 10 comma-separated IPv4 networks,
+ * each with its CIDR prefix (Daytona refuses a bare address, which parseAllowList would read as /32). Throws a 400.
+ */
+export function validateAllowList(text: string): void {
+  const entries = text
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  if (entries.length > DAYTONA_MAX_ALLOW_LIST) {
+    throw badRequest(`Network allow list cannot contain more than ${DAYTONA_MAX_ALLOW_LIST} networks (got ${entries.length}).`);
+  }
+  for (const entry of entries) {
+    if (isIPv4(entry)) {
+      throw badRequest(`Invalid network format: "${entry}". Missing CIDR prefix length (e.g., /24): write ${entry}/32 for one address.`);
+    }
+  }
+  parseAllowList(text);
+}
+
 /** What a sandbox may reach, from its record. */
 export function networkPolicyOf(record: Pick<SandboxRecord, 'networkBlockAll' | 'networkAllowList'>): NetworkPolicy {
   return {

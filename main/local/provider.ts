@@ -11,6 +11,7 @@ import { attachLogStreams } from './log-stream.ts';
 import { PreviewLinks } from './preview/preview-links.ts';
 import { startPreviewProxy } from './preview/preview-proxy.ts';
 import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
+import { LOCAL_SNAPSHOT } from './sandbox-record.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
@@ -99,7 +100,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     log,
     ...(options.now ? { now: options.now } : {}),
   });
-  await service.recover();
+  await service.recoverAfterRestart();
   let previewPort = 0;
   const links = new PreviewLinks(() => previewPort, options.now);
   const proxy = await startPreviewProxy(
@@ -130,7 +131,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       announcements: {},
       proxyTemplateUrl: `http://{{PORT}}-{{sandboxId}}.localhost:${previewPort}`,
       proxyToolboxUrl: `${baseUrl}/toolbox`,
-      defaultSnapshot: 'local',
+      defaultSnapshot: LOCAL_SNAPSHOT,
       dashboardUrl: '',
       maxAutoArchiveInterval: MAX_AUTO_ARCHIVE_MINUTES,
       maintananceMode: false,

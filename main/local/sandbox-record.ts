@@ -96,6 +96,9 @@ export const LOCAL_ORGANIZATION_ID = 'local';
 export const LOCAL_TARGET = 'local';
 export const SANDBOX_USER = 'daytona';
 export const SANDBOX_HOME = '/home/daytona';
+export const SANDBOX_CLASS = 'container';
+/** The one snapshot the local provider has (/api/config's defaultSnapshot): this machine's own system. */
+export const LOCAL_SNAPSHOT = 'local';
 export const ISOLATION_LABEL = 'daytona-tray/isolation';
 /** 'shared' on a sandbox that uses the host's network because this host cannot give it one of its own. */
 export const NETWORK_LABEL = 'daytona-tray/network';
@@ -104,6 +107,11 @@ export const PROVIDER_LABELS: readonly string[] = [ISOLATION_LABEL, NETWORK_LABE
 
 /** States in which a sandbox's processes may run; anything else is "not started". */
 export const RUNNING_STATES: ReadonlySet<SandboxState> = new Set(['started']);
+
+/** A sandbox in error can be recovered: the local provider's recovery is starting its runtime again. */
+export function isRecoverable(record: SandboxRecord): boolean {
+  return record.state === 'error' && record.desiredState !== 'destroyed';
+}
 
 /** The full DTO (single reads); `toolboxProxyUrl` is required by the SDK. */
 export function toSandboxDto(record: SandboxRecord, toolboxProxyUrl: string) {
@@ -144,13 +152,15 @@ export function toListItemDto(record: SandboxRecord, toolboxProxyUrl: string) {
     state: record.state,
     desiredState: record.desiredState,
     ...(record.errorReason !== undefined ? { errorReason: record.errorReason } : {}),
+    recoverable: isRecoverable(record),
+    backupState: 'None',
     autoStopInterval: record.autoStopInterval,
     autoArchiveInterval: record.autoArchiveInterval,
     autoDeleteInterval: record.autoDeleteInterval,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     lastActivityAt: record.lastActivityAt,
-    sandboxClass: 'container',
+    sandboxClass: SANDBOX_CLASS,
     toolboxProxyUrl,
   };
 }

@@ -4,15 +4,24 @@ import { join } from 'node:path';
 import { ApiError, conflict, notFound } from './errors.ts';
 import { ActivityLog } from './lifecycle/activity.ts';
 import { afterRestart, RESTING_STATES, runDueJobs } from './lifecycle/auto-lifecycle.ts';
-import { hostnameOf, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
+import { hostnameOf, newAuthToken, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
+import { RunningAccess } from './lifecycle/running-access.ts';
 import { SandboxRuntimes } from './lifecycle/sandbox-runtimes.ts';
 import { SerialQueues } from './lifecycle/serial-queues.ts';
 import { StateRecorder, type EmitEvent } from './lifecycle/state-recorder.ts';
-import { archiveVerdict, assertChangeable, deleteVerdict, startVerdict, stopVerdict } from './lifecycle/transition-rules.ts';
-import { networkPolicyOf, parseAllowList } from './network-policy.ts';
-import { RUNNING_STATES, toListItemDto, toSandboxDto, type SandboxRecord } from './sandbox-record.ts';
+import {
+  archiveVerdict,
+  assertChangeable,
+  deleteVerdict,
+  isEphemeral,
+  recoverVerdict,
+  startVerdict,
+  stopVerdict,
+} from './lifecycle/transition-rules.ts';
+import { networkPolicyOf, validateAllowList } from './network-policy.ts';
+import { toListItemDto, toSandboxDto, type SandboxRecord } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
-import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from './sandbox-runner/index.ts';
+import type { CommandSpec, SandboxDirs, SandboxRunner } from './sandbox-runner/index.ts';
 
 export type { CreateParams } from './lifecycle/new-sandbox.ts';
 export type { EmitEvent, ProviderEventName } from './lifecycle/state-recorder.ts';
@@ -47,6 +56,7 @@ export class SandboxService {
   private readonly log: (line: string) => void;
   private readonly runtimes: SandboxRuntimes;
   private readonly states: StateRecorder;
+  private readonly access: RunningAccess;
   private readonly queues = new SerialQueues();
   private readonly activity: ActivityLog;
   private closing = false;
@@ -73,6 +83,16 @@ export class SandboxService {
       dto: (record) => this.dto(record),
       now: this.now,
       log: this.log,
+    });
+    this.access = new RunningAccess({
+      get: (idOrName) => this.get(idOrName),
+      lookup: (id) => this.store.get(id),
+      touch: (record) => this.touch(record),
+      fail: (record, error) => this.states.fail(record, error),
+      closing: () => this.closing,
+      log: this.log,
+      runtimes: this.runtimes,
+      queues: this.queues,
     });
   }
 
@@ -110,10 +130,7 @@ export class SandboxService {
 
   /** For toolbox calls: the sandbox must exist and be started. Counts as activity. */
   requireStarted(id: string): SandboxRecord {
-    const record = this.get(id);
-    if (!RUNNING_STATES.has(record.state) || this.closing) throw this.notStarted(record);
-    this.touch(record);
-    return record;
+    return this.access.requireStarted(id);
   }
 
   touch(record: SandboxRecord): void {
@@ -125,22 +142,9 @@ export class SandboxService {
     return this.activity.flush();
   }
 
-  // ── processes ──────────────────────────────────────────────────────────
-
-  /**
-   * Starts a command in a started sandbox; stop/delete end it with everything else the sandbox runs.
-   * When the sandbox's runtime died on its own (OOM killer, killed by hand) it is started again first:
-   * what ran in the background is gone, as after a container restart, but the sandbox keeps working.
-   */
-  async spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
-    let sandbox = this.runtimes.get(id);
-    if (!sandbox?.alive) sandbox = await this.revive(id);
-    const record = this.store.get(id);
-    if (this.closing || !record || !RUNNING_STATES.has(record.state) || this.runtimes.get(id) !== sandbox || !sandbox.alive) {
-      // A stop, delete or shutdown began after the request passed requireStarted.
-      throw this.notStarted(record ?? this.get(id));
-    }
-    return this.runtimes.spawn(id, sandbox, argv, command);
+  /** Starts a command in a started sandbox (see RunningAccess.spawn). */
+  spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
+    return this.access.spawn(id, argv, command);
   }
 
   /**
@@ -151,9 +155,8 @@ export class SandboxService {
     idOrName: string,
     settings: { networkBlockAll?: boolean | undefined; networkAllowList?: string | undefined },
   ): Promise<SandboxRecord> {
-    if (settings.networkAllowList !== undefined) parseAllowList(settings.networkAllowList);
-    return this.transition(idOrName, async (record) => {
-      assertChangeable(record);
+    if (settings.networkAllowList !== undefined) validateAllowList(settings.networkAllowList);
+    return this.transition(idOrName, assertChangeable, async (record) => {
       const next = {
         networkBlockAll: settings.networkBlockAll ?? record.networkBlockAll,
         networkAllowList: settings.networkAllowList ?? record.networkAllowList,
@@ -169,44 +172,9 @@ export class SandboxService {
     });
   }
 
-  /**
-   * A TCP connection to 127.0.0.1:<port> as a started sandbox sees it (the preview proxy's way in). Rejects
-   * with a 409 when the sandbox is not started, and with code ECONNREFUSED when nothing listens there.
-   */
-  async connect(id: string, port: number): Promise<Socket> {
-    const record = this.get(id);
-    const sandbox = this.runtimes.get(record.id);
-    if (this.closing || !RUNNING_STATES.has(record.state) || !sandbox?.alive) throw this.notStarted(record);
-    this.touch(record);
-    return sandbox.connect(port);
-  }
-
-  private notStarted(record: SandboxRecord): ApiError {
-    return conflict(
-      `Sandbox ${record.id} is ${this.closing ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
-    );
-  }
-
-  /** Starts a started sandbox's runtime again after it died; in the sandbox's queue, so never during a stop. */
-  private revive(id: string): Promise<RunningSandbox> {
-    return this.queues.run(id, async () => {
-      const record = this.get(id);
-      if (this.closing || !RUNNING_STATES.has(record.state)) throw this.notStarted(record);
-      const current = this.runtimes.get(id);
-      if (current?.alive) return current;
-      if (current) this.runtimes.reportDeath(id, current);
-      this.log(`sandbox ${id}: starting its processes again for the next command`);
-      try {
-        await this.runtimes.stop(id, true);
-        return await this.runtimes.boot(record, hostnameOf(record));
-      } catch (error) {
-        await this.states.fail(record, error);
-        throw new ApiError(
-          500,
-          `Sandbox ${id} could not be started again: ${record.errorReason ?? 'unknown error'} Start it (sandbox.start()) to retry, or delete it.`,
-        );
-      }
-    });
+  /** A TCP connection to 127.0.0.1:<port> in a started sandbox (see RunningAccess.connect). */
+  connect(id: string, port: number): Promise<Socket> {
+    return this.access.connect(id, port);
   }
 
   runningProcessCount(id: string): number {
@@ -219,11 +187,19 @@ export class SandboxService {
    * A caller-initiated change: refused once shutdown begins; runs in the sandbox's queue, and only if
    * the sandbox still exists when its turn comes.
    */
-  private transition<T>(idOrName: string, work: (record: SandboxRecord) => Promise<T>): Promise<T> {
+  private transition<T>(
+    idOrName: string,
+    check: (record: SandboxRecord) => unknown,
+    work: (record: SandboxRecord) => Promise<T>,
+  ): Promise<T> {
     if (this.closing) return Promise.reject(shuttingDown());
     const record = this.get(idOrName);
+    // Checked at once, as Daytona answers (a call during another's slow half gets its 409 now, not after it),
+    // and again when its turn comes.
+    check(record);
     return this.queues.run(record.id, async () => {
       if (this.store.get(record.id) !== record) throw notFound(`Sandbox ${record.id} was deleted. List sandboxes with GET /api/sandbox.`);
+      check(record);
       return work(record);
     });
   }
@@ -254,7 +230,7 @@ export class SandboxService {
     if (name !== undefined && this.store.findByIdOrName(name)) {
       throw conflict(`Sandbox with name ${name} already exists. Pick another name, or delete the existing sandbox first.`);
     }
-    if (params.networkAllowList !== undefined) parseAllowList(params.networkAllowList);
+    if (params.networkAllowList !== undefined) validateAllowList(params.networkAllowList);
     const record = newSandboxRecord(params, this.runner, new Date(this.now()).toISOString());
     const id = record.id;
     // Taken at once, so a second create with the same name (even in the same tick) gets the 409.
@@ -268,7 +244,7 @@ export class SandboxService {
         await this.states.fail(record, error);
         throw new ApiError(
           500,
-          `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Delete it (it is kept in state 'error' for inspection).`,
+          `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Recover it (sandbox.recover()) to retry, or delete it (it is kept in state 'error' for inspection).`,
         );
       }
       await this.states.setState(record, 'started');
@@ -277,22 +253,43 @@ export class SandboxService {
   }
 
   async start(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, async (record) => {
+    return this.transition(idOrName, startVerdict, async (record) => {
       if (startVerdict(record) === 'noop') return record;
-      const from = record.state;
-      await this.states.setDesired(record, 'started');
-      await this.states.setState(record, from === 'archived' ? 'restoring' : 'starting');
-      this.inBackground(record, async () => {
-        await this.runtimes.boot(record, hostnameOf(record));
-        await this.states.setState(record, 'started');
-      });
+      await this.bootInBackground(record, record.state === 'archived' ? 'restoring' : 'starting');
       return record;
     });
   }
 
+  /** Daytona's recover for a sandbox in error: here, its runtime started again (left stopped with skipStart). */
+  async recover(idOrName: string, skipStart = false): Promise<SandboxRecord> {
+    return this.transition(idOrName, recoverVerdict, async (record) => {
+      if (!skipStart) {
+        await this.bootInBackground(record, 'starting');
+        return record;
+      }
+      await this.runtimes.stop(record.id, true);
+      await this.states.setDesired(record, 'stopped');
+      await this.states.setState(record, 'stopped');
+      return record;
+    });
+  }
+
+  /** Like Daytona's start, gives the sandbox a new preview token: links handed out before stop no longer open it. */
+  private async bootInBackground(record: SandboxRecord, via: 'starting' | 'restoring'): Promise<void> {
+    record.authToken = newAuthToken();
+    await this.states.setDesired(record, 'started');
+    await this.states.setState(record, via);
+    this.inBackground(record, async () => {
+      await this.runtimes.stop(record.id, true); // whatever a failed run left
+      await this.runtimes.boot(record, hostnameOf(record));
+      await this.states.setState(record, 'started');
+    });
+  }
+
+  /** Stops a started sandbox; an ephemeral one (autoDeleteInterval 0) is deleted instead, as on Daytona. */
   async stop(idOrName: string, force = false): Promise<SandboxRecord> {
-    return this.transition(idOrName, async (record) => {
-      if (stopVerdict(record) === 'noop') return record;
+    return this.transition(idOrName, stopVerdict, async (record) => {
+      if (isEphemeral(record)) return this.deleteNow(record);
       await this.states.setDesired(record, 'stopped');
       await this.states.setState(record, 'stopping');
       this.inBackground(record, async () => {
@@ -304,8 +301,7 @@ export class SandboxService {
   }
 
   async archive(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, async (record) => {
-      if (archiveVerdict(record) === 'noop') return record;
+    return this.transition(idOrName, archiveVerdict, async (record) => {
       await this.states.setDesired(record, 'archived');
       await this.states.setState(record, 'archiving');
       // Local archives keep the files where they are; archiving only changes what the sandbox may do.
@@ -315,13 +311,16 @@ export class SandboxService {
   }
 
   async delete(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, async (record) => {
-      if (deleteVerdict(record) === 'noop') return record;
-      await this.states.setDesired(record, 'destroyed');
-      await this.states.setState(record, 'destroying');
-      this.inBackground(record, () => this.destroy(record));
-      return record;
+    return this.transition(idOrName, deleteVerdict, async (record) => {
+      return this.deleteNow(record);
     });
+  }
+
+  private async deleteNow(record: SandboxRecord): Promise<SandboxRecord> {
+    await this.states.setDesired(record, 'destroyed');
+    await this.states.setState(record, 'destroying');
+    this.inBackground(record, () => this.destroy(record));
+    return record;
   }
 
   private async destroy(record: SandboxRecord): Promise<void> {
@@ -333,8 +332,7 @@ export class SandboxService {
   }
 
   async update(idOrName: string, change: (record: SandboxRecord) => void): Promise<SandboxRecord> {
-    return this.transition(idOrName, async (record) => {
-      assertChangeable(record);
+    return this.transition(idOrName, assertChangeable, async (record) => {
       change(record);
       record.updatedAt = new Date(this.now()).toISOString();
       await this.store.save(record);
@@ -345,7 +343,7 @@ export class SandboxService {
   // ── startup, shutdown and the auto-stop/archive/delete clock ───────────
 
   /** After a restart nothing runs: started sandboxes come back stopped; half-done deletes finish. */
-  async recover(): Promise<void> {
+  async recoverAfterRestart(): Promise<void> {
     for (const record of this.store.all()) {
       if (afterRestart(record) === 'remove') await this.store.remove(record.id);
       else await this.store.save(record);

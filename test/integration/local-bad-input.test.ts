@@ -295,12 +295,12 @@ describe('local provider: bad input gets the right status and a message that say
   });
 
   describe('operations in the wrong state', () => {
-    it('409 archiving a started sandbox: stop it first', async () => {
+    it("400 archiving a started sandbox (Daytona's SandboxError): stop it first", async () => {
       expectApiError(
         await post(t, `/sandbox/${started.id}/archive`, {}),
-        409,
-        'Conflict',
-        `Sandbox ${started.id} is started: only a stopped sandbox can be archived. Stop it first.`,
+        400,
+        'Bad Request',
+        `Sandbox is not stopped: sandbox ${started.id} is started; stop it first, then archive it.`,
       );
       expect((await t.daytona.get(started.id)).state).toBe('started');
     });
@@ -348,7 +348,7 @@ describe('local provider without bubblewrap: a slow stop', () => {
     await t?.stop();
   });
 
-  it('409 on toolbox calls while stopping; a start sent meanwhile waits for the stop, then starts', async () => {
+  it('409 on toolbox calls and on a start while stopping (as on Daytona); once stopped, the start goes through', async () => {
     const events: string[] = [];
     const origin = t.provider.apiUrl.replace(/\/api$/, '');
     const socket = io(origin, { path: '/api/socket.io/', transports: ['websocket'], auth: { token: t.provider.apiKey } });
@@ -376,8 +376,13 @@ describe('local provider without bubblewrap: a slow stop', () => {
         `Sandbox ${sandbox.id} is stopping: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
       );
 
-      const start = await post(t, `/sandbox/${sandbox.id}/start`, {});
-      expect(start.status).toBe(200);
+      const early = await post(t, `/sandbox/${sandbox.id}/start`, {});
+      expect(early.status).toBe(409);
+      expect(early.body.message).toBe(
+        `Sandbox state change in progress: sandbox ${sandbox.id} is stopping. Wait until it settles, then retry.`,
+      );
+      await t.provider.service.idle();
+      expect((await post(t, `/sandbox/${sandbox.id}/start`, {})).status).toBe(200);
       await t.provider.service.idle();
       expect((await t.daytona.get(sandbox.id)).state).toBe('started');
       await expect.poll(() => events).toEqual(['started>stopping', 'stopping>stopped', 'stopped>starting', 'starting>started']);

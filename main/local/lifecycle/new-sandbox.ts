@@ -60,8 +60,13 @@ export function newSandboxRecord(params: CreateParams, runner: RunnerTraits, now
     createdAt: nowIso,
     updatedAt: nowIso,
     lastActivityAt: nowIso,
-    authToken: randomBytes(24).toString('base64url'),
+    authToken: newAuthToken(),
   };
+}
+
+/** A private sandbox's preview token (x-daytona-preview-token); a new one at every start. */
+export function newAuthToken(): string {
+  return randomBytes(24).toString('base64url');
 }
 
 /** A hostname for the sandbox: its name as a DNS label, or the start of its id. */

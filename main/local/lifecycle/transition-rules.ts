@@ -1,41 +1,75 @@
-import { conflict } from '../errors.ts';
-import type { SandboxRecord } from '../sandbox-record.ts';
+import { badRequest, conflict } from '../errors.ts';
+import { isRecoverable, type SandboxRecord } from '../sandbox-record.ts';
+
+/**
+ * Which state changes a caller may ask for, with Daytona's answers (apps/api/src/sandbox/services/sandbox.service.ts,
+ * v0.190.0): a change while another is under way is 409 "Sandbox state change in progress"; a change the sandbox's
+ * state does not allow is 400 (Daytona's SandboxError, which the SDK raises as DaytonaValidationError). Each message
+ * starts with Daytona's words and goes on with what to do.
+ */
 
 /** 'noop': the sandbox is already where the call would take it; 'go': make the transition. */
 export type Verdict = 'noop' | 'go';
 
-export function startVerdict(record: SandboxRecord): Verdict {
-  switch (record.state) {
-    case 'started':
-      return 'noop';
-    case 'stopped':
-    case 'archived':
-    case 'error':
-    case 'build_failed':
-      return 'go';
-    default:
-      throw conflict(`Sandbox ${record.id} is ${record.state}; wait until it is stopped, then start it.`);
-  }
+const errored = (record: SandboxRecord) => record.state === 'error' || record.state === 'build_failed';
+/** Daytona's `pending`: a transition is under way (the state has not reached the desired state yet). */
+const changing = (record: SandboxRecord) => !errored(record) && String(record.state) !== String(record.desiredState);
+export const isEphemeral = (record: SandboxRecord) => record.autoDeleteInterval === 0;
+
+function inProgress(record: SandboxRecord) {
+  return conflict(`Sandbox state change in progress: sandbox ${record.id} is ${record.state}. Wait until it settles, then retry.`);
 }
 
+function assertNotErrored(record: SandboxRecord): void {
+  if (!errored(record)) return;
+  const reason = record.errorReason ? ` (${record.errorReason})` : '';
+  throw badRequest(`Sandbox is in an errored state${reason}: recover it (sandbox.recover()) or delete it.`);
+}
+
+export function startVerdict(record: SandboxRecord): Verdict {
+  if (record.state === 'started' && record.desiredState === 'started') return 'noop';
+  assertNotErrored(record);
+  if (changing(record)) throw inProgress(record);
+  if (record.state !== 'stopped' && record.state !== 'archived') {
+    throw badRequest(`Sandbox is not in valid state: sandbox ${record.id} is ${record.state}; only a stopped or archived one starts.`);
+  }
+  return 'go';
+}
+
+/** An ephemeral sandbox is deleted by its stop (the caller checks isEphemeral). */
 export function stopVerdict(record: SandboxRecord): Verdict {
-  if (record.state === 'stopped' || record.state === 'archived') return 'noop';
-  if (record.state !== 'started' && record.state !== 'error') {
-    throw conflict(`Sandbox ${record.id} is ${record.state}; wait until it is started, then stop it.`);
+  assertNotErrored(record);
+  if (changing(record)) throw inProgress(record);
+  if (record.state !== 'started') {
+    throw badRequest(`Sandbox is not in a stoppable state: sandbox ${record.id} is ${record.state}; only a started one stops.`);
   }
   return 'go';
 }
 
 export function archiveVerdict(record: SandboxRecord): Verdict {
-  if (record.state === 'archived') return 'noop';
+  assertNotErrored(record);
+  if (changing(record)) throw inProgress(record);
   if (record.state !== 'stopped') {
-    throw conflict(`Sandbox ${record.id} is ${record.state}: only a stopped sandbox can be archived. Stop it first.`);
+    throw badRequest(`Sandbox is not stopped: sandbox ${record.id} is ${record.state}; stop it first, then archive it.`);
+  }
+  if (isEphemeral(record)) {
+    throw badRequest(
+      `Ephemeral sandboxes cannot be archived: sandbox ${record.id} has autoDeleteInterval 0. Set another auto-delete interval first.`,
+    );
   }
   return 'go';
 }
 
 export function deleteVerdict(record: SandboxRecord): Verdict {
-  return record.state === 'destroying' || record.state === 'destroyed' ? 'noop' : 'go';
+  if (changing(record)) throw inProgress(record);
+  return 'go';
+}
+
+export function recoverVerdict(record: SandboxRecord): Verdict {
+  if (!isRecoverable(record)) {
+    throw badRequest(`Sandbox is not in a recoverable state: sandbox ${record.id} is ${record.state}; only a sandbox in error recovers.`);
+  }
+  return 'go';
 }
 
 /** Settings (labels, intervals, network) change on any sandbox that is not being deleted. */

@@ -1,0 +1,96 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { ApiError, conflict } from '../errors.ts';
+import { RUNNING_STATES, type SandboxRecord } from '../sandbox-record.ts';
+import type { CommandSpec, RunningSandbox } from '../sandbox-runner/index.ts';
+import { hostnameOf } from './new-sandbox.ts';
+import type { SandboxRuntimes } from './sandbox-runtimes.ts';
+import type { SerialQueues } from './serial-queues.ts';
+
+export interface RunningAccessDeps {
+  /** The sandbox by id or name, or a 404. */
+  get(idOrName: string): SandboxRecord;
+  /** The sandbox by id while it exists. */
+  lookup(id: string): SandboxRecord | undefined;
+  touch(record: SandboxRecord): void;
+  fail(record: SandboxRecord, error: unknown): Promise<void>;
+  closing(): boolean;
+  log(line: string): void;
+  runtimes: SandboxRuntimes;
+  queues: SerialQueues;
+}
+
+/** The way into a started sandbox for the toolbox and the preview proxy: commands and connections. */
+export class RunningAccess {
+  private readonly deps: RunningAccessDeps;
+
+  constructor(deps: RunningAccessDeps) {
+    this.deps = deps;
+  }
+
+  /** For toolbox calls: the sandbox must exist and be started. Counts as activity. */
+  requireStarted(id: string): SandboxRecord {
+    const record = this.deps.get(id);
+    if (!RUNNING_STATES.has(record.state) || this.deps.closing()) throw this.notStarted(record);
+    this.deps.touch(record);
+    return record;
+  }
+
+  /**
+   * Starts a command in a started sandbox; stop/delete end it with everything else the sandbox runs.
+   * When the sandbox's runtime died on its own (OOM killer, killed by hand) it is started again first:
+   * what ran in the background is gone, as after a container restart, but the sandbox keeps working.
+   */
+  async spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
+    const { runtimes } = this.deps;
+    let sandbox = runtimes.get(id);
+    if (!sandbox?.alive) sandbox = await this.revive(id);
+    const record = this.deps.lookup(id);
+    if (this.deps.closing() || !record || !RUNNING_STATES.has(record.state) || runtimes.get(id) !== sandbox || !sandbox.alive) {
+      // A stop, delete or shutdown began after the request passed requireStarted.
+      throw this.notStarted(record ?? this.deps.get(id));
+    }
+    return runtimes.spawn(id, sandbox, argv, command);
+  }
+
+  /**
+   * A TCP connection to 127.0.0.1:<port> as a started sandbox sees it (the preview proxy's way in). Rejects
+   * with a 409 when the sandbox is not started, and with code ECONNREFUSED when nothing listens there.
+   */
+  async connect(id: string, port: number): Promise<Socket> {
+    const record = this.deps.get(id);
+    const sandbox = this.deps.runtimes.get(record.id);
+    if (this.deps.closing() || !RUNNING_STATES.has(record.state) || !sandbox?.alive) throw this.notStarted(record);
+    this.deps.touch(record);
+    return sandbox.connect(port);
+  }
+
+  private notStarted(record: SandboxRecord): ApiError {
+    return conflict(
+      `Sandbox ${record.id} is ${this.deps.closing() ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
+    );
+  }
+
+  /** Starts a started sandbox's runtime again after it died; in the sandbox's queue, so never during a stop. */
+  private revive(id: string): Promise<RunningSandbox> {
+    const { runtimes } = this.deps;
+    return this.deps.queues.run(id, async () => {
+      const record = this.deps.get(id);
+      if (this.deps.closing() || !RUNNING_STATES.has(record.state)) throw this.notStarted(record);
+      const current = runtimes.get(id);
+      if (current?.alive) return current;
+      if (current) runtimes.reportDeath(id, current);
+      this.deps.log(`sandbox ${id}: starting its processes again for the next command`);
+      try {
+        await runtimes.stop(id, true);
+        return await runtimes.boot(record, hostnameOf(record));
+      } catch (error) {
+        await this.deps.fail(record, error);
+        throw new ApiError(
+          500,
+          `Sandbox ${id} could not be started again: ${record.errorReason ?? 'unknown error'} Recover it (sandbox.recover()) to retry, or delete it.`,
+        );
+      }
+    });
+  }
+}
