@@ -5,6 +5,7 @@ import { MAX_SIGNED_SECONDS, type PreviewLinks } from './preview/preview-links.t
 import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
 import { isRecoverable, LOCAL_SNAPSHOT, PROVIDER_LABELS, type SandboxRecord } from './sandbox-record.ts';
 import { listSandboxes } from './sandbox-list.ts';
+import { refuseUnsupported } from './unsupported.ts';
 import type { SandboxService } from './sandbox-service.ts';
 import { assertPort, parseOrBadRequest } from './validation.ts';
 
@@ -205,6 +206,12 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     res.json(service.dto(await service.updateNetwork(req.params.idOrName, settings)));
   });
 
+  router.use(
+    refuseUnsupported('api', (path) => {
+      const id = /^\/sandbox\/([^/]+)\//.exec(path)?.[1];
+      if (id && id !== 'ssh-access') service.get(decodeURIComponent(id));
+    }),
+  );
   return router;
 }
 

@@ -29,6 +29,7 @@ export type DaemonErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'REQUEST_TIMEOUT'
+  | 'UNPROCESSABLE_ENTITY'
   | 'INTERNAL_SERVER_ERROR';
 
 const REASONS: Record<number, string> = {

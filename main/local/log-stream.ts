@@ -4,6 +4,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { tokensEqual } from './auth.ts';
 import type { SandboxService } from './sandbox-service.ts';
 import type { SessionCommand, SessionManager } from './toolbox/sessions.ts';
+import { unsupportedCloseReason, unsupportedOperation } from './unsupported.ts';
 
 const LOGS_PATH = /^\/toolbox\/([^/]+)\/process\/session\/([^/]+)\/command\/([^/]+)\/logs$/;
 const ENTRYPOINT_LOGS_PATH = /^\/toolbox\/([^/]+)\/process\/session\/entrypoint\/logs$/;
@@ -24,11 +25,8 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const match = LOGS_PATH.exec(url.pathname);
     const entrypoint = ENTRYPOINT_LOGS_PATH.exec(url.pathname);
-    if (!match && !entrypoint) {
-      // Socket.IO handles its own path; nothing else upgrades.
-      if (!url.pathname.startsWith('/api/socket.io/')) socket.destroy();
-      return;
-    }
+    // Socket.IO handles its own path (and its own authentication).
+    if (!match && !entrypoint && url.pathname.startsWith('/api/socket.io/')) return;
     const reject = (status: number, reason: string, message: string) => {
       socket.end(
         `HTTP/1.1 ${status} ${reason}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(message)}\r\nConnection: close\r\n\r\n${message}`,
@@ -36,6 +34,19 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
     };
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('DAYTONA_SANDBOX_AUTH_KEY') ?? '';
     if (!tokensEqual(token, apiKey)) return reject(401, 'Unauthorized', 'Unauthorized: send the API key as a Bearer token.');
+    if (!match && !entrypoint) {
+      // A Daytona operation this provider does not do (the code interpreter, PTYs) is accepted and closed with a
+      // reason naming it, which the SDK raises; nothing else upgrades.
+      const inner = /^\/toolbox\/[^/]+(\/.*)$/.exec(url.pathname)?.[1];
+      const operation = inner && unsupportedOperation('toolbox', 'GET', inner);
+      if (!operation) return void socket.destroy();
+      const reason = unsupportedCloseReason(operation, inner);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // The SDK's PTY handle reads an error control message, its code interpreter the close reason.
+        ws.send(JSON.stringify({ type: 'control', status: 'error', error: reason }), () => ws.close(1008, reason));
+      });
+      return;
+    }
     if (entrypoint) {
       // Local sandboxes have no image entrypoint: its log is empty (as GET …/entrypoint/logs says).
       try {

@@ -11,6 +11,7 @@ import { gitRoutes } from './git/routes.ts';
 import { processRoutes } from './process-routes.ts';
 import type { SandboxExec } from './run-command.ts';
 import type { SessionManager } from './sessions.ts';
+import { refuseUnsupported } from '../unsupported.ts';
 
 export interface ToolboxDeps extends SandboxExec {
   service: SandboxService;
@@ -63,6 +64,8 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   inner.use(processRoutes({ ...deps, recordOf }));
   inner.use(gitRoutes({ ...deps, recordOf }));
   inner.use(computerUseRoutes({ desktops: deps.desktops, recordOf }));
+  // Last: Daytona operations this provider does not do answer 422 naming them (routes added above come first).
+  inner.use(refuseUnsupported('toolbox'));
   router.use('/:sandboxId', inner);
   return router;
 }

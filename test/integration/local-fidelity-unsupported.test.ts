@@ -1,0 +1,65 @@
+import { DaytonaConnectionError, DaytonaNotFoundError, DaytonaUnprocessableEntityError, type Sandbox } from '@daytonaio/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+
+// What the local provider does not do fails as Daytona fails an unsupported operation (422, its error shape, the
+// operation named), never as "not found", which would make a program believe its sandbox is gone.
+describe('local provider: unsupported operations are named, not 404', () => {
+  let t: TestProvider;
+  let sandbox: Sandbox;
+
+  beforeAll(async () => {
+    t = await startTestProvider();
+    sandbox = await t.daytona.create({ name: 'unsupported' });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  const failure = async (call: Promise<unknown>) => {
+    const error = await call.then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error, 'the call should have failed').toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(DaytonaNotFoundError);
+    return error as Error & { statusCode?: number };
+  };
+
+  it('sandbox API calls: resize, fork, SSH access, snapshots and volumes', async () => {
+    const resize = await failure(sandbox.resize({ cpu: 2 }));
+    expect(resize).toBeInstanceOf(DaytonaUnprocessableEntityError);
+    expect(resize.message).toBe(
+      'resizeSandbox (POST /api/sandbox/{id}/resize) is not supported by the local provider: use a Daytona Cloud profile for it.',
+    );
+    expect((await failure(sandbox.fork())).message).toMatch(/^forkSandbox \(POST \/api\/sandbox\/\{id\}\/fork\) is not supported/);
+    expect((await failure(sandbox.createSshAccess(10))).message).toMatch(/^createSshAccess /);
+    expect((await failure(t.daytona.snapshot.list())).message).toMatch(/^getAllSnapshots /);
+    expect((await failure(t.daytona.volume.list())).message).toMatch(/^listVolumes /);
+    // The sandbox is still there, and a missing one is still "not found".
+    expect((await t.daytona.get(sandbox.id)).state).toBe('started');
+    const missing = await t.request('/sandbox/00000000-0000-4000-8000-000000000000/resize', { method: 'POST' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('toolbox calls: PTYs in the daemon error shape, the code interpreter as a WebSocket closed with the reason', async () => {
+    const list = await failure(sandbox.process.listPtySessions());
+    expect(list).toBeInstanceOf(DaytonaUnprocessableEntityError);
+    expect(list.message).toMatch(
+      /^listPtySessions \(GET \/toolbox\/\{sandboxId\}\/process\/pty\) is not supported by the local provider: use a session/,
+    );
+    const raw = await t.request(`/toolbox/${sandbox.id}/lsp/start`, { method: 'POST' });
+    expect(raw.status).toBe(422);
+    expect(await raw.json()).toMatchObject({ statusCode: 422, code: 'UNPROCESSABLE_ENTITY', source: 'DAYTONA_DAEMON', method: 'POST' });
+
+    // Both WebSocket calls used to have their socket dropped ("Connection closed", nothing said).
+    const pty = await failure(sandbox.process.createPty({ id: 'term', onData: () => {} }));
+    expect(pty).toBeInstanceOf(DaytonaConnectionError);
+    expect(pty.message).toMatch(/^createPty is not supported by the local provider: use process\.createSession\(\)/);
+    const interpreter = await failure(sandbox.codeInterpreter.runCode('print(1)'));
+    expect(interpreter).toBeInstanceOf(DaytonaConnectionError);
+    expect(interpreter.message).toMatch(
+      /^executeInterpreterCode \(codeInterpreter\.runCode\) is not supported by the local provider: use process\.codeRun\(\)/,
+    );
+  });
+});
