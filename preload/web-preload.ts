@@ -7,63 +7,107 @@ import { BRIDGE_SOCKET_PATH, decodeWire, encodeWire, type PageMessage } from './
  * when main.tsx looks for it. Each method is an `invoke` over one WebSocket to main (same channels, same
  * Result values); events arrive as pushed messages. Alerts main pushes are shown as browser notifications
  * when the user allowed them, else as a notice in the page; a click goes back to main, which opens the view.
+ * A dropped socket (sleep, the app restarting) is retried with a "Reconnecting" notice until it is back; a
+ * new run of the app (its hello names another run) reloads the page, whose state starts over with it.
  */
 
 const LOST: Result<never> = {
   ok: false,
   error: {
     code: 'unreachable',
-    message: 'Lost the connection to Daytona Tray (did it stop?). Start it again with `daytona-tray app`, then reload this page.',
+    message: 'The connection to Daytona Tray dropped before it answered. It reconnects by itself; try again in a moment.',
   },
 };
+const RECONNECTING: Result<never> = {
+  ok: false,
+  error: {
+    code: 'unreachable',
+    message: 'Reconnecting to Daytona Tray… If it does not come back, start it again with `daytona-tray app`.',
+  },
+};
+/** Waits between reconnect attempts: quick at first (a blip), then every few seconds (the app is restarting). */
+const RECONNECT_DELAYS_MS = [250, 500, 1_000, 2_000, 3_000];
 
 function createWebBridge(): BridgeApi {
-  const socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_SOCKET_PATH}`);
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${BRIDGE_SOCKET_PATH}`;
+  // Until the first socket opens or fails, requests wait for it; after a drop they fail at once with RECONNECTING.
   const queue: string[] = [];
   const pending = new Map<number, (result: unknown) => void>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let nextId = 1;
-  let closed = false;
+  let socket: WebSocket;
+  let dropped = false;
+  let run: string | undefined;
+  let attempts = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let reconnecting: HTMLElement | undefined;
 
   const send = (message: PageMessage) => {
     const text = encodeWire(message);
     if (socket.readyState === WebSocket.OPEN) socket.send(text);
     else queue.push(text);
   };
-  socket.addEventListener('open', () => {
-    for (const text of queue.splice(0)) socket.send(text);
-  });
-  socket.addEventListener('close', () => {
-    closed = true;
-    for (const resolve of pending.values()) resolve(LOST);
-    pending.clear();
-    showNotice({
-      title: 'Disconnected from Daytona Tray',
-      body: LOST.ok ? '' : LOST.error.message,
-      buttons: [],
-      onClick: undefined,
-      sticky: true,
+  const connected = () => socket.readyState === WebSocket.OPEN || !dropped;
+
+  function connect(): void {
+    retryTimer = undefined;
+    socket = new WebSocket(url);
+    socket.addEventListener('open', () => {
+      attempts = 0;
+      for (const text of queue.splice(0)) socket.send(text);
     });
-  });
-  socket.addEventListener('message', (event) => {
-    const message = typeof event.data === 'string' ? decodeWire(event.data) : undefined;
-    if (!message) return;
-    if (message.t === 'result' && typeof message.id === 'number') {
-      pending.get(message.id)?.(message.result);
-      pending.delete(message.id);
-    } else if (message.t === 'event' && typeof message.channel === 'string') {
-      for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
-    } else if (message.t === 'notify') {
-      showAlert(message as unknown as NotifyMessage, (button) =>
-        send({ t: 'notification-click', notification: String(message.notification), ...(button === undefined ? {} : { button }) }),
-      );
-    }
-  });
+    socket.addEventListener('close', () => {
+      dropped = true;
+      for (const resolve of pending.values()) resolve(LOST);
+      pending.clear();
+      queue.length = 0;
+      reconnecting ??= showNotice({
+        title: 'Reconnecting to Daytona Tray…',
+        body: 'The connection dropped (the computer slept, or the app stopped). If it does not come back, start it again with `daytona-tray app`.',
+        buttons: [],
+        onClick: undefined,
+        sticky: true,
+        role: 'status',
+      });
+      const delay = RECONNECT_DELAYS_MS[Math.min(attempts, RECONNECT_DELAYS_MS.length - 1)]!;
+      attempts += 1;
+      retryTimer = setTimeout(connect, delay);
+    });
+    socket.addEventListener('message', (event) => {
+      const message = typeof event.data === 'string' ? decodeWire(event.data) : undefined;
+      if (!message) return;
+      if (message.t === 'hello' && typeof message.run === 'string') {
+        // A new run of the app (it restarted): its state starts over, so the window starts over too.
+        if (run !== undefined && run !== message.run) return location.reload();
+        run = message.run;
+        reconnecting?.remove();
+        reconnecting = undefined;
+      } else if (message.t === 'result' && typeof message.id === 'number') {
+        pending.get(message.id)?.(message.result);
+        pending.delete(message.id);
+      } else if (message.t === 'event' && typeof message.channel === 'string') {
+        for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
+      } else if (message.t === 'notify') {
+        showAlert(message as unknown as NotifyMessage, (button) =>
+          send({ t: 'notification-click', notification: String(message.notification), ...(button === undefined ? {} : { button }) }),
+        );
+      }
+    });
+  }
+  // Back from sleep or offline: try now rather than at the next scheduled attempt.
+  const retryNow = () => {
+    if (retryTimer === undefined || document.visibilityState === 'hidden') return;
+    clearTimeout(retryTimer);
+    connect();
+  };
+  window.addEventListener('online', retryNow);
+  document.addEventListener('visibilitychange', retryNow);
+  connect();
 
   const bridge: Record<string, unknown> = {};
   for (const [method, channel] of Object.entries(METHOD_CHANNELS) as [BridgeMethodName, string][]) {
     bridge[method] = (payload?: unknown) => {
-      if (closed) return Promise.resolve(LOST);
+      if (!connected()) return Promise.resolve(RECONNECTING);
       const id = nextId++;
       return new Promise((resolve) => {
         pending.set(id, resolve);
@@ -121,7 +165,14 @@ function showAlert(message: NotifyMessage, click: (button?: number) => void): vo
     });
     return;
   }
-  showNotice({ title: message.title, body: message.body, buttons: message.buttons, onClick: click, sticky: message.critical });
+  showNotice({
+    title: message.title,
+    body: message.body,
+    buttons: message.buttons,
+    onClick: click,
+    sticky: message.critical,
+    role: 'alert',
+  });
 }
 
 const NOTICE_AREA = 'daytona-web-notices';
@@ -136,7 +187,9 @@ function showNotice(notice: {
   buttons: string[];
   onClick: ((button?: number) => void) | undefined;
   sticky: boolean;
-}): void {
+  /** alert: an alert from the app; status: the connection's state (announced politely). */
+  role: 'alert' | 'status';
+}): HTMLElement {
   let area = document.getElementById(NOTICE_AREA);
   if (!area) {
     area = document.createElement('div');
@@ -159,7 +212,7 @@ function showNotice(notice: {
   }
   const box = document.createElement('div');
   box.className = 'web-notice';
-  box.setAttribute('role', 'alert');
+  box.setAttribute('role', notice.role);
   Object.assign(box.style, {
     background: 'Canvas',
     color: 'CanvasText',
@@ -202,6 +255,7 @@ function showNotice(notice: {
   box.append(title, body, row);
   area.append(box);
   if (!notice.sticky) setTimeout(() => box.remove(), 30_000);
+  return box;
 }
 
 Object.defineProperty(window, 'bridge', { value: createWebBridge(), writable: false, configurable: false, enumerable: false });

@@ -16,6 +16,8 @@ export type PageMessage =
 
 /** Main -> page. */
 export type MainMessage =
+  /** First on every socket: which run of the app this is (a page that finds a new run after a reconnect reloads). */
+  | { t: 'hello'; run: string }
   | { t: 'result'; id: number; result: unknown }
   /** `webContents.send(channel, payload)`. */
   | { t: 'event'; channel: string; payload: unknown }

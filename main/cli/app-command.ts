@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { appDataDir } from '../core/app-paths.ts';
 import { runWebApp } from '../web/run-web-app.ts';
 import { electronLaunch } from './electron-runtime.ts';
 import { packageVersion } from './package-version.ts';
@@ -17,7 +18,8 @@ provider) running until Ctrl-C or SIGTERM, which stop everything it started.
   --json       print exactly one line, {"url": "..."}, once the page can be opened
 
 The address carries a one-time key: the browser that opens it first is let in (a cookie); it does not work
-a second time. Uses the data dir of DAYTONA_TRAY_HOME when set.`;
+a second time. One web app runs per data dir: run again, it opens the running one's page (with a new
+address) and exits. Uses the data dir of DAYTONA_TRAY_HOME when set.`;
 
 const outMain = fileURLToPath(new URL('..', import.meta.url)); // out/main/
 const appRoot = join(outMain, '..', '..');
@@ -63,21 +65,25 @@ export async function run(argv: string[]): Promise<number> {
       cliScript: join(outMain, 'cli.js'),
       rendererDir: join(appRoot, 'out', 'renderer'),
       webPreloadFile: join(appRoot, 'out', 'web-preload', 'web-preload.js'),
+      dataDir: appDataDir(),
       version: packageVersion(),
       port,
       open: values['no-open'] !== true,
       log,
-      ready(link) {
+      ready(link, alreadyRunning) {
         process.stdout.write(
           json
             ? `${JSON.stringify({ url: link })}\n`
-            : `Daytona Tray is running at ${link}\nThat address works once; press Ctrl-C to stop.\n`,
+            : alreadyRunning
+              ? `Daytona Tray already runs (one per data folder); its page: ${link}\nThat address works once.\n`
+              : `Daytona Tray is running at ${link}\nThat address works once; press Ctrl-C to stop.\n`,
         );
       },
     });
   } catch (error) {
     return fail((error as Error).message);
   }
+  if ('alreadyRunning' in running) return 0;
   const onSignal = () => void running.stop();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

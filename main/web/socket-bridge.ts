@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { IpcMainPort, IpcSender } from '../app/ipc-registry.ts';
 import { decodeWire, encodeWire, type MainMessage } from '../../preload/web-wire.ts';
@@ -36,6 +37,8 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
   const clickListeners: ((notification: string, button: number | undefined) => void)[] = [];
   const openListeners: ((send: (channel: string, payload: unknown) => void) => void)[] = [];
   const countListeners: ((pages: number) => void)[] = [];
+  // Tells a page that reconnects whether it found the same app or a new one (whose state starts over).
+  const run = randomUUID();
   const counted = () => {
     for (const listener of countListeners) listener(sockets.size);
   };
@@ -49,6 +52,7 @@ export function createSocketBridge(options: { log(line: string): void }): Socket
     const id = nextId++;
     sockets.set(id, socket);
     const sender: IpcSender = { webContentsId: id, frameUrl: pageUrl, isMainFrame: true };
+    sendTo(socket, { t: 'hello', run });
     socket.on('close', () => {
       if (sockets.delete(id)) counted();
     });

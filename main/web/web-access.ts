@@ -24,6 +24,8 @@ export interface WebAccess {
   redeemToken(token: string): boolean;
   /** The Set-Cookie header value that admits this browser. */
   sessionCookie(): string;
+  /** The session secret (kept in web-app.json so the next run admits the same pages). */
+  session: string;
   /** True when the request carries this run's session cookie. */
   hasSession(req: IncomingMessage): boolean;
   /**
@@ -34,8 +36,8 @@ export interface WebAccess {
   checkHostAndOrigin(req: IncomingMessage, options?: { requireOrigin?: boolean }): WebRefusal | undefined;
 }
 
-export function createWebAccess(port: number): WebAccess {
-  const session = randomBytes(32).toString('base64url');
+/** `session`: the secret the cookie carries (the last run's, to keep its pages); a new one when absent. */
+export function createWebAccess(port: number, session = randomBytes(32).toString('base64url')): WebAccess {
   const sessionHash = sha256(session);
   const tokens = new Set<string>(); // hashes of unused tokens
   const name = cookieName(port);
@@ -51,6 +53,7 @@ export function createWebAccess(port: number): WebAccess {
       const key = sha256(token).toString('hex');
       return tokens.delete(key);
     },
+    session,
     sessionCookie: () => `${name}=${session}; Path=/; HttpOnly; SameSite=Strict`,
     hasSession(req) {
       // Every value under our name: a page on another local port can set a same-named cookie (cookies are not

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -6,6 +7,7 @@ import { contentTypeOf, rendererFileForPath } from '../app/renderer-protocol.ts'
 import { BRIDGE_SOCKET_PATH } from '../../preload/web-wire.ts';
 import type { SocketBridge } from './socket-bridge.ts';
 import { createWebAccess, type WebAccess, type WebRefusal } from './web-access.ts';
+import { CONTROL_LINK_PATH } from './web-instance.ts';
 import { refusalPage, securityHeaders, WEB_PRELOAD_PATH, webCsp, webIndexHtml } from './web-page.ts';
 
 export interface WebServerOptions {
@@ -15,6 +17,12 @@ export interface WebServerOptions {
   webPreloadFile: string;
   /** 0 (default): a free port. */
   port?: number;
+  /** With `port` 0: the port to try first (the last run's, so an open page finds the app again); a free one if taken. */
+  preferredPort?: number;
+  /** The session secret to admit (the last run's, so an open page's cookie still works); a new one when absent. */
+  session?: string;
+  /** The bearer token of POST /control/link, with which a second `app --web` gets a link to this one. */
+  control?: string;
   bridge: SocketBridge;
   log(line: string): void;
 }
@@ -75,6 +83,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // The Host is ours from here on, so the policy may name it.
     const host = req.headers.host!.toLowerCase();
     const headers = securityHeaders(webCsp(indexHtml, host));
+    if (pathOf(req) === CONTROL_LINK_PATH) return control(req, res, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
       res.end('Only GET and HEAD are served here.');
@@ -105,6 +114,25 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     send(res, req, headers, contentTypeOf(file), body);
   }
 
+  /** A second `app --web` asks for a link (no browser: a browser would send an Origin). */
+  function control(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
+    const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const allowed =
+      req.method === 'POST' &&
+      req.headers.origin === undefined &&
+      options.control !== undefined &&
+      bearer !== undefined &&
+      sameSecret(bearer, options.control);
+    if (!allowed) {
+      options.log(`refused ${req.method} ${CONTROL_LINK_PATH}: not the control token`);
+      res.writeHead(403, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+      res.end('Refused.');
+      return;
+    }
+    res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+    res.end(JSON.stringify({ url: link() }));
+  }
+
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const reject = (status: number, reason: string) => {
       options.log(`refused a WebSocket: ${reason}`);
@@ -119,17 +147,20 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     sockets.handleUpgrade(req, socket, head, (ws) => options.bridge.accept(ws, `${req.headers.origin}/`));
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      // The checks name the port, which is known only now (0 asks for a free one); no request is read before.
-      const address = server.address();
-      port = typeof address === 'object' && address ? address.port : 0;
-      access = createWebAccess(port);
-      resolve();
+  const listen = (at: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => {
+        server.off('error', reject);
+        // The checks name the port, which is known only now (0 asks for a free one); no request is read before.
+        const address = server.address();
+        port = typeof address === 'object' && address ? address.port : 0;
+        access = createWebAccess(port, options.session);
+        resolve();
+      });
     });
-  }).catch((error: NodeJS.ErrnoException) => {
+  const preferred = options.port ? undefined : options.preferredPort;
+  await (preferred ? listen(preferred).catch(() => listen(0)) : listen(options.port ?? 0)).catch((error: NodeJS.ErrnoException) => {
     throw new Error(
       error.code === 'EADDRINUSE'
         ? `Port ${options.port} on 127.0.0.1 is in use: choose another with --port, or leave it out for a free one.`
@@ -137,12 +168,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     );
   });
   const origin = `http://127.0.0.1:${port}`;
+  function link(): string {
+    return `${origin}/?token=${access!.issueToken()}`;
+  }
 
   return {
     port,
     origin,
     access: access!,
-    link: () => `${origin}/?token=${access!.issueToken()}`,
+    link,
     async close() {
       options.bridge.closeAll();
       for (const client of sockets.clients) client.terminate();
@@ -158,6 +192,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 function send(res: ServerResponse, req: IncomingMessage, headers: Record<string, string>, type: string, body: Buffer): void {
   res.writeHead(200, { ...headers, 'content-type': type, 'content-length': String(body.length) });
   res.end(req.method === 'HEAD' ? undefined : body);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 /** The path alone, for logs and routing (a query may hold a token). */

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { REPO_ROOT } from '../helpers/paths.ts';
+import { startWebApp } from '../helpers/web-app.ts';
 import { expect, test, toolText, type RealApp } from './real-app.ts';
 
 async function tryLocally(page: Page, real: RealApp): Promise<void> {
@@ -52,5 +54,60 @@ test.describe("the desktop's notification service on the session bus (org.freede
     await expect(row.getByText('running', { exact: true })).toBeVisible();
     const listed = toolText(await agent.callTool({ name: 'list_sandboxes', arguments: {} }));
     expect(listed).toMatch(/idle-box[\s\S]*started/);
+  });
+});
+
+test("a second `daytona-tray app --web` opens the running one's page instead of starting a second app", async ({ page, browser, real }) => {
+  await tryLocally(page, real);
+  const second = await startWebApp(real.env, REPO_ROOT);
+  // It printed a new one-time link to the running app, and left.
+  expect(await second.cli.exited).toEqual({ code: 0, signal: null });
+  expect(second.stdoutLines()).toEqual([JSON.stringify({ url: second.url })]);
+  expect(new URL(second.url).origin).toBe(new URL(real.app.url).origin);
+  expect(second.url).not.toBe(real.app.url);
+
+  // That link opens the same app in another browser: the same profile, the same server.
+  const other = await browser.newContext();
+  try {
+    const tab2 = await other.newPage();
+    await tab2.goto(second.url);
+    await expect(tab2.getByText('Local provider')).toBeVisible();
+    await expect(tab2.getByRole('button', { name: /^MCP server running on port \d+/ })).toBeVisible();
+  } finally {
+    await other.close();
+  }
+  // Still one app: the first one still runs.
+  expect(real.app.cli.child.exitCode).toBeNull();
+});
+
+test.describe('while the app restarts', () => {
+  // The page's reconnect attempts while the app is gone log failed connections: those, and only those, are expected.
+  test.use({ consoleErrorsExpected: true });
+
+  test('the page reconnects when the app restarts: it says "Reconnecting" while the app is gone, then works again', async ({
+    page,
+    real,
+    pageErrors,
+  }) => {
+    await tryLocally(page, real);
+    const port = new URL(real.app.url).port;
+    await real.app.cli.kill('SIGTERM');
+    await real.app.cli.exited;
+    const notice = page.getByRole('status').filter({ hasText: 'Reconnecting to Daytona Tray' });
+    await expect(notice).toBeVisible();
+    // While it is gone, the window's requests say so instead of hanging.
+    const answer = await page.evaluate(async () => (window as unknown as { bridge: { getState(): Promise<unknown> } }).bridge.getState());
+    expect(answer).toMatchObject({ ok: false, error: { code: 'unreachable', message: expect.stringContaining('Reconnecting') } });
+
+    await real.restart();
+    // The same address (the last run's port) and the same browser session: the page comes back by itself.
+    expect(new URL(real.app.url).port).toBe(port);
+    await expect(notice).toHaveCount(0);
+    await expect(page.getByText('Local provider')).toBeVisible();
+    await expect(page.getByRole('button', { name: /^MCP server running on port \d+/ })).toBeVisible();
+    await tab(page, 'Settings').click();
+    await expect(page.getByTestId('no-tray-icon')).toBeVisible();
+    const socketUrl = `ws://127.0.0.1:${port}/bridge`;
+    expect(pageErrors.filter((error) => !error.startsWith(`WebSocket connection to '${socketUrl}' failed`))).toEqual([]);
   });
 });

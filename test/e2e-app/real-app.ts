@@ -23,6 +23,8 @@ export interface RealApp {
   /** The desktop's notification service on the private bus, when the test asked for one (`desktopNotifications`). */
   notifications: TestNotificationServer | undefined;
   readonly app: WebAppChild;
+  /** Stops the app (SIGTERM, waits for its exit) and starts it again on the same HOME and data dir. */
+  restart(): Promise<void>;
   /** The page, opened through the one-time link. */
   open(page: Page): Promise<void>;
   /** An MCP client playing the agent: started as the clients' entries start it, through `daytona-tray bridge`. */
@@ -74,17 +76,23 @@ export const test = base.extend<{
     try {
       if (desktopNotifications) notifications = await startNotificationServer(keyring.env.DBUS_SESSION_BUS_ADDRESS);
       app = await startWebApp(env, REPO_ROOT);
-      const running = app;
       await use({
         home,
         dataDir,
         env,
         keyring,
         notifications,
-        app: running,
+        get app() {
+          return app!;
+        },
+        async restart() {
+          await app!.cli.kill('SIGTERM');
+          await app!.cli.exited;
+          app = await startWebApp(env, REPO_ROOT);
+        },
         async open(page) {
-          await page.goto(running.url);
-          await expect(page).toHaveURL(new URL('/', running.url).href);
+          await page.goto(app!.url);
+          await expect(page).toHaveURL(new URL('/', app!.url).href);
         },
         async agent() {
           const transport = new StdioClientTransport({
@@ -109,7 +117,8 @@ export const test = base.extend<{
     }
   },
   pageErrors: [
-    async ({ page, consoleErrorsExpected }, use) => {
+    // After `real`, so checked before the app stops at teardown (a page whose app stops tries to reconnect and logs it).
+    async ({ page, consoleErrorsExpected, real: _real }, use) => {
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
       page.on('console', (message) => {

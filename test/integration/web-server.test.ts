@@ -12,6 +12,8 @@ import { appStateFixture } from '../helpers/app-state-fixture.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+const CONTROL = 'c'.repeat(43);
+
 type Answer = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
 
 /** A raw HTTP request with full control of Host and every other header (fetch would fix Host itself). */
@@ -117,7 +119,7 @@ describe('the web shell server: the renderer and the contract on 127.0.0.1, guar
       ]),
     ) as unknown as BridgeHandlers;
     registerBridgeHandlers(bridge.port, handlers, { isTrusted: bridge.isTrusted, log: (line) => logs.push(line) });
-    server = await startWebServer({ rendererDir, webPreloadFile, bridge, log: (line) => logs.push(line) });
+    server = await startWebServer({ rendererDir, webPreloadFile, bridge, control: CONTROL, log: (line) => logs.push(line) });
   });
   afterAll(async () => {
     await server?.close();
@@ -198,6 +200,23 @@ describe('the web shell server: the renderer and the contract on 127.0.0.1, guar
     // A refused Host does not get to write itself into the answer's policy.
     const refused = await raw(server.port, '/', { cookie, host: `evil.example:${server.port}` });
     expect(String(refused.headers['content-security-policy'])).not.toContain('evil');
+  });
+
+  it('gives a second `app --web` a fresh link with the control token only: not without it, not with a wrong one, not to a page', async () => {
+    const answer = await raw(server.port, '/control/link', { authorization: `Bearer ${CONTROL}` }, 'POST');
+    expect(answer.status).toBe(200);
+    const { url } = JSON.parse(answer.body) as { url: string };
+    expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/\\?token=[A-Za-z0-9_-]{43}$`));
+    // That link admits a browser once.
+    expect((await raw(server.port, new URL(url).pathname + new URL(url).search)).status).toBe(303);
+    expect((await raw(server.port, '/control/link', {}, 'POST')).status).toBe(403);
+    expect((await raw(server.port, '/control/link', { authorization: `Bearer ${'x'.repeat(43)}` }, 'POST')).status).toBe(403);
+    expect((await raw(server.port, '/control/link', { authorization: `Bearer ${CONTROL}` }, 'GET')).status).toBe(403);
+    const origin = `http://127.0.0.1:${server.port}`;
+    expect((await raw(server.port, '/control/link', { authorization: `Bearer ${CONTROL}`, origin }, 'POST')).status).toBe(403);
+    expect(
+      (await raw(server.port, '/control/link', { authorization: `Bearer ${CONTROL}`, host: `evil.example:${server.port}` }, 'POST')).status,
+    ).toBe(403);
   });
 
   it('refuses the WebSocket without the cookie, from a foreign Origin or Host, and without an Origin', async () => {
