@@ -62,11 +62,14 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError
 // ---------------------------------------------------------------------------------------------------------
 // App state: one snapshot the window and the tray menu both render
 
-/** Mirrors main/core/settings TOOL_GROUPS. */
+/** The MCP server's tool groups, each switched on or off in settings. The one definition: main/core and main/mcp import it from here. */
 export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
-/** Mirrors main/core/settings ALERT_KINDS (the settings file's notification switches). */
+/**
+ * The settings file's notification switches, one per kind of alert. The one definition: main/core imports it from
+ * here, and an alert's kind is its switch in kebab case (main/core/alerts/alert-types.ts).
+ */
 export const NOTIFICATION_KINDS = [
   'autoStop',
   'autoArchive',

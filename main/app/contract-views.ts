@@ -1,13 +1,10 @@
 import type { BillingView as CoreBillingView } from '../core/billing/billing-service.ts';
 import type { ChangeResult, ClientStatus } from '../core/clients/types.ts';
 import { CLIENT_IDS as CORE_CLIENT_IDS } from '../core/clients/types.ts';
-import { ALERT_KINDS as CORE_ALERT_KINDS, TOOL_GROUPS as CORE_TOOL_GROUPS } from '../core/settings/settings-schema.ts';
 import type { SupervisorStatus } from '../core/supervisor/process-supervisor.ts';
 import type { WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
 import {
   CLIENT_IDS,
-  NOTIFICATION_KINDS,
-  TOOL_GROUPS,
   type BillingView,
   type ClientChange,
   type ClientView,
@@ -24,8 +21,6 @@ import {
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const check = <T extends true>(): T => true as T;
-check<Same<(typeof TOOL_GROUPS)[number], (typeof CORE_TOOL_GROUPS)[number]>>();
-check<Same<(typeof NOTIFICATION_KINDS)[number], (typeof CORE_ALERT_KINDS)[number]>>();
 check<Same<(typeof CLIENT_IDS)[number], (typeof CORE_CLIENT_IDS)[number]>>();
 /** Main can hand the billing service's view to the window as it is. */
 export const toBillingView = (view: CoreBillingView): BillingView => view;

@@ -27,10 +27,10 @@ const VIEW_OF: Record<AlertKind, ViewName> = {
   'sandbox-error': 'sandboxes',
   'low-balance': 'balance',
   'credits-depleted': 'balance',
-  'mcp-down': 'server',
+  'server-failed': 'server',
 };
 
-const CRITICAL: ReadonlySet<AlertKind> = new Set(['credits-depleted', 'mcp-down']);
+const CRITICAL: ReadonlySet<AlertKind> = new Set(['credits-depleted', 'server-failed']);
 
 /**
  * An alert as an OS notification. A click always opens the window at the view the alert is about (the

@@ -1,12 +1,12 @@
 import type { CallToolResult, ContentBlock, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import type { ToolGroup } from '../core/settings/settings-schema.ts';
 import type { CallContext } from './call-context.ts';
 import type { DaytonaPort } from './daytona-port.ts';
 import type { Logger } from './log.ts';
 
 /** Tools come in groups a user can switch off (clients cap the tool count: Cursor 40-80, Windsurf 50-100). */
-export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
-export type ToolGroup = (typeof TOOL_GROUPS)[number];
+export { TOOL_GROUPS, type ToolGroup } from '../core/settings/settings-schema.ts';
 
 export interface Limits {
   /** Largest file file_download returns inline; bigger ones need `localPath`. */

@@ -102,7 +102,7 @@ describe('notifications and the tray menu, through buildApp', () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
-    const [notification, ...more] = notificationsOf('mcp-down');
+    const [notification, ...more] = notificationsOf('server-failed');
     expect(more).toEqual([]);
     expect(notification!.spec).toMatchObject({
       title: 'Daytona MCP server is down',
@@ -123,11 +123,11 @@ describe('notifications and the tray menu, through buildApp', () => {
   it('server-down switched off: a server that stays down is not notified', async () => {
     await updateSettings({ notifications: { serverFailed: false } });
     const pid = server().pid!;
-    const notified = notificationsOf('mcp-down').length;
+    const notified = notificationsOf('server-failed').length;
     process.kill(pid, 'SIGKILL');
     await expect.poll(() => server().state, WAIT).toBe('failed');
     timers.runAll();
-    expect(notificationsOf('mcp-down')).toHaveLength(notified);
+    expect(notificationsOf('server-failed')).toHaveLength(notified);
   });
 
   it('the tray menu\'s "Restart MCP server" starts a new server', async () => {

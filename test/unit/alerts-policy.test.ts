@@ -1,6 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAlertPolicy, formatMinutes, type AlertPolicyOptions, type Timers } from '../../main/core/alerts/alert-policy.ts';
-import { alertSettingsFromNotifications, type Alert, type AlertSettings } from '../../main/core/alerts/alert-types.ts';
+import {
+  ALERT_KINDS,
+  alertKindOf,
+  alertSettingsFromNotifications,
+  type Alert,
+  type AlertSettings,
+} from '../../main/core/alerts/alert-types.ts';
+import { NOTIFICATION_KINDS } from '../../main/core/settings/settings-schema.ts';
 import { classifyChange } from '../../main/core/alerts/classify.ts';
 import type { SandboxChange } from '../../main/core/watcher/sandbox-diff.ts';
 import type { WatchedSandbox } from '../../main/core/watcher/watched-sandbox.ts';
@@ -268,7 +275,7 @@ describe('alert policy', () => {
         'sandbox-error': false,
         'low-balance': true,
         'credits-depleted': false,
-        'mcp-down': false,
+        'server-failed': false,
       },
       lowBalanceThresholdCents: 250,
     });
@@ -350,7 +357,7 @@ describe('alert policy', () => {
     p.onMcpStatus(false);
     clock.advance(30_000);
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ kind: 'mcp-down', actions: [{ type: 'restart-mcp' }, { type: 'open-window' }] });
+    expect(alerts[0]).toMatchObject({ kind: 'server-failed', actions: [{ type: 'restart-mcp' }, { type: 'open-window' }] });
     clock.advance(10 * MINUTE);
     expect(alerts).toHaveLength(1);
   });
@@ -376,5 +383,20 @@ describe('formatMinutes', () => {
     [1500, '1 d 1 h'],
   ])('%d -> %s', (minutes, text) => {
     expect(formatMinutes(minutes)).toBe(text);
+  });
+});
+
+describe('alert kinds and their switches', () => {
+  it('each notification switch in settings names one alert kind, its kebab-case form (serverFailed: server-failed)', () => {
+    expect(NOTIFICATION_KINDS.map(alertKindOf)).toEqual([...ALERT_KINDS]);
+    expect(ALERT_KINDS).toEqual([
+      'auto-stop',
+      'auto-archive',
+      'auto-delete',
+      'sandbox-error',
+      'low-balance',
+      'credits-depleted',
+      'server-failed',
+    ]);
   });
 });

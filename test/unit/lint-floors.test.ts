@@ -55,6 +55,11 @@ describe('the import floors', () => {
     expect(await floorsBroken('main/core/supervisor/floor-probe.ts', code)).toEqual([]);
   });
 
+  it('main/core may import preload/contract.ts, the floor below it (where TOOL_GROUPS and NOTIFICATION_KINDS are defined once)', async () => {
+    const code = "import { TOOL_GROUPS } from '../../../preload/contract.ts';\nexport const probe = TOOL_GROUPS;\n";
+    expect(await floorsBroken('main/core/settings/floor-probe.ts', code)).toEqual([]);
+  });
+
   it('main/core/billing may not import main/core/auth', async () => {
     const code = "import { signInWithBrowser } from '../auth/sign-in.ts';\nexport const probe = signInWithBrowser;\n";
     expect(await floorsBroken('main/core/billing/floor-probe.ts', code)).toEqual(['import-x/no-restricted-paths: 1']);

@@ -63,7 +63,7 @@ describe('notificationSpec', () => {
       urgency: 'critical',
       buttons: [{ label: 'Top up', action: { type: 'top-up' } }],
     });
-    const down: Alert = { ...autoStop, kind: 'mcp-down', sandboxIds: [], actions: [{ type: 'restart-mcp', label: 'Restart server' }] };
+    const down: Alert = { ...autoStop, kind: 'server-failed', sandboxIds: [], actions: [{ type: 'restart-mcp', label: 'Restart server' }] };
     const spec = notificationSpec(down, 'win32');
     expect(spec).toMatchObject({ view: 'server', urgency: 'critical', buttons: [{ label: 'Restart server' }] });
     // An alert without an explicit open action still opens the window on click.

@@ -193,7 +193,7 @@ export function createAlertPolicy(options: AlertPolicyOptions): AlertPolicy {
       mcpTimer = timers.setTimeout(() => {
         mcpTimer = undefined;
         mcpNotified = true;
-        enqueue('mcp-down', 'account', {
+        enqueue('server-failed', 'account', {
           account: {
             title: 'Daytona MCP server is down',
             body: `AI clients cannot reach your sandboxes: the MCP server has been down for ${Math.round(mcpDownAfterMs / 1000)} s and did not come back.`,

@@ -1,14 +1,21 @@
-/** Every kind of notification the app can raise; each can be switched off in settings. */
-export const ALERT_KINDS = [
-  'auto-stop',
-  'auto-archive',
-  'auto-delete',
-  'sandbox-error',
-  'low-balance',
-  'credits-depleted',
-  'mcp-down',
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
+import { NOTIFICATION_KINDS, type NotificationKind } from '../settings/settings-schema.ts';
+
+/** `serverFailed` -> `server-failed`. */
+type Kebab<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `-${Lowercase<Head>}`}${Kebab<Tail>}`
+  : S;
+
+/**
+ * Every kind of notification the app can raise: one per switch in settings (NOTIFICATION_KINDS), named as that
+ * switch in kebab case, so `serverFailed: false` silences `server-failed`. `watch --json` prints these names.
+ */
+export type AlertKind = Kebab<NotificationKind>;
+
+export function alertKindOf<K extends NotificationKind>(key: K): Kebab<K> {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`) as Kebab<K>;
+}
+
+export const ALERT_KINDS: readonly AlertKind[] = NOTIFICATION_KINDS.map(alertKindOf);
 
 /** What a notification offers to do; the shell turns these into buttons. */
 export type AlertAction =
@@ -45,18 +52,10 @@ export interface AlertSettings {
 
 /** The notification switches of settings.json (main/core/settings) mapped onto alert kinds. */
 export function alertSettingsFromNotifications(
-  notifications: Partial<
-    Record<'autoStop' | 'autoArchive' | 'autoDelete' | 'sandboxError' | 'lowBalance' | 'creditsDepleted' | 'serverFailed', boolean>
-  >,
+  notifications: Partial<Record<NotificationKind, boolean>>,
   lowBalanceThresholdCents?: number,
 ): AlertSettings {
   const enabled: Partial<Record<AlertKind, boolean>> = {};
-  if (notifications.autoStop !== undefined) enabled['auto-stop'] = notifications.autoStop;
-  if (notifications.autoArchive !== undefined) enabled['auto-archive'] = notifications.autoArchive;
-  if (notifications.autoDelete !== undefined) enabled['auto-delete'] = notifications.autoDelete;
-  if (notifications.sandboxError !== undefined) enabled['sandbox-error'] = notifications.sandboxError;
-  if (notifications.lowBalance !== undefined) enabled['low-balance'] = notifications.lowBalance;
-  if (notifications.creditsDepleted !== undefined) enabled['credits-depleted'] = notifications.creditsDepleted;
-  if (notifications.serverFailed !== undefined) enabled['mcp-down'] = notifications.serverFailed;
+  for (const key of NOTIFICATION_KINDS) if (notifications[key] !== undefined) enabled[alertKindOf(key)] = notifications[key];
   return { enabled, ...(lowBalanceThresholdCents !== undefined ? { lowBalanceThresholdCents } : {}) };
 }

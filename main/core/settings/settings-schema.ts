@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NOTIFICATION_KINDS, TOOL_GROUPS, type NotificationKind, type ToolGroup } from '../../../preload/contract.ts';
 
 /**
  * The settings file, version 1. Every object is loose: keys this version does not know (written by a newer
@@ -11,20 +12,8 @@ export const DEFAULT_CLOUD_API_URL = 'https://app.daytona.io/api';
 export const LOCAL_PROFILE = 'local';
 export const CLOUD_PROFILE = 'cloud';
 
-export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
-export type ToolGroup = (typeof TOOL_GROUPS)[number];
-
-/** What can raise a notification; each can be switched off on its own. */
-export const ALERT_KINDS = [
-  'autoStop',
-  'autoArchive',
-  'autoDelete',
-  'sandboxError',
-  'lowBalance',
-  'creditsDepleted',
-  'serverFailed',
-] as const;
-export type AlertKind = (typeof ALERT_KINDS)[number];
+// Defined once in the window's contract, the floor below main/core (CONTRIBUTING.md, "Floors").
+export { NOTIFICATION_KINDS, TOOL_GROUPS, type NotificationKind, type ToolGroup } from '../../../preload/contract.ts';
 
 /** Letters, digits, `-` and `_`: it names a keychain entry and appears in commands (`--profile NAME`). */
 export const profileNameSchema = z
@@ -94,7 +83,10 @@ export const settingsBaseSchema = z.looseObject({
   /** Whether each kind of alert raises an OS notification. */
   notifications: z
     .looseObject(
-      Object.fromEntries(ALERT_KINDS.map((kind) => [kind, z.boolean().default(true)])) as Record<AlertKind, z.ZodDefault<z.ZodBoolean>>,
+      Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, z.boolean().default(true)])) as Record<
+        NotificationKind,
+        z.ZodDefault<z.ZodBoolean>
+      >,
     )
     .prefault({}),
   polling: z
