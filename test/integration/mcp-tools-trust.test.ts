@@ -2,6 +2,7 @@ import { mkdir, readFile, readlink, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, textOf, type CliChild } from '../helpers/mcp-harness.ts';
 import { transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
@@ -126,6 +127,27 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
       await ok('file_download', { id, filePath: 'data/a.txt', localPath: join(folder, 'sub', 'a.txt') });
       const up = await ok('file_upload', { id, filePath: 'data/b.txt', localPath: 'sub/a.txt' });
       expect(up.data.size).toBe(17);
+    });
+
+    it('a folder chosen in settings (as the window saves it) is the one used from the next call, without a restart', async () => {
+      const chosen = join(dir.path, 'chosen');
+      const settings = createSettingsStore({ env: { DAYTONA_TRAY_HOME: dir.path } });
+      await settings.update((s) => {
+        s.mcp.transferFolder = chosen;
+      });
+      try {
+        const saved = await ok('file_download', { id, filePath: 'data/a.txt', localPath: 'a.txt' });
+        expect(saved.data.savedTo).toBe(join(chosen, 'a.txt'));
+        expect(await readFile(join(chosen, 'a.txt'), 'utf8')).toBe('from the sandbox\n');
+        // The default folder is now outside: the message names the chosen one.
+        expect(await fails('file_upload', { id, filePath: 'x.txt', localPath: join(folder, 'a.txt') })).toContain(
+          `is outside the transfer folder ${chosen}`,
+        );
+      } finally {
+        await settings.update((s) => {
+          delete s.mcp.transferFolder;
+        });
+      }
     });
   });
 
