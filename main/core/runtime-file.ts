@@ -1,6 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { appDataDir } from './app-paths.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { makeDataDir } from './data-dir.ts';
@@ -13,18 +12,37 @@ export const RUNTIME_FILE_NAME = 'mcp-server.json';
 /** Held while a server checks for another and starts: two starts at the same moment agree on one server. */
 export const START_LOCK_NAME = 'mcp-server.lock';
 
-const runtimeSchema = z.object({
-  version: z.literal(1),
-  url: z.url(),
-  port: z.number().int().min(1).max(65535),
-  token: z.string().min(32),
-  pid: z.number().int().positive(),
-  startedAt: z.string(),
+export interface RuntimeInfo {
+  version: 1;
+  url: string;
+  port: number;
+  token: string;
+  pid: number;
+  startedAt: string;
   /** Started by a bridge for every AI client (no tray): it exits on its own once no client is left. */
-  shared: z.boolean().optional(),
-});
+  shared?: boolean;
+}
 
-export type RuntimeInfo = z.infer<typeof runtimeSchema>;
+// Checked by hand, not with zod: every bridge (one per AI client) reads this file, and importing zod costs each
+// of them about 18 MB of resident memory (see test/bench/shared-memory.bench.mjs).
+function asRuntimeInfo(value: unknown): RuntimeInfo | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  const int = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isInteger(x) && x >= min && x <= max;
+  if (v.version !== 1 || typeof v.url !== 'string' || !URL.canParse(v.url)) return undefined;
+  if (!int(v.port, 1, 65535) || !int(v.pid, 1, Number.MAX_SAFE_INTEGER)) return undefined;
+  if (typeof v.token !== 'string' || v.token.length < 32 || typeof v.startedAt !== 'string') return undefined;
+  if (v.shared !== undefined && typeof v.shared !== 'boolean') return undefined;
+  return {
+    version: 1,
+    url: v.url,
+    port: v.port as number,
+    token: v.token,
+    pid: v.pid as number,
+    startedAt: v.startedAt,
+    ...(v.shared !== undefined ? { shared: v.shared } : {}),
+  };
+}
 
 export function runtimeFilePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(appDataDir(env), RUNTIME_FILE_NAME);
@@ -48,8 +66,7 @@ export async function readRuntimeFile(file: string): Promise<RuntimeInfo | undef
     return undefined;
   }
   try {
-    const parsed = runtimeSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    return asRuntimeInfo(JSON.parse(text));
   } catch {
     return undefined;
   }

@@ -1,15 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Agent, request, type IncomingMessage } from 'node:http';
-import {
-  errorResponse,
-  frameSchema,
-  isResponse,
-  messagesOf,
-  requestIds,
-  type Frame,
-  type JsonRpcId,
-  type JsonRpcMessage,
-} from './messages.ts';
+import { errorResponse, isResponse, messagesOf, requestIds, toFrame, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
 import { createSseParser } from './sse.ts';
 import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
 
@@ -186,8 +177,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
 
 function parseFrame(text: string): Frame | undefined {
   try {
-    const parsed = frameSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
+    return toFrame(JSON.parse(text));
   } catch {
     return undefined;
   }

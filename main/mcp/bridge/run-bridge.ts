@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import { dirname, join } from 'node:path';
 import { findOrStartServer } from './find-or-start.ts';
 import { createInProcessUpstream } from './in-process-upstream.ts';
-import { errorResponse, frameSchema, type JsonRpcMessage } from './messages.ts';
+import { errorResponse, toFrame, type JsonRpcMessage } from './messages.ts';
 import { createRelay } from './relay.ts';
 import { startSharedServer } from './shared-start.ts';
 
@@ -57,12 +57,12 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
     if (line.trim() === '') return;
     let frame;
     try {
-      const parsed = frameSchema.safeParse(JSON.parse(line));
-      if (!parsed.success) {
+      const parsed = toFrame(JSON.parse(line));
+      if (!parsed) {
         write(errorResponse(null, -32600, 'Invalid Request: each line must be one JSON-RPC 2.0 message.'));
         return;
       }
-      frame = parsed.data;
+      frame = parsed;
     } catch {
       write(errorResponse(null, -32700, 'Parse error: each line must be one JSON object.'));
       return;

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { z } from 'zod';
 import { makeDataDir } from '../../core/data-dir.ts';
 
 export interface SharedStartOptions {
@@ -17,11 +16,14 @@ export interface SharedStartOptions {
   timeoutMs?: number;
 }
 
-// The more specific shape first: zod objects drop unknown keys, so the plain one would match both.
-const readyLine = z.union([
-  z.object({ alreadyRunning: z.literal(true), url: z.url(), pid: z.number().int().positive() }),
-  z.object({ url: z.url(), pid: z.number().int().positive() }),
-]);
+/** `mcp --http --json --shared`'s first line. Checked by hand: zod would cost every bridge ~18 MB (messages.ts). */
+function readyLine(text: string): { url: string; pid: number; alreadyRunning: boolean } {
+  const value = JSON.parse(text) as { url?: unknown; pid?: unknown; alreadyRunning?: unknown };
+  if (typeof value.url !== 'string' || !URL.canParse(value.url) || !Number.isInteger(value.pid) || (value.pid as number) <= 0) {
+    throw new Error('not a ready line');
+  }
+  return { url: value.url, pid: value.pid as number, alreadyRunning: value.alreadyRunning === true };
+}
 
 // One old log is kept; a shared server starts on most days, and its log is for debugging the last few.
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -71,7 +73,7 @@ export async function startSharedServer(options: SharedStartOptions): Promise<st
   }
   let ready;
   try {
-    ready = readyLine.parse(JSON.parse(outcome.line));
+    ready = readyLine(outcome.line);
   } catch {
     child.kill('SIGTERM');
     throw new Error(`it printed an unexpected first line; see ${options.logFile}`);
@@ -79,7 +81,7 @@ export async function startSharedServer(options: SharedStartOptions): Promise<st
   // The winner serves every client from now on and stops on its own once none is left; a loser exits at once
   // (Node reaps it while this bridge runs).
   child.unref();
-  if ('alreadyRunning' in ready) {
+  if (ready.alreadyRunning) {
     return `another AI client's bridge started the shared MCP server (pid ${ready.pid}) at the same moment: relaying to it`;
   }
   return `started a shared MCP server (pid ${ready.pid}, log ${options.logFile}) that every AI client's bridge relays to`;
