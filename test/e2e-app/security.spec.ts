@@ -82,3 +82,52 @@ test('DNS rebinding: a foreign name that resolves to 127.0.0.1 is refused, link 
   await real.open(page);
   await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();
 });
+
+test('a page on another local port cannot read or drive the app over HTTP, even with the cookie its browser holds', async ({
+  page,
+  real,
+}) => {
+  await real.open(page);
+  await expect(page.getByRole('heading', { name: 'Welcome to Daytona Tray' })).toBeVisible();
+  const site = await otherLocalSite();
+  try {
+    await page.goto(site.origin);
+    const appOrigin = new URL(real.app.url).origin;
+    // Another port is the same site, so SameSite=Strict still sends the cookie: the Origin check is what refuses it.
+    const outcome = await page.evaluate(async (origin) => {
+      try {
+        const answer = await fetch(`${origin}/`, { credentials: 'include' });
+        return `read ${answer.status}`;
+      } catch {
+        return 'blocked';
+      }
+    }, appOrigin);
+    expect(outcome).toBe('blocked');
+    await expect.poll(() => real.app.cli.stderr()).toContain('refused GET /: Requests from other web pages are refused');
+  } finally {
+    await site.close();
+  }
+});
+
+test("a browser without the session cookie gets no socket, even from a page at the app's own address", async ({ page, browser, real }) => {
+  await real.open(page);
+  // Past the refusal page's own CSP (no connections at all), to reach the server's check.
+  const other = await browser.newContext({ bypassCSP: true });
+  try {
+    const stranger = await other.newPage();
+    // The refusal page is at the app's origin, so its socket carries our Origin: only the missing cookie refuses it.
+    expect((await stranger.goto(new URL('/', real.app.url).href))?.status()).toBe(401);
+    const outcome = await stranger.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const socket = new WebSocket(`ws://${location.host}/bridge`);
+          socket.onopen = () => resolve('open');
+          socket.onclose = () => resolve('closed');
+        }),
+    );
+    expect(outcome).toBe('closed');
+    await expect.poll(() => real.app.cli.stderr()).toContain('refused a WebSocket: no session cookie');
+  } finally {
+    await other.close();
+  }
+});

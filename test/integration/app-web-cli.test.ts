@@ -8,6 +8,8 @@ import { cleanEnv, runtimeFileOf } from '../helpers/mcp-harness.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { descendantsOf, startWebApp } from '../helpers/web-app.ts';
+import { skipWhen } from '../helpers/skip.ts';
+import { electronLaunch } from '../../main/cli/electron-runtime.ts';
 
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
@@ -86,4 +88,30 @@ describe('daytona-tray app --web', () => {
     expect(await app.cli.exited).toEqual({ code: 0, signal: null });
     expect(await until(() => children.every(processGone), 10_000)).toBe(true);
   });
+
+  // `npm start` on a checkout whose Electron download was blocked (this CI machine): a display, no binary.
+  const withDisplay = { ...process.env, DISPLAY: ':99' };
+  const binaryMissing = !electronLaunch(REPO_ROOT, withDisplay).ok;
+  it(
+    'with a display but no Electron binary, says so in one plain line (no stack trace) and runs the web app',
+    skipWhen(!binaryMissing && "Electron's binary is installed here, so `app` would start the desktop app"),
+    async () => {
+      const app = await startWebApp({ ...env, DISPLAY: ':99' }, REPO_ROOT, ['--auto']);
+      try {
+        expect(app.stdoutLines()).toEqual([JSON.stringify({ url: app.url })]);
+        const said = app.cli
+          .stderr()
+          .split('\n')
+          .filter((line) => line.startsWith('daytona-tray:'));
+        expect(said).toEqual([
+          "daytona-tray: the desktop app cannot run here (Electron's binary is not installed (its download during npm install did not happen or was blocked)), so it runs as a web page in your browser.",
+        ]);
+        expect(app.cli.stderr()).not.toMatch(/^\s+at /m);
+        expect((await get(app.url)).status).toBe(303);
+      } finally {
+        await app.cli.kill('SIGTERM');
+      }
+      expect(await app.cli.exited).toEqual({ code: 0, signal: null });
+    },
+  );
 });
