@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cancelled, latestLines, withProgress, type CallContext } from './call-context.ts';
 import type { CommandRef, DaytonaPort } from './daytona-port.ts';
+import { ToolFailure } from './errors.ts';
 
 /** How a wait for a command ended: the command did, or the wait's time ran out first. */
 export type Waited = { state: 'exited'; exitCode: number; output: string } | { state: 'running'; output: string };
@@ -17,7 +17,7 @@ export interface WaitOptions {
 }
 
 /** Quick commands are seen to end within milliseconds; long ones are checked once a second. */
-const FIRST_POLL_MS = 25;
+const FIRST_POLL_MS = 5;
 const MAX_POLL_MS = 1000;
 
 /**
@@ -35,9 +35,17 @@ function quoted(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Starts `script` in a session of its own; the session's name is the handle the follow-up tools take. */
-export function startCommand(daytona: DaytonaPort, id: string, script: string): Promise<CommandRef> {
-  return daytona.startCommand(id, `daytona-tray-${randomBytes(6).toString('hex')}`, script);
+/** The handle the follow-up tools take: the command's session and its id there. */
+export function handleOf(ref: CommandRef): string {
+  return `${ref.session}.${ref.commandId}`;
+}
+
+export function refOf(handle: string): CommandRef {
+  const dot = handle.indexOf('.');
+  if (dot <= 0 || dot === handle.length - 1) {
+    throw new ToolFailure('invalid', `"${handle}" is not a command handle: pass the handle execute_command returned, unchanged.`);
+  }
+  return { session: handle.slice(0, dot), commandId: handle.slice(dot + 1) };
 }
 
 /**
@@ -48,7 +56,7 @@ export async function waitForCommand(daytona: DaytonaPort, id: string, ref: Comm
   const { call } = options;
   const deadline = Date.now() + options.waitMs;
   const stop = () => {
-    if (options.stopOnCancel) void daytona.stopCommand(id, ref.session).catch(() => {});
+    if (options.stopOnCancel) void daytona.stopCommand(id, ref).catch(() => {});
   };
   if (call.signal.aborted) stop();
   call.signal.addEventListener('abort', stop, { once: true });
@@ -72,9 +80,9 @@ export async function waitForCommand(daytona: DaytonaPort, id: string, ref: Comm
   }
 }
 
-/** Frees a finished command's session (its shell and logs); its result has been read. */
-export function release(daytona: DaytonaPort, id: string, session: string): void {
-  void daytona.stopCommand(id, session).catch(() => {});
+/** A finished command's result has been read: its session may serve another command. */
+export function release(daytona: DaytonaPort, id: string, ref: CommandRef): void {
+  void daytona.finishCommand(id, ref).catch(() => {});
 }
 
 /** What follow-up tools say next about a running command. */

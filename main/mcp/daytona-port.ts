@@ -22,19 +22,19 @@ export interface DaytonaPort {
   codeRun(idOrName: string, code: string, options: CodeRunOptions): Promise<ExecResult>;
 
   /**
-   * Starts `command` alone in a new session `session` (Daytona's process sessions, runAsync), so it can be
+   * Starts `command` as the only running command of a session (Daytona's process sessions, runAsync), so it can be
    * followed, fed input and stopped on Daytona Cloud and on the local provider alike.
    */
-  startCommand(idOrName: string, session: string, command: string): Promise<CommandRef>;
-  /** The command a session started; a ToolFailure ('not-found') when the session is gone. */
-  findCommand(idOrName: string, session: string): Promise<CommandRef>;
-  /** The exit code, or undefined while it runs. */
+  startCommand(idOrName: string, command: string): Promise<CommandRef>;
+  /** The exit code, or undefined while it runs; a ToolFailure ('not-found') when its session is gone. */
   commandExitCode(idOrName: string, ref: CommandRef): Promise<number | undefined>;
   /** Everything it wrote so far. */
   commandOutput(idOrName: string, ref: CommandRef): Promise<string>;
   sendCommandInput(idOrName: string, ref: CommandRef, data: string): Promise<void>;
   /** Deletes the command's session, which kills the command with everything it started. */
-  stopCommand(idOrName: string, session: string): Promise<void>;
+  stopCommand(idOrName: string, ref: CommandRef): Promise<void>;
+  /** The command has ended and its result was read: its session may serve the next command. */
+  finishCommand(idOrName: string, ref: CommandRef): Promise<void>;
 
   /** From bytes, or from a stream (a host file the tool opened itself, so no path is opened twice). */
   uploadFile(idOrName: string, remotePath: string, source: { content: Buffer } | { stream: Readable }, transfer?: Transfer): Promise<void>;
@@ -57,7 +57,7 @@ export interface DaytonaPort {
   dispose(): Promise<void>;
 }
 
-/** A command started by startCommand: its session (the handle tools give out) and its id there. */
+/** A command started by startCommand: its session and its id there. */
 export interface CommandRef {
   session: string;
   commandId: string;

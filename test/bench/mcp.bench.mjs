@@ -22,6 +22,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { silentLogger } from '../../out/main/mcp/log.js';
 import { createSdkDaytona } from '../../out/main/mcp/sdk-daytona.js';
 import { createServer } from '../../out/main/mcp/server.js';
+import { ALL_TOOLS } from '../../out/main/mcp/tools/index.js';
 import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
@@ -255,7 +256,7 @@ try {
   const floor = [];
   for (let i = 0; i < COLD_ROUNDS + 2; i++) {
     const run = await coldStart(childEnv({}));
-    if (run.toolCount !== 19) throw new Error(`the bridge listed ${run.toolCount} tools`);
+    if (run.toolCount !== ALL_TOOLS.length) throw new Error(`the bridge listed ${run.toolCount} tools`);
     const bare = await nodeFloor();
     if (i >= 2) {
       cold.push(run.elapsed);

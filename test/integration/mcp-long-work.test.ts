@@ -85,6 +85,20 @@ describe('long and cancelled work through the real MCP client', () => {
     await dir?.cleanup();
   });
 
+  it('cancelling create_sandbox leaves no sandbox behind', async () => {
+    const name = `cancelled-${Date.now()}`;
+    const controller = new AbortController();
+    const pending = clients.HTTP.callTool({ name: 'create_sandbox', arguments: { name } }, undefined, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    controller.abort('changed my mind');
+    await expect(pending).rejects.toThrow();
+    await until('the server to log the cancelled creation', 30_000, async () =>
+      /create_sandbox cancelled by the client/.test(server.cli.stderr()) ? true : undefined,
+    );
+    const listed = await clients.HTTP.callTool({ name: 'list_sandboxes', arguments: {} });
+    expect(textOf(listed)).not.toContain(name);
+  });
+
   describe.each(['bridge over stdio', 'HTTP'] as const)('%s', (transport) => {
     const client = () => clients[transport];
     const call = async (name: string, args: Record<string, unknown>) => {
@@ -123,10 +137,12 @@ describe('long and cancelled work through the real MCP client', () => {
       const waited = await call('command_wait', { handle, timeout: 30 });
       expect(waited.data).toMatchObject({ running: false, exitCode: 7, offset: 0 });
       expect(waited.data.output).toBe('first\nlast\n');
-      // Reported and released: the handle is gone.
-      const again = await client().callTool({ name: 'command_output', arguments: { id: sandbox, handle } });
-      expect(again.isError).toBe(true);
-      expect(textOf(again)).toMatch(/No command with handle/);
+      // Reading it again gives the same, and a handle that names no command says so.
+      const again = await call('command_output', { handle });
+      expect(again.data).toMatchObject({ running: false, exitCode: 7, output: 'first\nlast\n' });
+      const unknown = await client().callTool({ name: 'command_output', arguments: { id: sandbox, handle: 'daytona-tray-0.none' } });
+      expect(unknown.isError).toBe(true);
+      expect(textOf(unknown)).toMatch(/No command daytona-tray-0.none in sandbox/);
     });
 
     it('background: true hands off at once; input reaches the command, and command_stop ends it', async () => {

@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import type { CallContext } from '../call-context.ts';
-import { followUpHint, release, waitForCommand, type Waited } from '../command-runner.ts';
+import { followUpHint, refOf, release, waitForCommand, type Waited } from '../command-runner.ts';
 import type { DaytonaPort } from '../daytona-port.ts';
 import { defineTool, sandboxId, type Limits, type ToolOutcome } from '../tool-kit.ts';
 import { handoffMs } from './execute-command.ts';
 
-// The tools that follow a command execute_command handed off (its handle is the session it runs in).
+// The tools that follow a command execute_command handed off (its handle names its session and its id there).
 
 const handle = () =>
   z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'A handle is the word execute_command returned, e.g. "daytona-tray-1a2b3c4d5e6f".')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,255}$/, 'A handle is the word execute_command returned, unchanged.')
     .describe('The handle execute_command returned for the running command.');
 
 const offset = () =>
@@ -31,7 +31,7 @@ const followOutput = {
 };
 
 /** The output from `offset`, at most the output limit of it; a finished command fully read is released. */
-function outcome(daytona: DaytonaPort, id: string, session: string, waited: Waited, from: number, limits: Limits): ToolOutcome {
+function outcome(daytona: DaytonaPort, id: string, handle: string, waited: Waited, from: number, limits: Limits): ToolOutcome {
   const start = Math.min(from, waited.output.length);
   const chunk = waited.output.slice(start, start + limits.maxOutputChars);
   const nextOffset = start + chunk.length;
@@ -39,20 +39,20 @@ function outcome(daytona: DaytonaPort, id: string, session: string, waited: Wait
   const body = chunk || '(no new output)';
   const structured = { running: waited.state === 'running', output: chunk, offset: start, nextOffset };
   if (waited.state === 'running') {
-    return { text: `Still running. Output from offset ${start}:\n${body}\n${followUpHint(session, nextOffset)}`, structured };
+    return { text: `Still running. Output from offset ${start}:\n${body}\n${followUpHint(handle, nextOffset)}`, structured };
   }
-  if (!more) release(daytona, id, session);
+  if (!more) release(daytona, id, refOf(handle));
   return {
     text:
       `exit code ${waited.exitCode}` +
-      (more ? ` (more output: call command_output with offset ${nextOffset})` : ' (finished; the handle is now released)') +
+      (more ? ` (more output: call command_output with offset ${nextOffset})` : ' (finished)') +
       `. Output from offset ${start}:\n${body}`,
     structured: { ...structured, exitCode: waited.exitCode },
   };
 }
 
-async function waitOn(daytona: DaytonaPort, id: string, session: string, waitMs: number, call: CallContext, limits: Limits) {
-  const ref = await daytona.findCommand(id, session);
+function waitOn(daytona: DaytonaPort, id: string, handle: string, waitMs: number, call: CallContext, limits: Limits) {
+  const ref = refOf(handle);
   // Following a command is not owning it: a cancelled wait ends the wait and leaves the command running.
   return waitForCommand(daytona, id, ref, { call, waitMs, progressMs: limits.progressMs, stopOnCancel: false });
 }
@@ -119,8 +119,7 @@ export const commandInput = defineTool({
     openWorldHint: false,
   },
   async run(args, { daytona }) {
-    const ref = await daytona.findCommand(args.id, args.handle);
-    await daytona.sendCommandInput(args.id, ref, args.data);
+    await daytona.sendCommandInput(args.id, refOf(args.handle), args.data);
     return { text: `Sent ${args.data.length} characters to command ${args.handle}: read its reply with command_output or command_wait.` };
   },
 });
@@ -133,14 +132,15 @@ export const commandStop = defineTool({
   input: { id: sandboxId(), handle: handle() },
   annotations: { title: 'Stop a command', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, { daytona, limits }) {
-    const ref = await daytona.findCommand(args.id, args.handle);
+    const ref = refOf(args.handle);
     const [exitCode, output] = await Promise.all([
-      daytona.commandExitCode(args.id, ref).catch(() => undefined),
+      daytona.commandExitCode(args.id, ref),
       daytona.commandOutput(args.id, ref).catch(() => ''),
     ]);
-    await daytona.stopCommand(args.id, args.handle);
+    // An ended command's session may already serve another command: only a running one is stopped.
+    if (exitCode === undefined) await daytona.stopCommand(args.id, ref);
     const tail = output.slice(-Math.min(limits.maxOutputChars, 4000));
-    const state = exitCode === undefined ? 'Stopped command' : `Command had already ended with exit code ${exitCode}; released`;
+    const state = exitCode === undefined ? 'Stopped command' : `Nothing to stop: it had already ended with exit code ${exitCode}. Command`;
     return { text: `${state} ${args.handle} in sandbox ${args.id}. Its last output:\n${tail || '(none)'}` };
   },
 });

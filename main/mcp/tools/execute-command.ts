@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ToolFailure } from '../errors.ts';
-import { commandScript, followUpHint, release, startCommand, waitForCommand } from '../command-runner.ts';
+import { commandScript, followUpHint, handleOf, release, waitForCommand } from '../command-runner.ts';
 import { clip, defineTool, envVars, sandboxId, timeoutSec, type Limits } from '../tool-kit.ts';
 
 /** Clients give up on a call after 60 s by default: a handed-off result must reach them before that. */
@@ -62,13 +62,14 @@ export const executeCommand = defineTool({
           `The working directory ${args.cwd} is a file in sandbox ${args.id}, not a folder, so the command did not run: give its folder as cwd.`,
         );
     }
-    const ref = await startCommand(daytona, args.id, commandScript(args.command, args.cwd, args.env));
+    const ref = await daytona.startCommand(args.id, commandScript(args.command, args.cwd, args.env));
+    const handle = handleOf(ref);
     const timeoutMs = args.timeout * 1000;
     // A client that asked for progress resets its timeout on each notification, so it can wait to the end.
     const waitMs = args.background ? 0 : call.wantsProgress ? timeoutMs : Math.min(timeoutMs, handoffMs(limits));
     const waited = await waitForCommand(daytona, args.id, ref, { call, waitMs, progressMs: limits.progressMs, stopOnCancel: true });
     if (waited.state === 'exited') {
-      release(daytona, args.id, ref.session);
+      release(daytona, args.id, ref);
       const output = clip(waited.output, limits.maxOutputChars);
       return {
         text: `exit code ${waited.exitCode}${output.text ? `\n${output.text}` : ' (no output)'}`,
@@ -76,7 +77,7 @@ export const executeCommand = defineTool({
       };
     }
     if (waitMs === timeoutMs && !args.background) {
-      await daytona.stopCommand(args.id, ref.session).catch(() => {});
+      await daytona.stopCommand(args.id, ref).catch(() => {});
       const output = clip(waited.output, limits.maxOutputChars);
       throw new ToolFailure(
         'timeout',
@@ -89,12 +90,12 @@ export const executeCommand = defineTool({
     return {
       text:
         `${args.background ? 'Started in the background' : `Still running after ${seconds} s, so handed off to the background`}; ` +
-        `handle "${ref.session}". Output so far${output.text ? `:\n${output.text}` : ': none'}\n${followUpHint(ref.session, waited.output.length)}`,
+        `handle "${handle}". Output so far${output.text ? `:\n${output.text}` : ': none'}\n${followUpHint(handle, waited.output.length)}`,
       structured: {
         output: output.text,
         truncated: output.truncated,
         running: true,
-        handle: ref.session,
+        handle,
         nextOffset: waited.output.length,
       },
     };
