@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withProgress } from '../call-context.ts';
+import { cancelled, withProgress } from '../call-context.ts';
 import { ToolFailure } from '../errors.ts';
 import { defineTool, envVars, labelMap, timeoutSec } from '../tool-kit.ts';
 import { describeSandbox, sandboxRecord, sandboxShape } from './sandbox-format.ts';
@@ -11,7 +11,8 @@ export const createSandbox = defineTool({
   description:
     'Creates a Daytona sandbox and returns once it is started, with its id: pass that id to every other tool. ' +
     'With `id`, reuses that sandbox instead (started again if it was stopped). Sandboxes stop by themselves after ' +
-    '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back.',
+    '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back. It sends progress while it waits; ' +
+    'a cancelled call deletes the sandbox it was creating.',
   input: {
     id: z
       .string()
@@ -87,6 +88,11 @@ export const createSandbox = defineTool({
     });
     const what = args.image ? `building image ${args.image} and starting the sandbox` : 'creating and starting the sandbox';
     const sandbox = await withProgress(call, limits.progressMs, (seconds) => `${what}: ${seconds} s`, creating);
+    if (call.signal.aborted) {
+      // Creation cannot be interrupted through the SDK: undo it, so a cancelled call leaves no sandbox behind.
+      await daytona.destroySandbox(sandbox.id, args.timeout).catch(() => {});
+      throw cancelled();
+    }
     return { text: `Created. ${describeSandbox(sandbox)}`, structured: sandboxRecord(sandbox) };
   },
 });
