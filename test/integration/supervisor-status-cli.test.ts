@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ServerReport, ProfileReport } from '../../main/cli/status-command.ts';
-import type { ClientStatus } from '../../main/core/clients/types.ts';
+import { CLIENT_IDS, type ClientStatus } from '../../main/core/clients/types.ts';
 import { createMcpSupervisor, type McpSupervisor } from '../../main/core/supervisor/mcp-supervisor.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, runtimeFileOf } from '../helpers/mcp-harness.ts';
@@ -70,13 +70,7 @@ describe('daytona-tray status', () => {
     const report = await statusJson();
     expect(report.profile).toEqual({ name: 'local', kind: 'local', apiKey: 'none needed' });
     expect(report.server).toMatchObject({ state: 'not running', runtimeFile: runtimeFileOf(appDir()) });
-    expect(report.clients.map((c) => [c.id, c.installed, c.connected])).toEqual([
-      ['claude-desktop', false, false],
-      ['claude-code', false, false],
-      ['cursor', true, false],
-      ['windsurf', false, false],
-      ['vscode', false, false],
-    ]);
+    expect(report.clients.map((c) => [c.id, c.installed, c.connected])).toEqual(CLIENT_IDS.map((id) => [id, id === 'cursor', false]));
     const text = await status([]);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Profile:     local (the embedded local provider)\n');
