@@ -1,13 +1,13 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { AppError } from './app-error.ts';
 
 /** A folder we keep state in cannot be made: a file is where it (or one of its parents) should be. */
-export class DataDirError extends Error {
+export class DataDirError extends AppError {
   readonly dir: string;
   constructor(dir: string, message: string) {
     super(message);
-    this.name = 'DataDirError';
     this.dir = dir;
   }
 }

@@ -3,6 +3,7 @@ import { deleteProfileSecrets, readApiKey, writeApiKey } from './secrets/profile
 import type { SecretStore } from './secrets/secret-store.ts';
 import { apiUrlSchema, DEFAULT_CLOUD_API_URL, isKnownProfile, LOCAL_PROFILE, type CloudProfile } from './settings/settings-schema.ts';
 import type { SettingsStore } from './settings/settings-store.ts';
+import { CodedError } from './app-error.ts';
 
 /** A profile ready to use: a cloud profile with its API key, or the local provider (started by the supervisor). */
 export type ResolvedProfile =
@@ -11,14 +12,7 @@ export type ResolvedProfile =
 
 export type ProfileErrorCode = 'unknown-profile' | 'unsupported-kind' | 'no-api-key' | 'not-saved' | 'bad-env';
 
-export class ProfileError extends Error {
-  readonly code: ProfileErrorCode;
-  constructor(code: ProfileErrorCode, message: string) {
-    super(message);
-    this.name = 'ProfileError';
-    this.code = code;
-  }
-}
+export class ProfileError extends CodedError<ProfileErrorCode> {}
 
 export interface ResolveProfileDeps {
   settings: Pick<SettingsStore, 'load'>;

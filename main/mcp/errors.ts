@@ -1,4 +1,5 @@
 import { redact } from '../core/redact.ts';
+import { AppError } from '../core/app-error.ts';
 
 /** Why a tool call failed, for callers that branch on it (tests, the tray's status). */
 export type FailureKind =
@@ -16,11 +17,10 @@ export type FailureKind =
   | 'failed';
 
 /** An expected failure whose message tells the agent what went wrong and what to do; never a stack. */
-export class ToolFailure extends Error {
+export class ToolFailure extends AppError {
   readonly kind: FailureKind;
   constructor(kind: FailureKind, message: string) {
     super(message);
-    this.name = 'ToolFailure';
     this.kind = kind;
   }
 }

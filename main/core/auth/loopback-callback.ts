@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CodedError } from '../app-error.ts';
 
 export const CALLBACK_PATH = '/callback';
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 5 * 60_000;
@@ -9,15 +10,7 @@ const BIND_ADDRESS = '127.0.0.1';
 export type SignInErrorCode = 'unavailable' | 'provider-rejected' | 'state-mismatch' | 'timeout' | 'cancelled' | 'token-exchange';
 
 /** A sign-in that did not complete; the message is for the user (the provider's own reason where it gave one). */
-export class SignInError extends Error {
-  readonly code: SignInErrorCode;
-
-  constructor(code: SignInErrorCode, message: string) {
-    super(message);
-    this.name = 'SignInError';
-    this.code = code;
-  }
-}
+export class SignInError extends CodedError<SignInErrorCode> {}
 
 export interface CallbackServer {
   /** What the authorize request names as redirect_uri. */

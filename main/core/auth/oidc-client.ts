@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { requestJson, type FetchLike } from '../http/request-json.ts';
 import type { DaytonaConfig } from '../daytona-config.ts';
+import { AppError } from '../app-error.ts';
 
 /**
  * Settings for self-hosted Daytona (or a provider that needs its own client): each field replaces what
@@ -41,12 +42,7 @@ const discoverySchema = z.looseObject({
 });
 
 /** The reason sign-in cannot start, worded for the user. */
-export class SignInUnavailableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SignInUnavailableError';
-  }
-}
+export class SignInUnavailableError extends AppError {}
 
 /**
  * Picks the identity provider the way Daytona's CLI does (docs/daytona-api.md §10): `oidc.provider`

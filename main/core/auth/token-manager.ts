@@ -5,6 +5,7 @@ import { HttpError } from '../http/http-errors.ts';
 import { requestJson, type FetchLike } from '../http/request-json.ts';
 import { tokenEndpointFor } from './oidc-client.ts';
 import { expiryOf } from './sign-in.ts';
+import { AppError } from '../app-error.ts';
 
 /** Where a profile's login tokens live: the OS keychain (profile-secrets.ts), or memory in tests. */
 export interface TokenStore {
@@ -24,12 +25,7 @@ export function keychainTokenStore(secrets: SecretStore, profile: string): Token
 }
 
 /** Signed out, or the sign-in can no longer be renewed: the user must sign in again. */
-export class SignInRequiredError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SignInRequiredError';
-  }
-}
+export class SignInRequiredError extends AppError {}
 
 /** Refresh this long before expiry, as Daytona's CLI does (docs/daytona-api.md §10). */
 export const REFRESH_BEFORE_MS = 5 * 60_000;

@@ -1,4 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
+import { AppError } from '../app-error.ts';
 
 export interface SecretInputOptions {
   /** stdin: a TTY gets a hidden prompt; anything else (a pipe, a file) is read to the end. */
@@ -9,11 +10,10 @@ export interface SecretInputOptions {
   maxLength?: number;
 }
 
-export class SecretInputError extends Error {
+export class SecretInputError extends AppError {
   readonly cancelled: boolean;
   constructor(message: string, cancelled = false) {
     super(message);
-    this.name = 'SecretInputError';
     this.cancelled = cancelled;
   }
 }

@@ -1,3 +1,5 @@
+import { CodedError } from '../app-error.ts';
+
 /**
  * The port every secret goes through: API keys and login tokens live in the OS keychain and nowhere else
  * (not in settings, logs, argv or error messages). Accounts are plain names chosen by profile-secrets.ts.
@@ -20,15 +22,12 @@ export interface SecretStore {
 export type SecretStoreErrorCode = 'timeout' | 'no-secret-service' | 'locked' | 'no-keyring' | 'failed';
 
 /** A keychain failure whose message says what to do next. It never contains the secret. */
-export class SecretStoreError extends Error {
-  readonly code: SecretStoreErrorCode;
+export class SecretStoreError extends CodedError<SecretStoreErrorCode> {
   /** What the keychain itself said (already redacted), for logs and bug reports. */
   readonly detail: string | undefined;
 
   constructor(code: SecretStoreErrorCode, message: string, detail?: string) {
-    super(message);
-    this.name = 'SecretStoreError';
-    this.code = code;
+    super(code, message);
     this.detail = detail;
   }
 }

@@ -14,6 +14,7 @@ import {
   isKnownProfile,
   type Settings,
 } from './settings-schema.ts';
+import { AppError } from '../app-error.ts';
 
 export interface LoadedSettings {
   settings: Settings;
@@ -24,11 +25,10 @@ export interface LoadedSettings {
 }
 
 /** The settings file exists but cannot be read as settings: nothing is saved over it until it is fixed. */
-export class SettingsUnreadableError extends Error {
+export class SettingsUnreadableError extends AppError {
   readonly file: string;
   constructor(file: string, message: string) {
     super(message);
-    this.name = 'SettingsUnreadableError';
     this.file = file;
   }
 }
