@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { badRequest } from '../errors.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
 import { parseOrBadRequest } from '../validation.ts';
-import { ENV_KEY, SANDBOX_SHELL, abortOnClose, cwdExists, runInSandbox, sandboxCwd, type SandboxExec } from './run-command.ts';
+import { daemonShell } from './daemon-shell.ts';
+import { ENV_KEY, abortOnClose, cwdExists, runInSandbox, sandboxCwd, type SandboxExec } from './run-command.ts';
 import { SESSION_ID, type SessionManager } from './sessions.ts';
 
 export interface ProcessDeps extends SandboxExec {
@@ -36,8 +37,8 @@ const sessionExecSchema = z.object({
   suppressInputEcho: z.boolean().optional(),
 });
 
-/** Commands up to this size go on the shell's argv; larger ones through its stdin (argv strings are capped at 128 KiB). */
-const MAX_ARGV_COMMAND = 64 * 1024;
+/** The shell executeCommand runs, as Daytona's daemon picks it. */
+const EXECUTE_SHELL = daemonShell();
 /** The system directories a sandbox sees, for finding an interpreter before running it. */
 const SYSTEM_BIN_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
 
@@ -58,13 +59,13 @@ export function processRoutes(deps: ProcessDeps): Router {
       });
       return;
     }
-    const viaStdin = Buffer.byteLength(body.command) > MAX_ARGV_COMMAND;
-    const result = await runInSandbox(deps, record, viaStdin ? [SANDBOX_SHELL] : [SANDBOX_SHELL, '-c', body.command], {
+    // As the daemon does: the command goes to the shell's stdin (no argv size limit), non-login, non-interactive.
+    const result = await runInSandbox(deps, record, [EXECUTE_SHELL], {
       cwd,
       env: body.envs,
       timeoutSec: body.timeout,
       signal: abortOnClose(res),
-      stdin: viaStdin ? body.command : undefined,
+      stdin: body.command,
     });
     res.json({ exitCode: result.exitCode, result: result.output });
   });
