@@ -16,8 +16,18 @@ export function fileInfo(name: string, sandboxPath: string, stats: Stats) {
     owner: SANDBOX_USER,
     group: SANDBOX_USER,
     modifiedAt: modified,
-    modTime: modified,
+    modTime: goTimeString(stats.mtime),
   };
+}
+
+/**
+ * Go's time.String() of a modification time, as the daemon's deprecated `modTime` carries it:
+ * `2024-01-15 10:30:45.123 +0000 UTC` (fraction without trailing zeros, none when whole). Sandboxes run in UTC.
+ */
+export function goTimeString(date: Date): string {
+  const iso = date.toISOString(); // 2024-01-15T10:30:45.123Z
+  const fraction = iso.slice(20, 23).replace(/0+$/, '');
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''} +0000 UTC`;
 }
 
 /**

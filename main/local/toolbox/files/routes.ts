@@ -206,12 +206,21 @@ export function filesRoutes(deps: FilesDeps): Router {
     const pattern = queryValue(req, 'pattern');
     if (!pattern) throw badRequest('A file name pattern is required: pass ?pattern=<glob such as *.py or src/**/*.ts>.');
     const root = await resolve(req, path);
+    // Like the daemon (fs/search_files.go, a filepath.Walk): a missing folder has no matches, not a 404.
+    if (
+      !(await stat(root.hostPath).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return void res.json({ files: [] });
     const matches = globMatcher(pattern);
     const files: string[] = [];
     for await (const file of walkTree(root)) {
       if (files.length >= MAX_SEARCH_RESULTS) break;
-      // Like the daemon: files (and symlinks) only, matched by their path below the searched folder.
-      if (!file.stats.isDirectory() && file.relative !== '' && matches(file.relative)) files.push(file.sandboxPath);
+      // Like the daemon: files and folders, the searched folder itself included, matched by name (a pattern with a
+      // `/` by the path below the searched folder).
+      if (matches(file.relative === '' ? posix.basename(file.sandboxPath) : file.relative)) files.push(file.sandboxPath);
     }
     res.json({ files });
   });

@@ -56,6 +56,7 @@ export function gitError(output: string, args: string[]): ApiError {
       'GIT_DIRTY_WORKTREE',
       'uncommitted changes are in the way: commit them first',
     ],
+    [/pathspec .* did not match any files/i, 404, 'FILE_NOT_FOUND', 'no such file to add: check the path (relative to the repository)'],
     [
       /invalid reference|a branch is expected|did not match any|unknown revision|not a valid (object name|ref)|branch '.*' not found|couldn't find remote ref|remote branch .* not found|not currently on a branch|src refspec .* does not match/i,
       404,
