@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { appDataDir } from '../core/app-paths.ts';
 import { runWebApp } from '../web/run-web-app.ts';
+import { onStopSignals, parseCommandArgs } from './command-kit.ts';
 import { electronLaunch } from './electron-runtime.ts';
 import { packageVersion } from './package-version.ts';
 
@@ -26,27 +26,20 @@ const appRoot = join(outMain, '..', '..');
 
 /** Exit codes: 0 stopped by a signal or Quit, 1 could not start, 2 bad usage. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        web: { type: 'boolean' },
-        port: { type: 'string' },
-        'no-open': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return fail(`${(error as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    'app',
+    argv,
+    {
+      web: { type: 'boolean' },
+      port: { type: 'string' },
+      'no-open': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    HELP,
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!/^\d+$/.test(values.port ?? '0') || (port < 1024 && port !== 0) || port > 65_535)
     return fail(`--port must be a port number from 1024 to 65535 (got '${values.port}').`, 2);
@@ -84,12 +77,9 @@ export async function run(argv: string[]): Promise<number> {
     return fail((error as Error).message);
   }
   if ('alreadyRunning' in running) return 0;
-  const onSignal = () => void running.stop();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeSignals = onStopSignals(() => void running.stop());
   await running.stopped;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  removeSignals();
   return 0;
 }
 

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { createAlertPolicy } from '../core/alerts/alert-policy.ts';
 import type { Alert } from '../core/alerts/alert-types.ts';
 import { fetchDaytonaConfig } from '../core/daytona-config.ts';
@@ -9,6 +8,7 @@ import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import type { SandboxChange } from '../core/watcher/sandbox-diff.ts';
 import { createSandboxWatcher, DEFAULT_POLL_MS, type WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
+import { onStopSignals, parseCommandArgs } from './command-kit.ts';
 
 const HELP = `Usage: daytona-tray watch [--json] [--poll-ms N] [--no-events]
 
@@ -24,26 +24,19 @@ otherwise the active profile from the settings and its API key from the OS keych
 
 /** Exit codes: 0 stopped by a signal, 1 could not watch (no key, key rejected), 2 bad usage. */
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        'poll-ms': { type: 'string' },
-        'no-events': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return fail(`${(error as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs(
+    'watch',
+    argv,
+    {
+      json: { type: 'boolean' },
+      'poll-ms': { type: 'string' },
+      'no-events': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    HELP,
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const pollMs = values['poll-ms'] === undefined ? DEFAULT_POLL_MS.visible : Number(values['poll-ms']);
   if (!/^\d+$/.test(values['poll-ms'] ?? '0') || pollMs < 50 || pollMs > 3_600_000)
     return fail(`--poll-ms must be a whole number of milliseconds from 50 to 3600000 (got '${values['poll-ms']}').`, 2);
@@ -99,9 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
   });
-  const onSignal = () => finish(0);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const removeSignals = onStopSignals(() => finish(0));
   // A closed pipe (`watch --json | head`) arrives as SIGTERM (runCli's endQuietlyWhenStdoutCloses).
 
   let ready = false;
@@ -132,8 +123,7 @@ export async function run(argv: string[]): Promise<number> {
 
   watcher.start();
   const code = await finished;
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  removeSignals();
   policy.dispose();
   await watcher.stop();
   api.close();
