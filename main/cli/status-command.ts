@@ -116,7 +116,7 @@ async function serverReport(): Promise<ServerReport> {
   const info = await readRuntimeFile(runtimeFile);
   if (!info) return { state: 'not running', runtimeFile, note: "Start the tray app, or run 'daytona-tray mcp --http'." };
   const where = { url: info.url, port: info.port, pid: info.pid, startedAt: info.startedAt };
-  if (!processAlive(info.pid) || !looksLikeOurServer(info.pid)) {
+  if (!processAlive(info.pid) || !looksLikeOurServer(info.pid, info.startedAt)) {
     return {
       state: 'not running',
       runtimeFile,

@@ -152,4 +152,28 @@ describe('the command line itself', () => {
       stranger.kill('SIGKILL');
     }
   });
+
+  it('nor one whose process began after the runtime file was written, even if its command line says mcp', async () => {
+    const app = join(home.path, 'reused-mcp');
+    await mkdir(app);
+    // Looks like ours by its command line; started long after the file below says its server started.
+    const stranger = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)', 'mcp'], { stdio: 'ignore' });
+    try {
+      const runtime = { version: 1, url: 'http://127.0.0.1:9/mcp', port: 9, token: 'x'.repeat(43), pid: stranger.pid };
+      const write = (startedAt: Date) =>
+        writeFile(join(app, 'mcp-server.json'), JSON.stringify({ ...runtime, startedAt: startedAt.toISOString() }), { mode: 0o600 });
+      const status = async () => {
+        const result = await runCliToExit(['status', '--json'], cliEnv(home.path, { DAYTONA_TRAY_HOME: app }));
+        expect(result.code).toBe(0);
+        return (JSON.parse(result.stdout) as { server: { state: string; note?: string } }).server;
+      };
+      await write(new Date(Date.now() - 3_600_000));
+      expect(await status()).toMatchObject({ state: 'not running', note: expect.stringContaining('has exited') });
+      // The same process with a file written after it began is taken as the server (it does not answer /health).
+      await write(new Date(Date.now() + 1_000));
+      expect(await status()).toMatchObject({ state: 'not responding', note: expect.stringContaining(`stop pid ${stranger.pid}`) });
+    } finally {
+      stranger.kill('SIGKILL');
+    }
+  });
 });
