@@ -54,7 +54,8 @@ describe('long and cancelled work through the real MCP client', () => {
   let server: { cli: CliChild; info: RuntimeInfo };
   let bridge: CliChild;
   let bridgeStdio: ChildStdioTransport;
-  const clients: Record<'bridge over stdio' | 'HTTP', Client> = {} as never;
+  let ownBridge: CliChild;
+  const clients: Record<'bridge over stdio' | 'HTTP' | 'bridge serving in process', Client> = {} as never;
   let sandbox = '';
 
   beforeAll(async () => {
@@ -73,6 +74,11 @@ describe('long and cancelled work through the real MCP client', () => {
     bridgeStdio = new ChildStdioTransport(bridge);
     clients['bridge over stdio'] = await connectClient(bridgeStdio);
     clients.HTTP = await connectClient(httpTransport(server.info));
+    // A bridge given an account of its own serves the tools in its own process (no HTTP server in between).
+    ownBridge = spawnCli(['bridge'], { ...env, DAYTONA_TRAY_HOME: join(dir.path, 'own') }, dir.path);
+    clients['bridge serving in process'] = await connectClient(new ChildStdioTransport(ownBridge));
+    await clients['bridge serving in process'].listTools();
+    expect(ownBridge.stderr()).toContain('serving the tools in this process (in-process)');
     const created = await clients.HTTP.callTool({ name: 'create_sandbox', arguments: { name: `long-${Date.now()}` } });
     expect(created.isError, textOf(created)).toBeFalsy();
     sandbox = (created.structuredContent as { id: string }).id;
@@ -80,6 +86,7 @@ describe('long and cancelled work through the real MCP client', () => {
   afterAll(async () => {
     for (const client of Object.values(clients)) await client?.close().catch(() => {});
     await bridge?.kill();
+    await ownBridge?.kill();
     await server?.cli.kill();
     await provider?.stop();
     await dir?.cleanup();
@@ -99,8 +106,10 @@ describe('long and cancelled work through the real MCP client', () => {
     expect(textOf(listed)).not.toContain(name);
   });
 
-  describe.each(['bridge over stdio', 'HTTP'] as const)('%s', (transport) => {
+  describe.each(['bridge over stdio', 'HTTP', 'bridge serving in process'] as const)('%s', (transport) => {
     const client = () => clients[transport];
+    // Where the server that runs the tools logs: the HTTP server, or the bridge itself.
+    const serverLog = () => (transport === 'bridge serving in process' ? ownBridge.stderr() : server.cli.stderr());
     const call = async (name: string, args: Record<string, unknown>) => {
       const result = await client().callTool({ name, arguments: { id: sandbox, ...args } });
       expect(result.isError, `${name}: ${textOf(result)}`).toBeFalsy();
@@ -171,7 +180,7 @@ describe('long and cancelled work through the real MCP client', () => {
       await expect(pending).rejects.toThrow();
       await until('the sleep to die', 2000, async () => ((await processesRunning(['sleep', seconds])).length ? undefined : true));
       await until('the server to log the cancellation', 2000, async () =>
-        /execute_command cancelled by the client/.test(server.cli.stderr()) ? true : undefined,
+        /execute_command cancelled by the client/.test(serverLog()) ? true : undefined,
       );
       // The connection is still good for the next call, and the cancelled request got no answer (MCP: none is sent).
       expect((await call('execute_command', { command: 'echo still here' })).text).toContain('still here');
@@ -185,7 +194,7 @@ describe('long and cancelled work through the real MCP client', () => {
       await call('execute_command', { command: 'head -c 400000000 /dev/zero > big.bin' });
       const controller = new AbortController();
       const name = `big-${transport.replace(/\W/g, '')}.bin`;
-      const cancelledBefore = server.cli.stderr().split('file_download cancelled').length;
+      const cancelledBefore = serverLog().split('file_download cancelled').length;
       const pending = client().callTool(
         { name: 'file_download', arguments: { id: sandbox, filePath: 'big.bin', localPath: name } },
         undefined,
@@ -201,7 +210,7 @@ describe('long and cancelled work through the real MCP client', () => {
       controller.abort('too big after all');
       await expect(pending).rejects.toThrow();
       await until('the server to log the cancelled download', 5000, async () =>
-        server.cli.stderr().split('file_download cancelled').length > cancelledBefore ? true : undefined,
+        serverLog().split('file_download cancelled').length > cancelledBefore ? true : undefined,
       );
       // A download that went on would have been renamed into place; a stopped one leaves not even its .part file.
       await until('the partial file to be removed', 5000, async () =>
