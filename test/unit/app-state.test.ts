@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAppState, type AppStateSources } from '../../main/app/app-state.ts';
 import type { SessionSnapshot } from '../../main/app/profile-session.ts';
@@ -147,6 +149,9 @@ describe('buildAppState', () => {
       lowBalanceThresholdCents: 500,
       startAtLogin: false,
       mcpPort: 0,
+      transferFolder: { path: join(homedir(), 'Downloads', 'Daytona'), chosen: false },
     });
+    settings.mcp.transferFolder = '/srv/agent-files';
+    expect(buildAppState(sources({ settings }), 2).settings.transferFolder).toEqual({ path: '/srv/agent-files', chosen: true });
   });
 });
