@@ -63,7 +63,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: BridgeError
 // App state: one snapshot the window and the tray menu both render
 
 /** The MCP server's tool groups, each switched on or off in settings. The one definition: main/core and main/mcp import it from here. */
-export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
+export const TOOL_GROUPS = ['sandbox', 'files', 'process', 'git', 'preview', 'computer-use'] as const;
 export type ToolGroup = (typeof TOOL_GROUPS)[number];
 
 /**

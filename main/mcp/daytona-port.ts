@@ -1,4 +1,8 @@
 import type { Readable } from 'node:stream';
+import type { ComputerUse } from '@daytonaio/sdk';
+
+/** The SDK's sandbox.computerUse (mouse, keyboard, screenshot, display, recording, accessibility), as is. */
+export type ComputerUseClient = ComputerUse;
 
 /**
  * What the MCP tools need from Daytona, in their own terms. `sdk-daytona.ts` implements it over
@@ -52,6 +56,12 @@ export interface DaytonaPort {
 
   gitClone(idOrName: string, params: CloneParams): Promise<void>;
   gitStatus(idOrName: string, path: string): Promise<GitStatusInfo>;
+
+  /**
+   * Runs `fn` with the sandbox's computer-use client. Its surface is large and maps one to one onto the
+   * computer_use_* tools, so the tools call it directly; failures come back described like any toolbox call.
+   */
+  computerUse<T>(idOrName: string, action: string, fn: (computerUse: ComputerUseClient) => Promise<T>): Promise<T>;
 
   /** Closes every SDK instance (its Socket.IO connection would keep the process alive for minutes). */
   dispose(): Promise<void>;

@@ -31,7 +31,7 @@ export interface SdkDaytonaOptions {
 }
 
 // Toolbox failures that are about the call itself, not about the sandbox being gone or stopped.
-const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COMMAND_)/;
+const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COMMAND_|A11Y_|RECORDING_)/;
 
 /**
  * The Daytona port over the official SDK, one client per profile (sdk-clients.ts); failures become
@@ -267,6 +267,8 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
           files: status.fileStatus.map((file) => ({ name: file.name, staging: String(file.staging), worktree: String(file.worktree) })),
         };
       }),
+
+    computerUse: (idOrName, action, fn) => toolbox(idOrName, `${action} in sandbox ${idOrName}`, (sandbox) => fn(sandbox.computerUse)),
 
     dispose: () => pool.dispose(),
   };

@@ -29,7 +29,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
     server: { state: 'running', since: 0, port: 41234, url: 'http://127.0.0.1:41234/mcp', failures: 0 },
     clients: [],
     settings: {
-      toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true },
+      toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true, 'computer-use': true },
       notifications: {
         autoStop: true,
         autoArchive: true,

@@ -5,6 +5,37 @@ import { expect, it } from 'vitest';
 import { textOf } from './mcp-harness.ts';
 
 /** Daytona's twelve tool names first, then ours: the exact set every transport must list. */
+/** Daytona's 27 computer-use tools (the computer-use group). */
+export const COMPUTER_USE_TOOL_NAMES = [
+  'computer_use_start',
+  'computer_use_stop',
+  'computer_use_status',
+  'computer_use_screenshot',
+  'computer_use_screenshot_region',
+  'computer_use_screenshot_compressed',
+  'computer_use_screenshot_compressed_region',
+  'computer_use_mouse_position',
+  'computer_use_mouse_move',
+  'computer_use_mouse_click',
+  'computer_use_mouse_drag',
+  'computer_use_mouse_scroll',
+  'computer_use_keyboard_type',
+  'computer_use_keyboard_press',
+  'computer_use_keyboard_hotkey',
+  'computer_use_display_info',
+  'computer_use_windows',
+  'computer_use_recording_start',
+  'computer_use_recording_stop',
+  'computer_use_recording_list',
+  'computer_use_recording_get',
+  'computer_use_recording_delete',
+  'computer_use_accessibility_tree',
+  'computer_use_accessibility_find',
+  'computer_use_accessibility_focus',
+  'computer_use_accessibility_invoke',
+  'computer_use_accessibility_set_value',
+];
+
 export const TOOL_NAMES = [
   'create_sandbox',
   'destroy_sandbox',
@@ -29,6 +60,7 @@ export const TOOL_NAMES = [
   'command_output',
   'command_input',
   'command_stop',
+  ...COMPUTER_USE_TOOL_NAMES,
 ];
 
 export interface ScenarioContext {
@@ -73,7 +105,7 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
   let id = '';
   const client = () => context().client;
 
-  it('lists exactly the 23 tools, each with a described input schema', async () => {
+  it('lists exactly the 50 tools (23 + the 27 of computer use), each with a described input schema', async () => {
     const { tools } = await client().listTools();
     expect(tools.map((tool) => tool.name).sort()).toEqual([...TOOL_NAMES].sort());
     for (const tool of tools) {

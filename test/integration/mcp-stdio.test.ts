@@ -68,7 +68,7 @@ describe('daytona-tray mcp tool groups', () => {
     try {
       const client = await connectClient(new ChildStdioTransport(cli));
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toHaveLength(20);
+      expect(names).toHaveLength(47);
       expect(names).not.toEqual(expect.arrayContaining(['git_clone']));
       expect(names.filter((name) => name.startsWith('git_') || name === 'preview_link')).toEqual([]);
       expect(names).toContain('execute_command');
@@ -85,7 +85,7 @@ describe('daytona-tray mcp tool groups', () => {
     const cli = spawnCli(['mcp', '--disable-groups', 'gitt'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
     try {
       expect((await cli.exited).code).toBe(2);
-      expect(cli.stderr()).toContain("unknown tool group 'gitt': the groups are sandbox, files, process, git, preview");
+      expect(cli.stderr()).toContain("unknown tool group 'gitt': the groups are sandbox, files, process, git, preview, computer-use");
     } finally {
       await dir.cleanup();
     }

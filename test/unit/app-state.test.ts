@@ -136,7 +136,7 @@ describe('buildAppState', () => {
     settings.notifications.autoArchive = false;
     const state = buildAppState(sources({ settings }), 1);
     expect(state.settings).toEqual({
-      toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true },
+      toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true, 'computer-use': true },
       notifications: {
         autoStop: true,
         autoArchive: false,

@@ -38,10 +38,10 @@ describe('MCP tool helpers', () => {
   });
 
   it('turns a disabled-groups list into the groups left on, refusing unknown names', () => {
-    expect(enabledGroups(undefined)).toEqual(['sandbox', 'files', 'process', 'git', 'preview']);
-    expect(enabledGroups(' Git, preview,')).toEqual(['sandbox', 'files', 'process']);
+    expect(enabledGroups(undefined)).toEqual(['sandbox', 'files', 'process', 'git', 'preview', 'computer-use']);
+    expect(enabledGroups(' Git, preview,computer-use')).toEqual(['sandbox', 'files', 'process']);
     expect(() => enabledGroups('git,computer')).toThrow(
-      "unknown tool group 'computer': the groups are sandbox, files, process, git, preview",
+      "unknown tool group 'computer': the groups are sandbox, files, process, git, preview, computer-use",
     );
   });
 });

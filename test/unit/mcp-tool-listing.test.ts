@@ -57,7 +57,7 @@ describe('MCP tool listing cache', () => {
     expect(enabledTools(new Set(TOOL_GROUPS))).toBe(all);
     expect(toolListing(all)).toBe(toolListing(all));
     const noGit = await listVia(
-      createServer({ daytona: unusedPort, log: silentLogger, groups: ['sandbox', 'files', 'process', 'preview'] }),
+      createServer({ daytona: unusedPort, log: silentLogger, groups: ['sandbox', 'files', 'process', 'preview', 'computer-use'] }),
     );
     expect(noGit.map((tool) => tool.name)).toEqual(ALL_TOOLS.filter((tool) => tool.group !== 'git').map((tool) => tool.name));
   });

@@ -37,7 +37,7 @@ describe('settings file', () => {
       version: SETTINGS_VERSION,
       activeProfile: 'local',
       profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL }, local: { kind: 'local' } },
-      mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true } },
+      mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true, 'computer-use': true } },
       notifications: {
         autoStop: true,
         autoArchive: true,
@@ -70,7 +70,10 @@ describe('settings file', () => {
     expect(warnings).toEqual([]);
     expect(settings.activeProfile).toBe('staging');
     expect(settings.profiles.staging).toEqual({ kind: 'cloud', apiUrl: 'https://daytona.example.com/api', target: 'eu' });
-    expect(settings.mcp).toEqual({ port: 7777, toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true } });
+    expect(settings.mcp).toEqual({
+      port: 7777,
+      toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true, 'computer-use': true },
+    });
     expect(settings.notifications.autoStop).toBe(false);
     expect(settings.polling.sandboxesHiddenMs).toBe(90_000);
     expect(settings.lowBalanceThresholdCents).toBe(1_000);
@@ -256,7 +259,7 @@ describe('settings file', () => {
     })();
     // Two stores on one file behave like two processes: only the lock file keeps their changes apart.
     const other = createSettingsStore({ file });
-    const groups = ['sandbox', 'files', 'process', 'git', 'preview'] as const;
+    const groups = ['sandbox', 'files', 'process', 'git', 'preview', 'computer-use'] as const;
     await Promise.all([
       ...groups.map((group, i) =>
         (i % 2 ? store : other).update((s) => {
@@ -273,7 +276,7 @@ describe('settings file', () => {
     await reader;
     const { settings } = await store.load();
     expect(settings.lowBalanceThresholdCents).toBe(520);
-    expect(Object.values(settings.mcp.toolGroups)).toEqual([false, false, false, false, false]);
+    expect(Object.values(settings.mcp.toolGroups)).toEqual([false, false, false, false, false, false]);
     expect(reads).toBeGreaterThan(0);
     expect((await readdir(join(dir.path, 'conf'))).sort()).toEqual(['settings.json']);
   });

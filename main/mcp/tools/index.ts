@@ -2,6 +2,36 @@ import type { ToolDefinition } from '../tool-kit.ts';
 import { codeRun } from './code-run.ts';
 import { commandInput, commandOutput, commandStop, commandWait } from './command-follow.ts';
 import { createFolder } from './create-folder.ts';
+import {
+  computerUseAccessibilityFind,
+  computerUseAccessibilityFocus,
+  computerUseAccessibilityInvoke,
+  computerUseAccessibilitySetValue,
+  computerUseAccessibilityTree,
+} from './computer-use-accessibility.ts';
+import { computerUseDisplayInfo, computerUseWindows } from './computer-use-display.ts';
+import { computerUseKeyboardHotkey, computerUseKeyboardPress, computerUseKeyboardType } from './computer-use-keyboard.ts';
+import { computerUseStart, computerUseStatus, computerUseStop } from './computer-use-lifecycle.ts';
+import {
+  computerUseMouseClick,
+  computerUseMouseDrag,
+  computerUseMouseMove,
+  computerUseMousePosition,
+  computerUseMouseScroll,
+} from './computer-use-mouse.ts';
+import {
+  computerUseRecordingDelete,
+  computerUseRecordingGet,
+  computerUseRecordingList,
+  computerUseRecordingStart,
+  computerUseRecordingStop,
+} from './computer-use-recording.ts';
+import {
+  computerUseScreenshot,
+  computerUseScreenshotCompressed,
+  computerUseScreenshotCompressedRegion,
+  computerUseScreenshotRegion,
+} from './computer-use-screenshot.ts';
 import { createSandbox } from './create-sandbox.ts';
 import { deleteFile } from './delete-file.ts';
 import { destroySandbox } from './destroy-sandbox.ts';
@@ -45,4 +75,32 @@ export const ALL_TOOLS: readonly ToolDefinition<any>[] = [
   commandOutput,
   commandInput,
   commandStop,
+  // Daytona's 27 computer-use tools (its cli/mcp/tools/computer_use_*.go), in their own group.
+  computerUseStart,
+  computerUseStop,
+  computerUseStatus,
+  computerUseScreenshot,
+  computerUseScreenshotRegion,
+  computerUseScreenshotCompressed,
+  computerUseScreenshotCompressedRegion,
+  computerUseMousePosition,
+  computerUseMouseMove,
+  computerUseMouseClick,
+  computerUseMouseDrag,
+  computerUseMouseScroll,
+  computerUseKeyboardType,
+  computerUseKeyboardPress,
+  computerUseKeyboardHotkey,
+  computerUseDisplayInfo,
+  computerUseWindows,
+  computerUseRecordingStart,
+  computerUseRecordingStop,
+  computerUseRecordingList,
+  computerUseRecordingGet,
+  computerUseRecordingDelete,
+  computerUseAccessibilityTree,
+  computerUseAccessibilityFind,
+  computerUseAccessibilityFocus,
+  computerUseAccessibilityInvoke,
+  computerUseAccessibilitySetValue,
 ];

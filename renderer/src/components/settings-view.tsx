@@ -19,6 +19,7 @@ const TOOL_GROUP_LABELS: Record<ToolGroup, [string, string]> = {
   process: ['Commands', 'run commands and code'],
   git: ['Git', 'clone and status'],
   preview: ['Previews', 'links to ports in a sandbox'],
+  'computer-use': ['Computer use', 'a desktop in a sandbox: screenshots, mouse, keyboard (27 tools)'],
 };
 
 const NOTIFICATION_LABELS: Record<NotificationKind, string> = {

@@ -46,7 +46,9 @@ export function computerUseRoutes(deps: ComputerUseDeps): Router {
   const running = (req: Request): Desktop => {
     const desktop = desktopOf(req);
     if (!desktop.running)
-      throw badRequest('The desktop is not running in this sandbox: start it first (computer_use_start, or sandbox.computerUse.start()).');
+      throw badRequest(
+        'The desktop is not running in this sandbox: start it first (computer_use_start, or computerUse.start() in the SDK).',
+      );
     return desktop;
   };
   const processName = (req: Request) => String(req.params.processName) as DesktopProcessName;
