@@ -115,7 +115,8 @@ describe('computer_use_* tools over the bridge', skipWhen(skip, 'desktop'), () =
   it('mouse, keyboard and windows tools act on the desktop', async () => {
     expect((await ok('computer_use_mouse_move', { x: 10, y: 20 })).structuredContent).toEqual({ x: 10, y: 20 });
     expect((await ok('computer_use_mouse_position')).text).toBe('The cursor is at (10, 20).\n{"x":10,"y":20}');
-    await ok('execute_command', { command: 'xterm -T mcp-term -geometry 40x8+50+50 >/dev/null 2>&1 &' });
+    // A GUI program started the way an agent would, finding DISPLAY set in the sandbox.
+    await ok('execute_command', { command: 'xterm -T mcp-term -geometry 40x8+50+50', background: true });
     await expect
       .poll(async () => (await ok('computer_use_windows')).text, { timeout: 15_000 })
       .toMatch(/- mcp-term \(id \d+\) at .*focused/);

@@ -88,9 +88,9 @@ export interface WindowInfo {
 }
 
 const WINDOWS_SCRIPT = `
-active=$(xprop -root -notype _NET_ACTIVE_WINDOW | sed 's/.*# *//')
-echo "active $((active))"
-for w in $(xprop -root -notype _NET_CLIENT_LIST | sed -n 's/.*# *//p' | tr ',' ' '); do
+active=$(xprop -root -notype _NET_ACTIVE_WINDOW | grep -o '0x[0-9a-fA-F]*' | head -n 1)
+echo "active $((\${active:-0}))"
+for w in $(xprop -root -notype _NET_CLIENT_LIST | sed -n 's/.*# *//p' | tr ',' ' ' | grep -o '0x[0-9a-fA-F]*'); do
   echo "window $((w))"
   xdotool getwindowgeometry --shell "$((w))" 2>/dev/null
   echo "title $(xdotool getwindowname "$((w))" 2>/dev/null | head -n 1)"
