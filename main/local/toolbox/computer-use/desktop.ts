@@ -155,13 +155,17 @@ export class Desktop {
   }
 
   private async startWindowManager(): Promise<void> {
-    const child = await this.spawn('openbox', ['openbox', '--sm-disable', '--startup', '/bin/true']);
-    // The window manager is ready once it has claimed the screen (EWMH's _NET_SUPPORTING_WM_CHECK on the root window).
-    const deadline = Date.now() + READY_LIMIT_MS;
-    while (alive(child) && Date.now() < deadline) {
-      const probe = await this.run(['xprop', '-root', '_NET_SUPPORTING_WM_CHECK']);
-      if (probe.exitCode === 0 && /window id/.test(probe.output)) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    // One more try when it exits before it is ready (seen once on a loaded machine, with no output).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const child = await this.spawn('openbox', ['openbox', '--sm-disable', '--startup', '/bin/true']);
+      // The window manager is ready once it has claimed the screen (EWMH's _NET_SUPPORTING_WM_CHECK on the root window).
+      const deadline = Date.now() + READY_LIMIT_MS;
+      while (alive(child) && Date.now() < deadline) {
+        const probe = await this.run(['xprop', '-root', '_NET_SUPPORTING_WM_CHECK']);
+        if (probe.exitCode === 0 && /window id/.test(probe.output)) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      if (alive(child)) break;
     }
     throw new ApiError(500, `The openbox window manager did not start: ${this.processes.openbox.errors.trim().slice(-500) || 'no output'}`);
   }
