@@ -34,11 +34,17 @@ export function mayHaveStopped(isError: boolean, structured: Record<string, unkn
   return isError || KILLED.has(structured?.exitCode as number);
 }
 
-/** A sentence for the result when the sandbox is no longer running after the call, else undefined. */
-export async function stoppedUnderCall(daytona: DaytonaPort, id: string, text: string): Promise<string | undefined> {
+/**
+ * A sentence for the result when the sandbox stopped while the call ran (call began at `sinceMs`, epoch ms), else
+ * undefined. A result that already says "is stopped" gets it too when the sandbox changed during the call: the
+ * command's own error then reads like a call on a sandbox that was stopped all along, which would mislead.
+ */
+export async function stoppedUnderCall(daytona: DaytonaPort, id: string, text: string, sinceMs: number): Promise<string | undefined> {
   const sandbox = await daytona.getSandbox(id).catch(() => undefined);
   if (!sandbox || sandbox.state === 'started') return undefined;
-  if (text.includes(`is ${sandbox.state}`)) return undefined;
+  // Compares Daytona's clock with ours: a skew of a second could at worst misplace a stop made in that second.
+  const changedDuringCall = sandbox.updatedAt !== undefined && Date.parse(sandbox.updatedAt) > sinceMs;
+  if (!changedDuringCall && text.includes(`is ${sandbox.state}`)) return undefined;
   return (
     `Sandbox ${id} stopped while this call ran (it is ${sandbox.state} now), which ended what was running: start it with ` +
     'start_sandbox, then retry; set_auto_stop can lengthen or switch off its auto-stop.'

@@ -96,6 +96,8 @@ export interface SandboxInfo {
   autoDeleteInterval?: number;
   createdAt?: string;
   lastActivityAt?: string;
+  /** When the sandbox last changed (its state, among others). */
+  updatedAt?: string;
   errorReason?: string;
 }
 

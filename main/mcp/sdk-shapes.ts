@@ -58,6 +58,7 @@ export function toInfo(sandbox: Sandbox): SandboxInfo {
     ...(sandbox.autoDeleteInterval !== undefined ? { autoDeleteInterval: sandbox.autoDeleteInterval } : {}),
     ...(sandbox.createdAt ? { createdAt: sandbox.createdAt } : {}),
     ...(sandbox.lastActivityAt ? { lastActivityAt: sandbox.lastActivityAt } : {}),
+    ...(sandbox.updatedAt ? { updatedAt: sandbox.updatedAt } : {}),
     ...(sandbox.errorReason ? { errorReason: sandbox.errorReason } : {}),
   };
 }

@@ -81,6 +81,7 @@ function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters
     },
     async (args: unknown, extra: RequestExtra & { requestId: string | number }) => {
       const started = performance.now();
+      const startedAt = Date.now();
       const call = callContext(extra);
       // MCP sends nothing back for a cancelled request, so over HTTP its answer stream would stay open: close it.
       const closeStream = () => (server.server.transport as StreamCloser | undefined)?.closeSSEStream?.(extra.requestId);
@@ -108,7 +109,7 @@ function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters
       }
       if (sandbox && mayHaveStopped(result.isError === true, result.structuredContent)) {
         const first = result.content[0];
-        const note = await stoppedUnderCall(deps.daytona, sandbox, first?.type === 'text' ? first.text : '');
+        const note = await stoppedUnderCall(deps.daytona, sandbox, first?.type === 'text' ? first.text : '', startedAt);
         if (note && first?.type === 'text') result.content[0] = { type: 'text', text: `${note}\n${first.text}` };
       }
       return result;

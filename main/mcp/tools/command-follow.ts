@@ -66,7 +66,7 @@ export const commandOutput = defineTool({
     'says whether it still runs or its exit code.',
   input: { id: sandboxId(), handle: handle(), offset: offset() },
   output: followOutput,
-  annotations: { title: 'Read a command’s output', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { title: 'Read a command’s output', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(args, { daytona, limits }, call) {
     const waited = await waitOn(daytona, args.id, args.handle, 0, call, limits);
     return outcome(daytona, args.id, args.handle, waited, args.offset, limits);
@@ -93,7 +93,7 @@ export const commandWait = defineTool({
       .describe('Seconds to wait (default 30; above 50 only with progress notifications, which keep the client waiting).'),
   },
   output: followOutput,
-  annotations: { title: 'Wait for a command', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  annotations: { title: 'Wait for a command', readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
   async run(args, { daytona, limits }, call) {
     const waitMs = call.wantsProgress ? args.timeout * 1000 : Math.min(args.timeout * 1000, handoffMs(limits), 50_000);
     const waited = await waitOn(daytona, args.id, args.handle, waitMs, call, limits);
@@ -116,7 +116,7 @@ export const commandInput = defineTool({
     readOnlyHint: false,
     destructiveHint: false,
     idempotentHint: false,
-    openWorldHint: false,
+    openWorldHint: true,
   },
   async run(args, { daytona }) {
     await daytona.sendCommandInput(args.id, refOf(args.handle), args.data);
@@ -130,7 +130,7 @@ export const commandStop = defineTool({
   title: 'Stop a running command',
   description: 'Stops a command execute_command handed off, with everything it started, and returns its last output.',
   input: { id: sandboxId(), handle: handle() },
-  annotations: { title: 'Stop a command', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
+  annotations: { title: 'Stop a command', readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run(args, { daytona, limits }) {
     const ref = refOf(args.handle);
     const [exitCode, output] = await Promise.all([

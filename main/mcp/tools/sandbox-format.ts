@@ -19,6 +19,7 @@ export const sandboxShape = {
   autoDeleteInterval: z.number().optional(),
   createdAt: z.string().optional(),
   lastActivityAt: z.string().optional(),
+  updatedAt: z.string().optional().describe('when the sandbox last changed, its state included'),
   errorReason: z.string().optional(),
 };
 
