@@ -103,6 +103,8 @@ describe('local provider crash safety: SIGKILL mid-work, restart on the same dat
     await expect.poll(() => processesMatching(marker), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => processesMatching(background), { timeout: 10_000 }).toEqual([]);
     await expect.poll(() => processesMatching(join(dataDir, 'sandboxes')), { timeout: 10_000 }).toEqual([]);
+    // Nor a helper of the dead provider's: each sandbox's slirp4netns names the provider's namespace files.
+    await expect.poll(() => processesMatching(`/proc/${first.child.pid}/fd/`), { timeout: 10_000 }).toEqual([]);
   });
 
   it('comes back on the same data dir with every sandbox and file; running ones are stopped', async () => {

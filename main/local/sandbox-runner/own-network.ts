@@ -162,12 +162,15 @@ export class OwnNetwork {
         '--enable-sandbox',
         '--enable-seccomp',
         '--ready-fd=3',
+        // slirp4netns exits when fd 4 closes: the provider holds its other end, so a provider that dies
+        // (even SIGKILL, where nothing of ours runs) takes its slirp4netns along instead of leaving it behind.
+        '--exit-fd=4',
         `--userns-path=${this.userNs}`,
         '--netns-type=path',
         this.netNs,
         'tap0',
       ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe'], env: {} },
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], env: {} },
     );
     this.slirp = child;
     return waitFor(child, child.stdio[3] as NodeJS.ReadableStream, (text) => text.includes('1'), 'slirp4netns').catch(
