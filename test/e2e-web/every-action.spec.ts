@@ -64,9 +64,11 @@ test('every action in the window reaches the contract, and every contract method
   // Server.
   await page.getByRole('tab', { name: 'Server' }).click();
   await page.getByRole('button', { name: 'Restart server' }).click();
+  await page.getByRole('button', { name: 'Open log file' }).click();
 
   // Back to settings for the profile switch.
   await page.getByRole('tab', { name: 'Settings' }).click();
+  await page.getByRole('button', { name: 'Choose…' }).click();
   await page.getByLabel('Profile').selectOption('local');
 
   await expect.poll(async () => (await calledMethods(page)).sort()).toEqual([...METHOD_NAMES].sort());
