@@ -21,7 +21,7 @@ import {
 import { networkPolicyOf, validateAllowList } from './network-policy.ts';
 import { toListItemDto, toSandboxDto, type SandboxRecord } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
-import type { CommandSpec, SandboxDirs, SandboxRunner } from './sandbox-runner/index.ts';
+import type { CommandSpec, PtySpec, SandboxDirs, SandboxPty, SandboxRunner } from './sandbox-runner/index.ts';
 
 export type { CreateParams } from './lifecycle/new-sandbox.ts';
 export type { EmitEvent, ProviderEventName } from './lifecycle/state-recorder.ts';
@@ -145,6 +145,11 @@ export class SandboxService {
   /** Starts a command in a started sandbox (see RunningAccess.spawn). */
   spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
     return this.access.spawn(id, argv, command);
+  }
+
+  /** Starts a command on a terminal of its own in a started sandbox (see RunningAccess.spawnPty). */
+  spawnPty(id: string, argv: string[], spec: PtySpec): Promise<SandboxPty> {
+    return this.access.spawnPty(id, argv, spec);
   }
 
   /**

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ApiError, conflict } from '../errors.ts';
 import { RUNNING_STATES, type SandboxRecord } from '../sandbox-record.ts';
-import type { CommandSpec, RunningSandbox } from '../sandbox-runner/index.ts';
+import type { CommandSpec, PtySpec, RunningSandbox, SandboxPty } from '../sandbox-runner/index.ts';
 import { hostnameOf } from './new-sandbox.ts';
 import type { SandboxRuntimes } from './sandbox-runtimes.ts';
 import type { SerialQueues } from './serial-queues.ts';
@@ -42,6 +42,16 @@ export class RunningAccess {
    * what ran in the background is gone, as after a container restart, but the sandbox keeps working.
    */
   async spawn(id: string, argv: string[], command: CommandSpec): Promise<ChildProcess> {
+    return this.deps.runtimes.spawn(id, await this.alive(id), argv, command);
+  }
+
+  /** Starts a command on a terminal of its own in a started sandbox (as spawn does). */
+  async spawnPty(id: string, argv: string[], spec: PtySpec): Promise<SandboxPty> {
+    return this.deps.runtimes.spawnPty(id, await this.alive(id), argv, spec);
+  }
+
+  /** The started sandbox's live runtime (started again if it died). */
+  private async alive(id: string): Promise<RunningSandbox> {
     const { runtimes } = this.deps;
     let sandbox = runtimes.get(id);
     if (!sandbox?.alive) sandbox = await this.revive(id);
@@ -50,7 +60,7 @@ export class RunningAccess {
       // A stop, delete or shutdown began after the request passed requireStarted.
       throw this.notStarted(record ?? this.deps.get(id));
     }
-    return runtimes.spawn(id, sandbox, argv, command);
+    return sandbox;
   }
 
   /**

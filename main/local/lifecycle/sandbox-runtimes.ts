@@ -2,9 +2,10 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
 import { networkPolicyOf } from '../network-policy.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
-import type { CommandSpec, RunningSandbox, SandboxDirs, SandboxRunner } from '../sandbox-runner/index.ts';
+import type { CommandSpec, PtySpec, RunningSandbox, SandboxDirs, SandboxPty, SandboxRunner } from '../sandbox-runner/index.ts';
 
 const STOP_GRACE_MS = 2000;
+const TERMINAL_EXIT_WAIT_MS = 5000;
 
 export interface SandboxRuntimesOptions {
   runner: SandboxRunner;
@@ -22,6 +23,7 @@ export class SandboxRuntimes {
   private readonly options: SandboxRuntimesOptions;
   private readonly running = new Map<string, RunningSandbox>();
   private readonly processes = new Map<string, Set<ChildProcess>>();
+  private readonly terminals = new Map<string, Set<SandboxPty>>();
   private readonly stopRequested = new WeakSet<RunningSandbox>();
   private readonly deathReported = new WeakSet<RunningSandbox>();
 
@@ -67,6 +69,16 @@ export class SandboxRuntimes {
     return child;
   }
 
+  /** Starts a command on a terminal of its own in a running sandbox and keeps it in view until it exits. */
+  spawnPty(id: string, sandbox: RunningSandbox, argv: string[], spec: PtySpec): SandboxPty {
+    const pty = sandbox.spawnPty(argv, spec);
+    let set = this.terminals.get(id);
+    if (!set) this.terminals.set(id, (set = new Set()));
+    set.add(pty);
+    pty.onExit(() => set.delete(pty));
+    return pty;
+  }
+
   /** Logs once that a sandbox's runtime ended without a stop asking for it. */
   reportDeath(id: string, sandbox: RunningSandbox): void {
     if (this.options.closing() || this.stopRequested.has(sandbox) || this.deathReported.has(sandbox)) return;
@@ -77,7 +89,7 @@ export class SandboxRuntimes {
   }
 
   count(id: string): number {
-    return this.processes.get(id)?.size ?? 0;
+    return (this.processes.get(id)?.size ?? 0) + (this.terminals.get(id)?.size ?? 0);
   }
 
   /** Ends everything the sandbox runs (SIGTERM with a grace period unless forced), and waits until it has. */
@@ -86,9 +98,14 @@ export class SandboxRuntimes {
     this.running.delete(id);
     if (sandbox) this.stopRequested.add(sandbox);
     const children = [...(this.processes.get(id) ?? [])];
+    const terminals = [...(this.terminals.get(id) ?? [])];
+    const terminalsEnded = terminals.map((pty) => new Promise<void>((resolve) => pty.onExit(() => resolve())));
     await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
     // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
     for (const child of children) this.options.runner.kill(child, 'SIGKILL');
+    for (const pty of terminals) pty.kill();
+    // Bounded: a terminal whose exit is never reported must not hold the stop up.
+    await Promise.race([Promise.all(terminalsEnded), new Promise((resolve) => setTimeout(resolve, TERMINAL_EXIT_WAIT_MS).unref())]);
     await Promise.all(
       children.map(
         (child) =>
@@ -104,5 +121,6 @@ export class SandboxRuntimes {
   /** Drops what is kept for a deleted sandbox. */
   forget(id: string): void {
     this.processes.delete(id);
+    this.terminals.delete(id);
   }
 }

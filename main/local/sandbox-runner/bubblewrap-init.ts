@@ -7,6 +7,7 @@ import { procStat, signal, until } from './processes.ts';
 import { sandboxEnv } from './sandbox-env.ts';
 import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
 import { OwnNetwork, type OwnNetworkTools } from './own-network.ts';
+import { startPtyProcess } from './pty-process.ts';
 import type { NetworkPolicy, RunningSandbox, SandboxLayout } from './types.ts';
 
 /** The network a sandbox starts with: its own (when `own` is given and the layout is 'nested'), or the host's. */
@@ -194,6 +195,24 @@ export async function startInit(
     released = true;
     for (const fd of held) closeSync(fd);
   };
+  /** Counts an nsenter as started until the returned function is called (when it has exited). */
+  const countStart = () => {
+    starting++;
+    let counted = true;
+    return () => {
+      if (!counted) return;
+      counted = false;
+      starting--;
+      release();
+    };
+  };
+  const joinCommand = (argv: string[], cwd: string) => [
+    ...joinArgs,
+    ...(tools.wdns
+      ? [`--wdns=${cwd}`, '--', ...argv]
+      : // Older nsenter resolves --wd on the host: change directory inside instead.
+        ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', cwd, ...argv]),
+  ];
   void ended.then(async () => {
     // The helpers first: they hold the namespace files open by path, which closing would recycle.
     await ownNetwork?.close();
@@ -225,27 +244,35 @@ export async function startInit(
     },
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
-      const command = tools.wdns
-        ? [`--wdns=${spec.cwd}`, '--', ...argv]
-        : // Older nsenter resolves --wd on the host: change directory inside instead.
-          ['--', '/bin/sh', '-c', 'cd -- "$1" || exit 1; shift; exec "$@"', 'sh', spec.cwd, ...argv];
-      const child = spawn(tools.nsenter, [...joinArgs, ...command], {
+      const child = spawn(tools.nsenter, joinCommand(argv, spec.cwd), {
         env: sandboxEnv(spec.env, SANDBOX_HOME),
         stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
         // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
         detached: true,
       });
-      starting++;
-      let counted = true;
-      const done = () => {
-        if (!counted) return;
-        counted = false;
-        starting--;
-        release();
-      };
+      const done = countStart();
       child.once('exit', done);
       child.once('error', done);
       return child;
+    },
+    spawnPty(argv, spec) {
+      if (!running()) throw new Error('the sandbox is not running');
+      // The terminal is the provider's (a host pty): nsenter and the shell it becomes inside keep it as their
+      // controlling terminal, so a 'flat' sandbox without a devpts of its own gets terminals too.
+      const done = countStart();
+      try {
+        const pty = startPtyProcess(tools.nsenter, joinCommand(argv, spec.cwd), {
+          cwd: '/',
+          env: sandboxEnv(spec.env, SANDBOX_HOME),
+          cols: spec.cols,
+          rows: spec.rows,
+        });
+        pty.onExit(done);
+        return pty;
+      } catch (error) {
+        done();
+        throw error;
+      }
     },
     stop(graceMs) {
       stopping ??= (async () => {

@@ -8,7 +8,17 @@ import { plainRunner } from './plain-runner.ts';
 import { findUtility, probeNamespaceTools, type NamespaceTools } from './probe.ts';
 import type { RunningSandbox, SandboxLayout, SandboxRunner } from './types.ts';
 
-export type { CommandSpec, NetworkPolicy, RunningSandbox, SandboxDirs, SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
+export type {
+  CommandSpec,
+  NetworkPolicy,
+  PtySpec,
+  RunningSandbox,
+  SandboxDirs,
+  SandboxLayout,
+  SandboxPty,
+  SandboxRunner,
+  SandboxSpec,
+} from './types.ts';
 export { findBubblewrap, findNamespaceTools, type NamespaceTools } from './probe.ts';
 
 const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];

@@ -1,6 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
 import { killTree, procStat, processTable, until } from './processes.ts';
+import { startPtyProcess } from './pty-process.ts';
 import { sandboxEnv, toHostPath } from './sandbox-env.ts';
 import type { SandboxRunner } from './types.ts';
 
@@ -9,11 +10,15 @@ const GROUP_KILL_WINDOW_MS = 10_000;
 
 /** A command's process group, remembered so stop can end its background jobs. */
 interface CommandGroup {
-  leader: ChildProcess;
+  /** Whether its leader is still running. */
+  leaderRunning(): boolean;
   /** The leader's start time (Linux), to tell our group from a later one that reuses its id. */
   start: string | undefined;
   exitedAt?: number;
 }
+
+/** Under Electron its binary is the sandbox's node: as a command it must run as Node. */
+const ELECTRON_AS_NODE: Record<string, string> = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
 
 export function plainRunner(reason: string): SandboxRunner {
   return {
@@ -46,13 +51,16 @@ export function plainRunner(reason: string): SandboxRunner {
           if (!program) throw new Error('empty command');
           const child = spawn(program, rest, {
             cwd: toHostPath(command.cwd, spec.dirs),
-            env: { ...sandboxEnv(command.env, spec.dirs.home), ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) },
+            env: { ...sandboxEnv(command.env, spec.dirs.home), ...ELECTRON_AS_NODE },
             stdio: command.stdio ?? ['ignore', 'pipe', 'pipe'],
             // Own process group: its background jobs stay in it, so stop can end them too.
             detached: process.platform !== 'win32',
           });
           if (child.pid !== undefined) {
-            const group: CommandGroup = { leader: child, start: procStat(child.pid)?.start };
+            const group: CommandGroup = {
+              leaderRunning: () => child.exitCode === null && child.signalCode === null,
+              start: procStat(child.pid)?.start,
+            };
             groups.set(child.pid, group);
             child.once('exit', () => {
               group.exitedAt = Date.now();
@@ -60,6 +68,25 @@ export function plainRunner(reason: string): SandboxRunner {
             if (groups.size > 256) pruneGroups(groups);
           }
           return child;
+        },
+        spawnPty(argv, command) {
+          if (!alive) throw new Error('the sandbox is not running');
+          const [program, ...rest] = argv;
+          if (!program) throw new Error('empty command');
+          const pty = startPtyProcess(program, rest, {
+            cwd: toHostPath(command.cwd, spec.dirs),
+            env: { ...sandboxEnv(command.env, spec.dirs.home), ...ELECTRON_AS_NODE },
+            cols: command.cols,
+            rows: command.rows,
+          });
+          // It leads a session and a process group of its own (forkpty): stop ends that group like a command's.
+          const group: CommandGroup = { leaderRunning: () => group.exitedAt === undefined, start: procStat(pty.pid)?.start };
+          groups.set(pty.pid, group);
+          pty.onExit(() => {
+            group.exitedAt = Date.now();
+          });
+          if (groups.size > 256) pruneGroups(groups);
+          return pty;
         },
         stop(graceMs) {
           stopping ??= (async () => {
@@ -92,7 +119,7 @@ function pruneGroups(groups: Map<number, CommandGroup>): void {
 /** The remembered groups that still have a live member and are still ours (not a reused id). */
 function liveGroups(groups: Map<number, CommandGroup>): number[] {
   if (process.platform === 'win32') {
-    return [...groups].filter(([, group]) => group.leader.exitCode === null && group.leader.signalCode === null).map(([id]) => id);
+    return [...groups].filter(([, group]) => group.leaderRunning()).map(([id]) => id);
   }
   const table = processTable();
   if (!table) {
@@ -115,7 +142,7 @@ function liveGroups(groups: Map<number, CommandGroup>): number[] {
 
 function signalGroup(id: number, group: CommandGroup, sig: NodeJS.Signals): void {
   if (process.platform === 'win32') {
-    if (group.leader.exitCode === null && group.leader.signalCode === null) {
+    if (group.leaderRunning()) {
       spawnSync('taskkill', ['/pid', String(id), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
     }
     return;

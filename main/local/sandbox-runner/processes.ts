@@ -4,15 +4,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** Kills a running command, its process group, and descendants that left the group (setsid). */
 export function killTree(child: ChildProcess, sig: NodeJS.Signals = 'SIGKILL'): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  killPidTree(child.pid, sig);
+}
+
+/** Kills a live process that leads its own process group, that group, and its descendants that left it. */
+export function killPidTree(leader: number, sig: NodeJS.Signals = 'SIGKILL'): void {
   if (process.platform === 'win32') {
-    spawnSync('taskkill', ['/pid', String(child.pid), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
+    spawnSync('taskkill', ['/pid', String(leader), '/t', '/f'], { stdio: 'ignore', timeout: 10_000 });
     return;
   }
-  const descendants = descendantsOf(child.pid);
+  const descendants = descendantsOf(leader);
   try {
-    process.kill(-child.pid, sig);
+    process.kill(-leader, sig);
   } catch {
-    child.kill(sig);
+    signal(leader, sig);
   }
   for (const pid of descendants) signal(pid, sig);
 }

@@ -32,6 +32,35 @@ export interface CommandSpec {
   stdio?: StdioOptions;
 }
 
+/** A command run on a terminal: where, with what variables, and the terminal's size. */
+export interface PtySpec {
+  /** Working directory as the sandbox sees it (absolute). */
+  cwd: string;
+  /** Sandbox and command variables (TERM among them); through the environment, never argv. */
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+}
+
+/**
+ * A command running in a sandbox on a pseudo-terminal of its own (its controlling terminal). The terminal is
+ * the provider's end: what the command writes arrives through onData, what is typed goes in through write.
+ */
+export interface SandboxPty {
+  /** Host pid of the process the terminal runs (nsenter under bubblewrap). */
+  readonly pid: number;
+  /** Output as raw bytes (a UTF-8 character may be split across two chunks). */
+  onData(listener: (data: Buffer) => void): void;
+  /** Once, when the command has exited; `signal` is set when a signal ended it. */
+  onExit(listener: (exit: { exitCode: number; signal?: NodeJS.Signals | undefined }) => void): void;
+  /** Input, as if typed. */
+  write(data: string | Buffer): void;
+  /** Sets the terminal's size; the command gets SIGWINCH. */
+  resize(cols: number, rows: number): void;
+  /** Ends the command and everything it started (SIGKILL to its tree). */
+  kill(): void;
+}
+
 /**
  * A started sandbox. Under bubblewrap it is one long-lived set of namespaces (its "init") that every
  * command joins, so a background job outlives the command that started it, as in a Daytona container,
@@ -44,6 +73,11 @@ export interface RunningSandbox {
   readonly ended: Promise<void>;
   /** Starts a command in the sandbox, in its own process group on the host. Throws once not alive. */
   spawn(argv: string[], spec: CommandSpec): ChildProcess;
+  /**
+   * Starts a command in the sandbox on a new pseudo-terminal, as its session leader (so the shell has job
+   * control). Ends with the sandbox, like spawn's commands. Throws once not alive.
+   */
+  spawnPty(argv: string[], spec: PtySpec): SandboxPty;
   /**
    * Ends everything the sandbox runs: SIGTERM first and up to `graceMs` to exit (0: SIGKILL at once),
    * then SIGKILL. Resolves once nothing it started is left (bounded by a few seconds).
