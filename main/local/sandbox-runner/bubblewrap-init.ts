@@ -57,6 +57,7 @@ export async function startInit(
   layout: SandboxLayout,
   args: string[],
   network: InitNetwork,
+  sandboxVars: Record<string, string> = {},
 ): Promise<RunningSandbox> {
   const own = layout === 'nested' ? network.own : undefined;
   // With a network of its own, the outer user namespace also gets a new network namespace, which bwrap
@@ -245,7 +246,7 @@ export async function startInit(
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
       const child = spawn(tools.nsenter, joinCommand(argv, spec.cwd), {
-        env: sandboxEnv(spec.env, SANDBOX_HOME),
+        env: sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME),
         stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
         // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
         detached: true,
@@ -263,7 +264,7 @@ export async function startInit(
       try {
         const pty = startPtyProcess(tools.nsenter, joinCommand(argv, spec.cwd), {
           cwd: '/',
-          env: sandboxEnv(spec.env, SANDBOX_HOME),
+          env: sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME),
           cols: spec.cols,
           rows: spec.rows,
         });

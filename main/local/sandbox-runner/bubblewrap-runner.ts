@@ -111,6 +111,8 @@ export function bubblewrapRunner(
       '--bind',
       spec.dirs.tmp,
       '/tmp',
+      // Volumes, outermost first so a mount inside another lands on top of it.
+      ...(spec.dirs.mounts ?? []).flatMap((mount) => ['--bind', mount.hostPath, mount.sandboxPath]),
       '--ro-bind',
       NODE_BIND[0]!,
       NODE_BIND[1]!,
@@ -133,10 +135,16 @@ export function bubblewrapRunner(
     network: own ? 'own' : 'shared',
     ...(own ? {} : { sharedNetworkReason }),
     start: (spec) =>
-      startInit(tools, layout, initArgs(spec), {
-        policy: spec.network,
-        own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
-      }),
+      startInit(
+        tools,
+        layout,
+        initArgs(spec),
+        {
+          policy: spec.network,
+          own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
+        },
+        spec.env ?? {},
+      ),
     kill: killTree,
     visiblePath: (sandboxPath) => sandboxPath,
   };

@@ -9,6 +9,7 @@ import { findUtility, probeNamespaceTools, type NamespaceTools } from './probe.t
 import type { RunningSandbox, SandboxLayout, SandboxRunner } from './types.ts';
 
 export type {
+  BindMount,
   CommandSpec,
   NetworkPolicy,
   PtySpec,

@@ -28,6 +28,8 @@ export function plainRunner(reason: string): SandboxRunner {
     sharedNetworkReason: `sandboxes are not isolated here (${reason})`,
     nodePath: process.execPath,
     async start(spec) {
+      // A plain process sees the host's filesystem: there is nowhere to mount a volume.
+      if (spec.dirs.mounts?.length) throw new Error(`volumes need bubblewrap, and sandboxes are not isolated here (${reason})`);
       let alive = true;
       let stopped!: () => void;
       const ended = new Promise<void>((resolve) => {
@@ -51,7 +53,7 @@ export function plainRunner(reason: string): SandboxRunner {
           if (!program) throw new Error('empty command');
           const child = spawn(program, rest, {
             cwd: toHostPath(command.cwd, spec.dirs),
-            env: { ...sandboxEnv(command.env, spec.dirs.home), ...ELECTRON_AS_NODE },
+            env: { ...sandboxEnv({ ...spec.env, ...command.env }, spec.dirs.home), ...ELECTRON_AS_NODE },
             stdio: command.stdio ?? ['ignore', 'pipe', 'pipe'],
             // Own process group: its background jobs stay in it, so stop can end them too.
             detached: process.platform !== 'win32',
@@ -75,7 +77,7 @@ export function plainRunner(reason: string): SandboxRunner {
           if (!program) throw new Error('empty command');
           const pty = startPtyProcess(program, rest, {
             cwd: toHostPath(command.cwd, spec.dirs),
-            env: { ...sandboxEnv(command.env, spec.dirs.home), ...ELECTRON_AS_NODE },
+            env: { ...sandboxEnv({ ...spec.env, ...command.env }, spec.dirs.home), ...ELECTRON_AS_NODE },
             cols: command.cols,
             rows: command.rows,
           });

@@ -7,6 +7,16 @@ export interface SandboxDirs {
   home: string;
   /** Host directory seen as /tmp inside the sandbox. */
   tmp: string;
+  /** Further host directories bound read-write into the sandbox (volumes), outermost first. */
+  mounts?: BindMount[] | undefined;
+}
+
+/** A host directory the sandbox sees at `sandboxPath` (a volume, or a part of one). */
+export interface BindMount {
+  /** Absolute path inside the sandbox, normalised (no trailing slash, no `.` or `..`). */
+  sandboxPath: string;
+  /** Absolute host path with no symlink in it. */
+  hostPath: string;
 }
 
 /** What a sandbox is started with; fixed until it stops. */
@@ -14,6 +24,11 @@ export interface SandboxSpec {
   dirs: SandboxDirs;
   hostname: string;
   network: NetworkPolicy;
+  /**
+   * Variables every command in the sandbox gets (its secrets), under the command's own. Held in memory only:
+   * they reach commands through their environment, never argv or a file.
+   */
+  env?: Record<string, string> | undefined;
 }
 
 /** What a sandbox may reach outside (Daytona's networkBlockAll / networkAllowList). */

@@ -50,12 +50,13 @@ export function normalizeSandboxPath(requested: unknown): string {
   return posix.resolve(SANDBOX_HOME, requested.replace(/^~(?=\/|$)/, SANDBOX_HOME));
 }
 
-/** The two places a sandbox can write, as (sandbox path, host directory); anything else is outside. */
+/**
+ * The places a sandbox can write, as (sandbox path, host directory): its volumes (the innermost mount holding the
+ * path wins, as inside the sandbox), its home and /tmp. Anything else is outside.
+ */
 function areaOf(dirs: SandboxDirs, sandboxPath: string): { sandboxRoot: string; hostRoot: string } | undefined {
-  for (const [sandboxRoot, hostRoot] of [
-    [SANDBOX_HOME, dirs.home],
-    [TMP, dirs.tmp],
-  ] as const) {
+  const mounts = (dirs.mounts ?? []).map((mount) => [mount.sandboxPath, mount.hostPath] as const).reverse();
+  for (const [sandboxRoot, hostRoot] of [...mounts, [SANDBOX_HOME, dirs.home] as const, [TMP, dirs.tmp] as const]) {
     if (sandboxPath === sandboxRoot || sandboxPath.startsWith(`${sandboxRoot}/`)) return { sandboxRoot, hostRoot };
   }
   return undefined;
