@@ -3,7 +3,7 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { removeStaleTempFiles, writeFileAtomic } from '../../main/core/atomic-write.ts';
+import { removeStaleTempFiles, replaceFileAtomic, writeFileAtomic } from '../../main/core/atomic-write.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -83,6 +83,37 @@ describe('writeFileAtomic', () => {
     expect(await readdir(dir.path)).toEqual(['target']);
   });
 
+  it('aborts with the target untouched when beforeRename throws (the config writer saw a concurrent save)', async () => {
+    const file = join(dir.path, 'client.json');
+    await writeFile(file, 'theirs');
+    let sawSyncedTemp = '';
+    const refusal = new Error('changed meanwhile');
+    await expect(
+      writeFileAtomic(file, 'ours', {
+        beforeRename: async () => {
+          const temp = (await readdir(dir.path)).find((name) => name.endsWith('.daytona-tray.tmp'));
+          sawSyncedTemp = temp === undefined ? '' : await readFile(join(dir.path, temp), 'utf8');
+          throw refusal;
+        },
+      }),
+    ).rejects.toBe(refusal);
+    expect(sawSyncedTemp).toBe('ours');
+    expect(await readFile(file, 'utf8')).toBe('theirs');
+    expect(await readdir(dir.path)).toEqual(['client.json']);
+  });
+
+  it('replaceFileAtomic lets a writer fill the temp file by path (a download) and keeps the mode of the file it replaces', async () => {
+    const file = join(dir.path, 'download.bin');
+    await writeFile(file, 'old');
+    await chmod(file, 0o644);
+    await replaceFileAtomic(file, (temp) => writeFile(temp, 'downloaded'));
+    expect(await readFile(file, 'utf8')).toBe('downloaded');
+    expect((await stat(file)).mode & 0o777).toBe(0o644);
+    await expect(replaceFileAtomic(file, () => Promise.reject(new Error('connection lost')))).rejects.toThrow('connection lost');
+    expect(await readFile(file, 'utf8')).toBe('downloaded');
+    expect(await readdir(dir.path)).toEqual(['download.bin']);
+  });
+
   it('survives a crash between the temp write and the rename: the old content stays whole', async () => {
     const file = join(dir.path, 'sandbox.json');
     const old = JSON.stringify({ state: 'started', pad: 'o'.repeat(50_000) });
@@ -93,9 +124,11 @@ describe('writeFileAtomic', () => {
     // The crash leaves a complete-but-unused temp file; the cleanup removes it and nothing else.
     const leftovers = (await readdir(dir.path)).filter((name) => name !== 'sandbox.json');
     expect(leftovers).toHaveLength(1);
-    expect(leftovers[0]).toMatch(/^\.sandbox\.json\.[0-9a-f]{12}\.tmp$/);
+    expect(leftovers[0]).toMatch(/^\.sandbox\.json\.[0-9a-f]{12}\.daytona-tray\.tmp$/);
     await writeFile(join(dir.path, '.hidden-but-mine'), 'x');
-    expect(await removeStaleTempFiles(dir.path)).toBe(1);
+    // The name earlier versions gave their temp files is cleaned up too.
+    await writeFile(join(dir.path, '.sandbox.json.0123456789ab.tmp'), 'older crash');
+    expect(await removeStaleTempFiles(dir.path)).toBe(2);
     expect((await readdir(dir.path)).sort()).toEqual(['.hidden-but-mine', 'sandbox.json']);
   });
 

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { chown, lstat, mkdir, open, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { lstat, mkdir, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../atomic-write.ts';
 import type { RootParser } from './config-format.ts';
 import { isStrictJson, parseRoot } from './config-text.ts';
 import { ClientSetupError } from './types.ts';
@@ -27,8 +27,6 @@ export interface ConfigSnapshot {
   strict: boolean;
   /** Permission bits of the existing file. */
   mode: number | null;
-  uid: number | null;
-  gid: number | null;
 }
 
 export const BACKUP_SUFFIX = '.daytona-tray.bak';
@@ -42,8 +40,7 @@ export async function readConfigFile(file: string, format: RootParser = { label:
   try {
     info = await stat(target);
   } catch (error) {
-    if (code(error) === 'ENOENT')
-      return { file, target, exists: false, raw: null, text: '', root: {}, strict: true, mode: null, uid: null, gid: null };
+    if (code(error) === 'ENOENT') return { file, target, exists: false, raw: null, text: '', root: {}, strict: true, mode: null };
     throw ioError(error, 'read', file);
   }
   if (info.isDirectory()) {
@@ -82,8 +79,6 @@ export async function readConfigFile(file: string, format: RootParser = { label:
     root,
     strict: !hasBom && isStrictJson(text),
     mode: info.mode & 0o7777,
-    uid: info.uid,
-    gid: info.gid,
   };
 }
 
@@ -100,8 +95,9 @@ export interface CommitResult {
 }
 
 /**
- * Writes `text` over the snapshot's file: back up once, temp file in the same folder with the old mode,
- * fsync, re-read and compare with what we planned from, rename, fsync the folder. Throws with nothing
+ * Writes `text` over the snapshot's file: back up once, then writeFileAtomic (temp file in the same folder with
+ * the old mode and owner, fsync, rename, fsync the folder), re-reading and comparing with what we planned from
+ * just before the rename. Throws with nothing
  * changed when the file is read-only, its folder is missing, or it changed since the snapshot.
  * (A save landing between the re-read and the rename, a window of microseconds, cannot be seen without a
  * lock, and the clients take none.)
@@ -148,30 +144,20 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
     }
   }
 
-  const tmp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.daytona-tray.tmp`);
   try {
-    const handle = await open(tmp, 'wx', snapshot.mode ?? NEW_FILE_MODE);
-    try {
-      await handle.writeFile(text);
-      await handle.chmod(snapshot.mode ?? NEW_FILE_MODE); // open() is subject to the umask; keep the exact mode
-      if (snapshot.uid !== null && snapshot.gid !== null && process.getuid?.() === 0) {
-        await chown(tmp, snapshot.uid, snapshot.gid).catch(() => undefined); // run with sudo: keep the owner's file theirs
-      }
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await options.beforeRename?.();
-    await assertUnchanged(snapshot);
-    await rename(tmp, target);
+    await writeFileAtomic(target, text, {
+      mode: NEW_FILE_MODE,
+      beforeRename: async () => {
+        await options.beforeRename?.();
+        await assertUnchanged(snapshot);
+      },
+    });
   } catch (error) {
-    await rm(tmp, { force: true });
     // Nothing changed, so the backup we just made would be "before Daytona Tray's first change" too early.
     if (backup) await rm(backup, { force: true });
     if (error instanceof ClientSetupError) throw error;
     throw ioError(error, 'write', file);
   }
-  await fsyncDir(dir);
   return backup === undefined ? {} : { backup };
 }
 
@@ -251,14 +237,4 @@ function ioError(error: unknown, verb: string, file: string): ClientSetupError {
     );
   }
   return new ClientSetupError('IO', `Could not ${verb} ${file}: ${(error as Error).message}`, file);
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync there; the rename is atomic anyway
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, realpath, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { replaceFileAtomic } from '../../core/atomic-write.ts';
 import { ToolFailure } from '../errors.ts';
 
 /*
@@ -99,9 +99,9 @@ export async function openForUpload(folder: string, localPath: string): Promise<
 }
 
 /**
- * Saves a download inside the folder: checks the target, lets `write` fill a fresh temporary file beside it
- * (created with O_EXCL, so nothing existing is written through), then renames it into place (a rename replaces
- * a name, never follows a link). A failed download leaves nothing behind.
+ * Saves a download inside the folder: checks the target, then replaceFileAtomic lets `write` fill a fresh
+ * temporary file beside it (created with O_EXCL, so nothing existing is written through) and renames it into
+ * place (a rename replaces a name, never follows a link). A failed download leaves nothing behind.
  */
 export async function saveDownload(
   folder: string,
@@ -123,15 +123,6 @@ export async function saveDownload(
       'conflict',
       `${shown} already exists on this computer: pass overwrite: true to replace it, or choose another localPath.`,
     );
-  const temp = join(parentReal, `.${name}.${randomBytes(6).toString('hex')}.part`);
-  const reserved = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
-  await reserved.close();
-  try {
-    await write(temp);
-    await rename(temp, final);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await replaceFileAtomic(final, (temp) => write(temp));
   return shown;
 }
