@@ -19,7 +19,24 @@ const TOUCH_MS = 10_000;
  * stderr 0x02×3 (the SDK's stdDemuxStream), closed once the command has finished and all output is sent.
  * Without `follow=true` it sends what is there and closes.
  */
-export function attachLogStreams(http: HttpServer, apiKey: string, service: SandboxService, sessions: SessionManager): void {
+/** Another toolbox WebSocket route (e.g. PTYs): handles the upgrade and returns true when the path is its own. */
+export type UpgradeRoute = (
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  url: URL,
+  reject: (status: number, message: string) => void,
+) => boolean;
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 409: 'Conflict', 410: 'Gone' };
+
+export function attachLogStreams(
+  http: HttpServer,
+  apiKey: string,
+  service: SandboxService,
+  sessions: SessionManager,
+  routes: UpgradeRoute[] = [],
+): void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -34,6 +51,8 @@ export function attachLogStreams(http: HttpServer, apiKey: string, service: Sand
     };
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? url.searchParams.get('DAYTONA_SANDBOX_AUTH_KEY') ?? '';
     if (!tokensEqual(token, apiKey)) return reject(401, 'Unauthorized', 'Unauthorized: send the API key as a Bearer token.');
+    const rejectStatus = (status: number, message: string) => reject(status, STATUS_TEXT[status] ?? 'Error', message);
+    if (!match && !entrypoint && routes.some((route) => route(req, socket, head, url, rejectStatus))) return;
     if (!match && !entrypoint) {
       // A Daytona operation this provider does not do (the code interpreter, PTYs) is accepted and closed with a
       // reason naming it, which the SDK raises; nothing else upgrades.

@@ -16,6 +16,8 @@ import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { Desktops } from './toolbox/computer-use/desktop.ts';
+import { PtySessions } from './toolbox/pty/pty-sessions.ts';
+import { ptyUpgrade } from './toolbox/pty/pty-socket.ts';
 import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
 
@@ -119,6 +121,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const desktops = new Desktops({ service, runner });
   const exec = { service, runner, displayOf: (id: string) => desktops.displayOf(id) };
   const sessions = new SessionManager(exec);
+  const ptys = new PtySessions(exec);
 
   app.use((_req, res, next) => {
     res.setHeader('X-Daytona-Api-Version', LOCAL_PROVIDER_VERSION);
@@ -154,13 +157,13 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   app.use(
     '/toolbox',
     requireBearer(apiKey),
-    toolboxRoutes({ ...exec, sessions, desktops, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
+    toolboxRoutes({ ...exec, sessions, ptys, desktops, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
   );
   app.use((req) => {
     throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);
   });
   app.use(errorHandler(log));
-  attachLogStreams(http, apiKey, service, sessions);
+  attachLogStreams(http, apiKey, service, sessions, [ptyUpgrade({ service, ptys })]);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -73,13 +73,6 @@ const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][
   ['GET', '/process/interpreter/context', 'listInterpreterContexts (codeInterpreter.listContexts)'],
   ['DELETE', '/process/interpreter/context/{id}', 'deleteInterpreterContext (codeInterpreter.deleteContext)'],
   ['GET', '/process/interpreter/execute', 'executeInterpreterCode (codeInterpreter.runCode)'],
-  ['GET', '/process/pty/create-connect', 'createPty'], // before /process/pty/{id}, which it would match
-  ['POST', '/process/pty', 'createPtySession'],
-  ['GET', '/process/pty', 'listPtySessions'],
-  ['GET', '/process/pty/{id}', 'getPtySession'],
-  ['DELETE', '/process/pty/{id}', 'deletePtySession'],
-  ['GET', '/process/pty/{id}/connect', 'connectPtySession'],
-  ['POST', '/process/pty/{id}/resize', 'resizePtySession'],
   ['POST', '/files/upload', 'uploadFile (v1)'],
 ];
 
@@ -89,11 +82,6 @@ const HINTS: [prefix: string, hint: string, short: string][] = [
     '/process/interpreter',
     'run code with process.codeRun() or process.executeCommand() instead, or use a Daytona Cloud profile',
     'use process.codeRun()',
-  ],
-  [
-    '/process/pty',
-    'use a session (process.createSession, executeSessionCommand) instead, or use a Daytona Cloud profile',
-    'use process.createSession()',
   ],
 ];
 

@@ -42,20 +42,12 @@ describe('local provider: unsupported operations are named, not 404', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('toolbox calls: PTYs in the daemon error shape, the code interpreter as a WebSocket closed with the reason', async () => {
-    const list = await failure(sandbox.process.listPtySessions());
-    expect(list).toBeInstanceOf(DaytonaUnprocessableEntityError);
-    expect(list.message).toMatch(
-      /^listPtySessions \(GET \/toolbox\/\{sandboxId\}\/process\/pty\) is not supported by the local provider: use a session/,
-    );
+  it('toolbox calls: in the daemon error shape, the code interpreter as a WebSocket closed with the reason', async () => {
     const raw = await t.request(`/toolbox/${sandbox.id}/lsp/start`, { method: 'POST' });
     expect(raw.status).toBe(422);
     expect(await raw.json()).toMatchObject({ statusCode: 422, code: 'UNPROCESSABLE_ENTITY', source: 'DAYTONA_DAEMON', method: 'POST' });
 
-    // Both WebSocket calls used to have their socket dropped ("Connection closed", nothing said).
-    const pty = await failure(sandbox.process.createPty({ id: 'term', onData: () => {} }));
-    expect(pty).toBeInstanceOf(DaytonaConnectionError);
-    expect(pty.message).toMatch(/^createPty is not supported by the local provider: use process\.createSession\(\)/);
+    // A WebSocket call used to have its socket dropped ("Connection closed", nothing said).
     const interpreter = await failure(sandbox.codeInterpreter.runCode('print(1)'));
     expect(interpreter).toBeInstanceOf(DaytonaConnectionError);
     expect(interpreter.message).toMatch(

@@ -9,6 +9,8 @@ import type { Desktops } from './computer-use/desktop.ts';
 import { filesRoutes } from './files/routes.ts';
 import { gitRoutes } from './git/routes.ts';
 import { processRoutes } from './process-routes.ts';
+import { ptyRoutes } from './pty/pty-routes.ts';
+import type { PtySessions } from './pty/pty-sessions.ts';
 import type { SandboxExec } from './run-command.ts';
 import type { SessionManager } from './sessions.ts';
 import { refuseUnsupported } from '../unsupported.ts';
@@ -17,6 +19,7 @@ export interface ToolboxDeps extends SandboxExec {
   service: SandboxService;
   runner: SandboxRunner;
   sessions: SessionManager;
+  ptys: PtySessions;
   desktops: Desktops;
   maxUploadBytes: number;
 }
@@ -62,6 +65,7 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   });
   inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));
   inner.use(processRoutes({ ...deps, recordOf }));
+  inner.use(ptyRoutes({ ptys: deps.ptys, recordOf }));
   inner.use(gitRoutes({ ...deps, recordOf }));
   inner.use(computerUseRoutes({ desktops: deps.desktops, recordOf }));
   // Last: Daytona operations this provider does not do answer 422 naming them (routes added above come first).
