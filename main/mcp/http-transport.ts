@@ -23,6 +23,12 @@ export interface HttpServerOptions {
   maxBodyBytes?: number;
   /** Sessions idle this long are closed (default 1 h); a client that comes back gets 404 and re-initializes. */
   sessionIdleMs?: number;
+  /**
+   * A session whose client held a notification stream (GET /mcp) and lost it is closed this long after, unless the
+   * client reopens it or sends a request meanwhile (default 10 s): a killed bridge frees its session at once instead
+   * of at idle expiry, so a shared server's grace period starts when its last client really went away.
+   */
+  streamLossMs?: number;
   maxSessions?: number;
 }
 
@@ -42,6 +48,9 @@ interface Session {
   transport: StreamableHTTPServerTransport;
   server: McpServer;
   lastSeen: number;
+  /** Open notification streams (GET /mcp): while one is open, the client is alive however idle it is. */
+  streams: number;
+  lossTimer?: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -55,6 +64,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   log.addSecret(token);
   const maxBodyBytes = options.maxBodyBytes ?? 12 * 1024 * 1024;
   const sessionIdleMs = options.sessionIdleMs ?? 60 * 60_000;
+  const streamLossMs = options.streamLossMs ?? 10_000;
   const maxSessions = options.maxSessions ?? 64;
   const sessions = new Map<string, Session>();
   let port = 0;
@@ -65,6 +75,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     const session = sessions.get(id);
     if (!session) return;
     sessions.delete(id);
+    clearTimeout(session.lossTimer);
     log.info(`session ${id.slice(0, 8)} closed (${why}); ${sessions.size} open`);
     sessionListener?.(sessions.size);
     await session.server.close().catch(() => {});
@@ -94,6 +105,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
         return;
       }
       session.lastSeen = Date.now();
+      // A request proves the client alive even if its stream dropped (some clients close it on purpose).
+      clearTimeout(session.lossTimer);
       await session.transport.handleRequest(req, res, body.value);
       return;
     }
@@ -117,7 +130,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastSeen: Date.now() });
+        sessions.set(id, { transport, server, lastSeen: Date.now(), streams: 0 });
         log.info(`session ${id.slice(0, 8)} opened; ${sessions.size} open`);
         sessionListener?.(sessions.size);
       },
@@ -139,7 +152,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       return;
     }
     session.lastSeen = Date.now();
+    // Watched before handing over: the transport's GET answer lasts as long as the stream.
+    if (req.method === 'GET') watchStream(header(req, 'mcp-session-id')!, session, res);
     await session.transport.handleRequest(req, res);
+  }
+
+  /** Counts a notification stream while it is open, and arms the loss timer once the last one closes. */
+  function watchStream(id: string, session: Session, res: ServerResponse): void {
+    session.streams += 1;
+    clearTimeout(session.lossTimer);
+    res.once('close', () => {
+      session.streams -= 1;
+      // Only a stream that was open counts as lost (a refused GET, 406 or 409, says nothing about the client).
+      if (res.statusCode !== 200 || session.streams > 0 || sessions.get(id) !== session || closing) return;
+      session.lossTimer = setTimeout(() => void closeSession(id, 'its client went away: the notification stream closed'), streamLossMs);
+      session.lossTimer.unref();
+    });
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -199,7 +227,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   const reaper = setInterval(
     () => {
       const cutoff = Date.now() - sessionIdleMs;
-      for (const [id, session] of sessions) if (session.lastSeen < cutoff) void closeSession(id, 'idle');
+      for (const [id, session] of sessions) if (session.streams === 0 && session.lastSeen < cutoff) void closeSession(id, 'idle');
     },
     Math.min(60_000, sessionIdleMs),
   );

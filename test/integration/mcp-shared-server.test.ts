@@ -108,6 +108,35 @@ describe('AI clients with no tray running share one MCP server (local profile)',
   });
 });
 
+describe('AI clients killed outright (no goodbye to the server)', () => {
+  it('free their sessions within seconds, so the shared server exits after its grace period rather than at the 1 h session expiry', async () => {
+    const dir = await tempDir('daytona-tray-shared-killed-');
+    const env = bridgeEnv(dir.path);
+    const clients = await Promise.all([0, 1].map((i) => startBridgeClient(env, dir.path, `killed-${i}`)));
+    try {
+      expect(await sandboxNames(clients[0]!)).toContain('No sandboxes');
+      expect(await sandboxNames(clients[1]!)).toContain('No sandboxes');
+      const pid = sharedPidIn(clients[0]!.bridge.stderr())!;
+      expect(sharedPidIn(clients[1]!.bridge.stderr())).toBe(pid);
+      // As when a terminal is closed or the client crashes: SIGKILL, so no DELETE ever reaches the server.
+      for (const { bridge } of clients) bridge.child.kill('SIGKILL');
+      const gone = await expect
+        .poll(() => processAlive(pid), { timeout: 45_000, interval: 200 })
+        .toBe(false)
+        .then(() => true)
+        .catch(() => false);
+      const log = await readFile(join(dir.path, 'mcp-shared.log'), 'utf8');
+      expect(gone, `the shared server still runs 45 s after its clients were killed:\n${log}`).toBe(true);
+      expect(log.match(/closed \(its client went away: the notification stream closed\)/g)).toHaveLength(2);
+      expect(log).toMatch(/no AI client has used this shared server for 2 s: exiting/);
+      expect(processesUsing(dir.path)).toEqual([]);
+    } finally {
+      for (const { bridge } of clients) await bridge.kill();
+      await dir.cleanup();
+    }
+  }, 90_000);
+});
+
 describe('when a shared server cannot be started', () => {
   it('the bridge serves the tools in its own process and its log says why', async () => {
     const dir = await tempDir('daytona-tray-shared-fallback-');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { errorResponse, isResponse, messagesOf, requestIds, toFrame, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
 import { createSseParser } from './sse.ts';
 import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
@@ -13,6 +13,8 @@ export interface HttpUpstreamOptions {
 }
 
 const STATUS_GONE = new Set([401, 404]);
+/** Reopening a dropped notification stream: this many tries, 1 s further apart each time. */
+const STREAM_RETRIES = 5;
 
 /**
  * Relays frames to a Streamable HTTP MCP server: one POST per frame, answers read from the JSON or SSE
@@ -25,6 +27,8 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   let sessionId: string | undefined;
   let protocolVersion: string | undefined;
   let closed = false;
+  let stream: ClientRequest | undefined;
+  let streamRetries = 0;
   /** The unanswered request ids of each POST in flight, by request id: a cancellation settles its id there. */
   const awaiting = new Map<JsonRpcId, { pending: Set<JsonRpcId>; settle(): void }>();
 
@@ -89,6 +93,40 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     });
   }
 
+  /**
+   * Holds the session's notification stream (GET): the server's own messages reach the client through it, and its
+   * connection tells the server this bridge is alive (a killed bridge frees its session within seconds).
+   */
+  function openStream(): void {
+    if (closed || !sessionId || stream) return;
+    const retry = () => {
+      stream = undefined;
+      if (closed || streamRetries >= STREAM_RETRIES) return;
+      streamRetries += 1;
+      setTimeout(openStream, 1000 * streamRetries).unref();
+    };
+    const req = request(url, { method: 'GET', agent, headers: headers({ accept: 'text/event-stream' }) }, (response) => {
+      if (response.statusCode !== 200) {
+        // 404/401: the next POST finds out and reconnects; 405: a server without streams; 409: one is open already.
+        response.resume();
+        if (response.statusCode === 409) retry();
+        else stream = undefined;
+        return;
+      }
+      streamRetries = 0;
+      const sse = createSseParser((data) => {
+        const parsed = parseFrame(data);
+        if (parsed) for (const message of messagesOf(parsed)) options.onMessage(message);
+      });
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => sse.push(chunk));
+      response.once('close', retry);
+    });
+    req.once('error', retry);
+    req.end();
+    stream = req;
+  }
+
   /** The client gave up on these requests: they are owed nothing more. */
   function settleCancelled(frame: Frame): void {
     for (const message of messagesOf(frame)) {
@@ -131,6 +169,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     });
     const status = response.statusCode ?? 0;
     if (status === 200 && response.headers['mcp-session-id'] && !sessionId) sessionId = String(response.headers['mcp-session-id']);
+    if (requestIds(frame).length === 0 && sessionId) openStream(); // after notifications/initialized, as MCP clients do
     if (status === 200 || status === 202) {
       try {
         await readBody(response, pending);
@@ -157,6 +196,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     async close() {
       if (closed) return;
       closed = true;
+      stream?.destroy();
       if (sessionId) {
         // Best effort: tell the server the session is over so it frees it now rather than at idle expiry.
         await new Promise<void>((resolve) => {
