@@ -2,9 +2,13 @@ import { Router, json } from 'express';
 import { z } from 'zod';
 import { badRequest, conflict } from './errors.ts';
 import { MAX_SIGNED_SECONDS, type PreviewLinks } from './preview/preview-links.ts';
+import { ttlDeadline } from './lifecycle/auto-lifecycle.ts';
+import { updateNetwork } from './lifecycle/network-update.ts';
 import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
+import { fork, pause, resize } from './lifecycle/pause-fork-resize.ts';
 import { isRecoverable, LOCAL_SNAPSHOT, PROVIDER_LABELS, type SandboxRecord } from './sandbox-record.ts';
 import { listSandboxes } from './sandbox-list.ts';
+import { lineageRoutes } from './lineage-routes.ts';
 import { refuseUnsupported } from './unsupported.ts';
 import type { SandboxService } from './sandbox-service.ts';
 import { assertPort, parseOrBadRequest } from './validation.ts';
@@ -26,12 +30,21 @@ const createSchema = z.object({
   memory: z.number().int().positive().optional(),
   disk: z.number().int().positive().optional(),
   autoStopInterval: minutes.min(0).optional(),
+  autoPauseInterval: minutes.min(0).optional(),
+  ttlMinutes: minutes.min(0).optional(),
   autoArchiveInterval: minutes.min(0).optional(),
   autoDeleteInterval: minutes.optional(),
   networkBlockAll: z.boolean().optional(),
   networkAllowList: z.string().optional(),
   buildInfo: z.object({ dockerfileContent: z.string().optional() }).optional(),
   volumes: z.array(z.unknown()).optional(),
+});
+
+const forkSchema = z.object({ name: createSchema.shape.name });
+const resizeSchema = z.object({
+  cpu: z.number().int().positive().optional(),
+  memory: z.number().int().positive().optional(),
+  disk: z.number().int().positive().optional(),
 });
 
 const networkSettingsSchema = z.object({
@@ -61,6 +74,7 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
         `Snapshot ${body.snapshot} not found. Did you add it through the Daytona Dashboard? The local provider has one snapshot, '${LOCAL_SNAPSHOT}' (this machine's system): omit snapshot, or pass an image (recorded, not pulled).`,
       );
     }
+    assertPauseCompatible(body.autoStopInterval ?? 0, body.autoPauseInterval ?? 0, body.autoDeleteInterval);
     const image = body.buildInfo?.dockerfileContent?.match(/^\s*FROM\s+(\S+)/im)?.[1];
     const record = await service.create({
       name: body.name,
@@ -75,6 +89,8 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
       memory: body.memory,
       disk: body.disk,
       autoStopInterval: body.autoStopInterval,
+      autoPauseInterval: body.autoPauseInterval,
+      autoDestroyAt: body.ttlMinutes === undefined ? undefined : ttlDeadline(service.now(), body.ttlMinutes, service.minuteMs),
       autoArchiveInterval: body.autoArchiveInterval === undefined ? undefined : resolveAutoArchiveInterval(body.autoArchiveInterval),
       autoDeleteInterval: body.autoDeleteInterval,
     });
@@ -129,7 +145,7 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
 
   const intervalRoute = (
     path: string,
-    field: 'autoStopInterval' | 'autoArchiveInterval' | 'autoDeleteInterval',
+    field: 'autoStopInterval' | 'autoPauseInterval' | 'autoArchiveInterval' | 'autoDeleteInterval',
     min: number | undefined,
   ) => {
     router.post(`/sandbox/:idOrName/${path}/:interval`, async (req, res) => {
@@ -137,14 +153,44 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
       const value = parseOrBadRequest(schema, req.params.interval, `${path} interval (minutes)`);
       const resolved = field === 'autoArchiveInterval' ? resolveAutoArchiveInterval(value) : value;
       const record = await service.update(req.params.idOrName, (r) => {
+        const next = { ...r, [field]: resolved };
+        assertPauseCompatible(next.autoStopInterval, next.autoPauseInterval, next.autoDeleteInterval);
         r[field] = resolved;
       });
       res.status(201).json(service.dto(record));
     });
   };
   intervalRoute('autostop', 'autoStopInterval', 0);
+  intervalRoute('autopause', 'autoPauseInterval', 0);
   intervalRoute('autoarchive', 'autoArchiveInterval', 0);
   intervalRoute('autodelete', 'autoDeleteInterval', undefined);
+
+  // The TTL counts from now, whatever the state; 0 takes it off.
+  router.post('/sandbox/:idOrName/ttl/:minutes', async (req, res) => {
+    const ttl = parseOrBadRequest(minutes.min(0), Number(req.params.minutes), 'ttl (minutes)');
+    const record = await service.update(req.params.idOrName, (r) => {
+      const deadline = ttlDeadline(service.now(), ttl, service.minuteMs);
+      if (deadline === undefined) delete r.autoDestroyAt;
+      else r.autoDestroyAt = deadline;
+    });
+    res.status(201).json(service.dto(record));
+  });
+
+  router.post('/sandbox/:idOrName/pause', async (req, res) => {
+    res.json(service.dto(await pause(service.transitions, req.params.idOrName)));
+  });
+
+  router.post('/sandbox/:idOrName/fork', async (req, res) => {
+    const { name } = parseOrBadRequest(forkSchema, req.body ?? {}, 'fork');
+    res.json(service.dto(await fork(service.transitions, req.params.idOrName, name)));
+  });
+
+  router.post('/sandbox/:idOrName/resize', async (req, res) => {
+    const resources = parseOrBadRequest(resizeSchema, req.body ?? {}, 'resize');
+    res.json(service.dto(await resize(service.transitions, req.params.idOrName, resources)));
+  });
+
+  lineageRoutes(router, service);
 
   router.post('/sandbox/:idOrName/last-activity', (req, res) => {
     service.touch(service.get(req.params.idOrName));
@@ -203,7 +249,7 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     if (settings.networkBlockAll === undefined && settings.networkAllowList === undefined) {
       throw badRequest('Set networkBlockAll or networkAllowList (or both).');
     }
-    res.json(service.dto(await service.updateNetwork(req.params.idOrName, settings)));
+    res.json(service.dto(await updateNetwork(service.transitions, req.params.idOrName, settings)));
   });
 
   router.use(
@@ -213,6 +259,20 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     }),
   );
   return router;
+}
+
+/** At most one of auto-stop and auto-pause is on, and an ephemeral sandbox does not pause (the SDK's own checks). */
+function assertPauseCompatible(autoStop: number, autoPause: number, autoDelete: number | undefined): void {
+  if (autoStop > 0 && autoPause > 0) {
+    throw badRequest(
+      'autoStopInterval and autoPauseInterval are mutually exclusive: set at most one of them to a non-zero value (turn auto-stop off with setAutostopInterval(0) first).',
+    );
+  }
+  if (autoPause > 0 && autoDelete === 0) {
+    throw badRequest(
+      'Ephemeral sandboxes cannot have auto-pause enabled: set autoPauseInterval to 0, or give the sandbox an auto-delete interval other than 0.',
+    );
+  }
 }
 
 /** Daytona stores 0 as the maximum auto-archive interval and caps larger ones at it (resolveAutoArchiveInterval). */

@@ -51,8 +51,14 @@ export interface SandboxRecord {
   desiredState: SandboxDesiredState;
   errorReason?: string;
   autoStopInterval: number;
+  /** Minutes idle before the sandbox pauses (0: never); at most one of it and autoStopInterval is non-zero. */
+  autoPauseInterval: number;
   autoArchiveInterval: number;
   autoDeleteInterval: number;
+  /** The TTL's deadline: the sandbox is deleted then, whatever its state. */
+  autoDestroyAt?: string;
+  /** The sandbox this one was forked from (its parent, for the fork routes). */
+  forkedFrom?: string;
   createdAt: string;
   updatedAt: string;
   lastActivityAt: string;
@@ -84,8 +90,11 @@ export const sandboxRecordSchema = z.object({
   desiredState: z.enum(SANDBOX_DESIRED_STATES),
   errorReason: z.string().optional(),
   autoStopInterval: z.number().int(),
+  autoPauseInterval: z.number().int().default(0), // absent from files written before pause existed
   autoArchiveInterval: z.number().int(),
   autoDeleteInterval: z.number().int(),
+  autoDestroyAt: z.string().optional(),
+  forkedFrom: z.string().regex(SANDBOX_ID).optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
   lastActivityAt: z.string(),
@@ -155,8 +164,10 @@ export function toListItemDto(record: SandboxRecord, toolboxProxyUrl: string) {
     recoverable: isRecoverable(record),
     backupState: 'None',
     autoStopInterval: record.autoStopInterval,
+    autoPauseInterval: record.autoPauseInterval,
     autoArchiveInterval: record.autoArchiveInterval,
     autoDeleteInterval: record.autoDeleteInterval,
+    ...(record.autoDestroyAt !== undefined ? { autoDestroyAt: record.autoDestroyAt } : {}),
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
     lastActivityAt: record.lastActivityAt,

@@ -7,6 +7,7 @@ import { afterRestart, RESTING_STATES, runDueJobs } from './lifecycle/auto-lifec
 import { hostnameOf, newAuthToken, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
 import { RunningAccess } from './lifecycle/running-access.ts';
 import { SandboxRuntimes } from './lifecycle/sandbox-runtimes.ts';
+import { pause, resume, type TransitionContext } from './lifecycle/pause-fork-resize.ts';
 import { SerialQueues } from './lifecycle/serial-queues.ts';
 import { StateRecorder, type EmitEvent } from './lifecycle/state-recorder.ts';
 import {
@@ -18,7 +19,7 @@ import {
   startVerdict,
   stopVerdict,
 } from './lifecycle/transition-rules.ts';
-import { networkPolicyOf, validateAllowList } from './network-policy.ts';
+import { validateAllowList } from './network-policy.ts';
 import { toListItemDto, toSandboxDto, type SandboxRecord } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
 import type { CommandSpec, PtySpec, SandboxDirs, SandboxPty, SandboxRunner } from './sandbox-runner/index.ts';
@@ -52,13 +53,15 @@ export class SandboxService {
   private readonly emit: EmitEvent;
   private readonly toolboxProxyUrl: () => string;
   readonly minuteMs: number;
-  private readonly now: () => number;
+  readonly now: () => number;
   private readonly log: (line: string) => void;
   private readonly runtimes: SandboxRuntimes;
   private readonly states: StateRecorder;
   private readonly access: RunningAccess;
   private readonly queues = new SerialQueues();
   private readonly activity: ActivityLog;
+  /** For the transitions in lifecycle/ (pause, fork, resize, network updates), which take it as their context. */
+  readonly transitions: TransitionContext;
   private closing = false;
   private ticking = false;
 
@@ -94,6 +97,19 @@ export class SandboxService {
       runtimes: this.runtimes,
       queues: this.queues,
     });
+    this.transitions = {
+      transition: (idOrName, check, work) => this.transition(idOrName, check, work),
+      inBackground: (record, work) => this.inBackground(record, work),
+      states: this.states,
+      runtimes: this.runtimes,
+      log: this.log,
+      dirsOf: (id) => this.dirsOf(id),
+      createWith: (params, prepare) => this.createWith(params, prepare),
+      save: async (record) => {
+        record.updatedAt = new Date(this.now()).toISOString();
+        await this.store.save(record);
+      },
+    };
   }
 
   get isolation() {
@@ -152,31 +168,6 @@ export class SandboxService {
     return this.access.spawnPty(id, argv, spec);
   }
 
-  /**
-   * Changes what a sandbox may reach. A started sandbox with a network of its own gets the new rules at
-   * once; one on the host's network gets them at its next start (the config says why it has no own network).
-   */
-  async updateNetwork(
-    idOrName: string,
-    settings: { networkBlockAll?: boolean | undefined; networkAllowList?: string | undefined },
-  ): Promise<SandboxRecord> {
-    if (settings.networkAllowList !== undefined) validateAllowList(settings.networkAllowList);
-    return this.transition(idOrName, assertChangeable, async (record) => {
-      const next = {
-        networkBlockAll: settings.networkBlockAll ?? record.networkBlockAll,
-        networkAllowList: settings.networkAllowList ?? record.networkAllowList,
-      };
-      const sandbox = this.runtimes.get(record.id);
-      if (sandbox?.alive && sandbox.network === 'own') await sandbox.setNetwork(networkPolicyOf(next));
-      record.networkBlockAll = next.networkBlockAll;
-      if (next.networkAllowList === undefined) delete record.networkAllowList;
-      else record.networkAllowList = next.networkAllowList;
-      record.updatedAt = new Date(this.now()).toISOString();
-      await this.store.save(record);
-      return record;
-    });
-  }
-
   /** A TCP connection to 127.0.0.1:<port> in a started sandbox (see RunningAccess.connect). */
   connect(id: string, port: number): Promise<Socket> {
     return this.access.connect(id, port);
@@ -229,7 +220,12 @@ export class SandboxService {
     await this.queues.idle();
   }
 
-  async create(params: CreateParams): Promise<SandboxRecord> {
+  create(params: CreateParams): Promise<SandboxRecord> {
+    return this.createWith(params, async () => {});
+  }
+
+  /** Create, with `prepare` run on the new sandbox (a fork's copy) before it is saved and started. */
+  private async createWith(params: CreateParams, prepare: (record: SandboxRecord) => Promise<void>): Promise<SandboxRecord> {
     if (this.closing) throw shuttingDown();
     const name = params.name ?? undefined;
     if (name !== undefined && this.store.findByIdOrName(name)) {
@@ -241,6 +237,10 @@ export class SandboxService {
     // Taken at once, so a second create with the same name (even in the same tick) gets the 409.
     this.store.add(record);
     return this.queues.run(id, async () => {
+      await prepare(record).catch(async (error: unknown) => {
+        await this.store.remove(id);
+        throw error;
+      });
       await this.store.save(record);
       this.emit('sandbox.created', this.dto(record));
       try {
@@ -257,9 +257,11 @@ export class SandboxService {
     });
   }
 
+  /** Starts a stopped or archived sandbox, or resumes a paused one. */
   async start(idOrName: string): Promise<SandboxRecord> {
     return this.transition(idOrName, startVerdict, async (record) => {
       if (startVerdict(record) === 'noop') return record;
+      if (record.state === 'paused') return resume(this.transitions, record);
       await this.bootInBackground(record, record.state === 'archived' ? 'restoring' : 'starting');
       return record;
     });
@@ -339,8 +341,7 @@ export class SandboxService {
   async update(idOrName: string, change: (record: SandboxRecord) => void): Promise<SandboxRecord> {
     return this.transition(idOrName, assertChangeable, async (record) => {
       change(record);
-      record.updatedAt = new Date(this.now()).toISOString();
-      await this.store.save(record);
+      await this.transitions.save(record);
       return record;
     });
   }
@@ -364,7 +365,7 @@ export class SandboxService {
       await runDueJobs(this.store.all(), this.now(), this.minuteMs, {
         busy: (id) => this.queues.busy(id),
         closing: () => this.closing,
-        run: (action, id) => this[action](id),
+        run: (action, id) => (action === 'pause' ? pause(this.transitions, id) : this[action](id)),
         log: this.log,
         expected: (error) => error instanceof ApiError,
       });

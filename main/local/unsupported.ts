@@ -8,21 +8,13 @@ import { ApiError } from './errors.ts';
  * and a program would believe the sandbox gone.
  */
 const API_OPERATIONS: [method: string, template: string, operation: string][] = [
-  ['POST', '/sandbox/{id}/pause', 'pauseSandbox'],
-  ['POST', '/sandbox/{id}/resize', 'resizeSandbox'],
   ['POST', '/sandbox/{id}/backup', 'createBackup'],
   ['POST', '/sandbox/{id}/snapshot', 'createSandboxSnapshot'],
-  ['POST', '/sandbox/{id}/fork', 'forkSandbox'],
-  ['GET', '/sandbox/{id}/forks', 'getSandboxForks'],
-  ['GET', '/sandbox/{id}/parent', 'getSandboxParent'],
-  ['GET', '/sandbox/{id}/ancestors', 'getSandboxAncestors'],
   ['GET', '/sandbox/{id}/build-logs', 'getBuildLogs'],
   ['GET', '/sandbox/{id}/build-logs-url', 'getBuildLogsUrl'],
   ['POST', '/sandbox/{id}/ssh-access', 'createSshAccess'],
   ['DELETE', '/sandbox/{id}/ssh-access', 'revokeSshAccess'],
   ['GET', '/sandbox/ssh-access/validate', 'validateSshAccess'],
-  ['POST', '/sandbox/{id}/autopause/{interval}', 'setAutoPauseInterval'],
-  ['POST', '/sandbox/{id}/ttl/{minutes}', 'setTtl'],
   ['PUT', '/sandbox/{id}/secrets', 'updateSandboxSecrets'],
   ['GET', '/sandbox/{id}/secrets', 'resolveSandboxSecrets'],
   ['GET', '/sandbox/{id}/signing-key', 'getSandboxSigningKey'],

@@ -177,6 +177,7 @@ describe('sandbox metadata store: ordered writes, no resurrection, checked reads
     state: 'started',
     desiredState: 'started',
     autoStopInterval: 15,
+    autoPauseInterval: 0,
     autoArchiveInterval: 10080,
     autoDeleteInterval: -1,
     createdAt: '2030-01-01T00:00:00.000Z',

@@ -19,8 +19,7 @@ const OMITTED_OPTIONAL = new Set([
   'gpuType', // no GPUs, no spot instances, no telemetry
   'warmPoolId', // no warm pools
   'backupCreatedAt', // no backups (backupState is None)
-  'autoPauseInterval', // no pause
-  'autoDestroyAt', // no TTL
+  'autoDestroyAt', // only with a TTL
   'daemonVersion',
   'runnerId', // no runners or daemons
   'linkedSandboxId', // no linked sandboxes

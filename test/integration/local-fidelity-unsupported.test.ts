@@ -26,19 +26,18 @@ describe('local provider: unsupported operations are named, not 404', () => {
     return error as Error & { statusCode?: number };
   };
 
-  it('sandbox API calls: resize, fork, SSH access, snapshots and volumes', async () => {
-    const resize = await failure(sandbox.resize({ cpu: 2 }));
-    expect(resize).toBeInstanceOf(DaytonaUnprocessableEntityError);
-    expect(resize.message).toBe(
-      'resizeSandbox (POST /api/sandbox/{id}/resize) is not supported by the local provider: use a Daytona Cloud profile for it.',
+  it('sandbox API calls: snapshot of a sandbox, SSH access, snapshots and volumes', async () => {
+    const snapshot = await failure(sandbox.createSnapshot('from-sandbox'));
+    expect(snapshot).toBeInstanceOf(DaytonaUnprocessableEntityError);
+    expect(snapshot.message).toBe(
+      'createSandboxSnapshot (POST /api/sandbox/{id}/snapshot) is not supported by the local provider: use a Daytona Cloud profile for it.',
     );
-    expect((await failure(sandbox.fork())).message).toMatch(/^forkSandbox \(POST \/api\/sandbox\/\{id\}\/fork\) is not supported/);
     expect((await failure(sandbox.createSshAccess(10))).message).toMatch(/^createSshAccess /);
     expect((await failure(t.daytona.snapshot.list())).message).toMatch(/^getAllSnapshots /);
     expect((await failure(t.daytona.volume.list())).message).toMatch(/^listVolumes /);
     // The sandbox is still there, and a missing one is still "not found".
     expect((await t.daytona.get(sandbox.id)).state).toBe('started');
-    const missing = await t.request('/sandbox/00000000-0000-4000-8000-000000000000/resize', { method: 'POST' });
+    const missing = await t.request('/sandbox/00000000-0000-4000-8000-000000000000/snapshot', { method: 'POST' });
     expect(missing.status).toBe(404);
   });
 

@@ -14,8 +14,13 @@ export interface CreateParams {
   memory?: number | undefined;
   disk?: number | undefined;
   autoStopInterval?: number | undefined;
+  autoPauseInterval?: number | undefined;
   autoArchiveInterval?: number | undefined;
   autoDeleteInterval?: number | undefined;
+  /** When the TTL ends (computed by the service from ttlMinutes on its scaled clock). */
+  autoDestroyAt?: string | undefined;
+  /** The parent of a fork. */
+  forkedFrom?: string | undefined;
 }
 
 /** Daytona's server defaults (docs/daytona-api.md §4). */
@@ -54,9 +59,13 @@ export function newSandboxRecord(params: CreateParams, runner: RunnerTraits, now
     disk: params.disk ?? DEFAULT_RESOURCES.disk,
     state: 'creating',
     desiredState: 'started',
-    autoStopInterval: params.autoStopInterval ?? DEFAULT_AUTO_STOP_MINUTES,
+    // Daytona's rule: with auto-pause asked for and auto-stop left out, auto-stop is off.
+    autoStopInterval: params.autoStopInterval ?? (params.autoPauseInterval ? 0 : DEFAULT_AUTO_STOP_MINUTES),
+    autoPauseInterval: params.autoPauseInterval ?? 0,
     autoArchiveInterval: params.autoArchiveInterval ?? DEFAULT_AUTO_ARCHIVE_MINUTES,
     autoDeleteInterval: params.autoDeleteInterval ?? -1,
+    ...(params.autoDestroyAt !== undefined ? { autoDestroyAt: params.autoDestroyAt } : {}),
+    ...(params.forkedFrom !== undefined ? { forkedFrom: params.forkedFrom } : {}),
     createdAt: nowIso,
     updatedAt: nowIso,
     lastActivityAt: nowIso,

@@ -26,6 +26,7 @@ export class SandboxRuntimes {
   private readonly terminals = new Map<string, Set<SandboxPty>>();
   private readonly stopRequested = new WeakSet<RunningSandbox>();
   private readonly deathReported = new WeakSet<RunningSandbox>();
+  private readonly frozen = new Set<string>();
 
   constructor(options: SandboxRuntimesOptions) {
     this.options = options;
@@ -88,12 +89,36 @@ export class SandboxRuntimes {
     );
   }
 
+  /**
+   * Freezes every process of a started sandbox (pause), memory kept; says how, for the log. The cgroup v2
+   * freezer would need a cgroup of the provider's own per sandbox, which this provider does not set up: SIGSTOP it is.
+   */
+  freeze(id: string): string {
+    const sandbox = this.running.get(id);
+    // Its runtime died on its own: nothing to freeze; the start that resumes it starts a new one.
+    if (!sandbox?.alive) return 'nothing was running to freeze';
+    this.frozen.add(id);
+    const count = sandbox.signalAll('SIGSTOP');
+    return `frozen with SIGSTOP (${count} processes; no cgroup v2 freezer used)`;
+  }
+
+  /** Lets a frozen sandbox run again; false when there is nothing to resume (its runtime ended meanwhile). */
+  thaw(id: string): boolean {
+    const sandbox = this.running.get(id);
+    const wasFrozen = this.frozen.delete(id);
+    if (!sandbox?.alive) return false;
+    if (wasFrozen) sandbox.signalAll('SIGCONT');
+    return true;
+  }
+
   count(id: string): number {
     return (this.processes.get(id)?.size ?? 0) + (this.terminals.get(id)?.size ?? 0);
   }
 
   /** Ends everything the sandbox runs (SIGTERM with a grace period unless forced), and waits until it has. */
   async stop(id: string, force: boolean): Promise<void> {
+    // A frozen process would hold SIGTERM until resumed: thaw first, so the grace period means something.
+    this.thaw(id);
     const sandbox = this.running.get(id);
     this.running.delete(id);
     if (sandbox) this.stopRequested.add(sandbox);

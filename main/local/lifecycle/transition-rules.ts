@@ -30,8 +30,10 @@ export function startVerdict(record: SandboxRecord): Verdict {
   if (record.state === 'started' && record.desiredState === 'started') return 'noop';
   assertNotErrored(record);
   if (changing(record)) throw inProgress(record);
-  if (record.state !== 'stopped' && record.state !== 'archived') {
-    throw badRequest(`Sandbox is not in valid state: sandbox ${record.id} is ${record.state}; only a stopped or archived one starts.`);
+  if (record.state !== 'stopped' && record.state !== 'archived' && record.state !== 'paused') {
+    throw badRequest(
+      `Sandbox is not in valid state: sandbox ${record.id} is ${record.state}; only a stopped, paused or archived one starts.`,
+    );
   }
   return 'go';
 }
@@ -40,10 +42,59 @@ export function startVerdict(record: SandboxRecord): Verdict {
 export function stopVerdict(record: SandboxRecord): Verdict {
   assertNotErrored(record);
   if (changing(record)) throw inProgress(record);
-  if (record.state !== 'started') {
-    throw badRequest(`Sandbox is not in a stoppable state: sandbox ${record.id} is ${record.state}; only a started one stops.`);
+  if (record.state !== 'started' && record.state !== 'paused') {
+    throw badRequest(`Sandbox is not in a stoppable state: sandbox ${record.id} is ${record.state}; only a started or paused one stops.`);
   }
   return 'go';
+}
+
+/** Pause and fork need a started sandbox (Daytona's words: "Sandbox must be in started state to pause"). */
+function startedFor(action: 'pause' | 'fork' | 'resize', record: SandboxRecord): Verdict {
+  assertNotErrored(record);
+  if (changing(record)) throw inProgress(record);
+  if (record.state !== 'started') {
+    throw badRequest(`Sandbox must be in started state to ${action}: sandbox ${record.id} is ${record.state}. Start it first.`);
+  }
+  return 'go';
+}
+
+export const pauseVerdict = (record: SandboxRecord) => startedFor('pause', record);
+export const forkVerdict = (record: SandboxRecord) => startedFor('fork', record);
+
+export interface Resources {
+  cpu?: number | undefined;
+  memory?: number | undefined;
+  disk?: number | undefined;
+}
+
+/**
+ * Daytona's resize rules: a started or stopped sandbox; while started only CPU and memory, and only up; disk
+ * only when stopped, and never down. Returns the resources after the resize.
+ */
+export function resizeVerdict(record: SandboxRecord, asked: Resources): Required<{ [K in keyof Resources]: number }> {
+  assertNotErrored(record);
+  if (changing(record)) throw inProgress(record);
+  if (record.state !== 'started' && record.state !== 'stopped') {
+    throw badRequest(`Sandbox must be in started or stopped state to resize: sandbox ${record.id} is ${record.state}.`);
+  }
+  if (asked.cpu === undefined && asked.memory === undefined && asked.disk === undefined) {
+    throw badRequest('No resource changes specified - sandbox is already at the desired configuration: give cpu, memory or disk.');
+  }
+  const hot = record.state === 'started';
+  if (hot && asked.disk !== undefined) throw badRequest('Disk resize can only be performed on a stopped sandbox: stop it first.');
+  if (hot && asked.cpu !== undefined && asked.cpu < record.cpu) {
+    throw badRequest('Sandbox must be in stopped state to decrease the number of CPU cores: stop it first.');
+  }
+  if (hot && asked.memory !== undefined && asked.memory < record.memory) {
+    throw badRequest('Sandbox must be in stopped state to decrease memory: stop it first.');
+  }
+  if (asked.disk !== undefined && asked.disk < record.disk)
+    throw badRequest(`Sandbox disk size cannot be decreased (it is ${record.disk} GiB).`);
+  const next = { cpu: asked.cpu ?? record.cpu, memory: asked.memory ?? record.memory, disk: asked.disk ?? record.disk };
+  if (next.cpu === record.cpu && next.memory === record.memory && next.disk === record.disk) {
+    throw badRequest('No resource changes specified - sandbox is already at the desired configuration.');
+  }
+  return next;
 }
 
 export function archiveVerdict(record: SandboxRecord): Verdict {

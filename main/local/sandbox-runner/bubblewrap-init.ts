@@ -243,6 +243,7 @@ export async function startInit(
       if (!ownNetwork) throw new Error(SHARED_NETWORK_CHANGE);
       await ownNetwork.apply(policy);
     },
+    signalAll: (sig) => signalMembers(initProcess, sig),
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
       const child = spawn(tools.nsenter, joinCommand(argv, spec.cwd), {
@@ -298,6 +299,23 @@ export async function startInit(
       return stopping;
     },
   };
+}
+
+/**
+ * Signals every process in the init's pid namespace, bwrap's pid 1 included. A process forked while the
+ * signals go out is caught by the next pass; passes stop once one finds nobody new.
+ */
+function signalMembers(init: InitProcess, sig: NodeJS.Signals): number {
+  const reached = new Set<string>();
+  for (let pass = 0; pass < 5; pass++) {
+    const fresh = namespaceMembers(init).filter((member) => !reached.has(`${member.pid}:${member.start}`));
+    if (fresh.length === 0) break;
+    for (const member of fresh) {
+      signal(member.pid, sig);
+      reached.add(`${member.pid}:${member.start}`);
+    }
+  }
+  return reached.size;
 }
 
 /** Processes in the init's pid namespace (host pids), with their pid inside it. */

@@ -47,6 +47,13 @@ export function plainRunner(reason: string): SandboxRunner {
         async setNetwork() {
           throw new Error(SHARED_NETWORK_CHANGE);
         },
+        signalAll(sig) {
+          if (process.platform === 'win32') throw new Error('pausing needs POSIX signals, which Windows does not have');
+          // Every command's process group (a job that left its group with setsid is out of reach here).
+          const live = liveGroups(groups);
+          for (const id of live) signalGroup(id, groups.get(id)!, sig);
+          return live.length;
+        },
         spawn(argv, command) {
           if (!alive) throw new Error('the sandbox is not running');
           const [program, ...rest] = argv;

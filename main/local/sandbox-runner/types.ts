@@ -107,6 +107,11 @@ export interface RunningSandbox {
   connect(port: number): Promise<Socket>;
   /** Applies a new network policy at once; rejects when this sandbox cannot enforce it. */
   setNetwork(policy: NetworkPolicy): Promise<void>;
+  /**
+   * Sends SIGSTOP or SIGCONT to every process the sandbox runs (pause and resume: memory stays as it is);
+   * returns how many processes it reached.
+   */
+  signalAll(sig: 'SIGSTOP' | 'SIGCONT'): number;
 }
 
 /** Starts sandboxes and kills commands' process trees. */

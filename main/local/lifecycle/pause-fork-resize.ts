@@ -1,0 +1,119 @@
+import { ApiError } from '../errors.ts';
+import { PROVIDER_LABELS, type SandboxRecord } from '../sandbox-record.ts';
+import type { SandboxDirs } from '../sandbox-runner/index.ts';
+import { copyTree } from './fork-files.ts';
+import { hostnameOf, type CreateParams } from './new-sandbox.ts';
+import type { SandboxRuntimes } from './sandbox-runtimes.ts';
+import type { StateRecorder } from './state-recorder.ts';
+import { forkVerdict, pauseVerdict, resizeVerdict, type Resources } from './transition-rules.ts';
+
+/** What the service lends these transitions (its queue discipline, states, runtimes and new-sandbox path). */
+export interface TransitionContext {
+  /** A caller's change in the sandbox's queue, checked at once and again when its turn comes (SandboxService.transition). */
+  transition<T>(idOrName: string, check: (record: SandboxRecord) => unknown, work: (record: SandboxRecord) => Promise<T>): Promise<T>;
+  /** The slow half after the reply, in the sandbox's queue; a failure puts it in `error`. */
+  inBackground(record: SandboxRecord, work: () => Promise<void>): void;
+  states: StateRecorder;
+  runtimes: SandboxRuntimes;
+  log(line: string): void;
+  dirsOf(id: string): SandboxDirs;
+  /** Registers a new sandbox (the name is taken at once), then `prepare`s it and starts it as create does. */
+  createWith(params: CreateParams, prepare: (record: SandboxRecord) => Promise<void>): Promise<SandboxRecord>;
+  /** Stamps updatedAt and saves. */
+  save(record: SandboxRecord): Promise<void>;
+}
+
+/** Freezes every process of a started sandbox: `pausing`, then `paused`; its memory is kept until start resumes it. */
+export function pause(ctx: TransitionContext, idOrName: string): Promise<SandboxRecord> {
+  return ctx.transition(idOrName, pauseVerdict, async (record) => {
+    await ctx.states.setDesired(record, 'paused');
+    await ctx.states.setState(record, 'pausing');
+    ctx.inBackground(record, async () => {
+      ctx.log(`sandbox ${record.id} paused: ${ctx.runtimes.freeze(record.id)}`);
+      await ctx.states.setState(record, 'paused');
+    });
+    return record;
+  });
+}
+
+/** Start on a paused sandbox: `resuming`, its processes continue where they were (or start afresh if they died). */
+export async function resume(ctx: TransitionContext, record: SandboxRecord): Promise<SandboxRecord> {
+  await ctx.states.setDesired(record, 'started');
+  await ctx.states.setState(record, 'resuming');
+  ctx.inBackground(record, async () => {
+    if (ctx.runtimes.thaw(record.id)) ctx.log(`sandbox ${record.id} resumed (SIGCONT)`);
+    else {
+      ctx.log(`sandbox ${record.id}: its processes ended while paused; starting them afresh`);
+      await ctx.runtimes.boot(record, hostnameOf(record));
+    }
+    await ctx.states.setState(record, 'started');
+  });
+  return record;
+}
+
+/**
+ * Daytona's fork: a new sandbox with the parent's settings and a copy of its files (copy-on-write where the
+ * filesystem allows), started. The parent is `forking` while its files are copied.
+ */
+export function fork(ctx: TransitionContext, idOrName: string, name: string | undefined): Promise<SandboxRecord> {
+  // In the parent's queue (no stop or delete under the copy); the new sandbox is created in its own.
+  return ctx.transition(idOrName, forkVerdict, (parent) =>
+    ctx.createWith(forkParams(parent, name), async (child) => {
+      await ctx.states.setState(parent, 'forking');
+      try {
+        const from = ctx.dirsOf(parent.id);
+        const to = ctx.dirsOf(child.id);
+        const how = await copyTree(from.home, to.home);
+        await copyTree(from.tmp, to.tmp);
+        ctx.log(`sandbox ${child.id} forked from ${parent.id}: ${how}`);
+      } catch (error) {
+        throw new ApiError(500, `Forking sandbox ${parent.id} failed: ${(error as Error).message}. Check the free disk space, then retry.`);
+      } finally {
+        await ctx.states.setState(parent, 'started');
+      }
+    }),
+  );
+}
+
+function forkParams(parent: SandboxRecord, name: string | undefined): CreateParams {
+  return {
+    name,
+    snapshot: parent.snapshot,
+    image: parent.image,
+    env: { ...parent.env },
+    labels: Object.fromEntries(Object.entries(parent.labels).filter(([key]) => !PROVIDER_LABELS.includes(key))),
+    public: parent.public,
+    networkBlockAll: parent.networkBlockAll,
+    networkAllowList: parent.networkAllowList,
+    cpu: parent.cpu,
+    memory: parent.memory,
+    disk: parent.disk,
+    autoStopInterval: parent.autoStopInterval,
+    autoPauseInterval: parent.autoPauseInterval,
+    autoArchiveInterval: parent.autoArchiveInterval,
+    autoDeleteInterval: parent.autoDeleteInterval,
+    forkedFrom: parent.id,
+  };
+}
+
+/**
+ * Records new resources under Daytona's resize rules. They are not enforced: limits would need a cgroup of the
+ * provider's own per sandbox, which it does not set up; the log says so.
+ */
+export function resize(ctx: TransitionContext, idOrName: string, asked: Resources): Promise<SandboxRecord> {
+  return ctx.transition(
+    idOrName,
+    (record) => resizeVerdict(record, asked),
+    async (record) => {
+      const next = resizeVerdict(record, asked);
+      const back = record.state;
+      await ctx.states.setState(record, 'resizing');
+      Object.assign(record, next);
+      ctx.log(
+        `sandbox ${record.id} resized to ${next.cpu} CPU, ${next.memory} GiB memory, ${next.disk} GiB disk: recorded, not enforced (no cgroup of the provider's own to apply limits through)`,
+      );
+      await ctx.states.setState(record, back);
+      return record;
+    },
+  );
+}
