@@ -13,19 +13,29 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   argv: string[],
   options: O,
   help: string,
-): { values: Parsed<O>['values'] } | { exit: number } {
+  /** How many positional arguments the command takes (default none): fewer or more is a usage error. */
+  positionals: { min: number; max: number } = { min: 0, max: 0 },
+): { values: Parsed<O>['values']; positionals: string[] } | { exit: number } {
   let values: Parsed<O>['values'];
-  try {
-    ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
-  } catch (error) {
-    process.stderr.write(`daytona-tray ${command}: ${(error as Error).message}\n\n${help}\n`);
+  let given: string[];
+  const usageError = (message: string) => {
+    process.stderr.write(`daytona-tray ${command}: ${message}\n\n${help}\n`);
     return { exit: 2 };
+  };
+  try {
+    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals.max > 0 });
+    values = parsed.values as Parsed<O>['values'];
+    given = parsed.positionals;
+  } catch (error) {
+    return usageError((error as Error).message);
   }
   if ((values as { help?: boolean }).help) {
     process.stdout.write(`${help}\n`);
     return { exit: 0 };
   }
-  return { values };
+  if (given.length < positionals.min) return usageError('missing argument');
+  if (given.length > positionals.max) return usageError(`unexpected argument '${given[positionals.max]}'`);
+  return { values, positionals: given };
 }
 
 /** Calls `stop` on Ctrl-C or SIGTERM until the returned function is called (which removes the handlers). */

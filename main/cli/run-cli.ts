@@ -25,6 +25,10 @@ const COMMANDS: Record<string, Command> = {
   login: { summary: 'store a Daytona API key in the OS keychain', load: () => import('./login-command.ts') },
   logout: { summary: 'remove a stored API key', load: () => import('./logout-command.ts') },
   logs: { summary: "print the app's log (--follow: as it is written)", load: () => import('./logs-command.ts') },
+  shell: {
+    summary: "open a terminal in a sandbox (an interactive shell through the SDK's PTY; exits with the shell's code)",
+    load: () => import('./shell-command.ts'),
+  },
   watch: {
     summary: 'print sandbox changes and alerts as they happen (--json: one JSON line each)',
     load: () => import('./watch-command.ts'),
