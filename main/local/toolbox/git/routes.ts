@@ -5,13 +5,14 @@ import { parseOrBadRequest } from '../../validation.ts';
 import { resolveSandboxPath } from '../sandbox-paths.ts';
 import { parseStatus } from './git-status.ts';
 import { createGitRunner, credential, refName, remoteName, text, type GitDeps } from './run-git.ts';
+import { addResetRoutes } from './reset-routes.ts';
 import { addSetupRoutes } from './setup-routes.ts';
 
 export type { GitDeps } from './run-git.ts';
 
 /**
  * Toolbox git routes (docs/daytona-api.md §6.3): the daily work here (clone, status, commit,
- * branches, push, pull), repository setup in setup-routes.ts.
+ * branches, push, pull), repository setup in setup-routes.ts, reset/restore/history in reset-routes.ts.
  */
 export function gitRoutes(deps: GitDeps): Router {
   const router = Router();
@@ -199,5 +200,6 @@ export function gitRoutes(deps: GitDeps): Router {
   });
 
   addSetupRoutes(router, deps, runner);
+  addResetRoutes(router, runner);
   return router;
 }

@@ -40,11 +40,19 @@ export const refName = text('name').refine(
 export const credential = z.string().refine((value) => !/[\r\n\0]/.test(value), 'must be a single line');
 export const remoteName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a remote name such as origin');
 
+export interface GitInput {
+  stdin: string;
+  secrets: string[];
+}
+
 export interface GitRunner {
   /** The request's sandbox directories. */
   dirsOf(req: Request): ReturnType<GitDeps['service']['dirsOf']>;
-  /** Runs git in `cwd` (a sandbox path) and returns its stdout; a failure becomes a typed daemon error. */
-  git(req: Request, res: Response, args: string[], cwd?: string, credentials?: Credentials): Promise<string>;
+  /**
+   * Runs git in `cwd` (a sandbox path) and returns its stdout; a failure becomes a typed daemon error. `input` goes to
+   * git's stdin (not with credentials), its `secrets` are cut from any error message.
+   */
+  git(req: Request, res: Response, args: string[], cwd?: string, credentials?: Credentials, input?: GitInput): Promise<string>;
   /** The repository directory from a request: must be inside the sandbox, and must exist. */
   repoPath(req: Request, path: unknown): Promise<string>;
 }
@@ -53,7 +61,7 @@ export interface GitRunner {
 export function createGitRunner(deps: GitDeps): GitRunner {
   const dirsOf = (req: Request) => deps.service.dirsOf(deps.recordOf(req).id);
 
-  const git = async (req: Request, res: Response, args: string[], cwd?: string, credentials: Credentials = {}) => {
+  const git = async (req: Request, res: Response, args: string[], cwd?: string, credentials: Credentials = {}, input?: GitInput) => {
     const useCredentials = credentials.username !== undefined || credentials.password !== undefined;
     const argv = useCredentials ? ['/bin/sh', '-c', CREDENTIAL_WRAPPER, 'git', ...args] : ['git', ...args];
     const dirs = dirsOf(req);
@@ -70,9 +78,10 @@ export function createGitRunner(deps: GitDeps): GitRunner {
       },
       timeoutSec: GIT_TIMEOUT_SEC,
       signal: abortOnClose(res),
-      stdin: useCredentials ? `${credentials.username ?? 'git'}\n${credentials.password ?? ''}\n` : undefined,
+      stdin: useCredentials ? `${credentials.username ?? 'git'}\n${credentials.password ?? ''}\n` : input?.stdin,
     });
-    if (result.exitCode !== 0) throw gitError(redact(result.output, [credentials.password, credentials.username]), args);
+    if (result.exitCode !== 0)
+      throw gitError(redact(result.output, [credentials.password, credentials.username, ...(input?.secrets ?? [])]), args);
     return result.stdout;
   };
 
