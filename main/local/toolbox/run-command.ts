@@ -40,6 +40,8 @@ export interface SandboxExec {
   runner: SandboxRunner;
   /** The X display a sandbox's desktop runs on, if any: its commands get it as DISPLAY, as on Daytona. */
   displayOf?: ((sandboxId: string) => string | undefined) | undefined;
+  /** The daemon's environment for new processes (sandbox.updateEnv changes it); the sandbox's own variables if absent. */
+  envOf?: ((record: SandboxRecord) => Record<string, string>) | undefined;
 }
 
 /** Resolves a cwd from a request: relative to the home directory (the daemon's work dir); `~` is home. */
@@ -73,7 +75,7 @@ export function spawnInSandbox(
   stdio: ('pipe' | 'ignore')[],
 ): Promise<ChildProcess> {
   const display = exec.displayOf?.(record.id);
-  const env = { ...record.env, ...(display ? { DISPLAY: display } : {}), ...options.env };
+  const env = { ...(exec.envOf?.(record) ?? record.env), ...(display ? { DISPLAY: display } : {}), ...options.env };
   return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env, stdio });
 }
 
