@@ -11,13 +11,17 @@ import { attachLogStreams } from './log-stream.ts';
 import { PreviewLinks } from './preview/preview-links.ts';
 import { startPreviewProxy } from './preview/preview-proxy.ts';
 import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
-import { LOCAL_SNAPSHOT } from './sandbox-record.ts';
+import type { EmitEvent } from './lifecycle/state-recorder.ts';
+import { LOCAL_SNAPSHOT, RUNNING_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { Desktops } from './toolbox/computer-use/desktop.ts';
 import { PtySessions } from './toolbox/pty/pty-sessions.ts';
 import { ptyUpgrade } from './toolbox/pty/pty-socket.ts';
+import { InterpreterContexts } from './toolbox/interpreter/contexts.ts';
+import { executeUpgrade } from './toolbox/interpreter/execute-socket.ts';
+import { DaemonEnv } from './toolbox/server/daemon-env.ts';
 import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
 
@@ -92,11 +96,21 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     socket.once('close', () => sockets.delete(socket));
   });
   const gateway = createEventsGateway(http, apiKey);
+  // What the toolbox keeps per running sandbox (the daemon's environment, interpreter contexts) ends with its processes.
+  const daemonEnv = new DaemonEnv();
+  const whenStopped: ((sandboxId: string) => void)[] = [(id) => daemonEnv.forget(id)];
+  const emit: EmitEvent = (event, payload) => {
+    gateway.emit(event, payload);
+    const change = payload as { sandbox?: { id?: string }; newState?: string } | undefined;
+    if (event === 'sandbox.state.updated' && change?.sandbox?.id && !RUNNING_STATES.has(change.newState as SandboxState)) {
+      for (const forget of whenStopped) forget(change.sandbox.id);
+    }
+  };
   let baseUrl = '';
   const service = new SandboxService({
     store,
     runner,
-    emit: gateway.emit,
+    emit,
     toolboxProxyUrl: () => `${baseUrl}/toolbox`,
     minuteMs,
     log,
@@ -119,9 +133,16 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   });
   previewPort = proxy.port;
   const desktops = new Desktops({ service, runner });
-  const exec = { service, runner, displayOf: (id: string) => desktops.displayOf(id) };
+  const exec = {
+    service,
+    runner,
+    displayOf: (id: string) => desktops.displayOf(id),
+    envOf: (record: SandboxRecord) => daemonEnv.of(record.id, record.env),
+  };
   const sessions = new SessionManager(exec);
   const ptys = new PtySessions(exec);
+  const contexts = new InterpreterContexts(exec);
+  whenStopped.push((id) => contexts.forget(id));
 
   app.use((_req, res, next) => {
     res.setHeader('X-Daytona-Api-Version', LOCAL_PROVIDER_VERSION);
@@ -157,13 +178,22 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   app.use(
     '/toolbox',
     requireBearer(apiKey),
-    toolboxRoutes({ ...exec, sessions, ptys, desktops, maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3 }),
+    toolboxRoutes({
+      ...exec,
+      sessions,
+      ptys,
+      desktops,
+      daemonEnv,
+      interpreters: contexts,
+      version: LOCAL_PROVIDER_VERSION,
+      maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3,
+    }),
   );
   app.use((req) => {
     throw new ApiError(404, `Cannot ${req.method} ${req.path}: no such route on the local provider.`);
   });
   app.use(errorHandler(log));
-  attachLogStreams(http, apiKey, service, sessions, [ptyUpgrade({ service, ptys })]);
+  attachLogStreams(http, apiKey, service, sessions, [ptyUpgrade({ service, ptys }), executeUpgrade(service, contexts)]);
 
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);

@@ -45,13 +45,8 @@ const API_OPERATIONS: [method: string, template: string, operation: string][] = 
 
 /** Toolbox calls, relative to {toolboxProxyUrl}/{sandboxId}. */
 const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][] = [
-  ['POST', '/env', 'updateEnv'],
+  // The runner's call that hands a new daemon its token and telemetry settings: a local sandbox has no daemon.
   ['POST', '/init', 'initialize'],
-  ['GET', '/version', 'getVersion'],
-  ['POST', '/git/credentials', 'authenticate'],
-  ['GET', '/git/history', 'getCommitHistory'],
-  ['POST', '/git/reset', 'resetChanges'],
-  ['POST', '/git/restore', 'restoreFiles'],
   ['POST', '/lsp/start', 'lsp start'],
   ['POST', '/lsp/stop', 'lsp stop'],
   ['POST', '/lsp/completions', 'lsp completions'],
@@ -59,22 +54,12 @@ const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][
   ['POST', '/lsp/did-close', 'lsp didClose'],
   ['GET', '/lsp/document-symbols', 'lsp documentSymbols'],
   ['GET', '/lsp/workspacesymbols', 'lsp workspaceSymbols'],
-  ['GET', '/port', 'getPorts'],
-  ['GET', '/port/{port}/in-use', 'isPortInUse'],
-  ['POST', '/process/interpreter/context', 'createInterpreterContext (codeInterpreter.createContext)'],
-  ['GET', '/process/interpreter/context', 'listInterpreterContexts (codeInterpreter.listContexts)'],
-  ['DELETE', '/process/interpreter/context/{id}', 'deleteInterpreterContext (codeInterpreter.deleteContext)'],
-  ['GET', '/process/interpreter/execute', 'executeInterpreterCode (codeInterpreter.runCode)'],
   ['POST', '/files/upload', 'uploadFile (v1)'],
 ];
 
 /** What to do instead, in full and short enough for a WebSocket close reason (123 bytes). */
 const HINTS: [prefix: string, hint: string, short: string][] = [
-  [
-    '/process/interpreter',
-    'run code with process.codeRun() or process.executeCommand() instead, or use a Daytona Cloud profile',
-    'use process.codeRun()',
-  ],
+  ['/init', 'it is how Daytona sets up the agent inside a new sandbox, and a local sandbox needs none', 'no daemon to initialize'],
 ];
 
 const compile = (table: [string, string, string][]) =>

@@ -1,4 +1,4 @@
-import { DaytonaConnectionError, DaytonaNotFoundError, DaytonaUnprocessableEntityError, type Sandbox } from '@daytonaio/sdk';
+import { DaytonaNotFoundError, DaytonaUnprocessableEntityError, type Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 
@@ -41,16 +41,9 @@ describe('local provider: unsupported operations are named, not 404', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('toolbox calls: in the daemon error shape, the code interpreter as a WebSocket closed with the reason', async () => {
-    const raw = await t.request(`/toolbox/${sandbox.id}/lsp/start`, { method: 'POST' });
+  it('toolbox calls: in the daemon error shape', async () => {
+    const raw = await t.request(`/toolbox/${sandbox.id}/init`, { method: 'POST' });
     expect(raw.status).toBe(422);
     expect(await raw.json()).toMatchObject({ statusCode: 422, code: 'UNPROCESSABLE_ENTITY', source: 'DAYTONA_DAEMON', method: 'POST' });
-
-    // A WebSocket call used to have its socket dropped ("Connection closed", nothing said).
-    const interpreter = await failure(sandbox.codeInterpreter.runCode('print(1)'));
-    expect(interpreter).toBeInstanceOf(DaytonaConnectionError);
-    expect(interpreter.message).toMatch(
-      /^executeInterpreterCode \(codeInterpreter\.runCode\) is not supported by the local provider: use process\.codeRun\(\)/,
-    );
   });
 });

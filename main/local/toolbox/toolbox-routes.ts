@@ -8,9 +8,13 @@ import { computerUseRoutes } from './computer-use/routes.ts';
 import type { Desktops } from './computer-use/desktop.ts';
 import { filesRoutes } from './files/routes.ts';
 import { gitRoutes } from './git/routes.ts';
+import type { InterpreterContexts } from './interpreter/contexts.ts';
+import { interpreterRoutes } from './interpreter/routes.ts';
 import { processRoutes } from './process-routes.ts';
 import { ptyRoutes } from './pty/pty-routes.ts';
 import type { PtySessions } from './pty/pty-sessions.ts';
+import type { DaemonEnv } from './server/daemon-env.ts';
+import { serverRoutes } from './server/server-routes.ts';
 import type { SandboxExec } from './run-command.ts';
 import type { SessionManager } from './sessions.ts';
 import { refuseUnsupported } from '../unsupported.ts';
@@ -22,6 +26,10 @@ export interface ToolboxDeps extends SandboxExec {
   ptys: PtySessions;
   desktops: Desktops;
   maxUploadBytes: number;
+  daemonEnv: DaemonEnv;
+  interpreters: InterpreterContexts;
+  /** What GET /version reports. */
+  version: string;
 }
 
 /** Everything under {toolboxProxyUrl}/{sandboxId}/…: the sandbox must exist and be started. */
@@ -66,7 +74,9 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));
   inner.use(processRoutes({ ...deps, recordOf }));
   inner.use(ptyRoutes({ ptys: deps.ptys, recordOf }));
+  inner.use(interpreterRoutes({ ...deps, contexts: deps.interpreters, recordOf }));
   inner.use(gitRoutes({ ...deps, recordOf }));
+  inner.use(serverRoutes({ ...deps, recordOf }));
   inner.use(computerUseRoutes({ desktops: deps.desktops, recordOf }));
   // Last: Daytona operations this provider does not do answer 422 naming them (routes added above come first).
   inner.use(refuseUnsupported('toolbox'));
