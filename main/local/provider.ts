@@ -12,7 +12,7 @@ import { PreviewLinks } from './preview/preview-links.ts';
 import { startPreviewProxy } from './preview/preview-proxy.ts';
 import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
 import type { EmitEvent } from './lifecycle/state-recorder.ts';
-import { LOCAL_SNAPSHOT, RUNNING_STATES, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
+import { LOCAL_SNAPSHOT, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
 import { SandboxStore } from './sandbox-store.ts';
@@ -26,6 +26,8 @@ import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
 
 export const LOCAL_PROVIDER_VERSION = '0.1.0';
+/** States in which nothing of the sandbox runs any more (a paused one keeps its processes, frozen). */
+const PROCESSES_GONE: ReadonlySet<SandboxState> = new Set(['stopped', 'archived', 'destroyed', 'error']);
 const LOOPBACK = '127.0.0.1';
 
 export interface LocalProviderOptions {
@@ -102,7 +104,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const emit: EmitEvent = (event, payload) => {
     gateway.emit(event, payload);
     const change = payload as { sandbox?: { id?: string }; newState?: string } | undefined;
-    if (event === 'sandbox.state.updated' && change?.sandbox?.id && !RUNNING_STATES.has(change.newState as SandboxState)) {
+    if (event === 'sandbox.state.updated' && change?.sandbox?.id && PROCESSES_GONE.has(change.newState as SandboxState)) {
       for (const forget of whenStopped) forget(change.sandbox.id);
     }
   };

@@ -1,7 +1,7 @@
 import { DaytonaError, DaytonaTimeoutError, type ExecutionError, type Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
-import { missingCommandReason, skipWhen } from '../helpers/skip.ts';
+import { bubblewrapSkipReason, missingCommandReason, skipWhen } from '../helpers/skip.ts';
 
 const noPython = missingCommandReason('python3', 'apt-get install python3');
 
@@ -116,6 +116,15 @@ describe('local provider: the stateful code interpreter', skipWhen(noPython, 'py
     expect((await language.json()).message).toMatch(/only 'python' is supported/);
     await expect(sandbox.codeInterpreter.deleteContext({ id: 'default' } as never)).rejects.toBeInstanceOf(DaytonaError);
     await expect(sandbox.codeInterpreter.runCode('   ')).rejects.toThrow(/Code is required/);
+  });
+
+  it('keeps a context and its state through a pause and resume', skipWhen(bubblewrapSkipReason(), 'bubblewrap'), async () => {
+    const context = await sandbox.codeInterpreter.createContext();
+    await sandbox.codeInterpreter.runCode('survivor = "kept in memory"', { context });
+    await sandbox.pause();
+    await sandbox.start();
+    expect((await sandbox.codeInterpreter.runCode('print(survivor)', { context })).stdout).toBe('kept in memory\n');
+    await sandbox.codeInterpreter.deleteContext(context);
   });
 
   it('forgets every context when the sandbox stops', async () => {
