@@ -15,7 +15,7 @@ import {
   writeRuntimeFile,
   type RuntimeInfo,
 } from '../core/runtime-file.ts';
-import { withFileLock } from '../core/settings/file-lock.ts';
+import { withFileLock } from '../core/file-lock.ts';
 import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
@@ -144,7 +144,7 @@ interface HttpMode {
 type Started = { server: HttpMcpServer } | { existing: RuntimeInfo } | { code: number };
 
 // Waiting covers a shared server that is stopping its sandboxes while it holds the lock (see stopWhenIdle).
-const START_LOCK = { timeoutMs: 60_000, staleMs: 90_000 };
+const START_LOCK = { waitMs: 60_000, staleMs: 90_000 };
 
 async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: Logger, mode: HttpMode): Promise<number> {
   const runtimeFile = runtimeFilePath();

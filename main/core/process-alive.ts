@@ -36,13 +36,23 @@ const USER_HZ = 100;
 
 /** When the process began (ms since the epoch), from /proc (Linux); undefined where that cannot be read. */
 export function processStartMs(pid: number): number | undefined {
+  const ticks = processStartTicks(pid);
+  try {
+    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    if (ticks === undefined || !Number.isFinite(bootSeconds)) return undefined;
+    return bootSeconds * 1000 + (ticks * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+/** When the process began, in clock ticks after boot (/proc/<pid>/stat field 22); undefined without /proc. */
+export function processStartTicks(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Field 2, the command name, may hold spaces and parentheses: count fields from the last ')'.
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22, starttime (ticks after boot)
-    const bootSeconds = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(bootSeconds)) return undefined;
-    return bootSeconds * 1000 + (ticks * 1000) / USER_HZ;
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(ticks) ? ticks : undefined;
   } catch {
     return undefined;
   }

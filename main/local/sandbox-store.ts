@@ -1,9 +1,8 @@
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
-import { uptime } from 'node:os';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic-write.ts';
 import { makeDataDir } from '../core/data-dir.ts';
-import { processAlive } from '../core/process-alive.ts';
+import { tryFileLock, type HeldLock } from '../core/file-lock.ts';
 import { sandboxRecordSchema, type SandboxRecord } from './sandbox-record.ts';
 
 /**
@@ -24,7 +23,7 @@ export class SandboxStore {
   private readonly writes = new Map<string, Promise<void>>();
   /** Ids removed in this run (UUIDs are never reused, so this only grows by one per delete). */
   private readonly removed = new Set<string>();
-  private locked = false;
+  private heldLock: HeldLock | undefined;
 
   constructor(dataDir: string) {
     this.dataDir = dataDir;
@@ -39,34 +38,20 @@ export class SandboxStore {
    */
   async lock(): Promise<void> {
     await makeDataDir(this.dataDir);
-    for (let attempt = 0; attempt < 2; attempt++) {
-      try {
-        const handle = await open(this.lockFile, 'wx', 0o600);
-        await handle.writeFile(`${JSON.stringify({ pid: process.pid, bootTime: bootTime() })}\n`);
-        await handle.close();
-        this.locked = true;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      }
-      const owner = await readLock(this.lockFile);
-      if (owner !== undefined) {
-        throw new DataDirInUseError(
-          `Another local provider (pid ${owner}) is using ${this.dataDir}: stop it first, or pass a different --data-dir. ` +
-            `If no provider is running, delete ${this.lockFile}.`,
-        );
-      }
-      await rm(this.lockFile, { force: true });
+    const result = await tryFileLock(this.lockFile);
+    if ('holder' in result) {
+      throw new DataDirInUseError(
+        `Another local provider (pid ${result.holder}) is using ${this.dataDir}: stop it first, or pass a different --data-dir. ` +
+          `If no provider is running, delete ${this.lockFile}.`,
+      );
     }
-    throw new DataDirInUseError(
-      `Another local provider is starting on ${this.dataDir} at the same time: stop it, or pass a different --data-dir.`,
-    );
+    this.heldLock = result.lock;
   }
 
   async unlock(): Promise<void> {
-    if (!this.locked) return;
-    this.locked = false;
-    if ((await readLock(this.lockFile)) === process.pid) await rm(this.lockFile, { force: true });
+    const lock = this.heldLock;
+    this.heldLock = undefined;
+    await lock?.release();
   }
 
   /** Loads every record; returns the names of metadata files it could not read (left in place, ignored). */
@@ -155,19 +140,3 @@ export class SandboxStore {
 }
 
 export class DataDirInUseError extends Error {}
-
-/** When this machine booted, to the minute: a lock from before a reboot is stale whatever its pid. */
-function bootTime(): number {
-  return Math.round((Date.now() - uptime() * 1000) / 60_000);
-}
-
-/** The pid holding the lock, or undefined when the lock is stale or unreadable. */
-async function readLock(file: string): Promise<number | undefined> {
-  try {
-    const { pid, bootTime: then } = JSON.parse(await readFile(file, 'utf8')) as { pid?: unknown; bootTime?: unknown };
-    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof then !== 'number') return undefined;
-    return Math.abs(then - bootTime()) <= 1 && processAlive(pid) ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}

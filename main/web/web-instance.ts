@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../core/atomic-write.ts';
 import { makeDataDir } from '../core/data-dir.ts';
-import { processAlive } from '../core/process-alive.ts';
+import { tryFileLock, type HeldLock } from '../core/file-lock.ts';
 
 /**
  * One web app per data dir. `web-app.json` (mode 0600, beside mcp-server.json) says where the running one
@@ -48,14 +48,15 @@ export async function claimWebInstance(dataDir: string, log: (line: string) => v
   const lockFile = join(dataDir, LOCK_FILE);
   const recordFile = join(dataDir, WEB_APP_FILE);
   const deadline = Date.now() + STARTING_WAIT_MS;
+  let lock: HeldLock;
   for (;;) {
-    if (await takeLock(lockFile)) break;
-    const holder = Number((await readFile(lockFile, 'utf8').catch(() => '')).trim());
-    if (!Number.isInteger(holder) || holder <= 0 || !processAlive(holder)) {
-      // Left by an app that was killed: not a running one.
-      await rm(lockFile, { force: true });
-      continue;
+    const taken = await tryFileLock(lockFile);
+    if ('lock' in taken) {
+      lock = taken.lock;
+      break;
     }
+    // A lock left by an app that was killed is taken over by tryFileLock: this holder runs.
+    const holder = taken.holder;
     const record = await readRecord(recordFile);
     if (record && record.pid === holder) {
       const link = await askForLink(record);
@@ -71,7 +72,6 @@ export async function claimWebInstance(dataDir: string, log: (line: string) => v
 
   const last = await readRecord(recordFile);
   const control = randomBytes(32).toString('base64url');
-  let released = false;
   return {
     running: false,
     previous: last ? { port: last.port, session: last.session } : undefined,
@@ -81,23 +81,9 @@ export async function claimWebInstance(dataDir: string, log: (line: string) => v
       await writeFileAtomic(recordFile, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
     },
     async release() {
-      if (released) return;
-      released = true;
-      await rm(lockFile, { force: true }).catch((error: unknown) => log(`could not remove ${lockFile}: ${(error as Error).message}`));
+      await lock.release().catch((error: unknown) => log(`could not remove ${lockFile}: ${(error as Error).message}`));
     },
   };
-}
-
-async function takeLock(lockFile: string): Promise<boolean> {
-  try {
-    const handle = await open(lockFile, 'wx', 0o600);
-    await handle.writeFile(`${process.pid}\n`);
-    await handle.close();
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
 }
 
 async function readRecord(file: string): Promise<WebAppRecord | undefined> {

@@ -8,6 +8,7 @@ import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SandboxRecord } from '../../main/local/sandbox-record.ts';
 import { SandboxStore } from '../../main/local/sandbox-store.ts';
+import { appModule, holdInChild } from '../helpers/lock-holder.ts';
 import { cliEnv, startCliProvider, type CliProvider } from '../helpers/local-cli.ts';
 import { startTestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -283,5 +284,20 @@ describe('sandbox metadata store: ordered writes, no resurrection, checked reads
       await store.unlock();
       expect(existsSync(lockFile)).toBe(false);
     }
+  });
+
+  it('a provider SIGKILLed while it holds its data dir keeps others off until it is gone, then frees it at once', async () => {
+    const dataDir = join(dir.path, 'killed');
+    const killed = await holdInChild(`const { SandboxStore } = await import(${JSON.stringify(appModule('main/local/sandbox-store.ts'))});
+      await new SandboxStore(${JSON.stringify(dataDir)}).lock();`);
+    try {
+      await expect(new SandboxStore(dataDir).lock()).rejects.toThrow(`Another local provider (pid ${killed.pid}) is using ${dataDir}`);
+    } finally {
+      await killed.kill();
+    }
+    const next = new SandboxStore(dataDir);
+    await next.lock();
+    expect(JSON.parse(await readFile(join(dataDir, 'provider.pid'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await next.unlock();
   });
 });

@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lockHolder } from '../../main/core/file-lock.ts';
 import { processAlive } from '../../main/core/process-alive.ts';
+import { startLockPath } from '../../main/core/runtime-file.ts';
+import { appModule, holdInChild } from '../helpers/lock-holder.ts';
 import { cleanEnv, runtimeFileOf, spawnCli, textOf } from '../helpers/mcp-harness.ts';
 import {
   bridgeEnv,
@@ -176,6 +179,27 @@ describe('mcp --http started several times at the same moment', () => {
       }
     } finally {
       await Promise.all(servers.map((server) => server.kill()));
+      await dir.cleanup();
+    }
+  });
+});
+
+describe('mcp --http after a server was SIGKILLed while it held the start lock', () => {
+  it('starts at once and serves, instead of waiting for the dead holder', async () => {
+    const dir = await tempDir('daytona-tray-mcp-killed-');
+    const env = cleanEnv({ DAYTONA_TRAY_HOME: dir.path, HOME: dir.path });
+    const lock = startLockPath(env);
+    const killed = await holdInChild(`const { acquireFileLock } = await import(${JSON.stringify(appModule('main/core/file-lock.ts'))});
+      await acquireFileLock(${JSON.stringify(lock)});`);
+    expect(await lockHolder(lock)).toBe(killed.pid);
+    await killed.kill();
+    const server = spawnCli(['mcp', '--http'], env, dir.path);
+    try {
+      // A live holder would keep it waiting 60 s and then exit; a dead one's lock is taken over at once.
+      await expect.poll(async () => (await runtimeFile(dir.path))?.pid, { timeout: 30_000 }).toBe(server.child.pid);
+      expect(processAlive(server.child.pid!), server.stderr()).toBe(true);
+    } finally {
+      await server.kill();
       await dir.cleanup();
     }
   });

@@ -5,7 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultSettings } from '../../main/core/settings/settings-parse.ts';
 import { DEFAULT_CLOUD_API_URL, SETTINGS_VERSION } from '../../main/core/settings/settings-schema.ts';
+import { lockHolder } from '../../main/core/file-lock.ts';
 import { createSettingsStore, settingsFile, type SettingsStore } from '../../main/core/settings/settings-store.ts';
+import { appModule, holdInChild } from '../helpers/lock-holder.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -306,6 +308,25 @@ describe('settings file', () => {
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.on('exit', resolve));
     await writeFile(`${file}.lock`, String(dead.pid));
+    await store.update((s) => {
+      s.startAtLogin = true;
+    });
+    expect((await readJson()).startAtLogin).toBe(true);
+    await expect(stat(`${file}.lock`)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('a change is not blocked by another process that was SIGKILLed in the middle of its own change', async () => {
+    await store.update(() => {});
+    const stuck = await holdInChild(`
+      import { writeSync } from 'node:fs';
+      const { createSettingsStore } = await import(${JSON.stringify(appModule('main/core/settings/settings-store.ts'))});
+      await createSettingsStore({ file: ${JSON.stringify(file)} }).update(() => {
+        writeSync(1, 'held\\n');
+        for (;;);
+      });`);
+    expect(await lockHolder(`${file}.lock`)).toBe(stuck.pid);
+    await stuck.kill();
+    // Without the dead holder seen as dead, this would wait 5 s for the lock and fail naming its pid.
     await store.update((s) => {
       s.startAtLogin = true;
     });

@@ -4,7 +4,7 @@ import { appDataDir } from '../app-paths.ts';
 import { writeFileAtomic } from '../atomic-write.ts';
 import { dataDirProblem, makeDataDir } from '../data-dir.ts';
 import { parseJsonc } from '../jsonc.ts';
-import { withFileLock } from './file-lock.ts';
+import { withFileLock } from '../file-lock.ts';
 import { defaultSettings, parseSettings } from './settings-parse.ts';
 import {
   SETTINGS_VERSION,
@@ -58,6 +58,8 @@ export interface SettingsStoreOptions {
 }
 
 export const SETTINGS_FILE_NAME = 'settings.json';
+/** A change waits up to 5 s for another process's; a lock older than 10 s is a dead writer's, whatever its pid. */
+const SETTINGS_LOCK = { waitMs: 5_000, staleMs: 10_000 };
 
 export function settingsFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(appDataDir(env), SETTINGS_FILE_NAME);
@@ -138,30 +140,34 @@ export function createSettingsStore(options: SettingsStoreOptions = {}): Setting
     update: (change) =>
       serialized(async () => {
         await makeDataDir(dirname(file));
-        return withFileLock(lockFile, async () => {
-          const current = await read();
-          if (current.unreadable)
-            throw new SettingsUnreadableError(
-              file,
-              current.unreadable.replace(
-                'so the defaults are in use and nothing will be saved over it',
-                'so nothing was saved and it was left as it is',
-              ),
-            );
-          const draft = structuredClone(current.settings);
-          const next = validate(change(draft) ?? draft);
-          const warnings = [...current.warnings];
-          if ((current.repaired || current.comments) && current.exists) {
-            // What this write drops (invalid values, comments) stays recoverable from a copy of the file as it was.
-            const copy = `${file}.${current.repaired ? 'invalid' : 'before'}-${stamp()}`;
-            await copyFile(file, copy, fsConstants.COPYFILE_EXCL);
-            warnings.push(
-              `The settings file as it was (with ${current.repaired ? 'the ignored values' : 'its comments, which the saved file does not keep'}) is kept at ${copy}.`,
-            );
-          }
-          await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
-          return { settings: next, warnings };
-        });
+        return withFileLock(
+          lockFile,
+          async () => {
+            const current = await read();
+            if (current.unreadable)
+              throw new SettingsUnreadableError(
+                file,
+                current.unreadable.replace(
+                  'so the defaults are in use and nothing will be saved over it',
+                  'so nothing was saved and it was left as it is',
+                ),
+              );
+            const draft = structuredClone(current.settings);
+            const next = validate(change(draft) ?? draft);
+            const warnings = [...current.warnings];
+            if ((current.repaired || current.comments) && current.exists) {
+              // What this write drops (invalid values, comments) stays recoverable from a copy of the file as it was.
+              const copy = `${file}.${current.repaired ? 'invalid' : 'before'}-${stamp()}`;
+              await copyFile(file, copy, fsConstants.COPYFILE_EXCL);
+              warnings.push(
+                `The settings file as it was (with ${current.repaired ? 'the ignored values' : 'its comments, which the saved file does not keep'}) is kept at ${copy}.`,
+              );
+            }
+            await writeFileAtomic(file, `${JSON.stringify(next, null, 2)}\n`);
+            return { settings: next, warnings };
+          },
+          SETTINGS_LOCK,
+        );
       }),
   };
 }
