@@ -32,6 +32,12 @@ describe('local provider: the daemon environment, version and listening ports', 
     await sandbox.process.createSession('env-session');
     const inSession = await sandbox.process.executeSessionCommand('env-session', { command: 'printf %s "$ADDED"' });
     expect(inSession.stdout).toBe('added');
+    let screen = '';
+    const pty = await sandbox.process.createPty({ id: 'env-pty', onData: (data) => void (screen += Buffer.from(data).toString()) });
+    await pty.waitForConnection();
+    await pty.sendInput('echo "pty-sees-$ADDED"; exit\n');
+    await pty.wait();
+    expect(screen).toContain('pty-sees-added');
 
     // unsetValuePrefix: every variable whose value starts with it goes, except those being set.
     const update = await t.request(`/toolbox/${sandbox.id}/env`, {

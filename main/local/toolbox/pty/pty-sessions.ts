@@ -138,7 +138,7 @@ export class PtySessions {
   async start(record: SandboxRecord, session: PtySession): Promise<void> {
     if (session.pty || session.ended) return;
     const display = this.exec.displayOf?.(record.id);
-    const env = { ...record.env, ...(display ? { DISPLAY: display } : {}), ...session.info.envs };
+    const env = { ...(this.exec.envOf?.(record) ?? record.env), ...(display ? { DISPLAY: display } : {}), ...session.info.envs };
     let pty: SandboxPty;
     try {
       pty = await this.exec.service.spawnPty(record.id, PTY_SHELL, {
