@@ -312,6 +312,10 @@ export interface ClientView {
   applyHint: string;
   /** Why the status may be incomplete (unreadable file...), in words the user can act on. */
   problem?: string;
+  /** The tool groups the client gets: what our entry asks for, or what connecting would ask for. */
+  tools: ToolGroup[];
+  /** The client's documented cap on tools over all its servers (Cursor: 40), and where it is documented. */
+  toolCap?: { limit: number; source: string };
 }
 
 /** The outcome of connect/disconnect, or what it would do (dry run). */
@@ -454,10 +458,11 @@ export interface BridgeMethods {
   refreshBalance(): Promise<Result<BillingView>>;
 
   // AI clients
-  connectClient(request: { id: ClientId; force?: boolean }): Promise<Result<ClientChange>>;
+  /** `tools`: the groups this client gets from now on (default: those it has, else its preset). */
+  connectClient(request: { id: ClientId; force?: boolean; tools?: ToolGroup[] }): Promise<Result<ClientChange>>;
   disconnectClient(request: { id: ClientId; force?: boolean }): Promise<Result<ClientChange>>;
   /** A dry run: what connecting or disconnecting would change (the diff), with nothing written. */
-  previewClientSetup(request: { id: ClientId; action: 'connect' | 'disconnect' }): Promise<Result<ClientChange>>;
+  previewClientSetup(request: { id: ClientId; action: 'connect' | 'disconnect'; tools?: ToolGroup[] }): Promise<Result<ClientChange>>;
   /** Reads every client's status again (after the user installed one). */
   refreshClients(): Promise<Result<ClientView[]>>;
 

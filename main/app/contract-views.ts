@@ -51,5 +51,7 @@ export const toClientView = (status: ClientStatus, applyHint: string): ClientVie
   configPath: status.configPath,
   applyHint,
   ...(status.problem !== undefined ? { problem: status.problem } : {}),
+  tools: status.tools,
+  ...(status.toolCap ? { toolCap: status.toolCap } : {}),
 });
 export const toClientChange = (result: ChangeResult, applyHint: string): ClientChange => ({ ...result, applyHint });

@@ -4,15 +4,20 @@ import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lif
 import { createLogger } from '../mcp/log.ts';
 import { runtimeFilePath } from '../core/runtime-file.ts';
 import { SHARED_GRACE_ENV } from '../mcp/shared-lifetime.ts';
+import { TOOL_GROUPS } from '../../preload/contract.ts';
+import { parseToolsOption } from '../core/clients/tool-presets.ts';
 
-const HELP = `Usage: daytona-tray bridge
+const HELP = `Usage: daytona-tray bridge [--tools GROUPS]
 
 The stdio MCP endpoint that AI clients launch. It relays every message to the Daytona MCP server the tray
 runs (found through the runtime file in the app data directory). When none is running, the first bridge starts
 one shared server for every client (\`mcp --http --shared\`, log in mcp-shared.log beside the runtime file); it
 stops on its own ${SHARED_GRACE_ENV} ms (default 10 minutes) after its last client left. Only when that
 server cannot start does a bridge serve the same tools in its own process, and says so in its log.
-It needs no arguments and no secrets; it exits when stdin closes or its parent exits.
+It needs no secrets; it exits when stdin closes or its parent exits.
+
+  --tools GROUPS  offer this client only these tool groups, comma-separated (${TOOL_GROUPS.join(', ')}),
+                  or all (the default); for clients that take a limited number of tools (setup writes it)
 
 Environment: DAYTONA_API_KEY / DAYTONA_API_URL select this client's own Daytona account: with no server
 running it is served in this process, never by a shared server; DAYTONA_TRAY_HOME moves the app data directory.`;
@@ -20,12 +25,21 @@ running it is served in this process, never by a shared server; DAYTONA_TRAY_HOM
 const EXIT_GRACE_MS = 1000;
 
 export async function run(argv: string[]): Promise<number> {
+  let tools: readonly string[] | undefined;
   try {
-    const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } }, strict: true });
+    const { values } = parseArgs({
+      args: argv,
+      options: { help: { type: 'boolean', short: 'h' }, tools: { type: 'string' } },
+      strict: true,
+    });
     if (values.help) {
       // Help is the one thing a human runs by hand; a client never passes it.
       process.stdout.write(`${HELP}\n`);
       return 0;
+    }
+    if (values.tools !== undefined) {
+      const preset = parseToolsOption(values.tools);
+      if (preset !== undefined) tools = preset;
     }
   } catch (error) {
     process.stderr.write(`daytona-tray bridge: ${(error as Error).message}\n\n${HELP}\n`);
@@ -37,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     runtimeFile: runtimeFilePath(),
     env: process.env,
     log,
+    ...(tools ? { tools } : {}),
     execPath: process.execPath,
     cliScript: process.argv[1]!,
   });

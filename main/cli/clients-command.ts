@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TOOL_GROUPS } from '../../preload/contract.ts';
 import type { ClientStatus } from '../core/clients/types.ts';
 import { clientsForThisProcess } from './setup-command.ts';
 
@@ -19,6 +20,11 @@ export function describeState(status: ClientStatus): string {
   return 'connected';
 }
 
+/** The tool groups the entry asks for (or setup would): `all`, or the list. */
+export function describeTools(status: ClientStatus): string {
+  return status.tools.length === TOOL_GROUPS.length ? 'all' : status.tools.join(',');
+}
+
 export async function run(argv: string[]): Promise<number> {
   let values;
   try {
@@ -37,13 +43,13 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const rows = [
-    ['CLIENT', 'INSTALLED', 'STATE', 'CONFIG'],
-    ...statuses.map((s) => [s.id, s.installed ? 'yes' : 'no', describeState(s), s.configPath]),
+    ['CLIENT', 'INSTALLED', 'STATE', 'TOOLS', 'CONFIG'],
+    ...statuses.map((s) => [s.id, s.installed ? 'yes' : 'no', describeState(s), describeTools(s), s.configPath]),
   ];
-  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
   const lines = rows.map((row) =>
     row
-      .map((cell, column) => (column < 3 ? cell.padEnd(widths[column]!) : cell))
+      .map((cell, column) => (column < 4 ? cell.padEnd(widths[column]!) : cell))
       .join('  ')
       .trimEnd(),
   );

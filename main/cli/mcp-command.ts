@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { defaultServerDeps, DISABLED_GROUPS_ENV } from '../mcp/default-deps.ts';
+import { defaultServerDeps, DISABLED_GROUPS_ENV, sessionGroups } from '../mcp/default-deps.ts';
 import { startHttpServer, type HttpMcpServer } from '../mcp/http-transport.ts';
 import { createIdleTrimmer } from '../mcp/idle-trim.ts';
 import { keepStdoutForProtocol, onShutdownSignal, watchParent } from '../mcp/lifecycle.ts';
@@ -223,7 +223,11 @@ async function startUnlessRunning(deps: ServerDeps, log: Logger, mode: HttpMode,
   }
   let server;
   try {
-    server = await startHttpServer({ createSession: () => createServer(deps), log, port: mode.port });
+    server = await startHttpServer({
+      createSession: ({ tools }) => createServer({ ...deps, groups: sessionGroups(deps.groups, tools) }),
+      log,
+      port: mode.port,
+    });
   } catch (error) {
     const hint =
       (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ? ` Port ${mode.port} is in use: pick another with --port, or omit it.` : '';

@@ -3,14 +3,20 @@ import { parseArgs } from 'node:util';
 import { bridgeLaunchForThisProcess } from '../core/clients/bridge-launch.ts';
 import { currentHost } from '../core/clients/host.ts';
 import { createClients, selectClients } from '../core/clients/registry.ts';
+import { TOOL_GROUPS, type ToolGroup } from '../../preload/contract.ts';
+import { groupsOf, parseToolsOption } from '../core/clients/tool-presets.ts';
 import { CLIENT_IDS, ClientSetupError, isClientId, type AiClient, type ChangeResult, type ClientId } from '../core/clients/types.ts';
 
-const HELP = `Usage: daytona-tray setup <client|all> [--dry-run] [--force]
+const HELP = `Usage: daytona-tray setup <client|all> [--tools GROUPS] [--dry-run] [--force]
 
 Connects an AI client to Daytona: adds a "daytona" server to its config that starts
 'daytona-tray bridge' (absolute paths, no secret). Every other setting is kept; the file
 is backed up once (<file>.daytona-tray.bak) before the first change.
   <client>    ${CLIENT_IDS.join(', ')}, or all (every installed client)
+  --tools     the tool groups this client gets, comma-separated, or all:
+              ${TOOL_GROUPS.join(', ')}
+              (default: those its entry has, else the client's preset: Cursor takes at
+              most 40 tools, so it goes without computer-use)
   --dry-run   print the change as a unified diff; write nothing, run nothing
   --force     replace a "daytona" server that Daytona Tray did not write`;
 
@@ -24,6 +30,8 @@ export interface ParsedClientArgs {
   which: ClientId | 'all';
   dryRun: boolean;
   force: boolean;
+  /** `--tools`: the groups asked for (all of them for `all`). */
+  tools?: ToolGroup[];
 }
 
 /** Parses `<client|all> [--dry-run] [--force]`; returns an exit code (after printing why) when it cannot. */
@@ -33,7 +41,12 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'dry-run': { type: 'boolean' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'dry-run': { type: 'boolean' },
+        force: { type: 'boolean' },
+        tools: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     });
   } catch (error) {
@@ -49,6 +62,19 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
     process.stderr.write(`daytona-tray ${command}: --dry-run is not supported here.\n\n${help}\n`);
     return 2;
   }
+  let tools: ToolGroup[] | undefined;
+  if (values.tools !== undefined) {
+    if (command !== 'setup') {
+      process.stderr.write(`daytona-tray ${command}: --tools is not supported here.\n\n${help}\n`);
+      return 2;
+    }
+    try {
+      tools = groupsOf(parseToolsOption(values.tools));
+    } catch (error) {
+      process.stderr.write(`daytona-tray ${command}: --tools: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const [which, ...extra] = positionals;
   if (which === undefined || extra.length > 0 || (which !== 'all' && !isClientId(which))) {
     const got =
@@ -60,7 +86,7 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
     process.stderr.write(`daytona-tray ${command}: ${got}; name one of ${CLIENT_IDS.join(', ')}, or all.\n\n${help}\n`);
     return 2;
   }
-  return { which, dryRun: values['dry-run'] ?? false, force: values.force ?? false };
+  return { which, dryRun: values['dry-run'] ?? false, force: values.force ?? false, ...(tools ? { tools } : {}) };
 }
 
 /** Human lines for one result; the diff when it is a dry run. */
@@ -110,7 +136,8 @@ export async function run(argv: string[]): Promise<number> {
     }
     attempted++;
     try {
-      process.stdout.write(describeResult(await client.connect({ dryRun: args.dryRun, force: args.force })));
+      const options = { dryRun: args.dryRun, force: args.force, ...(args.tools ? { tools: args.tools } : {}) };
+      process.stdout.write(describeResult(await client.connect(options)));
     } catch (error) {
       failed++;
       process.stderr.write(describeError(client, error));

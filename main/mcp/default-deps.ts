@@ -42,6 +42,20 @@ export function enabledGroups(disabledSpec: string | undefined): ToolGroup[] {
   return TOOL_GROUPS.filter((group) => !disabled.includes(group));
 }
 
+/**
+ * The groups one client's session gets: those its bridge asked for (`bridge --tools`), among those the server
+ * offers (settings can switch groups off for every client). Unknown names are an error that lists the valid ones.
+ */
+export function sessionGroups(offered: Iterable<ToolGroup> | undefined, asked: readonly string[] | undefined): ToolGroup[] {
+  const on = new Set(offered ?? TOOL_GROUPS);
+  if (asked === undefined) return TOOL_GROUPS.filter((group) => on.has(group));
+  const unknown = asked.filter((name) => !(TOOL_GROUPS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown tool group${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the groups are ${TOOL_GROUPS.join(', ')}`);
+  }
+  return TOOL_GROUPS.filter((group) => on.has(group) && asked.includes(group));
+}
+
 export interface DefaultDepsOptions {
   env?: NodeJS.ProcessEnv;
   log: Logger;

@@ -6,14 +6,18 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { checkBearer, checkHostAndOrigin, rpcError, type Refusal } from './http-guards.ts';
 import type { Logger } from './log.ts';
+import { TOOLS_HEADER } from './tools-header.ts';
 
 /** The only address this server ever binds: there is deliberately no option to change it. */
 export const LOOPBACK_HOST = '127.0.0.1';
 export const MCP_PATH = '/mcp';
 
 export interface HttpServerOptions {
-  /** A fresh MCP server for each session (an McpServer serves one transport). */
-  createSession(): McpServer;
+  /**
+   * A fresh MCP server for each session (an McpServer serves one transport). `tools`: the groups the client's
+   * bridge asked for (TOOLS_HEADER on initialize), if it did. Throws (answered 400) for groups it does not know.
+   */
+  createSession(request: { tools?: string[] }): McpServer;
   log: Logger;
   /** 0 (default) picks a free port. */
   port?: number;
@@ -126,7 +130,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       send(res, 503, rpcError(-32000, `Too many open sessions (${maxSessions}): close unused MCP clients, then retry.`));
       return;
     }
-    const server = options.createSession();
+    const asked = header(req, TOOLS_HEADER);
+    let server: McpServer;
+    try {
+      server = options.createSession(asked === undefined ? {} : { tools: asked.split(',').map((name) => name.trim()) });
+    } catch (error) {
+      send(res, 400, rpcError(-32602, `Bad Request: ${(error as Error).message}.`));
+      return;
+    }
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {

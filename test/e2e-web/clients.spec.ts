@@ -8,19 +8,74 @@ async function openClients(page: import('@playwright/test').Page) {
 }
 
 test.describe('clients', () => {
-  test('each client shows connected / not connected / not installed; installed ones first', async ({ page }) => {
+  test('installed clients are listed, the rest folded behind "Show N more"; each shows its state', async ({ page }) => {
     await openClients(page);
-    await expect(page.getByRole('list', { name: 'Clients' }).getByRole('heading')).toHaveText([
+    await expect(page.getByRole('list', { name: 'Clients', exact: true }).getByRole('heading')).toHaveText([
       'Claude Desktop',
       'Claude Code',
       'Windsurf',
-      'Cursor',
-      'VS Code',
     ]);
     await expect(client(page, 'Claude Desktop')).toContainText('Not connected');
     await expect(client(page, 'Claude Code')).toContainText('Connected');
+    await expect(client(page, 'Cursor')).toHaveCount(0);
+    const more = page.getByRole('button', { name: 'Show 2 more (not installed)' });
+    await expect(more).toHaveAttribute('aria-expanded', 'false');
+    await more.click();
+    const folded = page.getByRole('list', { name: 'Clients not installed' });
+    await expect(folded.getByRole('heading')).toHaveText(['Cursor', 'VS Code']);
     await expect(client(page, 'Cursor')).toContainText('Not installed');
     await expect(client(page, 'Cursor').getByRole('button')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Hide the 2 not installed' }).click();
+    await expect(folded).toHaveCount(0);
+  });
+
+  test('with no client installed, nothing is folded away', async ({ page }) => {
+    await openClients(page);
+    await page.evaluate(() => {
+      const state = window.fakeBridge.state();
+      window.fakeBridge.emitState({ clients: state.clients.map((c) => ({ ...c, installed: false })) });
+    });
+    await expect(page.getByText('None of the clients below seems to be installed here.')).toBeVisible();
+    await expect(page.getByRole('list', { name: 'Clients not installed' }).getByRole('heading')).toHaveCount(5);
+    await expect(page.getByRole('button', { name: /Show \d+ more/ })).toHaveCount(0);
+  });
+
+  test('tools per client: the groups it gets, chosen by checkbox; saving connects with them', async ({ page }) => {
+    await openClients(page);
+    const code = client(page, 'Claude Code');
+    await expect(code).toContainText('Tools: All tools');
+    await code.getByRole('button', { name: 'Choose tools' }).click();
+    const save = code.getByRole('button', { name: 'Save tools' });
+    await expect(save).toBeDisabled(); // nothing changed yet
+    await code.getByRole('checkbox', { name: /Computer use/ }).uncheck();
+    await save.click();
+    await expect(code).toContainText('Tools: All but computer use');
+    expect(await callsOf(page, 'connectClient')).toEqual([{ id: 'claude-code', tools: ['sandbox', 'files', 'process', 'git', 'preview'] }]);
+    await expect(code.getByRole('checkbox')).toHaveCount(0);
+
+    // A client with a documented cap says so; one not connected yet connects with the chosen groups.
+    await page.evaluate(() => {
+      const state = window.fakeBridge.state();
+      window.fakeBridge.emitState({ clients: state.clients.map((c) => (c.id === 'cursor' ? { ...c, installed: true } : c)) });
+    });
+    const cursor = client(page, 'Cursor');
+    await expect(cursor).toContainText('Tools: All but computer use · Cursor takes at most 40 tools over all its servers');
+    await cursor.getByRole('button', { name: 'Choose tools' }).click();
+    for (const group of ['Files', 'Commands', 'Git', 'Previews'])
+      await cursor.getByRole('checkbox', { name: new RegExp(`^${group}`) }).uncheck();
+    await cursor.getByRole('button', { name: 'Connect with these tools' }).click();
+    await expect(cursor).toContainText('Tools: Only sandboxes');
+    expect((await callsOf(page, 'connectClient')).at(-1)).toEqual({ id: 'cursor', tools: ['sandbox'] });
+  });
+
+  test('choosing no group at all cannot be saved', async ({ page }) => {
+    await openClients(page);
+    const code = client(page, 'Claude Code');
+    await code.getByRole('button', { name: 'Choose tools' }).click();
+    for (const box of await code.getByRole('checkbox').all()) await box.uncheck();
+    await expect(code.getByText('Choose at least one group.')).toBeVisible();
+    await expect(code.getByRole('button', { name: 'Save tools' })).toBeDisabled();
+    expect(await callsOf(page, 'connectClient')).toEqual([]);
   });
 
   test('connect: progress, the contract call, then the "restart Claude Desktop" hint and the new status', async ({ page }) => {

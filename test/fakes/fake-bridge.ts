@@ -141,6 +141,8 @@ export function sampleClient(id: ClientId, overrides: Partial<ClientView> = {}):
     current: false,
     configPath: `/home/ada/.config/${id}/mcp.json`,
     applyHint: APPLY_HINTS[id],
+    tools: id === 'cursor' ? TOOL_GROUPS.filter((group) => group !== 'computer-use') : [...TOOL_GROUPS],
+    ...(id === 'cursor' ? { toolCap: { limit: 40, source: 'https://docs.cursor.com/context/model-context-protocol' } } : {}),
     ...overrides,
   };
 }
@@ -486,7 +488,7 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
       call('connectClient', request, () => {
         const client = state.clients.find((c) => c.id === request.id);
         if (!client?.installed) return fail('client-setup', `${CLIENT_NAMES[request.id]} is not installed. Install it, then connect.`);
-        setClient(request.id, { connected: true, entry: 'ours', current: true });
+        setClient(request.id, { connected: true, entry: 'ours', current: true, ...(request.tools ? { tools: request.tools } : {}) });
         return ok(clientChange(request.id, 'connected', false));
       }),
     disconnectClient: (request) =>

@@ -1,4 +1,4 @@
-import type { AppState, ClientView, SandboxView } from '../../preload/contract.ts';
+import { TOOL_GROUPS, type AppState, type ClientView, type SandboxView } from '../../preload/contract.ts';
 
 /** A complete AppState for tests of what main renders from it (tray, notifications); override what matters. */
 export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
@@ -62,6 +62,7 @@ export function clientFixture(id: ClientView['id'], name: string, overrides: Par
     current: false,
     configPath: `/home/user/${id}.json`,
     applyHint: `Restart ${name} to apply.`,
+    tools: [...TOOL_GROUPS],
     ...overrides,
   };
 }

@@ -148,7 +148,11 @@ describe('notifications and the tray menu, through buildApp', () => {
     const config = JSON.parse(await readFile(join(test.home, '.cursor', 'mcp.json'), 'utf8')) as {
       mcpServers: Record<string, { command: string; args: string[] }>;
     };
-    expect(config.mcpServers.daytona).toMatchObject({ command: process.execPath, args: [CLI, 'bridge'] });
+    // Cursor's entry carries its tool preset, under its 40-tool cap.
+    expect(config.mcpServers.daytona).toMatchObject({
+      command: process.execPath,
+      args: [CLI, 'bridge', '--tools', 'sandbox,files,process,git,preview'],
+    });
     await expect
       .poll(() => menuItem('client-cursor'), WAIT)
       .toMatchObject({ checked: true, action: { type: 'disconnect-client', id: 'cursor' } });

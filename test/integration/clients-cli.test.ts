@@ -50,7 +50,7 @@ describe('daytona-tray clients', () => {
     await writeFile(vscodeFile(), '{ "servers": ');
     const { code, stdout } = await cli(['clients']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^cursor +yes +connected +\S+mcp\.json$/m);
+    expect(stdout).toMatch(/^cursor +yes +connected +sandbox,files,process,git,preview +\S+mcp\.json$/m);
     expect(stdout).toMatch(/^windsurf +no +not connected/m);
     expect(stdout).toContain(`VS Code: Cannot parse ${vscodeFile()} (line 1`);
   });
@@ -63,7 +63,7 @@ describe('daytona-tray setup', () => {
     expect(code).toBe(0);
     expect(stdout).toContain(`Cursor: connected (${cursorFile()}).`);
     expect(JSON.parse(await readFile(cursorFile(), 'utf8'))).toEqual({
-      mcpServers: { daytona: { command: process.execPath, args: [CLI, 'bridge'] } },
+      mcpServers: { daytona: { command: process.execPath, args: [CLI, 'bridge', '--tools', 'sandbox,files,process,git,preview'] } },
     });
   });
 
@@ -149,7 +149,7 @@ describe('daytona-tray setup', () => {
   it('--help exits 0 and lists the clients', async () => {
     const { code, stdout } = await cli(['setup', '--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('Usage: daytona-tray setup <client|all> [--dry-run] [--force]');
+    expect(stdout).toContain('Usage: daytona-tray setup <client|all> [--tools GROUPS] [--dry-run] [--force]');
     expect(stdout).toContain('claude-desktop, claude-code, cursor, windsurf, vscode');
   });
 });

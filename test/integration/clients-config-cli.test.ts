@@ -27,7 +27,8 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
 
 const cursorDir = () => join(home, '.cursor');
 const cursorFile = () => join(cursorDir(), 'mcp.json');
-const ours = () => ({ command: process.execPath, args: [CLI, 'bridge'] });
+// Cursor's entry carries its tool preset (under its 40-tool cap).
+const ours = () => ({ command: process.execPath, args: [CLI, 'bridge', '--tools', 'sandbox,files,process,git,preview'] });
 
 beforeEach(async () => {
   ({ path: home, cleanup } = await tempDir('clients-config-cli-'));

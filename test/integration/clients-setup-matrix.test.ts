@@ -2,6 +2,7 @@ import { chmod, lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeF
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
+import { defaultPreset, withTools } from '../../main/core/clients/tool-presets.ts';
 import { BACKUP_SUFFIX } from '../../main/core/clients/config-file.ts';
 import type { Host } from '../../main/core/clients/host.ts';
 import { createClients } from '../../main/core/clients/registry.ts';
@@ -356,7 +357,13 @@ describe.each(RULES)('$client ($label)', (rule) => {
     const host: Host = { platform: rule.platform, home, env: { PATH: join(home, 'empty-bin'), ...rule.env?.(home) } };
     return createClients({ host, launch, beforeRename: () => beforeRename?.() ?? Promise.resolve() })[rule.client];
   }
-  const ours = () => ({ ...(shape.withType ? { type: 'stdio' } : {}), command: launch.command, args: launch.args });
+  // What setup writes: the launch, plus the client's default tool preset (Cursor: `--tools` under its cap).
+  const preset = defaultPreset(rule.client);
+  const ours = () => ({
+    ...(shape.withType ? { type: 'stdio' } : {}),
+    command: launch.command,
+    args: withTools(launch, preset, preset).args,
+  });
   const read = async () => JSON.parse(await readFile(file, 'utf8'));
   const write = async (content: string | Buffer) => {
     await mkdir(dirname(file), { recursive: true });

@@ -1,6 +1,6 @@
-import type { ClientId } from '../../core/clients/types.ts';
+import type { ChangeOptions, ClientId } from '../../core/clients/types.ts';
 import { toClientChange, toClientView } from '../contract-views.ts';
-import { CLIENT_IDS, type ClientChange, type ClientView } from '../../../preload/contract.ts';
+import { CLIENT_IDS, TOOL_GROUPS, type ClientChange, type ClientView, type ToolGroup } from '../../../preload/contract.ts';
 import { ok, type HandlerContext, type HandlersOf } from './context.ts';
 
 type ClientMethods = 'connectClient' | 'disconnectClient' | 'previewClientSetup' | 'refreshClients';
@@ -10,7 +10,7 @@ export interface ClientsPart {
   /** Reads every client's status again into the snapshot. */
   refresh(): Promise<ClientView[]>;
   /** Connects or disconnects one client (the tray menu's "Connect <client>" too). */
-  change(id: ClientId, action: 'connect' | 'disconnect', options?: { force?: boolean; dryRun?: boolean }): Promise<ClientChange>;
+  change(id: ClientId, action: 'connect' | 'disconnect', options?: ChangeOptions): Promise<ClientChange>;
 }
 
 /** The AI clients: which are installed and connected, and one-click setup (or a dry run showing the diff). */
@@ -33,6 +33,7 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
             configPath: location.configPath,
             applyHint: client.applyHint,
             problem: (error as Error).message,
+            tools: [...TOOL_GROUPS],
           } satisfies ClientView;
         }
       }),
@@ -41,11 +42,7 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
     return clients;
   }
 
-  async function change(
-    id: ClientId,
-    action: 'connect' | 'disconnect',
-    options: { force?: boolean; dryRun?: boolean } = {},
-  ): Promise<ClientChange> {
+  async function change(id: ClientId, action: 'connect' | 'disconnect', options: ChangeOptions = {}): Promise<ClientChange> {
     const client = ctx.clients[id];
     const result = action === 'connect' ? await client.connect(options) : await client.disconnect(options);
     // A client with no file (JetBrains): connecting hands the JSON over through the clipboard, to paste where the hint says.
@@ -55,11 +52,12 @@ export function createClientsPart(ctx: HandlerContext): ClientsPart {
   }
 
   const force = (value: boolean | undefined) => (value !== undefined ? { force: value } : {});
+  const toolsOption = (tools: ToolGroup[] | undefined) => (tools !== undefined ? { tools } : {});
   return {
     handlers: {
-      connectClient: async ({ id, force: forced }) => ok(await change(id, 'connect', force(forced))),
+      connectClient: async ({ id, force: forced, tools }) => ok(await change(id, 'connect', { ...force(forced), ...toolsOption(tools) })),
       disconnectClient: async ({ id, force: forced }) => ok(await change(id, 'disconnect', force(forced))),
-      previewClientSetup: async ({ id, action }) => ok(await change(id, action, { dryRun: true })),
+      previewClientSetup: async ({ id, action, tools }) => ok(await change(id, action, { dryRun: true, ...toolsOption(tools) })),
       refreshClients: async () => ok(await refresh()),
     },
     refresh,

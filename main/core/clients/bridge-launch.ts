@@ -48,14 +48,38 @@ export function bridgeLaunchForThisProcess(cliScript: string, env: NodeJS.Proces
 
 /**
  * Whether a config entry launches a Daytona Tray bridge, from this install or an older one: its args end
- * with `<...>/out/main/cli.js bridge`. Lets setup replace a stale entry of ours but never someone else's.
+ * with `<...>/out/main/cli.js bridge`, perhaps followed by `--tools <groups>`. Lets setup replace a stale
+ * entry of ours but never someone else's.
  */
 export function looksLikeOurBridge(args: readonly unknown[]): boolean {
-  if (args.length < 2 || args[args.length - 1] !== 'bridge') return false;
-  const script = args[args.length - 2];
-  if (typeof script !== 'string') return false;
+  return bridgeScriptOf(args) !== undefined;
+}
+
+/** The CLI script an entry of ours runs (`<...>/out/main/cli.js`), or undefined when the args are not ours. */
+export function bridgeScriptOf(args: readonly unknown[]): string | undefined {
+  const at = bridgeIndex(args);
+  return at === undefined ? undefined : (args[at - 1] as string);
+}
+
+/** What follows `bridge` in an entry of ours (its options, e.g. `--tools files`); empty when none or not ours. */
+export function bridgeOptionsOf(args: readonly unknown[]): unknown[] {
+  const at = bridgeIndex(args);
+  return at === undefined ? [] : args.slice(at + 1);
+}
+
+function bridgeIndex(args: readonly unknown[]): number | undefined {
+  // `bridge` is last, or followed by `--tools <groups>` / `--tools=<groups>` and nothing else.
+  const tail = args.length >= 3 && args[args.length - 2] === '--tools' ? 2 : args.length >= 2 && isToolsEquals(args.at(-1)) ? 1 : 0;
+  const at = args.length - 1 - tail;
+  if (at < 1 || args[at] !== 'bridge') return undefined;
+  const script = args[at - 1];
+  if (typeof script !== 'string') return undefined;
   const normalized = script.replaceAll('\\', '/');
-  return basename(normalized) === 'cli.js' && dirname(normalized).endsWith('/out/main');
+  return basename(normalized) === 'cli.js' && dirname(normalized).endsWith('/out/main') ? at : undefined;
+}
+
+function isToolsEquals(arg: unknown): boolean {
+  return typeof arg === 'string' && arg.startsWith('--tools=');
 }
 
 /** Absolute under POSIX or Windows rules (the entry may have been written for either). */

@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { readConfigFile, type ConfigSnapshot } from './config-file.ts';
 import { planChange, unifiedDiff } from './config-text.ts';
-import { buildEntry, judgeEntry, mergeEntry } from './entry.ts';
-import { createFileClient, describeMerge, type ClientDeps, type FileClientSpec } from './file-client.ts';
+import { judgeEntry, mergeEntry } from './entry.ts';
+import { createFileClient, describeMerge, entryPresets, type ClientDeps, type FileClientSpec } from './file-client.ts';
 import { envVar, findExecutable, pathExists, usualBinDirs, type Host } from './host.ts';
 import { ClientSetupError, ENTRY_NAME, type AiClient, type ChangeOptions, type ChangeResult, type ClientLocation } from './types.ts';
 
@@ -82,7 +82,7 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
   const { host } = deps;
   const run = deps.run ?? runProgram;
   const viaFile = createFileClient(SPEC, deps);
-  const desired = buildEntry(deps.launch, SPEC);
+  const presets = entryPresets(SPEC, deps.launch);
 
   async function readEntry(file: string): Promise<{ snapshot?: ConfigSnapshot; entry?: unknown; problem?: string }> {
     try {
@@ -146,6 +146,8 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
       const result: Omit<ChangeResult, 'action'> = { id: SPEC.id, name: SPEC.name, dryRun, file, via: 'claude-cli', notes: [] };
       const { snapshot, entry, problem } = await readEntry(file);
       if (problem) result.notes.push(`Could not read ${file} to check first (${problem}); left it to the claude CLI.`);
+      const ours = entry !== undefined && judgeEntry(entry, {}, host).kind === 'ours';
+      const desired = presets.desiredFor(presets.choose(options, entry, ours));
       let value = desired;
       if (entry !== undefined) {
         const verdict = judgeEntry(entry, desired, host);
@@ -188,7 +190,7 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
       const result: Omit<ChangeResult, 'action'> = { id: SPEC.id, name: SPEC.name, dryRun, file, via: 'claude-cli', notes: [] };
       const { snapshot, entry, problem } = await readEntry(file);
       if (!problem && entry === undefined) return { ...result, action: 'absent' };
-      if (entry !== undefined && judgeEntry(entry, desired, host).kind === 'foreign' && !options.force) {
+      if (entry !== undefined && judgeEntry(entry, {}, host).kind === 'foreign' && !options.force) {
         throw new ClientSetupError(
           'FOREIGN_ENTRY',
           `Claude Code's user-scope "${ENTRY_NAME}" server was not written by Daytona Tray, so it was left as it is. Run unsetup with --force to remove it anyway.`,

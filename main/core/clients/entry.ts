@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { looksLikeOurBridge, type BridgeLaunch } from './bridge-launch.ts';
+import { bridgeOptionsOf, bridgeScriptOf, type BridgeLaunch } from './bridge-launch.ts';
 import { findExecutable, isExecutableFile, pathExists, type Host } from './host.ts';
 
 /** How a client spells a stdio entry: Claude Code and VS Code want `type: "stdio"`, the others take it bare. */
@@ -101,11 +101,19 @@ export function judgeEntry(entry: unknown, desired: Record<string, unknown>, hos
   const e = (entry !== null && typeof entry === 'object' && !Array.isArray(entry) ? entry : {}) as Record<string, unknown>;
   const launch = shape ? shape.launchOf(e) : { command: e.command, args: Array.isArray(e.args) ? e.args : [] };
   const args = launch.args;
-  const ours = typeof launch.command === 'string' && looksLikeOurBridge(args);
+  const script = bridgeScriptOf(args);
+  const ours = typeof launch.command === 'string' && script !== undefined;
   const current = (shape ? mergeShaped(e, desired) : mergeEntry(e, desired)).changed.length === 0;
   let commandExists = typeof launch.command === 'string' && commandRuns(launch.command, host);
-  if (ours && commandExists) commandExists = pathExists(String(args[args.length - 2]));
+  if (ours && commandExists && script !== undefined) commandExists = pathExists(script);
   return { kind: ours ? 'ours' : 'foreign', current, commandExists };
+}
+
+/** The args after `bridge` in an entry (ours or not: empty when not ours), through its shape when it has one. */
+export function bridgeOptionsOfEntry(entry: unknown, shape?: EntryShape): unknown[] {
+  const e = asObject(entry);
+  const args = shape ? shape.launchOf(e).args : Array.isArray(e.args) ? e.args : [];
+  return bridgeOptionsOf(args);
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -3,8 +3,10 @@ import type { BridgeLaunch } from './bridge-launch.ts';
 import { commitChange, hasBackup, readConfigFile, removeConfigFile, type ConfigSnapshot } from './config-file.ts';
 import { findEntry, type ConfigFormat, type EntryPath } from './config-format.ts';
 import { assertNoDuplicateKeys, planChange, unifiedDiff } from './config-text.ts';
-import { buildEntry, judgeEntry, mergeEntry, mergeShaped, type EntryShape, type EntryStyle } from './entry.ts';
+import { bridgeOptionsOfEntry, buildEntry, judgeEntry, mergeEntry, mergeShaped, type EntryShape, type EntryStyle } from './entry.ts';
 import type { Host } from './host.ts';
+import type { ToolGroup } from '../../../preload/contract.ts';
+import { defaultPreset, groupsOf, normalizePreset, presetOfArgs, TOOL_CAPS, withTools, type ToolPreset } from './tool-presets.ts';
 import {
   ClientSetupError,
   ENTRY_NAME,
@@ -45,10 +47,16 @@ export interface ClientDeps {
 /** A client whose user-level config is a JSON file edited with the safe writer. */
 export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClient {
   const { host } = deps;
-  const desired = spec.shape ? spec.shape.build(deps.launch) : buildEntry(deps.launch, spec);
+  const presets = entryPresets(spec, deps.launch);
   const where: EntryPath = { key: spec.serversKey, name: ENTRY_NAME, ...(spec.list ? { list: true } : {}) };
-  const judge = (entry: unknown) => judgeEntry(entry, desired, host, spec.shape);
-  const merge = (entry: unknown) => (spec.shape ? mergeShaped(entry, desired) : mergeEntry(entry, desired));
+  /** Against what setup would write now (keeping the tools an entry of ours names) unless told what to compare with. */
+  const judge = (entry: unknown, desired?: Record<string, unknown>) => {
+    const verdict = judgeEntry(entry, desired ?? {}, host, spec.shape);
+    if (desired !== undefined) return verdict;
+    return judgeEntry(entry, presets.desiredFor(presets.choose({}, entry, verdict.kind === 'ours')), host, spec.shape);
+  };
+  const merge = (entry: unknown, desired: Record<string, unknown>) =>
+    spec.shape ? mergeShaped(entry, desired) : mergeEntry(entry, desired);
   const read = (file: string) => readConfigFile(file, spec.format);
 
   function entryOf(snapshot: ConfigSnapshot): unknown {
@@ -118,6 +126,8 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
         current: false,
         commandExists: null,
         connected: false,
+        tools: presets.defaultGroups,
+        ...presets.cap,
       };
       let entry: unknown;
       try {
@@ -130,6 +140,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       const verdict = judge(entry);
       return {
         ...status,
+        ...(verdict.kind === 'ours' ? { tools: presets.groupsOfEntry(entry) } : {}),
         entry: verdict.kind,
         current: verdict.current,
         commandExists: verdict.commandExists,
@@ -151,13 +162,14 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       const existing = entryOf(snapshot);
       const result = base(location.configPath, dryRun);
       if (location.note) result.notes.push(location.note);
+      const desired = presets.desiredFor(presets.choose(options, existing, existing !== undefined && judge(existing).kind === 'ours'));
       let value = desired;
       if (existing !== undefined) {
-        const verdict = judge(existing);
+        const verdict = judge(existing, desired);
         if (verdict.current) return { ...result, action: 'unchanged' };
         if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
         if (verdict.kind === 'ours') {
-          const merged = merge(existing);
+          const merged = merge(existing, desired);
           value = merged.entry;
           result.notes.push(...describeMerge(merged));
         }
@@ -214,6 +226,32 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     },
   };
   return client;
+}
+
+/** The entry setup writes for a client, by tool preset, and which preset an entry (or a change) asks for. */
+export function entryPresets(spec: Pick<FileClientSpec, 'id' | 'shape' | 'withType'>, launch: BridgeLaunch) {
+  const clientDefault = defaultPreset(spec.id);
+  /** The entry's `--tools`; null when it has none. */
+  const asked = (entry: unknown): ToolPreset | null => presetOfArgs(bridgeOptionsOfEntry(entry, spec.shape));
+  /** The groups asked for, else those the entry of ours already names (the user's choice), else the client's default. */
+  const choose = (options: ChangeOptions, existing: unknown, ours: boolean): ToolPreset => {
+    if (options.tools !== undefined) return normalizePreset(options.tools);
+    const named = ours ? asked(existing) : null;
+    return named === null ? clientDefault : named;
+  };
+  const cap = TOOL_CAPS[spec.id];
+  return {
+    desiredFor: (preset: ToolPreset): Record<string, unknown> => {
+      const withPreset = withTools(launch, preset, clientDefault);
+      return spec.shape ? spec.shape.build(withPreset) : buildEntry(withPreset, spec);
+    },
+    choose,
+    /** The groups an entry of ours offers (no `--tools`: all of them, as the bridge reads it). */
+    groupsOfEntry: (entry: unknown): ToolGroup[] => groupsOf(asked(entry) ?? undefined),
+    defaultGroups: groupsOf(clientDefault),
+    /** For a status: the client's cap, if it has one. */
+    cap: cap ? { toolCap: cap } : {},
+  };
 }
 
 /** What `setup` did to an entry of ours that the user had edited: additions kept, our values restored. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { isInstalled } from './detect.ts';
 import type { ClientDeps } from './file-client.ts';
 import { windowsAppData, xdgConfigHome, type Host } from './host.ts';
+import { groupsOf, normalizePreset, withTools } from './tool-presets.ts';
 import { ENTRY_NAME, type AiClient, type ChangeOptions, type ChangeResult, type ClientLocation, type ClientStatus } from './types.ts';
 
 /** Where the user pastes it (jetbrains.com/help/ai-assistant/mcp.html): there is no file we could edit. */
@@ -25,16 +26,12 @@ export function locateJetBrains(host: Host): ClientLocation {
  * clipboard (result.clipboard). We cannot see whether it was pasted: status says absent.
  */
 export function createJetBrainsClient(deps: ClientDeps): AiClient {
-  const { host, launch } = deps;
-  const json = JSON.stringify(
-    {
-      mcpServers: {
-        [ENTRY_NAME]: { command: launch.command, args: launch.args, ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}) },
-      },
-    },
-    null,
-    2,
-  );
+  const { host } = deps;
+  const json = (options: ChangeOptions) => {
+    const launch = withTools(deps.launch, normalizePreset(options.tools), undefined);
+    const entry = { command: launch.command, args: launch.args, ...(Object.keys(launch.env).length > 0 ? { env: launch.env } : {}) };
+    return JSON.stringify({ mcpServers: { [ENTRY_NAME]: entry } }, null, 2);
+  };
   const applyHint = `In your JetBrains IDE, open ${JETBRAINS_SETTINGS}, click Add, choose "As JSON" and paste.`;
   const result = (action: ChangeResult['action'], options: ChangeOptions): ChangeResult => ({
     id: 'jetbrains',
@@ -61,10 +58,11 @@ export function createJetBrainsClient(deps: ClientDeps): AiClient {
         current: false,
         commandExists: null,
         connected: false,
+        tools: groupsOf(undefined),
       };
     },
     async connect(options: ChangeOptions = {}) {
-      return { ...result('connected', options), clipboard: json, notes: [applyHint] };
+      return { ...result('connected', options), clipboard: json(options), notes: [applyHint] };
     },
     async disconnect(options: ChangeOptions = {}) {
       return {

@@ -1,3 +1,5 @@
+import type { ToolGroup } from '../../../preload/contract.ts';
+
 export const CLIENT_IDS = [
   'claude-desktop',
   'claude-code',
@@ -56,6 +58,10 @@ export interface ClientStatus {
   cli?: string;
   /** Why the status may be incomplete (unreadable file, ...), in words the user can act on. */
   problem?: string;
+  /** The tool groups our entry asks for (`bridge --tools`), or that connecting would ask for when there is none of ours. */
+  tools: ToolGroup[];
+  /** The client's documented cap on tools, when it has one. */
+  toolCap?: { limit: number; source: string };
 }
 
 export interface ChangeOptions {
@@ -63,6 +69,8 @@ export interface ChangeOptions {
   dryRun?: boolean;
   /** Replace or remove a `daytona` entry that is not ours. */
   force?: boolean;
+  /** The tool groups the entry asks for (default: what the entry has now, else the client's preset). */
+  tools?: readonly ToolGroup[];
 }
 
 export interface ChangeResult {

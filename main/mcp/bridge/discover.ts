@@ -8,10 +8,11 @@ export async function discoverHttpUpstream(
   runtimeFile: string,
   onMessage: MessageSink,
   skip: string | undefined,
+  tools?: readonly string[],
 ): Promise<Upstream | undefined> {
   const info = await readRuntimeFile(runtimeFile);
   if (!info || !processAlive(info.pid)) return undefined;
-  const upstream = createHttpUpstream({ url: info.url, token: info.token, onMessage });
+  const upstream = createHttpUpstream({ url: info.url, token: info.token, onMessage, ...(tools ? { tools } : {}) });
   if (upstream.identity === skip) {
     await upstream.close();
     return undefined;

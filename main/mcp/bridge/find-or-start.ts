@@ -8,6 +8,8 @@ export interface FindOrStartOptions {
   /** The bridge's environment: credentials in it mean this client asked for its own account. */
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** The tool groups this client asked for (`bridge --tools`). */
+  tools?: readonly string[];
   /** Starts the shared server (or learns that another bridge just did); says what happened, throws why not. */
   startShared(): Promise<string>;
 }
@@ -18,7 +20,7 @@ export interface FindOrStartOptions {
  */
 export function findOrStartServer(options: FindOrStartOptions) {
   return async (onMessage: MessageSink, skip: string | undefined): Promise<Upstream | NoServer> => {
-    const found = await discoverHttpUpstream(options.runtimeFile, onMessage, skip);
+    const found = await discoverHttpUpstream(options.runtimeFile, onMessage, skip, options.tools);
     if (found) return found;
     const own = ownAccount(options.env);
     if (own) return { fallback: own };
@@ -27,7 +29,7 @@ export function findOrStartServer(options: FindOrStartOptions) {
     } catch (error) {
       return { fallback: `could not start a shared MCP server (${(error as Error).message})` };
     }
-    const started = await discoverHttpUpstream(options.runtimeFile, onMessage, skip);
+    const started = await discoverHttpUpstream(options.runtimeFile, onMessage, skip, options.tools);
     return started ?? { fallback: 'the shared MCP server that was just started is not in the runtime file any more' };
   };
 }

@@ -2,12 +2,15 @@ import { createHash } from 'node:crypto';
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { errorResponse, isResponse, messagesOf, requestIds, toFrame, type Frame, type JsonRpcId, type JsonRpcMessage } from './messages.ts';
 import { createSseParser } from './sse.ts';
+import { TOOLS_HEADER } from '../tools-header.ts';
 import { UpstreamBroken, UpstreamGone, type MessageSink, type Upstream } from './upstream.ts';
 
 export interface HttpUpstreamOptions {
   url: string;
   token: string;
   onMessage: MessageSink;
+  /** The tool groups this client asked for (`bridge --tools`), sent with every request as TOOLS_HEADER. */
+  tools?: readonly string[];
   /** A response stream silent this long is dead (the server sends a keep-alive every 15 s). */
   idleTimeoutMs?: number;
 }
@@ -36,6 +39,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
     authorization: `Bearer ${options.token}`,
     ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
     ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
+    ...(options.tools ? { [TOOLS_HEADER]: options.tools.join(',') } : {}),
     ...extra,
   });
 

@@ -6,6 +6,8 @@ export interface InProcessOptions {
   env: NodeJS.ProcessEnv;
   log: Logger;
   onMessage: MessageSink;
+  /** The tool groups this client asked for (`bridge --tools`). */
+  tools?: readonly string[];
 }
 
 /**
@@ -13,13 +15,13 @@ export interface InProcessOptions {
  * transport pair. Loaded only when needed: the SDKs cost a few hundred milliseconds to import.
  */
 export async function createInProcessUpstream(options: InProcessOptions): Promise<Upstream> {
-  const [{ InMemoryTransport }, { createServer }, { defaultServerDeps }] = await Promise.all([
+  const [{ InMemoryTransport }, { createServer }, { defaultServerDeps, sessionGroups }] = await Promise.all([
     import('@modelcontextprotocol/sdk/inMemory.js'),
     import('../server.ts'),
     import('../default-deps.ts'),
   ]);
   const deps = defaultServerDeps({ env: options.env, log: options.log });
-  const server = createServer(deps);
+  const server = createServer({ ...deps, groups: sessionGroups(deps.groups, options.tools) });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   clientSide.onmessage = (message) => options.onMessage(message as JsonRpcMessage);
   await server.connect(serverSide);

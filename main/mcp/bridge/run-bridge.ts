@@ -17,6 +17,8 @@ export interface BridgeOptions {
   execPath: string;
   cliScript: string;
   log: Logger;
+  /** The tool groups this client gets (`bridge --tools`); default: every group the server offers. */
+  tools?: readonly string[];
   stdin?: Readable;
   stdout?: Writable;
   /** Longest line accepted from the client (default 16 MiB). */
@@ -39,6 +41,7 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
       runtimeFile: options.runtimeFile,
       env: options.env,
       log: options.log,
+      ...(options.tools ? { tools: options.tools } : {}),
       startShared: () =>
         startSharedServer({
           execPath: options.execPath,
@@ -47,7 +50,8 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
           logFile: join(dirname(options.runtimeFile), SHARED_LOG_NAME),
         }),
     }),
-    inProcess: (onMessage) => createInProcessUpstream({ env: options.env, log: options.log, onMessage }),
+    inProcess: (onMessage) =>
+      createInProcessUpstream({ env: options.env, log: options.log, onMessage, ...(options.tools ? { tools: options.tools } : {}) }),
     write,
     log: options.log,
   });

@@ -1,8 +1,9 @@
 import { useState } from 'react';
-import type { ClientChange, ClientView } from '../../../preload/contract.ts';
+import type { ClientChange, ClientView, ToolGroup } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { useAction } from '../hooks/use-action.ts';
 import { Button } from './button.tsx';
+import { ClientTools } from './client-tools.tsx';
 
 /** Keeps the start and the file name of a long path: "/home/ada/.config/…/claude_desktop_config.json". */
 export function shortPath(path: string, max = 52): string {
@@ -45,6 +46,14 @@ export function ClientRow({ client }: { client: ClientView }) {
     if (result?.ok) setDone(result.value);
   }
 
+  async function saveTools(tools: ToolGroup[]): Promise<boolean> {
+    setDiff(undefined);
+    setDone(undefined);
+    const result = await connect.run({ id: client.id, tools, ...(client.entry === 'foreign' ? { force: true } : {}) });
+    if (result?.ok) setDone(result.value);
+    return result?.ok === true;
+  }
+
   async function toggleDiff() {
     if (diff) {
       setDiff(undefined);
@@ -85,6 +94,7 @@ export function ClientRow({ client }: { client: ClientView }) {
           {shortPath(client.configPath)}
         </p>
       ) : null}
+      {client.installed && client.id !== 'jetbrains' ? <ClientTools client={client} pending={connect.pending} onSave={saveTools} /> : null}
       {client.problem ? <p className="small warn-text">{client.problem}</p> : null}
       {done && (done.action === 'connected' || done.action === 'updated' || done.action === 'disconnected') ? (
         <p className="apply-hint" role="status">

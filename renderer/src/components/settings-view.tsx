@@ -1,26 +1,11 @@
 import { useId, useState, type FormEvent } from 'react';
-import {
-  NOTIFICATION_KINDS,
-  TOOL_GROUPS,
-  type AppState,
-  type NotificationKind,
-  type SettingsPatch,
-  type ToolGroup,
-} from '../../../preload/contract.ts';
+import { NOTIFICATION_KINDS, TOOL_GROUPS, type AppState, type NotificationKind, type SettingsPatch } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { useAction } from '../hooks/use-action.ts';
 import { AccountSettings } from './account-settings.tsx';
 import { Switch } from './switch.tsx';
 import { TransferFolderSetting } from './transfer-folder-setting.tsx';
-
-const TOOL_GROUP_LABELS: Record<ToolGroup, [string, string]> = {
-  sandbox: ['Sandboxes', 'create, list, start, stop, destroy'],
-  files: ['Files', 'upload, download, search, move'],
-  process: ['Commands', 'run commands and code'],
-  git: ['Git', 'clone and status'],
-  preview: ['Previews', 'links to ports in a sandbox'],
-  'computer-use': ['Computer use', 'a desktop in a sandbox: screenshots, mouse, keyboard (27 tools)'],
-};
+import { TOOL_GROUP_LABELS } from '../tool-group-labels.ts';
 
 const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
   autoStop: 'A sandbox auto-stopped',
