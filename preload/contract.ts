@@ -349,6 +349,8 @@ export interface SettingsView {
   /** 0 = a free port picked at start. */
   mcpPort: number;
   transferFolder: TransferFolderView;
+  /** With no tray running, the server AI clients share stops this many minutes after its last client left. */
+  sharedGraceMinutes: number;
 }
 
 /** The one folder on this computer that AI clients' file_download / file_upload may write to and read from. */
@@ -368,6 +370,8 @@ export interface SettingsPatch {
   mcpPort?: number;
   /** An absolute path (or `~/…`); null goes back to the default folder. */
   transferFolder?: string | null;
+  /** 0-1440. */
+  sharedGraceMinutes?: number;
 }
 
 // --- Server log ------------------------------------------------------------------------------------------

@@ -178,5 +178,6 @@ export function settingsView(settings: Settings): SettingsView {
     startAtLogin: settings.startAtLogin,
     mcpPort: settings.mcp.port,
     transferFolder: { path: settings.mcp.transferFolder ?? defaultTransferFolder(), chosen: settings.mcp.transferFolder !== undefined },
+    sharedGraceMinutes: settings.mcp.sharedGraceMinutes,
   };
 }

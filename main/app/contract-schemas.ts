@@ -59,6 +59,7 @@ export const requestSchemas = {
     startAtLogin: z.boolean().optional(),
     mcpPort: z.number().int().min(0).max(65_535).optional(),
     transferFolder: z.string().trim().min(1, 'Type a folder.').max(4096).nullable().optional(),
+    sharedGraceMinutes: z.number().int().min(0).max(1440).optional(),
   }),
   pickTransferFolder: noRequest,
 } satisfies { [K in BridgeMethodName]: z.ZodType<RequestOf<K>, unknown> };

@@ -12,7 +12,8 @@ const HELP = `Usage: daytona-tray bridge [--tools GROUPS]
 The stdio MCP endpoint that AI clients launch. It relays every message to the Daytona MCP server the tray
 runs (found through the runtime file in the app data directory). When none is running, the first bridge starts
 one shared server for every client (\`mcp --http --shared\`, log in mcp-shared.log beside the runtime file); it
-stops on its own ${SHARED_GRACE_ENV} ms (default 10 minutes) after its last client left. Only when that
+stops on its own some minutes after its last client left (the settings' mcp.sharedGraceMinutes, default 10;
+${SHARED_GRACE_ENV} in ms overrides it). Only when that
 server cannot start does a bridge serve the same tools in its own process, and says so in its log.
 It needs no secrets; it exits when stdin closes or its parent exits.
 

@@ -16,6 +16,7 @@ import {
   type RuntimeInfo,
 } from '../core/runtime-file.ts';
 import { withFileLock } from '../core/file-lock.ts';
+import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
@@ -33,7 +34,8 @@ Serves the Daytona MCP server.
   --shared               with --http: the server a bridge starts for every AI client when no tray runs; if
                          another server is already running it exits at once (with --json printing
                          {"alreadyRunning":true,...}); otherwise it exits once no client has used it for
-                         ${SHARED_GRACE_ENV} ms (default 10 minutes)
+                         the settings' mcp.sharedGraceMinutes (default 10; ${SHARED_GRACE_ENV}
+                         in ms overrides it)
   --disable-groups LIST  leave out tool groups, comma-separated: ${TOOL_GROUPS.join(', ')}
 
 Two servers never run at once: starting takes the start lock (mcp-server.lock beside the runtime file).
@@ -78,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let graceMs = 0;
   try {
-    graceMs = sharedGraceMs(process.env);
+    graceMs = sharedGraceMs(process.env, values.shared ? await graceSettingMs() : undefined);
   } catch (error) {
     if (values.shared) {
       process.stderr.write(`daytona-tray mcp: ${(error as Error).message}.\n`);
@@ -262,5 +264,14 @@ async function answersHealth(port: number): Promise<boolean> {
     return response.ok;
   } catch {
     return false;
+  }
+}
+
+/** The settings' grace period; the default when the settings cannot be read (the server must start anyway). */
+async function graceSettingMs(): Promise<number | undefined> {
+  try {
+    return (await createSettingsStore().load()).settings.mcp.sharedGraceMinutes * 60_000;
+  } catch {
+    return undefined;
   }
 }

@@ -1,14 +1,17 @@
 import type { Logger } from './log.ts';
 
-/** How long a shared server waits after its last client left before it exits, in ms. */
+/** How long a shared server waits after its last client left before it exits, in ms (over the settings' minutes). */
 export const SHARED_GRACE_ENV = 'DAYTONA_TRAY_SHARED_GRACE_MS';
 /** Long enough for a client to restart (or a user to reopen a terminal) without the local sandboxes stopping. */
 export const DEFAULT_SHARED_GRACE_MS = 10 * 60_000;
 
-/** The grace period from the environment; a malformed value is an error that says what is expected. */
-export function sharedGraceMs(env: NodeJS.ProcessEnv): number {
+/**
+ * The grace period: the environment's, else `settingMs` (the settings' `mcp.sharedGraceMinutes`). A malformed
+ * environment value is an error that says what is expected.
+ */
+export function sharedGraceMs(env: NodeJS.ProcessEnv, settingMs = DEFAULT_SHARED_GRACE_MS): number {
   const raw = env[SHARED_GRACE_ENV];
-  if (raw === undefined || raw.trim() === '') return DEFAULT_SHARED_GRACE_MS;
+  if (raw === undefined || raw.trim() === '') return settingMs;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) {
     throw new Error(`${SHARED_GRACE_ENV} must be a whole number of milliseconds (got '${raw}')`);

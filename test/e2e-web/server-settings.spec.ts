@@ -83,7 +83,7 @@ test.describe('settings', () => {
     ]);
   });
 
-  test('low-balance threshold (in dollars) and MCP port', async ({ page }) => {
+  test('low-balance threshold (in dollars), MCP port and the shared server’s grace period', async ({ page }) => {
     const threshold = page.getByLabel('Low balance below ($)');
     await expect(threshold).toHaveValue('5');
     await threshold.fill('12.5');
@@ -91,8 +91,15 @@ test.describe('settings', () => {
     const port = page.getByLabel(/MCP server port/);
     await port.fill('7777');
     await port.press('Enter');
-    await expect.poll(() => callsOf(page, 'updateSettings')).toEqual([{ lowBalanceThresholdCents: 1250 }, { mcpPort: 7777 }]);
+    const grace = page.getByLabel(/shared server stops after \(minutes\)/);
+    await expect(grace).toHaveValue('10');
+    await grace.fill('45');
+    await grace.press('Enter');
+    await expect
+      .poll(() => callsOf(page, 'updateSettings'))
+      .toEqual([{ lowBalanceThresholdCents: 1250 }, { mcpPort: 7777 }, { sharedGraceMinutes: 45 }]);
     await expect(threshold).toHaveValue('12.5');
+    await expect(grace).toHaveValue('45');
   });
 
   test('a refused setting shows why', async ({ page }) => {

@@ -232,6 +232,7 @@ export function sampleState(overrides: Partial<AppState> = {}, at: number = Date
       startAtLogin: false,
       mcpPort: 0,
       transferFolder: { path: DEFAULT_TRANSFER_FOLDER, chosen: false },
+      sharedGraceMinutes: 10,
     },
     ...overrides,
   };
@@ -534,6 +535,7 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
           ...(request.lowBalanceThresholdCents !== undefined ? { lowBalanceThresholdCents: request.lowBalanceThresholdCents } : {}),
           ...(request.startAtLogin !== undefined ? { startAtLogin: request.startAtLogin } : {}),
           ...(request.mcpPort !== undefined ? { mcpPort: request.mcpPort } : {}),
+          ...(request.sharedGraceMinutes !== undefined ? { sharedGraceMinutes: request.sharedGraceMinutes } : {}),
           ...(request.transferFolder !== undefined
             ? { transferFolder: { path: request.transferFolder ?? DEFAULT_TRANSFER_FOLDER, chosen: request.transferFolder !== null } }
             : {}),

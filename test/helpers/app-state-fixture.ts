@@ -43,6 +43,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       startAtLogin: false,
       mcpPort: 0,
       transferFolder: { path: '/home/ada/Downloads/Daytona', chosen: false },
+      sharedGraceMinutes: 10,
     },
     ...overrides,
   };

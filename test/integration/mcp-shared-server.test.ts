@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockHolder } from '../../main/core/file-lock.ts';
@@ -138,6 +138,24 @@ describe('AI clients killed outright (no goodbye to the server)', () => {
       await dir.cleanup();
     }
   }, 90_000);
+});
+
+describe('the grace period from the settings', () => {
+  it('a shared server reads mcp.sharedGraceMinutes when the environment does not set it', async () => {
+    const dir = await tempDir('daytona-tray-shared-setting-');
+    await writeFile(join(dir.path, 'settings.json'), JSON.stringify({ version: 1, mcp: { sharedGraceMinutes: 0 } }));
+    const client = await startBridgeClient(bridgeEnv(dir.path, { DAYTONA_TRAY_SHARED_GRACE_MS: '' }), dir.path);
+    try {
+      expect(await sandboxNames(client)).toContain('No sandboxes');
+      const pid = sharedPidIn(client.bridge.stderr())!;
+      expect(await closeBridgeClient(client)).toBe(0);
+      await expect.poll(() => processAlive(pid), { timeout: 30_000, interval: 200 }).toBe(false);
+      expect(await readFile(join(dir.path, 'mcp-shared.log'), 'utf8')).toMatch(/no AI client has used this shared server for 0 s: exiting/);
+    } finally {
+      await client.bridge.kill();
+      await dir.cleanup();
+    }
+  });
 });
 
 describe('when a shared server cannot be started', () => {

@@ -163,6 +163,12 @@ describe('tray app on the local provider', () => {
     await expect.poll(() => state().server.state, WAIT).toBe('running');
     const log = await call('readServerLog', { limit: 5 });
     expect(log.ok && log.value.lines.length).toBeGreaterThan(0);
+
+    // The shared server's grace period is read from the settings file by the next shared server that starts.
+    expect(state().settings.sharedGraceMinutes).toBe(10);
+    expect(await call('updateSettings', { sharedGraceMinutes: 30 })).toMatchObject({ ok: true, value: { sharedGraceMinutes: 30 } });
+    expect((await test.settings.load()).settings.mcp.sharedGraceMinutes).toBe(30);
+    expect(await call('updateSettings', { sharedGraceMinutes: 2000 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
   it('the transfer folder: shown, checked, changed (typed or picked) and reset through the contract; the MCP tools read it from settings', async () => {

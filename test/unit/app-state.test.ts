@@ -150,6 +150,7 @@ describe('buildAppState', () => {
       startAtLogin: false,
       mcpPort: 0,
       transferFolder: { path: join(homedir(), 'Downloads', 'Daytona'), chosen: false },
+      sharedGraceMinutes: 10,
     });
     settings.mcp.transferFolder = '/srv/agent-files';
     expect(buildAppState(sources({ settings }), 2).settings.transferFolder).toEqual({ path: '/srv/agent-files', chosen: true });

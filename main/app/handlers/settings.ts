@@ -51,6 +51,8 @@ export function createSettingsPart(ctx: HandlerContext): SettingsPart {
           if (patch.lowBalanceThresholdCents !== undefined) s.lowBalanceThresholdCents = patch.lowBalanceThresholdCents;
           if (patch.startAtLogin !== undefined) s.startAtLogin = patch.startAtLogin;
           if (patch.mcpPort !== undefined) s.mcp.port = patch.mcpPort;
+          // Read by the next shared server that starts (the tray's own server has no grace period).
+          if (patch.sharedGraceMinutes !== undefined) s.mcp.sharedGraceMinutes = patch.sharedGraceMinutes;
           // The MCP tools read it at each transfer: no restart needed.
           if (transferFolder === null) delete s.mcp.transferFolder;
           else if (transferFolder !== undefined) s.mcp.transferFolder = transferFolder;

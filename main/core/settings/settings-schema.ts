@@ -78,6 +78,11 @@ export const settingsBaseSchema = z.looseObject({
         .string()
         .regex(/^(\/|[A-Za-z]:[\\/])/, 'the transfer folder is an absolute path')
         .optional(),
+      /**
+       * With no tray running, AI clients' bridges share one server; it stops this many minutes after its last
+       * client left (0: at once). Long enough for a client to restart without the local sandboxes stopping.
+       */
+      sharedGraceMinutes: z.number().int().min(0).max(1440).default(10),
     })
     .prefault({}),
   /** Whether each kind of alert raises an OS notification. */

@@ -17,7 +17,7 @@ export interface SharedTakeoverOptions {
  */
 export async function replaceSharedServer(options: SharedTakeoverOptions): Promise<boolean> {
   const info = await readRuntimeFile(options.runtimeFile);
-  if (!info?.shared || info.pid === process.pid || !processAlive(info.pid) || !looksLikeOurServer(info.pid)) return false;
+  if (!info?.shared || info.pid === process.pid || !processAlive(info.pid) || !looksLikeOurServer(info.pid, info.startedAt)) return false;
   const { pid } = info;
   options.note(`the MCP server that AI clients shared while the tray was not running (pid ${pid}) is stopping: the tray serves them now`);
   try {

@@ -24,6 +24,8 @@ export function SettingsView({ state }: { state: AppState }) {
   const { settings } = state;
   const thresholdId = useId();
   const portId = useId();
+  const graceId = useId();
+  const [graceDraft, setGraceDraft] = useState<string>();
   const [thresholdDraft, setThresholdDraft] = useState<string>();
   const [portDraft, setPortDraft] = useState<string>();
   const save = (patch: SettingsPatch) => void update.run(patch);
@@ -40,6 +42,13 @@ export function SettingsView({ state }: { state: AppState }) {
     const port = Number(portDraft);
     if (portDraft === undefined || !Number.isInteger(port) || port < 0 || port > 65_535) return;
     void update.run({ mcpPort: port }).then((result) => result?.ok && setPortDraft(undefined));
+  }
+
+  function saveGrace(event: FormEvent) {
+    event.preventDefault();
+    const minutes = Number(graceDraft);
+    if (graceDraft === undefined || !Number.isInteger(minutes) || minutes < 0 || minutes > 1440) return;
+    void update.run({ sharedGraceMinutes: minutes }).then((result) => result?.ok && setGraceDraft(undefined));
   }
 
   return (
@@ -125,6 +134,21 @@ export function SettingsView({ state }: { state: AppState }) {
             value={portDraft ?? String(settings.mcpPort)}
             onChange={(event) => setPortDraft(event.currentTarget.value)}
             onBlur={(event) => savePort(event)}
+          />
+        </form>
+        <form className="inline-form" onSubmit={saveGrace}>
+          <label htmlFor={graceId}>
+            Without the tray, AI clients’ shared server stops after (minutes){' '}
+            <span className="muted small">(counted from the last client leaving)</span>
+          </label>
+          <input
+            id={graceId}
+            type="number"
+            min={0}
+            max={1440}
+            value={graceDraft ?? String(settings.sharedGraceMinutes)}
+            onChange={(event) => setGraceDraft(event.currentTarget.value)}
+            onBlur={(event) => saveGrace(event)}
           />
         </form>
       </fieldset>
