@@ -39,7 +39,11 @@ describe('settings file', () => {
       version: SETTINGS_VERSION,
       activeProfile: 'local',
       profiles: { cloud: { kind: 'cloud', apiUrl: DEFAULT_CLOUD_API_URL }, local: { kind: 'local' } },
-      mcp: { port: 0, toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true, 'computer-use': true } },
+      mcp: {
+        port: 0,
+        toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true, 'computer-use': true },
+        sharedGraceMinutes: 10,
+      },
       notifications: {
         autoStop: true,
         autoArchive: true,
@@ -63,6 +67,7 @@ describe('settings file', () => {
       s.activeProfile = 'staging';
       s.mcp.port = 7777;
       s.mcp.toolGroups.git = false;
+      s.mcp.sharedGraceMinutes = 45;
       s.notifications.autoStop = false;
       s.polling.sandboxesHiddenMs = 90_000;
       s.lowBalanceThresholdCents = 1_000;
@@ -75,6 +80,7 @@ describe('settings file', () => {
     expect(settings.mcp).toEqual({
       port: 7777,
       toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true, 'computer-use': true },
+      sharedGraceMinutes: 45,
     });
     expect(settings.notifications.autoStop).toBe(false);
     expect(settings.polling.sandboxesHiddenMs).toBe(90_000);
