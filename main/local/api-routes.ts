@@ -10,6 +10,7 @@ import { isRecoverable, LOCAL_SNAPSHOT, PROVIDER_LABELS, type SandboxRecord } fr
 import { listSandboxes } from './sandbox-list.ts';
 import { lineageRoutes } from './lineage-routes.ts';
 import { refuseUnsupported } from './unsupported.ts';
+import { resolveCreateResources, type SandboxResources } from './sandbox-resources.ts';
 import type { SandboxService } from './sandbox-service.ts';
 import { assertPort, parseOrBadRequest } from './validation.ts';
 
@@ -37,7 +38,8 @@ const createSchema = z.object({
   networkBlockAll: z.boolean().optional(),
   networkAllowList: z.string().optional(),
   buildInfo: z.object({ dockerfileContent: z.string().optional() }).optional(),
-  volumes: z.array(z.unknown()).optional(),
+  volumes: z.unknown().optional(),
+  secrets: z.unknown().optional(),
 });
 
 const forkSchema = z.object({ name: createSchema.shape.name });
@@ -54,15 +56,13 @@ const networkSettingsSchema = z.object({
 });
 
 /** The main API routes the SDK uses (docs/daytona-api.md §3), mounted under /api behind the bearer check. */
-export function apiRoutes(service: SandboxService, links: PreviewLinks): Router {
+export function apiRoutes(service: SandboxService, links: PreviewLinks, resources: SandboxResources): Router {
   const router = Router();
   router.use(json({ limit: '1mb' }));
 
   router.post('/sandbox', async (req, res) => {
     const body = parseOrBadRequest(createSchema, req.body ?? {}, 'sandbox');
     if (body.gpu) throw badRequest('GPUs are not available on the local provider: omit gpu, or use a Daytona Cloud profile.');
-    if (body.volumes?.length)
-      throw badRequest('Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.');
     if (body.user !== undefined && body.user !== 'daytona')
       throw badRequest(`Local sandboxes run as the 'daytona' user: omit user (got '${body.user}').`);
     if (body.snapshot && (body.cpu || body.memory || body.disk)) {
@@ -77,6 +77,7 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks): Router 
     assertPauseCompatible(body.autoStopInterval ?? 0, body.autoPauseInterval ?? 0, body.autoDeleteInterval);
     const image = body.buildInfo?.dockerfileContent?.match(/^\s*FROM\s+(\S+)/im)?.[1];
     const record = await service.create({
+      ...resolveCreateResources(body, resources, service.isolation),
       name: body.name,
       snapshot: body.snapshot,
       image,

@@ -24,6 +24,12 @@ import { executeUpgrade } from './toolbox/interpreter/execute-socket.ts';
 import { DaemonEnv } from './toolbox/server/daemon-env.ts';
 import { SessionManager } from './toolbox/sessions.ts';
 import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
+import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
+import type { SecretStore } from '../core/secrets/secret-store.ts';
+import { resourceRoutes } from './resource-routes.ts';
+import { sandboxResourceHooks } from './sandbox-resources.ts';
+import { SecretVault } from './secrets/secret-vault.ts';
+import { VolumeStore } from './volumes/volume-store.ts';
 
 export const LOCAL_PROVIDER_VERSION = '0.1.0';
 /** States in which nothing of the sandbox runs any more (a paused one keeps its processes, frozen). */
@@ -44,6 +50,8 @@ export interface LocalProviderOptions {
   previewPort?: number;
   /** The lifecycle clock (default Date.now); tests drive auto-stop with it. */
   now?: () => number;
+  /** Where secrets' values are kept (default: the OS keychain). */
+  secrets?: SecretStore;
 }
 
 export interface LocalProvider {
@@ -82,6 +90,11 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const apiKey = options.apiKey ?? `dtl_${randomBytes(32).toString('base64url')}`;
   const minuteMs = options.minuteMs ?? 60_000;
   for (const name of await store.load()) log(`could not read sandbox metadata ${name}; left in place`);
+  const volumes = new VolumeStore(options.dataDir, options.now);
+  const secrets = new SecretVault(options.dataDir, options.secrets ?? createKeyringSecretStore(), options.now);
+  for (const name of [...(await volumes.load()), ...(await secrets.load())])
+    log(`could not read volume or secret metadata ${name}; left in place`);
+  const resources = { volumes, secrets };
   const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
   else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
@@ -117,6 +130,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     minuteMs,
     log,
     ...(options.now ? { now: options.now } : {}),
+    resources: sandboxResourceHooks(resources),
   });
   await service.recoverAfterRestart();
   let previewPort = 0;
@@ -176,7 +190,13 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       },
     });
   });
-  app.use('/api', requireBearer(apiKey), apiRoutes(service, links));
+  const startedAt = new Date().toISOString();
+  app.use(
+    '/api',
+    requireBearer(apiKey),
+    resourceRoutes({ volumes, secrets, sandboxes: () => service.list(), startedAt }),
+    apiRoutes(service, links, resources),
+  );
   app.use(
     '/toolbox',
     requireBearer(apiKey),
@@ -240,6 +260,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         http.closeIdleConnections();
         try {
           await service.shutdown();
+          await Promise.all([volumes.flushed(), secrets.flushed()]);
         } finally {
           await proxy.close();
           // io.close() says goodbye to Socket.IO clients, then waits for the HTTP server to close, which

@@ -64,6 +64,10 @@ export interface SandboxRecord {
   lastActivityAt: string;
   /** Token for private preview links. */
   authToken: string;
+  /** Volumes bound into the sandbox (their ids resolved at create). */
+  volumes?: { volumeId: string; mountPath: string; subpath?: string | undefined }[];
+  /** Environment variable name → secret name; values live in the keychain, never here. */
+  secrets?: Record<string, string>;
 }
 
 /** Ids are what randomUUID gives; anything else in a metadata file is refused (the id names directories). */
@@ -99,6 +103,8 @@ export const sandboxRecordSchema = z.object({
   updatedAt: z.string(),
   lastActivityAt: z.string(),
   authToken: z.string(),
+  volumes: z.array(z.object({ volumeId: z.string(), mountPath: z.string(), subpath: z.string().optional() })).optional(),
+  secrets: stringMap.optional(),
 }) satisfies z.ZodType<SandboxRecord>;
 
 export const LOCAL_ORGANIZATION_ID = 'local';
@@ -127,7 +133,7 @@ export function toSandboxDto(record: SandboxRecord, toolboxProxyUrl: string) {
   return {
     ...toListItemDto(record, toolboxProxyUrl),
     env: record.env,
-    volumes: [],
+    volumes: record.volumes ?? [],
     ...(record.image
       ? {
           buildInfo: {

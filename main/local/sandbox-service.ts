@@ -6,7 +6,7 @@ import { ActivityLog } from './lifecycle/activity.ts';
 import { afterRestart, RESTING_STATES, runDueJobs } from './lifecycle/auto-lifecycle.ts';
 import { hostnameOf, newAuthToken, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
 import { RunningAccess } from './lifecycle/running-access.ts';
-import { SandboxRuntimes } from './lifecycle/sandbox-runtimes.ts';
+import { SandboxRuntimes, type ResourceHooks } from './lifecycle/sandbox-runtimes.ts';
 import { pause, resume, type TransitionContext } from './lifecycle/pause-fork-resize.ts';
 import { SerialQueues } from './lifecycle/serial-queues.ts';
 import { StateRecorder, type EmitEvent } from './lifecycle/state-recorder.ts';
@@ -36,6 +36,7 @@ export interface SandboxServiceOptions {
   minuteMs: number;
   now?: () => number;
   log?: (line: string) => void;
+  resources?: ResourceHooks | undefined;
 }
 
 /**
@@ -78,6 +79,7 @@ export class SandboxService {
       dirsOf: (id) => this.dirsOf(id),
       log: this.log,
       closing: () => this.closing,
+      resources: options.resources,
     });
     this.activity = new ActivityLog(this.store, this.now);
     this.states = new StateRecorder({
@@ -130,7 +132,7 @@ export class SandboxService {
 
   dirsOf(id: string): SandboxDirs {
     const root = this.store.rootOf(id);
-    return { home: join(root, 'home'), tmp: join(root, 'tmp') };
+    return { home: join(root, 'home'), tmp: join(root, 'tmp'), mounts: this.runtimes.mountsOf(this.store.get(id)) };
   }
 
   list(): SandboxRecord[] {

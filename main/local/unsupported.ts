@@ -28,19 +28,16 @@ const API_OPERATIONS: [method: string, template: string, operation: string][] = 
   ['PUT', '/sandbox/{id}/state', 'updateSandboxState'],
   ['GET', '/sandbox/for-runner', 'getSandboxesForRunner'],
   ['POST', '/snapshots', 'createSnapshot'],
-  ['GET', '/snapshots', 'getAllSnapshots'],
-  ['GET', '/snapshots/{id}', 'getSnapshot'],
   ['DELETE', '/snapshots/{id}', 'removeSnapshot'],
   ['POST', '/snapshots/{id}/activate', 'activateSnapshot'],
   ['POST', '/snapshots/{id}/deactivate', 'deactivateSnapshot'],
   ['GET', '/snapshots/{id}/build-logs', 'getSnapshotBuildLogs'],
   ['GET', '/snapshots/{id}/build-logs-url', 'getSnapshotBuildLogsUrl'],
-  ['POST', '/volumes', 'createVolume'],
-  ['GET', '/volumes', 'listVolumes'],
-  ['GET', '/volumes/by-name/{name}', 'getVolumeByName'],
-  ['GET', '/volumes/{id}', 'getVolume'],
-  ['DELETE', '/volumes/{id}', 'deleteVolume'],
   ['GET', '/object-storage/push-access', 'getPushAccess'],
+  ['GET', '/warm-pools', 'listWarmPools'],
+  ['POST', '/warm-pools', 'createWarmPool'],
+  ['PATCH', '/warm-pools/{id}', 'updateWarmPool'],
+  ['DELETE', '/warm-pools/{id}', 'deleteWarmPool'],
 ];
 
 /** Toolbox calls, relative to {toolboxProxyUrl}/{sandboxId}. */
@@ -60,6 +57,11 @@ const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][
 /** What to do instead, in full and short enough for a WebSocket close reason (123 bytes). */
 const HINTS: [prefix: string, hint: string, short: string][] = [
   ['/init', 'it is how Daytona sets up the agent inside a new sandbox, and a local sandbox needs none', 'no daemon to initialize'],
+  [
+    '/snapshots',
+    `the local provider has one snapshot, 'local' (this machine's system): create sandboxes from it, or use a Daytona Cloud profile`,
+    'use a Daytona Cloud profile',
+  ],
 ];
 
 const compile = (table: [string, string, string][]) =>
@@ -88,7 +90,7 @@ export function unsupportedMessage(operation: string, path: string): string {
 
 /** The close reason for a WebSocket call the provider does not do (at most 123 bytes, as WebSocket allows). */
 export function unsupportedCloseReason(operation: string, path: string): string {
-  const name = operation.replace(/ \((GET|POST|DELETE|PUT) .*\)$/, '');
+  const name = operation.replace(/ \((GET|POST|DELETE|PUT|PATCH) .*\)$/, '');
   const hint = HINTS.find(([prefix]) => path.startsWith(prefix))?.[2] ?? 'use a Daytona Cloud profile';
   return `${name} is not supported by the local provider: ${hint}`;
 }

@@ -168,7 +168,7 @@ describe('local provider: bad input gets the right status and a message that say
       for (const [body, message] of cases) expectApiError(await post(t, '/sandbox', body), 400, 'Bad Request', message, '/api/sandbox');
     });
 
-    it('400 saying why for GPUs, volumes, another user, and resources with a snapshot', async () => {
+    it('400 saying why for GPUs, another user, 404 for a missing volume, and resources with a snapshot', async () => {
       expectApiError(
         await post(t, '/sandbox', { gpu: 1 }),
         400,
@@ -177,9 +177,9 @@ describe('local provider: bad input gets the right status and a message that say
       );
       expectApiError(
         await post(t, '/sandbox', { volumes: [{ volumeId: 'v1', mountPath: '/data' }] }),
-        400,
-        'Bad Request',
-        'Volumes are not supported by the local provider: omit volumes, or use a Daytona Cloud profile.',
+        404,
+        'Not Found',
+        "Volume 'v1' not found",
       );
       expectApiError(
         await post(t, '/sandbox', { user: 'root' }),

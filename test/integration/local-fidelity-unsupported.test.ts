@@ -26,15 +26,18 @@ describe('local provider: unsupported operations are named, not 404', () => {
     return error as Error & { statusCode?: number };
   };
 
-  it('sandbox API calls: snapshot of a sandbox, SSH access, snapshots and volumes', async () => {
+  it('sandbox API calls: snapshot of a sandbox, SSH access, making and removing snapshots', async () => {
     const snapshot = await failure(sandbox.createSnapshot('from-sandbox'));
     expect(snapshot).toBeInstanceOf(DaytonaUnprocessableEntityError);
     expect(snapshot.message).toBe(
       'createSandboxSnapshot (POST /api/sandbox/{id}/snapshot) is not supported by the local provider: use a Daytona Cloud profile for it.',
     );
     expect((await failure(sandbox.createSshAccess(10))).message).toMatch(/^createSshAccess /);
-    expect((await failure(t.daytona.snapshot.list())).message).toMatch(/^getAllSnapshots /);
-    expect((await failure(t.daytona.volume.list())).message).toMatch(/^listVolumes /);
+    // Snapshots are listed (the host system), but none can be made or removed here.
+    expect((await failure(t.daytona.snapshot.create({ name: 'mine', image: 'debian:12' }))).message).toMatch(
+      /^createSnapshot \(POST \/api\/snapshots\) is not supported by the local provider: the local provider has one snapshot, 'local'/,
+    );
+    expect((await failure(t.daytona.snapshot.delete('local'))).message).toMatch(/^removeSnapshot /);
     // The sandbox is still there, and a missing one is still "not found".
     expect((await t.daytona.get(sandbox.id)).state).toBe('started');
     const missing = await t.request('/sandbox/00000000-0000-4000-8000-000000000000/snapshot', { method: 'POST' });

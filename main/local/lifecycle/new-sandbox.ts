@@ -21,13 +21,16 @@ export interface CreateParams {
   autoDestroyAt?: string | undefined;
   /** The parent of a fork. */
   forkedFrom?: string | undefined;
+  volumes?: { volumeId: string; mountPath: string; subpath?: string | undefined }[] | undefined;
+  /** Environment variable name → secret name. */
+  secrets?: Record<string, string> | undefined;
 }
 
 /** Daytona's server defaults (docs/daytona-api.md §4). */
 export const DEFAULT_AUTO_STOP_MINUTES = 15;
 export const DEFAULT_AUTO_ARCHIVE_MINUTES = 7 * 24 * 60;
 export const MAX_AUTO_ARCHIVE_MINUTES = 30 * 24 * 60;
-const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
+export const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
 
 /** What this host's runner is, stamped on every sandbox as the provider's own labels. */
 export interface RunnerTraits {
@@ -70,6 +73,8 @@ export function newSandboxRecord(params: CreateParams, runner: RunnerTraits, now
     updatedAt: nowIso,
     lastActivityAt: nowIso,
     authToken: newAuthToken(),
+    ...(params.volumes?.length ? { volumes: params.volumes } : {}),
+    ...(params.secrets && Object.keys(params.secrets).length ? { secrets: params.secrets } : {}),
   };
 }
 

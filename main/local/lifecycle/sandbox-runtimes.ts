@@ -2,10 +2,21 @@ import type { ChildProcess } from 'node:child_process';
 import { chmod, mkdir } from 'node:fs/promises';
 import { networkPolicyOf } from '../network-policy.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
-import type { CommandSpec, PtySpec, RunningSandbox, SandboxDirs, SandboxPty, SandboxRunner } from '../sandbox-runner/index.ts';
+import type { BindMount, CommandSpec, PtySpec, RunningSandbox, SandboxDirs, SandboxPty, SandboxRunner } from '../sandbox-runner/index.ts';
 
 const STOP_GRACE_MS = 2000;
 const TERMINAL_EXIT_WAIT_MS = 5000;
+
+/** A sandbox's volumes and secrets, as the service and the runtimes need them. */
+export interface ResourceHooks {
+  /** Where the sandbox's volumes appear inside it (none for a sandbox that is gone). */
+  mountsOf(record: SandboxRecord | undefined): BindMount[];
+  /**
+   * Before each start: makes what the sandbox's volumes need and returns the variables every command gets (its
+   * secrets' values, read from the keychain each time and held only in memory).
+   */
+  beforeBoot(record: SandboxRecord): Promise<Record<string, string>>;
+}
 
 export interface SandboxRuntimesOptions {
   runner: SandboxRunner;
@@ -13,6 +24,7 @@ export interface SandboxRuntimesOptions {
   log: (line: string) => void;
   /** True once the provider is shutting down (a death then is expected, not reported). */
   closing: () => boolean;
+  resources?: ResourceHooks | undefined;
 }
 
 /**
@@ -36,8 +48,14 @@ export class SandboxRuntimes {
     return this.running.get(id);
   }
 
+  /** Where a sandbox's volumes appear inside it. */
+  mountsOf(record: SandboxRecord | undefined): BindMount[] {
+    return this.options.resources?.mountsOf(record) ?? [];
+  }
+
   /** Starts the sandbox's runtime (its directories, and under bubblewrap its namespaces). */
   async boot(record: SandboxRecord, hostname: string): Promise<RunningSandbox> {
+    const env = (await this.options.resources?.beforeBoot(record)) ?? {};
     const dirs = this.options.dirsOf(record.id);
     await mkdir(dirs.home, { recursive: true, mode: 0o755 });
     await mkdir(dirs.tmp, { recursive: true, mode: 0o1777 });
@@ -45,7 +63,7 @@ export class SandboxRuntimes {
     await this.stop(record.id, true); // a leftover from a failed run, if any
     let sandbox: RunningSandbox;
     try {
-      sandbox = await this.options.runner.start({ dirs, hostname, network: networkPolicyOf(record) });
+      sandbox = await this.options.runner.start({ dirs, hostname, network: networkPolicyOf(record), env });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(
