@@ -26,6 +26,8 @@ const checks = [
   // One format for everyone: `npm run format` fixes what this reports.
   ['format', ['node_modules/prettier/bin/prettier.cjs', '--check', '--log-level', 'warn', '.']],
   ['build (main, preload)', ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json']],
+  // The AI clients' stdio bridge as one file (vite.bridge.config.ts): what `daytona-tray bridge` runs.
+  ['build (bridge bundle)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'vite.bridge.config.ts', '--logLevel', 'warn']],
   ['build (renderer)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']],
   // The sandboxed preload (one CommonJS file): the shell and packaging tests check the app ships it.
   ['build (preload bundle)', ['node_modules/vite/bin/vite.js', 'build', '--config', 'preload/vite.config.ts', '--logLevel', 'warn']],

@@ -11,7 +11,7 @@ const COMMANDS: Record<string, Command> = {
   },
   local: { summary: 'run the embedded Daytona-compatible provider on 127.0.0.1', load: () => import('./local-command.ts') },
   mcp: { summary: 'serve the Daytona MCP server (stdio, or --http on 127.0.0.1)', load: () => import('./mcp-command.ts') },
-  bridge: { summary: 'stdio MCP endpoint for AI clients; relays to the running server', load: () => import('./bridge-command.ts') },
+  bridge: { summary: 'stdio MCP endpoint for AI clients; relays to the running server', load: loadBridge },
   setup: {
     summary: 'connect an AI client (claude-desktop, claude-code, cursor, windsurf, vscode, all)',
     load: () => import('./setup-command.ts'),
@@ -34,6 +34,21 @@ const COMMANDS: Record<string, Command> = {
     load: () => import('./watch-command.ts'),
   },
 };
+
+/**
+ * Every AI client session spawns a bridge, so it starts from one bundled CommonJS file (vite.bridge.config.ts,
+ * built by `npm run build`) rather than the two dozen ES modules tsc emits for it. A tsc-only build has no
+ * bundle: then the same code runs from tsc's output.
+ */
+async function loadBridge(): Promise<{ run(argv: string[]): Promise<number> }> {
+  const bundle = new URL('../mcp/bridge/bridge.bundle.cjs', import.meta.url);
+  try {
+    return (await import(bundle.href)) as { run(argv: string[]): Promise<number> };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    return import('./bridge-command.ts');
+  }
+}
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -3,10 +3,7 @@
 //     directly (and through the HTTP server without the bridge, and through createServer in this process with
 //     no transport at all, to attribute the gap); target ratio <= 1.3. Each case's extra cost is also shown as
 //     the median of its per-round difference to the SDK call of the same round (less noisy than a p50 ratio).
-//  2. Bridge cold start: spawn to the first tools/list answer (initialize, initialized, tools/list over stdio),
-//     beside a bare `node -e 0` spawn; target p50 <= 200 ms.
-//  3. Idle RSS of the HTTP server, fresh and after a workload, as spawned by default and with V8's young
-//     generation capped (--max-semi-space-size=1, a spawn-time flag); target <= 90 MB.
+// The bridge's cold start is in bridge-cold-start.bench.mjs, the server's memory in mcp-memory.bench.mjs.
 // The local provider runs as its own process (`daytona-tray local --json`, as the tray runs it), so the SDK-direct
 // baseline crosses a process boundary just as the MCP path does. It prints figures; it asserts no timings.
 import { spawn } from 'node:child_process';
@@ -22,18 +19,13 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { silentLogger } from '../../out/main/mcp/log.js';
 import { createSdkDaytona } from '../../out/main/mcp/sdk-daytona.js';
 import { createServer } from '../../out/main/mcp/server.js';
-import { ALL_TOOLS } from '../../out/main/mcp/tools/index.js';
 import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
 // 300 rounds of ~7 ms: a p50 ratio from 100 rounds moved by +-0.04 between runs, about the size of the margin.
 const EXEC_ROUNDS = Number(process.env.BENCH_MCP_EXEC_ROUNDS ?? 300);
 const EXEC_WARMUP = 10;
-const COLD_ROUNDS = Number(process.env.BENCH_MCP_COLD_ROUNDS ?? 20);
-const RSS_CALLS = Number(process.env.BENCH_MCP_RSS_CALLS ?? 100);
-// The server hands memory back after 10 s without requests (main/mcp/idle-trim.ts): wait past that.
-const IDLE_MS = 15_000;
-const TARGETS = { ratio: 1.3, coldMs: 200, rssMb: 90 };
+const TARGETS = { ratio: 1.3 };
 const COMMAND = 'echo hello';
 
 const home = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-home-'));
@@ -63,57 +55,6 @@ async function waitForRuntimeFile(pid, dir = home) {
   }
 }
 
-async function rssMb(pid) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
-  return kb / 1024;
-}
-
-/** Spawns the bridge and times spawn -> initialize -> initialized -> tools/list answer, over raw stdio lines. */
-function coldStart(env) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [CLI, 'bridge'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
-    let buffer = '';
-    let toolCount = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error('bridge cold start took over 30 s'));
-    }, 30_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) !== -1) {
-        const message = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        if (message.id === 1) {
-          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
-          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
-        } else if (message.id === 2) {
-          const elapsed = performance.now() - started;
-          toolCount = message.result.tools.length;
-          clearTimeout(timer);
-          child.stdin.end();
-          child.once('exit', () => resolve({ elapsed, toolCount }));
-        }
-      }
-    });
-    child.stdin.write(
-      `${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } } })}\n`,
-    );
-  });
-}
-
-function nodeFloor() {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('exit', () => resolve(performance.now() - started));
-  });
-}
-
 /** `daytona-tray local --json` in its own process; resolves with its API URL and key once it listens. */
 async function startProviderProcess() {
   const child = spawn(process.execPath, [CLI, 'local', '--json', '--data-dir', dataDir], {
@@ -133,41 +74,6 @@ async function startProviderProcess() {
   const { apiUrl, apiKey } = JSON.parse(line);
   const config = await (await fetch(`${apiUrl}/config`, { signal: AbortSignal.timeout(10_000) })).json();
   return { apiUrl, apiKey, pid: child.pid, isolation: config.localProvider?.isolation ?? 'unknown' };
-}
-
-/** Starts a separate HTTP server (own data dir), reads its RSS fresh and after a workload of execute_command calls and new sessions. */
-async function serverRss(nodeFlags, env, sandboxId) {
-  const dir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-rss-'));
-  const server = spawn(process.execPath, [...nodeFlags, CLI, 'mcp', '--http'], {
-    env: { ...env, DAYTONA_TRAY_HOME: dir },
-    stdio: 'ignore',
-  });
-  try {
-    const info = await waitForRuntimeFile(server.pid, dir);
-    const connect = async () => {
-      const client = new Client({ name: 'bench-rss', version: '0' });
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(info.url), { requestInit: { headers: { authorization: `Bearer ${info.token}` } } }),
-      );
-      return client;
-    };
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const fresh = await rssMb(server.pid);
-    const client = await connect();
-    for (let i = 0; i < RSS_CALLS; i++) await client.callTool({ name: 'execute_command', arguments: { id: sandboxId, command: COMMAND } });
-    for (let i = 0; i < 10; i++) {
-      const session = await connect();
-      await session.listTools();
-      await session.close();
-    }
-    await client.close();
-    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    return { fresh, after: await rssMb(server.pid) };
-  } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 try {
@@ -249,60 +155,6 @@ try {
   const ratio = results.get('execute_command: bridge -> HTTP server -> SDK').p50 / direct.p50;
   console.log(
     `bridge path / SDK direct, p50: ${ratio.toFixed(2)}x (target <= ${TARGETS.ratio}x): ${ratio <= TARGETS.ratio ? 'met' : 'NOT met'}`,
-  );
-
-  // Cold start: with the HTTP server running (the normal case), and with none (the in-process fallback).
-  const cold = [];
-  const floor = [];
-  for (let i = 0; i < COLD_ROUNDS + 2; i++) {
-    const run = await coldStart(childEnv({}));
-    if (run.toolCount !== ALL_TOOLS.length) throw new Error(`the bridge listed ${run.toolCount} tools`);
-    const bare = await nodeFloor();
-    if (i >= 2) {
-      cold.push(run.elapsed);
-      floor.push(bare);
-    }
-  }
-  const noServerHome = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-mcp-empty-'));
-  const coldFallback = [];
-  for (let i = 0; i < Math.min(COLD_ROUNDS, 10) + 1; i++) {
-    const run = await coldStart(
-      childEnv({ DAYTONA_TRAY_HOME: noServerHome, DAYTONA_API_URL: provider.apiUrl, DAYTONA_API_KEY: provider.apiKey }),
-    );
-    if (i >= 1) coldFallback.push(run.elapsed);
-  }
-  await rm(noServerHome, { recursive: true, force: true });
-  console.log(`\nbridge cold start: spawn -> initialize -> tools/list answer (ms)`);
-  const coldRows = [
-    ['node -e 0 (spawn to exit, the floor)', summarize(floor)],
-    ['bridge, HTTP server running', summarize(cold)],
-    ['bridge, no server (in-process fallback)', summarize(coldFallback)],
-  ];
-  printTable(
-    ['case', 'n', 'p50', 'p95', 'min'],
-    coldRows.map(([name, s]) => [name, String(s.n), ms(s.p50), ms(s.p95), ms(s.min)]),
-  );
-  const coldP50 = summarize(cold).p50;
-  console.log(
-    `bridge cold start p50: ${ms(coldP50)} ms (target <= ${TARGETS.coldMs} ms): ${coldP50 <= TARGETS.coldMs ? 'met' : 'NOT met'}`,
-  );
-
-  // Idle RSS: a fresh server (the Daytona SDK loads on first use), then the same server after a workload.
-  console.log(`\nHTTP server resident memory, idle ${IDLE_MS / 1000} s after each step (MB)`);
-  const rssRows = [];
-  for (const flags of [[], ['--max-semi-space-size=1']]) {
-    const rss = await serverRss(flags, serverEnv, sandbox.id);
-    rssRows.push([
-      flags.length ? `node ${flags.join(' ')} cli.js mcp --http` : 'node cli.js mcp --http (default)',
-      rss.fresh.toFixed(1),
-      rss.after.toFixed(1),
-    ]);
-  }
-  printTable(['server started as', 'fresh', `after ${RSS_CALLS} calls + 10 sessions`], rssRows);
-  const [fresh, after] = [Number(rssRows[0][1]), Number(rssRows[0][2])];
-  console.log(
-    `idle RSS (default spawn): fresh ${fresh} MB, after calls ${after} MB (target <= ${TARGETS.rssMb} MB): ` +
-      `${Math.max(fresh, after) <= TARGETS.rssMb ? 'met' : fresh <= TARGETS.rssMb ? 'met fresh, NOT after calls' : 'NOT met'}`,
   );
 } finally {
   for (const client of clients) await client.close().catch(() => {});

@@ -25,9 +25,9 @@ export interface CliChild {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts the built CLI (`out/main/cli.js`) with piped stdio. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): CliChild {
-  const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts the built CLI (`out/main/cli.js`) with piped stdio; `nodeArgs` go to Node before the script. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, cwd: string, nodeArgs: string[] = []): CliChild {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (chunk: string) => {

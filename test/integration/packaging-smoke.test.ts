@@ -72,8 +72,9 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
       '/out/main/cli/mcp-command.js',
       '/out/main/mcp/server.js',
       '/out/main/mcp/http-transport.js',
-      '/out/main/cli/bridge-command.js',
-      '/out/main/mcp/bridge/run-bridge.js',
+      '/out/main/mcp/bridge/bridge.bundle.cjs', // the stdio bridge as one file: what `daytona-tray bridge` runs
+      '/out/main/cli/bridge-command.js', // the same, as tsc emits it
+      '/out/main/mcp/bridge/in-process-upstream.js', // and its in-process server, loaded only when no server runs
       '/out/main/local/provider.js',
       '/out/main/core/secrets/keyring-worker.js',
       '/resources/tray/tray-idleTemplate.png',

@@ -5,7 +5,6 @@ import { findOrStartServer } from './find-or-start.ts';
 import { createInProcessUpstream } from './in-process-upstream.ts';
 import { errorResponse, toFrame, type JsonRpcMessage } from './messages.ts';
 import { createRelay } from './relay.ts';
-import { startSharedServer } from './shared-start.ts';
 
 /** The shared server's log, beside the runtime file. */
 export const SHARED_LOG_NAME = 'mcp-shared.log';
@@ -42,8 +41,9 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
       env: options.env,
       log: options.log,
       ...(options.tools ? { tools: options.tools } : {}),
-      startShared: () =>
-        startSharedServer({
+      // Loaded only when no server runs: node:child_process costs every bridge start ~5 ms of CPU.
+      startShared: async () =>
+        (await import('./shared-start.ts')).startSharedServer({
           execPath: options.execPath,
           cliScript: options.cliScript,
           env: options.env,
