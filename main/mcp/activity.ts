@@ -2,7 +2,16 @@ import type { DaytonaPort } from './daytona-port.ts';
 import type { Logger } from './log.ts';
 
 /** Tools that manage a sandbox's life themselves: a refresh during them would be wrong or pointless. */
-const LIFECYCLE_TOOLS = new Set(['create_sandbox', 'destroy_sandbox', 'start_sandbox', 'stop_sandbox', 'list_sandboxes', 'set_auto_stop']);
+const LIFECYCLE_TOOLS = new Set([
+  'create_sandbox',
+  'destroy_sandbox',
+  'start_sandbox',
+  'stop_sandbox',
+  'pause_sandbox',
+  'fork_sandbox',
+  'list_sandboxes',
+  'set_auto_stop',
+]);
 
 /** The sandbox a tool call works in, when it works in one. */
 export function sandboxOfCall(toolName: string, args: unknown): string | undefined {

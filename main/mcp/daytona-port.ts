@@ -16,6 +16,10 @@ export interface DaytonaPort {
   getSandbox(idOrName: string): Promise<SandboxInfo>;
   startSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
   stopSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
+  /** Resolves once the sandbox has left `pausing`. */
+  pauseSandbox(idOrName: string, timeoutSec: number): Promise<SandboxInfo>;
+  /** A new sandbox with a copy of the sandbox's files; resolves once the fork is started. */
+  forkSandbox(idOrName: string, name: string | undefined, timeoutSec: number): Promise<SandboxInfo>;
   destroySandbox(idOrName: string, timeoutSec: number): Promise<void>;
   setAutoIntervals(idOrName: string, intervals: AutoIntervals): Promise<SandboxInfo>;
   /** Counts as activity now (resets the auto-stop countdown). */
@@ -92,8 +96,11 @@ export interface SandboxInfo {
   target: string;
   snapshot?: string;
   autoStopInterval?: number;
+  autoPauseInterval?: number;
   autoArchiveInterval?: number;
   autoDeleteInterval?: number;
+  /** When the TTL ends (the sandbox is deleted then, whatever its state). */
+  autoDestroyAt?: string;
   createdAt?: string;
   lastActivityAt?: string;
   /** When the sandbox last changed (its state, among others). */
@@ -118,8 +125,15 @@ export interface CreateParams {
   public?: boolean;
   resources?: { cpu?: number; gpu?: number; memory?: number; disk?: number };
   autoStopInterval?: number;
+  autoPauseInterval?: number;
   autoArchiveInterval?: number;
   autoDeleteInterval?: number;
+  ttlMinutes?: number;
+  volumes?: { volumeId: string; mountPath: string; subpath?: string | undefined }[];
+  /** The region to create in, when not the profile's. */
+  target?: string;
+  /** A Dockerfile to build the sandbox from (instead of a snapshot or an image name). */
+  dockerfile?: string;
   networkBlockAll?: boolean;
   networkAllowList?: string;
   timeoutSec: number;
@@ -127,6 +141,9 @@ export interface CreateParams {
 
 export interface AutoIntervals {
   autoStopInterval?: number;
+  autoPauseInterval?: number;
+  /** Minutes from now until the sandbox is deleted whatever its state (0: no TTL). */
+  ttlMinutes?: number;
   autoArchiveInterval?: number;
   autoDeleteInterval?: number;
 }

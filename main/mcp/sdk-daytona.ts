@@ -1,6 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import type { Sandbox } from '@daytonaio/sdk';
+import type { Daytona, Sandbox } from '@daytonaio/sdk';
 import type {
   AutoIntervals,
   CloneParams,
@@ -17,8 +17,8 @@ import type {
 import { describeFailure, ToolFailure, type FailureContext } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ProfileSource } from './profile-source.ts';
-import { createClientPool, forget, remember, type Client } from './sdk-clients.ts';
-import { createRequest, requireStarted, toEntry, toInfo } from './sdk-shapes.ts';
+import { createClientPool, forget, remember, withTarget, type Client } from './sdk-clients.ts';
+import { createRequest, imageFromDockerfile, requireStarted, toEntry, toInfo } from './sdk-shapes.ts';
 import { sessionMethods } from './sdk-sessions.ts';
 
 export interface SdkDaytonaOptions {
@@ -39,7 +39,8 @@ const CALL_FAILURE_CODES = /^(FILE_|INVALID_FILE_PATH|PROCESS_|GIT_|SESSION_|COM
  */
 export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
   const transferTimeoutSec = options.transferTimeoutSec ?? 600;
-  const pool = createClientPool({ profiles: options.profiles, log: options.log, requestTimeoutMs: options.requestTimeoutMs ?? 120_000 });
+  const requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
+  const pool = createClientPool({ profiles: options.profiles, log: options.log, requestTimeoutMs });
   const client = () => pool.client();
 
   function context(c: Client, action: string, extra: Partial<FailureContext> = {}): FailureContext {
@@ -109,8 +110,12 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
 
     createSandbox: (params: CreateParams) =>
       api('create the sandbox', undefined, async (c) => {
-        const sandbox = await c.daytona.create(createRequest(params) as never, { timeout: params.timeoutSec });
-        remember(c, sandbox.id, sandbox);
+        const request = createRequest(params);
+        if (params.dockerfile !== undefined) request.image = await imageFromDockerfile(params.dockerfile);
+        const create = (daytona: Daytona) => daytona.create(request as never, { timeout: params.timeoutSec });
+        const sandbox =
+          params.target === undefined ? await create(c.daytona) : await withTarget(c, params.target, requestTimeoutMs, create);
+        if (params.target === undefined) remember(c, sandbox.id, sandbox);
         if (sandbox.state !== 'started') {
           throw new ToolFailure(
             'failed',
@@ -137,6 +142,21 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
         return toInfo(sandbox);
       }),
 
+    pauseSandbox: (idOrName, timeoutSec) =>
+      api(`pause sandbox ${idOrName}`, idOrName, async (c) => {
+        const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+        if (sandbox.state !== 'paused') await sandbox.pause(timeoutSec);
+        return toInfo(sandbox);
+      }),
+
+    forkSandbox: (idOrName, name, timeoutSec) =>
+      api(`fork sandbox ${idOrName}`, idOrName, async (c) => {
+        const source = remember(c, idOrName, await c.daytona.get(idOrName));
+        const forked = await source.fork(name === undefined ? {} : { name }, timeoutSec);
+        remember(c, forked.id, forked);
+        return toInfo(forked);
+      }),
+
     destroySandbox: (idOrName, timeoutSec) =>
       api(`destroy sandbox ${idOrName}`, idOrName, async (c) => {
         const sandbox = await c.daytona.get(idOrName);
@@ -147,7 +167,12 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
     setAutoIntervals: (idOrName, intervals: AutoIntervals) =>
       api(`change the auto-stop settings of sandbox ${idOrName}`, idOrName, async (c) => {
         const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
+        // At most one of auto-stop and auto-pause is on: the one switched off goes first.
+        const stopFirst = intervals.autoStopInterval === 0 || intervals.autoPauseInterval === undefined;
+        if (!stopFirst && intervals.autoPauseInterval !== undefined) await sandbox.setAutoPauseInterval(intervals.autoPauseInterval);
         if (intervals.autoStopInterval !== undefined) await sandbox.setAutostopInterval(intervals.autoStopInterval);
+        if (stopFirst && intervals.autoPauseInterval !== undefined) await sandbox.setAutoPauseInterval(intervals.autoPauseInterval);
+        if (intervals.ttlMinutes !== undefined) await sandbox.setTtl(intervals.ttlMinutes);
         if (intervals.autoArchiveInterval !== undefined) await sandbox.setAutoArchiveInterval(intervals.autoArchiveInterval);
         if (intervals.autoDeleteInterval !== undefined) await sandbox.setAutoDeleteInterval(intervals.autoDeleteInterval);
         await sandbox.refreshData();

@@ -1,6 +1,10 @@
-import type { Sandbox } from '@daytonaio/sdk';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Image, Sandbox } from '@daytonaio/sdk';
 import type { CreateParams, FileEntry, SandboxInfo } from './daytona-port.ts';
 import { ToolFailure } from './errors.ts';
+import { loadSdk } from './sdk-clients.ts';
 
 // Conversions between the SDK's shapes and the port's.
 
@@ -31,13 +35,32 @@ export function createRequest(params: CreateParams): Record<string, unknown> {
   copy('labels');
   copy('public');
   copy('autoStopInterval');
+  copy('autoPauseInterval');
   copy('autoArchiveInterval');
   copy('autoDeleteInterval');
+  copy('ttlMinutes');
+  copy('volumes');
   copy('networkBlockAll');
   copy('networkAllowList');
   // The SDK forwards `resources` whenever the key is present, with or without an image.
   if (params.resources && Object.values(params.resources).some((value) => value !== undefined)) request.resources = params.resources;
   return request;
+}
+
+/**
+ * The SDK builds an image from a Dockerfile on disk only (Image.fromDockerfile): the content goes to a file in a
+ * folder of its own, removed again once read. A COPY or ADD finds nothing there: there is no build context.
+ */
+export async function imageFromDockerfile(content: string): Promise<Image> {
+  const dir = await mkdtemp(join(tmpdir(), 'daytona-tray-dockerfile-'));
+  try {
+    const path = join(dir, 'Dockerfile');
+    await writeFile(path, content, { mode: 0o600 });
+    // The client pool's SDK build (CommonJS): the SDK tells an Image from an image name with instanceof.
+    return loadSdk().Image.fromDockerfile(path);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export function toInfo(sandbox: Sandbox): SandboxInfo {
@@ -54,6 +77,8 @@ export function toInfo(sandbox: Sandbox): SandboxInfo {
     target: sandbox.target,
     ...(sandbox.snapshot ? { snapshot: sandbox.snapshot } : {}),
     ...(sandbox.autoStopInterval !== undefined ? { autoStopInterval: sandbox.autoStopInterval } : {}),
+    ...(sandbox.autoPauseInterval !== undefined ? { autoPauseInterval: sandbox.autoPauseInterval } : {}),
+    ...(sandbox.autoDestroyAt ? { autoDestroyAt: sandbox.autoDestroyAt } : {}),
     ...(sandbox.autoArchiveInterval !== undefined ? { autoArchiveInterval: sandbox.autoArchiveInterval } : {}),
     ...(sandbox.autoDeleteInterval !== undefined ? { autoDeleteInterval: sandbox.autoDeleteInterval } : {}),
     ...(sandbox.createdAt ? { createdAt: sandbox.createdAt } : {}),

@@ -56,6 +56,8 @@ export const TOOL_NAMES = [
   'search_files',
   'git_status',
   'set_auto_stop',
+  'pause_sandbox',
+  'fork_sandbox',
   'command_wait',
   'command_output',
   'command_input',
@@ -129,7 +131,7 @@ export function registerToolScenario(label: string, context: () => ScenarioConte
     expect(created.text).toContain(id);
     const reused = await ok(client(), 'create_sandbox', { id });
     expect(reused.data.id).toBe(id);
-    await fails(client(), 'create_sandbox', { snapshot: 'a', image: 'b' }, /either `snapshot` or `image`/);
+    await fails(client(), 'create_sandbox', { snapshot: 'a', image: 'b' }, /one of `snapshot`, `image` or `buildInfo`, not several/);
     await fails(client(), 'create_sandbox', { id: MISSING }, /Sandbox 'no-such-sandbox' was not found: list_sandboxes/);
   });
 

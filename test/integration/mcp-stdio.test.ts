@@ -68,7 +68,7 @@ describe('daytona-tray mcp tool groups', () => {
     try {
       const client = await connectClient(new ChildStdioTransport(cli));
       const names = (await client.listTools()).tools.map((tool) => tool.name);
-      expect(names).toHaveLength(47);
+      expect(names).toHaveLength(49);
       expect(names).not.toEqual(expect.arrayContaining(['git_clone']));
       expect(names.filter((name) => name.startsWith('git_') || name === 'preview_link')).toEqual([]);
       expect(names).toContain('execute_command');

@@ -11,7 +11,8 @@ export const createSandbox = defineTool({
   description:
     'Creates a Daytona sandbox and returns once it is started, with its id: pass that id to every other tool. ' +
     'With `id`, reuses that sandbox instead (started again if it was stopped). Sandboxes stop by themselves after ' +
-    '`autoStopInterval` idle minutes (default 15); start_sandbox brings one back. It sends progress while it waits; ' +
+    '`autoStopInterval` idle minutes (default 15), or pause after `autoPauseInterval`; start_sandbox brings one back. ' +
+    '`ttlMinutes` deletes it that many minutes after creation, whatever its state. It sends progress while it waits; ' +
     'a cancelled call deletes the sandbox it was creating.',
   input: {
     id: z
@@ -41,12 +42,25 @@ export const createSandbox = defineTool({
     gpu: z.number().int().min(0).optional().describe('GPUs.'),
     memory: z.number().int().min(1).optional().describe('Memory in GiB.'),
     disk: z.number().int().min(1).optional().describe('Disk in GiB.'),
+    target: z.string().trim().min(1).optional().describe("Region to create the sandbox in (default: the profile's)."),
     autoStopInterval: z
       .number()
       .int()
       .min(0)
-      .default(15)
-      .describe('Minutes of inactivity before the sandbox stops (0 = never; default 15).'),
+      .optional()
+      .describe('Minutes of inactivity before the sandbox stops (0 = never; default 15, or 0 when autoPauseInterval is set).'),
+    autoPauseInterval: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Minutes of inactivity before the sandbox pauses (0 = never); at most one of it and autoStopInterval is non-zero.'),
+    ttlMinutes: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe('Minutes from now until the sandbox is deleted, whatever its state (0 = no limit).'),
     autoArchiveInterval: z.number().int().min(0).optional().describe('Minutes stopped before it is archived (0 = the maximum).'),
     autoDeleteInterval: z
       .number()
@@ -54,6 +68,23 @@ export const createSandbox = defineTool({
       .min(-1)
       .optional()
       .describe('Minutes stopped before it is deleted (-1 = never, 0 = right after stopping).'),
+    volumes: z
+      .array(
+        z.object({
+          volumeId: z.string().min(1),
+          mountPath: z.string().min(1).describe('Absolute path inside the sandbox.'),
+          subpath: z.string().optional().describe('A folder inside the volume to mount instead of all of it.'),
+        }),
+      )
+      .optional()
+      .describe('Volumes to mount in the sandbox.'),
+    buildInfo: z
+      .object({
+        dockerfileContent: z.string().min(1).describe('A Dockerfile to build the sandbox from.'),
+        contextHashes: z.array(z.string()).optional().describe('Not supported here: leave out (no build context can be uploaded).'),
+      })
+      .optional()
+      .describe('Build the sandbox from a Dockerfile (instead of snapshot or image).'),
     networkBlockAll: z.boolean().optional().describe('Block all network access from the sandbox.'),
     networkAllowList: z.string().optional().describe('Comma-separated CIDRs the sandbox may reach (others blocked).'),
     timeout: timeoutSec(120, 1800, 'the sandbox to start'),
@@ -66,8 +97,23 @@ export const createSandbox = defineTool({
       const sandbox = existing.state === 'started' ? existing : await daytona.startSandbox(args.id, args.timeout);
       return { text: `Reusing sandbox. ${describeSandbox(sandbox)}`, structured: sandboxRecord(sandbox) };
     }
-    if (args.snapshot && args.image) {
-      throw new ToolFailure('invalid', 'Give either `snapshot` or `image`, not both: a sandbox is created from one of them.');
+    if ([args.snapshot, args.image, args.buildInfo].filter(Boolean).length > 1) {
+      throw new ToolFailure(
+        'invalid',
+        'Give one of `snapshot`, `image` or `buildInfo`, not several: a sandbox is created from one of them.',
+      );
+    }
+    if (args.buildInfo?.contextHashes?.length) {
+      throw new ToolFailure(
+        'invalid',
+        'buildInfo.contextHashes are not supported: this server cannot upload a build context. Leave them out, and use a Dockerfile without COPY/ADD of local files.',
+      );
+    }
+    if (args.autoStopInterval && args.autoPauseInterval) {
+      throw new ToolFailure(
+        'invalid',
+        'Set at most one of autoStopInterval and autoPauseInterval to a non-zero value: a sandbox either stops or pauses when idle.',
+      );
     }
     const creating = daytona.createSandbox({
       name: args.name,
@@ -79,14 +125,23 @@ export const createSandbox = defineTool({
       labels: args.labels,
       public: args.public,
       resources: { cpu: args.cpu, gpu: args.gpu, memory: args.memory, disk: args.disk },
-      autoStopInterval: args.autoStopInterval,
+      autoStopInterval: args.autoStopInterval ?? (args.autoPauseInterval ? 0 : 15),
+      autoPauseInterval: args.autoPauseInterval,
       autoArchiveInterval: args.autoArchiveInterval,
       autoDeleteInterval: args.autoDeleteInterval,
+      ttlMinutes: args.ttlMinutes,
+      volumes: args.volumes,
+      dockerfile: args.buildInfo?.dockerfileContent,
+      target: args.target,
       networkBlockAll: args.networkBlockAll,
       networkAllowList: args.networkAllowList,
       timeoutSec: args.timeout,
     });
-    const what = args.image ? `building image ${args.image} and starting the sandbox` : 'creating and starting the sandbox';
+    const what = args.image
+      ? `building image ${args.image} and starting the sandbox`
+      : args.buildInfo
+        ? 'building the Dockerfile and starting the sandbox'
+        : 'creating and starting the sandbox';
     const sandbox = await withProgress(call, limits.progressMs, (seconds) => `${what}: ${seconds} s`, creating);
     if (call.signal.aborted) {
       // Creation cannot be interrupted through the SDK: undo it, so a cancelled call leaves no sandbox behind.

@@ -38,12 +38,14 @@ import { destroySandbox } from './destroy-sandbox.ts';
 import { executeCommand } from './execute-command.ts';
 import { fileDownload } from './file-download.ts';
 import { fileUpload } from './file-upload.ts';
+import { forkSandbox } from './fork-sandbox.ts';
 import { getFileInfo } from './get-file-info.ts';
 import { gitClone } from './git-clone.ts';
 import { gitStatus } from './git-status.ts';
 import { listFiles } from './list-files.ts';
 import { listSandboxes } from './list-sandboxes.ts';
 import { moveFile } from './move-file.ts';
+import { pauseSandbox } from './pause-sandbox.ts';
 import { previewLink } from './preview-link.ts';
 import { searchFiles } from './search-files.ts';
 import { setAutoStop } from './set-auto-stop.ts';
@@ -71,6 +73,8 @@ export const ALL_TOOLS: readonly ToolDefinition<any>[] = [
   searchFiles,
   gitStatus,
   setAutoStop,
+  pauseSandbox,
+  forkSandbox,
   commandWait,
   commandOutput,
   commandInput,

@@ -15,6 +15,8 @@ export const sandboxShape = {
   target: z.string(),
   snapshot: z.string().optional(),
   autoStopInterval: z.number().optional().describe('minutes idle before auto-stop; 0 = never'),
+  autoPauseInterval: z.number().optional().describe('minutes idle before auto-pause; 0 = never'),
+  autoDestroyAt: z.string().optional().describe('when the TTL deletes the sandbox, whatever its state'),
   autoArchiveInterval: z.number().optional(),
   autoDeleteInterval: z.number().optional(),
   createdAt: z.string().optional(),
@@ -36,6 +38,8 @@ export function describeSandbox(info: SandboxInfo): string {
       : info.autoStopInterval === 0
         ? '; never auto-stops'
         : `; auto-stops after ${info.autoStopInterval} min idle`;
+  const autoPause = info.autoPauseInterval ? `; auto-pauses after ${info.autoPauseInterval} min idle` : '';
+  const ttl = info.autoDestroyAt ? `; deleted at ${info.autoDestroyAt} (TTL)` : '';
   const name = info.name && info.name !== info.id ? ` (${info.name})` : '';
-  return `Sandbox ${info.id}${name} is ${info.state}: ${size}${autoStop}.`;
+  return `Sandbox ${info.id}${name} is ${info.state}: ${size}${autoStop}${autoPause}${ttl}.`;
 }
