@@ -21,6 +21,8 @@ import { createClientPool, forget, remember, withTarget, type Client } from './s
 import { createRequest, imageFromDockerfile, requireStarted, toEntry, toInfo } from './sdk-shapes.ts';
 import { sessionMethods } from './sdk-sessions.ts';
 
+const STOPPED_ALREADY = new Set(['stopped', 'archiving', 'archived']);
+
 export interface SdkDaytonaOptions {
   profiles: ProfileSource;
   log: Logger;
@@ -131,14 +133,17 @@ export function createSdkDaytona(options: SdkDaytonaOptions): DaytonaPort {
     startSandbox: (idOrName, timeoutSec) =>
       api(`start sandbox ${idOrName}`, idOrName, async (c) => {
         const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
-        if (sandbox.state !== 'started') await sandbox.start(timeoutSec);
+        // Daytona refuses start for a sandbox in error; recover() is its way back when the error allows it.
+        if (sandbox.state === 'error' && sandbox.recoverable) await sandbox.recover(timeoutSec);
+        else if (sandbox.state !== 'started') await sandbox.start(timeoutSec);
         return toInfo(sandbox);
       }),
 
     stopSandbox: (idOrName, timeoutSec) =>
       api(`stop sandbox ${idOrName}`, idOrName, async (c) => {
         const sandbox = remember(c, idOrName, await c.daytona.get(idOrName));
-        if (sandbox.state !== 'stopped') await sandbox.stop(timeoutSec);
+        // Archived (or on its way) is stopped already: Daytona would refuse the stop of an archived sandbox.
+        if (!STOPPED_ALREADY.has(sandbox.state ?? '')) await sandbox.stop(timeoutSec);
         return toInfo(sandbox);
       }),
 

@@ -15,9 +15,11 @@ export function requireStarted(sandbox: Sandbox): void {
   const advice =
     state === 'starting' || state === 'restoring' || state === 'creating' || state === 'pending_build' || state === 'building_snapshot'
       ? 'it is on its way: wait a few seconds, then retry'
-      : state === 'error' || state === 'build_failed'
-        ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
-        : 'start it with start_sandbox, then retry';
+      : (state === 'error' || state === 'build_failed') && sandbox.recoverable
+        ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}, recoverably: start_sandbox recovers it, then retry`
+        : state === 'error' || state === 'build_failed'
+          ? `it failed${sandbox.errorReason ? ` (${sandbox.errorReason})` : ''}: destroy it with destroy_sandbox and create a new one`
+          : 'start it with start_sandbox, then retry';
   throw new ToolFailure('not-started', `Sandbox ${sandbox.id} is ${state}: ${advice}.`);
 }
 

@@ -5,7 +5,9 @@ export const startSandbox = defineTool({
   name: 'start_sandbox',
   group: 'sandbox',
   title: 'Start a sandbox',
-  description: 'Starts a stopped (or archived) sandbox and returns once it is running. A started sandbox is left as is.',
+  description:
+    'Starts a stopped (or archived) sandbox and returns once it is running; a sandbox in a recoverable error is recovered. ' +
+    'A started sandbox is left as is.',
   input: {
     id: sandboxId(),
     timeout: timeoutSec(120, 1800, 'the sandbox to start'),

@@ -7,7 +7,8 @@ export const stopSandbox = defineTool({
   title: 'Stop a sandbox',
   description:
     'Stops a sandbox. Its files are kept (it costs only disk while stopped) and start_sandbox brings it back, unless it is ' +
-    'ephemeral (autoDeleteInterval 0): then Daytona deletes it, files and all, as soon as it stops.',
+    'ephemeral (autoDeleteInterval 0): then Daytona deletes it, files and all, as soon as it stops. An archived sandbox is ' +
+    'already stopped and is left as is.',
   input: {
     id: sandboxId(),
     timeout: timeoutSec(60, 600, 'the sandbox to stop'),
