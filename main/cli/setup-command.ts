@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bridgeLaunchForThisProcess } from '../core/clients/bridge-launch.ts';
@@ -5,9 +6,10 @@ import { currentHost } from '../core/clients/host.ts';
 import { createClients, selectClients } from '../core/clients/registry.ts';
 import { TOOL_GROUPS, type ToolGroup } from '../../preload/contract.ts';
 import { groupsOf, parseToolsOption } from '../core/clients/tool-presets.ts';
+import { checkProjectDir, PROJECT_SCOPES } from '../core/clients/project-scope.ts';
 import { CLIENT_IDS, ClientSetupError, isClientId, type AiClient, type ChangeResult, type ClientId } from '../core/clients/types.ts';
 
-const HELP = `Usage: daytona-tray setup <client|all> [--tools GROUPS] [--dry-run] [--force]
+const HELP = `Usage: daytona-tray setup <client|all> [--project DIR] [--tools GROUPS] [--dry-run] [--force]
 
 Connects an AI client to Daytona: adds a "daytona" server to its config that starts
 'daytona-tray bridge' (absolute paths, no secret). Every other setting is kept; the file
@@ -17,13 +19,35 @@ is backed up once (<file>.daytona-tray.bak) before the first change.
               ${TOOL_GROUPS.join(', ')}
               (default: those its entry has, else the client's preset: Cursor takes at
               most 40 tools, so it goes without computer-use)
+  --project   write the project's config in DIR instead of the user's (${Object.keys(PROJECT_SCOPES).join(', ')};
+              all: those of them installed here)
   --dry-run   print the change as a unified diff; write nothing, run nothing
   --force     replace a "daytona" server that Daytona Tray did not write`;
 
 /** The clients as this process sees them: real HOME and env, and the bridge launch of this very CLI. */
-export function clientsForThisProcess(): Record<ClientId, AiClient> {
+export function clientsForThisProcess(projectDir?: string): Record<ClientId, AiClient> {
   const cliScript = fileURLToPath(new URL('../cli.js', import.meta.url)); // out/main/cli.js, next to this file's folder
-  return createClients({ host: currentHost(), launch: bridgeLaunchForThisProcess(cliScript) });
+  return createClients({ host: currentHost(), launch: bridgeLaunchForThisProcess(cliScript), ...(projectDir ? { projectDir } : {}) });
+}
+
+/**
+ * The clients a command acts on: at user level those named (`all`: every one); with --project, the clients
+ * that have a project config (`all`: those installed here, or for unsetup every one of them). A named client
+ * without one is an error that says what to do.
+ */
+export function clientsToChange(args: ParsedClientArgs, command: 'setup' | 'unsetup'): AiClient[] | string {
+  if (args.project === undefined) return selectClients(clientsForThisProcess(), args.which);
+  const user = clientsForThisProcess();
+  const inProject = clientsForThisProcess(args.project);
+  const scoped = CLIENT_IDS.filter((id) => PROJECT_SCOPES[id] !== undefined);
+  if (args.which !== 'all') {
+    if (PROJECT_SCOPES[args.which]) return [inProject[args.which]];
+    return `${user[args.which].name} has no project-level MCP config; run 'daytona-tray ${command} ${args.which}' without --project. Clients with one: ${scoped.join(', ')}.`;
+  }
+  const chosen = command === 'unsetup' ? scoped : scoped.filter((id) => user[id].locate().installed);
+  if (chosen.length === 0)
+    return `none of the clients with a project config (${scoped.join(', ')}) seems to be installed; name one: daytona-tray setup cursor --project ${args.project}`;
+  return chosen.map((id) => inProject[id]);
 }
 
 export interface ParsedClientArgs {
@@ -32,6 +56,8 @@ export interface ParsedClientArgs {
   force: boolean;
   /** `--tools`: the groups asked for (all of them for `all`). */
   tools?: ToolGroup[];
+  /** `--project DIR`, absolute: the project's config instead of the user's. */
+  project?: string;
 }
 
 /** Parses `<client|all> [--dry-run] [--force]`; returns an exit code (after printing why) when it cannot. */
@@ -45,6 +71,7 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
         'dry-run': { type: 'boolean' },
         force: { type: 'boolean' },
         tools: { type: 'string' },
+        project: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -75,6 +102,16 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
       return 2;
     }
   }
+  let project: string | undefined;
+  if (values.project !== undefined) {
+    project = resolve(values.project);
+    try {
+      checkProjectDir(project);
+    } catch (error) {
+      process.stderr.write(`daytona-tray ${command}: --project: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   const [which, ...extra] = positionals;
   if (which === undefined || extra.length > 0 || (which !== 'all' && !isClientId(which))) {
     const got =
@@ -86,7 +123,13 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
     process.stderr.write(`daytona-tray ${command}: ${got}; name one of ${CLIENT_IDS.join(', ')}, or all.\n\n${help}\n`);
     return 2;
   }
-  return { which, dryRun: values['dry-run'] ?? false, force: values.force ?? false, ...(tools ? { tools } : {}) };
+  return {
+    which,
+    dryRun: values['dry-run'] ?? false,
+    force: values.force ?? false,
+    ...(tools ? { tools } : {}),
+    ...(project ? { project } : {}),
+  };
 }
 
 /** Human lines for one result; the diff when it is a dry run. */
@@ -126,11 +169,15 @@ function quote(arg: string): string {
 export async function run(argv: string[]): Promise<number> {
   const args = parseClientArgs('setup', HELP, argv, true);
   if (typeof args === 'number') return args;
-  const clients = clientsForThisProcess();
+  const clients = clientsToChange(args, 'setup');
+  if (typeof clients === 'string') {
+    process.stderr.write(`daytona-tray setup: ${clients}\n`);
+    return 1;
+  }
   let failed = 0;
   let attempted = 0;
-  for (const client of selectClients(clients, args.which)) {
-    if (args.which === 'all' && !client.locate().installed) {
+  for (const client of clients) {
+    if (args.which === 'all' && args.project === undefined && !client.locate().installed) {
       process.stdout.write(`${client.name}: not installed, skipped.\n`);
       continue;
     }

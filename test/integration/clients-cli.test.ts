@@ -149,7 +149,7 @@ describe('daytona-tray setup', () => {
   it('--help exits 0 and lists the clients', async () => {
     const { code, stdout } = await cli(['setup', '--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('Usage: daytona-tray setup <client|all> [--tools GROUPS] [--dry-run] [--force]');
+    expect(stdout).toContain('Usage: daytona-tray setup <client|all> [--project DIR] [--tools GROUPS] [--dry-run] [--force]');
     expect(stdout).toContain('claude-desktop, claude-code, cursor, windsurf, vscode');
   });
 });

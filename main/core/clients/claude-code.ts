@@ -82,6 +82,8 @@ export function createClaudeCodeClient(deps: ClientDeps & { run?: ProgramRunner 
   const { host } = deps;
   const run = deps.run ?? runProgram;
   const viaFile = createFileClient(SPEC, deps);
+  // A project's .mcp.json is ours to edit: the claude CLI's project scope would write the same file.
+  if (deps.projectDir !== undefined) return viaFile;
   const presets = entryPresets(SPEC, deps.launch);
 
   async function readEntry(file: string): Promise<{ snapshot?: ConfigSnapshot; entry?: unknown; problem?: string }> {

@@ -5,6 +5,7 @@ import { findEntry, type ConfigFormat, type EntryPath } from './config-format.ts
 import { assertNoDuplicateKeys, planChange, unifiedDiff } from './config-text.ts';
 import { bridgeOptionsOfEntry, buildEntry, judgeEntry, mergeEntry, mergeShaped, type EntryShape, type EntryStyle } from './entry.ts';
 import type { Host } from './host.ts';
+import { locateInProject } from './project-scope.ts';
 import type { ToolGroup } from '../../../preload/contract.ts';
 import { defaultPreset, groupsOf, normalizePreset, presetOfArgs, TOOL_CAPS, withTools, type ToolPreset } from './tool-presets.ts';
 import {
@@ -42,6 +43,8 @@ export interface ClientDeps {
   launch: BridgeLaunch;
   /** Test seam passed to the safe writer (runs just before its re-read and rename). */
   beforeRename?: () => Promise<void>;
+  /** Project scope (`setup --project DIR`): the client's config inside this folder instead of the user's. */
+  projectDir?: string;
 }
 
 /** A client whose user-level config is a JSON file edited with the safe writer. */
@@ -58,6 +61,8 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
   const merge = (entry: unknown, desired: Record<string, unknown>) =>
     spec.shape ? mergeShaped(entry, desired) : mergeEntry(entry, desired);
   const read = (file: string) => readConfigFile(file, spec.format);
+  const locate = (): ClientLocation =>
+    deps.projectDir !== undefined ? locateInProject(spec.id, spec.name, deps.projectDir) : spec.locate(host);
 
   function entryOf(snapshot: ConfigSnapshot): unknown {
     // JSON parsers disagree on duplicate keys (YAML refuses them while parsing; TOML forbids them).
@@ -113,10 +118,10 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     id: spec.id,
     name: spec.name,
     applyHint: spec.applyHint,
-    locate: () => spec.locate(host),
+    locate,
 
     async status(): Promise<ClientStatus> {
-      const location = spec.locate(host);
+      const location = locate();
       const status: ClientStatus = {
         id: spec.id,
         name: spec.name,
@@ -150,7 +155,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
 
     async connect(options: ChangeOptions = {}): Promise<ChangeResult> {
       const dryRun = options.dryRun ?? false;
-      const location = spec.locate(host);
+      const location = locate();
       if (!location.installed) {
         throw new ClientSetupError(
           'NOT_INSTALLED',
@@ -186,7 +191,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
 
     async disconnect(options: ChangeOptions = {}): Promise<ChangeResult> {
       const dryRun = options.dryRun ?? false;
-      const location = spec.locate(host);
+      const location = locate();
       const result = base(location.configPath, dryRun);
       const diffs: string[] = [];
       let removed = false;

@@ -116,6 +116,7 @@ export type ClientErrorCode =
   | 'BAD_SHAPE'
   | 'DUPLICATE_KEY'
   | 'CLI_FAILED'
+  | 'NO_PROJECT_SCOPE'
   | 'IO';
 
 /** A setup failure with a message that names the file and says what to do; nothing was changed. */
