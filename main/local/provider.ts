@@ -20,6 +20,7 @@ import { Desktops } from './toolbox/computer-use/desktop.ts';
 import { PtySessions } from './toolbox/pty/pty-sessions.ts';
 import { ptyUpgrade } from './toolbox/pty/pty-socket.ts';
 import { InterpreterContexts } from './toolbox/interpreter/contexts.ts';
+import { LspServers } from './toolbox/lsp/lsp-servers.ts';
 import { executeUpgrade } from './toolbox/interpreter/execute-socket.ts';
 import { DaemonEnv } from './toolbox/server/daemon-env.ts';
 import { SessionManager } from './toolbox/sessions.ts';
@@ -158,7 +159,11 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const sessions = new SessionManager(exec);
   const ptys = new PtySessions(exec);
   const contexts = new InterpreterContexts(exec);
-  whenStopped.push((id) => contexts.forget(id));
+  const lsp = new LspServers(exec);
+  whenStopped.push(
+    (id) => contexts.forget(id),
+    (id) => lsp.forget(id),
+  );
 
   app.use((_req, res, next) => {
     res.setHeader('X-Daytona-Api-Version', LOCAL_PROVIDER_VERSION);
@@ -207,6 +212,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       desktops,
       daemonEnv,
       interpreters: contexts,
+      lsp,
       version: LOCAL_PROVIDER_VERSION,
       maxUploadBytes: options.maxUploadBytes ?? 2 * 1024 ** 3,
     }),

@@ -44,13 +44,6 @@ const API_OPERATIONS: [method: string, template: string, operation: string][] = 
 const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][] = [
   // The runner's call that hands a new daemon its token and telemetry settings: a local sandbox has no daemon.
   ['POST', '/init', 'initialize'],
-  ['POST', '/lsp/start', 'lsp start'],
-  ['POST', '/lsp/stop', 'lsp stop'],
-  ['POST', '/lsp/completions', 'lsp completions'],
-  ['POST', '/lsp/did-open', 'lsp didOpen'],
-  ['POST', '/lsp/did-close', 'lsp didClose'],
-  ['GET', '/lsp/document-symbols', 'lsp documentSymbols'],
-  ['GET', '/lsp/workspacesymbols', 'lsp workspaceSymbols'],
   ['POST', '/files/upload', 'uploadFile (v1)'],
 ];
 

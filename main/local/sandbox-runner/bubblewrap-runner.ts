@@ -2,6 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import { INIT_READY, startInit } from './bubblewrap-init.ts';
+import { TOOL_PACKAGES, TOOLS_IN_SANDBOX, hostToolDir } from './tool-packages.ts';
 import type { OwnNetworkTools } from './own-network.ts';
 import type { NamespaceTools } from './probe.ts';
 import { killTree } from './processes.ts';
@@ -116,6 +117,10 @@ export function bubblewrapRunner(
       '--ro-bind',
       NODE_BIND[0]!,
       NODE_BIND[1]!,
+      ...TOOL_PACKAGES.flatMap((name) => {
+        const dir = hostToolDir(name);
+        return dir ? ['--ro-bind', dir, `${TOOLS_IN_SANDBOX}/${name}`] : [];
+      }),
       '--chdir',
       '/',
       '--clearenv',
@@ -132,6 +137,7 @@ export function bubblewrapRunner(
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
+    toolPath: (name) => (hostToolDir(name) ? `${TOOLS_IN_SANDBOX}/${name}` : undefined),
     network: own ? 'own' : 'shared',
     ...(own ? {} : { sharedNetworkReason }),
     start: (spec) =>

@@ -3,6 +3,7 @@ import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
 import { killTree, procStat, processTable, until } from './processes.ts';
 import { startPtyProcess } from './pty-process.ts';
 import { sandboxEnv, toHostPath } from './sandbox-env.ts';
+import { hostToolDir } from './tool-packages.ts';
 import type { SandboxRunner } from './types.ts';
 
 /** How long after its leader exited a process group may still be killed where /proc cannot tell (later its id may be reused). */
@@ -27,6 +28,7 @@ export function plainRunner(reason: string): SandboxRunner {
     network: 'shared',
     sharedNetworkReason: `sandboxes are not isolated here (${reason})`,
     nodePath: process.execPath,
+    toolPath: hostToolDir,
     async start(spec) {
       // A plain process sees the host's filesystem: there is nowhere to mount a volume.
       if (spec.dirs.mounts?.length) throw new Error(`volumes need bubblewrap, and sandboxes are not isolated here (${reason})`);

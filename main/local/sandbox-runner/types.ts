@@ -1,4 +1,5 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { ToolPackage } from './tool-packages.ts';
 import type { Socket } from 'node:net';
 
 /** Where a sandbox's writable directories live on the host. */
@@ -126,6 +127,8 @@ export interface SandboxRunner {
   readonly sharedNetworkReason?: string;
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
+  /** Where a tool package (sandbox-runner/tool-packages.ts) is as the sandbox's commands see it; undefined if absent. */
+  toolPath(name: ToolPackage): string | undefined;
   /** Starts a sandbox; resolves once commands can run in it. */
   start(spec: SandboxSpec): Promise<RunningSandbox>;
   /**

@@ -10,6 +10,8 @@ import { filesRoutes } from './files/routes.ts';
 import { gitRoutes } from './git/routes.ts';
 import type { InterpreterContexts } from './interpreter/contexts.ts';
 import { interpreterRoutes } from './interpreter/routes.ts';
+import type { LspServers } from './lsp/lsp-servers.ts';
+import { lspRoutes } from './lsp/routes.ts';
 import { processRoutes } from './process-routes.ts';
 import { ptyRoutes } from './pty/pty-routes.ts';
 import type { PtySessions } from './pty/pty-sessions.ts';
@@ -28,6 +30,7 @@ export interface ToolboxDeps extends SandboxExec {
   maxUploadBytes: number;
   daemonEnv: DaemonEnv;
   interpreters: InterpreterContexts;
+  lsp: LspServers;
   /** What GET /version reports. */
   version: string;
 }
@@ -77,6 +80,7 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   inner.use(interpreterRoutes({ ...deps, contexts: deps.interpreters, recordOf }));
   inner.use(gitRoutes({ ...deps, recordOf }));
   inner.use(serverRoutes({ ...deps, recordOf }));
+  inner.use(lspRoutes({ ...deps, recordOf }));
   inner.use(computerUseRoutes({ desktops: deps.desktops, recordOf }));
   // Last: Daytona operations this provider does not do answer 422 naming them (routes added above come first).
   inner.use(refuseUnsupported('toolbox'));
