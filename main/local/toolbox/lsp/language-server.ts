@@ -68,21 +68,20 @@ export class LanguageServer {
     this.connection.listen();
   }
 
-  /** Starts `argv` in the sandbox and runs the LSP handshake with `rootPath` as the workspace. */
+  /** Starts `argv` in the sandbox, in `cwd`, and runs the LSP handshake with `rootPath` (as the server sees it) as the workspace. */
   static async start(
     exec: SandboxExec,
     record: SandboxRecord,
     argv: string[],
+    cwd: string,
     rootPath: string,
     initializationOptions: Record<string, unknown>,
   ): Promise<LanguageServer> {
-    const child = await spawnInSandbox(
-      exec,
-      record,
-      argv,
-      { cwd: rootPath, env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {} },
-      ['pipe', 'pipe', 'ignore'],
-    );
+    const child = await spawnInSandbox(exec, record, argv, { cwd, env: process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {} }, [
+      'pipe',
+      'pipe',
+      'ignore',
+    ]);
     const server = new LanguageServer(exec, child);
     try {
       const initialize = server.connection.sendRequest('initialize', {

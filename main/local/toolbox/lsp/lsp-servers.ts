@@ -52,7 +52,8 @@ export class LspServers {
     if (entry.server?.alive) return;
     entry.starting ??= (async () => {
       const { argv, options } = launch(this.exec, language);
-      const server = await LanguageServer.start(this.exec, record, argv, pathToProject, options);
+      const root = this.exec.runner.visiblePath(pathToProject, this.exec.service.dirsOf(record.id));
+      const server = await LanguageServer.start(this.exec, record, argv, pathToProject, root, options);
       void server.exited.then(() => {
         if (servers.get(key)?.server === server) servers.delete(key);
       });

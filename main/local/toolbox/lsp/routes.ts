@@ -6,8 +6,9 @@ import type { SandboxRecord } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { cwdExists, type SandboxExec } from '../run-command.ts';
 import { resolveSandboxPath } from '../sandbox-paths.ts';
-import { completionList, lspSymbols } from './lsp-results.ts';
+import { completionList, lspSymbols, type LspSymbol } from './lsp-results.ts';
 import { LSP_LANGUAGES, type LspServers } from './lsp-servers.ts';
+import { uriMapping } from './uri-mapping.ts';
 
 export interface LspRouteDeps extends SandboxExec {
   lsp: LspServers;
@@ -34,6 +35,10 @@ async function ask<T>(work: Promise<T>): Promise<T> {
 export function lspRoutes(deps: LspRouteDeps): Router {
   const router = Router();
   router.use('/lsp', json({ limit: '1mb' }));
+  const mapping = (req: Request) => uriMapping(deps.runner.visiblePath, deps.service.dirsOf(deps.recordOf(req).id));
+  const serverUri = (req: Request, uri: string) => `file://${mapping(req).toServer(decodeURIComponent(uri.slice('file://'.length)))}`;
+  const located = (req: Request, symbols: LspSymbol[]) =>
+    symbols.map((symbol) => ({ ...symbol, location: { ...symbol.location, uri: mapping(req).fromServer(symbol.location.uri) } }));
 
   router.post('/lsp/start', async (req, res) => {
     const body = parseOrBadRequest(server, req.body ?? {}, 'LSP start request');
@@ -62,14 +67,18 @@ export function lspRoutes(deps: LspRouteDeps): Router {
     const text = await readFile(resolved.hostPath, 'utf8').catch(() => {
       throw badRequest(`Cannot open ${resolved.sandboxPath} for the language server: no such file in the sandbox.`, 'FILE_NOT_FOUND');
     });
-    await ask(lsp.notify('textDocument/didOpen', { textDocument: { uri: body.uri, languageId: body.languageId, version: 1, text } }));
+    await ask(
+      lsp.notify('textDocument/didOpen', {
+        textDocument: { uri: serverUri(req, body.uri), languageId: body.languageId, version: 1, text },
+      }),
+    );
     res.status(200).end();
   });
 
   router.post('/lsp/did-close', async (req, res) => {
     const body = parseOrBadRequest(server.extend({ uri: fileUri }), req.body ?? {}, 'didClose request');
     const lsp = deps.lsp.get(deps.recordOf(req).id, body.languageId, body.pathToProject);
-    await ask(lsp.notify('textDocument/didClose', { textDocument: { uri: body.uri } }));
+    await ask(lsp.notify('textDocument/didClose', { textDocument: { uri: serverUri(req, body.uri) } }));
     res.status(200).end();
   });
 
@@ -86,7 +95,7 @@ export function lspRoutes(deps: LspRouteDeps): Router {
     const lsp = deps.lsp.get(deps.recordOf(req).id, body.languageId, body.pathToProject);
     const result = await ask(
       lsp.request('textDocument/completion', {
-        textDocument: { uri: body.uri },
+        textDocument: { uri: serverUri(req, body.uri) },
         position: body.position,
         ...(body.context ? { context: body.context } : {}),
       }),
@@ -97,13 +106,14 @@ export function lspRoutes(deps: LspRouteDeps): Router {
   router.get('/lsp/document-symbols', async (req, res) => {
     const query = parseOrBadRequest(server.extend({ uri: fileUri }), req.query, 'documentSymbols query');
     const lsp = deps.lsp.get(deps.recordOf(req).id, query.languageId, query.pathToProject);
-    res.json(lspSymbols(await ask(lsp.request('textDocument/documentSymbol', { textDocument: { uri: query.uri } })), query.uri));
+    const symbols = await ask(lsp.request('textDocument/documentSymbol', { textDocument: { uri: serverUri(req, query.uri) } }));
+    res.json(located(req, lspSymbols(symbols, serverUri(req, query.uri))));
   });
 
   router.get('/lsp/workspacesymbols', async (req, res) => {
     const query = parseOrBadRequest(server.extend({ query: z.string().min(1, 'is required') }), req.query, 'workspaceSymbols query');
     const lsp = deps.lsp.get(deps.recordOf(req).id, query.languageId, query.pathToProject);
-    res.json(lspSymbols(await ask(lsp.request('workspace/symbol', { query: query.query })), ''));
+    res.json(located(req, lspSymbols(await ask(lsp.request('workspace/symbol', { query: query.query })), '')));
   });
 
   return router;
