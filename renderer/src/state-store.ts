@@ -1,4 +1,5 @@
 import type { AppState, BridgeApi, BridgeError } from '../../preload/contract.ts';
+import { reuseUnchanged } from './reuse-unchanged.ts';
 
 /** What the window renders from: main's latest snapshot, or why there is none. */
 export interface StateSnapshot {
@@ -29,7 +30,8 @@ export function createStateStore(bridge: BridgeApi): StateStore {
   };
   const accept = (state: AppState) => {
     if (current.state && current.state.revision > state.revision) return;
-    set({ state, error: undefined });
+    // The sandboxes that did not change keep their objects, so only the changed rows render (SandboxRow is memoized).
+    set({ state: { ...state, sandboxes: reuseUnchanged(current.state?.sandboxes, state.sandboxes) }, error: undefined });
   };
   // The window lives as long as the page: this subscription is never dropped.
   bridge.onStateChanged(accept);

@@ -1,8 +1,10 @@
-import { useEffect, useRef, useState } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import type { SandboxView } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { ageOf, formatCountdown, formatGiB } from '../format.ts';
 import { useAction } from '../hooks/use-action.ts';
+import { useClock } from '../hooks/use-clock.ts';
+import { countRender } from '../render-count.ts';
 import { Button } from './button.tsx';
 import { Dialog } from './dialog.tsx';
 import { useNotice } from './notice.tsx';
@@ -14,8 +16,11 @@ const STOPPABLE = new Set(['started', 'starting']);
 /**
  * One sandbox: what it is, how long it has left, and what can be done to it. `highlight` (set when a
  * notification about it opened the window) scrolls it into view and marks it as the current one.
+ * Memoized: a snapshot where another sandbox changed keeps this one's object (state-store.ts), so this row
+ * does not render again; its age and countdown tick on their own (useClock).
  */
-export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; now: number; highlight?: number | undefined }) {
+export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { sandbox: SandboxView; highlight?: number | undefined }) {
+  countRender('SandboxRow');
   const bridge = useBridge();
   const notify = useNotice();
   const start = useAction(bridge.startSandbox);
@@ -35,8 +40,6 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
   const busy = start.pending || stop.pending || remove.pending;
   const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? copy.error;
   const clearErrors = () => [start, stop, remove, preview, copy].forEach((action) => action.clearError());
-  const age = ageOf(sandbox.createdAt, now);
-  const stopIn = sandbox.autoStopAt ? Date.parse(sandbox.autoStopAt) - now : undefined;
   const titleId = `sandbox-${sandbox.id}`;
 
   async function openPreview() {
@@ -81,13 +84,9 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
         <span>{formatGiB(sandbox.memory)} RAM</span>
         <span>{formatGiB(sandbox.disk)} disk</span>
         {sandbox.gpu > 0 ? <span>{sandbox.gpu} GPU</span> : null}
-        {age ? <span>{age} old</span> : null}
+        <Age createdAt={sandbox.createdAt} />
       </p>
-      {stopIn !== undefined && stopIn > 0 ? (
-        <p className="sandbox-note">
-          Auto-stops in <strong>{formatCountdown(stopIn)}</strong> if idle
-        </p>
-      ) : null}
+      <AutoStopNote autoStopAt={sandbox.autoStopAt} />
       {sandbox.errorReason ? <p className="sandbox-note error-text">{sandbox.errorReason}</p> : null}
       {error ? (
         <p className="error-text" role="alert">
@@ -195,5 +194,23 @@ export function SandboxRow({ sandbox, now, highlight }: { sandbox: SandboxView; 
         </form>
       </Dialog>
     </li>
+  );
+});
+
+function Age({ createdAt }: { createdAt: string | undefined }) {
+  const age = useClock((now) => ageOf(createdAt, now));
+  return age ? <span>{age} old</span> : null;
+}
+
+function AutoStopNote({ autoStopAt }: { autoStopAt: string | undefined }) {
+  const stopIn = useClock((now) => {
+    const left = autoStopAt ? Date.parse(autoStopAt) - now : Number.NaN;
+    return left > 0 ? formatCountdown(left) : undefined;
+  });
+  if (stopIn === undefined) return null;
+  return (
+    <p className="sandbox-note">
+      Auto-stops in <strong>{stopIn}</strong> if idle
+    </p>
   );
 }

@@ -3,7 +3,6 @@ import type { AppState, SandboxView } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 import { formatUsd } from '../format.ts';
 import { useAction } from '../hooks/use-action.ts';
-import { useNow } from '../hooks/use-now.ts';
 import { Banner } from './banner.tsx';
 import { Button } from './button.tsx';
 import { RefreshIcon } from './icons.tsx';
@@ -32,7 +31,6 @@ export function SandboxesView({ state, focus }: { state: AppState; focus?: Sandb
   const bridge = useBridge();
   const refresh = useAction(bridge.refreshSandboxes);
   const [filter, setFilter] = useState<Filter>('all');
-  const now = useNow();
   const { sandboxes, watcher, billing } = state;
   const counts = Object.fromEntries(FILTERS.map((f) => [f.id, sandboxes.filter(f.matches).length])) as Record<Filter, number>;
   // Offer only the filters that match something (and the selected one): four chips fit 380 px, five do not.
@@ -117,7 +115,7 @@ export function SandboxesView({ state, focus }: { state: AppState; focus?: Sandb
       ) : (
         <ul className="sandbox-list" aria-label="Sandboxes">
           {shown.map((sandbox) => (
-            <SandboxRow key={sandbox.id} sandbox={sandbox} now={now} highlight={focus?.sandboxId === sandbox.id ? focus.seq : undefined} />
+            <SandboxRow key={sandbox.id} sandbox={sandbox} highlight={focus?.sandboxId === sandbox.id ? focus.seq : undefined} />
           ))}
         </ul>
       )}
