@@ -44,7 +44,6 @@ const API_OPERATIONS: [method: string, template: string, operation: string][] = 
 const TOOLBOX_OPERATIONS: [method: string, template: string, operation: string][] = [
   // The runner's call that hands a new daemon its token and telemetry settings: a local sandbox has no daemon.
   ['POST', '/init', 'initialize'],
-  ['POST', '/files/upload', 'uploadFile (v1)'],
 ];
 
 /** What to do instead, in full and short enough for a WebSocket close reason (123 bytes). */

@@ -72,6 +72,22 @@ describe('local provider: the daemon environment, version and listening ports', 
     await expect.poll(async () => (await get('/port/4312/in-use')).body, { timeout: 20_000 }).toEqual({ isInUse: false });
   });
 
+  it('takes a file through the first version of the upload call (FileSystemApi.uploadFile)', async () => {
+    const form = new FormData();
+    form.append('file', new Blob(['uploaded the old way\n']), 'old.txt');
+    const response = await t.request(`/toolbox/${sandbox.id}/files/upload?path=${encodeURIComponent('/home/daytona/old.txt')}`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(response.status).toBe(200);
+    expect((await sandbox.fs.downloadFile('/home/daytona/old.txt')).toString()).toBe('uploaded the old way\n');
+    const outside = await t.request(`/toolbox/${sandbox.id}/files/upload?path=${encodeURIComponent('/etc/evil')}`, {
+      method: 'POST',
+      body: form,
+    });
+    expect(outside.status).toBe(403);
+  });
+
   it("refuses /init on purpose (it sets up Daytona's in-sandbox daemon, which a local sandbox does not have)", async () => {
     const response = await t.request(`/toolbox/${sandbox.id}/init`, {
       method: 'POST',

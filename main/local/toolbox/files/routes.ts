@@ -173,14 +173,26 @@ export function filesRoutes(deps: FilesDeps): Router {
     });
   });
 
-  router.post('/files/upload-v2', async (req, res) => {
+  /** One file in the multipart field 'file', to the `path` query parameter. */
+  const uploadOne = async (req: Request) => {
     const path = requiredPathParam(req);
     const target = await resolve(req, path);
     const result = await receiveUpload(req, deps, (field) => (field === 'file' ? { index: 0, kind: 'file' } : undefined), { 0: path });
     const error = result.errors[0];
     if (error) throw new ApiError(error.status, error.message, error.code);
     if (result.files.length === 0) throw badRequest("No file received: send the file in a multipart field named 'file'.");
+    return { path, target };
+  };
+
+  router.post('/files/upload-v2', async (req, res) => {
+    const { path, target } = await uploadOne(req);
     res.status(200).json({ name: posix.basename(target.sandboxPath), path: target.sandboxPath, type: contentTypeOf(path) });
+  });
+
+  // The first version of the call (FileSystemApi.uploadFile), which the daemon still serves: the same, with an empty answer.
+  router.post('/files/upload', async (req, res) => {
+    await uploadOne(req);
+    res.status(200).end();
   });
 
   router.get('/files/find', async (req, res) => {
