@@ -103,7 +103,9 @@ export function apiRoutes(service: SandboxService, links: PreviewLinks, resource
     res.json({ items: page.items.map((record) => service.listItem(record)), nextCursor: page.nextCursor });
   });
 
-  router.get('/sandbox/:idOrName', (req, res) => {
+  router.get('/sandbox/:idOrName', (req, res, next) => {
+    // Daytona's runners' own call, which its router matches before this one: refused below, never "not found".
+    if (req.params.idOrName === 'for-runner') return next();
     res.json(service.dto(service.get(req.params.idOrName)));
   });
 
