@@ -72,8 +72,10 @@ export type ToolGroup = (typeof TOOL_GROUPS)[number];
  */
 export const NOTIFICATION_KINDS = [
   'autoStop',
+  'autoPause',
   'autoArchive',
   'autoDelete',
+  'ttlExpired',
   'sandboxError',
   'lowBalance',
   'creditsDepleted',
@@ -205,6 +207,12 @@ export interface SandboxView {
    * scaled clock). Absent when not running or auto-stop is off.
    */
   autoStopAt?: string;
+  /** Minutes idle before it pauses; 0 or absent = never. */
+  autoPauseInterval?: number;
+  /** ISO 8601: when it pauses if it stays idle (as autoStopAt). */
+  autoPauseAt?: string;
+  /** ISO 8601: when its TTL deletes it, whatever its state. */
+  autoDestroyAt?: string;
   errorReason?: string;
   target?: string;
   labels: Record<string, string>;

@@ -104,8 +104,10 @@ export function sandboxView(sandbox: WatchedSandbox, minuteMs: number): SandboxV
     'createdAt',
     'lastActivityAt',
     'autoStopInterval',
+    'autoPauseInterval',
     'autoArchiveInterval',
     'autoDeleteInterval',
+    'autoDestroyAt',
     'errorReason',
     'target',
   ] as const) {
@@ -115,6 +117,10 @@ export function sandboxView(sandbox: WatchedSandbox, minuteMs: number): SandboxV
   const since = Date.parse(sandbox.lastActivityAt ?? sandbox.updatedAt ?? '');
   if (sandbox.state === 'started' && (sandbox.autoStopInterval ?? 0) > 0 && Number.isFinite(since)) {
     view.autoStopAt = new Date(since + sandbox.autoStopInterval! * minuteMs).toISOString();
+  }
+  // Auto-pause runs on the same idle clock.
+  if (sandbox.state === 'started' && (sandbox.autoPauseInterval ?? 0) > 0 && Number.isFinite(since)) {
+    view.autoPauseAt = new Date(since + sandbox.autoPauseInterval! * minuteMs).toISOString();
   }
   return view;
 }

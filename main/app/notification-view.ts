@@ -22,8 +22,10 @@ export interface NotificationSpec {
 
 const VIEW_OF: Record<AlertKind, ViewName> = {
   'auto-stop': 'sandboxes',
+  'auto-pause': 'sandboxes',
   'auto-archive': 'sandboxes',
   'auto-delete': 'sandboxes',
+  'ttl-expired': 'sandboxes',
   'sandbox-error': 'sandboxes',
   'low-balance': 'balance',
   'credits-depleted': 'balance',

@@ -97,6 +97,35 @@ test.describe('sandboxes', () => {
     expect(await callsOf(page, 'startSandbox')).toEqual([{ id: 'sbx-data-91ab' }]);
   });
 
+  test('a paused sandbox says so, with its time to live, and Resume starts it again', async ({ page }) => {
+    await openWindow(page);
+    await page.evaluate(() => {
+      const { sampleSandbox } = window.fakeSamples;
+      const state = window.fakeBridge.state();
+      const hours = (n: number) => new Date(Date.now() + n * 3_600_000 + 30_000).toISOString();
+      window.fakeBridge.emitState({
+        sandboxes: [
+          ...state.sandboxes,
+          sampleSandbox({ id: 'sbx-paused-1', name: 'paused-one', state: 'paused', autoPauseInterval: 30, autoDestroyAt: hours(2) }),
+          sampleSandbox({ id: 'sbx-pausing-2', name: 'pauses-soon', state: 'started', autoPauseAt: hours(0.2) }),
+        ],
+      });
+    });
+    const paused = row(page, 'paused-one');
+    await expect(paused.locator('.badge')).toHaveText('paused');
+    await expect(paused).toContainText('Paused: its processes are frozen with their memory kept');
+    await expect(paused).toContainText(/Deleted in 2 h.*\(time to live\), whatever its state/);
+    await expect(paused.getByRole('button', { name: 'Stop' })).toHaveCount(0);
+    await expect(row(page, 'pauses-soon')).toContainText(/Auto-pauses in 1[12] min if idle/);
+    await holdNext(page, 'startSandbox');
+    await paused.getByRole('button', { name: 'Resume' }).click();
+    await expect(paused.getByRole('button', { name: 'Resuming…' })).toBeDisabled();
+    await release(page, 'startSandbox');
+    await expect(paused.locator('.badge')).toHaveText('running');
+    await expect(paused).not.toContainText('Paused:');
+    expect(await callsOf(page, 'startSandbox')).toEqual([{ id: 'sbx-paused-1' }]);
+  });
+
   test('delete asks first: cancel keeps it, confirm deletes it', async ({ page }) => {
     await openWindow(page);
     const data = row(page, 'data-cleanup');

@@ -32,8 +32,10 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       toolGroups: { sandbox: true, files: true, process: true, git: true, preview: true, 'computer-use': true },
       notifications: {
         autoStop: true,
+        autoPause: true,
         autoArchive: true,
         autoDelete: true,
+        ttlExpired: true,
         sandboxError: true,
         lowBalance: true,
         creditsDepleted: true,

@@ -94,6 +94,31 @@ describe('classifyChange', () => {
       'auto-delete',
     ],
     ['started -> destroying for an ephemeral sandbox', transition(sandbox('a', { autoDeleteInterval: 0 }), 'destroying'), 'auto-delete'],
+    [
+      'started -> pausing, idle past auto-pause',
+      transition(sandbox('a', { autoStopInterval: 0, autoPauseInterval: 10 }), 'pausing'),
+      'auto-pause',
+    ],
+    [
+      'started -> paused (seen by polling)',
+      transition(sandbox('a', { autoStopInterval: 0, autoPauseInterval: 10 }), 'paused'),
+      'auto-pause',
+    ],
+    [
+      'paused -> destroying once its TTL ran out',
+      transition(sandbox('a', { state: 'paused', autoDestroyAt: new Date(START - MINUTE).toISOString() }), 'destroying'),
+      'ttl-expired',
+    ],
+    [
+      'stopped -> destroying at its TTL, though auto-delete is off',
+      transition(sandbox('a', { state: 'stopped', autoDestroyAt: new Date(START).toISOString() }), 'destroying'),
+      'ttl-expired',
+    ],
+    [
+      'removed (polling) while started, past its TTL',
+      { type: 'removed', old: sandbox('a', { autoDestroyAt: new Date(START - MINUTE).toISOString() }), requested: false } as SandboxChange,
+      'ttl-expired',
+    ],
     ['anything -> error', transition(sandbox('a', { state: 'starting' }), 'error'), 'sandbox-error'],
     ['anything -> build_failed', transition(sandbox('a', { state: 'pending_build' }), 'build_failed'), 'sandbox-error'],
     [
@@ -126,6 +151,21 @@ describe('classifyChange', () => {
     ],
     ['error -> error', transition(sandbox('a', { state: 'error' }), 'build_failed')],
     ['a start', transition(sandbox('a', { state: 'stopped' }), 'started')],
+    ['a resume', transition(sandbox('a', { state: 'paused' }), 'started')],
+    ['a pause this app asked for', transition(sandbox('a', { autoStopInterval: 0, autoPauseInterval: 10 }), 'pausing', true)],
+    [
+      'a pause before the idle time ran out (someone paused it)',
+      transition(sandbox('a', { autoStopInterval: 0, autoPauseInterval: 30 }), 'pausing'),
+    ],
+    ['a pause with auto-pause off', transition(sandbox('a'), 'paused')],
+    [
+      'a delete before the TTL (the user deleted it)',
+      transition(sandbox('a', { state: 'stopped', autoDestroyAt: new Date(START + 60 * MINUTE).toISOString() }), 'destroying'),
+    ],
+    [
+      'a requested delete past the TTL',
+      transition(sandbox('a', { state: 'stopped', autoDestroyAt: new Date(START - MINUTE).toISOString() }), 'destroying', true),
+    ],
   ])('no alert for %s', (_name, change) => {
     expect(classifyChange(change, at)).toBeUndefined();
   });
@@ -167,6 +207,31 @@ describe('alert policy', () => {
     clock = fakeClock();
     alerts = [];
     settings = {};
+  });
+
+  it('notifies an auto-pause with a Resume action, and a TTL deletion as such (not as an auto-delete)', () => {
+    const p = policy({ coalesceMs: 0 });
+    p.onChanges([
+      transition(sandbox('a', { name: 'agent', autoStopInterval: 0, autoPauseInterval: 10 }), 'pausing'),
+      transition(
+        sandbox('b', { name: 'short-lived', state: 'stopped', autoDestroyAt: new Date(START - MINUTE).toISOString() }),
+        'destroying',
+      ),
+    ]);
+    clock.advance(0);
+    expect(alerts.map((alert) => alert.kind).sort()).toEqual(['auto-pause', 'ttl-expired']);
+    const pause = alerts.find((alert) => alert.kind === 'auto-pause')!;
+    expect(pause).toMatchObject({
+      title: 'Sandbox auto-paused',
+      sandboxIds: ['a'],
+      actions: [{ type: 'restart-sandbox', sandboxId: 'a', label: 'Resume' }, { type: 'open-window' }],
+    });
+    expect(pause.body).toBe(
+      '"agent" paused after 20 min idle (its auto-pause is 10 min). Everything in it is kept as it was; resume it to continue.',
+    );
+    const ttl = alerts.find((alert) => alert.kind === 'ttl-expired')!;
+    expect(ttl).toMatchObject({ title: 'Sandbox reached its time to live', sandboxIds: ['b'] });
+    expect(ttl.body).toMatch(/^"short-lived" was deleted: its time to live ended.*Its files are gone\.$/);
   });
 
   it('notifies an auto-stop with the name, idle time and a restart action, after the coalescing window', () => {
@@ -258,8 +323,10 @@ describe('alert policy', () => {
       alertSettingsFromNotifications(
         {
           autoStop: false,
+          autoPause: true,
           autoArchive: true,
           autoDelete: false,
+          ttlExpired: false,
           sandboxError: false,
           lowBalance: true,
           creditsDepleted: false,
@@ -270,8 +337,10 @@ describe('alert policy', () => {
     ).toEqual({
       enabled: {
         'auto-stop': false,
+        'auto-pause': true,
         'auto-archive': true,
         'auto-delete': false,
+        'ttl-expired': false,
         'sandbox-error': false,
         'low-balance': true,
         'credits-depleted': false,
@@ -391,8 +460,10 @@ describe('alert kinds and their switches', () => {
     expect(NOTIFICATION_KINDS.map(alertKindOf)).toEqual([...ALERT_KINDS]);
     expect(ALERT_KINDS).toEqual([
       'auto-stop',
+      'auto-pause',
       'auto-archive',
       'auto-delete',
+      'ttl-expired',
       'sandbox-error',
       'low-balance',
       'credits-depleted',

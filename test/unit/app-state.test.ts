@@ -139,8 +139,10 @@ describe('buildAppState', () => {
       toolGroups: { sandbox: true, files: true, process: true, git: false, preview: true, 'computer-use': true },
       notifications: {
         autoStop: true,
+        autoPause: true,
         autoArchive: false,
         autoDelete: true,
+        ttlExpired: true,
         sandboxError: true,
         lowBalance: true,
         creditsDepleted: true,

@@ -11,6 +11,9 @@ describe('hourlyCostUsd at the published rates (vCPU $0.0504/h, memory $0.0162/G
     ['starting pays like started', box('starting', 2, 4, 10), 2 * 0.0504 + 4 * 0.0162 + 10 * 0.000108],
     ['stopping still runs', box('stopping', 1, 1, 3), 0.0504 + 0.0162 + 3 * 0.000108],
     ['stopped pays disk only', box('stopped', 4, 8, 10), 10 * 0.000108],
+    ['paused pays disk only (memory is kept, but Daytona bills the disk)', box('paused', 4, 8, 10), 10 * 0.000108],
+    ['pausing still runs', box('pausing', 1, 1, 3), 0.0504 + 0.0162 + 3 * 0.000108],
+    ['resuming runs', box('resuming', 1, 1, 3), 0.0504 + 0.0162 + 3 * 0.000108],
     ['error keeps its disk', box('error', 4, 8, 20), 20 * 0.000108],
     ['archived is free (object storage is not priced)', box('archived', 4, 8, 10), 0],
     ['destroyed is free', box('destroyed', 4, 8, 10), 0],
@@ -28,6 +31,10 @@ describe('burnRate', () => {
     expect(burn.perHourUsd).toBeCloseTo(perHour, 10);
     expect(burn.perDayUsd).toBeCloseTo(perHour * 24, 10);
     expect(burn).toMatchObject({ running: 2, diskOnly: 1, gpuNotPriced: 1 });
+  });
+
+  it('counts a paused sandbox as disk only', () => {
+    expect(burnRate([box('paused', 4, 8, 10)])).toMatchObject({ perHourUsd: 10 * 0.000108, running: 0, diskOnly: 1 });
   });
 
   it('is zero for no sandboxes', () => {

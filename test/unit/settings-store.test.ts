@@ -46,8 +46,10 @@ describe('settings file', () => {
       },
       notifications: {
         autoStop: true,
+        autoPause: true,
         autoArchive: true,
         autoDelete: true,
+        ttlExpired: true,
         sandboxError: true,
         lowBalance: true,
         creditsDepleted: true,

@@ -53,7 +53,14 @@ interface Pending {
   timer: unknown;
 }
 
-const SANDBOX_KINDS: ReadonlySet<AlertKind> = new Set(['auto-stop', 'auto-archive', 'auto-delete', 'sandbox-error']);
+const SANDBOX_KINDS: ReadonlySet<AlertKind> = new Set([
+  'auto-stop',
+  'auto-pause',
+  'auto-archive',
+  'auto-delete',
+  'ttl-expired',
+  'sandbox-error',
+]);
 const OPEN: AlertAction = { type: 'open-window', label: 'Open Daytona Tray' };
 
 /**
@@ -215,6 +222,8 @@ export function createAlertPolicy(options: AlertPolicyOptions): AlertPolicy {
 
 const VERBS: Record<string, { title: string; verb: string }> = {
   'auto-stop': { title: 'auto-stopped', verb: 'stopped' },
+  'auto-pause': { title: 'auto-paused', verb: 'paused' },
+  'ttl-expired': { title: 'deleted at the end of their time to live', verb: 'were deleted' },
   'auto-archive': { title: 'auto-archived', verb: 'archived' },
   'auto-delete': { title: 'auto-deleted', verb: 'deleted' },
   'sandbox-error': { title: 'failed', verb: 'failed' },
@@ -235,6 +244,20 @@ function describeSandboxes(kind: AlertKind, events: SandboxAlertEvent[], minuteM
           body: `${name} stopped after ${idle(event)} idle (its auto-stop is ${formatMinutes(event.sandbox.autoStopInterval ?? 0)}). Its files are kept; restart it to continue.`,
           sandboxIds: ids,
           actions: [{ type: 'restart-sandbox', sandboxId: id, label: 'Restart' }, OPEN],
+        };
+      case 'auto-pause':
+        return {
+          title: 'Sandbox auto-paused',
+          body: `${name} paused after ${idle(event)} idle (its auto-pause is ${formatMinutes(event.sandbox.autoPauseInterval ?? 0)}). Everything in it is kept as it was; resume it to continue.`,
+          sandboxIds: ids,
+          actions: [{ type: 'restart-sandbox', sandboxId: id, label: 'Resume' }, OPEN],
+        };
+      case 'ttl-expired':
+        return {
+          title: 'Sandbox reached its time to live',
+          body: `${name} was deleted: its time to live ended${event.sandbox.createdAt ? ` (created ${event.sandbox.createdAt})` : ''}. Its files are gone.`,
+          sandboxIds: ids,
+          actions: [OPEN],
         };
       case 'auto-archive':
         return {

@@ -4,7 +4,7 @@ import type { WatchedSandbox } from '../watcher/watched-sandbox.ts';
 /** Daytona's ceiling for auto-archive, used when a sandbox says 0 ("the maximum"); /config maxAutoArchiveInterval. */
 export const DEFAULT_MAX_AUTO_ARCHIVE_MINUTES = 43_200;
 
-export type SandboxAlertKind = 'auto-stop' | 'auto-archive' | 'auto-delete' | 'sandbox-error';
+export type SandboxAlertKind = 'auto-stop' | 'auto-pause' | 'auto-archive' | 'auto-delete' | 'ttl-expired' | 'sandbox-error';
 
 /** One sandbox's reason to notify, before coalescing. */
 export interface SandboxAlertEvent {
@@ -33,6 +33,7 @@ export interface ClassifyContext {
 
 const ERROR_STATES: ReadonlySet<string> = new Set(['error', 'build_failed']);
 const STOPPING: ReadonlySet<string> = new Set(['stopping', 'stopped']);
+const PAUSING: ReadonlySet<string> = new Set(['pausing', 'paused']);
 const ARCHIVING: ReadonlySet<string> = new Set(['archiving', 'archived']);
 const DELETING: ReadonlySet<string> = new Set(['destroying', 'destroyed']);
 
@@ -52,6 +53,8 @@ export function classifyChange(change: SandboxChange, context: ClassifyContext):
       };
     }
     if (change.requested) return undefined;
+    if (DELETING.has(to) && ttlRanOut(old, context)) return { kind: 'ttl-expired', sandbox: old };
+    if (from === 'started' && PAUSING.has(to)) return idleFor(old, old.autoPauseInterval, 'auto-pause', context);
     if (from === 'started' && STOPPING.has(to)) return idleFor(old, old.autoStopInterval, 'auto-stop', context);
     if (from === 'started' && DELETING.has(to)) return ephemeralDelete(old, context);
     if (from === 'stopped' && ARCHIVING.has(to)) return idleFor(old, archiveMinutes(old, context), 'auto-archive', context);
@@ -60,10 +63,17 @@ export function classifyChange(change: SandboxChange, context: ClassifyContext):
   }
   if (change.type === 'removed' && !change.requested) {
     // Seen by polling: the sandbox is simply gone. Judge by the state it was last seen in.
+    if (ttlRanOut(change.old, context)) return { kind: 'ttl-expired', sandbox: change.old };
     if (change.old.state === 'started') return ephemeralDelete(change.old, context);
     if (change.old.state === 'stopped') return deleteAfterStop(change.old, context);
   }
   return undefined;
+}
+
+/** Its TTL's deadline has come (within the clock skew): Daytona deletes it then, whatever its state. */
+function ttlRanOut(sandbox: WatchedSandbox, context: ClassifyContext): boolean {
+  const deadline = sandbox.autoDestroyAt ? Date.parse(sandbox.autoDestroyAt) : Number.NaN;
+  return Number.isFinite(deadline) && context.now + (context.clockSkewMs ?? 10_000) >= deadline;
 }
 
 function archiveMinutes(sandbox: WatchedSandbox, context: ClassifyContext): number | undefined {

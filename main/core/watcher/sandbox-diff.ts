@@ -1,7 +1,7 @@
 import type { WatchedSandbox } from './watched-sandbox.ts';
 
 /** What this app itself asked Daytona to do to a sandbox (see requested-actions.ts). */
-export type RequestedAction = 'stop' | 'archive' | 'delete';
+export type RequestedAction = 'stop' | 'pause' | 'archive' | 'delete';
 
 /**
  * One change between two snapshots. `old`/`sandbox` are whole sandboxes, so a consumer can reason about
@@ -32,6 +32,9 @@ export function actionOf(state: string): RequestedAction | undefined {
     case 'stopping':
     case 'stopped':
       return 'stop';
+    case 'pausing':
+    case 'paused':
+      return 'pause';
     case 'archiving':
     case 'archived':
       return 'archive';

@@ -21,10 +21,14 @@ export interface WatchedSandbox {
   disk: number;
   /** Minutes; 0 = never. */
   autoStopInterval?: number;
+  /** Minutes; 0 = never. */
+  autoPauseInterval?: number;
   /** Minutes; 0 = the server's maximum. */
   autoArchiveInterval?: number;
   /** Minutes; negative = never, 0 = delete on stop. */
   autoDeleteInterval?: number;
+  /** When the TTL deletes it, whatever its state (ISO 8601). */
+  autoDestroyAt?: string;
   lastActivityAt?: string;
   createdAt?: string;
   updatedAt?: string;
@@ -48,8 +52,10 @@ export const watchedSandboxSchema = z.object({
   memory: finite.catch(0),
   disk: finite.catch(0),
   autoStopInterval: optionalNumber,
+  autoPauseInterval: optionalNumber,
   autoArchiveInterval: optionalNumber,
   autoDeleteInterval: optionalNumber,
+  autoDestroyAt: optionalText,
   lastActivityAt: optionalText,
   createdAt: optionalText,
   updatedAt: optionalText,

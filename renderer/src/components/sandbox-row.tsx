@@ -40,6 +40,7 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
   const busy = start.pending || stop.pending || remove.pending;
   const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? copy.error;
   const clearErrors = () => [start, stop, remove, preview, copy].forEach((action) => action.clearError());
+  const paused = sandbox.state === 'paused';
   const titleId = `sandbox-${sandbox.id}`;
 
   async function openPreview() {
@@ -86,7 +87,12 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
         {sandbox.gpu > 0 ? <span>{sandbox.gpu} GPU</span> : null}
         <Age createdAt={sandbox.createdAt} />
       </p>
-      <AutoStopNote autoStopAt={sandbox.autoStopAt} />
+      <CountdownNote at={sandbox.autoStopAt} before="Auto-stops in" after="if idle" />
+      <CountdownNote at={sandbox.autoPauseAt} before="Auto-pauses in" after="if idle" />
+      {paused ? (
+        <p className="sandbox-note">Paused: its processes are frozen with their memory kept. Resume continues where they were.</p>
+      ) : null}
+      <CountdownNote at={sandbox.autoDestroyAt} before="Deleted in" after="(time to live), whatever its state" />
       {sandbox.errorReason ? <p className="sandbox-note error-text">{sandbox.errorReason}</p> : null}
       {error ? (
         <p className="error-text" role="alert">
@@ -112,10 +118,10 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
             size="small"
             onClick={() => void start.run({ id: sandbox.id })}
             pending={start.pending}
-            pendingLabel="Starting…"
+            pendingLabel={paused ? 'Resuming…' : 'Starting…'}
             disabled={busy || !STARTABLE.has(sandbox.state)}
           >
-            Start
+            {paused ? 'Resume' : 'Start'}
           </Button>
         )}
         <Button
@@ -202,15 +208,16 @@ function Age({ createdAt }: { createdAt: string | undefined }) {
   return age ? <span>{age} old</span> : null;
 }
 
-function AutoStopNote({ autoStopAt }: { autoStopAt: string | undefined }) {
-  const stopIn = useClock((now) => {
-    const left = autoStopAt ? Date.parse(autoStopAt) - now : Number.NaN;
-    return left > 0 ? formatCountdown(left) : undefined;
+/** "Auto-stops in 12 min if idle": a countdown to `at` that ticks on its own (the row does not re-render for it). */
+function CountdownNote({ at, before, after }: { at: string | undefined; before: string; after: string }) {
+  const left = useClock((now) => {
+    const ms = at ? Date.parse(at) - now : Number.NaN;
+    return ms > 0 ? formatCountdown(ms) : undefined;
   });
-  if (stopIn === undefined) return null;
+  if (left === undefined) return null;
   return (
     <p className="sandbox-note">
-      Auto-stops in <strong>{stopIn}</strong> if idle
+      {before} <strong>{left}</strong> {after}
     </p>
   );
 }

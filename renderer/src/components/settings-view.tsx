@@ -9,8 +9,10 @@ import { TOOL_GROUP_LABELS } from '../tool-group-labels.ts';
 
 const NOTIFICATION_LABELS: Record<NotificationKind, string> = {
   autoStop: 'A sandbox auto-stopped',
+  autoPause: 'A sandbox auto-paused',
   autoArchive: 'A sandbox was archived',
   autoDelete: 'A sandbox was auto-deleted',
+  ttlExpired: "A sandbox's time to live ran out",
   sandboxError: 'A sandbox failed',
   lowBalance: 'Balance is low',
   creditsDepleted: 'Credits ran out',
