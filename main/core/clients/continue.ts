@@ -25,6 +25,7 @@ export const CONTINUE_SHAPE: EntryShape = {
     ...(Object.keys(launch.env).length > 0 ? { env: { ...launch.env } } : {}),
   }),
   launchOf: (entry) => ({ command: entry.command, args: Array.isArray(entry.args) ? entry.args : [], env: entry.env }),
+  envKey: 'env',
 };
 
 export function createContinueClient(deps: ClientDeps): AiClient {
@@ -39,6 +40,8 @@ export function createContinueClient(deps: ClientDeps): AiClient {
       format: yamlFormat,
       list: true,
       shape: CONTINUE_SHAPE,
+      // Continue refuses a config.yaml without these (docs.continue.dev/reference#name, #version, #schema).
+      seed: 'name: Local Assistant\nversion: 1.0.0\nschema: v1\n',
       locate: locateContinue,
     },
     deps,

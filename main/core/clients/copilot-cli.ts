@@ -21,6 +21,8 @@ const COPILOT_SHAPE: EntryShape = {
     tools: ['*'],
   }),
   launchOf: (entry) => ({ command: entry.command, args: Array.isArray(entry.args) ? entry.args : [], env: entry.env }),
+  envKey: 'env',
+  defaults: ['tools'], // the user may allow only some tools
 };
 
 export function createCopilotCliClient(deps: ClientDeps): AiClient {

@@ -51,24 +51,30 @@ export function mergeEntry(existing: unknown, desired: Record<string, unknown>):
     delete entry.url; // a stdio entry with a url is read as a remote server by some clients
     changed.push('url');
   }
-  const oldEnv = asObject(old.env);
-  const wanted = asObject(desired.env);
-  const env: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(oldEnv)) {
-    if (OUR_ENV.includes(name) && !Object.hasOwn(wanted, name)) changed.push(`env.${name}`);
-    else if (!Object.hasOwn(wanted, name)) {
-      env[name] = value;
-      kept.push(`env.${name}`);
-    }
-  }
-  for (const [name, value] of Object.entries(wanted)) {
-    if (!isDeepStrictEqual(oldEnv[name], value)) changed.push(`env.${name}`);
-    env[name] = value;
-  }
+  const env = mergeEnv(old.env, desired.env, 'env', { kept, changed });
   if (Object.keys(env).length > 0) entry.env = env;
   else delete entry.env;
   for (const key of Object.keys(old)) if (!Object.hasOwn(desired, key) && !['env', 'url', 'type'].includes(key)) kept.push(key);
   return { entry, kept, changed };
+}
+
+/** The user's env vars stay; ours are set, or dropped when this install no longer writes them. */
+function mergeEnv(existing: unknown, desired: unknown, key: string, into: { kept: string[]; changed: string[] }): Record<string, unknown> {
+  const oldEnv = asObject(existing);
+  const wanted = asObject(desired);
+  const env: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(oldEnv)) {
+    if (OUR_ENV.includes(name) && !Object.hasOwn(wanted, name)) into.changed.push(`${key}.${name}`);
+    else if (!Object.hasOwn(wanted, name)) {
+      env[name] = value;
+      into.kept.push(`${key}.${name}`);
+    }
+  }
+  for (const [name, value] of Object.entries(wanted)) {
+    if (!isDeepStrictEqual(oldEnv[name], value)) into.changed.push(`${key}.${name}`);
+    env[name] = value;
+  }
+  return env;
 }
 
 /**
@@ -79,14 +85,38 @@ export function mergeEntry(existing: unknown, desired: Record<string, unknown>):
 export interface EntryShape {
   build(launch: BridgeLaunch): Record<string, unknown>;
   launchOf(entry: Record<string, unknown>): { command: unknown; args: unknown[]; env: unknown };
+  /** The key of the entry's env map: the user's vars there stay, ours win (Goose `envs`, OpenCode `environment`). */
+  envKey?: string;
+  /** Keys a new entry gets but whose value is the user's once there (Goose `enabled`, `timeout`). */
+  defaults?: string[];
 }
 
-/** A shaped entry of ours as setup writes it: our keys win, anything the user added stays. */
-export function mergeShaped(existing: unknown, desired: Record<string, unknown>): MergedEntry {
+/**
+ * A shaped entry of ours as setup writes it: our launch keys win, the user's env vars and their values for
+ * `defaults` stay, anything else the user added stays.
+ */
+export function mergeShaped(existing: unknown, desired: Record<string, unknown>, shape: EntryShape): MergedEntry {
   const old = asObject(existing);
-  const changed = Object.keys(desired).filter((key) => !isDeepStrictEqual(old[key], desired[key]));
-  const kept = Object.keys(old).filter((key) => !Object.hasOwn(desired, key));
-  return { entry: { ...old, ...desired }, kept, changed };
+  const entry: Record<string, unknown> = { ...old };
+  const changed: string[] = [];
+  const kept: string[] = [];
+  for (const [key, value] of Object.entries(desired)) {
+    if (key === shape.envKey) continue;
+    if (shape.defaults?.includes(key) && Object.hasOwn(old, key)) {
+      if (!isDeepStrictEqual(old[key], value)) kept.push(key);
+      continue;
+    }
+    if (!isDeepStrictEqual(old[key], value)) changed.push(key);
+    entry[key] = value;
+  }
+  if (shape.envKey !== undefined) {
+    const env = mergeEnv(old[shape.envKey], desired[shape.envKey], shape.envKey, { kept, changed });
+    // An empty map is written only where the client's own entries always carry one (Goose's `envs: {}`).
+    if (Object.keys(env).length > 0 || Object.hasOwn(desired, shape.envKey)) entry[shape.envKey] = env;
+    else delete entry[shape.envKey];
+  }
+  kept.push(...Object.keys(old).filter((key) => !Object.hasOwn(desired, key) && key !== shape.envKey));
+  return { entry, kept, changed };
 }
 
 export interface EntryVerdict {
@@ -103,7 +133,7 @@ export function judgeEntry(entry: unknown, desired: Record<string, unknown>, hos
   const args = launch.args;
   const script = bridgeScriptOf(args);
   const ours = typeof launch.command === 'string' && script !== undefined;
-  const current = (shape ? mergeShaped(e, desired) : mergeEntry(e, desired)).changed.length === 0;
+  const current = (shape ? mergeShaped(e, desired, shape) : mergeEntry(e, desired)).changed.length === 0;
   let commandExists = typeof launch.command === 'string' && commandRuns(launch.command, host);
   if (ours && commandExists && script !== undefined) commandExists = pathExists(script);
   return { kind: ours ? 'ours' : 'foreign', current, commandExists };

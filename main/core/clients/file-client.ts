@@ -35,6 +35,8 @@ export interface FileClientSpec extends EntryStyle {
   list?: boolean;
   /** An entry that is not `{command, args, env}`. */
   shape?: EntryShape;
+  /** What a file setup creates starts with: the top-level keys the client requires (Continue's name, version, schema). */
+  seed?: string;
 }
 
 export interface ClientDeps {
@@ -59,7 +61,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     return judgeEntry(entry, presets.desiredFor(presets.choose({}, entry, verdict.kind === 'ours')), host, spec.shape);
   };
   const merge = (entry: unknown, desired: Record<string, unknown>) =>
-    spec.shape ? mergeShaped(entry, desired) : mergeEntry(entry, desired);
+    spec.shape ? mergeShaped(entry, desired, spec.shape) : mergeEntry(entry, desired);
   const read = (file: string) => readConfigFile(file, spec.format);
   const locate = (): ClientLocation =>
     deps.projectDir !== undefined ? locateInProject(spec.id, spec.name, deps.projectDir) : spec.locate(host);
@@ -79,9 +81,16 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
         : undefined;
       return { text: planned.text, write: planned.text, ...(note ? { note } : {}) };
     }
-    const edit = spec.format.edit(snapshot.text, snapshot.file, where, value);
+    const seeded = spec.seed !== undefined && value !== undefined && snapshot.text.trim() === '';
+    const edit = spec.format.edit(seeded ? spec.seed! : snapshot.text, snapshot.file, where, value);
     const bom = spec.format.keepsBom && snapshot.raw !== null && snapshot.raw.subarray(0, 3).equals(UTF8_BOM) ? '\uFEFF' : '';
     return { text: edit.text, write: bom + edit.text, ...(edit.note ? { note: edit.note } : {}) };
+  }
+
+  /** The top-level keys the client requires (those of the seed) that an existing, non-empty file lacks. */
+  function missingSeedKeys(snapshot: ConfigSnapshot): string[] {
+    if (spec.seed === undefined || !spec.format || snapshot.text.trim() === '') return [];
+    return Object.keys(spec.format.parse(spec.seed, snapshot.file)).filter((key) => !Object.hasOwn(snapshot.root, key));
   }
 
   function base(file: string, dryRun: boolean): Omit<ChangeResult, 'action'> {
@@ -111,7 +120,10 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     if (!spec.format) return after.replace(/\s/g, '') === JSON.stringify({ [spec.serversKey]: {} });
     if (after.includes('#')) return false;
     const left = spec.format.parse(after, snapshot.file);
-    return isDeepStrictEqual(left, {}) || isDeepStrictEqual(left, { [spec.serversKey]: spec.list ? [] : {} });
+    const seed = spec.seed === undefined ? {} : spec.format.parse(spec.seed, snapshot.file);
+    return [{}, seed].some(
+      (start) => isDeepStrictEqual(left, start) || isDeepStrictEqual(left, { ...start, [spec.serversKey]: spec.list ? [] : {} }),
+    );
   }
 
   const client: AiClient = {
@@ -181,6 +193,14 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       }
       const planned = plan(snapshot, value);
       if (planned.note) result.notes.push(planned.note);
+      const missing = missingSeedKeys(snapshot);
+      if (missing.length > 0) {
+        const keys = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}` : missing[0];
+        const them = missing.length > 1 ? 'them' : 'it';
+        result.notes.push(
+          `${location.configPath} lacks ${keys}, which ${spec.name} requires at its top: add ${them} (setup changes only its own entry).`,
+        );
+      }
       const action = existing === undefined ? 'connected' : 'updated';
       const diff = unifiedDiff(location.configPath, snapshot.text, planned.text);
       if (dryRun) return { ...result, action, diff };

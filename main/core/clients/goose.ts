@@ -31,6 +31,9 @@ export const GOOSE_SHAPE: EntryShape = {
     description: 'Daytona sandboxes, through Daytona Tray',
   }),
   launchOf: (entry) => ({ command: entry.cmd, args: Array.isArray(entry.args) ? entry.args : [], env: entry.envs }),
+  envKey: 'envs',
+  // The user may switch the extension off or give it longer: an update keeps that.
+  defaults: ['enabled', 'timeout', 'description'],
 };
 
 export function createGooseClient(deps: ClientDeps): AiClient {

@@ -32,6 +32,8 @@ export const OPENCODE_SHAPE: EntryShape = {
     const command = Array.isArray(entry.command) ? entry.command : [];
     return { command: command[0], args: command.slice(1), env: entry.environment };
   },
+  envKey: 'environment',
+  defaults: ['enabled'],
 };
 
 export function createOpenCodeClient(deps: ClientDeps): AiClient {

@@ -31,6 +31,7 @@ const ZED_SHAPE: EntryShape = {
     ...(Object.keys(launch.env).length > 0 ? { env: { ...launch.env } } : {}),
   }),
   launchOf: (entry) => ({ command: entry.command, args: Array.isArray(entry.args) ? entry.args : [], env: entry.env }),
+  envKey: 'env',
 };
 
 export function createZedClient(deps: ClientDeps): AiClient {
