@@ -118,6 +118,11 @@ describe('local provider: volumes through the unmodified SDK', skipWhen(bubblewr
       { volumeId: volume.id, mountPath: '/home/daytona/data' },
       { volumeId: volume.id, mountPath: '/mnt/team', subpath: 'team' },
     ]);
+    // A fork names the same volumes, as on Daytona: shared, not copied.
+    const fork = await writer.fork({ name: 'writer-fork' });
+    await run(fork, 'echo "from the fork" > /mnt/shared/team/fork.txt');
+    expect(await run(reader, 'cat /mnt/team/fork.txt')).toBe('from the fork\n');
+    await fork.delete();
     // Files survive a restart of the sandbox and live with the volume, not the sandbox.
     await writer.stop();
     await writer.start();

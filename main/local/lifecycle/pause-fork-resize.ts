@@ -92,6 +92,8 @@ function forkParams(parent: SandboxRecord, name: string | undefined): CreatePara
     autoPauseInterval: parent.autoPauseInterval,
     autoArchiveInterval: parent.autoArchiveInterval,
     autoDeleteInterval: parent.autoDeleteInterval,
+    // Daytona's fork names the parent's volumes too (the same volumes, shared, not copies).
+    volumes: parent.volumes?.map((volume) => ({ ...volume })),
     forkedFrom: parent.id,
   };
 }
