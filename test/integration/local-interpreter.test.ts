@@ -116,6 +116,9 @@ describe('local provider: the stateful code interpreter', skipWhen(noPython, 'py
     expect((await language.json()).message).toMatch(/only 'python' is supported/);
     await expect(sandbox.codeInterpreter.deleteContext({ id: 'default' } as never)).rejects.toBeInstanceOf(DaytonaError);
     await expect(sandbox.codeInterpreter.runCode('   ')).rejects.toThrow(/Code is required/);
+    const plain = await t.request(`/toolbox/${sandbox.id}/process/interpreter/execute`);
+    expect(plain.status).toBe(400);
+    expect(((await plain.json()) as { message: string }).message).toMatch(/WebSocket endpoint/);
   });
 
   it('keeps a context and its state through a pause and resume', skipWhen(bubblewrapSkipReason(), 'bubblewrap'), async () => {

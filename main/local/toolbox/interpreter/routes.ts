@@ -42,5 +42,10 @@ export function interpreterRoutes(deps: InterpreterRouteDeps): Router {
     res.json({ message: 'Context deleted successfully' });
   });
 
+  // The execute call is a WebSocket (execute-socket.ts); a plain request gets the daemon's 400 for a failed upgrade.
+  router.get('/process/interpreter/execute', () => {
+    throw badRequest('This is a WebSocket endpoint: connect with a WebSocket upgrade (codeInterpreter.runCode does).');
+  });
+
   return router;
 }
