@@ -31,15 +31,16 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS
   return env;
 }
 
-/** Spawns the built CLI and collects its output until it exits. */
-export function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Spawns the built CLI and collects its output until it exits; `input`, when given, is its whole stdin. */
+export function spawnCli(args: string[], env: NodeJS.ProcessEnv, input?: string) {
+  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+  child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
   });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<Exit>((resolve, reject) => {
@@ -49,10 +50,17 @@ export function spawnCli(args: string[], env: NodeJS.ProcessEnv) {
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
+export interface CliRunOptions {
+  /** The whole of its stdin (a key typed at a prompt); none by default. */
+  input?: string;
+  /** SIGKILLed after this long (default 30 s), so a hung command fails its test instead of hanging it. */
+  timeoutMs?: number;
+}
+
 /** Runs the CLI to completion (for commands that should exit by themselves). */
-export async function runCliToExit(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000) {
-  const run = spawnCli(args, env);
-  const timer = setTimeout(() => run.child.kill('SIGKILL'), timeoutMs);
+export async function runCliToExit(args: string[], env: NodeJS.ProcessEnv, options: CliRunOptions = {}) {
+  const run = spawnCli(args, env, options.input);
+  const timer = setTimeout(() => run.child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   const exit = await run.exited.finally(() => clearTimeout(timer));
   return { ...exit, stdout: run.stdout(), stderr: run.stderr() };
 }

@@ -2,7 +2,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Provider from 'oidc-provider';
@@ -16,6 +15,7 @@ import { requestJson, type FetchLike } from '../../main/core/http/request-json.t
 import { visitAsBrowser, type BrowserRun } from '../helpers/browser-stand-in.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { filesUnder } from '../helpers/host-state.ts';
+import { externalIPv4 } from '../helpers/network.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
@@ -120,9 +120,7 @@ function refused(host: string, port: number): Promise<boolean> {
   });
 }
 
-const externalAddress = Object.values(networkInterfaces())
-  .flat()
-  .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+const externalAddress = externalIPv4();
 
 describe('Sign in with Daytona against a real OIDC provider (authorization code + PKCE)', () => {
   it('runs the whole flow through the browser stand-in and returns tokens that the API accepts', async () => {
@@ -369,7 +367,7 @@ describe(
     });
 
     it('signs in through the browser, keeps the tokens in the keychain, saves the profile, and says an API key is still needed', async () => {
-      const result = await runCliToExit(['login', '--browser', '--api-url', apiUrl], env, 45_000);
+      const result = await runCliToExit(['login', '--browser', '--api-url', apiUrl], env, { timeoutMs: 45_000 });
       expect(result.code, result.stderr).toBe(0);
       expect(result.stderr).toMatch(/Opening your browser to sign in to Daytona/);
       expect(result.stdout).toContain(`Signed in to ${apiUrl} (organization org-personal)`);

@@ -1,27 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLIENT_IDS } from '../../main/core/clients/types.ts';
 import { CLI } from '../helpers/paths.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /** `daytona-tray setup | unsetup | clients` as a user runs them: the built CLI, a temp HOME, no client programs on PATH. */
 let home: string;
 let cleanup: () => Promise<void>;
 
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { HOME: home, PATH: join(home, 'bin'), ...extraEnv }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCliToExit(args, { HOME: home, PATH: join(home, 'bin'), ...extraEnv });
 
 const cursorFile = () => join(home, '.cursor', 'mcp.json');
 const vscodeFile = () => join(home, '.config', 'Code', 'User', 'mcp.json');

@@ -1,8 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/paths.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
@@ -12,18 +12,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
 let home: string;
 let cleanup: () => Promise<void>;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [CLI, ...args],
-      { env: { HOME: home, PATH: join(home, 'bin') }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+const cli = (args: string[]) => runCliToExit(args, { HOME: home, PATH: join(home, 'bin') });
 
 const cursorDir = () => join(home, '.cursor');
 const cursorFile = () => join(cursorDir(), 'mcp.json');

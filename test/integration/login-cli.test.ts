@@ -8,6 +8,7 @@ import { resolveProfile } from '../../main/core/profile.ts';
 import { createKeyringSecretStore, KEYCHAIN_SERVICE } from '../../main/core/secrets/keyring-secret-store.ts';
 import { apiKeyAccount } from '../../main/core/secrets/profile-secrets.ts';
 import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { CLI } from '../helpers/paths.ts';
 import { filesUnder } from '../helpers/host-state.ts';
@@ -16,29 +17,6 @@ import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } fro
 import { skipWhen } from '../helpers/skip.ts';
 
 const skipReason = keyringSkipReason();
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(input);
-  });
-}
 
 /** A loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
@@ -77,7 +55,10 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
   const settings = () => createSettingsStore({ env });
 
   it('a key the API rejects (401) is reported and nothing is stored', async () => {
-    const result = await runCli(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, 'dtn_wrong_key_0123456789\n');
+    const result = await runCliToExit(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, {
+      input: 'dtn_wrong_key_0123456789\n',
+      timeoutMs: 45_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/API key rejected by .* \(401\)\..* Nothing was stored\./);
     expect(result.stderr + result.stdout).not.toContain('dtn_wrong_key_0123456789');
@@ -87,7 +68,10 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
 
   it('an unreachable API is reported clearly and nothing is stored', async () => {
     const apiUrl = `http://127.0.0.1:${await closedPort()}/api`;
-    const result = await runCli(['login', '--profile', 'dev', '--api-url', apiUrl], env, provider.provider.apiKey);
+    const result = await runCliToExit(['login', '--profile', 'dev', '--api-url', apiUrl], env, {
+      input: provider.provider.apiKey,
+      timeoutMs: 45_000,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       `Could not reach ${apiUrl} (ECONNREFUSED). Check your network and the API URL (--api-url), then try again. Nothing was stored.`,
@@ -97,11 +81,10 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
 
   it('a piped key the API accepts is stored in the keychain, its profile becomes active, and no file under HOME holds it', async () => {
     const apiKey = provider.provider.apiKey;
-    const result = await runCli(
-      ['login', '--profile', 'dev', '--api-url', `${provider.provider.apiUrl}/`, '--target', 'eu'],
-      env,
-      `${apiKey}\n`,
-    );
+    const result = await runCliToExit(['login', '--profile', 'dev', '--api-url', `${provider.provider.apiUrl}/`, '--target', 'eu'], env, {
+      input: `${apiKey}\n`,
+      timeoutMs: 45_000,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`API key accepted by ${provider.provider.apiUrl} and stored in the OS keychain for profile 'dev'.`);
@@ -125,7 +108,7 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
   });
 
   it('--profile local switches to the local provider without asking for a key', async () => {
-    const result = await runCli(['login', '--profile', 'local'], env);
+    const result = await runCliToExit(['login', '--profile', 'local'], env, { timeoutMs: 45_000 });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Active profile: local');
     expect((await settings().load()).settings.activeProfile).toBe('local');
@@ -134,24 +117,30 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
   });
 
   it('never takes the key from the command line, and does not echo what was passed', async () => {
-    const result = await runCli(['login', '--profile', 'dev', 'dtn_key_on_argv_987'], env);
+    const result = await runCliToExit(['login', '--profile', 'dev', 'dtn_key_on_argv_987'], env, { timeoutMs: 45_000 });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('the API key is never given on the command line');
     expect(result.stderr).not.toContain('dtn_key_on_argv_987');
   });
 
   it('asks for exactly one key on stdin', async () => {
-    const empty = await runCli(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, '\n');
+    const empty = await runCliToExit(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, {
+      input: '\n',
+      timeoutMs: 45_000,
+    });
     expect(empty.code).toBe(1);
     expect(empty.stderr).toContain('No API key given: pipe it on stdin or type it at the prompt.');
-    const two = await runCli(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, 'key-one\nkey-two\n');
+    const two = await runCliToExit(['login', '--profile', 'dev', '--api-url', provider.provider.apiUrl], env, {
+      input: 'key-one\nkey-two\n',
+      timeoutMs: 45_000,
+    });
     expect(two.code).toBe(1);
     expect(two.stderr).toContain('Expected one API key');
     expect(two.stderr).not.toContain('key-one');
   });
 
   it('logout removes the key from the keychain; the profile stays', async () => {
-    const result = await runCli(['logout', '--profile', 'dev'], env);
+    const result = await runCliToExit(['logout', '--profile', 'dev'], env, { timeoutMs: 45_000 });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Removed the API key of profile 'dev' from the OS keychain.`);
     expect(await secrets().get(apiKeyAccount('dev'))).toBeNull();
@@ -161,7 +150,7 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
       /No API key is stored for profile 'dev'\. Run 'daytona-tray login --profile dev'/,
     );
 
-    const again = await runCli(['logout', '--profile', 'dev'], env);
+    const again = await runCliToExit(['logout', '--profile', 'dev'], env, { timeoutMs: 45_000 });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`No API key was stored for profile 'dev'.`);
   });
@@ -171,11 +160,10 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
     try {
       const noKeychain = keyringEnv(bare, env);
       const before = await readFile(join(home.path, 'app', 'settings.json'), 'utf8');
-      const result = await runCli(
-        ['login', '--profile', 'other', '--api-url', provider.provider.apiUrl],
-        noKeychain,
-        provider.provider.apiKey,
-      );
+      const result = await runCliToExit(['login', '--profile', 'other', '--api-url', provider.provider.apiUrl], noKeychain, {
+        input: provider.provider.apiKey,
+        timeoutMs: 45_000,
+      });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('No Secret Service is running in this session');
       expect(result.stderr).toContain('Nothing was stored.');
@@ -217,7 +205,7 @@ describe('daytona-tray login / logout (real keychain, real local provider)', ski
       expect(code).toBe(0);
       expect(output).not.toContain(apiKey);
       expect(await secrets().get(apiKeyAccount('tty'))).toBe(apiKey);
-      await runCli(['logout', '--profile', 'tty'], env);
+      await runCliToExit(['logout', '--profile', 'tty'], env, { timeoutMs: 45_000 });
     },
   );
 });

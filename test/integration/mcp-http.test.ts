@@ -1,7 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { networkInterfaces } from 'node:os';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
@@ -16,6 +15,7 @@ import {
   type RuntimeInfo,
 } from '../helpers/mcp-harness.ts';
 import { registerToolScenario, transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
+import { externalIPv4 } from '../helpers/network.ts';
 import { skipNow } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -115,10 +115,8 @@ describe('daytona-tray mcp --http, against the local provider', () => {
     // On Linux all of 127/8 reaches this host, so a server bound to 0.0.0.0 (or 127.0.0.0/8) would accept
     // 127.0.0.2: refused there, the bind is 127.0.0.1 alone, with or without another interface.
     if (process.platform === 'linux') expect(await refused('127.0.0.2')).toBe('ECONNREFUSED');
-    const external = Object.values(networkInterfaces())
-      .flat()
-      .find((address) => address && !address.internal && address.family === 'IPv4');
-    if (external) expect(await refused(external.address)).toBe('ECONNREFUSED');
+    const external = externalIPv4();
+    if (external) expect(await refused(external)).toBe('ECONNREFUSED');
     else if (process.platform !== 'linux')
       skipNow(ctx, 'no non-loopback IPv4 interface, and 127.0.0.2 is not this host outside Linux: nothing to connect to but 127.0.0.1');
   });

@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../main/core/process-alive.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { textOf } from '../helpers/mcp-harness.ts';
-import { CLI } from '../helpers/paths.ts';
 import { closeBridgeClient, processesUsing, sharedPidIn, startBridgeClient, type BridgeClient } from '../helpers/shared-server.ts';
 import { skipWhen } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
-
-function login(args: string[], env: NodeJS.ProcessEnv, key: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'login', ...args], { env, stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stderr }));
-    child.stdin.end(`${key}\n`);
-  });
-}
 
 /** Processes of ours serving MCP for this data dir (the shared server), the bridges left out. */
 function mcpServers(appDir: string): number[] {
@@ -51,7 +39,9 @@ describe(
         XDG_CONFIG_HOME: join(home.path, '.config'),
         DAYTONA_TRAY_SHARED_GRACE_MS: '1500',
       });
-      const stored = await login(['--profile', 'work', '--api-url', cloud.provider.apiUrl], env, cloud.provider.apiKey);
+      const stored = await runCliToExit(['login', '--profile', 'work', '--api-url', cloud.provider.apiUrl], env, {
+        input: `${cloud.provider.apiKey}\n`,
+      });
       expect(stored.code, stored.stderr).toBe(0);
       clients = await Promise.all(Array.from({ length: 5 }, (_, i) => startBridgeClient(env, home.path, `cloud-agent-${i}`)));
     });

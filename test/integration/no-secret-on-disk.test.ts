@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -12,6 +11,7 @@ import { startTestProvider, type TestProvider } from '../helpers/local-provider.
 import { textOf } from '../helpers/mcp-harness.ts';
 import { CLI } from '../helpers/paths.ts';
 import { filesUnder } from '../helpers/host-state.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { keyringEnv, keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 import { skipWhen } from '../helpers/skip.ts';
@@ -23,14 +23,7 @@ import { skipWhen } from '../helpers/skip.ts';
  */
 const skipReason = keyringSkipReason();
 
-function cli(args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [CLI, ...args], { env, timeout: 45_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(input);
-  });
-}
+const cli = (args: string[], env: NodeJS.ProcessEnv, input = '') => runCliToExit(args, env, { input, timeoutMs: 45_000 });
 
 describe('no API key on disk after login, setup and a supervised server run', skipWhen(skipReason, 'keyring'), () => {
   let home: Awaited<ReturnType<typeof tempDir>>;

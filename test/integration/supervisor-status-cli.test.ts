@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { createMcpSupervisor, type McpSupervisor } from '../../main/core/supervi
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, runtimeFileOf } from '../helpers/mcp-harness.ts';
 import { CLI } from '../helpers/paths.ts';
+import { runCliToExit } from '../helpers/local-cli.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /** `daytona-tray status [--json]` as a user runs it: the built CLI, a temp HOME, no keychain on the bus. */
@@ -49,14 +49,7 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return result;
 }
 
-function status(args: string[], extra: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const childEnv = env(extra);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, 'status', ...args], { env: childEnv, timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const status = (args: string[], extra: Record<string, string> = {}) => runCliToExit(['status', ...args], env(extra));
 
 async function statusJson(extra: Record<string, string> = {}): Promise<Status> {
   const result = await status(['--json'], extra);
