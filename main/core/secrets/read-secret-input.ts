@@ -75,8 +75,9 @@ function readHidden(options: SecretInputOptions, maxLength: number): Promise<str
           return finish(new SecretInputError(`The input is too long for an API key (over ${maxLength} characters).`));
       }
     };
-    output.write(options.prompt);
+    // Echo off before the prompt shows: a key typed or pasted the moment the prompt appears is never echoed.
     input.setRawMode!(true);
+    output.write(options.prompt);
     input.setEncoding('utf8');
     input.on('data', onData);
     input.resume();
