@@ -5,8 +5,9 @@ type Parsed<O extends ParseArgsOptionsConfig> = ReturnType<
 >;
 
 /**
- * The start every long-running command shares: parse its options strictly (no positionals), print its usage on
- * --help (exit 0) or with the parse error on stderr (exit 2). `options` must include `help`.
+ * The start every command shares: parse its options strictly, print its usage on --help (exit 0) or with the
+ * parse error on stderr (exit 2). `options` must include `help`. `explainParseError` rewrites a parse error
+ * before it is printed (login never echoes an argument: it may be a pasted key).
  */
 export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   command: string,
@@ -15,6 +16,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
   help: string,
   /** How many positional arguments the command takes (default none): fewer or more is a usage error. */
   positionals: { min: number; max: number } = { min: 0, max: 0 },
+  explainParseError: (message: string) => string = (message) => message,
 ): { values: Parsed<O>['values']; positionals: string[] } | { exit: number } {
   let values: Parsed<O>['values'];
   let given: string[];
@@ -27,7 +29,7 @@ export function parseCommandArgs<O extends ParseArgsOptionsConfig>(
     values = parsed.values as Parsed<O>['values'];
     given = parsed.positionals;
   } catch (error) {
-    return usageError((error as Error).message);
+    return usageError(explainParseError((error as Error).message));
   }
   if ((values as { help?: boolean }).help) {
     process.stdout.write(`${help}\n`);

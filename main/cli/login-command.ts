@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { loginWithApiKey, useLocalProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { readSecretInput, SecretInputError } from '../core/secrets/read-secret-input.ts';
@@ -10,6 +9,7 @@ import { signInProfile } from '../core/auth/browser-login.ts';
 import { SignInError } from '../core/auth/loopback-callback.ts';
 import { isLoopback } from '../core/auth/oidc-client.ts';
 import { readApiKey } from '../core/secrets/profile-secrets.ts';
+import { parseCommandArgs } from './command-kit.ts';
 
 const HELP = `Usage: daytona-tray login [--profile NAME] [--api-url URL] [--target REGION] [--browser] [--insecure]
 
@@ -28,38 +28,29 @@ the API rejects is not stored.
                     network readable by anyone on the way); without it only https:// and
                     this machine (127.0.0.1, localhost) are accepted`;
 
+const OPTIONS = {
+  profile: { type: 'string' },
+  'api-url': { type: 'string' },
+  target: { type: 'string' },
+  browser: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 const fail = (message: string, code = 1): number => {
   process.stderr.write(`daytona-tray login: ${message}\n`);
   return code;
 };
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        profile: { type: 'string' },
-        'api-url': { type: 'string' },
-        target: { type: 'string' },
-        browser: { type: 'boolean' },
-        insecure: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
+  const parsed = parseCommandArgs('login', argv, OPTIONS, HELP, undefined, (message) =>
     // parseArgs quotes unknown arguments: never echo them, someone may have pasted the key there.
-    const unknown = /Unknown option|Unexpected argument/.test((error as Error).message);
-    return fail(
-      `${unknown ? 'unexpected argument (the API key is never given on the command line: pipe it or type it at the prompt)' : (error as Error).message}\n\n${HELP}`,
-      2,
-    );
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+    /Unknown option|Unexpected argument/.test(message)
+      ? 'unexpected argument (the API key is never given on the command line: pipe it or type it at the prompt)'
+      : message,
+  );
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   const name = values.profile ?? CLOUD_PROFILE;
   const nameCheck = profileNameSchema.safeParse(name);
   if (!nameCheck.success) return fail(`--profile: ${nameCheck.error.issues[0]!.message}.`, 2);

@@ -1,9 +1,9 @@
-import { parseArgs } from 'node:util';
 import { logoutProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
 import { profileNameSchema } from '../core/settings/settings-schema.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
+import { parseCommandArgs } from './command-kit.ts';
 
 const HELP = `Usage: daytona-tray logout [--profile NAME]
 
@@ -18,16 +18,9 @@ const fail = (message: string, code = 1): number => {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }));
-  } catch (error) {
-    return fail(`${(error as Error).message}\n\n${HELP}`, 2);
-  }
-  if (values.help) {
-    process.stdout.write(`${HELP}\n`);
-    return 0;
-  }
+  const parsed = parseCommandArgs('logout', argv, { profile: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, HELP);
+  if ('exit' in parsed) return parsed.exit;
+  const { values } = parsed;
   if (values.profile !== undefined) {
     const nameCheck = profileNameSchema.safeParse(values.profile);
     if (!nameCheck.success) return fail(`--profile: ${nameCheck.error.issues[0]!.message}.`, 2);

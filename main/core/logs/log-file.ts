@@ -20,15 +20,19 @@ export interface LogFile {
 export interface LogFileOptions {
   /** Default: `logs/daytona-tray.log` in the app data folder. */
   path?: string;
-  /** Rotate once the file is larger than this (default 2 MB). */
+  /** Rotate once the file is larger than this (default LOG_MAX_BYTES). */
   maxBytes?: number;
-  /** Rotated files kept beside the current one (default 3). */
+  /** Rotated files kept beside the current one (default LOG_KEEP). */
   keep?: number;
   /** Where a failing write is reported (once); default nowhere. */
   onError?: (error: Error) => void;
 }
 
 export const LOG_FILE_NAME = 'daytona-tray.log';
+/** Rotated files kept beside the current one: the reader (read-log.ts) looks through as many. */
+export const LOG_KEEP = 3;
+/** The size at which the log rotates. */
+export const LOG_MAX_BYTES = 2 * 1024 * 1024;
 
 /** The log file's default place: `<app data folder>/logs/daytona-tray.log`. */
 export function defaultLogPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -37,8 +41,8 @@ export function defaultLogPath(env: NodeJS.ProcessEnv = process.env): string {
 
 export function createLogFile(options: LogFileOptions = {}): LogFile {
   const path = options.path ?? defaultLogPath();
-  const maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
-  const keep = Math.max(1, options.keep ?? 3);
+  const maxBytes = options.maxBytes ?? LOG_MAX_BYTES;
+  const keep = Math.max(1, options.keep ?? LOG_KEEP);
   let size: number | undefined;
   let failed = false;
 

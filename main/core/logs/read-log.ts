@@ -1,7 +1,8 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
+import { LOG_KEEP } from './log-file.ts';
 
 /** The last `count` lines of the log, reaching into the rotated files (`<path>.1`, …) when the current one is short. */
-export function tailLog(path: string, count: number, keep = 3): string[] {
+export function tailLog(path: string, count: number, keep = LOG_KEEP): string[] {
   const lines: string[] = [];
   for (const file of [path, ...Array.from({ length: keep }, (_, index) => `${path}.${index + 1}`)]) {
     if (lines.length >= count) break;
