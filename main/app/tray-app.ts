@@ -87,7 +87,7 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         return;
       case 'open-logs': {
         const opened = await openLogFile(ctx);
-        if (!opened.ok) log(opened.message);
+        if (!opened.ok) log(opened.error.message);
         return;
       }
       case 'quit':

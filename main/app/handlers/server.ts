@@ -1,3 +1,4 @@
+import type { Result } from '../../../preload/contract.ts';
 import { fail, ok, type HandlerContext, type HandlersOf } from './context.ts';
 
 /** The MCP server: restart it, read its log tail (secrets already masked by the supervisor's log), open the log file. */
@@ -10,20 +11,15 @@ export function createServerHandlers(ctx: HandlerContext): HandlersOf<'restartSe
     async readServerLog({ limit }) {
       return ok({ lines: ctx.supervisor.logs().slice(-(limit ?? 200)), ...(ctx.logFile ? { file: ctx.logFile.path } : {}) });
     },
-    async openLogFile() {
-      const result = await openLogFile(ctx);
-      return result.ok ? ok(result.value) : fail('unsupported', result.message);
-    },
+    openLogFile: () => openLogFile(ctx),
   };
 }
 
 /** Opens the app's log file where the desktop can; otherwise says where it is and how to read it. */
-export async function openLogFile(
-  ctx: Pick<HandlerContext, 'desktop' | 'logFile'>,
-): Promise<{ ok: true; value: { path: string } } | { ok: false; message: string }> {
+export async function openLogFile(ctx: Pick<HandlerContext, 'desktop' | 'logFile'>): Promise<Result<{ path: string }>> {
   const path = ctx.logFile?.path;
-  if (!path) return { ok: false, message: 'This app keeps no log file.' };
-  if (!ctx.desktop.openPath) return { ok: false, message: `The log file is ${path}; read it with 'daytona-tray logs --follow'.` };
+  if (!path) return fail('unsupported', 'This app keeps no log file.');
+  if (!ctx.desktop.openPath) return fail('unsupported', `The log file is ${path}; read it with 'daytona-tray logs --follow'.`);
   await ctx.desktop.openPath(path);
-  return { ok: true, value: { path } };
+  return ok({ path });
 }
