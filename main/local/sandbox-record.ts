@@ -1,33 +1,13 @@
+import { SandboxDesiredState as SandboxDesiredStates } from '@daytona/api-client/src/models/sandbox-desired-state.js';
+import { SandboxState as SandboxStates } from '@daytona/api-client/src/models/sandbox-state.js';
 import { z } from 'zod';
+import { daytonaValues } from '../core/daytona-api/daytona-values.ts';
 
-/** Daytona's sandbox states (api-client SandboxState); the local provider uses a subset. */
-export const SANDBOX_STATES = [
-  'creating',
-  'restoring',
-  'destroyed',
-  'destroying',
-  'started',
-  'stopped',
-  'starting',
-  'stopping',
-  'error',
-  'build_failed',
-  'pending_build',
-  'building_snapshot',
-  'unknown',
-  'pulling_snapshot',
-  'archived',
-  'archiving',
-  'resizing',
-  'snapshotting',
-  'forking',
-  'pausing',
-  'paused',
-  'resuming',
-] as const;
+/** Daytona's sandbox states, as its API client lists them; the local provider uses a subset. */
+export const SANDBOX_STATES = daytonaValues(SandboxStates);
 export type SandboxState = (typeof SANDBOX_STATES)[number];
 
-export const SANDBOX_DESIRED_STATES = ['destroyed', 'started', 'stopped', 'resized', 'archived', 'paused'] as const;
+export const SANDBOX_DESIRED_STATES = daytonaValues(SandboxDesiredStates);
 export type SandboxDesiredState = (typeof SANDBOX_DESIRED_STATES)[number];
 
 /** What the provider persists per sandbox (one JSON file each). */

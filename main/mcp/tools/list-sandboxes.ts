@@ -1,26 +1,11 @@
+import { SandboxState } from '@daytona/api-client/src/models/sandbox-state.js';
 import { z } from 'zod';
+import { daytonaValues } from '../../core/daytona-api/daytona-values.ts';
 import { defineTool, labelMap } from '../tool-kit.ts';
 import { sandboxRecord, sandboxShape } from './sandbox-format.ts';
 
-const STATES = [
-  'creating',
-  'restoring',
-  'destroying',
-  'destroyed',
-  'started',
-  'stopped',
-  'starting',
-  'stopping',
-  'error',
-  'build_failed',
-  'pending_build',
-  'building_snapshot',
-  'unknown',
-  'pulling_snapshot',
-  'archived',
-  'archiving',
-  'resizing',
-] as const;
+/** Daytona's sandbox states, as its API client lists them. */
+const STATES = daytonaValues(SandboxState);
 
 export const listSandboxes = defineTool({
   name: 'list_sandboxes',
