@@ -83,7 +83,7 @@ export const NOTIFICATION_KINDS = [
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
-/** Mirrors main/core/clients CLIENT_IDS. */
+/** The AI clients Daytona Tray can connect (main/core/clients has one module per id). */
 export const CLIENT_IDS = [
   'claude-desktop',
   'claude-code',

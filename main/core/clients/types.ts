@@ -1,28 +1,7 @@
-import type { ToolGroup } from '../../../preload/contract.ts';
+import { CLIENT_IDS, type ClientId, type ToolGroup } from '../../../preload/contract.ts';
 
-export const CLIENT_IDS = [
-  'claude-desktop',
-  'claude-code',
-  'cursor',
-  'windsurf',
-  'vscode',
-  'codex',
-  'goose',
-  'continue',
-  'zed',
-  'cline',
-  'cline-cursor',
-  'gemini',
-  'qwen',
-  'opencode',
-  'copilot-cli',
-  'kiro',
-  'lm-studio',
-  'amazon-q',
-  'crush',
-  'jetbrains',
-] as const;
-export type ClientId = (typeof CLIENT_IDS)[number];
+// The one list of AI clients is the window's contract (the floor below main/core); core re-exports it.
+export { CLIENT_IDS, type ClientId };
 
 /** Every client gets one entry under this name. */
 export const ENTRY_NAME = 'daytona';
