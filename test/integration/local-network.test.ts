@@ -367,9 +367,19 @@ describe.skipIf(!tools)('local sandboxes where the host cannot give them a netwo
     await expect
       .poll(async () => (await previewGet(link.url).catch(() => ({ body: '' }))).body, { timeout: 10_000, interval: 100 })
       .toBe('shared-net');
-    // Recorded, for the next start (the host's network cannot be changed for one sandbox; the config says why).
-    await expect(sandbox.updateNetworkSettings({ networkBlockAll: true })).resolves.toBeUndefined();
+    // Refused while it runs (the host's network cannot be changed for one sandbox), with what to do; taken when stopped.
+    const refused = await sandbox.updateNetworkSettings({ networkBlockAll: true }).then(
+      () => undefined,
+      (error: unknown) => error as Error & { statusCode?: number },
+    );
+    expect(refused?.statusCode).toBe(422);
+    expect(refused?.message).toMatch(/cannot change while it runs: it shares this machine's network.*Stop it, update them, then start it/);
+    expect((await t.daytona.get(sandbox.id)).networkBlockAll).toBe(false);
+    await sandbox.stop();
+    await sandbox.updateNetworkSettings({ networkBlockAll: true });
+    await sandbox.start();
     expect((await t.daytona.get(sandbox.id)).networkBlockAll).toBe(true);
+    expect((await sh(sandbox, INTERFACES)).out).toBe('lo');
     await sandbox.delete();
   });
 });
