@@ -461,6 +461,12 @@ export interface BridgeMethods {
   deleteSandbox(request: SandboxRef): Promise<Result<void>>;
   /** Opens the sandbox's preview URL for `port` in the browser; resolves with the URL opened. */
   openPreview(request: { id: string; port: number }): Promise<Result<{ url: string }>>;
+  /**
+   * Opens a terminal window on this machine with a shell in the sandbox: the local provider's through
+   * `daytona-tray shell <id>`, Daytona Cloud's through SSH access (the command goes to the terminal, never stored).
+   * Resolves with the terminal emulator used.
+   */
+  openTerminal(request: SandboxRef): Promise<Result<{ emulator: string; via: 'shell' | 'ssh' }>>;
   /** Lists the sandboxes now (also reconnects the events after a network problem). */
   refreshSandboxes(): Promise<Result<void>>;
   /** Writes text to the OS clipboard (a sandbox id; the sandboxed window has no clipboard permission). */
@@ -524,6 +530,7 @@ export const METHOD_CHANNELS = {
   stopSandbox: 'sandbox:stop',
   deleteSandbox: 'sandbox:delete',
   openPreview: 'sandbox:open-preview',
+  openTerminal: 'sandbox:open-terminal',
   refreshSandboxes: 'sandbox:refresh',
   copyText: 'app:copy-text',
   refreshBalance: 'billing:refresh',

@@ -4,6 +4,7 @@ import { SignInRequiredError } from '../core/auth/token-manager.ts';
 import { ClientSetupError } from '../core/clients/types.ts';
 import { ProfileError } from '../core/profile.ts';
 import { SecretStoreError } from '../core/secrets/secret-store.ts';
+import { TerminalError } from '../core/terminal/terminal-launch.ts';
 import { failureOf, HttpError, NetworkError } from '../core/http/http-errors.ts';
 import type { BridgeError } from '../../preload/contract.ts';
 
@@ -20,6 +21,7 @@ export function toBridgeError(error: unknown): BridgeError {
   if (error instanceof SignInError)
     return { code: error.code === 'cancelled' ? 'cancelled' : error.code === 'timeout' ? 'timeout' : 'failed', message: error.message };
   if (error instanceof SignInUnavailableError) return { code: 'unsupported', message: error.message };
+  if (error instanceof TerminalError) return { code: 'unsupported', message: error.message };
   if (error instanceof SignInRequiredError) return { code: 'rejected', message: error.message };
   if (error instanceof NetworkError) return { code: error.timedOut ? 'timeout' : 'unreachable', message: error.message };
   if (error instanceof HttpError) return { code: httpCode(error), message: httpMessage(error) };

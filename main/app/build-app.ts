@@ -42,6 +42,8 @@ export interface AppParts {
   /** The sign-in provider's token calls of the session (default: global fetch). */
   fetch?: FetchLike;
   checkApiKey?: TrayAppDeps['checkApiKey'];
+  /** Opens sandbox terminals (default: the OS terminal emulator). */
+  terminal?: TrayAppDeps['terminal'];
   signIn?: TrayAppDeps['signIn'];
   /** The shell's own log (stderr). Every line also goes to the log file. */
   log?(line: string): void;
@@ -113,9 +115,10 @@ export function buildApp(parts: AppParts): BuiltApp {
   holder.session = session;
 
   // 5. The AI clients, wired to this executable's bridge.
+  const launch = parts.clients?.launch ?? bridgeLaunchForThisProcess(parts.cliScript);
   const clients = createClients({
     host: parts.clients?.host ?? currentHost(),
-    launch: parts.clients?.launch ?? bridgeLaunchForThisProcess(parts.cliScript),
+    launch,
     ...(parts.clients?.run ? { run: parts.clients.run } : {}),
   });
 
@@ -130,6 +133,8 @@ export function buildApp(parts: AppParts): BuiltApp {
     desktop,
     log,
     logFile,
+    cliLaunch: launch,
+    ...(parts.terminal ? { terminal: parts.terminal } : {}),
     ...(parts.checkApiKey ? { checkApiKey: parts.checkApiKey } : {}),
     ...(parts.signIn ? { signIn: parts.signIn } : {}),
   });

@@ -38,6 +38,7 @@ export const requestSchemas = {
   stopSandbox: z.strictObject({ id: sandboxId }),
   deleteSandbox: z.strictObject({ id: sandboxId }),
   openPreview: z.strictObject({ id: sandboxId, port: z.number().int().min(1).max(65_535) }),
+  openTerminal: z.strictObject({ id: sandboxId }),
   refreshSandboxes: noRequest,
   copyText: z.strictObject({ text: z.string().min(1).max(4096) }),
   refreshBalance: noRequest,

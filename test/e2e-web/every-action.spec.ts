@@ -45,6 +45,7 @@ test('every action in the window reaches the contract, and every contract method
   const web = page.getByRole('listitem', { name: 'web-preview' });
   await web.getByRole('button', { name: 'Preview' }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Open in browser' }).click();
+  await web.getByRole('button', { name: 'Open terminal' }).click();
   await web.getByRole('button', { name: 'Copy ID' }).click();
   await web.getByRole('button', { name: 'Stop' }).click();
   await web.getByRole('button', { name: 'Start' }).click();

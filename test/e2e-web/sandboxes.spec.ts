@@ -159,6 +159,18 @@ test.describe('sandboxes', () => {
     expect(await callsOf(page, 'openPreview')).toEqual([{ id: 'sbx-web-7c1f', port: 8080 }]);
   });
 
+  test('open terminal asks main to open one for a started sandbox, says where, and shows why when it cannot', async ({ page }) => {
+    await openWindow(page);
+    await expect(row(page, 'data-cleanup').getByRole('button', { name: 'Open terminal' })).toBeDisabled();
+    const web = row(page, 'web-preview');
+    await web.getByRole('button', { name: 'Open terminal' }).click();
+    await expect(page.getByRole('status')).toContainText('Opened a terminal on web-preview (xterm)');
+    expect(await callsOf(page, 'openTerminal')).toEqual([{ id: 'sbx-web-7c1f' }]);
+    await failNext(page, 'openTerminal', { code: 'unsupported', message: 'No terminal emulator was found: install xterm.' });
+    await web.getByRole('button', { name: 'Open terminal' }).click();
+    await expect(web.getByRole('alert')).toContainText('No terminal emulator was found: install xterm.');
+  });
+
   test('copy id goes through main (the sandboxed window has no clipboard) and confirms', async ({ page }) => {
     await openWindow(page);
     await row(page, 'build-runner').getByRole('button', { name: 'Copy ID' }).click();

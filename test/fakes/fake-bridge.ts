@@ -480,6 +480,13 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         if (sandbox.state !== 'started') return fail('unsupported', 'Start the sandbox first: a preview needs it running.');
         return ok({ url: `https://${request.port}-${request.id}.proxy.daytona.works` });
       }),
+    openTerminal: (request) =>
+      call('openTerminal', request, () => {
+        const sandbox = findSandbox(request.id);
+        if (!sandbox) return fail('not-found', `There is no sandbox ${request.id}.`);
+        if (sandbox.state !== 'started') return fail('unsupported', 'Start the sandbox first: a terminal needs it running.');
+        return ok({ emulator: 'xterm', via: 'shell' as const });
+      }),
     refreshSandboxes: () => call('refreshSandboxes', undefined, () => ok(undefined)),
     copyText: (request) => call('copyText', request, () => ok(undefined)),
 

@@ -75,6 +75,8 @@ export interface TestAppOptions {
   signIn?: AppParts['signIn'];
   /** Run in this folder (kept at cleanup) instead of a new one: its `data` is the app data directory. */
   home?: string;
+  /** How sandbox terminals open (default: the app's own, the OS terminal emulator). */
+  terminal?: AppParts['terminal'];
 }
 
 /**
@@ -108,6 +110,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
     clients: { host, launch: resolveBridgeLaunch({ execPath: process.execPath, electron: false, cliScript: CLI }) },
     ...(options.alerts ? { alerts: options.alerts } : {}),
     ...(options.signIn ? { signIn: options.signIn } : {}),
+    ...(options.terminal ? { terminal: options.terminal } : {}),
   });
   holder.built = built;
   await built.app.start();

@@ -1,4 +1,6 @@
+import type { BridgeLaunch } from '../../core/clients/bridge-launch.ts';
 import type { checkApiKey } from '../../core/secrets/check-api-key.ts';
+import type { TerminalOpener } from '../../core/terminal/open-terminal.ts';
 import type { SecretStore } from '../../core/secrets/secret-store.ts';
 import type { AiClient, ClientId } from '../../core/clients/types.ts';
 import { ProfileError } from '../../core/profile.ts';
@@ -28,6 +30,10 @@ export interface TrayAppDeps {
   log?(line: string): void;
   /** The app's log file (the window shows its path and opens it). */
   logFile?: { path: string };
+  /** Opens sandbox terminals (default: the OS terminal emulator of this machine). */
+  terminal?: TerminalOpener;
+  /** How this install runs its own CLI, for `daytona-tray shell` in a terminal (default: as this process runs it). */
+  cliLaunch?: BridgeLaunch;
 }
 
 /** What every handler module is given: the services, the snapshot store, the log. */

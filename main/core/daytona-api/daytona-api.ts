@@ -42,6 +42,8 @@ export interface DaytonaApi {
   stopSandbox(id: string, options?: CallOptions): Promise<void>;
   deleteSandbox(id: string, options?: CallOptions): Promise<void>;
   signedPreviewUrl(id: string, port: number, expiresInSeconds: number, options?: CallOptions): Promise<unknown>;
+  /** `POST /sandbox/{id}/ssh-access?expiresInMinutes=`: a token and the `sshCommand` that uses it (a secret: never log it). */
+  createSshAccess(id: string, expiresInMinutes: number, options?: CallOptions): Promise<unknown>;
   /** `GET /config`: public, sent without credentials. */
   config(options?: CallOptions): Promise<unknown>;
   /** `GET /organizations` (user tokens only). */
@@ -204,6 +206,8 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
       },
       signedPreviewUrl: (id, port, expiresInSeconds, callOptions) =>
         send('read', (config) => rest().sandbox.getSignedPortPreviewUrl(id, port, undefined, expiresInSeconds, config), callOptions),
+      createSshAccess: (id, expiresInMinutes, callOptions) =>
+        send('read', (config) => rest().sandbox.createSshAccess(id, undefined, expiresInMinutes, config), callOptions),
       config: (callOptions) => send('public', (config) => rest().config.configControllerGetConfig(config), callOptions),
       organizations: (callOptions) => send('read', (config) => rest().organizations.listOrganizations(config), callOptions),
       currentApiKey: (callOptions) => send('read', (config) => rest().apiKeys.getCurrentApiKey(undefined, config), callOptions),

@@ -27,6 +27,7 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
   const stop = useAction(bridge.stopSandbox);
   const remove = useAction(bridge.deleteSandbox);
   const preview = useAction(bridge.openPreview);
+  const terminal = useAction(bridge.openTerminal);
   const copy = useAction(bridge.copyText);
   const [dialog, setDialog] = useState<'delete' | 'preview'>();
   const [port, setPort] = useState('3000');
@@ -38,8 +39,8 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
   }, [highlight]);
 
   const busy = start.pending || stop.pending || remove.pending;
-  const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? copy.error;
-  const clearErrors = () => [start, stop, remove, preview, copy].forEach((action) => action.clearError());
+  const error = start.error ?? stop.error ?? remove.error ?? preview.error ?? terminal.error ?? copy.error;
+  const clearErrors = () => [start, stop, remove, preview, terminal, copy].forEach((action) => action.clearError());
   const paused = sandbox.state === 'paused';
   const titleId = `sandbox-${sandbox.id}`;
 
@@ -48,6 +49,11 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
     setDialog(undefined);
     const opened = await preview.run({ id: sandbox.id, port: value });
     if (opened?.ok) notify(`Opened ${opened.value.url}`);
+  }
+
+  async function openTerminal() {
+    const opened = await terminal.run({ id: sandbox.id });
+    if (opened?.ok) notify(`Opened a terminal on ${sandbox.name} (${opened.value.emulator})`);
   }
 
   async function copyId() {
@@ -133,6 +139,18 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
           pendingLabel="Opening…"
         >
           Preview
+        </Button>
+        <Button
+          size="small"
+          variant="ghost"
+          onClick={() => void openTerminal()}
+          disabled={busy || sandbox.state !== 'started'}
+          pending={terminal.pending}
+          pendingLabel="Opening…"
+          aria-label="Open terminal"
+          title="Open a terminal window with a shell in this sandbox"
+        >
+          Terminal
         </Button>
         <Button size="small" variant="ghost" onClick={() => void copyId()} disabled={copy.pending}>
           Copy ID
