@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
+import { parseConfigYaml } from '@continuedev/config-yaml';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
@@ -12,7 +13,7 @@ import { tempDir } from '../helpers/temp-dir.ts';
  * Updating an entry of ours in the clients whose entry has its own shape: the user's env vars (Goose `envs`,
  * OpenCode `environment`, Copilot/Zed/Continue `env`) and their choices (Goose `enabled`/`timeout`, Copilot's
  * `tools`) survive an update from an older install; our launch is set. And Continue's required top-level keys
- * in a config.yaml that setup creates. Real files in a temp HOME, Linux rules.
+ * in a config.yaml that setup creates, checked with Continue's own config parser. Real files in a temp HOME, Linux rules.
  */
 let home: string;
 let cleanup: () => Promise<void>;
@@ -159,6 +160,19 @@ describe('Continue', () => {
     const removed = await client('continue').disconnect();
     expect(removed.notes).toContain(`Removed ${file()}: setup created it and it holds nothing else.`);
     expect(await readdir(join(home, '.continue'))).toEqual([]);
+  });
+
+  it("Continue's own config parser (@continuedev/config-yaml) reads the file setup created, with our server in it", async () => {
+    await mkdir(join(home, '.continue'));
+    await client('continue').connect();
+    const text = await readFile(file(), 'utf8');
+    const config = parseConfigYaml(text);
+    expect(config.mcpServers).toEqual([
+      { name: 'daytona', type: 'stdio', command: process.execPath, args: launch.args, env: { ELECTRON_RUN_AS_NODE: '1' } },
+    ]);
+    // Without the seeded keys Continue refuses the file: why setup writes them.
+    const bare = text.replace('name: Local Assistant\nversion: 1.0.0\nschema: v1\n', '');
+    expect(() => parseConfigYaml(bare)).toThrow(/name: Required, version: Required/);
   });
 
   it('an existing file without them is left as it is, with a note saying what Continue needs', async () => {
