@@ -1,5 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv-provider.js';
+import { objectFromShape } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import { callContext, type RequestExtra } from './call-context.ts';
 import { keepActive, mayHaveStopped, sandboxOfCall, stoppedUnderCall } from './activity.ts';
 import type { DaytonaPort } from './daytona-port.ts';
@@ -43,7 +45,7 @@ export function createServer(deps: ServerDeps): McpServer {
   };
   const server = new McpServer(
     { name: MCP_SERVER_NAME, title: 'Daytona (Daytona Tray)', version: MCP_SERVER_VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS, jsonSchemaValidator: sharedValidator() },
   );
   for (const tool of tools) register(server, tool, toolDeps);
   // Replaces McpServer's own tools/list handler with one that converts the schemas once per process.
@@ -69,14 +71,31 @@ export function enabledTools(groups: ReadonlySet<ToolGroup>): readonly ToolDefin
   return tools;
 }
 
+/**
+ * Every session gets its own McpServer (one per transport), and each would build an Ajv instance and a zod object
+ * per tool schema from scratch (~2 ms of CPU per session for 50 tools, part of every AI client's first answer).
+ * The tools never change while the server runs, so both are built once per process, with the SDK's own functions.
+ */
+let validator: AjvJsonSchemaValidator | undefined;
+const sharedValidator = () => (validator ??= new AjvJsonSchemaValidator());
+const schemaObjects = new WeakMap<object, ReturnType<typeof objectFromShape>>();
+function schemaObject(shape: Parameters<typeof objectFromShape>[0]): ReturnType<typeof objectFromShape> {
+  let object = schemaObjects.get(shape);
+  if (!object) {
+    object = objectFromShape(shape);
+    schemaObjects.set(shape, object);
+  }
+  return object;
+}
+
 function register(server: McpServer, tool: ToolDefinition<any>, deps: Parameters<ToolDefinition['run']>[1]): void {
   server.registerTool(
     tool.name,
     {
       title: tool.title,
       description: tool.description,
-      inputSchema: tool.input,
-      ...(tool.output ? { outputSchema: tool.output } : {}),
+      inputSchema: schemaObject(tool.input),
+      ...(tool.output ? { outputSchema: schemaObject(tool.output) } : {}),
       annotations: tool.annotations,
     },
     async (args: unknown, extra: RequestExtra & { requestId: string | number }) => {
