@@ -28,7 +28,7 @@ import { toolboxRoutes } from './toolbox/toolbox-routes.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import type { SecretStore } from '../core/secrets/secret-store.ts';
 import { resourceRoutes } from './resource-routes.ts';
-import { sandboxResourceHooks } from './sandbox-resources.ts';
+import { resolveCreateResources, sandboxResourceHooks } from './sandbox-resources.ts';
 import { SecretVault } from './secrets/secret-vault.ts';
 import { VolumeStore } from './volumes/volume-store.ts';
 
@@ -96,6 +96,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   for (const name of [...(await volumes.load()), ...(await secrets.load())])
     log(`could not read volume or secret metadata ${name}; left in place`);
   const resources = { volumes, secrets };
+  const hooks = sandboxResourceHooks(resources);
   const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
   else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
@@ -131,7 +132,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     minuteMs,
     log,
     ...(options.now ? { now: options.now } : {}),
-    resources: sandboxResourceHooks(resources),
+    resources: hooks,
   });
   await service.recoverAfterRestart();
   let previewPort = 0;
@@ -199,7 +200,22 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   app.use(
     '/api',
     requireBearer(apiKey),
-    resourceRoutes({ volumes, secrets, sandboxes: () => service.list(), startedAt }),
+    resourceRoutes({
+      volumes,
+      secrets,
+      sandboxes: () => service.list(),
+      startedAt,
+      async updateSandboxSecrets(idOrName, list) {
+        const record = service.get(idOrName);
+        const named = resolveCreateResources({ secrets: list ?? [], env: record.env }, resources, service.isolation).secrets;
+        const updated = await service.update(idOrName, (r) => {
+          if (named) r.secrets = named;
+          else delete r.secrets;
+        });
+        await hooks.refreshSecrets(updated);
+        return service.dto(updated);
+      },
+    }),
     apiRoutes(service, links, resources),
   );
   app.use(

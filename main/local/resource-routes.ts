@@ -14,6 +14,8 @@ export interface ResourceRoutesDeps {
   sandboxes: () => SandboxRecord[];
   /** When the provider started: the local snapshot's creation time. */
   startedAt: string;
+  /** Replaces a sandbox's secrets (env name → secret name) and answers its DTO (sandbox.updateSecrets). */
+  updateSandboxSecrets: (idOrName: string, secrets: unknown) => Promise<unknown>;
 }
 
 const secretBody = z.object({
@@ -91,6 +93,11 @@ export function resourceRoutes(deps: ResourceRoutesDeps): Router {
   router.delete('/secret/:secretId', async (req, res) => {
     await secrets.delete(req.params.secretId);
     res.status(200).end();
+  });
+
+  router.put('/sandbox/:idOrName/secrets', async (req, res) => {
+    const { secrets: list } = parseOrBadRequest(z.object({ secrets: z.unknown() }), req.body ?? {}, 'sandbox secrets');
+    res.json(await deps.updateSandboxSecrets(req.params.idOrName, list));
   });
 
   // ── snapshots (SnapshotService): the one the provider honestly has, this machine's system ──

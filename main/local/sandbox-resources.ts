@@ -60,7 +60,7 @@ export function resolveCreateResources(
         throw badRequest(`Invalid secret variable name '${variable}': use letters, digits and '_', not starting with a digit.`);
       if (body.env?.[variable] !== undefined) throw badRequest(`${variable} is set both in env and in secrets: set it in one of them.`);
       if (!resources.secrets.byName(name))
-        throw badRequest(`Secret ${name} not found: create it first (daytona.secret.create), then create the sandbox.`);
+        throw badRequest(`Secret ${name} not found: create it first (daytona.secret.create), then try again.`);
       secrets[variable] = name;
     }
     result.secrets = secrets;
@@ -68,14 +68,28 @@ export function resolveCreateResources(
   return result;
 }
 
-/** The service's hooks: where a sandbox's volumes appear, and what a start needs (volume folders, secret values). */
-export function sandboxResourceHooks(resources: SandboxResources): ResourceHooks {
+/** The service's hooks, and `refreshSecrets` for a sandbox whose secrets changed while it runs. */
+export function sandboxResourceHooks(
+  resources: SandboxResources,
+): ResourceHooks & { refreshSecrets(record: SandboxRecord): Promise<void> } {
+  // Each started sandbox's variables: the runner holds this very object, so a change in place reaches the
+  // commands started afterwards (as on Daytona, running processes keep their environment).
+  const live = new Map<string, Record<string, string>>();
   return {
     mountsOf: (record: SandboxRecord | undefined): BindMount[] =>
       record?.volumes?.length ? resources.volumes.mountsOf(record.volumes) : [],
     async beforeBoot(record: SandboxRecord): Promise<Record<string, string>> {
       if (record.volumes?.length) await resources.volumes.prepare(record.volumes);
-      return resources.secrets.resolve(record.secrets);
+      const env = await resources.secrets.resolve(record.secrets);
+      live.set(record.id, env);
+      return env;
+    },
+    async refreshSecrets(record: SandboxRecord): Promise<void> {
+      const env = live.get(record.id);
+      if (!env) return;
+      const next = await resources.secrets.resolve(record.secrets);
+      for (const key of Object.keys(env)) delete env[key];
+      Object.assign(env, next);
     },
   };
 }

@@ -15,7 +15,6 @@ const API_OPERATIONS: [method: string, template: string, operation: string][] = 
   ['POST', '/sandbox/{id}/ssh-access', 'createSshAccess'],
   ['DELETE', '/sandbox/{id}/ssh-access', 'revokeSshAccess'],
   ['GET', '/sandbox/ssh-access/validate', 'validateSshAccess'],
-  ['PUT', '/sandbox/{id}/secrets', 'updateSandboxSecrets'],
   ['GET', '/sandbox/{id}/secrets', 'resolveSandboxSecrets'],
   ['GET', '/sandbox/{id}/signing-key', 'getSandboxSigningKey'],
   ['POST', '/sandbox/{id}/signing-key/rotate', 'rotateSigningKey'],

@@ -200,6 +200,12 @@ describe('local provider: secrets in the real keychain', skipWhen(keyringSkipRea
     await sandbox.start();
     expect(await run(sandbox, 'printf %s "$API_TOKEN"')).toBe(next);
     expect(await filesContaining(t.dataDir, next)).toEqual([]);
+
+    // sandbox.updateSecrets replaces the set; commands started afterwards see the new one at once.
+    await sandbox.updateSecrets({ OTHER_TOKEN: 'api_token' });
+    expect(await run(sandbox, 'printf %s "${API_TOKEN:-unset} $OTHER_TOKEN"')).toBe(`unset ${next}`);
+    const refused = await failure(sandbox.updateSecrets({ OTHER_TOKEN: 'nowhere' }));
+    expect(refused.message).toBe('Secret nowhere not found: create it first (daytona.secret.create), then try again.');
   });
 
   it('refuses a second secret of the same name (409), a bad name, and a sandbox naming a missing secret', async () => {
@@ -208,7 +214,7 @@ describe('local provider: secrets in the real keychain', skipWhen(keyringSkipRea
     expect((await failure(t.daytona.secret.create({ name: '9lives', value: 'w' }))).message).toMatch(/^Invalid secret name '9lives'/);
     const missing = await failure(t.daytona.create({ secrets: { TOKEN: 'nowhere' } }));
     expect(missing.statusCode).toBe(400);
-    expect(missing.message).toBe('Secret nowhere not found: create it first (daytona.secret.create), then create the sandbox.');
+    expect(missing.message).toBe('Secret nowhere not found: create it first (daytona.secret.create), then try again.');
   });
 
   it('deletes a secret from the keychain too', async () => {
