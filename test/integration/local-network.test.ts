@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findNamespaceTools } from '../../main/local/sandbox-runner/index.ts';
 import { startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { previewGet, previewStream, previewUpgrade } from '../helpers/preview-request.ts';
+import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
 
 const TOKEN_HEADER = 'x-daytona-preview-token';
 
@@ -65,10 +65,15 @@ async function serve(sandbox: Sandbox, name: string): Promise<void> {
 /** The sandbox's network interfaces by name, sorted, on one line (no /sys inside a sandbox). */
 const INTERFACES = `tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | sort | tr '\\n' ' '`;
 
-const tools = findNamespaceTools();
+const noBwrap = bubblewrapSkipReason();
 const isRoot = process.getuid?.() === 0;
+const bwrapSkip = skipWhen(noBwrap, 'bubblewrap');
+/** The allow-list tests make their own hosts to allow and block, which takes root (CI runs as root). */
+const allowListSkip = noBwrap
+  ? bwrapSkip
+  : skipWhen(!isRoot && 'needs root: the test makes its own hosts to allow and block (CI runs as root)');
 
-describe.skipIf(!tools)('local sandboxes: a network of their own each, previews through the proxy (skipped without bubblewrap)', () => {
+describe('local sandboxes: a network of their own each, previews through the proxy', bwrapSkip, () => {
   let t: TestProvider;
   let a: Sandbox;
   let b: Sandbox;
@@ -262,7 +267,7 @@ describe.skipIf(!tools)('local sandboxes: a network of their own each, previews 
  * random 10.213.x.0/24), never outside addresses: the sandbox's traffic leaves through slirp4netns as the
  * host's own, so it reaches them the way it would reach the internet.
  */
-describe.skipIf(!tools || !isRoot)('local sandboxes: networkAllowList (needs root to make the test hosts, and bubblewrap)', () => {
+describe('local sandboxes: networkAllowList (test hosts of its own)', allowListSkip, () => {
   const subnet = `10.213.${randomInt(0, 255)}`;
   const ns = `dtray-test-${process.pid}`;
   const link = `dtt${process.pid % 100000}`;
@@ -339,7 +344,7 @@ describe.skipIf(!tools || !isRoot)('local sandboxes: networkAllowList (needs roo
   });
 });
 
-describe.skipIf(!tools)('local sandboxes where the host cannot give them a network of their own (DAYTONA_TRAY_NO_NETNS=1)', () => {
+describe('local sandboxes where the host cannot give them their own network (DAYTONA_TRAY_NO_NETNS=1)', bwrapSkip, () => {
   let t: TestProvider;
 
   beforeAll(async () => {
