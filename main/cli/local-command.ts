@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { appDataDir } from '../core/app-paths.ts';
 import { DataDirError } from '../core/data-dir.ts';
+import { localWarmPoolSize } from '../core/settings/settings-schema.ts';
+import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { watchParent } from '../mcp/lifecycle.ts';
 import { startLocalProvider } from '../local/provider.ts';
 import { DataDirInUseError } from '../local/sandbox-store.ts';
@@ -76,7 +78,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     let provider;
     try {
+      // The pool size is the local profile's (settings); unreadable settings leave the provider's default.
+      const warmPoolSize = localWarmPoolSize((await createSettingsStore().load()).settings);
       provider = await startLocalProvider({
+        ...(warmPoolSize !== undefined ? { warmPoolSize } : {}),
         dataDir: values['data-dir'] ?? join(appDataDir(), 'local'),
         port,
         ...(process.env.DAYTONA_TRAY_LOCAL_API_KEY ? { apiKey: process.env.DAYTONA_TRAY_LOCAL_API_KEY } : {}),

@@ -15,6 +15,8 @@ import type { EmitEvent } from './lifecycle/state-recorder.ts';
 import { LOCAL_SNAPSHOT, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { SandboxService } from './sandbox-service.ts';
 import { createSandboxRunner } from './sandbox-runner/index.ts';
+import { WarmPool } from './sandbox-runner/warm-pool.ts';
+import { warmPoolRoutes } from './warm-pool-routes.ts';
 import { SandboxStore } from './sandbox-store.ts';
 import { Desktops } from './toolbox/computer-use/desktop.ts';
 import { PtySessions } from './toolbox/pty/pty-sessions.ts';
@@ -53,7 +55,12 @@ export interface LocalProviderOptions {
   now?: () => number;
   /** Where secrets' values are kept (default: the OS keychain). */
   secrets?: SecretStore;
+  /** Sandboxes kept started ahead of need, so a create takes one (settings: the local profile's warmPoolSize); 0 turns it off. */
+  warmPoolSize?: number;
 }
+
+/** The warm pool's size when settings say nothing. */
+export const DEFAULT_WARM_POOL_SIZE = 2;
 
 export interface LocalProvider {
   apiUrl: string;
@@ -67,6 +74,8 @@ export interface LocalProvider {
   /** The HTTP server (tests observe requests on it). */
   http: HttpServer;
   service: SandboxService;
+  /** Sandboxes started ahead of need (its size can change while the provider runs). */
+  warmPool: WarmPool;
   /** Stops every sandbox process, saves state and closes the server. */
   close(): Promise<void>;
 }
@@ -97,7 +106,13 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     log(`could not read volume or secret metadata ${name}; left in place`);
   const resources = { volumes, secrets };
   const hooks = sandboxResourceHooks(resources);
-  const runner = await createSandboxRunner(join(options.dataDir, 'etc'));
+  const baseRunner = await createSandboxRunner(join(options.dataDir, 'etc'));
+  const warmPool = new WarmPool(baseRunner, {
+    dir: join(store.sandboxesDir, '.warm-pool'),
+    size: options.warmPoolSize ?? DEFAULT_WARM_POOL_SIZE,
+    log: (line) => log(`warm pool: ${line}`),
+  });
+  const runner = warmPool.runner();
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
   else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
 
@@ -146,7 +161,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     },
     options.previewPort ?? 0,
   ).catch(async (error: unknown) => {
-    await service.shutdown();
+    await Promise.all([service.shutdown(), warmPool.close()]);
     throw error;
   });
   previewPort = proxy.port;
@@ -216,6 +231,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         return service.dto(updated);
       },
     }),
+    warmPoolRoutes(warmPool),
     apiRoutes(service, links, resources),
   );
   app.use(
@@ -272,6 +288,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     previewPort,
     http,
     service,
+    warmPool,
     close() {
       closing ??= (async () => {
         clearInterval(ticker);
@@ -281,7 +298,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));
         http.closeIdleConnections();
         try {
-          await service.shutdown();
+          await Promise.all([service.shutdown(), warmPool.close()]);
           await Promise.all([volumes.flushed(), secrets.flushed()]);
         } finally {
           await proxy.close();

@@ -4,6 +4,7 @@ import { appDataDir } from '../core/app-paths.ts';
 import { ProfileError, resolveProfile } from '../core/profile.ts';
 import { createKeyringSecretStore } from '../core/secrets/keyring-secret-store.ts';
 import { SecretStoreError, type SecretStore } from '../core/secrets/secret-store.ts';
+import { localWarmPoolSize } from '../core/settings/settings-schema.ts';
 import { createSettingsStore, type SettingsStore } from '../core/settings/settings-store.ts';
 import { DataDirInUseError, startLocalProvider, type LocalProvider } from '../local/provider-port.ts';
 import { ToolFailure } from './errors.ts';
@@ -42,7 +43,8 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
   const startLocal = async (): Promise<LocalProvider> => {
     const dataDir = options.localDataDir ?? join(appDataDir(), 'local');
     try {
-      const provider = await (options.startLocal ?? defaultStartLocal(options.log))(dataDir);
+      const warmPoolSize = localWarmPoolSize((await settings.load()).settings);
+      const provider = await (options.startLocal ?? defaultStartLocal(options.log, warmPoolSize))(dataDir);
       options.log.info(`started the local provider for the local profile at ${provider.apiUrl}`);
       return provider;
     } catch (error) {
@@ -100,6 +102,7 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
   };
 }
 
-function defaultStartLocal(log: Logger) {
-  return (dataDir: string) => startLocalProvider({ dataDir, log: (line) => log.info(`[local] ${line}`) });
+function defaultStartLocal(log: Logger, warmPoolSize: number | undefined) {
+  return (dataDir: string) =>
+    startLocalProvider({ dataDir, log: (line) => log.info(`[local] ${line}`), ...(warmPoolSize !== undefined ? { warmPoolSize } : {}) });
 }

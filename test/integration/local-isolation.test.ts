@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -21,6 +21,15 @@ const noBwrap = bubblewrapSkipReason();
 /** Host pids whose command line contains `pattern`. */
 function processesMatching(pattern: string): number[] {
   return spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+}
+
+/** The pid namespace of a host process (as `readlink /proc/self/ns/pid` says inside it), if it still runs. */
+function pidNamespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A `sleep` whose argument is unique, e.g. `sleep 300.123456`, and a pgrep pattern matching that process only. */
@@ -266,8 +275,9 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     expect((await sh(sandbox, `${job.command} > /dev/null 2>&1 &`)).code).toBe(0);
     expect(processesMatching(job.pattern)).toHaveLength(1);
     // What the OOM killer or a `kill -9` by hand would do: the sandbox's namespace holders die.
-    const home = t.provider.service.dirsOf(sandbox.id).home;
-    const holders = processesMatching(`^/usr/bin/bwrap .*--bind ${home} /home/daytona`);
+    // bwrap's pid 1 in the sandbox's pid namespace (a warm pool's sandbox was started on other dirs' names).
+    const ns = (await sh(sandbox, 'readlink /proc/self/ns/pid')).out;
+    const holders = processesMatching('^/usr/bin/bwrap ').filter((pid) => pidNamespaceOf(pid) === ns);
     expect(holders.length).toBeGreaterThan(0);
     for (const pid of holders) process.kill(pid, 'SIGKILL');
     await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toEqual([]);
@@ -279,7 +289,9 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
       expect.stringMatching(/its processes ended unexpectedly .*the next command starts them again/),
       expect.stringMatching(/starting its processes again for the next command/),
     ]);
-    expect(processesMatching(`^/usr/bin/bwrap .*--bind ${home} /home/daytona`).length).toBeGreaterThan(0);
+    const revived = (await sh(sandbox, 'readlink /proc/self/ns/pid')).out;
+    expect(revived).not.toBe(ns);
+    expect(processesMatching('^/usr/bin/bwrap ').filter((pid) => pidNamespaceOf(pid) === revived).length).toBeGreaterThan(0);
     expect((await sh(sandbox, 'echo "$(hostname) $(id -un)"')).out).toBe('iso-revive daytona');
     await sandbox.delete();
   });

@@ -231,7 +231,8 @@ describe('local sandboxes: a network of their own each, previews through the pro
   });
 
   it("reaps a sandbox's slirp4netns and port relay when it stops, and all of them when the provider closes", async () => {
-    const own = await startTestProvider();
+    // No warm pool: its sandboxes' own slirp4netns would come and go in the counts below.
+    const own = await startTestProvider({ warmPoolSize: 0 });
     const helpers = () => {
       const lines = spawnSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).stdout.split('\n');
       return {

@@ -39,7 +39,20 @@ export const cloudProfileSchema = z.looseObject({
   target: z.string().min(1).max(64).optional(),
 });
 
-export const localProfileSchema = z.looseObject({ kind: z.literal('local') });
+export const localProfileSchema = z.looseObject({
+  kind: z.literal('local'),
+  /**
+   * Sandboxes the local provider keeps started ahead of need, so a create takes one at once (its warm pool);
+   * 0 turns it off. Unset: the provider's default (main/local/provider.ts). Each costs about one idle sandbox.
+   */
+  warmPoolSize: z.number().int().min(0).max(10).optional(),
+});
+
+/** The local profile's warm pool size from loaded settings, when set. */
+export function localWarmPoolSize(settings: { profiles: Record<string, { kind: string }> }): number | undefined {
+  const parsed = localProfileSchema.safeParse(settings.profiles[LOCAL_PROFILE]);
+  return parsed.success ? parsed.data.warmPoolSize : undefined;
+}
 
 export const knownProfileSchema = z.discriminatedUnion('kind', [cloudProfileSchema, localProfileSchema]);
 /** A profile of a kind this version does not know: kept as it is, never used. */

@@ -36,11 +36,13 @@ export const DEFAULT_RESOURCES = { cpu: 1, memory: 1, disk: 3 };
 export interface RunnerTraits {
   isolation: 'bubblewrap' | 'none';
   network: 'own' | 'shared';
+  /** An id whose sandbox can start at once (a warm pool's next sandbox already has it as its hostname). */
+  suggestId?(): string | undefined;
 }
 
 /** A new sandbox's record in state `creating`, with Daytona's defaults for whatever the caller left out. */
 export function newSandboxRecord(params: CreateParams, runner: RunnerTraits, nowIso: string): SandboxRecord {
-  const id = randomUUID();
+  const id = runner.suggestId?.() ?? randomUUID();
   // The isolation flag is the provider's to set, never the caller's.
   const labels = Object.fromEntries(Object.entries(params.labels ?? {}).filter(([key]) => !PROVIDER_LABELS.includes(key)));
   if (runner.isolation === 'none') labels[ISOLATION_LABEL] = 'none';

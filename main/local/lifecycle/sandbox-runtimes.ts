@@ -63,7 +63,13 @@ export class SandboxRuntimes {
     await this.stop(record.id, true); // a leftover from a failed run, if any
     let sandbox: RunningSandbox;
     try {
-      sandbox = await this.options.runner.start({ dirs, hostname, network: networkPolicyOf(record), env });
+      sandbox = await this.options.runner.start({
+        dirs,
+        hostname,
+        network: networkPolicyOf(record),
+        env,
+        log: (line) => this.options.log(`sandbox ${record.id}: ${line}`),
+      });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new Error(

@@ -1,19 +1,37 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import type { NamespaceTools } from './probe.ts';
 import { procStat, signal, until } from './processes.ts';
+import { namespaceMembers, signalMembers, type InitProcess } from './namespace-members.ts';
 import { sandboxEnv } from './sandbox-env.ts';
 import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
 import { OwnNetwork, type OwnNetworkTools } from './own-network.ts';
 import { startPtyProcess } from './pty-process.ts';
-import type { NetworkPolicy, RunningSandbox, SandboxLayout } from './types.ts';
+import type { NetworkPolicy, PrestartedSandbox, SandboxLayout } from './types.ts';
+import { registerAgent, residentAgent, stdioModes } from './agent/launch-agent.ts';
+import { setHostname } from './set-hostname.ts';
+import type { StdioOptions } from 'node:child_process';
 
 /** The network a sandbox starts with: its own (when `own` is given and the layout is 'nested'), or the host's. */
 export interface InitNetwork {
   policy: NetworkPolicy;
   own?: { tools: OwnNetworkTools; relaySocket: string } | undefined;
+}
+
+export interface InitOptions {
+  /** The Node binary inside the sandbox: with it, commands go through a resident agent (agent/); without, one nsenter each. */
+  agentNode?: string | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** The hostname the init was started with. */
+  hostname: string;
+  /** Variables every command gets, under its own (SandboxSpec.env). */
+  env?: Record<string, string> | undefined;
+  /** Resolve only once the agent is ready too (a warm pool's sandbox: its first command must not wait). */
+  waitForAgent?: boolean | undefined;
+  /** hostname(1), to rename a sandbox after it started (adopt); without it adopt cannot change the hostname. */
+  hostnameTool?: string | undefined;
 }
 
 /** How long a sandbox's init may take to come up before its start counts as failed. */
@@ -27,13 +45,6 @@ const NAMESPACES = [
   ['ipc', 'ipc'],
   ['uts', 'uts'],
 ] as const;
-
-/** Host pid and start time of a sandbox's pid 1, and its pid namespace. */
-interface InitProcess {
-  pid: number;
-  start: string;
-  pidNamespace: string;
-}
 
 /**
  * Starts the sandbox's init: bwrap with the sandbox's namespaces and mounts, running a command that only
@@ -57,8 +68,10 @@ export async function startInit(
   layout: SandboxLayout,
   args: string[],
   network: InitNetwork,
-  sandboxVars: Record<string, string> = {},
-): Promise<RunningSandbox> {
+  options: InitOptions,
+): Promise<PrestartedSandbox> {
+  // Every command's variables under its own (the sandbox's secrets); a warm pool's sandbox gets them at adopt.
+  let sandboxVars = options.env ?? {};
   const own = layout === 'nested' ? network.own : undefined;
   // With a network of its own, the outer user namespace also gets a new network namespace, which bwrap
   // (and every process below it) inherits; only that outer namespace, the provider's, can configure it.
@@ -227,8 +240,63 @@ export async function startInit(
     const stat = procStat(initProcess.pid);
     return stat !== undefined && stat.start === initProcess.start && stat.state !== 'Z' && stat.state !== 'X';
   };
+  const nsenterSpawn = (argv: string[], cwd: string, env: Record<string, string>, stdio: StdioOptions) => {
+    // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
+    const child = spawn(tools.nsenter, joinCommand(argv, cwd), { env, stdio, detached: true });
+    const done = countStart();
+    child.once('exit', done);
+    child.once('error', done);
+    return child;
+  };
+  let log = options.log ?? (() => {});
+  const agentNode = options.agentNode;
+  const agent = agentNode
+    ? residentAgent({
+        nodePath: agentNode,
+        spawnInside: (argv, env, stdio) => nsenterSpawn(argv, '/', env, stdio),
+        running,
+        killInside: (nsPid) => {
+          for (const member of namespaceMembers(initProcess)) if (member.nsPid === nsPid) signal(member.pid, 'SIGKILL');
+        },
+        log: (line) => log(line),
+      })
+    : undefined;
+  void ended.then(() => agent?.close());
+  if (agent && options.waitForAgent) {
+    try {
+      await agent.whenReady();
+    } catch (error) {
+      init.kill('SIGKILL');
+      await ended;
+      throw error;
+    }
+  }
+  let hostname = options.hostname;
   let stopping: Promise<void> | undefined;
-  return {
+  const sandbox: PrestartedSandbox = {
+    get hostname() {
+      return hostname;
+    },
+    async adopt(spec) {
+      if (!running()) throw new Error('the sandbox is not running');
+      if (spec.log) log = spec.log;
+      sandboxVars = spec.env ?? {};
+      if (spec.hostname !== hostname) {
+        hostname = spec.hostname;
+        const renamed =
+          layout === 'nested' && options.hostnameTool
+            ? setHostname(tools.nsenter, fdPath(held[0]!), initProcess.pid, options.hostnameTool, spec.hostname, countStart())
+            : Promise.reject(new Error('this sandbox cannot be renamed after it started'));
+        // Its commands wait for the new name; the caller need not (the agent holds them back meanwhile).
+        agent?.holdUntil(renamed.catch((error: unknown) => log(`could not set its hostname: ${String(error)}`)));
+        if (!agent) await renamed;
+      }
+      const policy = spec.network;
+      if (policy.blockAll || policy.allowList) {
+        if (!ownNetwork) throw new Error(SHARED_NETWORK_CHANGE);
+        await ownNetwork.apply(policy);
+      }
+    },
     get alive() {
       return running();
     },
@@ -246,16 +314,9 @@ export async function startInit(
     signalAll: (sig) => signalMembers(initProcess, sig),
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
-      const child = spawn(tools.nsenter, joinCommand(argv, spec.cwd), {
-        env: sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME),
-        stdio: spec.stdio ?? ['ignore', 'pipe', 'pipe'],
-        // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
-        detached: true,
-      });
-      const done = countStart();
-      child.once('exit', done);
-      child.once('error', done);
-      return child;
+      const env = sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME);
+      if (agent) return agent.spawn({ argv, cwd: spec.cwd, env, stdio: stdioModes(spec.stdio) });
+      return nsenterSpawn(argv, spec.cwd, env, spec.stdio ?? ['ignore', 'pipe', 'pipe']);
     },
     spawnPty(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
@@ -278,10 +339,14 @@ export async function startInit(
     },
     stop(graceMs) {
       stopping ??= (async () => {
+        // The agent is not started again from here on; it goes last, with everything else, at the SIGKILL.
+        const agentPid = agent?.pid;
+        agent?.close();
         if (graceMs > 0 && alive) {
           // SIGTERM to everything inside but bwrap's pid 1 and the waiting command (pid 2): they must
-          // outlive the grace period, or the kernel would SIGKILL the rest at once.
-          const members = namespaceMembers(initProcess).filter((member) => member.nsPid > 2);
+          // outlive the grace period, or the kernel would SIGKILL the rest at once. The agent too stays,
+          // to report the commands' exits.
+          const members = namespaceMembers(initProcess).filter((member) => member.nsPid > 2 && member.nsPid !== agentPid);
           for (const member of members) signal(member.pid, 'SIGTERM');
           await until(() => members.every((member) => procStat(member.pid)?.start !== member.start), graceMs);
         }
@@ -299,44 +364,6 @@ export async function startInit(
       return stopping;
     },
   };
-}
-
-/**
- * Signals every process in the init's pid namespace, bwrap's pid 1 included. A process forked while the
- * signals go out is caught by the next pass; passes stop once one finds nobody new.
- */
-function signalMembers(init: InitProcess, sig: NodeJS.Signals): number {
-  const reached = new Set<string>();
-  for (let pass = 0; pass < 5; pass++) {
-    const fresh = namespaceMembers(init).filter((member) => !reached.has(`${member.pid}:${member.start}`));
-    if (fresh.length === 0) break;
-    for (const member of fresh) {
-      signal(member.pid, sig);
-      reached.add(`${member.pid}:${member.start}`);
-    }
-  }
-  return reached.size;
-}
-
-/** Processes in the init's pid namespace (host pids), with their pid inside it. */
-function namespaceMembers(init: InitProcess): { pid: number; nsPid: number; start: string }[] {
-  const members: { pid: number; nsPid: number; start: string }[] = [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return members;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) !== init.pidNamespace) continue;
-      const nsPid = Number(/^NSpid:.*?(\d+)\s*$/m.exec(readFileSync(`/proc/${name}/status`, 'utf8'))?.[1]);
-      const start = procStat(Number(name))?.start;
-      if (nsPid > 0 && start !== undefined) members.push({ pid: Number(name), nsPid, start });
-    } catch {
-      // gone meanwhile, or not ours to look at
-    }
-  }
-  return members;
+  if (agent) registerAgent(sandbox, agent);
+  return sandbox;
 }

@@ -4,7 +4,8 @@ import { SANDBOX_HOME } from '../sandbox-record.ts';
 import { INIT_READY, startInit } from './bubblewrap-init.ts';
 import { TOOL_PACKAGES, TOOLS_IN_SANDBOX, hostToolDir } from './tool-packages.ts';
 import type { OwnNetworkTools } from './own-network.ts';
-import type { NamespaceTools } from './probe.ts';
+import { findUtility, type NamespaceTools } from './probe.ts';
+import { AgentChild } from './agent/agent-child.ts';
 import { killTree } from './processes.ts';
 import type { SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
 
@@ -42,6 +43,9 @@ export function bubblewrapRunner(
     'sharedNetworkReason' in network
       ? network.sharedNetworkReason
       : "sandboxes of this layout (bubblewrap without a user namespace of the provider's own) cannot get a network of their own";
+  // DAYTONA_TRAY_NO_AGENT=1: one nsenter per command instead of the resident agent (the benchmark's floor, diagnosis).
+  const agentNode = process.env.DAYTONA_TRAY_NO_AGENT === '1' ? undefined : NODE_IN_SANDBOX;
+  const hostnameTool = findUtility('hostname');
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -134,24 +138,26 @@ export function bubblewrapRunner(
     return args;
   };
 
+  const start = (spec: SandboxSpec, waitForAgent = false) =>
+    startInit(
+      tools,
+      layout,
+      initArgs(spec),
+      { policy: spec.network, own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined },
+      { agentNode, log: spec.log, hostnameTool, waitForAgent, hostname: spec.hostname, env: spec.env },
+    );
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
     toolPath: (name) => (hostToolDir(name) ? `${TOOLS_IN_SANDBOX}/${name}` : undefined),
     network: own ? 'own' : 'shared',
     ...(own ? {} : { sharedNetworkReason }),
-    start: (spec) =>
-      startInit(
-        tools,
-        layout,
-        initArgs(spec),
-        {
-          policy: spec.network,
-          own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined,
-        },
-        spec.env ?? {},
-      ),
-    kill: killTree,
+    start: (spec) => start(spec),
+    // Renaming a started sandbox needs the 'nested' layout (its UTS namespace within the provider's reach),
+    // hostname(1), and the agent to hold its first commands back until then.
+    ...(layout === 'nested' && agentNode && hostnameTool ? { prestart: (spec: SandboxSpec) => start(spec, true) } : {}),
+    // A command the agent runs has no host process of its own: the agent signals its tree inside.
+    kill: (child, signal) => (child instanceof AgentChild ? child.killTree(signal) : killTree(child, signal)),
     visiblePath: (sandboxPath) => sandboxPath,
   };
 }

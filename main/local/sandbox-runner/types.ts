@@ -30,6 +30,8 @@ export interface SandboxSpec {
    * they reach commands through their environment, never argv or a file.
    */
   env?: Record<string, string> | undefined;
+  /** Where the runner says what happened to the sandbox on its own (its agent restarted, ...). */
+  log?: ((line: string) => void) | undefined;
 }
 
 /** What a sandbox may reach outside (Daytona's networkBlockAll / networkAllowList). */
@@ -115,6 +117,17 @@ export interface RunningSandbox {
   signalAll(sig: 'SIGSTOP' | 'SIGCONT'): number;
 }
 
+/** A sandbox started ahead of need (a warm pool's, on fresh empty dirs), later given to one sandbox. */
+export interface PrestartedSandbox extends RunningSandbox {
+  /** The hostname it has now. */
+  readonly hostname: string;
+  /**
+   * Makes it the sandbox `spec` describes, once the caller has moved its dirs into `spec.dirs`' place:
+   * hostname, network policy, log. Commands asked for meanwhile wait until it is done.
+   */
+  adopt(spec: SandboxSpec): Promise<void>;
+}
+
 /** Starts sandboxes and kills commands' process trees. */
 export interface SandboxRunner {
   /** 'bubblewrap' when commands run in their own namespaces; 'none' when they run as plain host processes. */
@@ -131,6 +144,13 @@ export interface SandboxRunner {
   toolPath(name: ToolPackage): string | undefined;
   /** Starts a sandbox; resolves once commands can run in it. */
   start(spec: SandboxSpec): Promise<RunningSandbox>;
+  /** Starts a sandbox that can be adopted later (warm pools); absent where a started sandbox cannot be renamed. */
+  prestart?(spec: SandboxSpec): Promise<PrestartedSandbox>;
+  /**
+   * A fresh sandbox id whose sandbox would start at once (a warm pool's next one has it as its hostname, so it
+   * needs no renaming); undefined when any id will do. Only a suggestion: a start never depends on it.
+   */
+  suggestId?(): string | undefined;
   /**
    * Kills a running command and everything it started (its process group, and descendants that left
    * it). A no-op once the command exited: what it left running in the background belongs to the sandbox.

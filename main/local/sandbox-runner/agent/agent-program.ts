@@ -1,0 +1,209 @@
+/**
+ * The resident agent: one small Node program per started sandbox, inside all of its namespaces, as the
+ * sandbox user. It forks the sandbox's commands from inside (one fork of a small process instead of an
+ * nsenter spawn from the provider per command) and streams their stdio and exit back.
+ *
+ * It talks to the provider over fd 3 only: a Unix socket pair the provider made when it started the agent,
+ * which has no path anywhere and which a process of the sandbox cannot open through /proc/<pid>/fd (the
+ * kernel refuses to open a socket that way). Framing (agent-frames.ts): a 9-byte header (payload length,
+ * type, command id) and the payload, JSON for control frames, raw bytes for stdio.
+ *
+ * It runs as `node - daytona-tray-agent` with `(<this function's source>)()` on stdin, so it must use nothing from outside its own body:
+ * every helper is nested and the frame numbers are repeated here (agent-frames.ts has the same, checked by a
+ * test). Commands are started the way the provider started them with nsenter: their own session and
+ * process group (setsid), the environment given, the working directory resolved inside the sandbox.
+ */
+export function sandboxAgent(): void {
+  const { spawn } = process.getBuiltinModule('node:child_process');
+  const { Socket } = process.getBuiltinModule('node:net');
+  const { readdirSync, readFileSync, statSync } = process.getBuiltinModule('node:fs');
+
+  const HEADER = 9;
+  const MAX_FRAME = 16 * 1024 * 1024;
+  // provider -> agent
+  const SPAWN = 1;
+  const STDIN = 2;
+  const STDIN_END = 3;
+  const SIGNAL = 4;
+  const REAP = 5;
+  // agent -> provider
+  const READY = 10;
+  const SPAWNED = 11;
+  const STDOUT = 12;
+  const STDERR = 13;
+  const EXIT = 14;
+  const CLOSE = 15;
+
+  type Stdio = 'pipe' | 'ignore';
+  interface Command {
+    child: import('node:child_process').ChildProcess;
+    pid: number;
+  }
+
+  // Ends with the sandbox (the kernel kills its whole pid namespace) or when the provider's end closes.
+  // SIGTERM is ignored: a graceful stop signals every command first and the agent reports their exits.
+  process.on('SIGTERM', () => {});
+  process.on('SIGHUP', () => {});
+  const channel = new Socket({ fd: 3, readable: true, writable: true });
+  const commands = new Map<number, Command>();
+  let blocked = false;
+
+  const send = (type: number, id: number, payload: Buffer | string | object = Buffer.alloc(0)): void => {
+    const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32BE(body.length, 0);
+    header.writeUInt8(type, 4);
+    header.writeUInt32BE(id, 5);
+    if (!channel.write(Buffer.concat([header, body])) && !blocked) {
+      // The provider reads slower than the commands write: hold their output until it caught up.
+      blocked = true;
+      for (const command of commands.values()) {
+        command.child.stdout?.pause();
+        command.child.stderr?.pause();
+      }
+      channel.once('drain', () => {
+        blocked = false;
+        for (const command of commands.values()) {
+          command.child.stdout?.resume();
+          command.child.stderr?.resume();
+        }
+      });
+    }
+  };
+
+  const startTime = (pid: number): string | undefined => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+    } catch {
+      return undefined;
+    }
+  };
+
+  const signalPid = (pid: number, sig: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // gone already
+    }
+  };
+
+  /** The command's process group and every descendant that left it (setsid), as killTree does on the host. */
+  const killTree = (pid: number, sig: NodeJS.Signals): void => {
+    const parents = new Map<number, number[]>();
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
+        const list = parents.get(parent);
+        if (list) list.push(Number(name));
+        else parents.set(parent, [Number(name)]);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const descendants: number[] = [];
+    const queue = [pid];
+    while (queue.length > 0) {
+      for (const child of parents.get(queue.shift()!) ?? []) {
+        descendants.push(child);
+        queue.push(child);
+      }
+    }
+    signalPid(-pid, sig);
+    for (const child of descendants) signalPid(child, sig);
+  };
+
+  const failed = (id: number, argv0: string, message: string, exitCode: number): void => {
+    // As nsenter reported a command it could not start: a line on stderr and its exit status.
+    send(STDERR, id, `${argv0}: ${message}\n`);
+    send(EXIT, id, { code: exitCode, signal: null });
+    send(CLOSE, id);
+  };
+
+  const startCommand = (id: number, request: { argv: string[]; cwd: string; env: Record<string, string>; stdio: Stdio[] }): void => {
+    const [program, ...args] = request.argv;
+    if (!program) return failed(id, 'agent', 'empty command', 127);
+    try {
+      if (!statSync(request.cwd).isDirectory()) return failed(id, program, `cannot change directory to ${request.cwd}: Not a directory`, 1);
+    } catch {
+      return failed(id, program, `cannot change directory to ${request.cwd}: No such file or directory`, 1);
+    }
+    let child: import('node:child_process').ChildProcess;
+    try {
+      child = spawn(program, args, { cwd: request.cwd, env: request.env, stdio: request.stdio, detached: true });
+    } catch (error) {
+      return failed(id, program, String((error as Error).message), 126);
+    }
+    if (child.pid === undefined) {
+      // Node reports a failed spawn (no such program) on the next tick.
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        const missing = error.code === 'ENOENT';
+        failed(id, program, missing ? 'No such file or directory' : error.message, missing ? 127 : 126);
+      });
+      return;
+    }
+    // Known from here on, so the stdin and signal frames right behind this one find it.
+    const pid = child.pid;
+    commands.set(id, { child, pid });
+    send(SPAWNED, id, { pid, start: startTime(pid) ?? null });
+    child.stdout?.on('data', (chunk: Buffer) => send(STDOUT, id, chunk));
+    child.stderr?.on('data', (chunk: Buffer) => send(STDERR, id, chunk));
+    if (blocked) {
+      child.stdout?.pause();
+      child.stderr?.pause();
+    }
+    child.stdin?.on('error', () => {});
+    child.on('error', () => {});
+    child.once('exit', (code, sig) => send(EXIT, id, { code, signal: sig }));
+    child.once('close', () => {
+      commands.delete(id);
+      send(CLOSE, id);
+    });
+  };
+
+  const handle = (type: number, id: number, payload: Buffer): void => {
+    if (type === SPAWN) return startCommand(id, JSON.parse(payload.toString('utf8')));
+    if (type === REAP) {
+      // Commands of an agent that died before this one: end their groups unless the pid is someone else's now.
+      for (const { pid, start } of JSON.parse(payload.toString('utf8')) as { pid: number; start: string | null }[]) {
+        const now = startTime(pid);
+        if (now === undefined || start === null || now === start) killTree(pid, 'SIGKILL');
+      }
+      return;
+    }
+    const command = commands.get(id);
+    if (!command) return;
+    if (type === STDIN) command.child.stdin?.write(payload);
+    else if (type === STDIN_END) command.child.stdin?.end();
+    else if (type === SIGNAL) {
+      const { signal: sig, tree } = JSON.parse(payload.toString('utf8')) as { signal: NodeJS.Signals; tree: boolean };
+      if (tree) killTree(command.pid, sig);
+      else signalPid(command.pid, sig);
+    }
+  };
+
+  let pending: Buffer = Buffer.alloc(0);
+  channel.on('data', (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= HEADER) {
+      const length = pending.readUInt32BE(0);
+      if (length > MAX_FRAME) process.exit(2);
+      if (pending.length < HEADER + length) break;
+      const type = pending.readUInt8(4);
+      const id = pending.readUInt32BE(5);
+      const payload = pending.subarray(HEADER, HEADER + length);
+      pending = pending.subarray(HEADER + length);
+      try {
+        handle(type, id, payload);
+      } catch (error) {
+        process.stderr.write(`agent: frame ${type} for ${id}: ${String(error)}\n`);
+      }
+    }
+  });
+  // The provider's end closed (it stopped the agent, or went away): nothing left to serve.
+  channel.on('end', () => process.exit(0));
+  channel.on('error', () => process.exit(0));
+  send(READY, 0, { pid: process.pid });
+}
