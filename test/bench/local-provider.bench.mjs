@@ -1,6 +1,8 @@
 // Benchmark: the local provider through the unmodified Daytona SDK, beside the floor, i.e. the same work
-// done directly (the runner's own spawn path: a command joining a started sandbox's namespaces with
-// nsenter; the sandbox's bwrap init; a mkdir; an fs copy), all measured side by side in one run.
+// done directly (a command joining a started sandbox's namespaces with one nsenter, as the runner did before
+// its resident agent; the sandbox's bwrap init; a mkdir; an fs copy), all measured side by side in one run.
+// Issue 14's targets are ratios in this run: exec through the SDK at most 0.6x the nsenter floor (the agent
+// per sandbox), create+start through the SDK at most 0.5x the bwrap init alone (the warm pool).
 // It also measures the layers in between (raw HTTP without the SDK, the service in-process without HTTP,
 // the fsync'd metadata write) so the gap can be attributed. It prints figures; it asserts no timings.
 //
@@ -13,7 +15,6 @@ import { copyFile, mkdir, mkdtemp, readFile, rename, rm, statfs, writeFile } fro
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Daytona } from '@daytonaio/sdk';
 import { writeFileAtomic } from '../../out/main/core/atomic-write.js';
 import { startLocalProvider } from '../../out/main/local/provider.js';
@@ -28,6 +29,8 @@ const TRANSFER_ROUNDS = Number(process.env.BENCH_TRANSFER_ROUNDS ?? 50);
 const WARMUP = 5;
 const MIB = 1024 * 1024;
 const TARGETS = { create: 30, exec: 15 };
+/** Issue 14: p50 ratios to the floors measured in the same run. */
+const RATIO_TARGETS = { exec: 0.6, create: 0.5 };
 const SANDBOX_HOME = '/home/daytona';
 const TMPFS_MAGIC = 0x01021994;
 const CALL_TIMEOUT_MS = 30_000;
@@ -36,19 +39,25 @@ const step = (promise, label) => withTimeout(promise, CALL_TIMEOUT_MS, label);
 const dataDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-'));
 const floorDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-floor-'));
 const failures = [];
+let createCount = 0;
 let provider;
 let daytona;
 let httpAgent;
 let floor;
+let agentSandbox;
 try {
   provider = await step(startLocalProvider({ dataDir }), 'starting the provider');
   daytona = new Daytona({ apiUrl: provider.apiUrl, apiKey: provider.apiKey });
   const service = provider.service;
+  // The floors: the runner without its resident agent (one nsenter per command; a start is the bwrap init alone).
+  const agentRunner = await createSandboxRunner(join(floorDir, 'etc-agent'));
+  process.env.DAYTONA_TRAY_NO_AGENT = '1';
   const runner = await createSandboxRunner(join(floorDir, 'etc'));
   // The same runner with sandboxes on the host's network (the fallback), to price a network of their own.
   process.env.DAYTONA_TRAY_NO_NETNS = '1';
   const sharedRunner = await createSandboxRunner(join(floorDir, 'etc-shared')).finally(() => {
     delete process.env.DAYTONA_TRAY_NO_NETNS;
+    delete process.env.DAYTONA_TRAY_NO_AGENT;
   });
   console.log(await machineNote());
   const onTmpfs = (await statfs(dataDir)).type === TMPFS_MAGIC;
@@ -104,13 +113,15 @@ try {
   const startSandbox = (dirs, on = runner) => on.start({ dirs, hostname: 'bench', network: { blockAll: false } });
   // One started sandbox (under bubblewrap: its long-lived namespaces) that the exec floor's commands join.
   floor = await step(startSandbox(floorSandbox), 'starting the floor sandbox');
+  // The same, with the resident agent: the provider's own path below HTTP.
+  agentSandbox = await step(startSandbox(await floorDirs(), agentRunner), 'starting the agent sandbox');
   // How long spawn() itself blocks the event loop (Node forks its whole process synchronously).
   const spawnBlockMs = [];
-  const runIn = (argv) =>
+  const runIn = (argv, sandbox = floor) =>
     new Promise((resolve, reject) => {
       const start = performance.now();
-      const child = floor.spawn(argv, { cwd: SANDBOX_HOME, env: {} });
-      spawnBlockMs.push(performance.now() - start);
+      const child = sandbox.spawn(argv, { cwd: SANDBOX_HOME, env: {} });
+      if (sandbox === floor) spawnBlockMs.push(performance.now() - start);
       let output = '';
       child.stdout?.on('data', (chunk) => {
         output += chunk;
@@ -152,14 +163,17 @@ try {
     return measureSideBySide(
       {
         'sdk: daytona.create()': async () => {
+          createCount++;
           const sandbox = await daytona.create();
           return () => deleteSandbox(sandbox.id);
         },
         'http: POST /api/sandbox': async () => {
+          createCount++;
           const dto = await postJson('/api/sandbox', { labels: { 'code-toolbox-language': 'python' } });
           return () => deleteSandbox(dto.id);
         },
         'service.create() in-process': async () => {
+          createCount++;
           const record = await service.create({ labels: { 'code-toolbox-language': 'python' } });
           return () => deleteSandbox(record.id);
         },
@@ -199,26 +213,22 @@ try {
     const echoed = await step(sandbox.process.executeCommand('echo hi'), "executeCommand('echo hi')");
     if (echoed.result.trim() !== 'hi' || echoed.exitCode !== 0)
       throw new Error(`executeCommand('echo hi') returned ${JSON.stringify(echoed)}`);
-    const agent = startAgent(runner, floor);
+    console.log(`exec: ${EXEC_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
     try {
-      const reply = await step(agent.call('echo hi'), 'the prototype agent');
-      if (reply.result !== 'hi\n') throw new Error(`the prototype agent answered ${JSON.stringify(reply)}`);
-      console.log(`exec: ${EXEC_ROUNDS} rounds (+${WARMUP} warm-up), cases interleaved, shuffled each round`);
       return await measureSideBySide(
         {
           'sdk: executeCommand("echo hi")': () => sandbox.process.executeCommand('echo hi'),
           'http: POST process/execute': () => postJson(`${toolbox}/process/execute`, { command: 'echo hi' }),
-          'runInSandbox() in-process': () => runInSandbox({ service, runner }, record, ['/bin/sh', '-c', 'echo hi']),
+          'runInSandbox() in-process': () => runInSandbox({ service, runner: agentRunner }, record, ['/bin/sh', '-c', 'echo hi']),
+          'agent: runner spawn sh -c "echo hi"': () => runIn(['/bin/sh', '-c', 'echo hi'], agentSandbox),
           'floor: nsenter sh -c "echo hi"': () => runIn(['/bin/sh', '-c', 'echo hi']),
           'part: plain spawn, no bwrap': () => plainSpawn(['/bin/sh', '-c', 'echo hi']),
-          'what-if: persistent agent in sandbox': () => agent.call('echo hi'),
           'sdk: getWorkDir() (no spawn)': () => sandbox.getWorkDir(),
           'http: GET work-dir (no spawn)': () => json(api(`${toolbox}/work-dir`)),
         },
         { warmup: WARMUP, iterations: EXEC_ROUNDS, timeoutMs: CALL_TIMEOUT_MS },
       );
     } finally {
-      agent.stop();
       await step(deleteSandbox(sandbox.id), 'deleting the exec sandbox');
     }
   });
@@ -270,7 +280,13 @@ try {
     }
   });
 
-  report({ create, exec, transfer, spawnBlock });
+  report({
+    create,
+    exec,
+    transfer,
+    spawnBlock,
+    pool: { handedOut: provider.warmPool.handedOut, size: provider.warmPool.size, creates: createCount },
+  });
 } catch (error) {
   failures.push('setup');
   console.error(`\nThe local provider benchmark failed: ${error instanceof Error ? error.stack : error}`);
@@ -278,6 +294,7 @@ try {
   // Bounded too: a stuck provider must not keep the benchmark from exiting.
   httpAgent?.destroy();
   if (floor) await step(floor.stop(0), 'stopping the floor sandbox').catch((error) => console.error(error.message));
+  if (agentSandbox) await step(agentSandbox.stop(0), 'stopping the agent sandbox').catch((error) => console.error(error.message));
   if (daytona) await step(daytona[Symbol.asyncDispose](), 'disposing the SDK client').catch((error) => console.error(error.message));
   if (provider) await step(provider.close(), 'closing the provider').catch((error) => console.error(error.message));
   await rm(dataDir, { recursive: true, force: true });
@@ -289,37 +306,7 @@ if (failures.length > 0) {
   process.exit(1);
 }
 
-/**
- * What-if for exec: one long-lived process per sandbox (started once, in the same sandbox) that forks each
- * command itself, instead of an nsenter per command. A prototype on the Node binary the runner already
- * binds into every sandbox: a JSON line in, a JSON line out.
- */
-function startAgent(runner, sandbox) {
-  const script = `const { spawn } = require('node:child_process');
-    require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {
-      const child = spawn('/bin/sh', ['-c', JSON.parse(line).command], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout.on('data', (chunk) => { output += chunk; });
-      child.stderr.on('data', (chunk) => { output += chunk; });
-      child.on('close', (exitCode) => process.stdout.write(JSON.stringify({ exitCode, result: output }) + '\\n'));
-    });`;
-  const child = sandbox.spawn([runner.nodePath, '-e', script], { cwd: SANDBOX_HOME, env: {}, stdio: ['pipe', 'pipe', 'inherit'] });
-  const waiting = [];
-  createInterface({ input: child.stdout }).on('line', (line) => waiting.shift()?.resolve(JSON.parse(line)));
-  child.once('exit', () => {
-    for (const waiter of waiting.splice(0)) waiter.reject(new Error('the prototype agent exited'));
-  });
-  return {
-    call: (command) =>
-      new Promise((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        child.stdin.write(`${JSON.stringify({ command })}\n`);
-      }),
-    stop: () => runner.kill(child),
-  };
-}
-
-function report({ create, exec, transfer, spawnBlock }) {
+function report({ create, exec, transfer, spawnBlock, pool }) {
   const get = (results, name) => results?.get(name);
   const row = (label, summary, floor, target) => [
     label,
@@ -349,6 +336,30 @@ function report({ create, exec, transfer, spawnBlock }) {
       row('upload 1 MiB (fs.uploadFile)', get(transfer, 'sdk: fs.uploadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
       row('download 1 MiB (fs.downloadFile)', get(transfer, 'sdk: fs.downloadFile(1 MiB)'), get(transfer, 'floor: fs.copyFile(1 MiB)')),
     ],
+  );
+
+  // Issue 14's targets: ratios of p50s measured in this run (the machine's load cancels out).
+  const verdict = (summary, floor, target) => {
+    if (!summary || !floor) return ['', '', '', 'n/a (section failed)'];
+    const value = summary.p50 / floor.p50;
+    return [ms(summary.p50), ms(floor.p50), `${value.toFixed(2)}x`, `<= ${target}x ${value <= target ? 'PASS' : 'FAIL'}`];
+  };
+  console.log('\nIssue 14 targets (p50 ratios in this run):\n');
+  printTable(
+    ['target', 'p50', 'floor p50', 'ratio', 'verdict'],
+    [
+      [
+        'exec: sdk executeCommand("echo hi") / nsenter sh -c floor',
+        ...verdict(get(exec, 'sdk: executeCommand("echo hi")'), get(exec, 'floor: nsenter sh -c "echo hi"'), RATIO_TARGETS.exec),
+      ],
+      [
+        'create+start: sdk daytona.create() / bwrap init',
+        ...verdict(get(create, 'sdk: daytona.create()'), get(create, 'part: sandbox init (bwrap, until ready)'), RATIO_TARGETS.create),
+      ],
+    ],
+  );
+  console.log(
+    `warm pool: size ${pool.size}; ${pool.handedOut} of ${pool.creates} creates (SDK, HTTP and in-process, warm-ups included) took a pooled sandbox`,
   );
 
   console.log('\nWhere the time goes (every layer measured in the same interleaved rounds):');
@@ -396,24 +407,5 @@ function report({ create, exec, transfer, spawnBlock }) {
     console.log(
       `  a command's spawn() blocks the event loop while Node forks: p50 ${ms(spawnBlock.p50)}, p95 ${ms(spawnBlock.p95)} ms per command`,
     );
-  }
-
-  // Projections from this run's figures (not measured end to end): what the two biggest changes would give.
-  const estimate = (projected, now) =>
-    projected > 0 && projected < now
-      ? `~${ms(projected)} ms (now ${ms(now)})`
-      : `n/a: this run was too noisy to combine its figures (now ${ms(now)} ms)`;
-  console.log("\nProjections (this run's p50s combined, not measured end to end):");
-  if (exec) {
-    const now = p50(exec, 'sdk: executeCommand("echo hi")');
-    const projected = now - p50(exec, 'runInSandbox() in-process') + p50(exec, 'what-if: persistent agent in sandbox');
-    console.log(
-      `  exec through the SDK with a persistent agent per sandbox instead of an nsenter per command: ${estimate(projected, now)}`,
-    );
-  }
-  if (create) {
-    const now = p50(create, 'sdk: daytona.create()');
-    const projected = now - p50(create, 'part: sandbox init (bwrap, until ready)');
-    console.log(`  create+start with the sandbox init started lazily (on the first command, not in create): ${estimate(projected, now)}`);
   }
 }
