@@ -98,10 +98,20 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
         file.startsWith('/main/') ||
         file.startsWith('/test/') ||
         file.startsWith('/renderer/') ||
-        /^\/node_modules\/(electron|electron-builder|vitest|typescript|@playwright|@doyensec)(\/|$)/.test(file) ||
+        /^\/node_modules\/(electron|electron-builder|vitest|typescript-eslint|@playwright|@doyensec)(\/|$)/.test(file) ||
         file === '/resources/tray/generate-icons.mjs',
     );
     expect(unwanted).toEqual([]);
+  });
+
+  it('ships the language servers the local provider runs in sandboxes (typescript is a run-time dependency now)', () => {
+    for (const file of [
+      '/node_modules/typescript-language-server/package.json',
+      '/node_modules/pyright/package.json',
+      '/node_modules/typescript/lib/tsserver.js',
+    ]) {
+      expect(files, file).toContain(file);
+    }
   });
 
   it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {

@@ -74,7 +74,10 @@ describe('daytona-tray watch', () => {
     const run = watch(['--no-events', '--poll-ms', '200']);
     try {
       await expect.poll(() => run.stdout(), { timeout: 30_000 }).toMatch(/= existing \(started\)/);
-      expect(run.stdout()).toMatch(/watching \d+ sandboxes at http:\/\/127\.0\.0\.1:\d+\/api \(profile env, live events off\)/);
+      // The heading and the first listing come from two writes: either may be read first.
+      await expect
+        .poll(() => run.stdout(), { timeout: 30_000 })
+        .toMatch(/watching \d+ sandboxes at http:\/\/127\.0\.0\.1:\d+\/api \(profile env, live events off\)/);
     } finally {
       run.child.kill('SIGINT');
     }

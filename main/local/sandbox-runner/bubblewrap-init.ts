@@ -240,12 +240,26 @@ export async function startInit(
     const stat = procStat(initProcess.pid);
     return stat !== undefined && stat.start === initProcess.start && stat.state !== 'Z' && stat.state !== 'X';
   };
+  /**
+   * The host-side nsenters (launchers) still running. A launcher whose child inside is stopped (pause) stops
+   * itself too, as job control has it, and is outside the namespace the pause signals: it is continued here.
+   */
+  const launchers = new Set<number>();
+  const continueLaunchers = () => {
+    for (const pid of launchers) signal(pid, 'SIGCONT');
+  };
   const nsenterSpawn = (argv: string[], cwd: string, env: Record<string, string>, stdio: StdioOptions) => {
     // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
     const child = spawn(tools.nsenter, joinCommand(argv, cwd), { env, stdio, detached: true });
     const done = countStart();
-    child.once('exit', done);
-    child.once('error', done);
+    const pid = child.pid;
+    if (pid !== undefined) launchers.add(pid);
+    const exited = () => {
+      if (pid !== undefined) launchers.delete(pid);
+      done();
+    };
+    child.once('exit', exited);
+    child.once('error', exited);
     return child;
   };
   let log = options.log ?? (() => {});
@@ -311,7 +325,11 @@ export async function startInit(
       if (!ownNetwork) throw new Error(SHARED_NETWORK_CHANGE);
       await ownNetwork.apply(policy);
     },
-    signalAll: (sig) => signalMembers(initProcess, sig),
+    signalAll: (sig) => {
+      const count = signalMembers(initProcess, sig);
+      if (sig === 'SIGCONT') continueLaunchers();
+      return count;
+    },
     spawn(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
       const env = sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME);
@@ -330,7 +348,11 @@ export async function startInit(
           cols: spec.cols,
           rows: spec.rows,
         });
-        pty.onExit(done);
+        launchers.add(pty.pid);
+        pty.onExit(() => {
+          launchers.delete(pty.pid);
+          done();
+        });
         return pty;
       } catch (error) {
         done();
@@ -353,6 +375,7 @@ export async function startInit(
         // bwrap's pid 1 dies with the outer bwrap (PR_SET_PDEATHSIG), and the kernel kills every process
         // in the pid namespace when its pid 1 dies.
         if (init.exitCode === null && init.signalCode === null) init.kill('SIGKILL');
+        continueLaunchers(); // a launcher stopped by a pause could not exit (nor let go of its socket) otherwise
         await ended;
         await ownNetwork?.close();
         // The pid namespace is empty once its pid 1 is a zombie (or gone, or the pid is someone else's).
