@@ -17,6 +17,8 @@ const IN_PROCESS_IMPORTS = /^\.\.\/(server|default-deps)\.ts$/;
 
 export default defineConfig({
   logLevel: 'warn',
+  // An SSR build leaves packages to require() at run time; the one small parser the relay uses goes in the file.
+  ssr: { noExternal: ['eventsource-parser'] },
   plugins: [
     {
       name: 'in-process-server-stays-outside',
