@@ -93,7 +93,7 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     const unwanted = files.filter(
       (file) =>
         file.endsWith('.map') ||
-        file.endsWith('.d.ts') ||
+        (file.endsWith('.d.ts') && !/^\/node_modules\/typescript\/lib\/lib\.[\w.]+\.d\.ts$/.test(file)) ||
         file.startsWith('/out/preload/vite.config') ||
         file.startsWith('/main/') ||
         file.startsWith('/test/') ||
@@ -104,13 +104,19 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     expect(unwanted).toEqual([]);
   });
 
-  it('ships the language servers the local provider runs in sandboxes (typescript is a run-time dependency now)', () => {
+  it('ships the language servers the local provider runs in sandboxes, with TypeScript’s standard library declarations', () => {
     for (const file of [
       '/node_modules/typescript-language-server/package.json',
       '/node_modules/pyright/package.json',
       '/node_modules/typescript/lib/tsserver.js',
+      '/node_modules/typescript/lib/lib.es5.d.ts', // without it, no completion knows a string's methods
     ]) {
       expect(files, file).toContain(file);
+    }
+    // Sandboxes see them through a read-only mount of a real folder: unpacked beside the archive.
+    const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules');
+    for (const file of ['typescript/lib/lib.es5.d.ts', 'typescript/lib/tsserver.js', 'typescript-language-server/package.json']) {
+      expect(existsSync(join(unpacked, file)), file).toBe(true);
     }
   });
 
