@@ -264,6 +264,8 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   }).catch(async (error: unknown) => {
     await gateway.close();
     await proxy.close();
+    // The warm pool has started sandboxes already: they would keep the process (and their namespaces) alive.
+    await Promise.all([service.shutdown(), warmPool.close()]);
     throw error;
   });
   const port = (http.address() as AddressInfo).port;

@@ -39,7 +39,7 @@ test.describe('appearance and keyboard', () => {
 
     // From the tab, Tab walks the panel: the filters, refresh, then each sandbox's actions in order.
     const stops: string[] = [];
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 11; i++) {
       await page.keyboard.press('Tab');
       stops.push(
         await page.evaluate(() => {
@@ -56,6 +56,7 @@ test.describe('appearance and keyboard', () => {
       'Refresh the list',
       'Stop',
       'Preview',
+      'Open terminal',
       'Copy ID',
       'Delete',
       'Start',

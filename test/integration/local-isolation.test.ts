@@ -281,6 +281,10 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     expect(holders.length).toBeGreaterThan(0);
     for (const pid of holders) process.kill(pid, 'SIGKILL');
     await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toEqual([]);
+    // Once the provider has noticed (a command sent in the instant before that can still meet the dying agent).
+    await expect
+      .poll(() => logs.some((line) => line.includes(sandbox.id) && line.includes('ended unexpectedly')), { timeout: 10_000 })
+      .toBe(true);
 
     expect(await sh(sandbox, `echo back; pgrep -f '${job.pattern}'`)).toEqual({ code: 1, out: 'back' });
     expect((await t.daytona.get(sandbox.id)).state).toBe('started');
