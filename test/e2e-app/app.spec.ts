@@ -187,7 +187,22 @@ test('first run with a key: a second provider plays Daytona Cloud; the key goes 
       expect(text, file).not.toContain(cloud.apiKey);
     }
 
-    // The "cloud" is really used: an agent's sandbox lands on that provider.
+    // The "cloud" is really used: an agent's sandbox lands on that provider. The agent starts once the server
+    // serves the new profile (no local provider under it): a call in flight while it restarts may be lost.
+    await expect
+      .poll(
+        async () => {
+          const server = await page.evaluate(async () => {
+            const app = await (
+              window as unknown as { bridge: { getState(): Promise<{ ok: boolean; value?: unknown }> } }
+            ).bridge.getState();
+            return (app.ok ? app.value : undefined) as { server: { state: string; localProvider?: unknown } } | undefined;
+          });
+          return server?.server.state === 'running' && server.server.localProvider === undefined;
+        },
+        { timeout: 30_000 },
+      )
+      .toBe(true);
     const agent = await real.agent();
     const created = await agent.callTool({ name: 'create_sandbox', arguments: { name: 'cloud-box', autoStopInterval: 0 } }, undefined, {
       timeout: 60_000,
