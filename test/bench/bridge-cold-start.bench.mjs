@@ -9,11 +9,12 @@
 // Rounds: BENCH_COLD_ROUNDS (default 20), cases interleaved and shuffled each round. Prints; asserts no timings.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
+import { waitForRuntimeFile } from './lib/runtime-file.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../../out/main/mcp/bridge/bridge.bundle.cjs', import.meta.url));
@@ -31,20 +32,6 @@ let server;
 function childEnv(extra) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DAYTONA_')));
   return { ...env, ...extra };
-}
-
-async function waitForRuntimeFile(pid) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const info = JSON.parse(await readFile(join(home, 'mcp-server.json'), 'utf8'));
-      if (info.pid === pid) return info;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('the MCP HTTP server did not write its runtime file within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Spawns `args` and times spawn -> initialize -> initialized -> tools/list answer; resolves once it exited. */
@@ -111,7 +98,7 @@ try {
     env: childEnv({ DAYTONA_TRAY_HOME: home, DAYTONA_API_URL: 'http://127.0.0.1:9/api', DAYTONA_API_KEY: 'bench-unused' }),
     stdio: 'ignore',
   });
-  const info = await waitForRuntimeFile(server.pid);
+  const info = await waitForRuntimeFile(server.pid, home);
 
   const toolCounts = new Map();
   const timed = (name, args, env) => async () => {

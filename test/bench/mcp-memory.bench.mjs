@@ -15,6 +15,7 @@ import { Daytona } from '@daytonaio/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { machineNote, printTable } from './lib/stats.mjs';
+import { waitForRuntimeFile } from './lib/runtime-file.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
 const RSS_CALLS = Number(process.env.BENCH_MCP_RSS_CALLS ?? 100);
@@ -38,20 +39,6 @@ async function memoryOf(pid) {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, anon: kb('RssAnon') / 1024, file: kb('RssFile') / 1024 };
-}
-
-async function waitForRuntimeFile(pid, dir) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const info = JSON.parse(await readFile(join(dir, 'mcp-server.json'), 'utf8'));
-      if (info.pid === pid) return info;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('the MCP HTTP server did not write its runtime file within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** `daytona-tray local --json` in its own process; resolves with its API URL and key once it listens. */

@@ -7,7 +7,7 @@
 // The local provider runs as its own process (`daytona-tray local --json`, as the tray runs it), so the SDK-direct
 // baseline crosses a process boundary just as the MCP path does. It prints figures; it asserts no timings.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ import { silentLogger } from '../../out/main/mcp/log.js';
 import { createSdkDaytona } from '../../out/main/mcp/sdk-daytona.js';
 import { createServer } from '../../out/main/mcp/server.js';
 import { machineNote, measureSideBySide, ms, printTable, summarize } from './lib/stats.mjs';
+import { waitForRuntimeFile } from './lib/runtime-file.mjs';
 
 const CLI = fileURLToPath(new URL('../../out/main/cli.js', import.meta.url));
 // 300 rounds of ~7 ms: a p50 ratio from 100 rounds moved by +-0.04 between runs, about the size of the margin.
@@ -39,20 +40,6 @@ const disposables = [];
 function childEnv(extra) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('DAYTONA_')));
   return { ...env, DAYTONA_TRAY_HOME: home, ...extra };
-}
-
-async function waitForRuntimeFile(pid, dir = home) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      const info = JSON.parse(await readFile(join(dir, 'mcp-server.json'), 'utf8'));
-      if (info.pid === pid) return info;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > deadline) throw new Error('the MCP HTTP server did not write its runtime file within 30 s');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** `daytona-tray local --json` in its own process; resolves with its API URL and key once it listens. */
@@ -85,7 +72,7 @@ try {
 
   const server = spawn(process.execPath, [CLI, 'mcp', '--http'], { env: serverEnv, stdio: ['ignore', 'ignore', 'ignore'] });
   children.push(server);
-  const info = await waitForRuntimeFile(server.pid);
+  const info = await waitForRuntimeFile(server.pid, home);
 
   const sandbox = await daytona.create({ name: 'bench-mcp' });
   const bridgeClient = new Client({ name: 'bench-bridge', version: '0' });
