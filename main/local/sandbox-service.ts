@@ -4,21 +4,15 @@ import { join } from 'node:path';
 import { ApiError, conflict, notFound } from './errors.ts';
 import { ActivityLog } from './lifecycle/activity.ts';
 import { afterRestart, RESTING_STATES, runDueJobs } from './lifecycle/auto-lifecycle.ts';
-import { hostnameOf, newAuthToken, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
+import { hostnameOf, newSandboxRecord, type CreateParams } from './lifecycle/new-sandbox.ts';
 import { RunningAccess } from './lifecycle/running-access.ts';
 import { SandboxRuntimes, type ResourceHooks } from './lifecycle/sandbox-runtimes.ts';
-import { pause, resume, type TransitionContext } from './lifecycle/pause-fork-resize.ts';
+import { pause } from './lifecycle/pause-fork-resize.ts';
+import { archive, recover, remove, start, stop } from './lifecycle/start-stop.ts';
 import { SerialQueues } from './lifecycle/serial-queues.ts';
 import { StateRecorder, type EmitEvent } from './lifecycle/state-recorder.ts';
-import {
-  archiveVerdict,
-  assertChangeable,
-  deleteVerdict,
-  isEphemeral,
-  recoverVerdict,
-  startVerdict,
-  stopVerdict,
-} from './lifecycle/transition-rules.ts';
+import type { TransitionContext } from './lifecycle/transition-context.ts';
+import { assertChangeable } from './lifecycle/transition-rules.ts';
 import { validateAllowList } from './network-policy.ts';
 import { toListItemDto, toSandboxDto, type SandboxRecord } from './sandbox-record.ts';
 import type { SandboxStore } from './sandbox-store.ts';
@@ -110,6 +104,10 @@ export class SandboxService {
       save: async (record) => {
         record.updatedAt = new Date(this.now()).toISOString();
         await this.store.save(record);
+      },
+      discard: async (id) => {
+        this.activity.forget(id);
+        await this.store.remove(id);
       },
     };
   }
@@ -259,85 +257,27 @@ export class SandboxService {
     });
   }
 
-  /** Starts a stopped or archived sandbox, or resumes a paused one. */
-  async start(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, startVerdict, async (record) => {
-      if (startVerdict(record) === 'noop') return record;
-      if (record.state === 'paused') return resume(this.transitions, record);
-      await this.bootInBackground(record, record.state === 'archived' ? 'restoring' : 'starting');
-      return record;
-    });
+  /** Starts a stopped or archived sandbox, or resumes a paused one (lifecycle/start-stop.ts). */
+  start(idOrName: string): Promise<SandboxRecord> {
+    return start(this.transitions, idOrName);
   }
 
-  /** Daytona's recover for a sandbox in error: here, its runtime started again (left stopped with skipStart). */
-  async recover(idOrName: string, skipStart = false): Promise<SandboxRecord> {
-    return this.transition(idOrName, recoverVerdict, async (record) => {
-      if (!skipStart) {
-        await this.bootInBackground(record, 'starting');
-        return record;
-      }
-      await this.runtimes.stop(record.id, true);
-      await this.states.setDesired(record, 'stopped');
-      await this.states.setState(record, 'stopped');
-      return record;
-    });
-  }
-
-  /** Like Daytona's start, gives the sandbox a new preview token: links handed out before stop no longer open it. */
-  private async bootInBackground(record: SandboxRecord, via: 'starting' | 'restoring'): Promise<void> {
-    record.authToken = newAuthToken();
-    await this.states.setDesired(record, 'started');
-    await this.states.setState(record, via);
-    this.inBackground(record, async () => {
-      await this.runtimes.stop(record.id, true); // whatever a failed run left
-      await this.runtimes.boot(record, hostnameOf(record));
-      await this.states.setState(record, 'started');
-    });
+  /** Daytona's recover for a sandbox in error: its runtime started again (left stopped with skipStart). */
+  recover(idOrName: string, skipStart = false): Promise<SandboxRecord> {
+    return recover(this.transitions, idOrName, skipStart);
   }
 
   /** Stops a started sandbox; an ephemeral one (autoDeleteInterval 0) is deleted instead, as on Daytona. */
-  async stop(idOrName: string, force = false): Promise<SandboxRecord> {
-    return this.transition(idOrName, stopVerdict, async (record) => {
-      if (isEphemeral(record)) return this.deleteNow(record);
-      await this.states.setDesired(record, 'stopped');
-      await this.states.setState(record, 'stopping');
-      this.inBackground(record, async () => {
-        await this.runtimes.stop(record.id, force);
-        await this.states.setState(record, 'stopped');
-      });
-      return record;
-    });
+  stop(idOrName: string, force = false): Promise<SandboxRecord> {
+    return stop(this.transitions, idOrName, force);
   }
 
-  async archive(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, archiveVerdict, async (record) => {
-      await this.states.setDesired(record, 'archived');
-      await this.states.setState(record, 'archiving');
-      // Local archives keep the files where they are; archiving only changes what the sandbox may do.
-      this.inBackground(record, () => this.states.setState(record, 'archived'));
-      return record;
-    });
+  archive(idOrName: string): Promise<SandboxRecord> {
+    return archive(this.transitions, idOrName);
   }
 
-  async delete(idOrName: string): Promise<SandboxRecord> {
-    return this.transition(idOrName, deleteVerdict, async (record) => {
-      return this.deleteNow(record);
-    });
-  }
-
-  private async deleteNow(record: SandboxRecord): Promise<SandboxRecord> {
-    await this.states.setDesired(record, 'destroyed');
-    await this.states.setState(record, 'destroying');
-    this.inBackground(record, () => this.destroy(record));
-    return record;
-  }
-
-  private async destroy(record: SandboxRecord): Promise<void> {
-    await this.runtimes.stop(record.id, true);
-    this.runtimes.forget(record.id);
-    this.activity.forget(record.id);
-    await this.store.remove(record.id);
-    await this.states.setState(record, 'destroyed');
+  delete(idOrName: string): Promise<SandboxRecord> {
+    return remove(this.transitions, idOrName);
   }
 
   async update(idOrName: string, change: (record: SandboxRecord) => void): Promise<SandboxRecord> {

@@ -1,7 +1,7 @@
 import { ApiError } from '../errors.ts';
 import { networkPolicyOf, validateAllowList } from '../network-policy.ts';
 import type { SandboxRecord } from '../sandbox-record.ts';
-import type { TransitionContext } from './pause-fork-resize.ts';
+import type { TransitionContext } from './transition-context.ts';
 import { assertChangeable } from './transition-rules.ts';
 
 export interface NetworkSettings {

@@ -1,27 +1,9 @@
 import { ApiError } from '../errors.ts';
 import { PROVIDER_LABELS, type SandboxRecord } from '../sandbox-record.ts';
-import type { SandboxDirs } from '../sandbox-runner/index.ts';
 import { copyTree } from './fork-files.ts';
 import { hostnameOf, type CreateParams } from './new-sandbox.ts';
-import type { SandboxRuntimes } from './sandbox-runtimes.ts';
-import type { StateRecorder } from './state-recorder.ts';
+import type { TransitionContext } from './transition-context.ts';
 import { forkVerdict, pauseVerdict, resizeVerdict, type Resources } from './transition-rules.ts';
-
-/** What the service lends these transitions (its queue discipline, states, runtimes and new-sandbox path). */
-export interface TransitionContext {
-  /** A caller's change in the sandbox's queue, checked at once and again when its turn comes (SandboxService.transition). */
-  transition<T>(idOrName: string, check: (record: SandboxRecord) => unknown, work: (record: SandboxRecord) => Promise<T>): Promise<T>;
-  /** The slow half after the reply, in the sandbox's queue; a failure puts it in `error`. */
-  inBackground(record: SandboxRecord, work: () => Promise<void>): void;
-  states: StateRecorder;
-  runtimes: SandboxRuntimes;
-  log(line: string): void;
-  dirsOf(id: string): SandboxDirs;
-  /** Registers a new sandbox (the name is taken at once), then `prepare`s it and starts it as create does. */
-  createWith(params: CreateParams, prepare: (record: SandboxRecord) => Promise<void>): Promise<SandboxRecord>;
-  /** Stamps updatedAt and saves. */
-  save(record: SandboxRecord): Promise<void>;
-}
 
 /** Freezes every process of a started sandbox: `pausing`, then `paused`; its memory is kept until start resumes it. */
 export function pause(ctx: TransitionContext, idOrName: string): Promise<SandboxRecord> {
