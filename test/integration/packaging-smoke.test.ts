@@ -128,7 +128,7 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     expect(native.length, `native modules under ${unpacked}`).toBeGreaterThan(0);
   });
 
-  it('flips the fuses: RunAsNode stays on (the bridge and children need it), NODE_OPTIONS and inspect off, cookie encryption, asar integrity and only-load-from-asar on', async () => {
+  it('flips the fuses: RunAsNode and NODE_OPTIONS stay on (the bridge and children need them: NODE_EXTRA_CA_CERTS), inspect off, cookie encryption, asar integrity and only-load-from-asar on', async () => {
     const wire = await getCurrentFuseWire(join(appDir, 'daytona-tray'));
     expect({
       runAsNode: wire[FuseV1Options.RunAsNode],
@@ -142,7 +142,7 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     }).toEqual({
       runAsNode: ENABLE,
       cookieEncryption: ENABLE,
-      nodeOptions: DISABLE,
+      nodeOptions: ENABLE,
       inspect: DISABLE,
       asarIntegrity: ENABLE,
       onlyLoadFromAsar: ENABLE,
@@ -211,7 +211,7 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
       asar: true,
       electronFuses: {
         runAsNode: true,
-        enableNodeOptionsEnvironmentVariable: false,
+        enableNodeOptionsEnvironmentVariable: true,
         enableNodeCliInspectArguments: false,
         enableCookieEncryption: true,
         enableEmbeddedAsarIntegrityValidation: true,
