@@ -36,3 +36,12 @@ export function createNotifier(options: { icon?: string; log(line: string): void
     notification.show();
   };
 }
+
+/** A notification that only informs (no click action); logged where notifications are not supported. */
+export function notifyPlain(options: { title: string; body: string; icon?: string; log(line: string): void }): void {
+  if (!Notification.isSupported()) {
+    options.log(`${options.title}: ${options.body}`);
+    return;
+  }
+  new Notification({ title: options.title, body: options.body, ...(options.icon ? { icon: options.icon } : {}) }).show();
+}

@@ -1,15 +1,18 @@
-import { app, clipboard, dialog, powerMonitor, protocol, shell } from 'electron';
-import { PRODUCT_NAME } from '../core/app-paths.ts';
+import { join } from 'node:path';
+import { app, clipboard, dialog, Menu, powerMonitor, protocol, shell } from 'electron';
+import { appDataDir, PRODUCT_NAME } from '../core/app-paths.ts';
+import { statusNotifierHostPresent } from '../core/desktop/tray-host.ts';
 import { registerBridgeHandlers, trustedSender } from '../app/ipc-registry.ts';
 import type { DesktopPort } from '../app/desktop-port.ts';
 import { RENDERER_SCHEME, RENDERER_URL, serveRendererRequest } from '../app/renderer-protocol.ts';
 import type { TrayApp } from '../app/tray-app.ts';
-import { trayView, type TrayMenuAction } from '../app/tray-menu.ts';
+import { trayView, type TrayMenuAction, type TrayView } from '../app/tray-menu.ts';
+import { sayOnce, windowMode } from '../app/window-mode.ts';
 import { electronIpcPort } from './ipc.ts';
 import { createLoginItem } from './login-item.ts';
-import { createNotifier } from './notifier.ts';
+import { createNotifier, notifyPlain } from './notifier.ts';
 import { hardenWebContents } from './security.ts';
-import { createTray, type ShellTray } from './tray.ts';
+import { createTray, template, type ShellTray } from './tray.ts';
 import { createMainWindow, type ShellWindow } from './window.ts';
 
 export interface ShellOptions {
@@ -118,6 +121,10 @@ export function runShell(options: ShellOptions): void {
       trayApp = started;
 
       const runAction = (action: TrayMenuAction) => void started.runTrayAction(action).catch(report(`the menu action ${action.type}`));
+      // Linux: is there a panel to show the tray icon (GNOME has none without an extension), and can the window place itself (not under Wayland)?
+      const trayHost = process.platform === 'linux' ? await statusNotifierHostPresent() : true;
+      const mode = windowMode({ platform: process.platform, env: process.env, argv: process.argv, trayHost });
+      if (process.platform === 'linux') log(`tray host: ${trayHost ?? 'unknown'}; window: ${mode.kind}`);
       tray = createTray({
         iconsDir: options.iconsDir,
         initial: trayView(started.state(), process.platform),
@@ -125,6 +132,7 @@ export function runShell(options: ShellOptions): void {
         onClick: () => window?.toggle(),
       });
       const created = createMainWindow({
+        kind: mode.kind,
         url: RENDERER_URL,
         preload: options.preload,
         trayBounds: () => tray!.bounds(),
@@ -136,14 +144,32 @@ export function runShell(options: ShellOptions): void {
         isTrusted: trustedSender({ webContentsId: () => created.webContentsId(), rendererUrl: RENDERER_URL }),
         log,
       });
+      // Where no tray is shown, the window's menu bar carries the tray's menu (Open logs, Quit…).
+      let menuBar = '';
+      const updateMenuBar = (view: TrayView) => {
+        const key = JSON.stringify(view.menu);
+        if (!mode.openAtLaunch || key === menuBar) return;
+        menuBar = key;
+        created.setMenu(Menu.buildFromTemplate([{ label: PRODUCT_NAME, submenu: template(view.menu, runAction) }]));
+      };
+      updateMenuBar(trayView(started.state(), process.platform));
       started.onState((state) => {
-        tray?.update(trayView(state, process.platform));
+        const view = trayView(state, process.platform);
+        tray?.update(view);
+        updateMenuBar(view);
         created.sendState(state);
       });
       created.sendState(started.state());
       powerMonitor.on('resume', () => started.wake());
       // First run: the window is the onboarding, so open it; later runs start quietly in the tray.
-      if (pendingShow || started.state().firstRun) created.show();
+      // Without a tray icon, the window is the way in: open it at every launch, and say once how to get the tray.
+      if (pendingShow || started.state().firstRun || mode.openAtLaunch) created.show();
+      const hint = mode.noTrayHint;
+      if (hint) {
+        await sayOnce(join(appDataDir(), 'no-tray-hint-shown'), () => notifyPlain({ ...hint, icon: options.appIcon, log })).catch(
+          report('remembering the no-tray hint'),
+        );
+      }
     })
     .catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);

@@ -64,7 +64,8 @@ export function createTray(options: TrayOptions): ShellTray {
   };
 }
 
-function template(items: TrayMenuItem[], onAction: (action: TrayMenuAction) => void): MenuItemConstructorOptions[] {
+/** The tray menu as Electron menu items (also the window's menu bar where no tray is shown). */
+export function template(items: TrayMenuItem[], onAction: (action: TrayMenuAction) => void): MenuItemConstructorOptions[] {
   return items.map((item): MenuItemConstructorOptions => {
     if (item.kind === 'separator') return { type: 'separator' };
     return {

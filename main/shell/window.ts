@@ -1,4 +1,5 @@
-import { BrowserWindow, nativeTheme, screen, type Rectangle } from 'electron';
+import { BrowserWindow, nativeTheme, screen, type Menu, type Rectangle } from 'electron';
+import type { WindowKind } from '../app/window-mode.ts';
 import { windowPositionNearTray } from '../app/window-position.ts';
 import { EVENT_CHANNELS, type AppState, type ViewTarget } from '../../preload/contract.ts';
 
@@ -14,9 +15,13 @@ export interface ShellWindow {
   webContentsId(): number | undefined;
   /** Lets the next close really close (at quit). */
   allowClose(): void;
+  /** The window's own menu bar (a normal window where no tray is shown carries the tray's menu there). */
+  setMenu(menu: Menu): void;
 }
 
 export interface WindowOptions {
+  /** popover: placed at the tray, hidden on blur; normal: framed, in the taskbar, placed by the window manager (main/app/window-mode.ts). */
+  kind: WindowKind;
   url: string;
   preload: string;
   trayBounds(): Rectangle;
@@ -35,16 +40,17 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
   let pendingView: ViewTarget | undefined;
   let lastState: AppState | undefined;
 
+  const popover = options.kind === 'popover';
   const window = new BrowserWindow({
     width: WINDOW_SIZE.width,
     height: WINDOW_SIZE.height,
     show: false,
-    frame: false,
-    resizable: false,
+    frame: !popover,
+    resizable: !popover,
     maximizable: false,
-    minimizable: false,
+    minimizable: !popover,
     fullscreenable: false,
-    skipTaskbar: true,
+    skipTaskbar: popover,
     title: 'Daytona Tray',
     backgroundColor: nativeTheme.shouldUseDarkColors ? '#0d1117' : '#ffffff',
     webPreferences: {
@@ -78,14 +84,14 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
   // show it again: remember the blur so that click closes the popover, as in other menu bar apps.
   let hiddenByBlurAt = 0;
   window.on('blur', () => {
-    if (window.webContents.isDevToolsFocused()) return;
+    if (!popover || window.webContents.isDevToolsFocused()) return;
     hiddenByBlurAt = Date.now();
     window.hide();
   });
   window.on('show', () => options.onVisibility(true));
   window.on('hide', () => options.onVisibility(false));
   window.on('close', (event) => {
-    // Closing the popover only hides it; the app lives in the tray until Quit.
+    // Closing only hides it; the app lives on (in the tray, or reopened from its desktop entry) until Quit.
     if (closing) return;
     event.preventDefault();
     window.hide();
@@ -107,7 +113,8 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
 
   function show(target?: ViewTarget): void {
     if (window.isDestroyed()) return;
-    place();
+    if (popover) place();
+    else if (window.isMinimized()) window.restore();
     window.show();
     window.focus();
     if (!target) return;
@@ -118,7 +125,8 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
   return {
     show,
     toggle() {
-      if (window.isVisible()) window.hide();
+      if (window.isVisible() && (popover || window.isFocused())) window.hide();
+      else if (!popover) show();
       else if (Date.now() - hiddenByBlurAt > TOGGLE_AFTER_BLUR_MS) show();
     },
     sendState(state) {
@@ -128,6 +136,9 @@ export function createMainWindow(options: WindowOptions): ShellWindow {
     webContentsId: () => (window.isDestroyed() ? undefined : window.webContents.id),
     allowClose() {
       closing = true;
+    },
+    setMenu(menu) {
+      if (!window.isDestroyed()) window.setMenu(menu);
     },
   };
 }

@@ -8,7 +8,10 @@ import { readRuntimeFile, runtimeFilePath } from '../../main/core/runtime-file.t
 import { EVENT_CHANNELS, METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
+import { skipWhen } from '../helpers/skip.ts';
+import { startTestTrayHost, type TestTrayHost } from '../helpers/status-notifier-watcher.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { keyringSkipReason, startTestKeyring, type TestKeyring } from '../helpers/test-keyring.ts';
 
 // The local provider's scaled minute: a sandbox with autoStopInterval 1 stops after this many ms idle.
 const MINUTE_MS = 300;
@@ -28,9 +31,12 @@ async function waitFor(condition: () => boolean, what: () => string): Promise<vo
  * The built app (out/main/index.js, the composition root and main/shell) run in plain Node with 'electron'
  * resolved to a typed double (test/fixtures/fake-electron/electron.ts) that records what the shell does and
  * plays the window's part over stdin. Everything else is real: the supervisor's children, the local
- * provider, the watcher, the alert policy, the renderer files served by the daytona-tray:// scheme.
+ * provider, the watcher, the alert policy, the renderer files served by the daytona-tray:// scheme, and a
+ * private D-Bus session bus where a StatusNotifier host is present (an X11 desktop with a tray: the popover).
  */
-describe('the shell and composition root, on an Electron double', () => {
+describe('the shell and composition root, on an Electron double', skipWhen(keyringSkipReason(), 'keyring'), () => {
+  let bus: TestKeyring;
+  let trayHost: TestTrayHost;
   let home: { path: string; cleanup: () => Promise<void> };
   let app: ChildProcessWithoutNullStreams;
   const events: Event[] = [];
@@ -59,13 +65,17 @@ describe('the shell and composition root, on an Electron double', () => {
   beforeAll(async () => {
     ensureBuiltWindow();
     home = await tempDir('daytona-tray-shell-');
+    bus = await startTestKeyring({ secretService: false });
+    trayHost = await startTestTrayHost(bus.env.DBUS_SESSION_BUS_ADDRESS);
+    const desktop: NodeJS.ProcessEnv = { ...env(), ...bus.env, XDG_SESSION_TYPE: 'x11' };
+    delete desktop.WAYLAND_DISPLAY;
     app = spawn(
       process.execPath,
       ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), join(REPO_ROOT, 'out', 'main', 'index.js')],
       {
         cwd: REPO_ROOT,
         env: {
-          ...env(),
+          ...desktop,
           HOME: home.path,
           XDG_CONFIG_HOME: join(home.path, 'xdg'),
           DAYTONA_TRAY_LOCAL_MINUTE_MS: String(MINUTE_MS),
@@ -93,6 +103,8 @@ describe('the shell and composition root, on an Electron double', () => {
 
   afterAll(async () => {
     if (app && app.exitCode === null) app.kill('SIGKILL');
+    trayHost?.release();
+    await bus?.stop();
     await home?.cleanup();
   });
 
