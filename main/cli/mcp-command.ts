@@ -19,6 +19,8 @@ import { withFileLock } from '../core/file-lock.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
+import { describeSharedServer } from '../mcp/shared-info.ts';
+import type { ProfileSource } from '../mcp/profile-source.ts';
 import { serveStdio } from '../mcp/stdio-transport.ts';
 import { TOOL_GROUPS } from '../mcp/tool-kit.ts';
 
@@ -148,7 +150,9 @@ type Started = { server: HttpMcpServer } | { existing: RuntimeInfo } | { code: n
 // Waiting covers a shared server that is stopping its sandboxes while it holds the lock (see stopWhenIdle).
 const START_LOCK = { waitMs: 60_000, staleMs: 90_000 };
 
-async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: Logger, mode: HttpMode): Promise<number> {
+type HttpDeps = ServerDeps & { profiles: ProfileSource; dispose(): Promise<void> };
+
+async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<number> {
   const runtimeFile = runtimeFilePath();
   const lockFile = startLockPath();
   let started: Started;
@@ -218,7 +222,7 @@ async function serveHttp(deps: ServerDeps & { dispose(): Promise<void> }, log: L
   return 0;
 }
 
-async function startUnlessRunning(deps: ServerDeps, log: Logger, mode: HttpMode, runtimeFile: string): Promise<Started> {
+async function startUnlessRunning(deps: HttpDeps, log: Logger, mode: HttpMode, runtimeFile: string): Promise<Started> {
   const existing = await readRuntimeFile(runtimeFile);
   if (existing && existing.pid !== process.pid && processAlive(existing.pid) && (await answersHealth(existing.port))) {
     return { existing };
@@ -229,6 +233,8 @@ async function startUnlessRunning(deps: ServerDeps, log: Logger, mode: HttpMode,
       createSession: ({ tools }) => createServer({ ...deps, groups: sessionGroups(deps.groups, tools) }),
       log,
       port: mode.port,
+      // A tray that starts while this shared server runs asks what it serves, to adopt it rather than replace it.
+      ...(mode.shared ? { describe: describeSharedServer(deps) } : {}),
     });
   } catch (error) {
     const hint =

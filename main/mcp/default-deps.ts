@@ -66,7 +66,7 @@ export interface DefaultDepsOptions {
 }
 
 /** The server's dependencies as the CLI and the bridge's fallback build them: env profile, SDK port, groups. */
-export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { dispose(): Promise<void> } {
+export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { profiles: ProfileSource; dispose(): Promise<void> } {
   const env = options.env ?? process.env;
   const groups = enabledGroups([options.disabledGroups, env[DISABLED_GROUPS_ENV]].filter(Boolean).join(','));
   const fromSettings = options.profileFallback ? undefined : settingsProfileFallback({ log: options.log });
@@ -74,6 +74,7 @@ export function defaultServerDeps(options: DefaultDepsOptions): ServerDeps & { d
   const daytona = createSdkDaytona({ profiles, log: options.log });
   return {
     daytona,
+    profiles,
     log: options.log,
     groups,
     limits: limitsFromEnv(env),

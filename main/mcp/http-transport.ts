@@ -11,6 +11,8 @@ import { TOOLS_HEADER } from './tools-header.ts';
 /** The only address this server ever binds: there is deliberately no option to change it. */
 export const LOOPBACK_HOST = '127.0.0.1';
 export const MCP_PATH = '/mcp';
+/** What a shared server serves and for which profile, for a tray that may adopt it (bearer token required). */
+export const SERVER_INFO_PATH = '/server-info';
 
 export interface HttpServerOptions {
   /**
@@ -34,6 +36,11 @@ export interface HttpServerOptions {
    */
   streamLossMs?: number;
   maxSessions?: number;
+  /**
+   * Answers GET SERVER_INFO_PATH?nonce=... (with the bearer token): a shared server says what it serves, so a tray
+   * starting meanwhile can adopt it. Without it the path is not found.
+   */
+  describe?(nonce: string): Promise<unknown>;
 }
 
 export interface HttpMcpServer {
@@ -194,7 +201,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       send(res, 200, { status: 'ok' });
       return;
     }
-    if (path !== MCP_PATH) {
+    const describe = path === SERVER_INFO_PATH ? options.describe : undefined;
+    if (path !== MCP_PATH && !describe) {
       req.resume();
       send(res, 404, rpcError(-32601, `Not found: the MCP endpoint is ${MCP_PATH}.`));
       return;
@@ -203,6 +211,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     if (unauthorized) {
       req.resume();
       refuse(req, res, path, unauthorized);
+      return;
+    }
+    if (describe) {
+      req.resume();
+      const nonce = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('nonce') ?? '';
+      if (req.method !== 'GET' || nonce.length < 16)
+        send(res, 400, rpcError(-32600, `Bad Request: GET ${SERVER_INFO_PATH}?nonce=<16+ chars>.`));
+      else send(res, 200, await describe(nonce));
       return;
     }
     if (req.method === 'POST') await post(req, res);

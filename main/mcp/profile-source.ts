@@ -8,6 +8,8 @@ export interface DaytonaProfile {
   apiKey: string;
   /** Daytona target region; the SDK's default when absent. */
   target?: string;
+  /** 'local': the embedded provider this process started for the settings' local profile (default 'cloud'). */
+  kind?: 'cloud' | 'local';
 }
 
 /**

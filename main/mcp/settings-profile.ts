@@ -92,7 +92,7 @@ export function settingsProfileFallback(options: SettingsProfileOptions) {
       }
       local ??= startLocal();
       const provider = await local;
-      return { name: profile.name, apiUrl: provider.apiUrl, apiKey: provider.apiKey };
+      return { name: profile.name, kind: 'local', apiUrl: provider.apiUrl, apiKey: provider.apiKey };
     },
     async dispose(): Promise<void> {
       const provider = await local?.catch(() => undefined);

@@ -28,12 +28,28 @@ async function runtimeInfo(dataDir: string): Promise<{ pid: number; url: string;
   }
 }
 
-describe('a tray started while AI clients share a server takes over, and they keep working after it quits', () => {
+/** The pid of our process under `dataDir` whose command line contains `marker` (a sandbox's command). */
+function pidRunning(dataDir: string, marker: string): number | undefined {
+  return processesUsing(dataDir).find((p) => p.cmdline.includes(marker) && !p.cmdline.includes('vitest'))?.pid;
+}
+
+async function closeAll(clients: BridgeClient[], app: TestApp | undefined, sharedPid: number | undefined): Promise<void> {
+  for (const { client, bridge } of clients) {
+    await client.close().catch(() => {});
+    await bridge.kill();
+  }
+  await app?.cleanup();
+  if (sharedPid && processAlive(sharedPid)) process.kill(sharedPid, 'SIGTERM');
+}
+
+describe('a tray started while AI clients share a server adopts it: their calls and sandboxes carry on, before, during and after the tray', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let dataDir: string;
   let clients: BridgeClient[] = [];
   let app: TestApp | undefined;
   let sharedPid: number;
+  let sandboxId: string;
+  let sleeperPid: number;
 
   beforeAll(async () => {
     dir = await tempDir('daytona-tray-shared-tray-');
@@ -42,60 +58,88 @@ describe('a tray started while AI clients share a server takes over, and they ke
     clients = await Promise.all([startBridgeClient(env, dir.path, 'first'), startBridgeClient(env, dir.path, 'second')]);
   });
   afterAll(async () => {
-    for (const { client, bridge } of clients) {
-      await client.close().catch(() => {});
-      await bridge.kill();
-    }
-    await app?.cleanup();
-    if (sharedPid && processAlive(sharedPid)) process.kill(sharedPid, 'SIGTERM');
+    await closeAll(clients, app, sharedPid);
     await dir?.cleanup();
   });
 
-  it('before the tray: both clients work through one shared server', async () => {
-    for (const [i, client] of clients.entries()) {
-      const created = await client.client.callTool({ name: 'create_sandbox', arguments: { name: `before-tray-${i}` } });
-      expect(created.isError, textOf(created)).toBeFalsy();
-    }
+  it('before the tray: both clients work through one shared server; a sandbox runs a process', async () => {
+    const created = await clients[0]!.client.callTool({ name: 'create_sandbox', arguments: { name: 'kept' } });
+    expect(created.isError, textOf(created)).toBeFalsy();
+    sandboxId = (created.structuredContent as { id: string }).id;
+    const started = await clients[1]!.client.callTool({
+      name: 'execute_command',
+      arguments: { id: sandboxId, command: 'exec sleep 611', background: true },
+    });
+    expect(started.isError, textOf(started)).toBeFalsy();
+    await expect.poll(() => pidRunning(dataDir, 'sleep 611'), { timeout: 20_000, interval: 100 }).toBeDefined();
+    sleeperPid = pidRunning(dataDir, 'sleep 611')!;
     sharedPid = sharedPidIn(clients[0]!.bridge.stderr())!;
     expect(sharedPidIn(clients[1]!.bridge.stderr())).toBe(sharedPid);
     expect(await runtimeInfo(dataDir)).toMatchObject({ pid: sharedPid, shared: true });
   });
 
-  it('the tray replaces the shared server; every call of the connected clients succeeds, on the tray’s server', async () => {
+  it('the tray adopts the shared server: a call in flight completes, the sandbox’s process runs on, the tray sees the sandboxes', async () => {
+    const url = (await runtimeInfo(dataDir))!.url;
+    const relays = clients.map(({ bridge }) => bridge.stderr().split('relaying to').length);
+    // A command that runs until another call, made once the tray has started, lets it finish.
+    const inFlight = clients[0]!.client
+      .callTool(
+        {
+          name: 'execute_command',
+          arguments: { id: sandboxId, command: 'touch started; while [ ! -e go ]; do sleep 0.1; done; echo finished-across-the-tray' },
+        },
+        undefined,
+        { timeout: 300_000 },
+      )
+      .catch((error: unknown) => error as Error);
+    const hasStarted = async () =>
+      textOf(await clients[1]!.client.callTool({ name: 'execute_command', arguments: { id: sandboxId, command: 'ls' } }));
+    await expect.poll(hasStarted, { timeout: 20_000, interval: 100 }).toContain('started');
+
     app = await startTestApp({ minuteMs: 60_000, home: dir.path });
     const tray = app;
     await waitUntil(() => tray.supervisor.status().state === 'running', 'the tray’s MCP server to run');
-    expect(processAlive(sharedPid)).toBe(false);
-    const info = await runtimeInfo(dataDir);
-    expect(info?.pid).toBe(tray.supervisor.status().pid);
-    expect(info?.shared).toBeUndefined();
+    expect(tray.supervisor.status().pid).toBe(sharedPid);
     expect(tray.supervisor.logs().join('\n')).toContain(
-      `the MCP server that AI clients shared while the tray was not running (pid ${sharedPid}) is stopping: the tray serves them now`,
+      `adopted the MCP server that AI clients shared while the tray was not running (pid ${sharedPid}, ${url})`,
     );
+    expect(await runtimeInfo(dataDir)).toMatchObject({ pid: sharedPid, shared: true });
 
-    for (const client of clients) {
-      const names = await listing(client);
-      // The shared server stopped its sandboxes as a tray quit does: kept, stopped.
-      expect(names).toMatch(/before-tray-0\s+stopped/);
-      expect(names).toMatch(/before-tray-1\s+stopped/);
-      expect(client.bridge.stderr()).toContain(`relaying to ${info!.url}`);
+    const go = await clients[1]!.client.callTool({ name: 'execute_command', arguments: { id: sandboxId, command: 'touch go' } });
+    expect(go.isError, textOf(go)).toBeFalsy();
+    const finished = await inFlight;
+    if (finished instanceof Error) throw finished;
+    expect(finished.isError, textOf(finished)).toBeFalsy();
+    expect(textOf(finished)).toContain('finished-across-the-tray');
+
+    expect(processAlive(sharedPid)).toBe(true);
+    expect(pidRunning(dataDir, 'sleep 611')).toBe(sleeperPid);
+    // The tray reaches the provider inside the adopted server: its watcher shows the sandbox, the SDK gets it.
+    await expect.poll(() => tray.state().sandboxes.find((view) => view.id === sandboxId)?.state, { timeout: 30_000 }).toBe('started');
+    const daytona = tray.localDaytona();
+    try {
+      const sandbox = await daytona.get(sandboxId);
+      expect(sandbox.state).toBe('started');
+    } finally {
+      await daytona[Symbol.asyncDispose]();
     }
-    const created = await clients[0]!.client.callTool({ name: 'create_sandbox', arguments: { name: 'with-tray' } });
-    expect(created.isError, textOf(created)).toBeFalsy();
-    expect(await listing(clients[1]!)).toContain('with-tray');
+    for (const [i, client] of clients.entries()) {
+      expect(await listing(client)).toMatch(/kept\s+started/);
+      // Never moved: the same server and session all along.
+      expect(client.bridge.stderr().split('relaying to').length).toBe(relays[i]);
+    }
   });
 
-  it('after the tray quits, the connected clients keep working (a new shared server), and nothing is left once they close', async () => {
+  it('after the tray quits, the same server serves the connected clients; once they close, nothing of ours is left', async () => {
     await app!.desktop.quit();
     await app!.quitted();
-    for (const client of clients) expect(await listing(client)).toContain('with-tray');
-    // The first client's next call started a new shared server; the second found it.
-    const info = await runtimeInfo(dataDir);
-    expect(info?.shared).toBe(true);
-    expect(info!.pid).not.toBe(sharedPid);
-    expect(clients[0]!.bridge.stderr()).toContain(`started a shared MCP server (pid ${info!.pid}`);
-    for (const { bridge } of clients) expect(bridge.stderr().trimEnd().split('\n').at(-1)).toContain(`relaying to ${info!.url}`);
-    sharedPid = info!.pid;
+    expect(app!.supervisor.logs().join('\n')).toContain(
+      `the shared MCP server (pid ${sharedPid}) keeps running for the AI clients using it`,
+    );
+    expect(processAlive(sharedPid)).toBe(true);
+    expect(pidRunning(dataDir, 'sleep 611')).toBe(sleeperPid);
+    for (const client of clients) expect(await listing(client)).toMatch(/kept\s+started/);
+    expect(await runtimeInfo(dataDir)).toMatchObject({ pid: sharedPid, shared: true });
     for (const client of clients) expect(await closeBridgeClient(client)).toBe(0);
     await expect.poll(() => processAlive(sharedPid), { timeout: 60_000, interval: 200 }).toBe(false);
     expect(processesUsing(dataDir)).toEqual([]);

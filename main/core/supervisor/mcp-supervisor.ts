@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
 import { loopbackPortFree } from './port-free.ts';
 import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions } from './process-supervisor.ts';
+import { adoptSharedServer, type AdoptedServer } from './shared-adopt.ts';
 import { replaceSharedServer } from './shared-takeover.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
 import { combineStatus, whatChanged, type McpServerStatus } from './server-status.ts';
@@ -96,6 +97,8 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   let preparedEndpoint: Endpoint | undefined;
   let started = false;
   let checkTimer: unknown;
+  /** A shared server found running at start and serving what we would: supervised, not replaced. */
+  let adopted: AdoptedServer | undefined;
   const listeners = new Set<(status: McpServerStatus) => void>();
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -198,9 +201,57 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     }
   }
 
+  /**
+   * At start, a server the AI clients' bridges started while no tray ran is adopted when it serves what the tray
+   * would: its connected clients, in-flight calls and local sandboxes carry on untouched. Otherwise (another
+   * profile, key, port or tool groups; no answer) the children's start replaces it (replaceShared).
+   */
+  async function adopt(next: ServerConfig): Promise<boolean> {
+    const outcome = await adoptSharedServer({
+      runtimeFile,
+      config: next,
+      clock,
+      healthIntervalMs: options.timings?.healthIntervalMs ?? 5_000,
+      healthTimeoutMs: options.timings?.healthTimeoutMs ?? 5_000,
+      healthFailuresToRestart: options.timings?.healthFailuresToRestart ?? 2,
+      onLost: (why) => void serialized(() => lost(outcome, why)),
+    }).catch((error: unknown) => ({ replace: `it could not be checked (${(error as Error).message})`, pid: 0 }));
+    if (!outcome) return false;
+    if ('replace' in outcome) {
+      note(`the MCP server that AI clients shared while the tray was not running (pid ${outcome.pid}) is replaced: ${outcome.replace}`);
+      return false;
+    }
+    adopted = outcome.adopted;
+    if (adopted.local) log.addSecret(adopted.local.apiKey);
+    note(
+      `adopted the MCP server that AI clients shared while the tray was not running (pid ${adopted.pid}, ${adopted.url}): ` +
+        'the tray supervises it from now on; its clients, calls and sandboxes carry on',
+    );
+    return true;
+  }
+
+  /** The adopted server died or stopped answering: the tray serves with its own children from now on. */
+  async function lost(outcome: Awaited<ReturnType<typeof adoptSharedServer>>, why: string): Promise<void> {
+    if (!outcome || !('adopted' in outcome) || adopted !== outcome.adopted || !started || !config) return;
+    note(`the adopted shared MCP server (pid ${adopted.pid}) ${why}: starting the tray's own`);
+    await unadopt();
+    await apply(config, 'the adopted server was lost');
+  }
+
+  async function unadopt(): Promise<void> {
+    const was = adopted;
+    adopted = undefined;
+    await was?.release();
+  }
+
   /** Brings the children in line with `next`. */
   async function apply(next: ServerConfig, why: string): Promise<void> {
     config = next;
+    if (adopted) {
+      // Replaced as a shared server always was: the children's prepare() stops it and waits for its exit.
+      note(`replacing the adopted shared MCP server (pid ${adopted.pid}): ${why}`);
+      await unadopt();
+    }
     if (next.profileProblem) note(next.profileProblem);
     if (next.profile?.kind !== 'local') {
       if (local.active()) await local.stop();
@@ -262,6 +313,15 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
 
   function status(): McpServerStatus {
     const wantLocal = config?.profile?.kind === 'local';
+    if (adopted) {
+      return combineStatus({
+        started,
+        config,
+        server: adopted.status('The MCP server'),
+        provider: wantLocal ? adopted.status('The local provider') : undefined,
+        running: { url: adopted.url, port: adopted.port },
+      });
+    }
     return combineStatus({
       started,
       config,
@@ -277,7 +337,12 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         if (started) return;
         started = true;
         const next = await loadConfigSafely();
-        await apply(next, 'starting');
+        if (await adopt(next)) {
+          config = next;
+          emit();
+        } else {
+          await apply(next, 'starting');
+        }
         scheduleCheck();
       }),
     stop: () =>
@@ -285,6 +350,13 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         if (!started) return;
         started = false;
         clock.clearTimeout(checkTimer);
+        if (adopted) {
+          // Its AI clients keep working: it is a shared server again, stopping on its own a grace period after the last.
+          note(
+            `the shared MCP server (pid ${adopted.pid}) keeps running for the AI clients using it; it stops on its own once none is left`,
+          );
+          await unadopt();
+        }
         await mcp.stop();
         await local.stop();
         localEndpoint = undefined;
@@ -294,6 +366,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       serialized(async () => {
         if (!started) return;
         note(`restarting: ${reason}`);
+        if (adopted && config) return apply(config, reason);
         if (config?.profile?.kind === 'local') local.restart(reason);
         if (mcp.active()) mcp.restart(reason);
         else if (config?.profile?.kind !== 'local') mcp.start();
@@ -305,9 +378,9 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       return () => listeners.delete(listener);
     },
     logs: () => log.lines(),
-    localEndpoint: () =>
-      started && config?.profile?.kind === 'local' && localEndpoint
-        ? { apiUrl: localEndpoint.apiUrl, apiKey: localEndpoint.apiKey }
-        : undefined,
+    localEndpoint: () => {
+      const endpoint = adopted ? adopted.local : localEndpoint;
+      return started && config?.profile?.kind === 'local' && endpoint ? { apiUrl: endpoint.apiUrl, apiKey: endpoint.apiKey } : undefined;
+    },
   };
 }
