@@ -57,6 +57,8 @@ export interface LocalProviderOptions {
   secrets?: SecretStore;
   /** Sandboxes kept started ahead of need, so a create takes one (settings: the local profile's warmPoolSize); 0 turns it off. */
   warmPoolSize?: number;
+  /** Where the computer-use desktop's programs (Xvfb, openbox...) are looked for; tests simulate a machine lacking one. */
+  findDesktopUtility?: (command: string) => string | undefined;
 }
 
 /** The warm pool's size when settings say nothing. */
@@ -165,7 +167,10 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     throw error;
   });
   previewPort = proxy.port;
-  const desktops = new Desktops({ service, runner });
+  const desktops = new Desktops(
+    { service, runner },
+    { log: (line) => log(`computer use: ${line}`), findUtility: options.findDesktopUtility },
+  );
   const exec = {
     service,
     runner,
@@ -179,6 +184,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   whenStopped.push(
     (id) => contexts.forget(id),
     (id) => lsp.forget(id),
+    (id) => desktops.forget(id),
   );
 
   app.use((_req, res, next) => {
@@ -295,6 +301,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
       closing ??= (async () => {
         clearInterval(ticker);
         clearInterval(flusher);
+        desktops.forgetAll();
         // Stop taking connections first; requests already in flight finish (or get 503) while the
         // service lets running transitions end, kills every sandbox process and saves state.
         const closed = new Promise<void>((resolve) => http.close(() => resolve()));

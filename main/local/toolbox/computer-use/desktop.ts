@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { backoffDelay } from '../../../core/backoff.ts';
 import { ApiError, notFound } from '../../errors.ts';
 import type { SandboxRecord } from '../../sandbox-record.ts';
 import { findUtility } from '../../sandbox-runner/probe.ts';
@@ -22,6 +23,10 @@ const DEFAULT_RESOLUTION = '1024x768';
 const READY_LIMIT_MS = 10_000;
 const STOP_GRACE_MS = 3000;
 const LOG_LIMIT = 64 * 1024;
+/** Restarts after an unexpected exit: quick at first, slower when it keeps dying, given up after a burst. */
+const RESTART_BACKOFF = { initialMs: 250, maxMs: 5000 };
+const RESTART_BURST = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 export type DesktopProcessName = 'xvfb' | 'openbox';
 const PRIORITIES: Record<DesktopProcessName, number> = { xvfb: 100, openbox: 200 };
@@ -39,9 +44,17 @@ interface Managed {
   errors: string;
 }
 
-/** Which Debian packages a desktop still needs on this machine (empty when none). */
-export function missingDesktopPackages(): string[] {
-  return REQUIRED.filter((tool) => !findUtility(tool.command)).map((tool) => tool.pkg);
+/** What a desktop needs beyond running commands in its sandbox. */
+export interface DesktopOptions {
+  /** The provider's log: unexpected exits and restarts are said there. */
+  log?: ((line: string) => void) | undefined;
+  /** Where the desktop's programs are looked for (default: the system's usual directories; tests simulate a machine without one). */
+  findUtility?: ((command: string) => string | undefined) | undefined;
+}
+
+/** Which Debian packages a desktop still needs on this machine (empty when none); `find` locates a program. */
+export function missingDesktopPackages(find: (command: string) => string | undefined = findUtility): string[] {
+  return REQUIRED.filter((tool) => !find(tool.command)).map((tool) => tool.pkg);
 }
 
 const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
@@ -58,13 +71,23 @@ export class Desktop {
   width = 0;
   height = 0;
   private starting: Promise<void> | undefined;
+  /** Asked to run (start) and not asked to stop since: only then is an exited process restarted. */
+  private wanted = false;
+  /** Children this desktop ended on purpose (their exit is not a crash). */
+  private readonly ending = new WeakSet<ChildProcess>();
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private crashes: number[] = [];
 
   private readonly exec: SandboxExec;
+  private readonly log: (line: string) => void;
+  private readonly find: ((command: string) => string | undefined) | undefined;
   record: SandboxRecord;
 
-  constructor(exec: SandboxExec, record: SandboxRecord) {
+  constructor(exec: SandboxExec, record: SandboxRecord, options: DesktopOptions = {}) {
     this.exec = exec;
     this.record = record;
+    this.log = options.log ?? (() => {});
+    this.find = options.findUtility;
   }
 
   /** Host path of the memory-mapped screen (XWD format). */
@@ -88,7 +111,7 @@ export class Desktop {
   processStatus(): Record<DesktopProcessName, ProcessStatus> {
     const entry = (name: DesktopProcessName): ProcessStatus => {
       const child = this.processes[name].child;
-      return { running: alive(child), priority: PRIORITIES[name], autoRestart: false, ...(alive(child) ? { pid: child.pid! } : {}) };
+      return { running: alive(child), priority: PRIORITIES[name], autoRestart: true, ...(alive(child) ? { pid: child.pid! } : {}) };
     };
     return { xvfb: entry('xvfb'), openbox: entry('openbox') };
   }
@@ -105,6 +128,7 @@ export class Desktop {
 
   /** Starts whatever is not running; resolves once the display accepts clients and the window manager is up. */
   start(): Promise<void> {
+    this.wanted = true;
     this.starting ??= this.startNow().finally(() => {
       this.starting = undefined;
     });
@@ -112,7 +136,7 @@ export class Desktop {
   }
 
   private async startNow(): Promise<void> {
-    const missing = missingDesktopPackages();
+    const missing = missingDesktopPackages(this.find);
     if (missing.length > 0) {
       throw new ApiError(
         500,
@@ -185,13 +209,73 @@ export class Desktop {
     child.stdout?.on('data', keep('logs'));
     child.stderr?.on('data', keep('errors'));
     child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+    child.once('exit', (code, signal) => this.exited(name, child, signal ?? `code ${code}`));
     return child;
+  }
+
+  /** A process ended: when nobody asked for it, the desktop is brought back (as Daytona's supervisor does), and the log says so. */
+  private exited(name: DesktopProcessName, child: ChildProcess, how: string): void {
+    if (name === 'xvfb') this.removeStaleSocket();
+    if (this.ending.has(child) || !this.wanted || this.processes[name].child !== child) return;
+    const who = `the desktop of sandbox ${this.record.id}`;
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((at) => now - at < RESTART_WINDOW_MS), now];
+    if (this.restartTimer) return;
+    if (this.crashes.length > RESTART_BURST) {
+      this.log(
+        `${who}: ${name} exited (${how}) ${this.crashes.length} times within a minute; not restarting it again (computer_use_start starts it)`,
+      );
+      this.wanted = false;
+      return;
+    }
+    const delay = backoffDelay(RESTART_BACKOFF, this.crashes.length);
+    this.log(`${who}: ${name} exited unexpectedly (${how}); restarting it in ${delay} ms`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restartAfterCrash(who);
+    }, delay);
+    this.restartTimer.unref?.();
+  }
+
+  private async restartAfterCrash(who: string): Promise<void> {
+    if (!this.wanted || !this.sandboxRunning()) return;
+    try {
+      // Without its display the window manager is useless: both start again, display first.
+      if (!this.running) await this.stopProcess('openbox');
+      await this.start();
+      this.log(`${who}: restarted (display ${this.display}, xvfb ${this.running ? 'running' : 'not running'})`);
+    } catch (error) {
+      this.log(`${who}: could not restart it: ${(error as Error).message}`);
+    }
+  }
+
+  private sandboxRunning(): boolean {
+    try {
+      return this.exec.service.get(this.record.id).state === 'started';
+    } catch {
+      return false;
+    }
+  }
+
+  /** A killed Xvfb leaves its socket and lock file behind; without them the same display number is free again. */
+  private removeStaleSocket(): void {
+    const tmp = this.exec.runner.isolation === 'none' ? '/tmp' : this.exec.service.dirsOf(this.record.id).tmp;
+    void rm(this.socketPath(), { force: true }).catch(() => {});
+    void rm(join(tmp, `.X${this.display.slice(1)}-lock`), { force: true }).catch(() => {});
+  }
+
+  /** No more restarts: the sandbox stopped, or the provider is closing. */
+  forget(): void {
+    this.wanted = false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
   }
 
   /** Ends one process (SIGTERM, then SIGKILL after a grace period). */
   async stopProcess(name: DesktopProcessName): Promise<void> {
     const child = this.processes[name].child;
     if (!alive(child)) return;
+    this.ending.add(child);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.exec.runner.kill(child, 'SIGTERM');
     const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
@@ -207,6 +291,7 @@ export class Desktop {
 
   /** Ends the window manager, then the display; its socket and screen file go with it. */
   async stop(): Promise<void> {
+    this.forget();
     await this.stopProcess('openbox');
     await this.stopProcess('xvfb');
     await rm(this.hostFbDir, { recursive: true, force: true });
@@ -249,17 +334,19 @@ export class Desktop {
 export class Desktops {
   private readonly desktops = new Map<string, Desktop>();
   private readonly exec: SandboxExec;
+  private readonly options: DesktopOptions;
   readonly recordings: Recordings;
 
-  constructor(exec: SandboxExec) {
+  constructor(exec: SandboxExec, options: DesktopOptions = {}) {
     this.exec = exec;
+    this.options = options;
     this.recordings = new Recordings(exec);
   }
 
   of(record: SandboxRecord): Desktop {
     let desktop = this.desktops.get(record.id);
     if (!desktop) {
-      desktop = new Desktop(this.exec, record);
+      desktop = new Desktop(this.exec, record, this.options);
       this.desktops.set(record.id, desktop);
     }
     desktop.record = record;
@@ -270,6 +357,16 @@ export class Desktops {
   running(sandboxId: string): Desktop | undefined {
     const desktop = this.desktops.get(sandboxId);
     return desktop?.running ? desktop : undefined;
+  }
+
+  /** The sandbox's processes are gone (stopped, archived, deleted): its desktop is not brought back. */
+  forget(sandboxId: string): void {
+    this.desktops.get(sandboxId)?.forget();
+  }
+
+  /** The provider is closing: no desktop is restarted while its sandboxes' processes end. */
+  forgetAll(): void {
+    for (const desktop of this.desktops.values()) desktop.forget();
   }
 
   /** DISPLAY for commands started in the sandbox while its desktop runs, as Daytona sets it. */
