@@ -11,11 +11,12 @@ import {
   readRuntimeFile,
   removeRuntimeFile,
   runtimeFilePath,
+  START_LOCK_HOLDER_ENV,
   startLockPath,
   writeRuntimeFile,
   type RuntimeInfo,
 } from '../core/runtime-file.ts';
-import { withFileLock } from '../core/file-lock.ts';
+import { lockHolder, withFileLock } from '../core/file-lock.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
@@ -160,7 +161,12 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
     await makeDataDir(dirname(lockFile));
     // Checking the runtime file and writing ours is one step under the lock: of two servers started at the same
     // moment one serves and the other sees it (a check alone would let both start, one missing from the file).
-    started = await withFileLock(lockFile, () => startUnlessRunning(deps, log, mode, runtimeFile), START_LOCK);
+    // A tray replacing a shared server holds the lock for the whole takeover and starts this server inside it.
+    const heldByParent =
+      process.env[START_LOCK_HOLDER_ENV] === String(process.ppid) && (await lockHolder(lockFile, START_LOCK)) === process.ppid;
+    started = heldByParent
+      ? await startUnlessRunning(deps, log, mode, runtimeFile)
+      : await withFileLock(lockFile, () => startUnlessRunning(deps, log, mode, runtimeFile), START_LOCK);
   } catch (error) {
     process.stderr.write(`daytona-tray mcp: could not start: ${(error as Error).message}\n`);
     await deps.dispose();
@@ -171,7 +177,7 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
     return started.code;
   }
   if ('existing' in started) {
-    const { pid, url } = started.existing;
+    const { pid, url, shared } = started.existing;
     await deps.dispose();
     if (!mode.shared) {
       process.stderr.write(
@@ -181,7 +187,7 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
     }
     // Another bridge's server won the start: the bridge that started this one relays to it.
     log.info(`another Daytona MCP server is already running (pid ${pid}, ${url}); not starting a second one`);
-    if (mode.json) process.stdout.write(`${JSON.stringify({ alreadyRunning: true, url, pid })}\n`);
+    if (mode.json) process.stdout.write(`${JSON.stringify({ alreadyRunning: true, url, pid, shared: shared === true })}\n`);
     return 0;
   }
   const { server } = started;

@@ -11,6 +11,11 @@ import { makeDataDir } from './data-dir.ts';
 export const RUNTIME_FILE_NAME = 'mcp-server.json';
 /** Held while a server checks for another and starts: two starts at the same moment agree on one server. */
 export const START_LOCK_NAME = 'mcp-server.lock';
+/**
+ * Set by a tray on the server it starts while it holds the start lock itself (replacing a shared server): the
+ * child starts without taking the lock, when the lock's holder is indeed its parent.
+ */
+export const START_LOCK_HOLDER_ENV = 'DAYTONA_TRAY_START_LOCK_HOLDER';
 
 export interface RuntimeInfo {
   version: 1;

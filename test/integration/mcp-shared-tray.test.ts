@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../main/core/process-alive.ts';
+import { createSettingsStore } from '../../main/core/settings/settings-store.ts';
 import { startTestApp, waitUntil, type TestApp } from '../helpers/app-harness.ts';
 import { runtimeFileOf, textOf } from '../helpers/mcp-harness.ts';
 import {
@@ -143,5 +144,58 @@ describe('a tray started while AI clients share a server adopts it: their calls 
     for (const client of clients) expect(await closeBridgeClient(client)).toBe(0);
     await expect.poll(() => processAlive(sharedPid), { timeout: 60_000, interval: 200 }).toBe(false);
     expect(processesUsing(dataDir)).toEqual([]);
+  });
+});
+
+describe('a tray whose settings differ replaces the shared server; a bridge calling in the gap starts no interim server', () => {
+  let dir: Awaited<ReturnType<typeof tempDir>>;
+  let dataDir: string;
+  let clients: BridgeClient[] = [];
+  let app: TestApp | undefined;
+  let sharedPid: number;
+
+  beforeAll(async () => {
+    dir = await tempDir('daytona-tray-shared-replace-');
+    dataDir = join(dir.path, 'data');
+    // The tray's settings switch a tool group off; a server the bridges start offers every group.
+    await createSettingsStore({ file: join(dataDir, 'settings.json') }).update((settings) => {
+      settings.mcp.toolGroups.git = false;
+    });
+    const env = bridgeEnv(dataDir);
+    clients = await Promise.all([startBridgeClient(env, dir.path, 'first'), startBridgeClient(env, dir.path, 'second')]);
+  });
+  afterAll(async () => {
+    await closeAll(clients, app, sharedPid);
+    await dir?.cleanup();
+  });
+
+  it('replaced, with the start lock held: a call made once the shared server is gone waits for the tray’s server', async () => {
+    const created = await clients[0]!.client.callTool({ name: 'create_sandbox', arguments: { name: 'before-tray' } });
+    expect(created.isError, textOf(created)).toBeFalsy();
+    sharedPid = sharedPidIn(clients[0]!.bridge.stderr())!;
+    expect(await listing(clients[1]!)).toContain('before-tray');
+
+    const starting = startTestApp({ minuteMs: 60_000, home: dir.path });
+    // The gap: the shared server has exited, the tray's local provider and server are still starting.
+    await expect.poll(() => processAlive(sharedPid), { timeout: 60_000, interval: 20 }).toBe(false);
+    const inGap = await listing(clients[0]!);
+    app = await starting;
+    const tray = app;
+    await waitUntil(() => tray.supervisor.status().state === 'running', 'the tray’s MCP server to run');
+    const info = await runtimeInfo(dataDir);
+    expect(info?.pid).toBe(tray.supervisor.status().pid);
+    expect(info?.shared).toBeUndefined();
+    const logs = tray.supervisor.logs().join('\n');
+    expect(logs).toContain(`(pid ${sharedPid}) is replaced: it offers the tool groups`);
+    expect(logs).toContain(`(pid ${sharedPid}) is stopping: the tray serves them now`);
+
+    // Sandboxes stopped with the shared server, as at a tray quit (kept); the call in the gap was served by the tray's.
+    expect(inGap).toMatch(/before-tray\s+stopped/);
+    // The call found no server and started one, which waited for the start lock and found the tray's: no interim server.
+    expect(clients[0]!.bridge.stderr()).toContain(`the tray's MCP server (pid ${info!.pid}) serves now`);
+    const starts = clients.map(({ bridge }) => bridge.stderr().match(/started a shared MCP server/g)?.length ?? 0);
+    expect(starts[0]! + starts[1]!).toBe(1);
+    expect(clients[0]!.bridge.stderr()).toContain(`relaying to ${info!.url}`);
+    expect(await listing(clients[1]!)).toMatch(/before-tray\s+stopped/);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { removeRuntimeFile, runtimeFilePath } from '../runtime-file.ts';
+import { removeRuntimeFile, runtimeFilePath, START_LOCK_HOLDER_ENV, startLockPath } from '../runtime-file.ts';
 import type { BackoffPolicy } from './backoff.ts';
 import {
   childBaseEnv,
@@ -16,7 +16,7 @@ import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
 import { loopbackPortFree } from './port-free.ts';
 import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions } from './process-supervisor.ts';
 import { adoptSharedServer, type AdoptedServer } from './shared-adopt.ts';
-import { replaceSharedServer } from './shared-takeover.ts';
+import { createTakeoverLock, replaceSharedServer } from './shared-takeover.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
 import { combineStatus, whatChanged, type McpServerStatus } from './server-status.ts';
 import { spawnChild, type SpawnPort } from './spawn-child.ts';
@@ -115,7 +115,9 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
 
   // Before each child starts: a server the AI clients started while no tray ran holds the runtime file (and, on
   // the local profile, the sandboxes' data); it may also have been started while a child restarted.
-  const replaceShared = () => replaceSharedServer({ runtimeFile, note });
+  // Held from the shared server's stop until the tray's server is ready: a bridge calling in that gap starts no server.
+  const startLock = createTakeoverLock(startLockPath(baseEnv), note);
+  const replaceShared = () => replaceSharedServer({ runtimeFile, note, beforeStop: startLock.hold });
 
   const cli = (args: string[], extraEnv: Record<string, string>) => ({
     command: execPath,
@@ -145,16 +147,18 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       preparedEndpoint = endpoint;
       const port = await choosePort(current?.port ?? 0, lastMcpPort);
       const args = mcpServerArgs(port, current?.disabledGroups ?? []);
-      const env = endpointEnv(endpoint);
+      const env = { ...endpointEnv(endpoint), ...(startLock.held() ? { [START_LOCK_HOLDER_ENV]: String(process.pid) } : {}) };
       return { spec: cli(args, env), secrets: endpoint ? [endpoint.apiKey] : [] };
     },
     ready: (child, signal) => mcpChildReady(child, signal, log, preparedEndpoint),
     health: (child, signal) => child.pinger.ping(signal),
     onReady(child) {
       lastMcpPort = child.port;
+      startLock.release();
     },
     release: (child) => child.pinger.close(),
     async onExit(child) {
+      startLock.release(); // it failed: bridges may start a server of their own again
       // A killed server cannot remove its runtime file; do it so no client tries a dead address.
       if (child.pid !== undefined) await removeRuntimeFile(runtimeFile, child.pid);
     },
@@ -359,6 +363,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         }
         await mcp.stop();
         await local.stop();
+        startLock.release();
         localEndpoint = undefined;
         emit();
       }),

@@ -1,3 +1,4 @@
+import { acquireFileLock, type HeldLock } from '../file-lock.ts';
 import { looksLikeOurServer, processAlive } from '../process-alive.ts';
 import { readRuntimeFile, removeRuntimeFile } from '../runtime-file.ts';
 
@@ -6,6 +7,8 @@ export interface SharedTakeoverOptions {
   note(line: string): void;
   /** How long the shared server may take to stop its sandboxes before it is killed (default 60 s). */
   stopTimeoutMs?: number;
+  /** Called before it is asked to stop (the tray takes the start lock here, so no bridge starts a server in the gap). */
+  beforeStop?(): Promise<void>;
 }
 
 /**
@@ -19,6 +22,7 @@ export async function replaceSharedServer(options: SharedTakeoverOptions): Promi
   const info = await readRuntimeFile(options.runtimeFile);
   if (!info?.shared || info.pid === process.pid || !processAlive(info.pid) || !looksLikeOurServer(info.pid, info.startedAt)) return false;
   const { pid } = info;
+  await options.beforeStop?.();
   options.note(`the MCP server that AI clients shared while the tray was not running (pid ${pid}) is stopping: the tray serves them now`);
   try {
     process.kill(pid, 'SIGTERM');
@@ -40,4 +44,39 @@ export async function replaceSharedServer(options: SharedTakeoverOptions): Promi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return true;
+}
+
+export interface TakeoverLock {
+  /** Takes the start lock (waiting up to 60 s for a shared server that is stopping on its own); a failure is noted, not thrown. */
+  hold(): Promise<void>;
+  held(): boolean;
+  /** Lets go of it (idempotent): the tray's server is ready, or failed, or the tray stops. */
+  release(): void;
+}
+
+/**
+ * The start lock, held by the tray from the moment it asks a shared server to stop until its own server has written
+ * the runtime file. A bridge calling in that gap finds no server; the `mcp --http --shared` it starts waits for the
+ * lock, then finds the tray's server and exits, and the bridge relays there (instead of an interim server that the
+ * tray would have to replace again). The tray's own server starts inside the lock (START_LOCK_HOLDER_ENV).
+ */
+export function createTakeoverLock(lockFile: string, note: (line: string) => void): TakeoverLock {
+  let lock: HeldLock | undefined;
+  return {
+    async hold() {
+      if (lock) return;
+      try {
+        // Stale after 90 s, as every start lock: a tray stuck in a takeover does not keep the clients out for ever.
+        lock = await acquireFileLock(lockFile, { waitMs: 60_000, staleMs: 90_000 });
+      } catch (error) {
+        note(`replacing the shared MCP server without holding the start lock: ${(error as Error).message}`);
+      }
+    },
+    held: () => lock !== undefined,
+    release() {
+      const held = lock;
+      lock = undefined;
+      void held?.release().catch(() => {});
+    },
+  };
 }

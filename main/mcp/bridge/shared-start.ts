@@ -17,12 +17,12 @@ export interface SharedStartOptions {
 }
 
 /** `mcp --http --json --shared`'s first line. Checked by hand: zod would cost every bridge ~18 MB (messages.ts). */
-function readyLine(text: string): { url: string; pid: number; alreadyRunning: boolean } {
-  const value = JSON.parse(text) as { url?: unknown; pid?: unknown; alreadyRunning?: unknown };
+function readyLine(text: string): { url: string; pid: number; alreadyRunning: boolean; shared: boolean } {
+  const value = JSON.parse(text) as { url?: unknown; pid?: unknown; alreadyRunning?: unknown; shared?: unknown };
   if (typeof value.url !== 'string' || !URL.canParse(value.url) || !Number.isInteger(value.pid) || (value.pid as number) <= 0) {
     throw new Error('not a ready line');
   }
-  return { url: value.url, pid: value.pid as number, alreadyRunning: value.alreadyRunning === true };
+  return { url: value.url, pid: value.pid as number, alreadyRunning: value.alreadyRunning === true, shared: value.shared !== false };
 }
 
 // One old log is kept; a shared server starts on most days, and its log is for debugging the last few.
@@ -81,6 +81,9 @@ export async function startSharedServer(options: SharedStartOptions): Promise<st
   // The winner serves every client from now on and stops on its own once none is left; a loser exits at once
   // (Node reaps it while this bridge runs).
   child.unref();
+  if (ready.alreadyRunning && !ready.shared) {
+    return `the tray's MCP server (pid ${ready.pid}) serves now (the tray was taking over while this bridge looked for a server): relaying to it`;
+  }
   if (ready.alreadyRunning) {
     return `another AI client's bridge started the shared MCP server (pid ${ready.pid}) at the same moment: relaying to it`;
   }
