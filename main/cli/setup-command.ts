@@ -135,7 +135,7 @@ export function parseClientArgs(command: string, help: string, argv: string[], a
 /** Human lines for one result; the diff when it is a dry run. */
 export function describeResult(result: ChangeResult): string {
   const lines: string[] = [];
-  const where = `${result.file}${result.via === 'claude-cli' ? ', via the claude CLI' : result.via === 'cli' ? `, via its own CLI` : ''}`;
+  const where = `${result.file}${result.via === 'claude-cli' ? ', via the claude CLI' : result.via === 'cli' ? `, via the ${result.commands?.[0]?.[0]?.split(/[\\/]/).pop() ?? "client's own"} CLI` : ''}`;
   if (result.clipboard !== undefined) {
     // Nothing to write (JetBrains): the JSON to paste, and where.
     return `${result.name}: no config file to edit; paste this in ${result.file} (Add > As JSON):\n${result.clipboard}\n`;

@@ -44,6 +44,23 @@ const CASES: Case[] = [
     check: (out) => expect(out).toMatch(/✓ daytona: .* bridge \(stdio\) - Connected/),
   },
   {
+    name: 'gemini, through its own `gemini mcp add`',
+    client: 'gemini',
+    folder: ['.gemini'],
+    list: ['gemini', 'mcp', 'list'],
+    cliOnPath: 'gemini',
+    check: (out) => expect(out).toMatch(/✓ daytona: .* bridge \(stdio\) - Connected/),
+  },
+  {
+    name: 'codex, through its own `codex mcp add`',
+    client: 'codex',
+    folder: ['.codex'],
+    list: ['codex', 'mcp', 'list'],
+    cliOnPath: 'codex',
+    check: (out, cli) =>
+      expect(out).toMatch(new RegExp(`daytona +${escape(process.execPath)} +${escape(cli)} bridge +DAYTONA_TRAY_HOME=\\*+ +- +enabled`)),
+  },
+  {
     name: 'codex',
     client: 'codex',
     folder: ['.codex'],
@@ -110,7 +127,7 @@ describe.each(CASES)('$name, through its own CLI', (c) => {
       timeout: 90_000,
     });
     expect(setup.stdout).toMatch(/: connected \(/);
-    if (c.cliOnPath) expect(setup.stdout).toContain('via the claude CLI');
+    if (c.cliOnPath) expect(setup.stdout).toContain(`via the ${c.cliOnPath} CLI`);
     if (c.client === 'gemini') {
       // Gemini CLI runs user servers only in a folder the user trusted; the user would have, for their project.
       await writeFile(join(home, '.gemini', 'trustedFolders.json'), JSON.stringify({ [join(home, 'project')]: 'TRUST_FOLDER' }));

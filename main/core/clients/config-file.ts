@@ -132,17 +132,7 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
     }
   }
 
-  let backup: string | undefined;
-  if (snapshot.exists && snapshot.raw) {
-    const path = `${target}${BACKUP_SUFFIX}`;
-    try {
-      // The bytes we read (not a fresh copy): exactly what our change replaces. 'wx': the first backup is kept forever.
-      await writeFile(path, snapshot.raw, { flag: 'wx', mode: snapshot.mode ?? NEW_FILE_MODE });
-      backup = path;
-    } catch (error) {
-      if (code(error) !== 'EEXIST') throw ioError(error, 'back up', file);
-    }
-  }
+  const backup = await backupOnce(snapshot);
 
   try {
     await writeFileAtomic(target, text, {
@@ -159,6 +149,22 @@ export async function commitChange(snapshot: ConfigSnapshot, text: string, optio
     throw ioError(error, 'write', file);
   }
   return backup === undefined ? {} : { backup };
+}
+
+/**
+ * Backs the file up before Daytona Tray's first change to it: the bytes read (not a fresh copy), exactly what
+ * the change replaces. 'wx': the first backup is kept forever. The path when made now, else undefined.
+ */
+export async function backupOnce(snapshot: ConfigSnapshot): Promise<string | undefined> {
+  if (!snapshot.exists || !snapshot.raw) return undefined;
+  const path = `${snapshot.target}${BACKUP_SUFFIX}`;
+  try {
+    await writeFile(path, snapshot.raw, { flag: 'wx', mode: snapshot.mode ?? NEW_FILE_MODE });
+    return path;
+  } catch (error) {
+    if (code(error) !== 'EEXIST') throw ioError(error, 'back up', snapshot.file);
+    return undefined;
+  }
 }
 
 /** Whether Daytona Tray's first change to this file left a backup (so the file existed before it). */

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { BridgeLaunch } from './bridge-launch.ts';
 import { commitChange, hasBackup, readConfigFile, removeConfigFile, type ConfigSnapshot } from './config-file.ts';
 import { findEntry, type ConfigFormat, type EntryPath } from './config-format.ts';
-import { assertNoDuplicateKeys, planChange, unifiedDiff } from './config-text.ts';
+import { assertNoDuplicateKeys, parseRoot, planChange, unifiedDiff } from './config-text.ts';
 import { bridgeOptionsOfEntry, buildEntry, judgeEntry, mergeEntry, mergeShaped, type EntryShape, type EntryStyle } from './entry.ts';
 import type { Host } from './host.ts';
 import { locateInProject } from './project-scope.ts';
@@ -49,8 +49,30 @@ export interface ClientDeps {
   projectDir?: string;
 }
 
+/** What `connect` would do, planned against the file as read (see FileClient.planConnect). */
+export interface ConnectPlan {
+  /** The result a dry run returns (action, diff, notes). */
+  result: ChangeResult;
+  snapshot: ConfigSnapshot;
+  /** Our entry (or someone's `daytona` entry) as the file has it now. */
+  existing: unknown;
+  /** The entry to write, and the file's new text (absent when unchanged); `write` keeps a BOM where the format does. */
+  value?: Record<string, unknown>;
+  text?: string;
+  write?: string;
+}
+
+/** A config-file client, which can also say what a change would do without making it (the clients' own CLIs use it). */
+export interface FileClient extends AiClient {
+  planConnect(options?: ChangeOptions): Promise<ConnectPlan>;
+  /** Parses a text in the file's format, for comparing what another writer produced. */
+  parse(text: string, file: string): Record<string, unknown>;
+  /** The format, for reading the file (undefined: JSON/JSONC). */
+  format: ConfigFormat | undefined;
+}
+
 /** A client whose user-level config is a JSON file edited with the safe writer. */
-export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClient {
+export function createFileClient(spec: FileClientSpec, deps: ClientDeps): FileClient {
   const { host } = deps;
   const presets = entryPresets(spec, deps.launch);
   const where: EntryPath = { key: spec.serversKey, name: ENTRY_NAME, ...(spec.list ? { list: true } : {}) };
@@ -126,11 +148,55 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
     );
   }
 
-  const client: AiClient = {
+  /** What connect would do to the file as it is now (nothing written): the result, and the text to write. */
+  async function planConnect(options: ChangeOptions = {}): Promise<ConnectPlan> {
+    const dryRun = options.dryRun ?? false;
+    const location = locate();
+    if (!location.installed) {
+      throw new ClientSetupError(
+        'NOT_INSTALLED',
+        `${spec.name} does not seem to be installed (nothing at ${location.configPath} or where it usually lives). Install it and start it once, then retry.`,
+        location.configPath,
+      );
+    }
+    const snapshot = await read(location.configPath);
+    const existing = entryOf(snapshot);
+    const result = base(location.configPath, dryRun);
+    if (location.note) result.notes.push(location.note);
+    const desired = presets.desiredFor(presets.choose(options, existing, existing !== undefined && judge(existing).kind === 'ours'));
+    let value = desired;
+    if (existing !== undefined) {
+      const verdict = judge(existing, desired);
+      if (verdict.current) return { result: { ...result, action: 'unchanged' }, snapshot, existing };
+      if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
+      if (verdict.kind === 'ours') {
+        const merged = merge(existing, desired);
+        value = merged.entry;
+        result.notes.push(...describeMerge(merged));
+      }
+    }
+    const planned = plan(snapshot, value);
+    if (planned.note) result.notes.push(planned.note);
+    const missing = missingSeedKeys(snapshot);
+    if (missing.length > 0) {
+      const keys = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}` : missing[0];
+      const them = missing.length > 1 ? 'them' : 'it';
+      result.notes.push(
+        `${location.configPath} lacks ${keys}, which ${spec.name} requires at its top: add ${them} (setup changes only its own entry).`,
+      );
+    }
+    const action = existing === undefined ? 'connected' : 'updated';
+    const diff = unifiedDiff(location.configPath, snapshot.text, planned.text);
+    return { result: { ...result, action, diff }, snapshot, existing, value, text: planned.text, write: planned.write };
+  }
+
+  const client: FileClient = {
     id: spec.id,
     name: spec.name,
     applyHint: spec.applyHint,
     locate,
+    format: spec.format,
+    parse: (text, file) => (spec.format ? spec.format.parse(text, file) : parseRoot(text, file)),
 
     async status(): Promise<ClientStatus> {
       const location = locate();
@@ -165,48 +231,13 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): AiClie
       };
     },
 
+    planConnect,
+
     async connect(options: ChangeOptions = {}): Promise<ChangeResult> {
-      const dryRun = options.dryRun ?? false;
-      const location = locate();
-      if (!location.installed) {
-        throw new ClientSetupError(
-          'NOT_INSTALLED',
-          `${spec.name} does not seem to be installed (nothing at ${location.configPath} or where it usually lives). Install it and start it once, then retry.`,
-          location.configPath,
-        );
-      }
-      const snapshot = await read(location.configPath);
-      const existing = entryOf(snapshot);
-      const result = base(location.configPath, dryRun);
-      if (location.note) result.notes.push(location.note);
-      const desired = presets.desiredFor(presets.choose(options, existing, existing !== undefined && judge(existing).kind === 'ours'));
-      let value = desired;
-      if (existing !== undefined) {
-        const verdict = judge(existing, desired);
-        if (verdict.current) return { ...result, action: 'unchanged' };
-        if (verdict.kind === 'foreign' && !options.force) throw foreign(location.configPath, 'setup');
-        if (verdict.kind === 'ours') {
-          const merged = merge(existing, desired);
-          value = merged.entry;
-          result.notes.push(...describeMerge(merged));
-        }
-      }
-      const planned = plan(snapshot, value);
-      if (planned.note) result.notes.push(planned.note);
-      const missing = missingSeedKeys(snapshot);
-      if (missing.length > 0) {
-        const keys = missing.length > 1 ? `${missing.slice(0, -1).join(', ')} and ${missing.at(-1)}` : missing[0];
-        const them = missing.length > 1 ? 'them' : 'it';
-        result.notes.push(
-          `${location.configPath} lacks ${keys}, which ${spec.name} requires at its top: add ${them} (setup changes only its own entry).`,
-        );
-      }
-      const action = existing === undefined ? 'connected' : 'updated';
-      const diff = unifiedDiff(location.configPath, snapshot.text, planned.text);
-      if (dryRun) return { ...result, action, diff };
-      const { backup } = await commitChange(snapshot, planned.write, { createParents: location.installed, ...hook(deps) });
-      result.notes.push(spec.applyHint);
-      return { ...result, action, diff, ...(backup ? { backup } : {}) };
+      const plan = await planConnect(options);
+      if (plan.result.action === 'unchanged' || plan.result.dryRun || plan.write === undefined) return plan.result;
+      const { backup } = await commitChange(plan.snapshot, plan.write, { createParents: true, ...hook(deps) });
+      return { ...plan.result, notes: [...plan.result.notes, spec.applyHint], ...(backup ? { backup } : {}) };
     },
 
     async disconnect(options: ChangeOptions = {}): Promise<ChangeResult> {

@@ -33,7 +33,7 @@ export interface ClientStatus {
   commandExists: boolean | null;
   /** Ours, and what it starts exists: the client can reach the bridge. */
   connected: boolean;
-  /** Claude Code: setup goes through its `claude` CLI (this path) rather than editing the file. */
+  /** The client's own CLI (this path) that setup runs to change its config: Claude Code, Gemini CLI, Qwen Code, Codex CLI. */
   cli?: string;
   /** Why the status may be incomplete (unreadable file, ...), in words the user can act on. */
   problem?: string;

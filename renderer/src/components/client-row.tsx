@@ -128,7 +128,7 @@ export function ClientRow({ client }: { client: ClientView }) {
       ) : null}
       {diff ? (
         <div className="diff-box">
-          <p className="muted small">{diff.via === 'claude-cli' ? 'Would run:' : 'Would change:'}</p>
+          <p className="muted small">{diff.via === 'claude-cli' || diff.via === 'cli' ? 'Would run:' : 'Would change:'}</p>
           {diff.commands?.map((command) => (
             <code key={command.join(' ')} className="block">
               {command.join(' ')}
