@@ -38,7 +38,8 @@ Serves the Daytona MCP server.
                          another server is already running it exits at once (with --json printing
                          {"alreadyRunning":true,...}); otherwise it exits once no client has used it for
                          the settings' mcp.sharedGraceMinutes (default 10; ${SHARED_GRACE_ENV}
-                         in ms overrides it)
+                         in ms overrides it); a tray started meanwhile asks it what it serves (GET /server-info with the
+                         token) and adopts it when that is what the tray would serve
   --disable-groups LIST  leave out tool groups, comma-separated: ${TOOL_GROUPS.join(', ')}
 
 Two servers never run at once: starting takes the start lock (mcp-server.lock beside the runtime file).
