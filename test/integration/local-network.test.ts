@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '@daytonaio/sdk';
@@ -266,41 +267,50 @@ describe('local sandboxes: a network of their own each, previews through the pro
 /**
  * Two test hosts in a network namespace this test makes (a veth pair to the host's namespace, addresses in a
  * random 10.213.x.0/24), never outside addresses: the sandbox's traffic leaves through slirp4netns as the
- * host's own, so it reaches them the way it would reach the internet.
+ * host's own, so it reaches them the way it would reach the internet. The namespace is the test host process's
+ * own (`unshare --net`), reached by its pid: a named one (`ip netns add`) lives on a bind mount under
+ * /run/netns, which a fresh machine sets up on first use, and `ip -n` once found it gone there (EINVAL).
  */
 describe('local sandboxes: networkAllowList (test hosts of its own)', allowListSkip, () => {
   const subnet = `10.213.${randomInt(0, 255)}`;
-  const ns = `dtray-test-${process.pid}`;
   const link = `dtt${process.pid % 100000}`;
   let t: TestProvider;
   let server: ChildProcess | undefined;
 
-  const ip = (...args: string[]) => {
-    const result = spawnSync('ip', args, { encoding: 'utf8', timeout: 10_000 });
-    if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr}`);
+  const run = (command: string, args: string[]) => {
+    const result = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')}: ${result.stderr || result.error?.message}`);
   };
+  const ip = (...args: string[]) => run('ip', args);
 
   beforeAll(async () => {
-    ip('netns', 'add', ns);
-    ip('link', 'add', `${link}h`, 'type', 'veth', 'peer', 'name', `${link}n`);
-    ip('link', 'set', `${link}n`, 'netns', ns);
-    ip('addr', 'add', `${subnet}.1/24`, 'dev', `${link}h`);
-    ip('link', 'set', `${link}h`, 'up');
-    for (const host of ['2', '3']) ip('-n', ns, 'addr', 'add', `${subnet}.${host}/24`, 'dev', `${link}n`);
-    ip('-n', ns, 'link', 'set', `${link}n`, 'up');
-    ip('-n', ns, 'link', 'set', 'lo', 'up');
     server = spawn(
-      'ip',
+      'unshare',
       [
-        'netns',
-        'exec',
-        ns,
+        '--net',
         process.execPath,
         '-e',
         "require('http').createServer((q, r) => r.end('test-host ' + q.socket.localAddress)).listen(8080, '0.0.0.0')",
       ],
       { stdio: 'ignore' },
     );
+    const pid = String(server.pid);
+    // Until unshare has run, the pid is still in this namespace: configuring "its" namespace would change the host's.
+    await waitUntil('the test host in a network namespace of its own', async () => {
+      try {
+        return readlinkSync(`/proc/${pid}/ns/net`) !== readlinkSync('/proc/self/ns/net');
+      } catch {
+        return false;
+      }
+    });
+    const inHost = (...args: string[]) => run('nsenter', ['-t', pid, '-n', 'ip', ...args]);
+    ip('link', 'add', `${link}h`, 'type', 'veth', 'peer', 'name', `${link}n`);
+    ip('link', 'set', `${link}n`, 'netns', pid);
+    ip('addr', 'add', `${subnet}.1/24`, 'dev', `${link}h`);
+    ip('link', 'set', `${link}h`, 'up');
+    for (const host of ['2', '3']) inHost('addr', 'add', `${subnet}.${host}/24`, 'dev', `${link}n`);
+    inHost('link', 'set', `${link}n`, 'up');
+    inHost('link', 'set', 'lo', 'up');
     await waitUntil(
       'the test host serving',
       async () =>
@@ -318,8 +328,8 @@ describe('local sandboxes: networkAllowList (test hosts of its own)', allowListS
       server.kill('SIGKILL');
       await exited;
     }
+    // The namespace went with its process, and the veth pair with it; this is for a run stopped half way.
     spawnSync('ip', ['link', 'del', `${link}h`], { timeout: 10_000 });
-    spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
   });
 
   it('admits only the listed networks, and a change applies at once to the running sandbox', async () => {
