@@ -158,9 +158,11 @@ function clip(label: string): string {
 
 /**
  * The icon file for a state, in resources/tray/. macOS gets the `…Template` image (black + alpha; the menu
- * bar tints it for light and dark), Windows and Linux the coloured one. `nativeImage.createFromPath` picks the
- * `@2x` sibling on HiDPI screens by itself.
+ * bar tints it for light and dark), Linux the coloured PNG (`nativeImage.createFromPath` picks the `@2x`
+ * sibling on HiDPI screens by itself), Windows an ICO with every size the notification area picks from at its
+ * scale factors (Electron's Tray docs recommend ICO there: https://www.electronjs.org/docs/latest/api/tray).
  */
 export function trayIconFileName(icon: TrayIconState, platform: NodeJS.Platform | string): string {
-  return platform === 'darwin' ? `tray-${icon}Template.png` : `tray-${icon}.png`;
+  if (platform === 'darwin') return `tray-${icon}Template.png`;
+  return platform === 'win32' ? `tray-${icon}.ico` : `tray-${icon}.png`;
 }

@@ -5,11 +5,13 @@
 //   - macOS: *Template.png / *Template@2x.png, black + alpha (macOS tints template images for the menu bar).
 //   - Windows and Linux: *.png / *@2x.png (16 and 32 px) in a grey that reads on light and dark panels,
 //     green when sandboxes run, a red badge on error.
-//   - ../icon.png: 1024 px app icon (installers, window, notifications).
+//   - Windows: tray-<state>.ico with 16, 24, 32, 48 and 256 px images (the sizes Windows picks from for the
+//     notification area at 100–200 % scaling and for Explorer), as Electron's Tray takes ICO files there.
+//   - ../icon.png: 1024 px app icon (installers, window, notifications); ../icon.ico the same for Windows.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 
 // Per pixel and axis; a large icon needs fewer to look smooth (and would take seconds with 8).
 const samplesFor = (size) => (size >= 256 ? 2 : 8);
@@ -101,7 +103,71 @@ function encodePng(width, height, rgba) {
   ]);
 }
 
-/** Every icon file: name relative to resources/tray/ -> PNG bytes. */
+/** Straight RGBA pixels of a PNG this file wrote (8-bit RGBA, filter 0). */
+function pixelsOf(png) {
+  const width = png.readUInt32BE(16);
+  const data = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString('ascii', at + 4, at + 8) === 'IDAT') data.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(data));
+  const rows = raw.length / (width * 4 + 1);
+  const pixels = Buffer.alloc(width * rows * 4);
+  for (let y = 0; y < rows; y++) raw.copy(pixels, y * width * 4, y * (width * 4 + 1) + 1, (y + 1) * (width * 4 + 1));
+  return pixels;
+}
+
+/**
+ * An ICO file (https://learn.microsoft.com/en-us/previous-versions/ms997538(v=msdn.10)): a directory of
+ * images, 32-bit BGRA bitmaps up to 48 px (what every Windows API reads) and PNG for 256 px (Vista and later).
+ */
+export const ICO_SIZES = [16, 24, 32, 48, 256];
+function encodeIco(pngs) {
+  const images = pngs.map(({ size, png }) => {
+    if (size >= 256) return png;
+    const rgba = pixelsOf(png);
+    const header = Buffer.alloc(40);
+    header.writeUInt32LE(40, 0); // BITMAPINFOHEADER
+    header.writeInt32LE(size, 4);
+    header.writeInt32LE(size * 2, 8); // the colour image and the AND mask, stacked
+    header.writeUInt16LE(1, 12); // planes
+    header.writeUInt16LE(32, 14); // bits per pixel
+    const xor = Buffer.alloc(size * size * 4);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        const from = (y * size + x) * 4;
+        const to = ((size - 1 - y) * size + x) * 4; // bottom-up rows
+        xor[to] = rgba[from + 2];
+        xor[to + 1] = rgba[from + 1];
+        xor[to + 2] = rgba[from];
+        xor[to + 3] = rgba[from + 3];
+      }
+    }
+    const maskRow = Math.ceil(size / 32) * 4;
+    return Buffer.concat([header, xor, Buffer.alloc(maskRow * size)]); // an all-zero mask: the alpha decides
+  });
+  const head = Buffer.alloc(6 + 16 * images.length);
+  head.writeUInt16LE(0, 0);
+  head.writeUInt16LE(1, 2); // type: icon
+  head.writeUInt16LE(images.length, 4);
+  let offset = head.length;
+  images.forEach((image, index) => {
+    const size = pngs[index].size;
+    const at = 6 + 16 * index;
+    head[at] = size >= 256 ? 0 : size; // 0 means 256
+    head[at + 1] = size >= 256 ? 0 : size;
+    head.writeUInt16LE(1, at + 4); // planes
+    head.writeUInt16LE(32, at + 6); // bits per pixel
+    head.writeUInt32LE(image.length, at + 8);
+    head.writeUInt32LE(offset, at + 12);
+    offset += image.length;
+  });
+  return Buffer.concat([head, ...images]);
+}
+
+/** Every icon file: name relative to resources/tray/ -> PNG or ICO bytes. */
 export function renderIcons() {
   const files = new Map();
   for (const state of ['idle', 'active', 'error']) {
@@ -109,11 +175,14 @@ export function renderIcons() {
     files.set(`tray-${state}Template@2x.png`, render(32, layers(state, TEMPLATE)));
     files.set(`tray-${state}.png`, render(16, layers(state, COLOR)));
     files.set(`tray-${state}@2x.png`, render(32, layers(state, COLOR)));
+    files.set(`tray-${state}.ico`, encodeIco(ICO_SIZES.map((size) => ({ size, png: render(size, layers(state, COLOR)) }))));
   }
   // The app icon: the active glyph on a dark rounded tile.
   const tile = roundedBox(0.5, 0.5, 0.46, 0.1);
   const inset = (shape) => (x, y) => shape((x - 0.5) / 0.7 + 0.5, (y - 0.5) / 0.7 + 0.5) * 0.7;
-  files.set('../icon.png', render(1024, [[tile, [22, 27, 34, 255]], [inset(box), [230, 237, 243, 255]], [inset(core), COLOR.active]]));
+  const appIcon = [[tile, [22, 27, 34, 255]], [inset(box), [230, 237, 243, 255]], [inset(core), COLOR.active]];
+  files.set('../icon.png', render(1024, appIcon));
+  files.set('../icon.ico', encodeIco(ICO_SIZES.map((size) => ({ size, png: render(size, appIcon) }))));
   return files;
 }
 
