@@ -6,12 +6,14 @@ import { registerBridgeHandlers, trustedSender } from '../app/ipc-registry.ts';
 import type { DesktopPort } from '../app/desktop-port.ts';
 import { RENDERER_SCHEME, RENDERER_URL, serveRendererRequest } from '../app/renderer-protocol.ts';
 import type { TrayApp } from '../app/tray-app.ts';
+import type { NotificationAction } from '../app/notification-view.ts';
 import { trayView, type TrayMenuAction, type TrayView } from '../app/tray-menu.ts';
 import { sayOnce, windowMode } from '../app/window-mode.ts';
 import { electronIpcPort } from './ipc.ts';
 import { createLoginItem } from './login-item.ts';
 import { createNotifier, notifyPlain } from './notifier.ts';
 import { hardenWebContents } from './security.ts';
+import { setUpToastActivation } from './toast-activation.ts';
 import { createTray, template, type ShellTray } from './tray.ts';
 import { createMainWindow, type ShellWindow } from './window.ts';
 
@@ -98,6 +100,13 @@ export function runShell(options: ShellOptions): void {
       // LSUIElement keeps a packaged app out of the Dock from launch; a development run hides it here.
       if (process.platform === 'darwin' && !app.isPackaged) app.dock?.hide();
       protocol.handle(RENDERER_SCHEME, (request) => serveRendererRequest(request.url, options.rendererDir));
+      // Windows: a notification clicked in Action Center (maybe the click that launched the app) runs once the app is up.
+      const activations: NotificationAction[] = [];
+      const runActivation = (action: NotificationAction) => {
+        if (trayApp) void trayApp.runAlertAction(action).catch(report(`the notification action ${action.type}`));
+        else activations.push(action);
+      };
+      if (process.platform === 'win32') setUpToastActivation({ run: runActivation, log });
 
       const desktop: DesktopPort = {
         platform: process.platform,
@@ -119,6 +128,7 @@ export function runShell(options: ShellOptions): void {
       };
       const started = await options.startApp(desktop);
       trayApp = started;
+      for (const action of activations.splice(0)) runActivation(action);
 
       const runAction = (action: TrayMenuAction) => void started.runTrayAction(action).catch(report(`the menu action ${action.type}`));
       // Linux: is there a panel to show the tray icon (GNOME has none without an extension), and can the window place itself (not under Wayland)?

@@ -18,10 +18,11 @@ export interface ShellDoubleApp {
 
 const TIMEOUT_MS = 45_000;
 
-export function startShellDoubleApp(env: NodeJS.ProcessEnv): ShellDoubleApp {
+/** `script`: the entry to run (default the app's, out/main/index.js). */
+export function startShellDoubleApp(env: NodeJS.ProcessEnv, script = join(REPO_ROOT, 'out', 'main', 'index.js')): ShellDoubleApp {
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), join(REPO_ROOT, 'out', 'main', 'index.js')],
+    ['--import', join(REPO_ROOT, 'test', 'fixtures', 'fake-electron', 'register.mjs'), script],
     { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const events: ShellEvent[] = [];
