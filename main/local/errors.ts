@@ -20,6 +20,13 @@ export type DaemonErrorCode =
   | 'GIT_TRANSPORT_FAILED'
   | 'GIT_REMOTE_REJECTED'
   | 'A11Y_UNAVAILABLE'
+  // Daytona's daemon answers these too (apps/daemon/pkg/toolbox/computeruse/accessibility.go); the SDK maps them by status.
+  | 'A11Y_NODE_NOT_FOUND'
+  | 'A11Y_NO_ACCESSIBLE_ROOT'
+  | 'A11Y_ACTION_NOT_SUPPORTED'
+  | 'A11Y_INVALID_SCOPE'
+  | 'A11Y_INVALID_REQUEST'
+  | 'A11Y_INTERNAL'
   | 'RECORDING_STILL_ACTIVE'
   | 'RECORDING_FFMPEG_NOT_FOUND'
   | 'BAD_REQUEST'

@@ -174,7 +174,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const exec = {
     service,
     runner,
-    displayOf: (id: string) => desktops.displayOf(id),
+    desktopEnvOf: (id: string) => desktops.envOf(id),
     envOf: (record: SandboxRecord) => daemonEnv.of(record.id, record.env),
   };
   const sessions = new SessionManager(exec);

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { DaytonaA11yUnavailableError, DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
+import { DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingDesktopPackages } from '../../main/local/toolbox/computer-use/desktop.ts';
@@ -130,12 +130,6 @@ describe('computer use on the local provider, through the unmodified SDK', skipW
     }
     await sandbox.computerUse.recording.delete(recording.id);
     expect((await sandbox.computerUse.recording.list()).recordings).toEqual([]);
-  });
-
-  it('accessibility is refused with the daemon error Daytona uses when AT-SPI is unavailable, saying what to use instead', async () => {
-    const error = await sandbox.computerUse.accessibility.getTree().catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DaytonaA11yUnavailableError);
-    expect((error as Error).message).toMatch(/no accessibility \(AT-SPI\) service.*screenshot/);
   });
 
   it("isolation: a process in another sandbox cannot connect to this sandbox's display", async () => {

@@ -1,6 +1,7 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { missingAccessibilityPackages } from '../../main/local/toolbox/computer-use/accessibility.ts';
 import { missingDesktopPackages } from '../../main/local/toolbox/computer-use/desktop.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import {
@@ -13,10 +14,14 @@ import {
   type CliChild,
   type RuntimeInfo,
 } from '../helpers/mcp-harness.ts';
-import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
+import { bubblewrapSkipReason, missingCommandReason, skipNow, skipWhen } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const missing = missingDesktopPackages();
+const missingA11y = missingAccessibilityPackages();
+const noA11y =
+  (missingA11y.length > 0 ? `the accessibility packages are not installed (${missingA11y.join(', ')})` : undefined) ??
+  missingCommandReason('yad', 'Debian package yad: the GTK dialog the accessibility case drives');
 const skip = (missing.length > 0 ? `the desktop packages are not installed (${missing.join(', ')})` : undefined) ?? bubblewrapSkipReason();
 
 interface Block {
@@ -127,10 +132,35 @@ describe('computer_use_* tools over the bridge', skipWhen(skip, 'desktop'), () =
     await ok('computer_use_keyboard_press', { key: 'enter' });
   });
 
-  it('accessibility says the local provider has no AT-SPI service and what to use instead (an error result, not a fake tree)', async () => {
-    const result = await call('computer_use_accessibility_tree', {});
-    expect(result.isError).toBe(true);
-    expect(result.text).toMatch(/no accessibility \(AT-SPI\) service.*computer_use_screenshot/);
+  it('accessibility tools: a GTK dialog is found by role and name, its text field set, focused, and its button invoked', async (ctx) => {
+    if (noA11y) skipNow(ctx, noA11y, 'desktop');
+    await ok('execute_command', {
+      command: `yad --entry --title mcp-a11y --text 'Your name' --button 'Send:6' > /tmp/mcp-entry 2>/dev/null; echo "exit=$?" >> /tmp/mcp-entry`,
+      background: true,
+    });
+    const find = (args: Record<string, unknown>) =>
+      ok('computer_use_accessibility_find', { scope: 'all', ...args }).then(
+        (result) => (result.structuredContent as { matches?: { id: string; name: string; role: string }[] }).matches ?? [],
+      );
+    await expect
+      .poll(async () => (await find({ role: 'push button', name: 'Send', name_match: 'exact' })).length, { timeout: 20_000 })
+      .toBe(1);
+    const tree = await ok('computer_use_accessibility_tree', { scope: 'all', max_depth: 3 });
+    expect(tree.text).toMatch(/^Accessibility tree:\n/);
+    expect(JSON.stringify(tree.structuredContent)).toContain('"name":"mcp-a11y"');
+    const [field] = await find({ role: 'text', states: ['editable'] });
+    expect((await ok('computer_use_accessibility_set_value', { node_id: field!.id, value: 'set over MCP' })).text).toContain(
+      'Set the value',
+    );
+    await ok('computer_use_accessibility_focus', { node_id: field!.id });
+    const [send] = await find({ role: 'push button', name: 'Send', name_match: 'exact' });
+    expect((await ok('computer_use_accessibility_invoke', { node_id: send!.id })).text).toBe(`Invoked click on ${send!.id}.\n{}`);
+    await expect
+      .poll(async () => (await ok('execute_command', { command: 'cat /tmp/mcp-entry' })).text, { timeout: 15_000 })
+      .toContain('set over MCP\nexit=6');
+    const gone = await call('computer_use_accessibility_invoke', { node_id: send!.id });
+    expect(gone.isError).toBe(true);
+    expect(gone.text).toMatch(/accessibility node not found/);
   });
 
   it('computer_use_stop stops it; a screenshot then says to start the desktop', async () => {

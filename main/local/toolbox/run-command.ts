@@ -38,8 +38,8 @@ export interface RunResult {
 export interface SandboxExec {
   service: SandboxService;
   runner: SandboxRunner;
-  /** The X display a sandbox's desktop runs on, if any: its commands get it as DISPLAY, as on Daytona. */
-  displayOf?: ((sandboxId: string) => string | undefined) | undefined;
+  /** While a sandbox's desktop runs, the variables its commands get: DISPLAY (as on Daytona) and its D-Bus session bus. */
+  desktopEnvOf?: ((sandboxId: string) => Record<string, string>) | undefined;
   /** The daemon's environment for new processes (sandbox.updateEnv changes it); the sandbox's own variables if absent. */
   envOf?: ((record: SandboxRecord) => Record<string, string>) | undefined;
 }
@@ -74,8 +74,7 @@ export function spawnInSandbox(
   options: Pick<RunOptions, 'cwd' | 'env'>,
   stdio: ('pipe' | 'ignore')[],
 ): Promise<ChildProcess> {
-  const display = exec.displayOf?.(record.id);
-  const env = { ...(exec.envOf?.(record) ?? record.env), ...(display ? { DISPLAY: display } : {}), ...options.env };
+  const env = { ...(exec.envOf?.(record) ?? record.env), ...exec.desktopEnvOf?.(record.id), ...options.env };
   return exec.service.spawn(record.id, argv, { cwd: sandboxCwd(options.cwd), env, stdio });
 }
 

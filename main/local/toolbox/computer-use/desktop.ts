@@ -8,6 +8,7 @@ import type { SandboxRecord } from '../../sandbox-record.ts';
 import { findUtility } from '../../sandbox-runner/probe.ts';
 import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
+import { Accessibility } from './accessibility.ts';
 import { Recordings } from './recordings.ts';
 
 /** The programs a desktop needs, by the Debian package that installs each. */
@@ -82,12 +83,15 @@ export class Desktop {
   private readonly log: (line: string) => void;
   private readonly find: ((command: string) => string | undefined) | undefined;
   record: SandboxRecord;
+  /** Its AT-SPI buses, started with it (programs register with the accessibility bus when they start). */
+  readonly accessibility: Accessibility;
 
   constructor(exec: SandboxExec, record: SandboxRecord, options: DesktopOptions = {}) {
     this.exec = exec;
     this.record = record;
     this.log = options.log ?? (() => {});
     this.find = options.findUtility;
+    this.accessibility = new Accessibility(exec, () => this.record, options.findUtility);
   }
 
   /** Host path of the memory-mapped screen (XWD format). */
@@ -143,8 +147,13 @@ export class Desktop {
         `The desktop needs ${missing.join(', ')}, not installed on this machine: install the Debian package${missing.length > 1 ? 's' : ''} (sudo apt-get install ${missing.join(' ')}) and call computer_use_start again.`,
       );
     }
-    if (!this.running) await this.startXvfb();
+    if (!this.running) {
+      // The accessibility bus belongs to a display: a new display gets a new one.
+      await this.accessibility.stop();
+      await this.startXvfb();
+    }
     if (!alive(this.processes.openbox.child)) await this.startWindowManager();
+    await this.accessibility.start(this.display);
   }
 
   private async startXvfb(): Promise<void> {
@@ -292,6 +301,7 @@ export class Desktop {
   /** Ends the window manager, then the display; its socket and screen file go with it. */
   async stop(): Promise<void> {
     this.forget();
+    await this.accessibility.stop();
     await this.stopProcess('openbox');
     await this.stopProcess('xvfb');
     await rm(this.hostFbDir, { recursive: true, force: true });
@@ -369,8 +379,14 @@ export class Desktops {
     for (const desktop of this.desktops.values()) desktop.forget();
   }
 
-  /** DISPLAY for commands started in the sandbox while its desktop runs, as Daytona sets it. */
-  displayOf(sandboxId: string): string | undefined {
-    return this.running(sandboxId)?.display;
+  /**
+   * The variables commands started in the sandbox get while its desktop runs: DISPLAY, as Daytona sets it,
+   * and the desktop's own D-Bus session bus, where GTK and Qt programs find the accessibility bus.
+   */
+  envOf(sandboxId: string): Record<string, string> {
+    const desktop = this.running(sandboxId);
+    if (!desktop) return {};
+    const bus = desktop.accessibility.sessionBusAddress;
+    return { DISPLAY: desktop.display, ...(bus ? { DBUS_SESSION_BUS_ADDRESS: bus } : {}) };
   }
 }

@@ -1,8 +1,9 @@
 import { Router, json, type Request } from 'express';
 import { z } from 'zod';
-import { ApiError, badRequest } from '../../errors.ts';
+import { badRequest } from '../../errors.ts';
 import type { SandboxRecord } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
+import { addAccessibilityRoutes } from './accessibility-routes.ts';
 import type { Desktop, DesktopProcessName, Desktops } from './desktop.ts';
 import { checkRegion, encodeFrame, readFrame, type ImageFormat } from './framebuffer.ts';
 import { chord, keyName, listWindows, mouseButton, mousePosition, xdotool } from './input.ts';
@@ -221,22 +222,7 @@ export function computerUseRoutes(deps: ComputerUseDeps): Router {
     res.status(204).end();
   });
 
-  // ── accessibility ── (no AT-SPI bus runs in a local sandbox: said plainly, never a made-up tree)
-  const noAccessibility = () => {
-    throw new ApiError(
-      503,
-      'The local provider has no accessibility (AT-SPI) service in its sandboxes: find elements with a screenshot (computer_use_screenshot) and act with the mouse and keyboard tools instead.',
-      'A11Y_UNAVAILABLE',
-    );
-  };
-  router.get('/computeruse/a11y/tree', noAccessibility);
-  for (const path of [
-    '/computeruse/a11y/find',
-    '/computeruse/a11y/node/focus',
-    '/computeruse/a11y/node/invoke',
-    '/computeruse/a11y/node/value',
-  ]) {
-    router.post(path, noAccessibility);
-  }
+  // ── accessibility ── (AT-SPI, from the desktop's own accessibility bus)
+  addAccessibilityRoutes(router, desktopOf);
   return router;
 }

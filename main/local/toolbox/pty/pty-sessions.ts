@@ -137,8 +137,7 @@ export class PtySessions {
   /** Starts a session's shell (a lazy one on its first connect); the session goes away if it cannot start. */
   async start(record: SandboxRecord, session: PtySession): Promise<void> {
     if (session.pty || session.ended) return;
-    const display = this.exec.displayOf?.(record.id);
-    const env = { ...(this.exec.envOf?.(record) ?? record.env), ...(display ? { DISPLAY: display } : {}), ...session.info.envs };
+    const env = { ...(this.exec.envOf?.(record) ?? record.env), ...this.exec.desktopEnvOf?.(record.id), ...session.info.envs };
     let pty: SandboxPty;
     try {
       pty = await this.exec.service.spawnPty(record.id, PTY_SHELL, {
