@@ -52,7 +52,7 @@ export class SandboxService {
   private readonly log: (line: string) => void;
   private readonly runtimes: SandboxRuntimes;
   private readonly states: StateRecorder;
-  private readonly access: RunningAccess;
+  readonly access: RunningAccess;
   private readonly queues = new SerialQueues();
   private readonly activity: ActivityLog;
   /** For the transitions in lifecycle/ (pause, fork, resize, network updates), which take it as their context. */

@@ -12,7 +12,7 @@ import {
   type Sandbox,
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { skipNow, skipWhen } from '../helpers/skip.ts';
 
@@ -41,7 +41,6 @@ async function rejection(promise: Promise<unknown>): Promise<DaytonaError> {
 describe('local provider: toolbox files through the unmodified SDK', () => {
   let t: TestProvider;
   let sandbox: Sandbox;
-  let other: Sandbox;
   let home: string;
   let local: { path: string; cleanup: () => Promise<void> };
   let dataDir: string | undefined;
@@ -52,7 +51,6 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     t = await startTestProvider({ maxUploadBytes: MAX_UPLOAD, ...(dataDir ? { dataDir } : {}) });
     local = await tempDir('daytona-tray-files-local-');
     sandbox = await t.daytona.create({ name: 'files-main' });
-    other = await t.daytona.create({ name: 'files-other' });
     home = t.provider.service.dirsOf(sandbox.id).home;
   });
   afterAll(async () => {
@@ -117,7 +115,9 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect(results[1]!.errorDetails).toMatchObject({ statusCode: 404, code: 'FILE_NOT_FOUND', source: 'DAYTONA_DAEMON' });
       expect(results[2]!.result).toBe(join(local.path, 'b-copy.txt'));
       expect(await readFile(join(local.path, 'b-copy.txt'), 'utf8')).toBe('b');
-      expect(results[3]!.errorDetails).toMatchObject({ statusCode: 403, code: 'FILE_ACCESS_DENIED' });
+      // Under bubblewrap the file API sees the sandbox's own /etc (local-fidelity-sandbox-fs.test.ts); plain processes only their folders.
+      if (t.provider.service.isolation === 'bubblewrap') expect(results[3]!.result?.toString()).toMatch(/^daytona:x:1000:1000:/m);
+      else expect(results[3]!.errorDetails).toMatchObject({ statusCode: 403, code: 'FILE_ACCESS_DENIED' });
       expect(results[4]!.errorDetails).toMatchObject({ statusCode: 400, code: 'INVALID_FILE_PATH' });
 
       const missing = await rejection(sandbox.fs.downloadFile('multi/missing.txt'));
@@ -247,7 +247,7 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     });
 
     it('answers a bulk upload with per-file errors: a 403 when every file was refused, a 400 listing them otherwise', async () => {
-      const denied = await rejection(sandbox.fs.uploadFile(Buffer.from('x'), '../escape.txt'));
+      const denied = await rejection(sandbox.fs.uploadFile(Buffer.from('x'), '/usr/escape.txt'));
       expect(denied).toBeInstanceOf(DaytonaFileAccessDeniedError);
       expect(denied.statusCode).toBe(403);
 
@@ -262,7 +262,7 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       const body = await response.json();
       expect(body).toMatchObject({ source: 'DAYTONA_DAEMON', files: [{ path: '/home/daytona/partial/ok.txt', bytes: 2 }] });
       expect(body.errors).toHaveLength(2);
-      expect(body.errors.join('\n')).toMatch(/\/etc\/evil\.txt.*outside the sandbox/);
+      expect(body.errors.join('\n')).toMatch(/\/etc\/evil\.txt.*(outside the sandbox|read-only)/);
       expect(body.errors.join('\n')).toMatch(/files\[2\]\.path/);
       expect(await readFile(join(home, 'partial/ok.txt'), 'utf8')).toBe('ok');
 
@@ -464,7 +464,7 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
         ['rep/bin.dat', true],
       ]);
       expect(results[2]!.error).toMatch(/not found/i);
-      expect(results[3]!.error).toMatch(/outside the sandbox/);
+      expect(results[3]!.error).toMatch(/outside the sandbox|Permission denied/);
       expect(await readFile(join(home, 'rep/one.json'), 'utf8')).toBe('"version": "1.1.0" and "version": "1.1.0"');
       expect(await readFile(join(home, 'rep/two.txt'), 'utf8')).toBe('untouched');
       // Bytes that are not UTF-8 survive a replace untouched.
@@ -499,7 +499,23 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
     });
   });
 
-  describe('paths that leave the sandbox', () => {
+  // Where sandboxes are plain processes the file API reaches only their home, /tmp and volumes; under bubblewrap it
+  // sees the sandbox's whole filesystem (local-fidelity-sandbox-fs.test.ts).
+  describe('paths that leave the sandbox (sandboxes as plain processes)', () => {
+    let t: TestProvider;
+    let sandbox: Sandbox;
+    let other: Sandbox;
+    const toolbox = (path: string) => `/toolbox/${sandbox.id}${path}`;
+    beforeAll(async () => {
+      t = await startPlainTestProvider(dataDir ? { dataDir: join(dataDir, 'plain') } : {});
+      sandbox = await t.daytona.create({ name: 'plain-main' });
+      other = await t.daytona.create({ name: 'plain-other' });
+      await sandbox.fs.uploadFile(Buffer.from('hello buffer\n'), 'up/buffer.txt');
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+
     const escaping = [
       '../escape.txt',
       '../../../../etc/passwd',

@@ -277,8 +277,8 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
   });
 
   describe('messages written for a model', () => {
-    it('a path outside the sandbox says where the home directory is, not that the API key lacks rights', async () => {
-      const text = await fails('get_file_info', { id, filePath: '/etc/passwd' });
+    it('a path the sandbox may not write says where the home directory is, not that the API key lacks rights', async () => {
+      const text = await fails('create_folder', { id, folderPath: '/usr/daytona-tray-probe' });
       expect(text).toContain("The sandbox user's home directory is /home/daytona");
       expect(text).not.toMatch(/API key|dashboard/);
     });

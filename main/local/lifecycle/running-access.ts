@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { ApiError, conflict } from '../errors.ts';
 import { RUNNING_STATES, type SandboxRecord } from '../sandbox-record.ts';
-import type { CommandSpec, PtySpec, RunningSandbox, SandboxPty } from '../sandbox-runner/index.ts';
+import type { CommandSpec, PtySpec, RunningSandbox, SandboxPty, SandboxRoot } from '../sandbox-runner/index.ts';
 import { hostnameOf } from './new-sandbox.ts';
 import type { SandboxRuntimes } from './sandbox-runtimes.ts';
 import type { SerialQueues } from './serial-queues.ts';
@@ -48,6 +48,14 @@ export class RunningAccess {
   /** Starts a command on a terminal of its own in a started sandbox (as spawn does). */
   async spawnPty(id: string, argv: string[], spec: PtySpec): Promise<SandboxPty> {
     return this.deps.runtimes.spawnPty(id, await this.alive(id), argv, spec);
+  }
+
+  /**
+   * The started sandbox's filesystem as its processes see it, for the file routes (see RunningSandbox.openRoot);
+   * undefined where there is none (plain processes). The caller closes it.
+   */
+  async openRoot(id: string): Promise<SandboxRoot | undefined> {
+    return (await this.alive(id)).openRoot?.();
   }
 
   /** The started sandbox's live runtime (started again if it died). */

@@ -12,6 +12,7 @@ import { startPtyProcess } from './pty-process.ts';
 import type { NetworkPolicy, PrestartedSandbox, SandboxLayout } from './types.ts';
 import { registerAgent, residentAgent, stdioModes } from './agent/launch-agent.ts';
 import { setHostname } from './set-hostname.ts';
+import { openSandboxRoot, rootFactsOf, type RootFacts } from './sandbox-root.ts';
 import type { StdioOptions } from 'node:child_process';
 
 /** The network a sandbox starts with: its own (when `own` is given and the layout is 'nested'), or the host's. */
@@ -111,7 +112,8 @@ export async function startInit(
 
   let initProcess: InitProcess;
   let ownNetwork: OwnNetwork | undefined;
-  /** Namespace files held open: 'nested' the outer user namespace; 'flat' NAMESPACES (+ net), then the root. */
+  let rootFacts: RootFacts | undefined;
+  /** Files held open: 'nested' the outer user namespace (+ net); 'flat' NAMESPACES (+ net); then the sandbox's root. */
   const held: number[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
@@ -148,8 +150,9 @@ export async function startInit(
     } else {
       for (const [, file] of NAMESPACES) held.push(openSync(`/proc/${pid}/ns/${file}`, 'r'));
       if (networkBlockAll) held.push(openSync(`/proc/${pid}/ns/net`, 'r'));
-      held.push(openSync(`/proc/${pid}/root`, 'r'));
     }
+    held.push(openSync(`/proc/${pid}/root`, 'r'));
+    rootFacts = rootFactsOf(pid, held.at(-1)!); // before the check below: read from the right process
     // Everything opened was the init's: the same process before and after (start time), its pid namespace.
     if (readlinkSync(`/proc/${pid}/ns/pid`) !== `pid:[${pidNamespace}]` || procStat(pid)?.start !== before.start) {
       throw new Error('the sandbox init exited while it was starting');
@@ -324,6 +327,11 @@ export async function startInit(
       if (!running()) throw new Error('the sandbox is not running');
       if (!ownNetwork) throw new Error(SHARED_NETWORK_CHANGE);
       await ownNetwork.apply(policy);
+    },
+    async openRoot() {
+      if (!running()) throw new Error('the sandbox is not running');
+      // Counted as a start: the held root's fd is not released (its number reused) while it is reopened.
+      return rootFacts ? openSandboxRoot(rootFacts).finally(countStart()) : undefined;
     },
     signalAll: (sig) => {
       const count = signalMembers(initProcess, sig);

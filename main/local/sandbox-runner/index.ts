@@ -21,6 +21,7 @@ export type {
   SandboxSpec,
 } from './types.ts';
 export { findBubblewrap, findNamespaceTools, type NamespaceTools } from './probe.ts';
+export type { SandboxRoot } from './sandbox-root.ts';
 
 const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
 

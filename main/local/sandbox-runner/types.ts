@@ -1,6 +1,7 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { ToolPackage } from './tool-packages.ts';
 import type { Socket } from 'node:net';
+import type { SandboxRoot } from './sandbox-root.ts';
 
 /** Where a sandbox's writable directories live on the host. */
 export interface SandboxDirs {
@@ -115,6 +116,12 @@ export interface RunningSandbox {
    * returns how many processes it reached.
    */
   signalAll(sig: 'SIGSTOP' | 'SIGCONT'): number;
+  /**
+   * A handle of the caller's own on the sandbox's filesystem as its processes see it (sandbox-root.ts), for the
+   * toolbox's file routes; undefined where the kernel cannot vouch for it. Absent where commands are plain host
+   * processes: the file routes then keep to the sandbox's home, /tmp and volumes.
+   */
+  openRoot?(): Promise<SandboxRoot | undefined>;
 }
 
 /** A sandbox started ahead of need (a warm pool's, on fresh empty dirs), later given to one sandbox. */

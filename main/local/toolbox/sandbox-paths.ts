@@ -3,17 +3,30 @@ import { lstat, open, readlink, realpath, unlink, type FileHandle } from 'node:f
 import { join, posix, relative, sep } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
-import type { SandboxDirs } from '../sandbox-runner/index.ts';
+import type { SandboxDirs, SandboxRoot } from '../sandbox-runner/index.ts';
+
+/**
+ * What the file routes may reach in a sandbox: with `root` (a started bubblewrap sandbox), its whole filesystem as
+ * its processes see it; without (plain processes), only its home, /tmp and volumes, straight from the host.
+ */
+export interface FileScope {
+  dirs: SandboxDirs;
+  root?: SandboxRoot | undefined;
+}
 
 export interface ResolvedPath {
   /** The path as the request named it, made absolute and normalised (e.g. /home/daytona/app/main.py). */
   sandboxPath: string;
-  /** Where that file lives on the host, with every symlink on the way resolved inside the sandbox. */
+  /** Where that file is reached from the host, with every symlink on the way resolved inside the sandbox. */
   hostPath: string;
-  /** The host directory this path stays inside (the sandbox's home or /tmp). */
+  /** The host path this path stays inside (the sandbox's root; without one, its home, /tmp or a volume). */
   hostRoot: string;
   /** The path as the request spelled it, for messages. */
   requested: string;
+  /** Whether the path (symlinks resolved) is `/`, the home, /tmp or a volume: never deleted, moved or replaced. */
+  isAreaRoot: boolean;
+  /** The sandbox's root, when the path is reached through it: files opened there are checked to be its own. */
+  root?: SandboxRoot | undefined;
 }
 
 export interface ResolveOptions {
@@ -50,11 +63,17 @@ export function normalizeSandboxPath(requested: unknown): string {
   return posix.resolve(SANDBOX_HOME, requested.replace(/^~(?=\/|$)/, SANDBOX_HOME));
 }
 
+/** The sandbox paths of the places a sandbox can write: its volumes, its home and /tmp. */
+const areaPaths = (dirs: SandboxDirs) => [...(dirs.mounts ?? []).map((mount) => mount.sandboxPath), SANDBOX_HOME, TMP];
+
 /**
- * The places a sandbox can write, as (sandbox path, host directory): its volumes (the innermost mount holding the
- * path wins, as inside the sandbox), its home and /tmp. Anything else is outside.
+ * Where a sandbox path is reached from the host, as (sandbox path, host path) of its area. With the sandbox's root,
+ * everything is (its `/`). Without: its volumes (the innermost mount holding the path wins, as inside the sandbox),
+ * its home and /tmp; anything else is outside.
  */
-function areaOf(dirs: SandboxDirs, sandboxPath: string): { sandboxRoot: string; hostRoot: string } | undefined {
+function areaOf(scope: FileScope, sandboxPath: string): { sandboxRoot: string; hostRoot: string } | undefined {
+  if (scope.root) return { sandboxRoot: '/', hostRoot: scope.root.path };
+  const { dirs } = scope;
   const mounts = (dirs.mounts ?? []).map((mount) => [mount.sandboxPath, mount.hostPath] as const).reverse();
   for (const [sandboxRoot, hostRoot] of [...mounts, [SANDBOX_HOME, dirs.home] as const, [TMP, dirs.tmp] as const]) {
     if (sandboxPath === sandboxRoot || sandboxPath.startsWith(`${sandboxRoot}/`)) return { sandboxRoot, hostRoot };
@@ -63,24 +82,29 @@ function areaOf(dirs: SandboxDirs, sandboxPath: string): { sandboxRoot: string; 
 }
 
 /**
- * Maps a path from a toolbox request to the host. Only /home/daytona and /tmp are reachable. Symlinks are
- * followed the way the sandbox itself sees them, one component at a time: a link to /etc, to /root or to a host
- * path (another sandbox's folder, say) points outside and is refused with 403, while a link that stays inside
- * resolves to its real target, so the returned host path has no symlink left in it (except a last component
- * kept with `followLast: false`).
+ * Maps a path from a toolbox request to the host. Symlinks are followed the way the sandbox itself sees them, one
+ * component at a time, so the returned host path has no symlink left in it (except a last component kept with
+ * `followLast: false`). With the sandbox's root (`FileScope.root`) every path is the sandbox's own: a link to `/`
+ * or to a host path (another sandbox's folder, say) means that path inside the sandbox, never the host's. Without
+ * it only the home, /tmp and volumes are reachable, and a link out of them is refused with 403.
  *
- * A sandbox process could still swap a folder for a symlink between this check and the operation that follows;
- * closing that fully needs openat2(RESOLVE_BENEATH), which Node does not offer. `openInside` closes it for
- * reads and for the files uploads create.
+ * A sandbox process could still swap a folder for a symlink between this resolution and the operation that
+ * follows; closing that fully needs openat2(RESOLVE_IN_ROOT), which Node does not offer. `openInside` closes it for
+ * reads, writes and the files uploads create.
  */
-export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown, options: ResolveOptions = {}): Promise<ResolvedPath> {
+export async function resolveSandboxPath(
+  scopeOrDirs: FileScope | SandboxDirs,
+  requested: unknown,
+  options: ResolveOptions = {},
+): Promise<ResolvedPath> {
+  const scope: FileScope = 'dirs' in scopeOrDirs ? scopeOrDirs : { dirs: scopeOrDirs };
   const sandboxPath = normalizeSandboxPath(requested);
   const shown = String(requested);
   const followLast = options.followLast ?? true;
   let current = sandboxPath;
   let hops = 0;
   for (;;) {
-    const area = areaOf(dirs, current);
+    const area = areaOf(scope, current);
     if (!area) throw outsideSandbox(shown);
     const parts = current
       .slice(area.sandboxRoot.length)
@@ -115,28 +139,34 @@ export async function resolveSandboxPath(dirs: SandboxDirs, requested: unknown, 
     }
     // Defence in depth: a name can never climb out, but check the host path as well.
     if (!isInside(area.hostRoot, hostPath)) throw outsideSandbox(shown);
-    return { sandboxPath, hostPath, hostRoot: area.hostRoot, requested: shown };
+    const isAreaRoot = scope.root
+      ? ['/', ...areaPaths(scope.dirs)].includes(posix.join('/', relative(area.hostRoot, hostPath)))
+      : hostPath === area.hostRoot;
+    return { sandboxPath, hostPath, hostRoot: area.hostRoot, requested: shown, isAreaRoot, root: scope.root };
   }
 }
 
 /**
- * Opens a resolved path without following a symlink in its last component and, where the kernel says which
- * file an open descriptor is (Linux /proc/self/fd), checks that the file really is inside the sandbox, so a
- * folder swapped for a symlink after `resolveSandboxPath` cannot redirect the read or write. A file this call
- * created outside (O_CREAT after such a swap) is removed again.
+ * Opens a resolved path without following a symlink in its last component and checks that the file really is the
+ * sandbox's, so a folder swapped for a symlink after `resolveSandboxPath` cannot redirect the read or write: through
+ * the sandbox's root, that the file is on one of the sandbox's mounts; without, where the kernel says which file an
+ * open descriptor is (Linux /proc/self/fd), that it is inside the area. A file this call created outside (O_CREAT
+ * after such a swap) is removed again.
  */
 export async function openInside(resolved: ResolvedPath, flags: number, mode?: number): Promise<FileHandle> {
   const handle = await open(resolved.hostPath, flags | constants.O_NOFOLLOW, mode);
   let where: string | undefined;
   try {
     where = await openedPath(handle);
-    if (where === undefined || isInside(await realpath(resolved.hostRoot), where)) return handle;
+    if (resolved.root) {
+      if (await resolved.root.contains(handle)) return handle;
+    } else if (where === undefined || isInside(await realpath(resolved.hostRoot), where)) return handle;
   } catch (error) {
     await handle.close();
     throw error;
   }
   await handle.close();
-  if ((flags & constants.O_CREAT) !== 0) await unlink(where).catch(() => {});
+  if ((flags & constants.O_CREAT) !== 0 && where !== undefined) await unlink(where).catch(() => {});
   throw outsideSandbox(resolved.requested);
 }
 

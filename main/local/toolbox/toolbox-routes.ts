@@ -74,7 +74,13 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
       timestampUnix: Math.floor(now.getTime() / 1000),
     });
   });
-  inner.use(filesRoutes({ dirsOf: (req) => deps.service.dirsOf(recordOf(req).id), maxUploadBytes: deps.maxUploadBytes }));
+  inner.use(
+    filesRoutes({
+      dirsOf: (req) => deps.service.dirsOf(recordOf(req).id),
+      openRoot: (req) => deps.service.access.openRoot(recordOf(req).id),
+      maxUploadBytes: deps.maxUploadBytes,
+    }),
+  );
   inner.use(processRoutes({ ...deps, recordOf }));
   inner.use(ptyRoutes({ ptys: deps.ptys, recordOf }));
   inner.use(interpreterRoutes({ ...deps, contexts: deps.interpreters, recordOf }));

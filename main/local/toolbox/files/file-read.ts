@@ -6,8 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { ApiError } from '../../errors.ts';
-import type { SandboxDirs } from '../../sandbox-runner/index.ts';
-import { openInside, resolveSandboxPath, type ResolvedPath } from '../sandbox-paths.ts';
+import { openInside, resolveSandboxPath, type FileScope, type ResolvedPath } from '../sandbox-paths.ts';
 import { orFsError } from './fs-errors.ts';
 
 /**
@@ -40,9 +39,9 @@ export async function sendBody(res: Response, body: Readable, end: boolean): Pro
 export const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Stats of a symlink's target when it resolves inside the sandbox; undefined otherwise. */
-export async function statInside(dirs: SandboxDirs, sandboxPath: string): Promise<Stats | undefined> {
+export async function statInside(scope: FileScope, sandboxPath: string): Promise<Stats | undefined> {
   try {
-    return await stat((await resolveSandboxPath(dirs, sandboxPath)).hostPath);
+    return await stat((await resolveSandboxPath(scope, sandboxPath)).hostPath);
   } catch {
     return undefined;
   }

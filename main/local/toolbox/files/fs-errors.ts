@@ -10,6 +10,15 @@ export function fsError(error: unknown, path: string): never {
     case 'EACCES':
     case 'EPERM':
       throw new ApiError(403, `Permission denied: ${path}.`, 'FILE_ACCESS_DENIED');
+    case 'EROFS':
+      // The daemon's answer to a permission error; in a local sandbox /usr, /etc and the system folders are read-only.
+      throw new ApiError(
+        403,
+        `Permission denied: ${path} is on a read-only part of the sandbox's filesystem (/usr, /etc and the system folders are).`,
+        'FILE_ACCESS_DENIED',
+      );
+    case 'EBUSY':
+      throw new ApiError(409, `${path} is in use (a mount point of the sandbox): it cannot be removed or replaced.`, 'CONFLICT');
     case 'ELOOP':
       // Paths are resolved before use, so only a last component turned into a symlink meanwhile gets here.
       throw new ApiError(403, `${path} is a symlink that changed while it was being opened: retry.`, 'FILE_ACCESS_DENIED');

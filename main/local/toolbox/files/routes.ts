@@ -1,12 +1,12 @@
-import { chmod, lstat, mkdir, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, cp, lstat, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { Router, json, type Request } from 'express';
+import { Router, json, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import { ApiError, badRequest, daemonErrorBody } from '../../errors.ts';
 import { SANDBOX_USER } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { fileInfo } from '../file-info.ts';
-import { resolveSandboxPath, type ResolveOptions } from '../sandbox-paths.ts';
+import { resolveSandboxPath, type FileScope, type ResolveOptions } from '../sandbox-paths.ts';
 import {
   byName,
   contentTypeOf,
@@ -21,9 +21,11 @@ import { fsError, orFsError } from './fs-errors.ts';
 import { globMatcher } from './glob.ts';
 import { parseMode, queryValue, requiredPathParam } from './request-params.ts';
 import { grepFile, replaceInFile, walkTree } from './tree-search.ts';
-import { isAreaRoot, receiveUpload, type FilesDeps } from './upload.ts';
+import { makeFolders, receiveUpload, type FilesDeps } from './upload.ts';
 
 export type { FilesDeps } from './upload.ts';
+
+type Route = (req: Request, res: Response) => Promise<void>;
 
 const MAX_LIST_ENTRIES = 10_000;
 const MAX_SEARCH_RESULTS = 10_000;
@@ -33,12 +35,42 @@ const SANDBOX_UID = '1000';
 /** Toolbox file routes under {toolboxProxyUrl}/{id}/files (docs/daytona-api.md §6.1, §7). */
 export function filesRoutes(deps: FilesDeps): Router {
   const router = Router();
-  const resolve = (req: Request, path: string, options?: ResolveOptions) => resolveSandboxPath(deps.dirsOf(req), path, options);
+  const scopes = new WeakMap<Request, FileScope>();
+  /**
+   * Runs a route with what its request may reach. Through a root handle of its own (the sandbox's filesystem as it
+   * sees it), let go only once the route is done, clean-up included: a sandbox stopped meanwhile, or a client gone,
+   * cannot turn its paths into anything else (a closed fd's number goes to the next file opened).
+   */
+  const withScope =
+    (route: Route): RequestHandler =>
+    async (req, res) => {
+      const root = await deps.openRoot(req);
+      scopes.set(req, { dirs: deps.dirsOf(req), root });
+      try {
+        await route(req, res);
+      } finally {
+        await root?.close();
+      }
+    };
+  const scoped =
+    (register: (path: string, ...handlers: RequestHandler[]) => unknown) =>
+    (path: string, ...chain: [...RequestHandler[], Route]) => {
+      const route = chain.pop() as Route;
+      register(path, ...(chain as RequestHandler[]), withScope(route));
+    };
+  const on = { get: scoped(router.get.bind(router)), post: scoped(router.post.bind(router)), delete: scoped(router.delete.bind(router)) };
+  const scopeOf = (req: Request) => {
+    const scope = scopes.get(req);
+    if (!scope) throw new Error('file route used without its scope');
+    return scope;
+  };
+  const resolve = (req: Request, path: string, options?: ResolveOptions) => resolveSandboxPath(scopeOf(req), path, options);
+  const uploadTo = (req: Request) => ({ scope: scopeOf(req), maxUploadBytes: deps.maxUploadBytes });
 
-  router.get('/files', async (req, res) => {
+  on.get('/files', async (req, res) => {
     const path = queryValue(req, 'path') || '.';
     const depth = parseOrBadRequest(z.coerce.number().int().min(1).max(64).default(1), queryValue(req, 'depth'), "query 'depth'");
-    const dirs = deps.dirsOf(req);
+    const scope = scopeOf(req);
     const dir = await resolve(req, path);
     const stats = await stat(dir.hostPath).catch(orFsError(path));
     if (!stats.isDirectory())
@@ -54,7 +86,7 @@ export function filesRoutes(deps: FilesDeps): Router {
         const entry = await lstat(hostPath).catch(() => undefined);
         if (!entry) continue;
         // Like the daemon (os.Stat), a symlink shows its target, but only a target inside the sandbox.
-        const shown = entry.isSymbolicLink() ? ((await statInside(dirs, sandboxPath)) ?? entry) : entry;
+        const shown = entry.isSymbolicLink() ? ((await statInside(scope, sandboxPath)) ?? entry) : entry;
         out.push(fileInfo(name, sandboxPath, shown));
         if (level < depth && entry.isDirectory()) await walk(hostPath, sandboxPath, level + 1);
       }
@@ -63,43 +95,49 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.json(out);
   });
 
-  router.get('/files/info', async (req, res) => {
+  on.get('/files/info', async (req, res) => {
     const path = requiredPathParam(req);
     const target = await resolve(req, path);
     const stats = await stat(target.hostPath).catch(orFsError(path));
     res.json(fileInfo(posix.basename(target.sandboxPath) || '/', target.sandboxPath, stats));
   });
 
-  router.post('/files/folder', async (req, res) => {
+  on.post('/files/folder', async (req, res) => {
     const path = requiredPathParam(req);
     const mode = parseMode(queryValue(req, 'mode') || '755');
     const target = await resolve(req, path);
-    await mkdir(target.hostPath, { recursive: true, mode }).catch(orFsError(path));
+    await makeFolders(target, target.hostPath, mode).catch(orFsError(path));
     // mkdir's mode passes through the umask, and an existing folder keeps its own: set it explicitly.
     await chmod(target.hostPath, mode).catch(orFsError(path));
     res.status(201).end();
   });
 
-  router.post('/files/move', async (req, res) => {
+  on.post('/files/move', async (req, res) => {
     const source = requiredPathParam(req, 'source');
     const destination = requiredPathParam(req, 'destination');
     // Both ends are links themselves when they are symlinks: rename moves or replaces the link, never its target.
     const from = await resolve(req, source, { followLast: false });
     const to = await resolve(req, destination, { followLast: false });
-    if (isAreaRoot(from)) throw new ApiError(400, `Cannot move ${source}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
-    if (isAreaRoot(to))
+    if (from.isAreaRoot) throw new ApiError(400, `Cannot move ${source}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
+    if (to.isAreaRoot)
       throw new ApiError(400, `Cannot replace ${destination}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
     await lstat(from.hostPath).catch(orFsError(source));
-    await rename(from.hostPath, to.hostPath).catch(orFsError(destination));
+    await rename(from.hostPath, to.hostPath).catch(async (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') fsError(error, destination);
+      // Another mount inside the sandbox (its home and /tmp, a volume): copied, then removed, as mv does.
+      const copy = { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true };
+      await cp(from.hostPath, to.hostPath, copy).catch(orFsError(destination));
+      await rm(from.hostPath, { recursive: true }).catch(orFsError(source));
+    });
     res.status(200).end();
   });
 
-  router.delete('/files', async (req, res) => {
+  on.delete('/files', async (req, res) => {
     const path = requiredPathParam(req);
     const recursive = queryValue(req, 'recursive') === 'true';
     // A symlink is deleted itself (even one pointing outside), never what it points at.
     const target = await resolve(req, path, { followLast: false });
-    if (isAreaRoot(target))
+    if (target.isAreaRoot)
       throw new ApiError(400, `Refusing to delete ${path}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
     const stats = await lstat(target.hostPath).catch(orFsError(path));
     if (stats.isDirectory() && !recursive) {
@@ -109,7 +147,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.status(204).end();
   });
 
-  router.get('/files/download', async (req, res) => {
+  on.get('/files/download', async (req, res) => {
     const path = requiredPathParam(req);
     const { handle, size } = await openFileForRead(await resolve(req, path));
     res.setHeader('Content-Type', 'application/octet-stream');
@@ -118,7 +156,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     await sendBody(res, readStream(handle, size), true);
   });
 
-  router.post('/files/bulk-download', json({ limit: '1mb' }), async (req, res) => {
+  on.post('/files/bulk-download', json({ limit: '1mb' }), async (req, res) => {
     const { paths } = parseOrBadRequest(
       z.object({ paths: z.array(z.string()).min(1).max(10_000) }),
       req.body ?? {},
@@ -150,8 +188,8 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.end(`--${boundary}--\r\n`);
   });
 
-  router.post('/files/bulk-upload', async (req, res) => {
-    const result = await receiveUpload(req, deps, (field) => {
+  on.post('/files/bulk-upload', async (req, res) => {
+    const result = await receiveUpload(req, uploadTo(req), (field) => {
       const match = /^files\[(\d+)\]\.(path|file)$/.exec(field);
       return match ? { index: Number(match[1]), kind: match[2] as 'path' | 'file' } : undefined;
     });
@@ -177,25 +215,27 @@ export function filesRoutes(deps: FilesDeps): Router {
   const uploadOne = async (req: Request) => {
     const path = requiredPathParam(req);
     const target = await resolve(req, path);
-    const result = await receiveUpload(req, deps, (field) => (field === 'file' ? { index: 0, kind: 'file' } : undefined), { 0: path });
+    const result = await receiveUpload(req, uploadTo(req), (field) => (field === 'file' ? { index: 0, kind: 'file' } : undefined), {
+      0: path,
+    });
     const error = result.errors[0];
     if (error) throw new ApiError(error.status, error.message, error.code);
     if (result.files.length === 0) throw badRequest("No file received: send the file in a multipart field named 'file'.");
     return { path, target };
   };
 
-  router.post('/files/upload-v2', async (req, res) => {
+  on.post('/files/upload-v2', async (req, res) => {
     const { path, target } = await uploadOne(req);
     res.status(200).json({ name: posix.basename(target.sandboxPath), path: target.sandboxPath, type: contentTypeOf(path) });
   });
 
   // The first version of the call (FileSystemApi.uploadFile), which the daemon still serves: the same, with an empty answer.
-  router.post('/files/upload', async (req, res) => {
+  on.post('/files/upload', async (req, res) => {
     await uploadOne(req);
     res.status(200).end();
   });
 
-  router.get('/files/find', async (req, res) => {
+  on.get('/files/find', async (req, res) => {
     const path = requiredPathParam(req);
     const pattern = queryValue(req, 'pattern');
     if (!pattern) throw badRequest('A search pattern is required: pass ?pattern=<text to find>.');
@@ -213,7 +253,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.json(matches);
   });
 
-  router.get('/files/search', async (req, res) => {
+  on.get('/files/search', async (req, res) => {
     const path = requiredPathParam(req);
     const pattern = queryValue(req, 'pattern');
     if (!pattern) throw badRequest('A file name pattern is required: pass ?pattern=<glob such as *.py or src/**/*.ts>.');
@@ -237,7 +277,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.json({ files });
   });
 
-  router.post('/files/replace', json({ limit: '1mb' }), async (req, res) => {
+  on.post('/files/replace', json({ limit: '1mb' }), async (req, res) => {
     const body = parseOrBadRequest(
       z.object({ files: z.array(z.string()).min(1).max(10_000), pattern: z.string().min(1), newValue: z.string() }),
       req.body ?? {},
@@ -257,7 +297,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     res.json(results);
   });
 
-  router.post('/files/permissions', async (req, res) => {
+  on.post('/files/permissions', async (req, res) => {
     const path = requiredPathParam(req);
     const owner = queryValue(req, 'owner');
     const group = queryValue(req, 'group');

@@ -1,23 +1,29 @@
 import busboy from 'busboy';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError, badRequest, type DaemonErrorCode } from '../../errors.ts';
-import type { SandboxDirs } from '../../sandbox-runner/index.ts';
-import { openInside, resolveSandboxPath, type ResolvedPath } from '../sandbox-paths.ts';
+import type { SandboxDirs, SandboxRoot } from '../../sandbox-runner/index.ts';
+import { openInside, resolveSandboxPath, type FileScope, type ResolvedPath } from '../sandbox-paths.ts';
 import { fsError } from './fs-errors.ts';
 
 export interface FilesDeps {
   dirsOf(req: Request): SandboxDirs;
+  /** The started sandbox's root (its whole filesystem as it sees it), opened for one request; undefined where there is none. */
+  openRoot(req: Request): Promise<SandboxRoot | undefined>;
   /** Upper bound for the file bytes of one upload request. */
   maxUploadBytes: number;
 }
 
-export const isAreaRoot = (target: ResolvedPath) => target.hostPath === target.hostRoot;
+/** Where one upload request writes: the request's scope, and its size limit. */
+export interface UploadTo {
+  scope: FileScope;
+  maxUploadBytes: number;
+}
 
 export interface UploadError {
   status: number;
@@ -63,7 +69,7 @@ function uploadError(error: unknown, path: string): UploadError {
  */
 export function receiveUpload(
   req: Request,
-  deps: FilesDeps,
+  deps: UploadTo,
   classify: (field: string) => PartKind | undefined,
   knownPaths: Record<number, string> = {},
 ): Promise<UploadResult> {
@@ -71,7 +77,7 @@ export function receiveUpload(
   if (!/^multipart\/form-data/i.test(contentType)) {
     return Promise.reject(badRequest('Upload must be multipart/form-data (fields files[i].path then files[i].file).'));
   }
-  const dirs = deps.dirsOf(req);
+  const { scope } = deps;
   const paths: Record<number, string> = { ...knownPaths };
   const errors: UploadError[] = [];
   const tasks: Promise<StagedFile | undefined>[] = [];
@@ -143,7 +149,7 @@ export function receiveUpload(
       writers.add(limiter);
       stream.on('error', (error) => limiter.destroy(error));
       tasks.push(
-        stageFile(dirs, path, stream, limiter, created).then(
+        stageFile(scope, path, stream, limiter, created).then(
           (staged) => {
             writers.delete(limiter);
             return staged;
@@ -189,19 +195,42 @@ export function receiveUpload(
   });
 }
 
+/**
+ * `mkdir -p` from the path's area root down, one level at a time; returns the first folder it created. Not Node's
+ * recursive mkdir: that reports a read-only mount on the way (EROFS) as ENOENT, a "not found" for a permission error.
+ */
+export async function makeFolders(target: ResolvedPath, hostPath: string, mode: number): Promise<string | undefined> {
+  let dir = target.hostRoot;
+  let first: string | undefined;
+  for (const part of relative(target.hostRoot, hostPath)
+    .split(sep)
+    .filter((name) => name.length > 0)) {
+    dir = join(dir, part);
+    try {
+      await mkdir(dir, { mode });
+      first ??= dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Something that is not a folder is in the way: as mkdir -p, that path already exists (as a file).
+      if (!(await stat(dir)).isDirectory()) throw error;
+    }
+  }
+  return first;
+}
+
 /** Writes one uploaded file through `limiter` to a fresh temp file beside its target. */
 async function stageFile(
-  dirs: SandboxDirs,
+  scope: FileScope,
   path: string,
   stream: Readable,
   limiter: Transform,
   created: CreatedDirs[],
 ): Promise<StagedFile> {
-  const target = await resolveSandboxPath(dirs, path);
-  if (isAreaRoot(target))
+  const target = await resolveSandboxPath(scope, path);
+  if (target.isAreaRoot)
     throw new ApiError(400, `${path} is one of the sandbox's root folders: upload to a file path in it.`, 'INVALID_FILE_PATH');
   const parent = dirname(target.hostPath);
-  const first = await mkdir(parent, { recursive: true, mode: 0o755 });
+  const first = await makeFolders(target, parent, 0o755);
   if (first) created.push({ first, last: parent });
   const tmp = join(parent, `.${basename(target.hostPath)}.${randomBytes(4).toString('hex')}.upload`);
   // O_EXCL: never reuse (or follow) something a sandbox process put at the temp file's name.
