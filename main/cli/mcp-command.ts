@@ -234,14 +234,14 @@ async function startUnlessRunning(deps: HttpDeps, log: Logger, mode: HttpMode, r
   if (existing && existing.pid !== process.pid && processAlive(existing.pid) && (await answersHealth(existing.port))) {
     return { existing };
   }
-  let server;
+  let server: HttpMcpServer | undefined;
   try {
     server = await startHttpServer({
       createSession: ({ tools }) => createServer({ ...deps, groups: sessionGroups(deps.groups, tools) }),
       log,
       port: mode.port,
       // A tray that starts while this shared server runs asks what it serves, to adopt it rather than replace it.
-      ...(mode.shared ? { describe: describeSharedServer(deps) } : {}),
+      ...(mode.shared ? { describe: describeSharedServer({ ...deps, sessions: () => server?.sessionCount() ?? 0 }) } : {}),
     });
   } catch (error) {
     const hint =

@@ -7,6 +7,8 @@ import { createHmac } from 'node:crypto';
  */
 export interface SharedServerInfo {
   pid: number;
+  /** Open MCP sessions (AI clients' bridges, and the tray's own once it adopted the server). */
+  sessions?: number;
   /** The tool groups the server offers (before a client's own choice). */
   groups: string[];
   /** The profile it serves now (it reads settings and keychain as the tray does), or null with the reason. */

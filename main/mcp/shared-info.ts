@@ -3,7 +3,7 @@ import type { ProfileSource } from './profile-source.ts';
 import { TOOL_GROUPS } from './tool-kit.ts';
 
 /** The shared server's answer to GET /server-info (see SharedServerInfo): what it serves, for a tray that may adopt it. */
-export function describeSharedServer(deps: { profiles: ProfileSource; groups?: Iterable<string> | undefined }) {
+export function describeSharedServer(deps: { profiles: ProfileSource; groups?: Iterable<string> | undefined; sessions(): number }) {
   return async (nonce: string): Promise<SharedServerInfo> => {
     const groups = [...(deps.groups ?? TOOL_GROUPS)];
     let profile;
@@ -11,12 +11,14 @@ export function describeSharedServer(deps: { profiles: ProfileSource; groups?: I
       // On the local profile this starts the embedded provider if no call has yet: the tray's watcher needs it.
       profile = await deps.profiles.active();
     } catch (error) {
-      return { pid: process.pid, groups, profile: null, profileProblem: (error as Error).message };
+      return { pid: process.pid, sessions: deps.sessions(), groups, profile: null, profileProblem: (error as Error).message };
     }
-    if (!profile) return { pid: process.pid, groups, profile: null, profileProblem: 'no Daytona profile is configured' };
+    if (!profile)
+      return { pid: process.pid, sessions: deps.sessions(), groups, profile: null, profileProblem: 'no Daytona profile is configured' };
     if (profile.kind === 'local') {
       return {
         pid: process.pid,
+        sessions: deps.sessions(),
         groups,
         profile: { name: profile.name, kind: 'local' },
         local: { apiUrl: profile.apiUrl, apiKey: profile.apiKey },
@@ -24,6 +26,7 @@ export function describeSharedServer(deps: { profiles: ProfileSource; groups?: I
     }
     return {
       pid: process.pid,
+      sessions: deps.sessions(),
       groups,
       profile: {
         name: profile.name,

@@ -106,12 +106,24 @@ describe('the supervisor and a shared server it finds at start', () => {
     expect(await runningPid(tray)).toBe(pid);
     expect(tray.status().url).toBe(url);
     expect(tray.logs().join('\n')).toContain(`adopted the MCP server that AI clients shared while the tray was not running (pid ${pid}`);
+    // An AI client is connected (its session open) when the tray stops.
     await listThroughRuntimeFile();
     await tray.stop();
     supervisor = undefined;
     expect(processAlive(pid)).toBe(true);
     expect(tray.logs().join('\n')).toContain(`the shared MCP server (pid ${pid}) keeps running`);
     expect(tray.logs().join('\n')).not.toContain(provider.provider.apiKey);
+  });
+
+  it('stops an adopted server with the tray when no AI client uses it any more', async () => {
+    const { pid } = await startShared();
+    const tray = trayWith(account());
+    await tray.start();
+    expect(await runningPid(tray)).toBe(pid);
+    await tray.stop();
+    supervisor = undefined;
+    expect(processAlive(pid)).toBe(false);
+    expect(tray.logs().join('\n')).toContain(`no AI client uses the adopted shared MCP server (pid ${pid}): it stops with the tray`);
   });
 
   it('replaces a shared server that uses another API key', async () => {

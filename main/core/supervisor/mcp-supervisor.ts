@@ -242,6 +242,21 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     await apply(config, 'the adopted server was lost');
   }
 
+  /**
+   * At the tray's quit: with AI clients connected, the adopted server keeps serving them (a shared server again,
+   * stopping on its own a grace period after the last); with none, it stops with the tray, as the tray's own would.
+   */
+  async function leaveAdopted(server: AdoptedServer): Promise<void> {
+    const others = await server.otherClients();
+    await unadopt();
+    if (others !== 0) {
+      note(`the shared MCP server (pid ${server.pid}) keeps running for the AI clients using it; it stops on its own once none is left`);
+      return;
+    }
+    const stopping = `no AI client uses the adopted shared MCP server (pid ${server.pid}): it stops with the tray`;
+    await replaceSharedServer({ runtimeFile, note, stopping });
+  }
+
   async function unadopt(): Promise<void> {
     const was = adopted;
     adopted = undefined;
@@ -354,13 +369,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         if (!started) return;
         started = false;
         clock.clearTimeout(checkTimer);
-        if (adopted) {
-          // Its AI clients keep working: it is a shared server again, stopping on its own a grace period after the last.
-          note(
-            `the shared MCP server (pid ${adopted.pid}) keeps running for the AI clients using it; it stops on its own once none is left`,
-          );
-          await unadopt();
-        }
+        if (adopted) await leaveAdopted(adopted);
         await mcp.stop();
         await local.stop();
         startLock.release();

@@ -19,6 +19,8 @@ export interface AdoptedServer {
   readonly local: Endpoint | undefined;
   /** The server as a supervised child's status; `label` names which (the server, or the provider inside it). */
   status(label: string): SupervisorStatus;
+  /** How many AI clients besides the tray have a session on it now; undefined when it does not say. */
+  otherClients(): Promise<number | undefined>;
   /** Stops watching and closes the tray's session; the server keeps serving the AI clients (and exits on its own by grace). */
   release(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export type AdoptOutcome = { adopted: AdoptedServer } | { replace: string; pid: 
 
 const infoSchema = z.object({
   pid: z.number().int().positive(),
+  sessions: z.number().int().nonnegative().optional(),
   groups: z.array(z.string()),
   profile: z
     .object({
@@ -68,7 +71,7 @@ export async function adoptSharedServer(options: AdoptOptions): Promise<AdoptOut
   const nonce = randomBytes(18).toString('base64url');
   let described: SharedServerInfo;
   try {
-    described = await describe(info, nonce);
+    described = await describe(info, nonce, DESCRIBE_TIMEOUT_MS);
   } catch (error) {
     return { replace: `it did not say what it serves (${(error as Error).message})`, pid: info.pid };
   }
@@ -116,6 +119,14 @@ export async function adoptSharedServer(options: AdoptOptions): Promise<AdoptOut
       port: info.port,
       local: described.local,
       status: (label) => ({ label, state: 'running', pid: info.pid, since, starts: 0, failures }),
+      async otherClients() {
+        try {
+          const { sessions } = await describe(info, randomBytes(18).toString('base64url'), options.healthTimeoutMs);
+          return sessions === undefined ? undefined : Math.max(0, sessions - 1); // less the tray's own session
+        } catch {
+          return undefined;
+        }
+      },
       async release() {
         done = true;
         clock.clearTimeout(timer);
@@ -125,10 +136,10 @@ export async function adoptSharedServer(options: AdoptOptions): Promise<AdoptOut
   };
 }
 
-async function describe(info: RuntimeInfo, nonce: string): Promise<SharedServerInfo> {
+async function describe(info: RuntimeInfo, nonce: string, timeoutMs: number): Promise<SharedServerInfo> {
   const response = await fetch(`http://127.0.0.1:${info.port}/server-info?nonce=${nonce}`, {
     headers: { authorization: `Bearer ${info.token}` },
-    signal: AbortSignal.timeout(DESCRIBE_TIMEOUT_MS),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   if (!response.ok) {
     await response.body?.cancel();

@@ -7,6 +7,8 @@ export interface SharedTakeoverOptions {
   note(line: string): void;
   /** How long the shared server may take to stop its sandboxes before it is killed (default 60 s). */
   stopTimeoutMs?: number;
+  /** The log line when it is asked to stop (default: the tray serves its clients now). */
+  stopping?: string;
   /** Called before it is asked to stop (the tray takes the start lock here, so no bridge starts a server in the gap). */
   beforeStop?(): Promise<void>;
 }
@@ -23,7 +25,10 @@ export async function replaceSharedServer(options: SharedTakeoverOptions): Promi
   if (!info?.shared || info.pid === process.pid || !processAlive(info.pid) || !looksLikeOurServer(info.pid, info.startedAt)) return false;
   const { pid } = info;
   await options.beforeStop?.();
-  options.note(`the MCP server that AI clients shared while the tray was not running (pid ${pid}) is stopping: the tray serves them now`);
+  options.note(
+    options.stopping ??
+      `the MCP server that AI clients shared while the tray was not running (pid ${pid}) is stopping: the tray serves them now`,
+  );
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
