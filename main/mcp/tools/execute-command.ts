@@ -20,7 +20,8 @@ export const executeCommand = defineTool({
     'Stopped, with everything it started, after `timeout` seconds. Long commands: with a progress token you get its ' +
     'latest output every few seconds until it ends; without one, a command still running after about 45 s (or at once ' +
     'with background: true, for servers and watchers) returns a handle that command_wait, command_output, command_input ' +
-    'and command_stop follow. Cancelling the call stops the command.',
+    'and command_stop follow. Cancelling the call stops the command. Do not start servers or GUI programs with `cmd &`: ' +
+    'the call then waits for them or leaves them running untracked; pass background: true instead.',
   input: {
     id: sandboxId(),
     command: z.string().min(1).max(100_000).describe('The shell command, e.g. "ls -la && python3 --version".'),
