@@ -75,7 +75,12 @@ export async function withProgress<T>(
 
 /** The last few lines of some output, short enough for a progress message. */
 export function latestLines(output: string, lines = 3, maxChars = 400): string | undefined {
-  const tail = output.replace(/\s+$/, '').split('\n').slice(-lines).join('\n');
+  // A carriage return rewrites its line (git's and npm's progress meters): keep what a terminal would show.
+  const shown = output
+    .replace(/\r+\n/g, '\n')
+    .split('\n')
+    .map((line) => line.replace(/\r+$/, '').split('\r').pop() ?? '');
+  const tail = shown.join('\n').replace(/\s+$/, '').split('\n').slice(-lines).join('\n');
   if (!tail) return undefined;
   return tail.length > maxChars ? `…${tail.slice(tail.length - maxChars)}` : tail;
 }
