@@ -391,6 +391,22 @@ export interface ServerLog {
   file?: string;
 }
 
+// --- Computer use ----------------------------------------------------------------------------------------
+
+/** Which picture of a sandbox's desktop: a row's small thumbnail, or the larger view's image. */
+export type DesktopFrameSize = 'thumbnail' | 'large';
+
+/** A picture of a sandbox's desktop (computer use), taken when asked. */
+export interface DesktopFrame {
+  /** False: the sandbox runs no desktop now (no picture; the window shows none and asks again later). */
+  running: boolean;
+  /** A JPEG, base64 (when running). */
+  jpegBase64?: string;
+  /** The picture's size in pixels (when running). */
+  width?: number;
+  height?: number;
+}
+
 /** The window's views, for `onShowView` (the tray menu or a notification opening a given place). */
 export type ViewName = 'sandboxes' | 'balance' | 'clients' | 'server' | 'settings';
 
@@ -469,6 +485,11 @@ export interface BridgeMethods {
   openTerminal(request: SandboxRef): Promise<Result<{ emulator: string; via: 'shell' | 'ssh' }>>;
   /** Lists the sandboxes now (also reconnects the events after a network problem). */
   refreshSandboxes(): Promise<Result<void>>;
+  /**
+   * A JPEG of the sandbox's desktop (computer use) through Daytona's SDK, on Daytona Cloud and the local provider alike;
+   * `running: false` when it runs none. The window asks only while it is visible, one request per sandbox at a time.
+   */
+  captureDesktop(request: { id: string; size: DesktopFrameSize }): Promise<Result<DesktopFrame>>;
   /** Writes text to the OS clipboard (a sandbox id; the sandboxed window has no clipboard permission). */
   copyText(request: { text: string }): Promise<Result<void>>;
 
@@ -532,6 +553,7 @@ export const METHOD_CHANNELS = {
   openPreview: 'sandbox:open-preview',
   openTerminal: 'sandbox:open-terminal',
   refreshSandboxes: 'sandbox:refresh',
+  captureDesktop: 'sandbox:capture-desktop',
   copyText: 'app:copy-text',
   refreshBalance: 'billing:refresh',
   connectClient: 'client:connect',

@@ -40,6 +40,7 @@ export const requestSchemas = {
   openPreview: z.strictObject({ id: sandboxId, port: z.number().int().min(1).max(65_535) }),
   openTerminal: z.strictObject({ id: sandboxId }),
   refreshSandboxes: noRequest,
+  captureDesktop: z.strictObject({ id: sandboxId, size: z.enum(['thumbnail', 'large']) }),
   copyText: z.strictObject({ text: z.string().min(1).max(4096) }),
   refreshBalance: noRequest,
   connectClient: z.strictObject({ id: clientId, force: z.boolean().optional(), tools: z.array(toolGroup).min(1).optional() }),

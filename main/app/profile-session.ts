@@ -10,6 +10,7 @@ import { createDaytonaApi, type DaytonaApi } from '../core/daytona-api/daytona-a
 import type { FetchLike } from '../core/http/request-json.ts';
 import { createSandboxWatcher, type SandboxWatcher, type WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
 import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
+import { createDesktopFrames, type DesktopFrames } from './desktop-frames.ts';
 import { createSandboxActions, type SandboxActions } from './sandbox-actions.ts';
 
 /** What the session knows right now, for the app state. */
@@ -57,6 +58,8 @@ export interface ProfileSession {
   refreshBilling(): Promise<BillingView | undefined>;
   /** Sandbox actions on the active profile; undefined while it cannot be used. */
   actions(): SandboxActions | undefined;
+  /** Pictures of the active profile's sandboxes' desktops; undefined while it cannot be used. */
+  desktopFrames(): DesktopFrames | undefined;
   /** The cloud profile's sign-in tokens; undefined for the local provider or an unusable profile. */
   tokens(): TokenManager | undefined;
 }
@@ -72,6 +75,7 @@ interface Attached {
   watcher: SandboxWatcher;
   billing: BillingService;
   actions: SandboxActions;
+  frames: DesktopFrames;
   tokens: TokenManager | undefined;
   unsubscribe: (() => void)[];
 }
@@ -125,7 +129,7 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
     if (!old) return;
     for (const off of old.unsubscribe) off();
     old.billing.stop();
-    await old.watcher.stop();
+    await Promise.all([old.watcher.stop(), old.frames.close()]);
     old.api.close();
   }
 
@@ -191,7 +195,9 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
         emit();
       }),
     ];
-    attached = { key, api, watcher, billing, actions, tokens, unsubscribe };
+    // The SDK client behind the desktop pictures is made on the first picture asked for.
+    const frames = createDesktopFrames(endpoint);
+    attached = { key, api, watcher, billing, actions, frames, tokens, unsubscribe };
     watcher.start();
     billing.start();
     emit();
@@ -255,6 +261,7 @@ export function createProfileSession(deps: ProfileSessionDeps): ProfileSession {
     },
     refreshBilling: async () => (attached ? attached.billing.refresh() : undefined),
     actions: () => attached?.actions,
+    desktopFrames: () => attached?.frames,
     tokens: () => attached?.tokens,
   };
 }

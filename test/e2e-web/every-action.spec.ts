@@ -39,11 +39,14 @@ test('every action in the window reaches the contract, and every contract method
   // Sandboxes.
   await page.evaluate(() => {
     const { sampleState } = window.fakeSamples;
+    window.fakeBridge.setDesktop('sbx-web-7c1f', true);
     window.fakeBridge.emitState({ sandboxes: sampleState().sandboxes });
   });
   await page.getByRole('tab', { name: /Sandboxes/ }).click();
   const web = page.getByRole('listitem', { name: 'web-preview' });
-  await web.getByRole('button', { name: 'Preview' }).click();
+  await web.getByRole('button', { name: 'Show the desktop of web-preview' }).click();
+  await page.getByRole('dialog', { name: 'Desktop of web-preview' }).getByRole('button', { name: 'Close' }).click();
+  await web.getByRole('button', { name: 'Preview', exact: true }).click();
   await page.getByRole('dialog').getByRole('button', { name: 'Open in browser' }).click();
   await web.getByRole('button', { name: 'Open terminal' }).click();
   await web.getByRole('button', { name: 'Copy ID' }).click();

@@ -51,6 +51,8 @@ export interface FakeBridgeControls {
   /** Every call so far, in order, with its request. */
   calls: RecordedCall[];
   callsOf(method: BridgeMethodName): unknown[];
+  /** Whether the sandbox runs a desktop (computer use): captureDesktop answers with a picture only for these. None by default. */
+  setDesktop(id: string, running: boolean): void;
   /** Subscribed listeners per event (to check the window unsubscribes). */
   listenerCount(): { onStateChanged: number; onShowView: number };
 }
@@ -61,6 +63,9 @@ export interface FakeBridge {
 }
 
 const HOUR = 3_600_000;
+/** A 32x24 JPEG (a plain blue desktop), what captureDesktop answers for a sandbox whose desktop runs. */
+export const FAKE_DESKTOP_JPEG =
+  '/9j/2wBDABALDA4MChAODQ4SERATGCgaGBYWGDEjJR0oOjM9PDkzODdASFxOQERXRTc4UG1RV19iZ2hnPk1xeXBkeFxlZ2P/2wBDARESEhgVGC8aGi9jQjhCY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2P/wAARCAAYACADASIAAhEBAxEB/8QAFQABAQAAAAAAAAAAAAAAAAAAAAX/xAAUEAEAAAAAAAAAAAAAAAAAAAAA/8QAFgEBAQEAAAAAAAAAAAAAAAAAAAQF/8QAFBEBAAAAAAAAAAAAAAAAAAAAAP/aAAwDAQACEQMRAD8AggNNKAAAAAA//9k=';
 /** The fake's home is /home/ada: its default transfer folder, and what its folder picker picks. */
 export const DEFAULT_TRANSFER_FOLDER = '/home/ada/Downloads/Daytona';
 export const PICKED_FOLDER = '/home/ada/Projects/exchange';
@@ -273,6 +278,7 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
   const failures = new Map<BridgeMethodName, BridgeError>();
   const holds = new Map<BridgeMethodName, { promise: Promise<void>; release: () => void } | 'armed'>();
   const calls: RecordedCall[] = [];
+  const desktops = new Set<string>();
 
   function emit(patch: Partial<AppState>): void {
     state = { ...state, ...structuredClone(patch), revision: state.revision + 1 };
@@ -488,6 +494,18 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
         return ok({ emulator: 'xterm', via: 'shell' as const });
       }),
     refreshSandboxes: () => call('refreshSandboxes', undefined, () => ok(undefined)),
+    captureDesktop: (request) =>
+      call('captureDesktop', request, () => {
+        const sandbox = findSandbox(request.id);
+        if (!sandbox) return fail('not-found', `There is no sandbox ${request.id}.`);
+        if (sandbox.state !== 'started' || !desktops.has(request.id)) return ok({ running: false });
+        // The picture's size as the main side reports it (the fake's image is smaller; the window scales it).
+        return ok({
+          running: true,
+          jpegBase64: FAKE_DESKTOP_JPEG,
+          ...(request.size === 'thumbnail' ? { width: 240, height: 180 } : { width: 1024, height: 768 }),
+        });
+      }),
     copyText: (request) => call('copyText', request, () => ok(undefined)),
 
     refreshBalance: () => call('refreshBalance', undefined, () => ok(state.billing)),
@@ -589,6 +607,10 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
     },
     calls,
     callsOf: (method) => calls.filter((c) => c.method === method).map((c) => c.request),
+    setDesktop(id, running) {
+      if (running) desktops.add(id);
+      else desktops.delete(id);
+    },
     listenerCount: () => ({ onStateChanged: stateListeners.size, onShowView: viewListeners.size }),
   };
 

@@ -1,9 +1,11 @@
 import { createTerminalOpener } from '../../core/terminal/open-terminal.ts';
 import { TerminalError } from '../../core/terminal/terminal-launch.ts';
 import { openSandboxTerminal } from '../sandbox-terminal.ts';
-import { actionsOrFail, ok, openWebPage, type HandlerContext, type HandlersOf } from './context.ts';
+import { ProfileError } from '../../core/profile.ts';
+import { actionsOrFail, ok, openWebPage, profileProblem, type HandlerContext, type HandlersOf } from './context.ts';
 
-type SandboxMethods = 'startSandbox' | 'stopSandbox' | 'deleteSandbox' | 'openPreview' | 'openTerminal' | 'refreshSandboxes' | 'copyText';
+type SandboxMethods =
+  'startSandbox' | 'stopSandbox' | 'deleteSandbox' | 'openPreview' | 'openTerminal' | 'refreshSandboxes' | 'captureDesktop' | 'copyText';
 
 /** Sandbox actions on the active profile (the watcher notes them as ours, so they raise no auto-stop alert). */
 export function createSandboxHandlers(ctx: HandlerContext): HandlersOf<SandboxMethods> {
@@ -51,6 +53,11 @@ export function createSandboxHandlers(ctx: HandlerContext): HandlersOf<SandboxMe
       session.wake();
       await session.refreshSandboxes();
       return ok(undefined);
+    },
+    async captureDesktop({ id, size }) {
+      const frames = session.desktopFrames();
+      if (!frames) throw new ProfileError('no-api-key', profileProblem(session));
+      return ok(await frames.capture(id, size));
     },
     async copyText({ text }) {
       ctx.desktop.copyText(text);

@@ -5,13 +5,15 @@ export interface DialogProps {
   title: string;
   children: ReactNode;
   onClose(): void;
+  /** Extra class on the <dialog> (e.g. `dialog-wide` for a picture). */
+  className?: string;
 }
 
 /**
  * A modal on the native <dialog>: focus moves into it and stays there, Escape closes it, and focus returns
  * to the button that opened it.
  */
-export function Dialog({ open, title, children, onClose }: DialogProps) {
+export function Dialog({ open, title, children, onClose, className }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -22,7 +24,7 @@ export function Dialog({ open, title, children, onClose }: DialogProps) {
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={className ? `dialog ${className}` : 'dialog'}
       aria-label={title}
       onClose={onClose}
       onCancel={(event) => {

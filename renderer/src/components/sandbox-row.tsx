@@ -6,6 +6,7 @@ import { useAction } from '../hooks/use-action.ts';
 import { useClock } from '../hooks/use-clock.ts';
 import { countRender } from '../render-count.ts';
 import { Button } from './button.tsx';
+import { DesktopThumbnail } from './desktop-view.tsx';
 import { Dialog } from './dialog.tsx';
 import { useNotice } from './notice.tsx';
 import { StateBadge, stateTone } from './state-badge.tsx';
@@ -100,6 +101,7 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
       ) : null}
       <CountdownNote at={sandbox.autoDestroyAt} before="Deleted in" after="(time to live), whatever its state" />
       {sandbox.errorReason ? <p className="sandbox-note error-text">{sandbox.errorReason}</p> : null}
+      <DesktopThumbnail id={sandbox.id} name={sandbox.name} started={sandbox.state === 'started'} />
       {error ? (
         <p className="error-text" role="alert">
           {error.message}{' '}
