@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { APP_ID } from './app/app-identity.ts';
 import { buildApp } from './app/build-app.ts';
+import { outsideArchive } from './core/app-paths.ts';
 import { createLogFile } from './core/logs/log-file.ts';
 import { redact } from './core/redact.ts';
 import { runShell } from './shell/run-shell.ts';
@@ -30,8 +31,9 @@ runShell({
   logPath: logFile.path,
   async startApp(desktop) {
     // The built CLI: the MCP server, the local provider and the AI clients' stdio bridge are all
-    // `<this executable> cli.js <command>` in node mode (ELECTRON_RUN_AS_NODE=1; the RunAsNode fuse stays on).
-    const { app } = buildApp({ desktop, cliScript: join(here, 'cli.js'), log: stderr, logFile });
+    // `<this executable> cli.js <command>` in node mode (ELECTRON_RUN_AS_NODE=1; the RunAsNode fuse stays on),
+    // run from the unpacked copy beside app.asar (electron-builder.yml's asarUnpack), never from the archive.
+    const { app } = buildApp({ desktop, cliScript: outsideArchive(join(here, 'cli.js')), log: stderr, logFile });
     await app.start();
     return app;
   },

@@ -1,6 +1,9 @@
 import { createAlertPolicy, type AlertPolicy, type AlertPolicyOptions } from '../core/alerts/alert-policy.ts';
 import { alertSettingsFromNotifications } from '../core/alerts/alert-types.ts';
+import { appDataDir } from '../core/app-paths.ts';
 import { bridgeLaunchForThisProcess, type BridgeLaunch } from '../core/clients/bridge-launch.ts';
+import { bridgeLauncherPath, installBridgeLauncher } from '../core/clients/bridge-launcher.ts';
+import { launchStaleness } from '../core/clients/stale-launch.ts';
 import { currentHost, type Host } from '../core/clients/host.ts';
 import { createClients, type ClientRegistryDeps } from '../core/clients/registry.ts';
 import type { AiClient, ClientId } from '../core/clients/types.ts';
@@ -35,8 +38,12 @@ export interface AppParts {
   env?: NodeJS.ProcessEnv;
   /** Supervisor options (the children's env, timings) beyond what is given here. */
   supervisor?: Omit<McpSupervisorOptions, 'loadConfig' | 'cliScript'>;
-  /** The AI clients: the machine they are found on (default this one) and how they start our bridge. */
-  clients?: { host?: Host; launch?: BridgeLaunch; run?: ClientRegistryDeps['run'] };
+  /**
+   * The AI clients: the machine they are found on (default this one), how they start our bridge (default: as this
+   * process runs, through the data folder's launcher under an AppImage), and what happens to their entries at start
+   * (default: the launcher put in place, stale entries of ours repaired).
+   */
+  clients?: { host?: Host; launch?: BridgeLaunch; run?: ClientRegistryDeps['run']; entries?: TrayAppDeps['entries'] };
   /** Alert timing (coalescing, rate limits, how long the server must be down) beyond the defaults. */
   alerts?: Pick<AlertPolicyOptions, 'coalesceMs' | 'minGapMs' | 'maxPerWindow' | 'windowMs' | 'mcpDownAfterMs' | 'now' | 'timers'>;
   /** The sign-in provider's token calls of the session (default: global fetch). */
@@ -115,7 +122,12 @@ export function buildApp(parts: AppParts): BuiltApp {
   holder.session = session;
 
   // 5. The AI clients, wired to this executable's bridge.
-  const launch = parts.clients?.launch ?? bridgeLaunchForThisProcess(parts.cliScript);
+  const launcher = bridgeLauncherPath(appDataDir());
+  const launch = parts.clients?.launch ?? bridgeLaunchForThisProcess(parts.cliScript, process.env, { launcher });
+  const entries = parts.clients?.entries ?? {
+    ...(launch.args[0] === launcher ? { prepare: () => installBridgeLauncher(launcher) } : {}),
+    cannotRepair: cannotWriteLastingEntries(launch),
+  };
   const clients = createClients({
     host: parts.clients?.host ?? currentHost(),
     launch,
@@ -134,6 +146,7 @@ export function buildApp(parts: AppParts): BuiltApp {
     log,
     logFile,
     cliLaunch: launch,
+    entries,
     ...(parts.terminal ? { terminal: parts.terminal } : {}),
     ...(parts.checkApiKey ? { checkApiKey: parts.checkApiKey } : {}),
     ...(parts.signIn ? { signIn: parts.signIn } : {}),
@@ -143,4 +156,17 @@ export function buildApp(parts: AppParts): BuiltApp {
     switches = state.settings;
   });
   return { app, settings, secrets, supervisor, alerts, session, clients, logFile };
+}
+
+/**
+ * Why this process cannot write client entries that outlive it, or undefined when it can: it runs from a temporary
+ * copy of the app (macOS App Translocation, or an AppImage mount it could not name the AppImage of).
+ */
+export function cannotWriteLastingEntries(launch: BridgeLaunch): string | undefined {
+  const reason = launchStaleness(launch.command, launch.args[0], () => true);
+  if (reason === 'translocated')
+    return 'Daytona Tray runs from a temporary copy macOS made of it (App Translocation): move it to the Applications folder and start it from there.';
+  if (reason === 'appimage-mount')
+    return 'Daytona Tray runs inside an AppImage mount but $APPIMAGE does not name the AppImage: start it from its .AppImage file.';
+  return undefined;
 }

@@ -29,6 +29,13 @@ export interface DesktopPort {
   pickFolder?(options: { title: string; defaultPath: string }): Promise<string | undefined>;
   /** Stops the app: the shell calls TrayApp.stop() (children reaped) before its process exits. */
   quit(): void;
+  /**
+   * macOS, packaged: whether the app runs from an Applications folder, and a prompt that offers to move it there
+   * (Electron's app.isInApplicationsFolder/moveToApplicationsFolder; a move relaunches the app from there). Absent
+   * elsewhere. Run from Downloads, macOS translocates the app to a random temporary path, which no AI client entry
+   * can keep naming.
+   */
+  applicationsFolder?: { isIn(): boolean; offerMove(): Promise<'moved' | 'declined' | 'failed'> };
 }
 
 /** The features a desktop lacks, as the window is told. */

@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import type { Settings } from '../core/settings/settings-schema.ts';
 import type { AppState } from '../../preload/contract.ts';
 import { createAppStateStore } from './app-state-store.ts';
+import { entriesAtStart } from './client-repair.ts';
 import { unavailableFeatures } from './desktop-port.ts';
 import { createAccountPart } from './handlers/account.ts';
 import { actionsOrFail, dashboardUrl, openWebPage, type HandlerContext, type TrayAppDeps } from './handlers/context.ts';
@@ -113,6 +114,19 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
     }
   }
 
+  /** The clients' entries at start (client-repair.ts): notifications from it act like the alerts'. */
+  async function repairEntries(): Promise<void> {
+    if (!deps.entries) return;
+    const act = (action: NotificationAction) =>
+      void runAlertAction(action).catch((error: unknown) => log(`the notification action failed: ${(error as Error).message}`));
+    await entriesAtStart({
+      ...deps.entries,
+      clients: deps.clients,
+      desktop: { notify: (spec) => desktop.notify(spec, act), applicationsFolder: desktop.applicationsFolder },
+      log,
+    });
+  }
+
   return {
     async start() {
       store.set({ firstRun: !(await exists(deps.settings.file)) });
@@ -121,7 +135,9 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
       unsubscribe.push(session.onChange(store.publish), supervisor.onChange(store.publish));
       await supervisor.start();
       await session.start();
-      void clients.refresh().catch((error: unknown) => log(`reading the AI clients failed: ${(error as Error).message}`));
+      void repairEntries()
+        .then(() => clients.refresh())
+        .catch((error: unknown) => log(`reading the AI clients failed: ${(error as Error).message}`));
       // The CLI may change settings meanwhile (login, logout, setup): pick that up like the supervisor does.
       settingsTimer = setInterval(() => {
         void store

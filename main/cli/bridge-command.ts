@@ -6,6 +6,7 @@ import { runtimeFilePath } from '../core/runtime-file.ts';
 import { SHARED_GRACE_ENV } from '../mcp/shared-lifetime.ts';
 import { TOOL_GROUPS } from '../../preload/contract.ts';
 import { parseToolsOption } from '../core/clients/tool-presets.ts';
+import { appImageRelaunch } from '../core/clients/bridge-launch.ts';
 
 const HELP = `Usage: daytona-tray bridge [--tools GROUPS]
 
@@ -48,13 +49,16 @@ export async function run(argv: string[]): Promise<number> {
   }
   keepStdoutForProtocol();
   const log = createLogger({ name: 'bridge' });
+  // From an AppImage, the shared server (which outlives this bridge) needs a mount of its own.
+  const relaunch = appImageRelaunch(process.env, process.execPath);
   const bridge = runBridge({
     runtimeFile: runtimeFilePath(),
     env: process.env,
     log,
     ...(tools ? { tools } : {}),
-    execPath: process.execPath,
+    execPath: relaunch?.command ?? process.execPath,
     cliScript: process.argv[1]!,
+    ...(relaunch ? { launchArgs: relaunch.args } : {}),
   });
   const stopWatching = watchParent(() => {
     log.info('the client that started the bridge is gone; exiting');

@@ -22,3 +22,12 @@ export function appDataDir(
       return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), PRODUCT_NAME);
   }
 }
+
+/**
+ * A path inside app.asar as the same file unpacked beside it (electron-builder.yml's asarUnpack): what the app's
+ * node-mode children run, so that their ES modules load from real files, never from the archive. Unchanged
+ * outside a packaged app.
+ */
+export function outsideArchive(path: string): string {
+  return path.replace(/\.asar(?=[/\\])/, '.asar.unpacked');
+}

@@ -10,6 +10,7 @@ import type { NotificationAction } from '../app/notification-view.ts';
 import { trayView, type TrayMenuAction, type TrayView } from '../app/tray-menu.ts';
 import { sayOnce, windowMode } from '../app/window-mode.ts';
 import { electronIpcPort } from './ipc.ts';
+import { createApplicationsFolder } from './applications-folder.ts';
 import { createLoginItem } from './login-item.ts';
 import { createNotifier, notifyPlain } from './notifier.ts';
 import { hardenWebContents } from './security.ts';
@@ -125,6 +126,7 @@ export function runShell(options: ShellOptions): void {
         },
         showWindow,
         quit: () => app.quit(),
+        applicationsFolder: createApplicationsFolder(),
       };
       const started = await options.startApp(desktop);
       trayApp = started;

@@ -1,13 +1,19 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { listPackage } from '@electron/asar';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipNow } from '../helpers/skip.ts';
 import { parse } from 'yaml';
 import { APP_ID } from '../../main/app/app-identity.ts';
+import { outsideArchive } from '../../main/core/app-paths.ts';
+import { bridgeLaunchForThisProcess, type BridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
+import { bridgeLauncherPath, installBridgeLauncher } from '../../main/core/clients/bridge-launcher.ts';
+import { cleanEnv } from '../helpers/mcp-harness.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -119,6 +125,95 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
       expect(existsSync(join(unpacked, file)), file).toBe(true);
     }
   });
+
+  it('unpacks the CLI with its package.json and dependencies beside the archive; the window stays inside it', () => {
+    const unpacked = join(appDir, 'resources', 'app.asar.unpacked');
+    for (const file of [
+      'package.json', // "type": "module" for the CLI's .js files, and the version it prints
+      'out/main/cli.js',
+      'out/main/mcp/bridge/bridge.bundle.cjs',
+      'out/main/core/secrets/keyring-worker.js',
+      'out/preload/contract.js', // main/ imports the window's contract
+      'node_modules/@modelcontextprotocol/sdk/package.json',
+      'node_modules/@daytonaio/sdk/package.json',
+    ]) {
+      expect(existsSync(join(unpacked, file)), file).toBe(true);
+    }
+    expect(existsSync(join(unpacked, 'out', 'renderer'))).toBe(false);
+    expect(existsSync(join(unpacked, 'out', 'preload', 'index.cjs'))).toBe(false);
+  });
+
+  // The command line the packaged app writes into client configs, run against this layout. The stub Electron cannot
+  // run, so plain node plays the app's executable (as ELECTRON_RUN_AS_NODE=1 makes it): as the command's stand-in for
+  // a deb/dmg/nsis install, and copied to the executable's place for an AppImage, whose entry runs the data folder's
+  // launcher. A real MCP client lists the tools through each, served from the unpacked CLI (the client's own account
+  // in its env makes the bridge serve in its process: no shared server to start or stop).
+  for (const mode of ['installed', 'AppImage'] as const) {
+    it(`the client entry of the packaged app (${mode}) starts the bridge from outside app.asar`, async () => {
+      expect(build.status, build.output).toBe(0);
+      const home = join(out.path, `home-${mode}`);
+      const archivedCli = join(appDir, 'resources', 'app.asar', 'out', 'main', 'cli.js'); // main/index.ts's `here` + cli.js
+      let launch: BridgeLaunch;
+      let exe: string;
+      if (mode === 'installed') {
+        exe = process.execPath;
+        launch = bridgeLaunchForThisProcess(
+          outsideArchive(archivedCli),
+          {},
+          {
+            proc: { execPath: join(appDir, 'daytona-tray'), electron: true, env: {} },
+          },
+        );
+        expect(launch.command).toBe(join(appDir, 'daytona-tray'));
+        expect(launch.args).toEqual([join(appDir, 'resources', 'app.asar.unpacked', 'out', 'main', 'cli.js'), 'bridge']);
+      } else {
+        // The AppImage runtime's mount: the app's folder with node as its executable (AppRun execs it with the entry's args).
+        const mount = join(out.path, '.mount_DaytonTest');
+        mkdirSync(mount);
+        symlinkSync(join(appDir, 'resources'), join(mount, 'resources'));
+        exe = join(mount, 'daytona-tray');
+        copyFileSync(process.execPath, exe);
+        chmodSync(exe, 0o755);
+        const launcher = bridgeLauncherPath(home);
+        launch = bridgeLaunchForThisProcess(
+          outsideArchive(join(mount, 'resources', 'app.asar', 'out', 'main', 'cli.js')),
+          {},
+          {
+            launcher,
+            proc: { execPath: exe, electron: true, env: { APPIMAGE: '/home/me/Daytona-Tray.AppImage', APPDIR: mount } },
+          },
+        );
+        expect(launch.command).toBe('/home/me/Daytona-Tray.AppImage');
+        expect(launch.args).toEqual([launcher, '--no-sandbox', 'bridge']);
+        expect(await installBridgeLauncher(launcher)).toBe(true);
+      }
+      expect(launch.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
+      const transport = new StdioClientTransport({
+        command: exe,
+        args: launch.args,
+        env: cleanEnv({
+          ...launch.env,
+          HOME: home,
+          DAYTONA_TRAY_HOME: home,
+          DAYTONA_API_URL: 'http://127.0.0.1:9/api',
+          DAYTONA_API_KEY: 'unused',
+        }) as Record<string, string>,
+        stderr: 'pipe',
+      });
+      const stderr: string[] = [];
+      transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+      const client = new Client({ name: 'packaging-test', version: '0.0.0' });
+      try {
+        await client.connect(transport);
+        const tools = (await client.listTools()).tools.map((tool) => tool.name);
+        expect(tools, stderr.join('')).toContain('create_sandbox');
+        expect(tools).toContain('execute_command');
+      } finally {
+        await client.close();
+      }
+      // Plain node cannot read app.asar at all: every module the bridge and its in-process server loaded was a real file.
+    }, 120_000);
+  }
 
   it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {
     const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs');

@@ -34,6 +34,12 @@ export interface TrayAppDeps {
   terminal?: TerminalOpener;
   /** How this install runs its own CLI, for `daytona-tray shell` in a terminal (default: as this process runs it). */
   cliLaunch?: BridgeLaunch;
+  /**
+   * The AI clients' entries at start: `prepare` puts in place what a new entry runs (an AppImage's launcher file),
+   * then stale entries of ours are repaired (client-repair.ts) unless `cannotRepair` says why this process cannot
+   * write lasting ones. Absent: no repair at start.
+   */
+  entries?: { prepare?(): Promise<unknown>; cannotRepair?: string | undefined };
 }
 
 /** What every handler module is given: the services, the snapshot store, the log. */

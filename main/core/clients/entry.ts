@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { bridgeOptionsOf, bridgeScriptOf, type BridgeLaunch } from './bridge-launch.ts';
 import { findExecutable, isExecutableFile, pathExists, type Host } from './host.ts';
+import { launchStaleness, type StaleReason } from './stale-launch.ts';
 
 /** How a client spells a stdio entry: Claude Code and VS Code want `type: "stdio"`, the others take it bare. */
 export interface EntryStyle {
@@ -125,6 +126,8 @@ export interface EntryVerdict {
   current: boolean;
   /** The command, and for our entry its CLI script, exist on disk. */
   commandExists: boolean;
+  /** Ours, and it will not keep working (stale-launch.ts): the app repairs it at start. */
+  stale?: StaleReason;
 }
 
 export function judgeEntry(entry: unknown, desired: Record<string, unknown>, host: Host, shape?: EntryShape): EntryVerdict {
@@ -136,7 +139,8 @@ export function judgeEntry(entry: unknown, desired: Record<string, unknown>, hos
   const current = (shape ? mergeShaped(e, desired, shape) : mergeEntry(e, desired)).changed.length === 0;
   let commandExists = typeof launch.command === 'string' && commandRuns(launch.command, host);
   if (ours && commandExists && script !== undefined) commandExists = pathExists(script);
-  return { kind: ours ? 'ours' : 'foreign', current, commandExists };
+  const stale = ours ? launchStaleness(launch.command as string, script, () => commandExists) : undefined;
+  return { kind: ours ? 'ours' : 'foreign', current, commandExists, ...(stale ? { stale } : {}) };
 }
 
 /** The args after `bridge` in an entry (ours or not: empty when not ours), through its shape when it has one. */

@@ -228,6 +228,7 @@ export function createFileClient(spec: FileClientSpec, deps: ClientDeps): FileCl
         current: verdict.current,
         commandExists: verdict.commandExists,
         connected: verdict.kind === 'ours' && verdict.commandExists,
+        ...(verdict.stale ? { stale: verdict.stale } : {}),
       };
     },
 

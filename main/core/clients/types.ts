@@ -1,4 +1,5 @@
 import { CLIENT_IDS, type ClientId, type ToolGroup } from '../../../preload/contract.ts';
+import type { StaleReason } from './stale-launch.ts';
 
 // The one list of AI clients is the window's contract (the floor below main/core); core re-exports it.
 export { CLIENT_IDS, type ClientId };
@@ -33,6 +34,8 @@ export interface ClientStatus {
   commandExists: boolean | null;
   /** Ours, and what it starts exists: the client can reach the bridge. */
   connected: boolean;
+  /** Ours, but it will not keep working (the app quits, moved or was updated): why. The app repairs it at start. */
+  stale?: StaleReason;
   /** The client's own CLI (this path) that setup runs to change its config: Claude Code, Gemini CLI, Qwen Code, Codex CLI. */
   cli?: string;
   /** Why the status may be incomplete (unreadable file, ...), in words the user can act on. */

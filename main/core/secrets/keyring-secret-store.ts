@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { KeyringRequest } from './keyring-worker.ts';
 import { redact } from '../redact.ts';
 import { classifyKeychainFailure, SecretStoreError, secretStoreErrorMessage, type SecretStore } from './secret-store.ts';
+import { outsideArchive } from '../app-paths.ts';
 
 export const KEYCHAIN_SERVICE = 'Daytona Tray';
 export const KEYCHAIN_TIMEOUT_MS = 5_000;
@@ -21,8 +22,9 @@ export interface KeyringSecretStoreOptions {
   worker?: { command: string; args: string[] };
 }
 
-// The worker sits beside this module: keyring-worker.js once built, keyring-worker.ts when run from source.
-const WORKER_SCRIPT = fileURLToPath(new URL(`./keyring-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url));
+// The worker sits beside this module: keyring-worker.js once built, keyring-worker.ts when run from source; in a
+// packaged app, its unpacked copy beside app.asar (a node-mode child never loads ES modules from the archive).
+const WORKER_SCRIPT = outsideArchive(fileURLToPath(new URL(`./keyring-worker${extname(fileURLToPath(import.meta.url))}`, import.meta.url)));
 const MAX_OUTPUT = 64 * 1024;
 
 const responseSchema = z.union([

@@ -15,6 +15,8 @@ export interface BridgeOptions {
   /** How to run the CLI for a shared server: this bridge's own executable and script. */
   execPath: string;
   cliScript: string;
+  /** What comes before `mcp` instead of the script (shared-start.ts). */
+  launchArgs?: readonly string[];
   log: Logger;
   /** The tool groups this client gets (`bridge --tools`); default: every group the server offers. */
   tools?: readonly string[];
@@ -46,6 +48,7 @@ export function runBridge(options: BridgeOptions): { done: Promise<void>; stop()
         (await import('./shared-start.ts')).startSharedServer({
           execPath: options.execPath,
           cliScript: options.cliScript,
+          ...(options.launchArgs ? { launchArgs: options.launchArgs } : {}),
           env: options.env,
           logFile: join(dirname(options.runtimeFile), SHARED_LOG_NAME),
         }),

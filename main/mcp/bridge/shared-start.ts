@@ -9,6 +9,8 @@ export interface SharedStartOptions {
   execPath: string;
   /** The CLI script this bridge runs from. */
   cliScript: string;
+  /** What comes before `mcp` instead of the script (an AppImage's launcher and `--no-sandbox`: appImageRelaunch). */
+  launchArgs?: readonly string[];
   env: NodeJS.ProcessEnv;
   /** Where the shared server's log goes (it outlives this bridge, so not our stderr). */
   logFile: string;
@@ -40,7 +42,7 @@ export async function startSharedServer(options: SharedStartOptions): Promise<st
   const logFd = openSync(options.logFile, 'a', 0o600);
   let child;
   try {
-    child = spawn(options.execPath, [options.cliScript, 'mcp', '--http', '--json', '--shared'], {
+    child = spawn(options.execPath, [...(options.launchArgs ?? [options.cliScript]), 'mcp', '--http', '--json', '--shared'], {
       env: options.env,
       detached: true,
       stdio: ['ignore', 'pipe', logFd],
