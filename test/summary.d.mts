@@ -15,3 +15,4 @@ export function countVitest(report: unknown, options?: { ci?: boolean; root?: st
 export function countPlaywright(label: string, report: unknown, exitStatus: number, options?: { ci?: boolean }): Part;
 export function missingReport(label: string, exitStatus: number): Part;
 export function formatSummary(parts: Part[]): { lines: string[]; total: { passed: number; failed: number; skipped: number } };
+export function countWorkflowLint(label: string, results: { file: string; problems: string[] }[]): Part;

@@ -120,6 +120,23 @@ export function countPlaywright(label, report, exitStatus, { ci = false } = {}) 
   return part;
 }
 
+/** The workflow linter's report (test/lint-workflows.mjs): one test per workflow file, failed with its findings. */
+export function countWorkflowLint(label, results) {
+  const part = newPart(label);
+  for (const { problems } of results) {
+    if (problems.length === 0) part.passed += 1;
+    else {
+      part.failed += 1;
+      for (const problem of problems) part.failures.push(problem);
+    }
+  }
+  if (results.length === 0) {
+    part.failed = 1;
+    part.failures.push('no workflow files found in .github/workflows');
+  }
+  return part;
+}
+
 /** A runner that wrote no report counts as one failure. */
 export function missingReport(label, exitStatus) {
   const part = newPart(label);

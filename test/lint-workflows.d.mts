@@ -1,0 +1,2 @@
+// Types for test/lint-workflows.mjs.
+export function lintWorkflows(dir?: string): Promise<{ file: string; problems: string[] }[]>;
