@@ -14,7 +14,7 @@ import { MAX_AUTO_ARCHIVE_MINUTES } from './lifecycle/new-sandbox.ts';
 import type { EmitEvent } from './lifecycle/state-recorder.ts';
 import { LOCAL_SNAPSHOT, type SandboxRecord, type SandboxState } from './sandbox-record.ts';
 import { SandboxService } from './sandbox-service.ts';
-import { createSandboxRunner } from './sandbox-runner/index.ts';
+import { createSandboxRunner, type SandboxRunner } from './sandbox-runner/index.ts';
 import { WarmPool } from './sandbox-runner/warm-pool.ts';
 import { warmPoolRoutes } from './warm-pool-routes.ts';
 import { SandboxStore } from './sandbox-store.ts';
@@ -71,6 +71,8 @@ export interface LocalProvider {
   isolation: 'bubblewrap' | 'none';
   /** 'own': each sandbox has a network namespace of its own; 'shared': sandboxes use the host's network. */
   network: 'own' | 'shared';
+  /** How sandboxes' cpu, memory and pids are limited and pause freezes them (cgroups), or why they are not. */
+  limits: SandboxRunner['limits'];
   /** Port of the preview proxy (http://<port>-<sandbox id>.localhost:<previewPort>/). */
   previewPort: number;
   /** The HTTP server (tests observe requests on it). */
@@ -108,7 +110,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     log(`could not read volume or secret metadata ${name}; left in place`);
   const resources = { volumes, secrets };
   const hooks = sandboxResourceHooks(resources);
-  const baseRunner = await createSandboxRunner(join(options.dataDir, 'etc'));
+  const baseRunner = await createSandboxRunner(join(options.dataDir, 'etc'), log);
   const warmPool = new WarmPool(baseRunner, {
     dir: join(store.sandboxesDir, '.warm-pool'),
     size: options.warmPoolSize ?? DEFAULT_WARM_POOL_SIZE,
@@ -117,6 +119,9 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   const runner = warmPool.runner();
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
   else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
+  // Said once: each pause and resize logs what it did, not why again.
+  if (runner.limits.enforced) log(`sandbox limits (cpu, memory, pids) and pause through ${runner.limits.how}`);
+  else log(`sandbox limits are recorded, not enforced, and pause sends SIGSTOP: ${runner.limits.reason}`);
 
   const app = express();
   app.disable('x-powered-by');
@@ -293,6 +298,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
     port,
     isolation: runner.isolation,
     network: runner.network,
+    limits: runner.limits,
     previewPort,
     http,
     service,
@@ -309,6 +315,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
         try {
           await Promise.all([service.shutdown(), warmPool.close()]);
           await Promise.all([volumes.flushed(), secrets.flushed()]);
+          await baseRunner.close?.().catch((error: unknown) => log(`could not remove the sandboxes' base cgroup: ${String(error)}`));
         } finally {
           await proxy.close();
           // io.close() says goodbye to Socket.IO clients, then waits for the HTTP server to close, which

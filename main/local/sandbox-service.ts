@@ -177,6 +177,11 @@ export class SandboxService {
     return this.runtimes.count(id);
   }
 
+  /** The started sandbox's cgroup, where the runner gives it one (tests, diagnosis). */
+  cgroupOf(id: string) {
+    return this.runtimes.get(id)?.cgroup;
+  }
+
   // ── transitions ────────────────────────────────────────────────────────
 
   /**

@@ -131,6 +131,7 @@ describe('the agent connection, seen from the runner', skipWhen(noBwrap, 'bubble
   }, 60_000);
   afterAll(async () => {
     await sandbox?.stop(0);
+    await runner?.close?.(); // its base cgroup
     await dir?.cleanup();
   });
 

@@ -11,7 +11,7 @@ export function pause(ctx: TransitionContext, idOrName: string): Promise<Sandbox
     await ctx.states.setDesired(record, 'paused');
     await ctx.states.setState(record, 'pausing');
     ctx.inBackground(record, async () => {
-      ctx.log(`sandbox ${record.id} paused: ${ctx.runtimes.freeze(record.id)}`);
+      ctx.log(`sandbox ${record.id} paused: ${await ctx.runtimes.freeze(record.id)}`);
       await ctx.states.setState(record, 'paused');
     });
     return record;
@@ -23,7 +23,7 @@ export async function resume(ctx: TransitionContext, record: SandboxRecord): Pro
   await ctx.states.setDesired(record, 'started');
   await ctx.states.setState(record, 'resuming');
   ctx.inBackground(record, async () => {
-    if (ctx.runtimes.thaw(record.id)) ctx.log(`sandbox ${record.id} resumed (SIGCONT)`);
+    if (await ctx.runtimes.thaw(record.id)) ctx.log(`sandbox ${record.id} resumed`);
     else {
       ctx.log(`sandbox ${record.id}: its processes ended while paused; starting them afresh`);
       await ctx.runtimes.boot(record, hostnameOf(record));
@@ -81,8 +81,9 @@ function forkParams(parent: SandboxRecord, name: string | undefined): CreatePara
 }
 
 /**
- * Records new resources under Daytona's resize rules. They are not enforced: limits would need a cgroup of the
- * provider's own per sandbox, which it does not set up; the log says so.
+ * New resources under Daytona's resize rules (transition-rules.ts): recorded, and on a started sandbox with a
+ * cgroup applied to its running processes at once (a stopped one gets them at its next start). Disk is recorded
+ * only: docs/local-sandbox-resources.md says why.
  */
 export function resize(ctx: TransitionContext, idOrName: string, asked: Resources): Promise<SandboxRecord> {
   return ctx.transition(
@@ -92,10 +93,18 @@ export function resize(ctx: TransitionContext, idOrName: string, asked: Resource
       const next = resizeVerdict(record, asked);
       const back = record.state;
       await ctx.states.setState(record, 'resizing');
+      const before = { cpu: record.cpu, memory: record.memory, disk: record.disk };
       Object.assign(record, next);
-      ctx.log(
-        `sandbox ${record.id} resized to ${next.cpu} CPU, ${next.memory} GiB memory, ${next.disk} GiB disk: recorded, not enforced (no cgroup of the provider's own to apply limits through)`,
-      );
+      try {
+        const live = back === 'started' && ctx.runtimes.applyLimits(record);
+        ctx.log(
+          `sandbox ${record.id} resized to ${next.cpu} CPU, ${next.memory} GiB memory, ${next.disk} GiB disk${live ? ': cpu and memory applied now' : ''}`,
+        );
+      } catch (error) {
+        Object.assign(record, before);
+        await ctx.states.setState(record, back);
+        throw new ApiError(500, `Resizing sandbox ${record.id} failed: ${(error as Error).message}. It keeps its resources; retry.`);
+      }
       await ctx.states.setState(record, back);
       return record;
     },

@@ -38,7 +38,7 @@ export class SandboxRuntimes {
   private readonly terminals = new Map<string, Set<SandboxPty>>();
   private readonly stopRequested = new WeakSet<RunningSandbox>();
   private readonly deathReported = new WeakSet<RunningSandbox>();
-  private readonly frozen = new Set<string>();
+  private readonly frozen = new Map<string, RunningSandbox>();
 
   constructor(options: SandboxRuntimesOptions) {
     this.options = options;
@@ -69,6 +69,7 @@ export class SandboxRuntimes {
         network: networkPolicyOf(record),
         env,
         log: (line) => this.options.log(`sandbox ${record.id}: ${line}`),
+        limits: limitsOf(record),
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
@@ -114,25 +115,41 @@ export class SandboxRuntimes {
   }
 
   /**
-   * Freezes every process of a started sandbox (pause), memory kept; says how, for the log. The cgroup v2
-   * freezer would need a cgroup of the provider's own per sandbox, which this provider does not set up: SIGSTOP it is.
+   * Freezes every process of a started sandbox (pause), memory kept; says how, for the log. Through the sandbox's
+   * cgroup freezer where it has one: the kernel freezes the whole cgroup at once, a process forked meanwhile
+   * included, and the processes see no signal nor a stopped state (a shell's job control, a parent's waitpid
+   * WUNTRACED, a debugger would). Else SIGSTOP to each process, in passes, which a fork between two passes can
+   * escape for a moment and every process can observe.
    */
-  freeze(id: string): string {
+  async freeze(id: string): Promise<string> {
     const sandbox = this.running.get(id);
     // Its runtime died on its own: nothing to freeze; the start that resumes it starts a new one.
     if (!sandbox?.alive) return 'nothing was running to freeze';
-    this.frozen.add(id);
+    this.frozen.set(id, sandbox);
+    if (sandbox.cgroup?.canFreeze) {
+      await sandbox.cgroup.freeze();
+      return `frozen by the cgroup freezer (${sandbox.cgroup.pids().length} processes)`;
+    }
     const count = sandbox.signalAll('SIGSTOP');
-    return `frozen with SIGSTOP (${count} processes; no cgroup v2 freezer used)`;
+    return `frozen with SIGSTOP (${count} processes)`;
   }
 
   /** Lets a frozen sandbox run again; false when there is nothing to resume (its runtime ended meanwhile). */
-  thaw(id: string): boolean {
+  async thaw(id: string): Promise<boolean> {
     const sandbox = this.running.get(id);
-    const wasFrozen = this.frozen.delete(id);
+    const wasFrozen = this.frozen.get(id) === sandbox;
+    this.frozen.delete(id);
     if (!sandbox?.alive) return false;
-    if (wasFrozen) sandbox.signalAll('SIGCONT');
+    if (wasFrozen && sandbox.cgroup?.canFreeze) await sandbox.cgroup.thaw();
+    else if (wasFrozen) sandbox.signalAll('SIGCONT');
     return true;
+  }
+
+  /** Applies the sandbox's cpu and memory to its running processes (resize); false where they are not enforced. */
+  applyLimits(record: SandboxRecord): boolean {
+    const cgroup = this.running.get(record.id)?.cgroup;
+    cgroup?.setLimits(limitsOf(record));
+    return cgroup !== undefined;
   }
 
   count(id: string): number {
@@ -142,7 +159,7 @@ export class SandboxRuntimes {
   /** Ends everything the sandbox runs (SIGTERM with a grace period unless forced), and waits until it has. */
   async stop(id: string, force: boolean): Promise<void> {
     // A frozen process would hold SIGTERM until resumed: thaw first, so the grace period means something.
-    this.thaw(id);
+    await this.thaw(id);
     const sandbox = this.running.get(id);
     this.running.delete(id);
     if (sandbox) this.stopRequested.add(sandbox);
@@ -173,3 +190,5 @@ export class SandboxRuntimes {
     this.terminals.delete(id);
   }
 }
+
+const limitsOf = (record: SandboxRecord) => ({ cpu: record.cpu, memoryGiB: record.memory });

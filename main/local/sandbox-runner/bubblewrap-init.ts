@@ -7,33 +7,15 @@ import { procStat, signal, until } from './processes.ts';
 import { namespaceMembers, signalMembers, type InitProcess } from './namespace-members.ts';
 import { sandboxEnv } from './sandbox-env.ts';
 import { connectHost, SHARED_NETWORK_CHANGE } from './host-network.ts';
-import { OwnNetwork, type OwnNetworkTools } from './own-network.ts';
+import { OwnNetwork } from './own-network.ts';
 import { startPtyProcess } from './pty-process.ts';
-import type { NetworkPolicy, PrestartedSandbox, SandboxLayout } from './types.ts';
+import type { PrestartedSandbox, SandboxLayout } from './types.ts';
 import { registerAgent, residentAgent, stdioModes } from './agent/launch-agent.ts';
 import { setHostname } from './set-hostname.ts';
 import { openSandboxRoot, rootFactsOf, type RootFacts } from './sandbox-root.ts';
 import type { StdioOptions } from 'node:child_process';
-
-/** The network a sandbox starts with: its own (when `own` is given and the layout is 'nested'), or the host's. */
-export interface InitNetwork {
-  policy: NetworkPolicy;
-  own?: { tools: OwnNetworkTools; relaySocket: string } | undefined;
-}
-
-export interface InitOptions {
-  /** The Node binary inside the sandbox: with it, commands go through a resident agent (agent/); without, one nsenter each. */
-  agentNode?: string | undefined;
-  log?: ((line: string) => void) | undefined;
-  /** The hostname the init was started with. */
-  hostname: string;
-  /** Variables every command gets, under its own (SandboxSpec.env). */
-  env?: Record<string, string> | undefined;
-  /** Resolve only once the agent is ready too (a warm pool's sandbox: its first command must not wait). */
-  waitForAgent?: boolean | undefined;
-  /** hostname(1), to rename a sandbox after it started (adopt); without it adopt cannot change the hostname. */
-  hostnameTool?: string | undefined;
-}
+import { inCgroup } from './cgroups/index.ts';
+import type { InitNetwork, InitOptions } from './init-options.ts';
 
 /** How long a sandbox's init may take to come up before its start counts as failed. */
 const INIT_TIMEOUT_MS = 15_000;
@@ -77,13 +59,16 @@ export async function startInit(
   // With a network of its own, the outer user namespace also gets a new network namespace, which bwrap
   // (and every process below it) inherits; only that outer namespace, the provider's, can configure it.
   const networkBlockAll = !own && network.policy.blockAll;
-  const init =
-    layout === 'nested'
-      ? spawn(tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args], {
-          stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-          env: {},
-        })
-      : spawn(tools.bwrap, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} });
+  const procsFiles = options.cgroup?.procsFiles;
+  const init = spawn(
+    ...inCgroup(
+      procsFiles,
+      ...((layout === 'nested'
+        ? [tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args]]
+        : [tools.bwrap, args]) as [string, string[]]),
+    ),
+    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} },
+  );
   let alive = true;
   const ended = new Promise<void>((resolve) => {
     init.once('exit', () => {
@@ -168,6 +153,7 @@ export async function startInit(
     for (const fd of held) closeSync(fd);
     init.kill('SIGKILL');
     await ended;
+    await options.cgroup?.remove();
     throw error;
   }
   // Nothing more is read from the init's pipes; drained so a write there can never block it.
@@ -253,7 +239,7 @@ export async function startInit(
   };
   const nsenterSpawn = (argv: string[], cwd: string, env: Record<string, string>, stdio: StdioOptions) => {
     // Own process group: killTree takes the command's tree down without touching the rest of the sandbox.
-    const child = spawn(tools.nsenter, joinCommand(argv, cwd), { env, stdio, detached: true });
+    const child = spawn(...inCgroup(procsFiles, tools.nsenter, joinCommand(argv, cwd)), { env, stdio, detached: true });
     const done = countStart();
     const pid = child.pid;
     if (pid !== undefined) launchers.add(pid);
@@ -285,6 +271,7 @@ export async function startInit(
     } catch (error) {
       init.kill('SIGKILL');
       await ended;
+      await options.cgroup?.remove();
       throw error;
     }
   }
@@ -298,6 +285,7 @@ export async function startInit(
       if (!running()) throw new Error('the sandbox is not running');
       if (spec.log) log = spec.log;
       sandboxVars = spec.env ?? {};
+      if (spec.limits) options.cgroup?.setLimits(spec.limits);
       if (spec.hostname !== hostname) {
         hostname = spec.hostname;
         const renamed =
@@ -318,6 +306,7 @@ export async function startInit(
       return running();
     },
     ended,
+    cgroup: options.cgroup,
     network: own ? 'own' : 'shared',
     async connect(port) {
       if (!running()) throw new Error('the sandbox is not running');
@@ -350,7 +339,7 @@ export async function startInit(
       // controlling terminal, so a 'flat' sandbox without a devpts of its own gets terminals too.
       const done = countStart();
       try {
-        const pty = startPtyProcess(tools.nsenter, joinCommand(argv, spec.cwd), {
+        const pty = startPtyProcess(...inCgroup(procsFiles, tools.nsenter, joinCommand(argv, spec.cwd)), {
           cwd: '/',
           env: sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME),
           cols: spec.cols,
@@ -391,6 +380,7 @@ export async function startInit(
           const stat = procStat(initProcess.pid);
           return stat === undefined || stat.state === 'Z' || stat.start !== initProcess.start;
         });
+        await options.cgroup?.remove(); // and with it whatever joined the sandbox and outlived its pid namespace
       })();
       return stopping;
     },

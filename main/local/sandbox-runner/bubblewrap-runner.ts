@@ -8,6 +8,7 @@ import { findUtility, type NamespaceTools } from './probe.ts';
 import { AgentChild } from './agent/agent-child.ts';
 import { killTree } from './processes.ts';
 import type { SandboxLayout, SandboxRunner, SandboxSpec } from './types.ts';
+import type { CgroupHost } from './cgroups/index.ts';
 
 // Under Electron (ELECTRON_RUN_AS_NODE) the binary needs its whole folder (resources, shared libraries).
 const RUNTIME_DIR = '/opt/daytona-tray/runtime';
@@ -37,7 +38,9 @@ export function bubblewrapRunner(
   group: string,
   masked: { path: string; dir: boolean }[],
   network: { own: OwnNetworkSetup } | { sharedNetworkReason: string },
+  cgroups: { host: CgroupHost } | { reason: string },
 ): SandboxRunner {
+  const cgroupHost = 'host' in cgroups ? cgroups.host : undefined;
   const own = layout === 'nested' && 'own' in network ? network.own : undefined;
   const sharedNetworkReason =
     'sharedNetworkReason' in network
@@ -138,20 +141,33 @@ export function bubblewrapRunner(
     return args;
   };
 
-  const start = (spec: SandboxSpec, waitForAgent = false) =>
-    startInit(
+  const start = (spec: SandboxSpec, waitForAgent = false) => {
+    // Made before the init starts, so that the init and everything below it are born inside (startInit removes it).
+    const cgroup = cgroupHost?.create();
+    try {
+      if (spec.limits) cgroup?.setLimits(spec.limits);
+    } catch (error) {
+      void cgroup?.remove();
+      throw error;
+    }
+    return startInit(
       tools,
       layout,
       initArgs(spec),
       { policy: spec.network, own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined },
-      { agentNode, log: spec.log, hostnameTool, waitForAgent, hostname: spec.hostname, env: spec.env },
+      { agentNode, log: spec.log, hostnameTool, waitForAgent, hostname: spec.hostname, env: spec.env, cgroup },
     );
+  };
   return {
     isolation: 'bubblewrap',
     nodePath: NODE_IN_SANDBOX,
     toolPath: (name) => (hostToolDir(name) ? `${TOOLS_IN_SANDBOX}/${name}` : undefined),
     network: own ? 'own' : 'shared',
     ...(own ? {} : { sharedNetworkReason }),
+    limits: cgroupHost
+      ? { enforced: true, how: cgroupHost.description }
+      : { enforced: false, reason: (cgroups as { reason: string }).reason },
+    close: async () => cgroupHost?.close(),
     start: (spec) => start(spec),
     // Renaming a started sandbox needs the 'nested' layout (its UTS namespace within the provider's reach),
     // hostname(1), and the agent to hold its first commands back until then.

@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SANDBOX_HOME, SANDBOX_USER } from '../sandbox-record.ts';
 import { bubblewrapRunner, type OwnNetworkSetup } from './bubblewrap-runner.ts';
+import { DEFAULT_PIDS_MAX, setupCgroups, type CgroupHost } from './cgroups/index.ts';
 import { plainRunner } from './plain-runner.ts';
 import { findUtility, probeNamespaceTools, type NamespaceTools } from './probe.ts';
 import type { RunningSandbox, SandboxLayout, SandboxRunner } from './types.ts';
@@ -28,11 +29,15 @@ const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
 /**
  * Picks bubblewrap when it works here, else plain processes (flagged "not isolated" by the provider).
  * `etcDir` receives the passwd/group files the sandbox sees, so `daytona` is a real user inside.
- * DAYTONA_TRAY_BWRAP_LAYOUT=nested|flat skips the other layout (tests, diagnosis).
+ * DAYTONA_TRAY_BWRAP_LAYOUT=nested|flat skips the other layout (tests, diagnosis). Under bubblewrap each sandbox
+ * gets a cgroup of its own where this system lets the provider make them (cgroups/): a crashed provider's
+ * leftovers (same data dir) are removed first. DAYTONA_TRAY_PIDS_LIMIT sets the pids limit (default 4096).
  */
-export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner> {
+export async function createSandboxRunner(etcDir: string, log: (line: string) => void = () => {}): Promise<SandboxRunner> {
   const tools = probeNamespaceTools();
   if ('reason' in tools) return plainRunner(tools.reason);
+  const cgroups = setupCgroups(createHash('sha256').update(dirname(etcDir)).digest('hex').slice(0, 16), pidsLimit());
+  if ('host' in cgroups) await sweep(cgroups.host, log);
   await mkdir(etcDir, { recursive: true, mode: 0o755 });
   const passwd = join(etcDir, 'passwd');
   const group = join(etcDir, 'group');
@@ -52,13 +57,14 @@ export async function createSandboxRunner(etcDir: string): Promise<SandboxRunner
         ? network.reason
         : "a sandbox gets a network of its own only with a user namespace of the provider's (unshare), which does not work here";
     if (layout === 'nested' && 'own' in network) {
-      const runner = bubblewrapRunner(tools, layout, passwd, group, masked, network);
+      const runner = bubblewrapRunner(tools, layout, passwd, group, masked, network, cgroups);
       if (await canRun(runner, etcDir)) return runner;
       sharedNetworkReason = 'slirp4netns could not give a sandbox a network of its own here';
     }
-    const runner = bubblewrapRunner(tools, layout, passwd, group, masked, { sharedNetworkReason });
+    const runner = bubblewrapRunner(tools, layout, passwd, group, masked, { sharedNetworkReason }, cgroups);
     if (await canRun(runner, etcDir)) return runner;
   }
+  if ('host' in cgroups) await cgroups.host.close().catch(() => {});
   return plainRunner('bubblewrap could not start a sandbox here (see the bubblewrap and user-namespace settings of this system)');
 }
 
@@ -138,4 +144,19 @@ async function privateEntries(dir: string, depth = 0): Promise<{ path: string; d
     else if (entry.isDirectory() && depth < 6) found.push(...(await privateEntries(path, depth + 1)));
   }
   return found;
+}
+
+/** Removes the sandbox cgroups a crashed provider on this data dir left (and kills what still runs in them). */
+async function sweep(host: CgroupHost, log: (line: string) => void): Promise<void> {
+  try {
+    const count = await host.sweep();
+    if (count > 0) log(`removed ${count} sandbox cgroup(s) left by an earlier run of the provider`);
+  } catch (error) {
+    log(`could not remove every sandbox cgroup left by an earlier run: ${String(error)}`);
+  }
+}
+
+function pidsLimit(): number {
+  const asked = Number(process.env.DAYTONA_TRAY_PIDS_LIMIT);
+  return Number.isInteger(asked) && asked > 0 ? asked : DEFAULT_PIDS_MAX;
 }

@@ -27,6 +27,7 @@ export function plainRunner(reason: string): SandboxRunner {
     unisolatedReason: reason,
     network: 'shared',
     sharedNetworkReason: `sandboxes are not isolated here (${reason})`,
+    limits: { enforced: false, reason: 'sandboxes run as plain processes, without a cgroup of their own' },
     nodePath: process.execPath,
     toolPath: hostToolDir,
     async start(spec) {

@@ -1,4 +1,5 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { SandboxCgroup, SandboxLimits } from './cgroups/index.ts';
 import type { ToolPackage } from './tool-packages.ts';
 import type { Socket } from 'node:net';
 import type { SandboxRoot } from './sandbox-root.ts';
@@ -33,6 +34,8 @@ export interface SandboxSpec {
   env?: Record<string, string> | undefined;
   /** Where the runner says what happened to the sandbox on its own (its agent restarted, ...). */
   log?: ((line: string) => void) | undefined;
+  /** Its cpu and memory limits, enforced where the runner has cgroups (`SandboxRunner.limits`). */
+  limits?: SandboxLimits | undefined;
 }
 
 /** What a sandbox may reach outside (Daytona's networkBlockAll / networkAllowList). */
@@ -122,6 +125,11 @@ export interface RunningSandbox {
    * processes: the file routes then keep to the sandbox's home, /tmp and volumes.
    */
   openRoot?(): Promise<SandboxRoot | undefined>;
+  /**
+   * The sandbox's own cgroup, holding every process it runs (where the runner has cgroups): its freezer pauses
+   * the sandbox, its limits are the sandbox's cpu, memory and pids. Removed when the sandbox stops.
+   */
+  readonly cgroup?: SandboxCgroup | undefined;
 }
 
 /** A sandbox started ahead of need (a warm pool's, on fresh empty dirs), later given to one sandbox. */
@@ -145,6 +153,13 @@ export interface SandboxRunner {
   readonly network: 'own' | 'shared';
   /** Why sandboxes share the host's network here (only when network is 'shared'), worded for the user. */
   readonly sharedNetworkReason?: string;
+  /**
+   * How sandboxes are limited and paused here, for the log: the cgroups used, or why there are none (then limits
+   * are recorded, not enforced, and pause sends SIGSTOP).
+   */
+  readonly limits: { enforced: true; how: string } | { enforced: false; reason: string };
+  /** Lets go of what the runner holds for all its sandboxes (its base cgroup), once every sandbox has stopped. */
+  close?(): Promise<void>;
   /** Absolute path of a Node.js binary usable inside the sandbox. */
   readonly nodePath: string;
   /** Where a tool package (sandbox-runner/tool-packages.ts) is as the sandbox's commands see it; undefined if absent. */
