@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { listPackage } from '@electron/asar';
@@ -13,6 +13,7 @@ import { APP_ID } from '../../main/app/app-identity.ts';
 import { outsideArchive } from '../../main/core/app-paths.ts';
 import { bridgeLaunchForThisProcess, type BridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
 import { bridgeLauncherPath, installBridgeLauncher } from '../../main/core/clients/bridge-launcher.ts';
+import { processAlive } from '../../main/core/process-alive.ts';
 import { cleanEnv } from '../helpers/mcp-harness.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
@@ -22,6 +23,8 @@ import { tempDir } from '../helpers/temp-dir.ts';
 // write app.asar and flip the fuses in the executable's fuse wire (https://www.electronjs.org/docs/latest/tutorial/fuses).
 const STUB_ELECTRON = join(REPO_ROOT, 'test', 'fixtures', 'stub-electron-dist');
 const ENABLE = 49; // '1'
+// A client's own Daytona account in its environment: the bridge serves in its process (listing needs no Daytona).
+const OWN_ACCOUNT = { DAYTONA_API_URL: 'http://127.0.0.1:9/api', DAYTONA_API_KEY: 'unused' };
 const DISABLE = 48; // '0'
 
 /** `electron-builder --dir --linux` against the real electron-builder.yml, into a temp folder. */
@@ -144,76 +147,119 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
   });
 
   // The command line the packaged app writes into client configs, run against this layout. The stub Electron cannot
-  // run, so plain node plays the app's executable (as ELECTRON_RUN_AS_NODE=1 makes it): as the command's stand-in for
-  // a deb/dmg/nsis install, and copied to the executable's place for an AppImage, whose entry runs the data folder's
-  // launcher. A real MCP client lists the tools through each, served from the unpacked CLI (the client's own account
-  // in its env makes the bridge serve in its process: no shared server to start or stop).
-  for (const mode of ['installed', 'AppImage'] as const) {
-    it(`the client entry of the packaged app (${mode}) starts the bridge from outside app.asar`, async () => {
-      expect(build.status, build.output).toBe(0);
-      const home = join(out.path, `home-${mode}`);
-      const archivedCli = join(appDir, 'resources', 'app.asar', 'out', 'main', 'cli.js'); // main/index.ts's `here` + cli.js
-      let launch: BridgeLaunch;
-      let exe: string;
-      if (mode === 'installed') {
-        exe = process.execPath;
-        launch = bridgeLaunchForThisProcess(
-          outsideArchive(archivedCli),
-          {},
-          {
-            proc: { execPath: join(appDir, 'daytona-tray'), electron: true, env: {} },
-          },
-        );
-        expect(launch.command).toBe(join(appDir, 'daytona-tray'));
-        expect(launch.args).toEqual([join(appDir, 'resources', 'app.asar.unpacked', 'out', 'main', 'cli.js'), 'bridge']);
-      } else {
-        // The AppImage runtime's mount: the app's folder with node as its executable (AppRun execs it with the entry's args).
-        const mount = join(out.path, '.mount_DaytonTest');
-        mkdirSync(mount);
-        symlinkSync(join(appDir, 'resources'), join(mount, 'resources'));
-        exe = join(mount, 'daytona-tray');
-        copyFileSync(process.execPath, exe);
-        chmodSync(exe, 0o755);
-        const launcher = bridgeLauncherPath(home);
-        launch = bridgeLaunchForThisProcess(
-          outsideArchive(join(mount, 'resources', 'app.asar', 'out', 'main', 'cli.js')),
-          {},
-          {
-            launcher,
-            proc: { execPath: exe, electron: true, env: { APPIMAGE: '/home/me/Daytona-Tray.AppImage', APPDIR: mount } },
-          },
-        );
-        expect(launch.command).toBe('/home/me/Daytona-Tray.AppImage');
-        expect(launch.args).toEqual([launcher, '--no-sandbox', 'bridge']);
-        expect(await installBridgeLauncher(launcher)).toBe(true);
-      }
-      expect(launch.env).toEqual({ ELECTRON_RUN_AS_NODE: '1' });
-      const transport = new StdioClientTransport({
-        command: exe,
-        args: launch.args,
-        env: cleanEnv({
-          ...launch.env,
-          HOME: home,
-          DAYTONA_TRAY_HOME: home,
-          DAYTONA_API_URL: 'http://127.0.0.1:9/api',
-          DAYTONA_API_KEY: 'unused',
-        }) as Record<string, string>,
-        stderr: 'pipe',
-      });
-      const stderr: string[] = [];
-      transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-      const client = new Client({ name: 'packaging-test', version: '0.0.0' });
-      try {
-        await client.connect(transport);
-        const tools = (await client.listTools()).tools.map((tool) => tool.name);
-        expect(tools, stderr.join('')).toContain('create_sandbox');
-        expect(tools).toContain('execute_command');
-      } finally {
-        await client.close();
-      }
-      // Plain node cannot read app.asar at all: every module the bridge and its in-process server loaded was a real file.
-    }, 120_000);
+  // run, so plain node plays the app's executable (as ELECTRON_RUN_AS_NODE=1 makes it): in the command's place for an
+  // installed app (deb, dmg, nsis); for an AppImage, copied into a stand-in mount, with a stand-in AppImage file that
+  // does what the AppImage runtime and electron-builder's AppRun do (set $APPIMAGE and $APPDIR, exec the executable
+  // with the args; AppRun adds no --no-sandbox when an arg is one). A real MCP client lists the tools through each,
+  // served from the unpacked CLI (the client's own account in its env makes the bridge serve in its process).
+  let appImage: { file: string; mount: string; launcher: string; home: string } | undefined;
+  function appImageLayout(): NonNullable<typeof appImage> {
+    if (appImage) return appImage;
+    const mount = join(out.path, '.mount_DaytonTest');
+    mkdirSync(mount);
+    symlinkSync(join(appDir, 'resources'), join(mount, 'resources'));
+    copyFileSync(process.execPath, join(mount, 'daytona-tray'));
+    chmodSync(join(mount, 'daytona-tray'), 0o755);
+    const file = join(out.path, 'Daytona-Tray.AppImage');
+    writeFileSync(
+      file,
+      `#!/bin/sh\nAPPIMAGE="$0" APPDIR=${JSON.stringify(mount)} exec ${JSON.stringify(join(mount, 'daytona-tray'))} "$@"\n`,
+    );
+    chmodSync(file, 0o755);
+    const home = join(out.path, 'home-AppImage');
+    appImage = { file, mount, launcher: bridgeLauncherPath(home), home };
+    return appImage;
   }
+
+  /** What the packaged app would write, from inside the layout (main/index.ts derives the CLI from its own URL). */
+  function entryOf(mode: 'installed' | 'AppImage'): BridgeLaunch {
+    if (mode === 'installed') {
+      const cli = outsideArchive(join(appDir, 'resources', 'app.asar', 'out', 'main', 'cli.js'));
+      return bridgeLaunchForThisProcess(cli, {}, { proc: { execPath: join(appDir, 'daytona-tray'), electron: true, env: {} } });
+    }
+    const { file, mount, launcher } = appImageLayout();
+    const cli = outsideArchive(join(mount, 'resources', 'app.asar', 'out', 'main', 'cli.js'));
+    return bridgeLaunchForThisProcess(
+      cli,
+      {},
+      {
+        launcher,
+        proc: { execPath: join(mount, 'daytona-tray'), electron: true, env: { APPIMAGE: file, APPDIR: mount } },
+      },
+    );
+  }
+
+  async function listToolsThrough(
+    command: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ tools: string[]; stderr: string }> {
+    const transport = new StdioClientTransport({ command, args, env, stderr: 'pipe' });
+    const stderr: string[] = [];
+    transport.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    const client = new Client({ name: 'packaging-test', version: '0.0.0' });
+    try {
+      await client.connect(transport, { timeout: 60_000 });
+      const tools = (await client.listTools(undefined, { timeout: 60_000 })).tools.map((tool) => tool.name);
+      return { tools, stderr: stderr.join('') };
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\nbridge stderr:\n${stderr.join('')}`, { cause: error });
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('the client entry of the installed app starts the bridge from outside app.asar', async () => {
+    expect(build.status, build.output).toBe(0);
+    const launch = entryOf('installed');
+    expect(launch).toEqual({
+      command: join(appDir, 'daytona-tray'),
+      args: [join(appDir, 'resources', 'app.asar.unpacked', 'out', 'main', 'cli.js'), 'bridge'],
+      env: { ELECTRON_RUN_AS_NODE: '1' },
+    });
+    const home = join(out.path, 'home-installed');
+    const env = cleanEnv({ ...launch.env, HOME: home, DAYTONA_TRAY_HOME: home, ...OWN_ACCOUNT }) as Record<string, string>;
+    // Plain node cannot read app.asar at all: every module the bridge and its in-process server loaded was a real file.
+    const { tools, stderr } = await listToolsThrough(process.execPath, launch.args, env);
+    expect(tools, stderr).toEqual(expect.arrayContaining(['create_sandbox', 'execute_command']));
+  }, 120_000);
+
+  it('the client entry of an AppImage runs $APPIMAGE on the data folder’s launcher, which starts the bridge from the mount', async () => {
+    expect(build.status, build.output).toBe(0);
+    const { file, launcher, home } = appImageLayout();
+    const launch = entryOf('AppImage');
+    expect(launch).toEqual({ command: file, args: [launcher, '--no-sandbox', 'bridge'], env: { ELECTRON_RUN_AS_NODE: '1' } });
+    expect(await installBridgeLauncher(launcher)).toBe(true);
+    const env = cleanEnv({ ...launch.env, HOME: home, DAYTONA_TRAY_HOME: home, ...OWN_ACCOUNT }) as Record<string, string>;
+    const { tools, stderr } = await listToolsThrough(launch.command, launch.args, env);
+    expect(tools, stderr).toEqual(expect.arrayContaining(['create_sandbox', 'execute_command']));
+  }, 120_000);
+
+  it('an AppImage bridge with no server running starts the shared one through the AppImage, so it outlives the bridge’s mount', async () => {
+    expect(build.status, build.output).toBe(0);
+    const { launcher, home } = appImageLayout();
+    const launch = entryOf('AppImage');
+    await installBridgeLauncher(launcher);
+    const env = cleanEnv({
+      ...launch.env,
+      HOME: home,
+      DAYTONA_TRAY_HOME: home,
+      DAYTONA_TRAY_SHARED_GRACE_MS: '500',
+      DAYTONA_TRAY_NO_BWRAP: '1',
+    }) as Record<string, string>;
+    const { tools, stderr } = await listToolsThrough(launch.command, launch.args, env);
+    expect(tools, stderr).toEqual(expect.arrayContaining(['create_sandbox', 'list_sandboxes']));
+    const shared = Number(/shared MCP server \(pid (\d+)/.exec(stderr)?.[1]);
+    expect(shared, stderr).toBeGreaterThan(0);
+    try {
+      // Started as `$APPIMAGE <launcher> --no-sandbox mcp ...` (the stand-in AppImage execs the mount's executable).
+      const argv = readFileSync(`/proc/${shared}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 4)).toEqual([launcher, '--no-sandbox', 'mcp']);
+      await expect.poll(() => processAlive(shared), { timeout: 60_000 }).toBe(false);
+    } finally {
+      if (processAlive(shared)) process.kill(shared, 'SIGTERM');
+    }
+  }, 180_000);
 
   it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {
     const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs');
