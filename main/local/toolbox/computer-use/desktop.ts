@@ -10,6 +10,7 @@ import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { Accessibility } from './accessibility.ts';
 import { Recordings } from './recordings.ts';
+import { Vnc } from './vnc.ts';
 
 /** The programs a desktop needs, by the Debian package that installs each. */
 const REQUIRED = [
@@ -85,6 +86,8 @@ export class Desktop {
   record: SandboxRecord;
   /** Its AT-SPI buses, started with it (programs register with the accessibility bus when they start). */
   readonly accessibility: Accessibility;
+  /** Its VNC server and noVNC page (x11vnc, novnc), where the sandbox has a network of its own. */
+  readonly vnc: Vnc;
 
   constructor(exec: SandboxExec, record: SandboxRecord, options: DesktopOptions = {}) {
     this.exec = exec;
@@ -92,6 +95,7 @@ export class Desktop {
     this.log = options.log ?? (() => {});
     this.find = options.findUtility;
     this.accessibility = new Accessibility(exec, () => this.record, options.findUtility);
+    this.vnc = new Vnc(exec, () => this.record, options.findUtility);
   }
 
   /** Host path of the memory-mapped screen (XWD format). */
@@ -123,7 +127,7 @@ export class Desktop {
   process(name: string): Managed {
     if (name !== 'xvfb' && name !== 'openbox') {
       throw notFound(
-        `Process ${name} not found: the local provider's desktop runs xvfb and openbox (no xfce4, x11vnc or novnc; there is no VNC access to a local sandbox).`,
+        `Process ${name} not found: the local provider's desktop runs xvfb and openbox (no xfce4), with x11vnc and novnc where VNC is offered.`,
         'PROCESS_NOT_FOUND',
       );
     }
@@ -148,12 +152,12 @@ export class Desktop {
       );
     }
     if (!this.running) {
-      // The accessibility bus belongs to a display: a new display gets a new one.
-      await this.accessibility.stop();
+      // The accessibility bus and the VNC server belong to a display: a new display gets new ones.
+      await Promise.all([this.accessibility.stop(), this.vnc.stop()]);
       await this.startXvfb();
     }
     if (!alive(this.processes.openbox.child)) await this.startWindowManager();
-    await this.accessibility.start(this.display);
+    await Promise.all([this.accessibility.start(this.display), this.vnc.start(this.display)]);
   }
 
   private async startXvfb(): Promise<void> {
@@ -301,7 +305,7 @@ export class Desktop {
   /** Ends the window manager, then the display; its socket and screen file go with it. */
   async stop(): Promise<void> {
     this.forget();
-    await this.accessibility.stop();
+    await Promise.all([this.accessibility.stop(), this.vnc.stop()]);
     await this.stopProcess('openbox');
     await this.stopProcess('xvfb');
     await rm(this.hostFbDir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import type { SandboxRecord } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { addAccessibilityRoutes } from './accessibility-routes.ts';
 import type { Desktop, DesktopProcessName, Desktops } from './desktop.ts';
+import { VNC_PROCESSES, type VncProcessName } from './vnc.ts';
 import { checkRegion, encodeFrame, readFrame, type ImageFormat } from './framebuffer.ts';
 import { chord, keyName, listWindows, mouseButton, mousePosition, xdotool } from './input.ts';
 
@@ -59,36 +60,47 @@ export function computerUseRoutes(deps: ComputerUseDeps): Router {
     await desktop.start();
     res.json({
       message: `Computer use processes started (display ${desktop.display}, ${desktop.width}x${desktop.height})`,
-      status: desktop.processStatus(),
+      status: { ...desktop.processStatus(), ...desktop.vnc.status() },
     });
   });
   router.post('/computeruse/stop', async (req, res) => {
     const desktop = desktopOf(req);
     await desktops.recordings.stopAll(desktop.record.id);
     await desktop.stop();
-    res.json({ message: 'Computer use processes stopped', status: desktop.processStatus() });
+    res.json({ message: 'Computer use processes stopped', status: { ...desktop.processStatus(), ...desktop.vnc.status() } });
   });
   for (const path of ['/computeruse/status', '/computeruse/process-status']) {
     router.get(path, (req, res) => {
       res.json({ status: desktopOf(req).status() });
     });
   }
+  // x11vnc and novnc are the VNC part's (vnc.ts); the others the desktop's.
+  const isVnc = (name: string): name is VncProcessName => (VNC_PROCESSES as readonly string[]).includes(name);
+  const managedOf = (req: Request) => {
+    const name = processName(req);
+    return isVnc(name) ? desktopOf(req).vnc.process(name) : desktopOf(req).process(name);
+  };
   router.get('/computeruse/process/:processName/status', (req, res) => {
     const desktop = desktopOf(req);
-    desktop.process(processName(req));
-    res.json({ processName: processName(req), running: desktop.processStatus()[processName(req)].running });
+    const name = processName(req);
+    managedOf(req);
+    res.json({ processName: name, running: isVnc(name) ? desktop.vnc.statusOf(name).running : desktop.processStatus()[name].running });
   });
   router.post('/computeruse/process/:processName/restart', async (req, res) => {
     const desktop = desktopOf(req);
-    desktop.process(processName(req));
-    await desktop.restart(processName(req));
-    res.json({ message: `Process ${processName(req)} restarted`, processName: processName(req) });
+    const name = processName(req);
+    managedOf(req);
+    if (isVnc(name)) {
+      await desktop.vnc.stopProcess(name);
+      await desktop.start();
+    } else await desktop.restart(name);
+    res.json({ message: `Process ${name} restarted`, processName: name });
   });
   router.get('/computeruse/process/:processName/logs', (req, res) => {
-    res.json({ processName: processName(req), logs: desktopOf(req).process(processName(req)).logs });
+    res.json({ processName: processName(req), logs: managedOf(req).logs });
   });
   router.get('/computeruse/process/:processName/errors', (req, res) => {
-    res.json({ processName: processName(req), errors: desktopOf(req).process(processName(req)).errors });
+    res.json({ processName: processName(req), errors: managedOf(req).errors });
   });
 
   // ── mouse ──

@@ -1,0 +1,152 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { notFound } from '../../errors.ts';
+import type { SandboxRecord } from '../../sandbox-record.ts';
+import { findUtility } from '../../sandbox-runner/probe.ts';
+import { spawnInSandbox, type SandboxExec } from '../run-command.ts';
+
+/** Daytona's ports (VNC_PORT, NO_VNC_PORT in libs/computer-use/pkg/computeruse/computeruse.go): noVNC's page is the sandbox's port 6080. */
+export const VNC_PORT = 5901;
+export const NO_VNC_PORT = 6080;
+const NOVNC_WEB = '/usr/share/novnc';
+const READY_LIMIT_MS = 10_000;
+const STOP_GRACE_MS = 3000;
+const LOG_LIMIT = 64 * 1024;
+
+export type VncProcessName = 'x11vnc' | 'novnc';
+export const VNC_PROCESSES: readonly VncProcessName[] = ['x11vnc', 'novnc'];
+const PRIORITIES: Record<VncProcessName, number> = { x11vnc: 300, novnc: 400 };
+
+type Find = (command: string) => string | undefined;
+
+/** Which Debian packages VNC still needs on this machine (empty when none). */
+export function missingVncPackages(find: Find = findUtility): string[] {
+  return [
+    ...(find('x11vnc') ? [] : ['x11vnc']),
+    ...(find('websockify') ? [] : ['websockify']),
+    ...(existsSync(`${NOVNC_WEB}/vnc.html`) ? [] : ['novnc']),
+  ];
+}
+
+interface Managed {
+  child?: ChildProcess | undefined;
+  logs: string;
+  errors: string;
+}
+
+const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
+
+/**
+ * A desktop's VNC access, as on Daytona: x11vnc serves the display on the sandbox's loopback (port 5901) and
+ * websockify serves noVNC's page and its WebSocket on port 6080, reached through the sandbox's preview link
+ * (`getPreviewLink(6080)`, then /vnc.html), which checks the preview token of a private sandbox. Only for
+ * sandboxes with a network of their own: in the host's network their ports would be every local user's, and
+ * two sandboxes' would collide. Without the packages, or in a shared network, the desktop runs without VNC
+ * and the process routes say why.
+ */
+export class Vnc {
+  readonly processes: Record<VncProcessName, Managed> = { x11vnc: { logs: '', errors: '' }, novnc: { logs: '', errors: '' } };
+  /** Why VNC is not offered here; undefined when it is. */
+  readonly unavailable: string | undefined;
+
+  private readonly exec: SandboxExec;
+  private readonly record: () => SandboxRecord;
+
+  constructor(exec: SandboxExec, record: () => SandboxRecord, find: Find = findUtility) {
+    this.exec = exec;
+    this.record = record;
+    const missing = missingVncPackages(find);
+    if (exec.runner.network !== 'own') {
+      this.unavailable = `this machine's sandboxes share the host's network, where a sandbox's VNC ports would be open to every local user (${exec.runner.sharedNetworkReason ?? 'no network namespaces'}); use screenshots (computer_use_screenshot) instead`;
+    } else if (missing.length > 0) {
+      this.unavailable = `VNC needs ${missing.join(', ')}, not installed on this machine: install the Debian package${missing.length > 1 ? 's' : ''} (sudo apt-get install ${missing.join(' ')}) and restart the desktop`;
+    }
+  }
+
+  get running(): boolean {
+    return VNC_PROCESSES.every((name) => alive(this.processes[name].child));
+  }
+
+  /** The processes' entries for the status routes: none when VNC is not offered here. */
+  status(): Partial<Record<VncProcessName, ReturnType<Vnc['statusOf']>>> {
+    return this.unavailable ? {} : { x11vnc: this.statusOf('x11vnc'), novnc: this.statusOf('novnc') };
+  }
+
+  statusOf(name: VncProcessName) {
+    const child = this.processes[name].child;
+    return { running: alive(child), priority: PRIORITIES[name], autoRestart: false, ...(alive(child) ? { pid: child.pid! } : {}) };
+  }
+
+  /** The process, for its logs; a 404 with Daytona's PROCESS_NOT_FOUND saying why when VNC is not offered. */
+  process(name: VncProcessName): Managed {
+    if (this.unavailable) throw notFound(`Process ${name} is not running: ${this.unavailable}.`, 'PROCESS_NOT_FOUND');
+    return this.processes[name];
+  }
+
+  /** Starts x11vnc, then websockify; resolves once both accept connections. Nothing when VNC is not offered. */
+  async start(display: string): Promise<void> {
+    if (this.unavailable) return;
+    const id = this.record().id;
+    if (!alive(this.processes.x11vnc.child)) {
+      // -localhost: only the sandbox's own processes (and websockify) reach the VNC server; no password, as on Daytona.
+      await this.spawn('x11vnc', [
+        'x11vnc',
+        '-display',
+        display,
+        '-forever',
+        '-shared',
+        '-localhost',
+        '-nopw',
+        '-rfbport',
+        String(VNC_PORT),
+      ]);
+      await this.ready('x11vnc', id, VNC_PORT);
+    }
+    if (!alive(this.processes.novnc.child)) {
+      await this.spawn('novnc', ['websockify', `--web=${NOVNC_WEB}/`, `127.0.0.1:${NO_VNC_PORT}`, `127.0.0.1:${VNC_PORT}`]);
+      await this.ready('novnc', id, NO_VNC_PORT);
+    }
+  }
+
+  /** Waits until the process accepts a connection on its port in the sandbox (or exits, or the limit passes). */
+  private async ready(name: VncProcessName, id: string, port: number): Promise<void> {
+    const deadline = Date.now() + READY_LIMIT_MS;
+    while (alive(this.processes[name].child) && Date.now() < deadline) {
+      const socket = await this.exec.service.connect(id, port).catch(() => undefined);
+      if (socket) {
+        socket.destroy();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const errors = this.processes[name].errors.trim().slice(-300);
+    this.processes[name].errors += `\n${name} did not accept connections on port ${port}${errors ? '' : ' (no output)'}\n`;
+  }
+
+  private async spawn(name: VncProcessName, argv: string[]): Promise<void> {
+    const managed = this.processes[name];
+    const child = await spawnInSandbox(this.exec, this.record(), argv, {}, ['ignore', 'pipe', 'pipe']);
+    managed.child = child;
+    const keep = (key: 'logs' | 'errors') => (chunk: Buffer) => {
+      managed[key] = (managed[key] + chunk.toString('utf8')).slice(-LOG_LIMIT);
+    };
+    child.stdout?.on('data', keep('logs'));
+    child.stderr?.on('data', keep('errors'));
+    child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+  }
+
+  async stopProcess(name: VncProcessName): Promise<void> {
+    const child = this.processes[name].child;
+    if (!alive(child)) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.exec.runner.kill(child, 'SIGTERM');
+    const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async stop(): Promise<void> {
+    await this.stopProcess('novnc');
+    await this.stopProcess('x11vnc');
+  }
+}
