@@ -1,28 +1,21 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeStaleTempFiles, writeFileAtomic } from '../core/atomic-write.ts';
 import { makeDataDir } from '../core/data-dir.ts';
 import { tryFileLock, type HeldLock } from '../core/file-lock.ts';
+import { RecordDir } from './record-dir.ts';
 import { sandboxRecordSchema, type SandboxRecord } from './sandbox-record.ts';
 
 /**
- * Sandbox metadata on disk: `<dataDir>/meta/<id>.json`, one file per sandbox, each written atomically,
- * so a crash leaves every sandbox either at its previous state or its new one. Files live apart from
- * metadata, in `<dataDir>/sandboxes/<id>/`, where the sandbox itself cannot rewrite its metadata.
- *
- * Writes for one sandbox go out one at a time and each writes the record as it is when its turn comes,
- * so an older snapshot can never land after a newer one; once a sandbox is removed, no late write can
- * bring its metadata back.
+ * Sandbox metadata on disk: `<dataDir>/meta/<id>.json`, one file per sandbox, kept by a RecordDir (atomic writes, one
+ * at a time per sandbox, none after its removal). Files live apart from metadata, in `<dataDir>/sandboxes/<id>/`,
+ * where the sandbox itself cannot rewrite its metadata.
  */
 export class SandboxStore {
   readonly dataDir: string;
   readonly metaDir: string;
   readonly sandboxesDir: string;
   private readonly lockFile: string;
-  private readonly records = new Map<string, SandboxRecord>();
-  private readonly writes = new Map<string, Promise<void>>();
-  /** Ids removed in this run (UUIDs are never reused, so this only grows by one per delete). */
-  private readonly removed = new Set<string>();
+  private readonly records: RecordDir<SandboxRecord>;
   private heldLock: HeldLock | undefined;
 
   constructor(dataDir: string) {
@@ -30,6 +23,7 @@ export class SandboxStore {
     this.metaDir = join(dataDir, 'meta');
     this.sandboxesDir = join(dataDir, 'sandboxes');
     this.lockFile = join(dataDir, 'provider.pid');
+    this.records = new RecordDir(this.metaDir, sandboxRecordSchema);
   }
 
   /**
@@ -56,26 +50,12 @@ export class SandboxStore {
 
   /** Loads every record; returns the names of metadata files it could not read (left in place, ignored). */
   async load(): Promise<string[]> {
-    await mkdir(this.metaDir, { recursive: true, mode: 0o700 });
     await mkdir(this.sandboxesDir, { recursive: true, mode: 0o700 });
-    await removeStaleTempFiles(this.metaDir);
-    const unreadable: string[] = [];
-    for (const name of await readdir(this.metaDir)) {
-      if (!name.endsWith('.json') || name.startsWith('.')) continue;
-      try {
-        const record = sandboxRecordSchema.parse(JSON.parse(await readFile(join(this.metaDir, name), 'utf8')));
-        // The id names the sandbox's directory (and what delete removes): it must match the file it came from.
-        if (name !== `${record.id}.json`) throw new Error('file name does not match the sandbox id');
-        this.records.set(record.id, record);
-      } catch {
-        unreadable.push(name);
-      }
-    }
-    return unreadable;
+    return this.records.load();
   }
 
   all(): SandboxRecord[] {
-    return [...this.records.values()];
+    return this.records.all();
   }
 
   get(id: string): SandboxRecord | undefined {
@@ -83,10 +63,7 @@ export class SandboxStore {
   }
 
   findByIdOrName(idOrName: string): SandboxRecord | undefined {
-    const byId = this.records.get(idOrName);
-    if (byId) return byId;
-    for (const record of this.records.values()) if (record.name === idOrName) return record;
-    return undefined;
+    return this.records.get(idOrName) ?? this.records.all().find((record) => record.name === idOrName);
   }
 
   rootOf(id: string): string {
@@ -95,47 +72,25 @@ export class SandboxStore {
 
   /** Makes a new record visible at once (names are taken synchronously); `save` persists it. */
   add(record: SandboxRecord): void {
-    if (!this.removed.has(record.id)) this.records.set(record.id, record);
+    this.records.add(record);
   }
 
   /** Persists the record's current content; a no-op for a removed sandbox. */
   save(record: SandboxRecord): Promise<void> {
-    const { id } = record;
-    if (this.removed.has(id)) return Promise.resolve();
-    this.records.set(id, record);
-    return this.enqueue(id, async () => {
-      const current = this.records.get(id);
-      if (this.removed.has(id) || !current) return;
-      await writeFileAtomic(join(this.metaDir, `${id}.json`), JSON.stringify(current, null, 2));
-    });
+    return this.records.save(record);
   }
 
-  /** Forgets a sandbox: files first, then metadata, so a crash in between is finished on the next start. */
+  /**
+   * Forgets a sandbox: files first, then metadata, so a crash in between is finished on the next start. Readers see
+   * the sandbox (as destroying) until it is really gone.
+   */
   remove(id: string): Promise<void> {
-    this.removed.add(id);
-    return this.enqueue(id, async () => {
-      await rm(this.rootOf(id), { recursive: true, force: true });
-      await rm(join(this.metaDir, `${id}.json`), { force: true });
-      // Readers see the sandbox (as destroying) until it is really gone.
-      this.records.delete(id);
-    });
+    return this.records.remove(id, { before: () => rm(this.rootOf(id), { recursive: true, force: true }), visibleUntilGone: true });
   }
 
   /** Resolves once every write started so far has finished. */
-  async flushed(): Promise<void> {
-    await Promise.allSettled([...this.writes.values()]);
-  }
-
-  private enqueue(id: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.writes.get(id) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(work);
-    this.writes.set(id, next);
-    void next
-      .catch(() => {})
-      .then(() => {
-        if (this.writes.get(id) === next) this.writes.delete(id);
-      });
-    return next;
+  flushed(): Promise<void> {
+    return this.records.flushed();
   }
 }
 
