@@ -3,6 +3,7 @@ import type { ChangeResult, ClientStatus } from '../core/clients/types.ts';
 import type { SupervisorStatus } from '../core/supervisor/process-supervisor.ts';
 import type { WatcherStatus } from '../core/watcher/sandbox-watcher.ts';
 import type { BillingView, ClientChange, ClientView, ServerView, WatcherView } from '../../preload/contract.ts';
+import { staleReasonText, type StaleReason } from '../core/clients/stale-launch.ts';
 
 /**
  * main/core's values as the window's contract shows them. preload/contract.ts stands alone (it imports nothing
@@ -36,8 +37,13 @@ export const toClientView = (status: ClientStatus, applyHint: string): ClientVie
   current: status.current,
   configPath: status.configPath,
   applyHint,
-  ...(status.problem !== undefined ? { problem: status.problem } : {}),
+  ...(status.problem !== undefined ? { problem: status.problem } : status.stale ? { problem: staleProblem(status.stale) } : {}),
   tools: status.tools,
   ...(status.toolCap ? { toolCap: status.toolCap } : {}),
 });
 export const toClientChange = (result: ChangeResult, applyHint: string): ClientChange => ({ ...result, applyHint });
+
+/** The clients view says when an entry of ours will stop working (one the start-up repair could not fix). */
+function staleProblem(reason: StaleReason): string {
+  return `This connection will stop working: ${staleReasonText(reason)}. Daytona Tray repairs it when it starts from where it is installed; or connect again.`;
+}

@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { entriesAtStart, repairStaleEntries } from '../../main/app/client-repair.ts';
+import { toClientView } from '../../main/app/contract-views.ts';
 import type { NotificationSpec } from '../../main/app/notification-view.ts';
 import { resolveBridgeLaunch } from '../../main/core/clients/bridge-launch.ts';
 import type { Host } from '../../main/core/clients/host.ts';
@@ -160,6 +161,11 @@ it('a run that cannot write lasting entries (translocated) leaves stale ones as 
   });
   expect(result.repaired).toEqual([]);
   expect(await readFile(claudeFile, 'utf8')).toBe(claudeJson(OLD_EXE, OLD_CLI));
+  // The window's clients view says so on that client's row.
+  const client = createClients({ host, launch: resolveBridgeLaunch({ execPath: exe, electron: true, cliScript: cli }) })['claude-desktop'];
+  expect(toClientView(await client.status(), client.applyHint).problem).toBe(
+    "This connection will stop working: it pointed inside the AppImage's temporary mount. Daytona Tray repairs it when it starts from where it is installed; or connect again.",
+  );
   expect(lines).toEqual([
     '1 AI client entry will not keep working, left as they are: move it to the Applications folder and start it from there.',
   ]);

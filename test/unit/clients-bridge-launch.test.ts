@@ -12,15 +12,15 @@ describe('bridge launch resolver', () => {
     });
   });
 
-  it('runs the packaged app binary as Node with ELECTRON_RUN_AS_NODE=1 and the script inside resources', () => {
+  it('runs the packaged app binary as Node with ELECTRON_RUN_AS_NODE=1 and the script unpacked beside app.asar', () => {
     const launch = resolveBridgeLaunch({
       execPath: '/Applications/Daytona Tray.app/Contents/MacOS/Daytona Tray',
       electron: true,
-      cliScript: '/Applications/Daytona Tray.app/Contents/Resources/app.asar/out/main/cli.js',
+      cliScript: '/Applications/Daytona Tray.app/Contents/Resources/app.asar.unpacked/out/main/cli.js',
     });
     expect(launch).toEqual({
       command: '/Applications/Daytona Tray.app/Contents/MacOS/Daytona Tray',
-      args: ['/Applications/Daytona Tray.app/Contents/Resources/app.asar/out/main/cli.js', 'bridge'],
+      args: ['/Applications/Daytona Tray.app/Contents/Resources/app.asar.unpacked/out/main/cli.js', 'bridge'],
       env: { ELECTRON_RUN_AS_NODE: '1' },
     });
   });
