@@ -120,7 +120,7 @@ async function serve(options: LocalProviderOptions, store: SandboxStore, log: (l
   if (runner.isolation === 'none') log(`sandboxes run as plain processes (not isolated): ${runner.unisolatedReason}`);
   else if (runner.network === 'shared') log(`sandboxes share the host's network: ${runner.sharedNetworkReason}`);
   // Said once: each pause and resize logs what it did, not why again.
-  if (runner.limits.enforced) log(`sandbox limits (cpu, memory, pids) and pause through ${runner.limits.how}`);
+  if (runner.limits.enforced) log(`each sandbox gets a cgroup of its own, ${runner.limits.how}`);
   else log(`sandbox limits are recorded, not enforced, and pause sends SIGSTOP: ${runner.limits.reason}`);
 
   const app = express();

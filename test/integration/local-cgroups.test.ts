@@ -54,29 +54,7 @@ describe('local provider: every sandbox in a cgroup of its own', skipWhen(skipRe
 
   it('pause freezes every process at once, forked ones included, without a stop state; start resumes them', async () => {
     expect(t.provider.limits.enforced).toBe(true);
-    const sandbox = await t.daytona.create({ name: 'cg-freeze', autoStopInterval: 0 });
-    await sandbox.process.executeCommand(FORKING_LOOP);
-    await expect.poll(() => forks(t, sandbox), WAIT).toBeGreaterThan(5);
-    const cgroup = cgroupOf(t, sandbox);
-
-    await sandbox.pause();
-    expect(cgroup.read('freezer.state') ?? (/^frozen 1$/m.test(cgroup.read('cgroup.events') ?? '') ? 'FROZEN' : 'not frozen')).toBe(
-      'FROZEN',
-    );
-    const members = cgroup.pids();
-    const frozenAt = forks(t, sandbox);
-    await new Promise((resolve) => setTimeout(resolve, 400));
-    // Nothing ran: no child was forked meanwhile, and the count did not move.
-    expect(cgroup.pids().sort()).toEqual(members.sort());
-    expect(forks(t, sandbox)).toBe(frozenAt);
-    // None is running or stopped by a signal (SIGSTOP's 'T', which the processes could see): the freezer holds them.
-    const states = members.map((pid) => procStat(pid)?.state).filter((state) => state !== undefined);
-    expect(states.length).toBeGreaterThan(3);
-    expect(states.filter((state) => state === 'R' || state === 'T' || state === 't')).toEqual([]);
-
-    await sandbox.start();
-    await expect.poll(() => forks(t, sandbox), WAIT).toBeGreaterThan(frozenAt);
-    await sandbox.delete();
+    await pauseFreezesEverything(t);
   });
 
   it('a process allocating past the memory limit (1 GiB) is killed by the OOM killer; the sandbox goes on', async () => {
@@ -152,6 +130,40 @@ describe('local provider: every sandbox in a cgroup of its own', skipWhen(skipRe
   });
 });
 
+/** Why the provider cannot use a cgroup v2 hierarchy here (DAYTONA_TRAY_CGROUP_VERSION=2), or undefined. */
+function v2SkipReason(): string | undefined {
+  if (skipReason) return skipReason;
+  process.env.DAYTONA_TRAY_CGROUP_VERSION = '2';
+  try {
+    const setup = setupCgroups(`probe-v2-${process.pid}`);
+    if ('reason' in setup) return setup.reason;
+    void setup.host.close();
+    return undefined;
+  } finally {
+    delete process.env.DAYTONA_TRAY_CGROUP_VERSION;
+  }
+}
+
+describe('local provider: the cgroup v2 freezer', skipWhen(v2SkipReason()), () => {
+  let t: TestProvider;
+  beforeAll(async () => {
+    t = await startTestProviderWithEnv({ DAYTONA_TRAY_CGROUP_VERSION: '2' }, { minuteMs: 60_000 });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('pauses through cgroup.freeze, and the cgroup goes with the sandbox and the provider', async () => {
+    expect(t.provider.limits).toMatchObject({ enforced: true, how: expect.stringMatching(/^cgroup v2: pause by the freezer/) });
+    const { sandbox, dirs } = await pauseFreezesEverything(t, { keep: true });
+    await sandbox.delete();
+    await expect.poll(() => dirs.filter((dir) => existsSync(dir)), WAIT).toEqual([]);
+    const bases = [...new Set(dirs.map((dir) => dirname(dir)))];
+    await t.stop();
+    expect(bases.filter((dir) => existsSync(dir))).toEqual([]);
+  });
+});
+
 describe('local provider: cgroups left by a crashed provider', skipWhen(skipReason), () => {
   it('are removed, with whatever still ran in them, when a provider starts on the same data dir', async () => {
     const home = await tempDir('daytona-tray-cg-crash-');
@@ -189,6 +201,37 @@ describe('local provider: cgroups left by a crashed provider', skipWhen(skipReas
     }
   });
 });
+
+/**
+ * A sandbox running a forking loop is paused: its cgroup reports frozen, no process is added, none runs or shows
+ * SIGSTOP's stopped state, the count does not move; start resumes the count. Deletes the sandbox unless `keep`.
+ */
+async function pauseFreezesEverything(t: TestProvider, { keep = false } = {}) {
+  const sandbox = await t.daytona.create({ name: `cg-freeze-${keep ? 'kept' : 'gone'}`, autoStopInterval: 0 });
+  await sandbox.process.executeCommand(FORKING_LOOP);
+  await expect.poll(() => forks(t, sandbox), WAIT).toBeGreaterThan(5);
+  const cgroup = cgroupOf(t, sandbox);
+
+  await sandbox.pause();
+  const frozen = cgroup.read('freezer.state') ?? (/^frozen 1$/m.test(cgroup.read('cgroup.events') ?? '') ? 'FROZEN' : 'not frozen');
+  expect(frozen).toBe('FROZEN');
+  const members = cgroup.pids();
+  const frozenAt = forks(t, sandbox);
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  // Nothing ran: no child was forked meanwhile, and the count did not move.
+  expect(cgroup.pids().sort()).toEqual(members.sort());
+  expect(forks(t, sandbox)).toBe(frozenAt);
+  // None is running or stopped by a signal (SIGSTOP's 'T', which the processes could see): the freezer holds them.
+  const states = members.map((pid) => procStat(pid)?.state).filter((state) => state !== undefined);
+  expect(states.length).toBeGreaterThan(3);
+  expect(states.filter((state) => state === 'R' || state === 'T' || state === 't')).toEqual([]);
+
+  await sandbox.start();
+  await expect.poll(() => forks(t, sandbox), WAIT).toBeGreaterThan(frozenAt);
+  const dirs = dirsOf(cgroup.procsFiles);
+  if (!keep) await sandbox.delete();
+  return { sandbox, dirs };
+}
 
 /** Every directory named `tag` under the cgroup hierarchies, below this process's own cgroups. */
 function cgroupBases(tag: string): string[] {

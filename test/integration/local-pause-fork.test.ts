@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaytonaValidationError, type Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startPlainTestProvider, startTestProvider, startTestProviderWithEnv, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
 
 /** A scaled minute (the provider checks every minute/6). */
@@ -33,6 +33,12 @@ const gone = async (t: TestProvider, id: string) => {
 
 const runners: [string, (options: { minuteMs: number }) => Promise<TestProvider>, string | undefined][] = [
   ['under bubblewrap', startTestProvider, bubblewrapSkipReason()],
+  // The fallback where the provider cannot make cgroups: SIGSTOP to every process (local-cgroups.test.ts has the freezer).
+  [
+    'under bubblewrap without cgroups',
+    (options) => startTestProviderWithEnv({ DAYTONA_TRAY_NO_CGROUPS: '1' }, options),
+    bubblewrapSkipReason(),
+  ],
   ['as plain processes', startPlainTestProvider, undefined],
 ];
 

@@ -13,6 +13,7 @@ import {
   settle,
   writeFile,
 } from './cgroup-files.ts';
+import { describe } from './describe.ts';
 import type { CgroupHost, SandboxCgroup, SandboxLimits } from './types.ts';
 
 /** The cgroup v1 controllers the provider uses, each its own hierarchy (cpu may be co-mounted with cpuacct). */
@@ -28,7 +29,7 @@ export function cgroupV1Host(bases: Map<V1Controller, string>, pidsMax: number):
   const controllers = [...bases.keys()];
   const host: CgroupHost = {
     version: 1,
-    description: `cgroup v1 (${controllers.join(', ')})`,
+    description: describe('cgroup v1', controllers, V1_CONTROLLERS),
     create() {
       const name = newName();
       const dirs = new Map([...bases].map(([controller, base]) => [controller, join(base, name)]));

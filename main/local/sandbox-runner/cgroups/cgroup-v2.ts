@@ -13,6 +13,7 @@ import {
   settle,
   writeFile,
 } from './cgroup-files.ts';
+import { describe } from './describe.ts';
 import type { CgroupHost, SandboxCgroup, SandboxLimits } from './types.ts';
 
 export const V2_CONTROLLERS = ['cpu', 'memory', 'pids'] as const;
@@ -25,7 +26,7 @@ export type V2Controller = (typeof V2_CONTROLLERS)[number];
 export function cgroupV2Host(base: string, controllers: V2Controller[], pidsMax: number): CgroupHost {
   return {
     version: 2,
-    description: `cgroup v2 (freezer${controllers.map((name) => `, ${name}`).join('')})`,
+    description: describe('cgroup v2', ['freezer', ...controllers], ['freezer', ...V2_CONTROLLERS]),
     create() {
       const name = newName();
       mkdirSync(join(base, name));

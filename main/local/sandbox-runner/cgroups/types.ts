@@ -35,7 +35,7 @@ export interface SandboxCgroup {
 /** Where the provider makes its sandboxes' cgroups, and how. */
 export interface CgroupHost {
   readonly version: 1 | 2;
-  /** What is enforced, for the provider's log (e.g. "cgroup v1: freezer, cpu, memory, pids"). */
+  /** What is enforced and what not, for the provider's log (e.g. "cgroup v2 with freezer, pids; not cpu, memory"). */
   readonly description: string;
   create(): SandboxCgroup;
   /** Removes every sandbox cgroup under the base (a crashed provider's), killing what is in them; returns how many. */
