@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { bridgeLaunchForThisProcess } from '../core/clients/bridge-launch.ts';
+import { appDataDir } from '../core/app-paths.ts';
+import { bridgeLaunchForThisProcess, type BridgeLaunch } from '../core/clients/bridge-launch.ts';
+import { bridgeLauncherPath, installBridgeLauncher } from '../core/clients/bridge-launcher.ts';
 import { currentHost } from '../core/clients/host.ts';
 import { createClients, selectClients } from '../core/clients/registry.ts';
 import { TOOL_GROUPS, type ToolGroup } from '../../preload/contract.ts';
@@ -24,10 +26,20 @@ is backed up once (<file>.daytona-tray.bak) before the first change.
   --dry-run   print the change as a unified diff; write nothing, run nothing
   --force     replace a "daytona" server that Daytona Tray did not write`;
 
+/**
+ * The bridge launch of this very CLI (out/main/cli.js, next to this file's folder), and the launcher file it runs
+ * when this CLI runs from an AppImage (bridge-launcher.ts), which setup puts in place before writing an entry.
+ */
+function thisProcessLaunch(): { launch: BridgeLaunch; launcher: string | undefined } {
+  const cliScript = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const launcher = bridgeLauncherPath(appDataDir());
+  const launch = bridgeLaunchForThisProcess(cliScript, process.env, { launcher });
+  return { launch, launcher: launch.args[0] === launcher ? launcher : undefined };
+}
+
 /** The clients as this process sees them: real HOME and env, and the bridge launch of this very CLI. */
 export function clientsForThisProcess(projectDir?: string): Record<ClientId, AiClient> {
-  const cliScript = fileURLToPath(new URL('../cli.js', import.meta.url)); // out/main/cli.js, next to this file's folder
-  return createClients({ host: currentHost(), launch: bridgeLaunchForThisProcess(cliScript), ...(projectDir ? { projectDir } : {}) });
+  return createClients({ host: currentHost(), launch: thisProcessLaunch().launch, ...(projectDir ? { projectDir } : {}) });
 }
 
 /**
@@ -174,6 +186,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`daytona-tray setup: ${clients}\n`);
     return 1;
   }
+  const { launcher } = thisProcessLaunch();
+  if (launcher !== undefined && !args.dryRun) await installBridgeLauncher(launcher);
   let failed = 0;
   let attempted = 0;
   for (const client of clients) {
