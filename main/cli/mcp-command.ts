@@ -151,6 +151,8 @@ type Started = { server: HttpMcpServer } | { existing: RuntimeInfo } | { code: n
 
 // Waiting covers a shared server that is stopping its sandboxes while it holds the lock (see stopWhenIdle).
 const START_LOCK = { waitMs: 60_000, staleMs: 90_000 };
+/** How long a shared server asked to stop lets its calls in flight finish (then they are cut, as before). */
+const SHARED_DRAIN_MS = 30_000;
 
 type HttpDeps = ServerDeps & { profiles: ProfileSource; dispose(): Promise<void> };
 
@@ -203,7 +205,7 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
       resolve('signal');
     });
     if (mode.shared) {
-      const idle = createIdleExit({ graceMs: mode.graceMs, log, onIdle: () => resolve('idle') });
+      const idle = createIdleExit({ graceMs: mode.graceMs, log, onIdle: () => resolve('idle'), busy: () => server.requestsInFlight() > 0 });
       server.onSessionCount((count) => idle.sessions(count));
     }
     if (mode.exitWithParent) {
@@ -218,6 +220,8 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
   const stop = async () => {
     // The runtime file goes first: a client that reconnects meanwhile finds no server, not a closing one.
     await removeRuntimeFile(runtimeFile, process.pid);
+    // Replaced by a tray (SIGTERM): the calls in flight finish, within the tray's wait for this exit (60 s).
+    if (mode.shared && why === 'signal') await server.drain(SHARED_DRAIN_MS);
     await server.close();
     await deps.dispose();
   };

@@ -49,8 +49,15 @@ export interface HttpMcpServer {
   token: string;
   http: HttpServer;
   sessionCount(): number;
+  /** POSTs whose answer has not ended: a shared server does not exit by grace while one runs. */
+  requestsInFlight(): number;
   /** Tells `listener` the number of open sessions whenever one opens or closes (the shared server's idle exit). */
   onSessionCount(listener: (count: number) => void): void;
+  /**
+   * Lets the calls in flight finish (up to `timeoutMs`) while every other request on a session is answered 404, so
+   * its client's bridge moves to the server that replaces this one; resolves when none is left or at the timeout.
+   */
+  drain(timeoutMs: number): Promise<void>;
   /** Closes every session and the listener. */
   close(): Promise<void>;
 }
@@ -80,6 +87,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   const sessions = new Map<string, Session>();
   let port = 0;
   let closing = false;
+  let draining = false;
+  /** POSTs whose answer has not ended yet: calls in flight. */
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
   let sessionListener: ((count: number) => void) | undefined;
 
   const closeSession = async (id: string, why: string) => {
@@ -98,6 +109,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
   };
 
   async function post(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
     const body = await readJson(req, maxBodyBytes);
     if (!body.ok) {
       if (body.status === 413) log.warn(`refused POST ${MCP_PATH}: body above ${maxBodyBytes} bytes`);
@@ -106,7 +122,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     }
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId !== undefined) {
-      const session = sessions.get(sessionId);
+      const session = draining ? undefined : sessions.get(sessionId);
       if (!session) {
         send(
           res,
@@ -129,7 +145,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
       );
       return;
     }
-    if (closing) {
+    if (closing || draining) {
       send(res, 503, rpcError(-32000, 'The server is shutting down: retry in a moment.'));
       return;
     }
@@ -267,8 +283,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpM
     token,
     http,
     sessionCount: () => sessions.size,
+    requestsInFlight: () => inFlight,
     onSessionCount(listener) {
       sessionListener = listener;
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      if (inFlight === 0) return;
+      log.info(
+        `stopping: letting ${inFlight} call${inFlight === 1 ? '' : 's'} in flight finish (at most ${Math.round(timeoutMs / 1000)} s)`,
+      );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     },
     close() {
       closed ??= (async () => {

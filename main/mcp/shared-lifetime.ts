@@ -25,22 +25,31 @@ export interface IdleExit {
   stop(): void;
 }
 
+const BUSY_RECHECK_MS = 200;
+
 /**
  * Calls `onIdle` once no client session has been open for `graceMs`. Armed from the start, so a server whose
- * first client never connected (its bridge died meanwhile) does not stay forever.
+ * first client never connected (its bridge died meanwhile) does not stay forever. Not while `busy()` says a request
+ * is being answered.
  */
-export function createIdleExit(options: { graceMs: number; log: Logger; onIdle(): void }): IdleExit {
+export function createIdleExit(options: { graceMs: number; log: Logger; onIdle(): void; busy?(): boolean }): IdleExit {
   let timer: NodeJS.Timeout | undefined;
   let fired = false;
+  const expire = () => {
+    // A request still being answered (a client's first initialize, before its session counts) is not idle: look again soon.
+    if (options.busy?.()) {
+      timer = setTimeout(expire, BUSY_RECHECK_MS);
+      return;
+    }
+    fired = true;
+    options.log.info(`no AI client has used this shared server for ${Math.round(options.graceMs / 1000)} s: exiting`);
+    options.onIdle();
+  };
   const arm = (count: number) => {
     clearTimeout(timer);
     timer = undefined;
     if (fired || count > 0) return;
-    timer = setTimeout(() => {
-      fired = true;
-      options.log.info(`no AI client has used this shared server for ${Math.round(options.graceMs / 1000)} s: exiting`);
-      options.onIdle();
-    }, options.graceMs);
+    timer = setTimeout(expire, options.graceMs);
   };
   arm(0);
   return {

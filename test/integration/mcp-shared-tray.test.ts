@@ -147,7 +147,7 @@ describe('a tray started while AI clients share a server adopts it: their calls 
   });
 });
 
-describe('a tray whose settings differ replaces the shared server; a bridge calling in the gap starts no interim server', () => {
+describe('a tray whose settings differ replaces the shared server: a call in flight finishes, a bridge calling in the gap starts no interim server', () => {
   let dir: Awaited<ReturnType<typeof tempDir>>;
   let dataDir: string;
   let clients: BridgeClient[] = [];
@@ -174,6 +174,13 @@ describe('a tray whose settings differ replaces the shared server; a bridge call
     expect(created.isError, textOf(created)).toBeFalsy();
     sharedPid = sharedPidIn(clients[0]!.bridge.stderr())!;
     expect(await listing(clients[1]!)).toContain('before-tray');
+    const id = (created.structuredContent as { id: string }).id;
+    // A call in flight when the tray replaces the server: the server lets it finish before it stops.
+    const inFlight = clients[1]!.client
+      .callTool({ name: 'execute_command', arguments: { id, command: 'touch started; sleep 5; echo finished-before-the-stop' } })
+      .catch((error: unknown) => error as Error);
+    const hasStarted = async () => textOf(await clients[0]!.client.callTool({ name: 'execute_command', arguments: { id, command: 'ls' } }));
+    await expect.poll(hasStarted, { timeout: 20_000, interval: 100 }).toContain('started');
 
     const starting = startTestApp({ minuteMs: 60_000, home: dir.path });
     // The gap: the shared server has exited, the tray's local provider and server are still starting.
@@ -188,6 +195,12 @@ describe('a tray whose settings differ replaces the shared server; a bridge call
     const logs = tray.supervisor.logs().join('\n');
     expect(logs).toContain(`(pid ${sharedPid}) is replaced: it offers the tool groups`);
     expect(logs).toContain(`(pid ${sharedPid}) is stopping: the tray serves them now`);
+
+    const finished = await inFlight;
+    if (finished instanceof Error) throw finished;
+    expect(finished.isError, textOf(finished)).toBeFalsy();
+    expect(textOf(finished)).toContain('finished-before-the-stop');
+    expect(await readFile(join(dataDir, 'mcp-shared.log'), 'utf8')).toContain('stopping: letting 1 call in flight finish');
 
     // Sandboxes stopped with the shared server, as at a tray quit (kept); the call in the gap was served by the tray's.
     expect(inGap).toMatch(/before-tray\s+stopped/);
