@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingDesktopPackages } from '../../main/local/toolbox/computer-use/desktop.ts';
 import { startTestApp, waitUntil, type TestApp } from '../helpers/app-harness.ts';
+import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { skipWhen } from '../helpers/skip.ts';
 
 const missing = missingDesktopPackages();
@@ -23,6 +24,7 @@ describe('captureDesktop: the window asks for pictures of a sandbox desktop', sk
   let daytona: Daytona;
   let withDesktop = '';
   let without = '';
+  let cloud: TestProvider | undefined;
 
   beforeAll(async () => {
     test = await startTestApp({ minuteMs: 60_000 });
@@ -37,6 +39,7 @@ describe('captureDesktop: the window asks for pictures of a sandbox desktop', sk
   afterAll(async () => {
     await daytona?.[Symbol.asyncDispose]();
     await test?.cleanup();
+    await cloud?.stop();
   });
 
   it('a thumbnail is a small JPEG of the running desktop (1024x768 scaled to 240 wide)', async () => {
@@ -60,6 +63,22 @@ describe('captureDesktop: the window asks for pictures of a sandbox desktop', sk
     expect(await test.call('captureDesktop', { id: without, size: 'thumbnail' })).toEqual({ ok: true, value: { running: false } });
     await (await daytona.get(withDesktop)).computerUse.stop();
     expect(await test.call('captureDesktop', { id: withDesktop, size: 'thumbnail' })).toEqual({ ok: true, value: { running: false } });
+  });
+
+  it('on a cloud profile the same call goes to that API (a second local provider plays Daytona Cloud)', async () => {
+    cloud = await startTestProvider();
+    const remote = await cloud.daytona.create({ name: 'cloud-desk', envVars: { VNC_RESOLUTION: '1280x800' } });
+    await remote.computerUse.start();
+    const saved = await test.call('saveApiKey', { apiKey: cloud.provider.apiKey, apiUrl: cloud.provider.apiUrl });
+    expect(saved.ok, JSON.stringify(saved)).toBe(true);
+    await expect.poll(() => test.state().sandboxes.map((view) => view.id), { timeout: 30_000 }).toContain(remote.id);
+    const result = await test.call('captureDesktop', { id: remote.id, size: 'thumbnail' });
+    const frame = result.ok ? result.value : undefined;
+    expect(frame).toMatchObject({ running: true, width: 240, height: 150 });
+    expect(await decode(frame?.jpegBase64)).toEqual({ format: 'jpeg', width: 240, height: 150 });
+    // The local provider's sandbox is not known to this profile's API.
+    const unknown = await test.call('captureDesktop', { id: without, size: 'thumbnail' });
+    expect(unknown).toMatchObject({ ok: false, error: { message: expect.stringMatching(/not found/) } });
   });
 
   it('a request that does not parse is refused before anything is asked', async () => {
