@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { Daytona, DaytonaAuthenticationError, DaytonaConflictError, DaytonaNotFoundError } from '@daytonaio/sdk';
+import { Daytona, DaytonaAuthenticationError, DaytonaNotFoundError, DaytonaValidationError } from '@daytonaio/sdk';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
@@ -305,15 +305,15 @@ describe('local provider: bad input gets the right status and a message that say
       expect((await t.daytona.get(started.id)).state).toBe('started');
     });
 
-    it('409 on a toolbox call to a stopped sandbox: start it first', async () => {
+    it("400 on a toolbox call to a stopped sandbox, as Daytona's runner answers (no address to reach): start it first", async () => {
       const result = await post(t, `/toolbox/${stopped.id}/process/execute`, { command: 'echo hi' });
-      expect(result.status).toBe(409);
-      expect(result.body).toMatchObject({ statusCode: 409, code: 'CONFLICT', source: 'DAYTONA_DAEMON' });
+      expect(result.status).toBe(400);
+      expect(result.body).toMatchObject({ statusCode: 400, code: 'BAD_REQUEST', source: 'DAYTONA_DAEMON' });
       expect(result.body.message).toBe(
         `Sandbox ${stopped.id} is stopped: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
       );
       const sandbox = await t.daytona.get(stopped.id);
-      await expect(sandbox.process.executeCommand('echo hi')).rejects.toBeInstanceOf(DaytonaConflictError);
+      await expect(sandbox.process.executeCommand('echo hi')).rejects.toBeInstanceOf(DaytonaValidationError);
     });
 
     it('409 changing settings of a sandbox that is being deleted; 404 once it is gone', async () => {

@@ -9,6 +9,7 @@ import {
   DaytonaFileAccessDeniedError,
   DaytonaFileNotFoundError,
   DaytonaInvalidFilePathError,
+  DaytonaValidationError,
   type Sandbox,
 } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -687,15 +688,15 @@ describe('local provider: toolbox files through the unmodified SDK', () => {
       expect(noPattern.status).toBe(400);
     });
 
-    it('answers 409 telling to start the sandbox when it is stopped', async () => {
+    it("answers 400 telling to start the sandbox when it is stopped, as Daytona's runner (its toolbox is unreachable)", async () => {
       const stopped = await t.daytona.create({ name: 'files-stopped' });
       await stopped.stop();
       const error = await rejection(stopped.fs.listFiles('.'));
-      expect(error).toBeInstanceOf(DaytonaConflictError);
-      expect(error.statusCode).toBe(409);
-      expect(error.message).toMatch(/start it/);
+      expect(error).toBeInstanceOf(DaytonaValidationError);
+      expect(error.statusCode).toBe(400);
+      expect(error.message).toMatch(/is stopped: start it/);
       const upload = await rejection(stopped.fs.uploadFile(Buffer.from('x'), 'x.txt'));
-      expect(upload.statusCode).toBe(409);
+      expect(upload.statusCode).toBe(400);
       await stopped.start();
       expect(await stopped.fs.listFiles('.')).toEqual([]);
     });

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { ApiError, conflict } from '../errors.ts';
+import { ApiError, badRequest, conflict } from '../errors.ts';
 import { RUNNING_STATES, type SandboxRecord } from '../sandbox-record.ts';
 import type { CommandSpec, PtySpec, RunningSandbox, SandboxPty, SandboxRoot } from '../sandbox-runner/index.ts';
 import { hostnameOf } from './new-sandbox.ts';
@@ -78,15 +78,21 @@ export class RunningAccess {
   async connect(id: string, port: number): Promise<Socket> {
     const record = this.deps.get(id);
     const sandbox = this.deps.runtimes.get(record.id);
-    if (this.deps.closing() || !RUNNING_STATES.has(record.state) || !sandbox?.alive) throw this.notStarted(record);
+    if (this.deps.closing() || !RUNNING_STATES.has(record.state) || !sandbox?.alive) throw this.notStarted(record, false);
     this.deps.touch(record);
     return sandbox.connect(port);
   }
 
-  private notStarted(record: SandboxRecord): ApiError {
-    return conflict(
-      `Sandbox ${record.id} is ${this.deps.closing() ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`,
-    );
+  /**
+   * Why a call cannot reach the sandbox. A toolbox call to a stopped or archived sandbox is 400, as Daytona's runner
+   * answers when the sandbox's container has no address ("no IP address found. Is the Sandbox started?",
+   * daytonaio/daytona v0.190.0 apps/runner/pkg/api/controllers/proxy.go; issue #4142), which the SDK raises as
+   * DaytonaValidationError; a sandbox on its way somewhere (or the preview proxy's connection) is 409.
+   */
+  private notStarted(record: SandboxRecord, toolbox = true): ApiError {
+    const message = `Sandbox ${record.id} is ${this.deps.closing() ? 'shutting down with the provider' : record.state}: start it first (sandbox.start(), or the start_sandbox tool), then retry.`;
+    if (toolbox && !this.deps.closing() && (record.state === 'stopped' || record.state === 'archived')) return badRequest(message);
+    return conflict(message);
   }
 
   /** Starts a started sandbox's runtime again after it died; in the sandbox's queue, so never during a stop. */
