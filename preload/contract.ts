@@ -359,6 +359,8 @@ export interface SettingsView {
   transferFolder: TransferFolderView;
   /** With no tray running, the server AI clients share stops this many minutes after its last client left. */
   sharedGraceMinutes: number;
+  /** Sandboxes the local provider keeps started ahead of need (its warm pool), so a create is instant; 0 = none. */
+  warmPoolSize: number;
 }
 
 /** The one folder on this computer that AI clients' file_download / file_upload may write to and read from. */
@@ -380,6 +382,8 @@ export interface SettingsPatch {
   transferFolder?: string | null;
   /** 0-1440. */
   sharedGraceMinutes?: number;
+  /** 0-10; a running local provider resizes its pool at once. */
+  warmPoolSize?: number;
 }
 
 // --- Server log ------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type { BillingView as CoreBillingView } from '../core/billing/billing-service.ts';
 import { hourlyCostUsd } from '../core/billing/rates.ts';
 import type { ResolvedProfile } from '../core/profile.ts';
-import { isKnownProfile, type Settings } from '../core/settings/settings-schema.ts';
+import { DEFAULT_WARM_POOL_SIZE, isKnownProfile, localWarmPoolSize, type Settings } from '../core/settings/settings-schema.ts';
 import type { McpServerStatus } from '../core/supervisor/mcp-supervisor.ts';
 import type { WatchedSandbox } from '../core/watcher/watched-sandbox.ts';
 import { defaultTransferFolder } from '../mcp/transfer-folder.ts';
@@ -185,5 +185,6 @@ export function settingsView(settings: Settings): SettingsView {
     mcpPort: settings.mcp.port,
     transferFolder: { path: settings.mcp.transferFolder ?? defaultTransferFolder(), chosen: settings.mcp.transferFolder !== undefined },
     sharedGraceMinutes: settings.mcp.sharedGraceMinutes,
+    warmPoolSize: localWarmPoolSize(settings) ?? DEFAULT_WARM_POOL_SIZE,
   };
 }

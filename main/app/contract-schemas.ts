@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiUrlSchema, profileNameSchema } from '../core/settings/settings-schema.ts';
+import { apiUrlSchema, MAX_WARM_POOL_SIZE, profileNameSchema } from '../core/settings/settings-schema.ts';
 import { CLIENT_IDS, NOTIFICATION_KINDS, TOOL_GROUPS, type BridgeMethodName, type RequestOf } from '../../preload/contract.ts';
 
 /**
@@ -62,6 +62,7 @@ export const requestSchemas = {
     mcpPort: z.number().int().min(0).max(65_535).optional(),
     transferFolder: z.string().trim().min(1, 'Type a folder.').max(4096).nullable().optional(),
     sharedGraceMinutes: z.number().int().min(0).max(1440).optional(),
+    warmPoolSize: z.number().int().min(0).max(MAX_WARM_POOL_SIZE).optional(),
   }),
   pickTransferFolder: noRequest,
 } satisfies { [K in BridgeMethodName]: z.ZodType<RequestOf<K>, unknown> };

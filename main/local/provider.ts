@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { DEFAULT_WARM_POOL_SIZE } from '../core/settings/settings-schema.ts';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -60,9 +61,6 @@ export interface LocalProviderOptions {
   /** Where the computer-use desktop's programs (Xvfb, openbox...) are looked for; tests simulate a machine lacking one. */
   findDesktopUtility?: (command: string) => string | undefined;
 }
-
-/** The warm pool's size when settings say nothing. */
-export const DEFAULT_WARM_POOL_SIZE = 2;
 
 export interface LocalProvider {
   apiUrl: string;

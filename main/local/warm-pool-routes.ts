@@ -1,5 +1,6 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
+import { MAX_WARM_POOL_SIZE } from '../core/settings/settings-schema.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import { LOCAL_ORGANIZATION_ID, LOCAL_SNAPSHOT, LOCAL_TARGET, SANDBOX_USER } from './sandbox-record.ts';
 import type { WarmPool } from './sandbox-runner/warm-pool.ts';
@@ -7,8 +8,6 @@ import { parseOrBadRequest } from './validation.ts';
 
 /** The one pool's id: the local provider keeps a single pool, for its single snapshot. */
 export const LOCAL_WARM_POOL_ID = 'local';
-/** More than this many idle sandboxes would only cost memory on one machine. */
-export const MAX_WARM_POOL_SIZE = 10;
 
 const size = z
   .number()

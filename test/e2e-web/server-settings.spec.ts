@@ -83,7 +83,7 @@ test.describe('settings', () => {
     ]);
   });
 
-  test('low-balance threshold (in dollars), MCP port and the shared server’s grace period', async ({ page }) => {
+  test('low-balance threshold (in dollars), MCP port, the shared server’s grace period and the warm pool', async ({ page }) => {
     const threshold = page.getByLabel('Low balance below ($)');
     await expect(threshold).toHaveValue('5');
     await threshold.fill('12.5');
@@ -95,11 +95,18 @@ test.describe('settings', () => {
     await expect(grace).toHaveValue('10');
     await grace.fill('45');
     await grace.press('Enter');
+    const pool = page.getByLabel(/Warm sandboxes kept ready/);
+    await expect(pool).toHaveValue('2');
+    await pool.fill('11'); // over the limit: not sent
+    await pool.press('Enter');
+    await pool.fill('0');
+    await pool.press('Enter');
     await expect
       .poll(() => callsOf(page, 'updateSettings'))
-      .toEqual([{ lowBalanceThresholdCents: 1250 }, { mcpPort: 7777 }, { sharedGraceMinutes: 45 }]);
+      .toEqual([{ lowBalanceThresholdCents: 1250 }, { mcpPort: 7777 }, { sharedGraceMinutes: 45 }, { warmPoolSize: 0 }]);
     await expect(threshold).toHaveValue('12.5');
     await expect(grace).toHaveValue('45');
+    await expect(pool).toHaveValue('0');
   });
 
   test('a refused setting shows why', async ({ page }) => {

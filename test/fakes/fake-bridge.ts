@@ -238,6 +238,7 @@ export function sampleState(overrides: Partial<AppState> = {}, at: number = Date
       mcpPort: 0,
       transferFolder: { path: DEFAULT_TRANSFER_FOLDER, chosen: false },
       sharedGraceMinutes: 10,
+      warmPoolSize: 2,
     },
     ...overrides,
   };
@@ -561,6 +562,7 @@ export function createFakeBridge(initial: AppState = sampleState()): FakeBridge 
           ...(request.startAtLogin !== undefined ? { startAtLogin: request.startAtLogin } : {}),
           ...(request.mcpPort !== undefined ? { mcpPort: request.mcpPort } : {}),
           ...(request.sharedGraceMinutes !== undefined ? { sharedGraceMinutes: request.sharedGraceMinutes } : {}),
+          ...(request.warmPoolSize !== undefined ? { warmPoolSize: request.warmPoolSize } : {}),
           ...(request.transferFolder !== undefined
             ? { transferFolder: { path: request.transferFolder ?? DEFAULT_TRANSFER_FOLDER, chosen: request.transferFolder !== null } }
             : {}),

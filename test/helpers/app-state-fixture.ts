@@ -46,6 +46,7 @@ export function appStateFixture(overrides: Partial<AppState> = {}): AppState {
       mcpPort: 0,
       transferFolder: { path: '/home/ada/Downloads/Daytona', chosen: false },
       sharedGraceMinutes: 10,
+      warmPoolSize: 2,
     },
     ...overrides,
   };

@@ -171,6 +171,20 @@ describe('tray app on the local provider', () => {
     expect(await call('updateSettings', { sharedGraceMinutes: 2000 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
+  it('the warm pool size: saved for the next start; a provider without bubblewrap (this harness) says it cannot keep one', async () => {
+    expect(state().settings.warmPoolSize).toBe(2);
+    expect(await call('updateSettings', { warmPoolSize: 0 })).toMatchObject({ ok: true, value: { warmPoolSize: 0 } });
+    expect((await test.settings.load()).settings.profiles.local).toMatchObject({ kind: 'local', warmPoolSize: 0 });
+    const refused = await call('updateSettings', { warmPoolSize: 3 });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'failed' } });
+    expect(!refused.ok && refused.error.message).toMatch(
+      /^Saved, but the running local provider did not take it \(.*Warm pools need bubblewrap/,
+    );
+    expect((await test.settings.load()).settings.profiles.local).toMatchObject({ warmPoolSize: 3 });
+    expect(state().settings.warmPoolSize).toBe(3);
+    expect(await call('updateSettings', { warmPoolSize: 11 })).toMatchObject({ ok: false, error: { code: 'bad-request' } });
+  });
+
   it('the transfer folder: shown, checked, changed (typed or picked) and reset through the contract; the MCP tools read it from settings', async () => {
     const defaultFolder = join(homedir(), 'Downloads', 'Daytona');
     expect(state().settings.transferFolder).toEqual({ path: defaultFolder, chosen: false });

@@ -153,6 +153,7 @@ describe('buildAppState', () => {
       mcpPort: 0,
       transferFolder: { path: join(homedir(), 'Downloads', 'Daytona'), chosen: false },
       sharedGraceMinutes: 10,
+      warmPoolSize: 2,
     });
     settings.mcp.transferFolder = '/srv/agent-files';
     expect(buildAppState(sources({ settings }), 2).settings.transferFolder).toEqual({ path: '/srv/agent-files', chosen: true });

@@ -1,5 +1,7 @@
 import { settingsView } from '../app-state.ts';
 import { checkTransferFolder } from '../transfer-folder-choice.ts';
+import { applyLocalWarmPool } from '../local-warm-pool.ts';
+import { LOCAL_PROFILE } from '../../core/settings/settings-schema.ts';
 import { fail, ok, type HandlerContext, type HandlersOf } from './context.ts';
 
 const NO_LOGIN_ITEM = 'Start at login needs the desktop app: this window runs in the browser (web mode).';
@@ -53,6 +55,11 @@ export function createSettingsPart(ctx: HandlerContext): SettingsPart {
           if (patch.mcpPort !== undefined) s.mcp.port = patch.mcpPort;
           // Read by the next shared server that starts (the tray's own server has no grace period).
           if (patch.sharedGraceMinutes !== undefined) s.mcp.sharedGraceMinutes = patch.sharedGraceMinutes;
+          // Read by a local provider at its start; the running one is resized below.
+          if (patch.warmPoolSize !== undefined) {
+            const local = s.profiles[LOCAL_PROFILE];
+            if (local?.kind === 'local') local.warmPoolSize = patch.warmPoolSize;
+          }
           // The MCP tools read it at each transfer: no restart needed.
           if (transferFolder === null) delete s.mcp.transferFolder;
           else if (transferFolder !== undefined) s.mcp.transferFolder = transferFolder;
@@ -60,6 +67,17 @@ export function createSettingsPart(ctx: HandlerContext): SettingsPart {
         const after = await ctx.store.reloadSettings();
         // Tool groups and the port are the server's command line: it restarts with them.
         if (patch.toolGroups || patch.mcpPort !== undefined) void ctx.supervisor.refresh();
+        const endpoint = ctx.supervisor.localEndpoint();
+        if (patch.warmPoolSize !== undefined && endpoint) {
+          try {
+            await applyLocalWarmPool(endpoint, patch.warmPoolSize);
+          } catch (error) {
+            return fail(
+              'failed',
+              `Saved, but the running local provider did not take it (${(error as Error).message}); it applies when the server next starts.`,
+            );
+          }
+        }
         return ok(settingsView(after));
       },
 

@@ -46,6 +46,12 @@ export interface DaytonaApi {
   createSshAccess(id: string, expiresInMinutes: number, options?: CallOptions): Promise<unknown>;
   /** `GET /config`: public, sent without credentials. */
   config(options?: CallOptions): Promise<unknown>;
+  /** `GET /warm-pools`: the organization's pools of sandboxes started ahead of need, as sent. */
+  warmPools(options?: CallOptions): Promise<unknown>;
+  /** `POST /warm-pools`, `PATCH /warm-pools/{id}` (its size) and `DELETE /warm-pools/{id}`. */
+  createWarmPool(body: { snapshot: string; pool: number }, options?: CallOptions): Promise<unknown>;
+  resizeWarmPool(id: string, pool: number, options?: CallOptions): Promise<unknown>;
+  deleteWarmPool(id: string, options?: CallOptions): Promise<void>;
   /** `GET /organizations` (user tokens only). */
   organizations(options?: CallOptions): Promise<unknown>;
   /** `GET /api-keys/current` (API keys). */
@@ -124,6 +130,7 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
     | {
         sandbox: InstanceType<ApiClient['SandboxApi']>;
         config: InstanceType<ApiClient['ConfigApi']>;
+        warmPools: InstanceType<ApiClient['WarmPoolsApi']>;
         organizations: InstanceType<ApiClient['OrganizationsApi']>;
         apiKeys: InstanceType<ApiClient['ApiKeysApi']>;
       }
@@ -131,11 +138,12 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
   /** The generated clients, made once per DaytonaApi; credentials are set per call, so every binding shares them. */
   function rest(): NonNullable<typeof generated> {
     if (!generated) {
-      const { Configuration, SandboxApi, ConfigApi, OrganizationsApi, ApiKeysApi } = clients().api;
+      const { Configuration, SandboxApi, ConfigApi, OrganizationsApi, ApiKeysApi, WarmPoolsApi } = clients().api;
       const configuration = new Configuration({ basePath: apiUrl });
       generated = {
         sandbox: new SandboxApi(configuration, apiUrl, instance()),
         config: new ConfigApi(configuration, apiUrl, instance()),
+        warmPools: new WarmPoolsApi(configuration, apiUrl, instance()),
         organizations: new OrganizationsApi(configuration, apiUrl, instance()),
         apiKeys: new ApiKeysApi(configuration, apiUrl, instance()),
       };
@@ -210,6 +218,14 @@ export function createDaytonaApi(options: DaytonaApiOptions): DaytonaApi {
         send('read', (config) => rest().sandbox.createSshAccess(id, undefined, expiresInMinutes, config), callOptions),
       config: (callOptions) => send('public', (config) => rest().config.configControllerGetConfig(config), callOptions),
       organizations: (callOptions) => send('read', (config) => rest().organizations.listOrganizations(config), callOptions),
+      warmPools: (callOptions) => send('read', (config) => rest().warmPools.listWarmPools(undefined, config), callOptions),
+      createWarmPool: (body, callOptions) =>
+        send('lifecycle', (config) => rest().warmPools.createWarmPool(body, undefined, config), callOptions),
+      resizeWarmPool: (id, pool, callOptions) =>
+        send('lifecycle', (config) => rest().warmPools.updateWarmPool(id, { pool }, undefined, config), callOptions),
+      async deleteWarmPool(id, callOptions) {
+        await send('lifecycle', (config) => rest().warmPools.deleteWarmPool(id, undefined, config), callOptions);
+      },
       currentApiKey: (callOptions) => send('read', (config) => rest().apiKeys.getCurrentApiKey(undefined, config), callOptions),
       aggregatedUsage(analyticsApiUrl, organizationId, window, callOptions) {
         const { Configuration, UsageApi } = clients().analytics;

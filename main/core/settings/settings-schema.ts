@@ -39,13 +39,17 @@ export const cloudProfileSchema = z.looseObject({
   target: z.string().min(1).max(64).optional(),
 });
 
+/** Sandboxes the local provider keeps started ahead of need unless settings say otherwise, and at most. */
+export const DEFAULT_WARM_POOL_SIZE = 2;
+export const MAX_WARM_POOL_SIZE = 10;
+
 export const localProfileSchema = z.looseObject({
   kind: z.literal('local'),
   /**
    * Sandboxes the local provider keeps started ahead of need, so a create takes one at once (its warm pool);
-   * 0 turns it off. Unset: the provider's default (main/local/provider.ts). Each costs about one idle sandbox.
+   * 0 turns it off. Unset: DEFAULT_WARM_POOL_SIZE. Each costs about one idle sandbox.
    */
-  warmPoolSize: z.number().int().min(0).max(10).optional(),
+  warmPoolSize: z.number().int().min(0).max(MAX_WARM_POOL_SIZE).optional(),
 });
 
 /** The local profile's warm pool size from loaded settings, when set. */

@@ -28,6 +28,8 @@ export function SettingsView({ state }: { state: AppState }) {
   const portId = useId();
   const graceId = useId();
   const [graceDraft, setGraceDraft] = useState<string>();
+  const poolId = useId();
+  const [poolDraft, setPoolDraft] = useState<string>();
   const [thresholdDraft, setThresholdDraft] = useState<string>();
   const [portDraft, setPortDraft] = useState<string>();
   const save = (patch: SettingsPatch) => void update.run(patch);
@@ -51,6 +53,13 @@ export function SettingsView({ state }: { state: AppState }) {
     const minutes = Number(graceDraft);
     if (graceDraft === undefined || !Number.isInteger(minutes) || minutes < 0 || minutes > 1440) return;
     void update.run({ sharedGraceMinutes: minutes }).then((result) => result?.ok && setGraceDraft(undefined));
+  }
+
+  function savePool(event: FormEvent) {
+    event.preventDefault();
+    const size = Number(poolDraft);
+    if (poolDraft === undefined || !Number.isInteger(size) || size < 0 || size > 10) return;
+    void update.run({ warmPoolSize: size }).then((result) => result?.ok && setPoolDraft(undefined));
   }
 
   return (
@@ -151,6 +160,20 @@ export function SettingsView({ state }: { state: AppState }) {
             value={graceDraft ?? String(settings.sharedGraceMinutes)}
             onChange={(event) => setGraceDraft(event.currentTarget.value)}
             onBlur={(event) => saveGrace(event)}
+          />
+        </form>
+        <form className="inline-form" onSubmit={savePool}>
+          <label htmlFor={poolId}>
+            Warm sandboxes kept ready <span className="muted small">(for instant creates on this computer; 0 keeps none)</span>
+          </label>
+          <input
+            id={poolId}
+            type="number"
+            min={0}
+            max={10}
+            value={poolDraft ?? String(settings.warmPoolSize)}
+            onChange={(event) => setPoolDraft(event.currentTarget.value)}
+            onBlur={(event) => savePool(event)}
           />
         </form>
       </fieldset>
