@@ -229,7 +229,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     if (adopted.local) log.addSecret(adopted.local.apiKey);
     note(
       `adopted the MCP server that AI clients shared while the tray was not running (pid ${adopted.pid}, ${adopted.url}): ` +
-        'the tray supervises it from now on; its clients, calls and sandboxes carry on',
+        "the tray supervises it from now on; its clients, calls and sandboxes carry on (its own log: mcp-shared.log in the app's data folder)",
     );
     return true;
   }
