@@ -153,7 +153,7 @@ export async function startInit(
     for (const fd of held) closeSync(fd);
     init.kill('SIGKILL');
     await ended;
-    await options.cgroup?.remove();
+    await options.cgroup?.remove().catch(() => {}); // the start's own error says more
     throw error;
   }
   // Nothing more is read from the init's pipes; drained so a write there can never block it.
@@ -271,7 +271,7 @@ export async function startInit(
     } catch (error) {
       init.kill('SIGKILL');
       await ended;
-      await options.cgroup?.remove();
+      await options.cgroup?.remove().catch(() => {}); // the start's own error says more
       throw error;
     }
   }
@@ -380,7 +380,8 @@ export async function startInit(
           const stat = procStat(initProcess.pid);
           return stat === undefined || stat.state === 'Z' || stat.start !== initProcess.start;
         });
-        await options.cgroup?.remove(); // and with it whatever joined the sandbox and outlived its pid namespace
+        // And with it whatever joined the sandbox and outlived its pid namespace; a failure is no reason to fail the stop.
+        await options.cgroup?.remove().catch((error: unknown) => log(`could not remove its cgroup: ${String(error)}`));
       })();
       return stopping;
     },
