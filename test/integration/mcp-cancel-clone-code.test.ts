@@ -13,8 +13,9 @@ import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, startHttpChild,
 import { missingCommandReason, skipWhen } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
-// Scaled clock: progress every 300 ms stands for the real 5 s.
+// Scaled clock: progress every 300 ms and hand-off after 2 s stand for the real 5 s and 45 s.
 const PROGRESS_MS = 300;
+const HANDOFF_MS = 2000;
 
 interface Proc {
   pid: number;
@@ -116,6 +117,7 @@ describe('cancelling git_clone and code_run through the bridge', () => {
       DAYTONA_TRAY_HOME: dir.path,
       HOME: dir.path,
       DAYTONA_TRAY_MCP_PROGRESS_MS: String(PROGRESS_MS),
+      DAYTONA_TRAY_MCP_HANDOFF_MS: String(HANDOFF_MS),
     });
     server = await startHttpChild(env, dir.path, dir.path);
     bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path }), dir.path);
@@ -164,6 +166,29 @@ describe('cancelling git_clone and code_run through the bridge', () => {
     }
   });
 
+  it('without a progress token a clone still running is handed off with a handle that command_output and command_stop follow', async () => {
+    const relay = await stallingRelay(daemon.port, 256 * 1024);
+    try {
+      const url = `git://127.0.0.1:${relay.port}/big`;
+      const folder = `handed-off-${randomInt(100_000, 999_999)}`;
+      const started = await call('git_clone', { url, path: folder });
+      expect(started.isError, textOf(started)).toBeFalsy();
+      expect(started.structuredContent).toMatchObject({ url, path: folder, running: true, handle: expect.any(String) });
+      expect(textOf(started)).toMatch(/Still cloning .* so handed off/);
+      const handle = (started.structuredContent as { handle: string }).handle;
+      const followed = await call('command_output', { handle });
+      expect(followed.structuredContent).toMatchObject({ running: true });
+      expect((followed.structuredContent as { output: string }).output).toContain(`Cloning into '${folder}'`);
+      const ours = (p: Proc) => p.argv[0]?.endsWith('git') && (p.argv.includes(url) || p.cwd.includes(folder));
+      expect((await processes()).some(ours)).toBe(true);
+      const stopped = await call('command_stop', { handle });
+      expect(stopped.isError, textOf(stopped)).toBeFalsy();
+      await until('the git processes of the clone to end', 5000, async () => ((await processes()).some(ours) ? undefined : true));
+    } finally {
+      await relay.close();
+    }
+  });
+
   it('a clone with credentials: git gets them, and they are in no command line, session command or session log', async () => {
     const username = 'alice';
     const token = `tok_${randomBytes(16).toString('hex')}`;
@@ -171,7 +196,12 @@ describe('cancelling git_clone and code_run through the bridge', () => {
     const sdk = new Daytona({ apiUrl: provider.provider.apiUrl, apiKey: provider.provider.apiKey });
     try {
       const folder = `private-${randomInt(100_000, 999_999)}`;
-      const cloning = call('git_clone', { url: http.url('big'), path: folder, username, password: token });
+      // With progress, so the call waits for the end however long the look below takes.
+      const cloning = client.callTool(
+        { name: 'git_clone', arguments: { id: sandbox, url: http.url('big'), path: folder, username, password: token } },
+        undefined,
+        { onprogress: () => {} },
+      );
       // While git talks to the server (its authenticated request held there), look everywhere a token could show.
       const early = cloning.then((result) => {
         throw new Error(`the clone ended before its request reached the server: ${textOf(result)}`);

@@ -322,6 +322,8 @@ describe('MCP tools a model can trust (bridge -> local provider)', () => {
       expect(file.text).toContain('is a file');
       const { tools } = await client.listTools();
       expect(tools.find((tool) => tool.name === 'execute_command')!.description).toMatch(/bash in the default images/);
+      // A server started with `&` would end with the call or run untracked: the description sends it to background: true.
+      expect(tools.find((tool) => tool.name === 'execute_command')!.description).toMatch(/`cmd &`.*background: true/s);
       const shell = await ok('execute_command', { id, command: 'echo "bash=${BASH_VERSION:+yes}"' });
       expect(shell.data.output.trim()).toBe('bash=yes');
     });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { withProgress, type CallContext } from '../call-context.ts';
 import { cloneCommand, cloneCredentials, cloneFailure, NO_GIT_EXIT, NO_GIT_MARK } from '../clone-command.ts';
-import { commandScript, release, waitForCommand } from '../command-runner.ts';
+import { commandScript, followUpHint, handleOf, release, waitForCommand } from '../command-runner.ts';
 import type { CloneParams, DaytonaPort } from '../daytona-port.ts';
-import { defineTool, sandboxId, type Limits } from '../tool-kit.ts';
+import { clip, defineTool, sandboxId, type Limits } from '../tool-kit.ts';
+import { handoffMs } from './execute-command.ts';
 
 /** `https://host/org/repo.git` -> `repo`, the folder `git clone` itself would pick. */
 export function defaultCloneFolder(url: string): string {
@@ -32,7 +33,8 @@ export const gitClone = defineTool({
     'Clones a git repository into a sandbox (the clone runs inside the sandbox, with its network). For a private ' +
     'repository pass username and password (a personal access token for GitHub/GitLab); they are not stored in the clone. ' +
     "It sends git's progress every few seconds while the clone runs; cancelling the call stops the clone and removes the " +
-    'folder it was cloning into.',
+    'folder it was cloning into. Without progress, a clone still running after about 45 s returns a handle that ' +
+    'command_wait follows to its end.',
   input: {
     id: sandboxId(),
     url: z.string().min(1).max(2048).describe('Repository URL, e.g. https://github.com/org/repo.git.'),
@@ -48,7 +50,7 @@ export const gitClone = defineTool({
     password: z.string().min(1).max(4096).optional().describe('Password or access token for a private repository.'),
     depth: z.number().int().min(1).optional().describe('Shallow clone with this many commits.'),
   },
-  output: { url: z.string(), path: z.string() },
+  output: { url: z.string(), path: z.string(), running: z.boolean().optional(), handle: z.string().optional() },
   annotations: { title: 'Clone a git repository', readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run(args, { daytona, limits }, call) {
     const path = args.path ?? defaultCloneFolder(args.url);
@@ -62,6 +64,16 @@ export const gitClone = defineTool({
       depth: args.depth,
     };
     const cloned = await cloneInSession(daytona, args.id, params, call, limits);
+    if (typeof cloned === 'object') {
+      const output = clip(cloned.output, 4000);
+      return {
+        text:
+          `Still cloning ${args.url} into ${path} after ${Math.round(handoffMs(limits) / 1000)} s, so handed off to the background; ` +
+          `handle "${cloned.handle}". git's output so far:\n${output.text || '(none)'}\n${followUpHint(cloned.handle, cloned.output.length)} ` +
+          'Exit code 0 means cloned; a stopped clone leaves its folder: remove it with delete_file.',
+        structured: { url: args.url, path, running: true, handle: cloned.handle },
+      };
+    }
     if (!cloned) {
       // A sandbox without git: the toolbox clones (Daytona's daemon needs no git binary), and a cancel cannot stop it.
       const clone = daytona.gitClone(args.id, params);
@@ -77,9 +89,16 @@ export const gitClone = defineTool({
 /**
  * Clones with git in a session command (clone-command.ts), with git's progress as progress messages. A cancelled
  * call stops it and removes the folder it was cloning into, as git itself does when a clone fails or is interrupted
- * (and as Daytona's daemon leaves a failed clone: no folder). False when the sandbox has no git.
+ * (and as Daytona's daemon leaves a failed clone: no folder). False when the sandbox has no git; a handle when a
+ * client that asked for no progress would give up before the end (as execute_command hands off).
  */
-async function cloneInSession(daytona: DaytonaPort, id: string, params: CloneParams, call: CallContext, limits: Limits): Promise<boolean> {
+async function cloneInSession(
+  daytona: DaytonaPort,
+  id: string,
+  params: CloneParams,
+  call: CallContext,
+  limits: Limits,
+): Promise<boolean | { handle: string; output: string }> {
   const credentials = cloneCredentials(params);
   const secrets = credentials ? [credentials.password, credentials.username] : [];
   const action = `clone ${params.url} into ${params.path} in sandbox ${id}`;
@@ -88,9 +107,10 @@ async function cloneInSession(daytona: DaytonaPort, id: string, params: ClonePar
   let ended = false;
   try {
     if (credentials) await daytona.sendCommandInput(id, ref, `${credentials.username}\n${credentials.password}`);
-    const waited = await waitForCommand(daytona, id, ref, { call, waitMs: Infinity, progressMs: limits.progressMs, stopOnCancel: false });
-    if (waited.state === 'running') throw new Error('unreachable: a wait without a deadline ended while the clone ran');
+    const waitMs = call.wantsProgress ? Infinity : handoffMs(limits);
+    const waited = await waitForCommand(daytona, id, ref, { call, waitMs, progressMs: limits.progressMs, stopOnCancel: false });
     ended = true;
+    if (waited.state === 'running') return { handle: handleOf(ref), output: waited.output };
     release(daytona, id, ref);
     if (waited.exitCode === NO_GIT_EXIT && waited.output.includes(NO_GIT_MARK)) return false;
     if (waited.exitCode !== 0) throw cloneFailure(action, waited.exitCode, waited.output, secrets);
