@@ -27,6 +27,8 @@ export interface DesktopPort {
   openPath?(path: string): Promise<void>;
   /** The OS folder picker; resolves with the chosen folder, undefined when cancelled. Absent where there is none. */
   pickFolder?(options: { title: string; defaultPath: string }): Promise<string | undefined>;
+  /** Updates from the release feed (the Electron shell, main/app/updates.ts); absent where there are none. */
+  updates?: { check(): Promise<void>; install(): void };
   /** Stops the app: the shell calls TrayApp.stop() (children reaped) before its process exits. */
   quit(): void;
   /**

@@ -91,6 +91,12 @@ export function createTrayApp(deps: TrayAppDeps): TrayApp {
         if (!opened.ok) log(opened.error.message);
         return;
       }
+      case 'check-updates':
+        await desktop.updates?.check();
+        return;
+      case 'install-update':
+        desktop.updates?.install();
+        return;
       case 'quit':
         desktop.quit();
         return;

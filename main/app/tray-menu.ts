@@ -1,4 +1,5 @@
 import { formatUsd } from '../core/billing/money.ts';
+import type { UpdateMenuItem } from './updates.ts';
 import type { AppState, ClientId, ViewName } from '../../preload/contract.ts';
 
 /** What a tray menu item does; the shell maps each to a service call (kept as data so it is testable). */
@@ -9,6 +10,8 @@ export type TrayMenuAction =
   | { type: 'restart-server' }
   | { type: 'set-start-at-login'; enabled: boolean }
   | { type: 'open-logs' }
+  | { type: 'check-updates' }
+  | { type: 'install-update' }
   | { type: 'quit' };
 
 /** A menu item without Electron types: the shell turns it into a MenuItemConstructorOptions. */
@@ -33,11 +36,12 @@ const MAX_TOOLTIP = 127;
  * the context menu and ignores clicks, and a changed MenuItem is not picked up until setContextMenu is called
  * again (Electron's Tray docs, Linux notes: https://www.electronjs.org/docs/latest/api/tray).
  */
-export function trayView(state: AppState, platform: NodeJS.Platform | string): TrayView {
-  return { icon: trayIconState(state), tooltip: trayTooltip(state), menu: trayMenu(state, platform) };
+export function trayView(state: AppState, platform: NodeJS.Platform | string, updates?: UpdateMenuItem): TrayView {
+  return { icon: trayIconState(state), tooltip: trayTooltip(state), menu: trayMenu(state, platform, updates) };
 }
 
-export function trayMenu(state: AppState, platform: NodeJS.Platform | string): TrayMenuItem[] {
+/** `updates`: the "Check for updates…" item where the shell has an updater (main/app/updates.ts). */
+export function trayMenu(state: AppState, platform: NodeJS.Platform | string, updates?: UpdateMenuItem): TrayMenuItem[] {
   // On Windows and Linux `&` marks a mnemonic in a label; double it so names and reasons show as written.
   const text = (label: string) => (platform === 'darwin' ? clip(label) : clip(label).replaceAll('&', '&&'));
   const items: TrayMenuItem[] = [];
@@ -75,6 +79,7 @@ export function trayMenu(state: AppState, platform: NodeJS.Platform | string): T
     { checked: state.settings.startAtLogin },
   );
   item('open-logs', 'Open logs', { type: 'open-logs' });
+  if (updates) item('updates', updates.label, { type: updates.action }, { enabled: updates.enabled });
   separator();
   item('quit', platform === 'darwin' ? 'Quit Daytona Tray' : 'Quit', { type: 'quit' });
   return items;

@@ -15,6 +15,7 @@ import { createLoginItem } from './login-item.ts';
 import { createNotifier, notifyPlain } from './notifier.ts';
 import { hardenWebContents } from './security.ts';
 import { setUpToastActivation } from './toast-activation.ts';
+import { createShellUpdates } from './updater.ts';
 import { createTray, template, type ShellTray } from './tray.ts';
 import { createMainWindow, type ShellWindow } from './window.ts';
 
@@ -109,11 +110,16 @@ export function runShell(options: ShellOptions): void {
       };
       if (process.platform === 'win32') setUpToastActivation({ run: runActivation, log });
 
+      const notify = createNotifier({ icon: options.appIcon, log });
+      // "Check for updates…": its progress shows in the tray menu, redrawn on each change.
+      let redrawMenus = () => {};
+      const updates = createShellUpdates({ notify, onChange: () => redrawMenus(), log });
       const desktop: DesktopPort = {
         platform: process.platform,
         version: app.getVersion(),
         loginItem: createLoginItem(),
-        notify: createNotifier({ icon: options.appIcon, log }),
+        notify,
+        updates,
         openExternal: (url) => shell.openExternal(url),
         copyText: (text) => clipboard.writeText(text),
         async openPath(path) {
@@ -139,7 +145,7 @@ export function runShell(options: ShellOptions): void {
       if (process.platform === 'linux') log(`tray host: ${trayHost ?? 'unknown'}; window: ${mode.kind}`);
       tray = createTray({
         iconsDir: options.iconsDir,
-        initial: trayView(started.state(), process.platform),
+        initial: trayView(started.state(), process.platform, updates.menuItem()),
         onAction: runAction,
         onClick: () => window?.toggle(),
       });
@@ -164,11 +170,14 @@ export function runShell(options: ShellOptions): void {
         menuBar = key;
         created.setMenu(Menu.buildFromTemplate([{ label: PRODUCT_NAME, submenu: template(view.menu, runAction) }]));
       };
-      updateMenuBar(trayView(started.state(), process.platform));
-      started.onState((state) => {
-        const view = trayView(state, process.platform);
+      redrawMenus = () => {
+        const view = trayView(started.state(), process.platform, updates.menuItem());
         tray?.update(view);
         updateMenuBar(view);
+      };
+      redrawMenus();
+      started.onState((state) => {
+        redrawMenus();
         created.sendState(state);
       });
       created.sendState(started.state());

@@ -56,7 +56,7 @@ describe('the shell on Linux desktops without a tray, and under Wayland', skipWh
 
   it('no StatusNotifier host: opens a normal window at launch, with the tray menu in its menu bar, and says once how to get the tray', async () => {
     const app = launch({ XDG_SESSION_TYPE: 'x11' });
-    await app.waitFor(() => app.seen('window-shown').length > 0, 'the window to open at launch');
+    await app.waitFor(() => app.seen('window-shown').length > 0 && app.stderr().includes('tray host:'), 'the window to open at launch');
     expect(app.seen('window-created')[0]).toMatchObject({ frame: true, skipTaskbar: false, resizable: true });
     expect(app.seen('window-position')).toEqual([]); // the window manager places it
     await app.waitFor(() => app.seen('notification').length > 0, 'the hint');
@@ -90,7 +90,10 @@ describe('the shell on Linux desktops without a tray, and under Wayland', skipWh
 
     it('under Wayland: a normal window, not placed as a popover, opened from the tray rather than at launch', async () => {
       const app = launch({ XDG_SESSION_TYPE: 'wayland', WAYLAND_DISPLAY: 'wayland-test' });
-      await app.waitFor(() => app.seen('tray-menu').length > 0, 'the tray menu');
+      await app.waitFor(
+        () => app.seen('tray-menu').length > 0 && app.seen('window-created').length > 0 && app.stderr().includes('tray host:'),
+        'the tray menu and the window',
+      );
       expect(app.stderr()).toContain('tray host: true; window: normal');
       expect(app.seen('window-created')[0]).toMatchObject({ frame: true, skipTaskbar: false });
       expect(app.seen('window-shown')).toEqual([]);
@@ -104,9 +107,18 @@ describe('the shell on Linux desktops without a tray, and under Wayland', skipWh
 
     it('under X11: the popover, placed at the tray', async () => {
       const app = launch({ XDG_SESSION_TYPE: 'x11' });
-      await app.waitFor(() => app.seen('tray-menu').length > 0, 'the tray menu');
+      await app.waitFor(
+        () => app.seen('tray-menu').length > 0 && app.seen('window-created').length > 0 && app.stderr().includes('tray host:'),
+        'the tray menu and the window',
+      );
       expect(app.stderr()).toContain('tray host: true; window: popover');
       expect(app.seen('window-created')[0]).toMatchObject({ frame: false, skipTaskbar: true });
+      // An unpackaged run has no updates, and the menu says so.
+      const labels = app
+        .seen('tray-menu')
+        .at(-1)!
+        .items.map((item: { label?: string }) => item.label);
+      expect(labels).toContain('Updates off: development run (not packaged)');
       app.send({ cmd: 'menu', item: 'open-window' });
       await app.waitFor(() => app.seen('window-position').length > 0, 'the popover to be placed');
       app.send({ cmd: 'menu', item: 'quit' });

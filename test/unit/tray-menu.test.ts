@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { trayMenu, trayView, type TrayMenuItem } from '../../main/app/tray-menu.ts';
+import { updateMenuItem, type UpdateState } from '../../main/app/updates.ts';
 import { appStateFixture, clientFixture, sandboxFixture } from '../helpers/app-state-fixture.ts';
 
 type Item = Extract<TrayMenuItem, { kind: 'item' }>;
@@ -141,5 +142,27 @@ describe('tray icon and tooltip', () => {
     expect(view.tooltip).toBe('Daytona Tray (cloud) · MCP server running on port 41234 · 1 running · $0.00/h');
     const long = trayView(appStateFixture({ server: { state: 'failed', since: 0, failures: 1, reason: 'y'.repeat(300) } }), 'win32');
     expect(long.tooltip.length).toBeLessThanOrEqual(127);
+  });
+});
+
+describe('the tray menu’s update item', () => {
+  it('follows the updater: check, progress, restart to install, errors, and off where there is no updater', () => {
+    const state = appStateFixture();
+    expect(byId(trayMenu(state, 'linux'), 'updates')).toBeUndefined(); // a desktop without updates (the web shell)
+    const cases: [UpdateState, string, boolean, string][] = [
+      [{ state: 'idle' }, 'Check for updates…', true, 'check-updates'],
+      [{ state: 'checking' }, 'Checking for updates…', false, 'check-updates'],
+      [{ state: 'downloading', version: '0.2.0', percent: 42 }, 'Downloading update 0.2.0 (42%)…', false, 'check-updates'],
+      [{ state: 'ready', version: '0.2.0' }, 'Restart to update to 0.2.0', true, 'install-update'],
+      [{ state: 'error', message: 'offline' }, 'Update failed: check again…', true, 'check-updates'],
+      [{ state: 'off', reason: 'development run (not packaged)' }, 'Updates off: development run (not packaged)', false, 'check-updates'],
+    ];
+    for (const [update, label, enabled, action] of cases) {
+      const menu = trayMenu(state, 'linux', updateMenuItem(update));
+      expect(byId(menu, 'updates'), update.state).toEqual({ kind: 'item', id: 'updates', label, enabled, action: { type: action } });
+      // After "Open logs", before Quit.
+      const ids = items(menu).map((entry) => entry.id);
+      expect(ids.indexOf('updates')).toBe(ids.indexOf('open-logs') + 1);
+    }
   });
 });
