@@ -52,7 +52,7 @@ describe("the MCP server's settings profile", () => {
       localDataDir: join(dir.path, 'local'),
       startLocal,
     });
-    expect(await profiles.active()).toEqual({ name: 'local', apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key' });
+    expect(await profiles.active()).toEqual({ name: 'local', kind: 'local', apiUrl: 'http://127.0.0.1:1/api', apiKey: 'local-key' });
     expect(await profiles.active()).toMatchObject({ name: 'local' });
     expect(started).toEqual([join(dir.path, 'local')]);
     expect(reads).toBe(0);
