@@ -233,15 +233,19 @@ async function pauseFreezesEverything(t: TestProvider, { keep = false } = {}) {
   return { sandbox, dirs };
 }
 
-/** Every directory named `tag` under the cgroup hierarchies, below this process's own cgroups. */
+/** Every directory named `tag` under the cgroup hierarchies, below (or, under v2, beside) this process's own cgroups. */
 function cgroupBases(tag: string): string[] {
   const found: string[] = [];
   for (const line of readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n')) {
     const [id, controllers = '', path = '/'] = line.split(':');
     const names = id === '0' ? ['unified', ''] : controllers.split(',');
+    // Under cgroup v2 the base may sit beside the provider's own cgroup (a delegated parent), not under it.
+    const places = id === '0' ? [path, dirname(path)] : [path];
     for (const name of names) {
-      const dir = join('/sys/fs/cgroup', name, path, tag);
-      if (existsSync(dir) && !found.includes(dir)) found.push(dir);
+      for (const place of places) {
+        const dir = join('/sys/fs/cgroup', name, place, tag);
+        if (existsSync(dir) && !found.includes(dir)) found.push(dir);
+      }
     }
   }
   return found;
