@@ -261,6 +261,20 @@ describe('packaging (electron-builder --dir with a stub Electron)', () => {
     }
   }, 180_000);
 
+  it('the keychain worker runs from the unpacked layout, its native binding loaded there (node in the executable’s place)', () => {
+    expect(build.status, build.output).toBe(0);
+    // What the keychain store spawns in the packaged app: the worker beside app.asar (keyring-secret-store.ts). A
+    // malformed request is answered after @napi-rs/keyring loaded, without touching any keychain.
+    const worker = outsideArchive(join(appDir, 'resources', 'app.asar', 'out', 'main', 'core', 'secrets', 'keyring-worker.js'));
+    const result = spawnSync(process.execPath, [worker], {
+      input: '{}',
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ ok: false, error: 'keyring worker: malformed request' });
+  });
+
   it('unpacks the native keychain binding next to the archive (native code cannot load from inside it)', () => {
     const unpacked = join(appDir, 'resources', 'app.asar.unpacked', 'node_modules', '@napi-rs');
     const native = readdirSync(unpacked, { recursive: true })
