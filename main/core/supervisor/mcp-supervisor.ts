@@ -15,7 +15,8 @@ import { systemClock, type Clock } from './clock.ts';
 import { createLogBuffer, type LogBuffer } from './log-buffer.ts';
 import { loopbackPortFree } from './port-free.ts';
 import { createProcessSupervisor, type ProcessSupervisor, type ProcessSupervisorOptions } from './process-supervisor.ts';
-import { adoptSharedServer, type AdoptedServer } from './shared-adopt.ts';
+import { createAdoption } from './adoption.ts';
+import type { AdoptedServer } from './shared-adopt.ts';
 import { createTakeoverLock, replaceSharedServer } from './shared-takeover.ts';
 import { sameServerConfig, type ServerConfig } from './server-config.ts';
 import { combineStatus, whatChanged, type McpServerStatus } from './server-status.ts';
@@ -97,8 +98,6 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   let preparedEndpoint: Endpoint | undefined;
   let started = false;
   let checkTimer: unknown;
-  /** A shared server found running at start and serving what we would: supervised, not replaced. */
-  let adopted: AdoptedServer | undefined;
   const listeners = new Set<(status: McpServerStatus) => void>();
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -117,6 +116,8 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
   // the local profile, the sandboxes' data); it may also have been started while a child restarted.
   // Held from the shared server's stop until the tray's server is ready: a bridge calling in that gap starts no server.
   const startLock = createTakeoverLock(startLockPath(baseEnv), note);
+  // A shared server found running at start and serving what we would: supervised, not replaced.
+  const adoption = createAdoption({ runtimeFile, clock, log, note, ...(options.timings ? { timings: options.timings } : {}) });
   const replaceShared = () => replaceSharedServer({ runtimeFile, note, beforeStop: startLock.hold });
 
   const cli = (args: string[], extraEnv: Record<string, string>) => ({
@@ -205,71 +206,22 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     }
   }
 
-  /**
-   * At start, a server the AI clients' bridges started while no tray ran is adopted when it serves what the tray
-   * would: its connected clients, in-flight calls and local sandboxes carry on untouched. Otherwise (another
-   * profile, key, port or tool groups; no answer) the children's start replaces it (replaceShared).
-   */
-  async function adopt(next: ServerConfig): Promise<boolean> {
-    const outcome = await adoptSharedServer({
-      runtimeFile,
-      config: next,
-      clock,
-      healthIntervalMs: options.timings?.healthIntervalMs ?? 5_000,
-      healthTimeoutMs: options.timings?.healthTimeoutMs ?? 5_000,
-      healthFailuresToRestart: options.timings?.healthFailuresToRestart ?? 2,
-      onLost: (why) => void serialized(() => lost(outcome, why)),
-    }).catch((error: unknown) => ({ replace: `it could not be checked (${(error as Error).message})`, pid: 0 }));
-    if (!outcome) return false;
-    if ('replace' in outcome) {
-      note(`the MCP server that AI clients shared while the tray was not running (pid ${outcome.pid}) is replaced: ${outcome.replace}`);
-      return false;
-    }
-    adopted = outcome.adopted;
-    if (adopted.local) log.addSecret(adopted.local.apiKey);
-    note(
-      `adopted the MCP server that AI clients shared while the tray was not running (pid ${adopted.pid}, ${adopted.url}): ` +
-        "the tray supervises it from now on; its clients, calls and sandboxes carry on (its own log: mcp-shared.log in the app's data folder)",
-    );
-    return true;
-  }
-
   /** The adopted server died or stopped answering: the tray serves with its own children from now on. */
-  async function lost(outcome: Awaited<ReturnType<typeof adoptSharedServer>>, why: string): Promise<void> {
-    if (!outcome || !('adopted' in outcome) || adopted !== outcome.adopted || !started || !config) return;
-    note(`the adopted shared MCP server (pid ${adopted.pid}) ${why}: starting the tray's own`);
-    await unadopt();
+  async function lost(server: AdoptedServer, why: string): Promise<void> {
+    if (adoption.current() !== server || !started || !config) return;
+    note(`the adopted shared MCP server (pid ${server.pid}) ${why}: starting the tray's own`);
+    await adoption.release();
     await apply(config, 'the adopted server was lost');
-  }
-
-  /**
-   * At the tray's quit: with AI clients connected, the adopted server keeps serving them (a shared server again,
-   * stopping on its own a grace period after the last); with none, it stops with the tray, as the tray's own would.
-   */
-  async function leaveAdopted(server: AdoptedServer): Promise<void> {
-    const others = await server.otherClients();
-    await unadopt();
-    if (others !== 0) {
-      note(`the shared MCP server (pid ${server.pid}) keeps running for the AI clients using it; it stops on its own once none is left`);
-      return;
-    }
-    const stopping = `no AI client uses the adopted shared MCP server (pid ${server.pid}): it stops with the tray`;
-    await replaceSharedServer({ runtimeFile, note, stopping });
-  }
-
-  async function unadopt(): Promise<void> {
-    const was = adopted;
-    adopted = undefined;
-    await was?.release();
   }
 
   /** Brings the children in line with `next`. */
   async function apply(next: ServerConfig, why: string): Promise<void> {
     config = next;
+    const adopted = adoption.current();
     if (adopted) {
       // Replaced as a shared server always was: the children's prepare() stops it and waits for its exit.
       note(`replacing the adopted shared MCP server (pid ${adopted.pid}): ${why}`);
-      await unadopt();
+      await adoption.release();
     }
     if (next.profileProblem) note(next.profileProblem);
     if (next.profile?.kind !== 'local') {
@@ -332,6 +284,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
 
   function status(): McpServerStatus {
     const wantLocal = config?.profile?.kind === 'local';
+    const adopted = adoption.current();
     if (adopted) {
       return combineStatus({
         started,
@@ -356,7 +309,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         if (started) return;
         started = true;
         const next = await loadConfigSafely();
-        if (await adopt(next)) {
+        if (await adoption.adopt(next, (server, why) => void serialized(() => lost(server, why)))) {
           config = next;
           emit();
         } else {
@@ -369,7 +322,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
         if (!started) return;
         started = false;
         clock.clearTimeout(checkTimer);
-        if (adopted) await leaveAdopted(adopted);
+        await adoption.leave();
         await mcp.stop();
         await local.stop();
         startLock.release();
@@ -380,7 +333,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
       serialized(async () => {
         if (!started) return;
         note(`restarting: ${reason}`);
-        if (adopted && config) return apply(config, reason);
+        if (adoption.current() && config) return apply(config, reason);
         if (config?.profile?.kind === 'local') local.restart(reason);
         if (mcp.active()) mcp.restart(reason);
         else if (config?.profile?.kind !== 'local') mcp.start();
@@ -393,6 +346,7 @@ export function createMcpSupervisor(options: McpSupervisorOptions): McpSuperviso
     },
     logs: () => log.lines(),
     localEndpoint: () => {
+      const adopted = adoption.current();
       const endpoint = adopted ? adopted.local : localEndpoint;
       return started && config?.profile?.kind === 'local' && endpoint ? { apiUrl: endpoint.apiUrl, apiKey: endpoint.apiKey } : undefined;
     },
