@@ -30,9 +30,10 @@ describe('VNC (x11vnc + noVNC) on the local provider, through the preview link a
   let t: TestProvider;
   let sandbox: Sandbox;
   let other: Sandbox;
+  const lines: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestProvider();
+    t = await startTestProvider({ log: (line) => lines.push(line) });
     [sandbox, other] = await Promise.all([t.daytona.create({ name: 'vnc' }), t.daytona.create({ name: 'vnc-other' })]);
   });
   afterAll(async () => {
@@ -71,6 +72,22 @@ describe('VNC (x11vnc + noVNC) on the local provider, through the preview link a
     const before = await pidOf();
     expect(await sandbox.computerUse.restartProcess('x11vnc')).toMatchObject({ processName: 'x11vnc' });
     expect(await pidOf()).not.toBe(before);
+    const link = await sandbox.getPreviewLink(NO_VNC_PORT);
+    expect(await firstFrame(`${link.url}/websockify`, { [TOKEN_HEADER]: link.token })).toMatch(/^RFB /);
+  });
+
+  it('x11vnc killed inside the sandbox is started again by the provider (as Daytona restarts it), and the log says so', async (ctx) => {
+    if (!(await sandbox.computerUse.getProcessStatus('x11vnc').catch(() => undefined))?.running) skipNow(ctx, 'no VNC here');
+    // pkill by name is safe here: the sandbox's own pid namespace holds only its processes.
+    const before = (await sandbox.process.executeCommand('pgrep -x x11vnc')).result.trim();
+    expect(before).toMatch(/^\d+$/);
+    await sandbox.process.executeCommand('pkill -KILL -x x11vnc');
+    await expect.poll(() => lines.join('\n'), { timeout: 15_000 }).toMatch(/x11vnc exited unexpectedly \(SIGKILL\); restarting it/);
+    await expect.poll(() => lines.join('\n'), { timeout: 15_000 }).toMatch(/x11vnc restarted/);
+    expect(await sandbox.computerUse.getProcessStatus('x11vnc')).toMatchObject({ running: true });
+    const after = (await sandbox.process.executeCommand('pgrep -x x11vnc')).result.trim();
+    expect(after).toMatch(/^\d+$/);
+    expect(after).not.toBe(before);
     const link = await sandbox.getPreviewLink(NO_VNC_PORT);
     expect(await firstFrame(`${link.url}/websockify`, { [TOKEN_HEADER]: link.token })).toMatch(/^RFB /);
   });

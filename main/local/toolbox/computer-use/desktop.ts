@@ -95,7 +95,8 @@ export class Desktop {
     this.log = options.log ?? (() => {});
     this.find = options.findUtility;
     this.accessibility = new Accessibility(exec, () => this.record, options.findUtility);
-    this.vnc = new Vnc(exec, () => this.record, options.findUtility);
+    const vncShouldRun = { wanted: () => this.wanted && this.running, display: () => this.display, log: this.log };
+    this.vnc = new Vnc(exec, () => this.record, options.findUtility, vncShouldRun);
   }
 
   /** Host path of the memory-mapped screen (XWD format). */

@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { backoffDelay } from '../../../core/backoff.ts';
 import { notFound } from '../../errors.ts';
 import type { SandboxRecord } from '../../sandbox-record.ts';
 import { findUtility } from '../../sandbox-runner/probe.ts';
@@ -18,6 +19,18 @@ export const VNC_PROCESSES: readonly VncProcessName[] = ['x11vnc', 'novnc'];
 const PRIORITIES: Record<VncProcessName, number> = { x11vnc: 300, novnc: 400 };
 
 type Find = (command: string) => string | undefined;
+
+/** Restarts after an unexpected exit (Daytona's supervisor restarts x11vnc and novnc too): given up after a burst. */
+const RESTART_BACKOFF = { initialMs: 250, maxMs: 5000 };
+const RESTART_BURST = 5;
+const RESTART_WINDOW_MS = 60_000;
+
+/** What the desktop tells its VNC part: whether it should run (asked to, display up), on which display, and its log. */
+export interface VncSupervision {
+  wanted(): boolean;
+  display(): string;
+  log(line: string): void;
+}
 
 /** Which Debian packages VNC still needs on this machine (empty when none). */
 export function missingVncPackages(find: Find = findUtility): string[] {
@@ -51,10 +64,17 @@ export class Vnc {
 
   private readonly exec: SandboxExec;
   private readonly record: () => SandboxRecord;
+  private readonly supervision: VncSupervision | undefined;
+  /** Children ended on purpose (their exit is not a crash). */
+  private readonly ending = new WeakSet<ChildProcess>();
+  private crashes: number[] = [];
+  private restartTimer: ReturnType<typeof setTimeout> | undefined;
+  private starting: Promise<void> | undefined;
 
-  constructor(exec: SandboxExec, record: () => SandboxRecord, find: Find = findUtility) {
+  constructor(exec: SandboxExec, record: () => SandboxRecord, find: Find = findUtility, supervision?: VncSupervision) {
     this.exec = exec;
     this.record = record;
+    this.supervision = supervision;
     const missing = missingVncPackages(find);
     if (exec.runner.network !== 'own') {
       this.unavailable = `this machine's sandboxes share the host's network, where a sandbox's VNC ports would be open to every local user (${exec.runner.sharedNetworkReason ?? 'no network namespaces'}); use screenshots (computer_use_screenshot) instead`;
@@ -74,7 +94,7 @@ export class Vnc {
 
   statusOf(name: VncProcessName) {
     const child = this.processes[name].child;
-    return { running: alive(child), priority: PRIORITIES[name], autoRestart: false, ...(alive(child) ? { pid: child.pid! } : {}) };
+    return { running: alive(child), priority: PRIORITIES[name], autoRestart: true, ...(alive(child) ? { pid: child.pid! } : {}) };
   }
 
   /** The process, for its logs; a 404 with Daytona's PROCESS_NOT_FOUND saying why when VNC is not offered. */
@@ -84,8 +104,15 @@ export class Vnc {
   }
 
   /** Starts x11vnc, then websockify; resolves once both accept connections. Nothing when VNC is not offered. */
-  async start(display: string): Promise<void> {
-    if (this.unavailable) return;
+  start(display: string): Promise<void> {
+    if (this.unavailable) return Promise.resolve();
+    this.starting ??= this.startNow(display).finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async startNow(display: string): Promise<void> {
     const id = this.record().id;
     if (!alive(this.processes.x11vnc.child)) {
       // -localhost: only the sandbox's own processes (and websockify) reach the VNC server; no password, as on Daytona.
@@ -133,11 +160,38 @@ export class Vnc {
     child.stdout?.on('data', keep('logs'));
     child.stderr?.on('data', keep('errors'));
     child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+    child.once('exit', (code, signal) => this.exited(name, child, signal ?? `code ${code}`));
+  }
+
+  /** A process ended by itself while the desktop runs: started again after a short wait, and the log says so. */
+  private exited(name: VncProcessName, child: ChildProcess, how: string): void {
+    const supervision = this.supervision;
+    if (!supervision || this.ending.has(child) || this.processes[name].child !== child || !supervision.wanted()) return;
+    const who = `the desktop of sandbox ${this.record().id}`;
+    const now = Date.now();
+    this.crashes = [...this.crashes.filter((at) => now - at < RESTART_WINDOW_MS), now];
+    if (this.restartTimer) return;
+    if (this.crashes.length > RESTART_BURST) {
+      supervision.log(`${who}: ${name} exited (${how}) ${this.crashes.length} times within a minute; not restarting it again`);
+      return;
+    }
+    const delay = backoffDelay(RESTART_BACKOFF, this.crashes.length);
+    supervision.log(`${who}: ${name} exited unexpectedly (${how}); restarting it in ${delay} ms`);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      if (!supervision.wanted()) return;
+      this.start(supervision.display()).then(
+        () => supervision.log(`${who}: ${name} restarted`),
+        (error: unknown) => supervision.log(`${who}: could not restart ${name}: ${(error as Error).message}`),
+      );
+    }, delay);
+    this.restartTimer.unref?.();
   }
 
   async stopProcess(name: VncProcessName): Promise<void> {
     const child = this.processes[name].child;
     if (!alive(child)) return;
+    this.ending.add(child);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     this.exec.runner.kill(child, 'SIGTERM');
     const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
@@ -146,6 +200,8 @@ export class Vnc {
   }
 
   async stop(): Promise<void> {
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.stopProcess('novnc');
     await this.stopProcess('x11vnc');
   }
