@@ -27,6 +27,8 @@ export interface DesktopDouble extends DesktopPort {
   pickedFolder: string | undefined;
   /** The OS's start-at-login state, as the double keeps it. */
   loginItemOn(): boolean;
+  /** What the app asked of the updater ("Check for updates…", "Restart to update"), in order. */
+  updateCalls: ('check' | 'install')[];
 }
 
 export function createDesktopDouble(
@@ -91,6 +93,13 @@ export function createDesktopDouble(
       options.onQuit?.();
     },
     loginItemOn: () => loginOn,
+    updateCalls: [],
+    updates: {
+      async check() {
+        double.updateCalls.push('check');
+      },
+      install: () => void double.updateCalls.push('install'),
+    },
   };
   return double;
 }

@@ -198,6 +198,12 @@ describe('notifications and the tray menu, through buildApp', () => {
     expect(test.desktop.openedFiles).toEqual([file, file]);
   });
 
+  it('the tray menu\'s update items reach the desktop\'s updater: "Check for updates…" checks, "Restart to update" installs', async () => {
+    await test.app.runTrayAction({ type: 'check-updates' });
+    await test.app.runTrayAction({ type: 'install-update' });
+    expect(test.desktop.updateCalls).toEqual(['check', 'install']);
+  });
+
   it('the tray menu\'s "Quit" stops everything: the MCP server and the local provider are reaped', async () => {
     const status = server();
     const pids = [status.pid, status.localProvider?.pid];
