@@ -60,7 +60,10 @@ describe('captureDesktop: the window asks for pictures of a sandbox desktop', sk
   });
 
   it('a sandbox without a desktop, and one whose desktop stopped, answer running: false (no picture)', async () => {
+    const idleSince = (await daytona.get(without)).lastActivityAt;
     expect(await test.call('captureDesktop', { id: without, size: 'thumbnail' })).toEqual({ ok: true, value: { running: false } });
+    // Asking is not activity: the window looking at its sandboxes does not keep them from auto-stopping.
+    expect((await daytona.get(without)).lastActivityAt).toBe(idleSince);
     await (await daytona.get(withDesktop)).computerUse.stop();
     expect(await test.call('captureDesktop', { id: withDesktop, size: 'thumbnail' })).toEqual({ ok: true, value: { running: false } });
   });

@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { cpus, freemem, totalmem } from 'node:os';
 import { Router, type Request } from 'express';
-import { SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
+import { RUNNING_STATES, SANDBOX_HOME, type SandboxRecord } from '../sandbox-record.ts';
 import type { SandboxService } from '../sandbox-service.ts';
 import type { SandboxRunner } from '../sandbox-runner/index.ts';
 import { computerUseRoutes } from './computer-use/routes.ts';
@@ -35,6 +35,9 @@ export interface ToolboxDeps extends SandboxExec {
   version: string;
 }
 
+/** Toolbox reads that do not count as activity (the path under /{sandboxId}). */
+const LOOKS = new Set(['/computeruse/status', '/computeruse/process-status']);
+
 /** Everything under {toolboxProxyUrl}/{sandboxId}/…: the sandbox must exist and be started. */
 export function toolboxRoutes(deps: ToolboxDeps): Router {
   const router = Router();
@@ -46,7 +49,11 @@ export function toolboxRoutes(deps: ToolboxDeps): Router {
   };
 
   router.use('/:sandboxId', (req, _res, next) => {
-    sandboxes.set(req, deps.service.requireStarted(String(req.params.sandboxId)));
+    const id = String(req.params.sandboxId);
+    // Asking whether a desktop runs is a look, not use: the tray's window asks it of every started sandbox
+    // while it is visible, which must not keep them all from auto-stopping. Any other call counts as activity.
+    const record = req.method === 'GET' && LOOKS.has(req.path) ? deps.service.get(id) : undefined;
+    sandboxes.set(req, record && RUNNING_STATES.has(record.state) ? record : deps.service.requireStarted(id));
     next();
   });
 
