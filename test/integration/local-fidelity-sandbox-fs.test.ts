@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
-import { mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DaytonaError, DaytonaFileAccessDeniedError, DaytonaFileNotFoundError, type Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openInside, resolveSandboxPath } from '../../main/local/toolbox/sandbox-paths.ts';
+import { makeFolders } from '../../main/local/toolbox/files/upload.ts';
+import { openInside, resolveSandboxPath, viaParent } from '../../main/local/toolbox/sandbox-paths.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
 
@@ -155,6 +156,29 @@ describe(
       }
       const handle = await open('/etc/hostname', 'r').catch(() => undefined);
       await handle?.close();
+    });
+
+    it('deletes, renames and makes folders only inside: a folder swapped for a symlink to the host after resolution is refused', async () => {
+      await writeFile(join(hostDir, 'victim.txt'), 'keep me');
+      const root = await t.provider.service.access.openRoot(sandbox.id);
+      try {
+        const scope = { dirs: t.provider.service.dirsOf(sandbox.id), root };
+        await sh('mkdir -p /tmp/swap && touch /tmp/swap/victim.txt /tmp/swap/other.txt');
+        const victim = await resolveSandboxPath(scope, '/tmp/swap/victim.txt');
+        const other = await resolveSandboxPath(scope, '/tmp/swap/other.txt');
+        const folder = await resolveSandboxPath(scope, '/tmp/swap/newdir');
+        // A sandbox process swaps the folder for a link to a host folder (named by its host path, which the provider's
+        // kernel would follow from the host's root).
+        await sh(`mv /tmp/swap /tmp/swapped && ln -s '${hostDir}' /tmp/swap`);
+        // Refused where the swapped folder is met (a link, not a folder), before anything is done.
+        await expect(viaParent(victim, (at) => rm(at))).rejects.toMatchObject({ code: 'ENOTDIR' });
+        await expect(viaParent(other, (from) => viaParent(victim, (to) => rename(from, to)))).rejects.toMatchObject({ code: 'ENOTDIR' });
+        await expect(makeFolders(folder, folder.hostPath, 0o755)).rejects.toMatchObject({ code: 'EEXIST' }); // a link is not a folder
+        expect((await readdir(hostDir)).sort()).toEqual(['secret.txt', 'victim.txt']);
+        expect(await readFile(join(hostDir, 'victim.txt'), 'utf8')).toBe('keep me');
+      } finally {
+        await root?.close();
+      }
     });
   },
 );

@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, readlink, realpath, unlink, type FileHandle } from 'node:fs/promises';
-import { join, posix, relative, sep } from 'node:path';
+import { basename, dirname, join, posix, relative, sep } from 'node:path';
 import { ApiError } from '../errors.ts';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import type { SandboxDirs, SandboxRoot } from '../sandbox-runner/index.ts';
@@ -90,7 +90,8 @@ function areaOf(scope: FileScope, sandboxPath: string): { sandboxRoot: string; h
  *
  * A sandbox process could still swap a folder for a symlink between this resolution and the operation that
  * follows; closing that fully needs openat2(RESOLVE_IN_ROOT), which Node does not offer. `openInside` closes it for
- * reads, writes and the files uploads create.
+ * reads, writes and the files uploads create, `viaParent` for deletes, moves and new folders (one level deep: what a
+ * recursive delete or copy meets further down is walked by path).
  */
 export async function resolveSandboxPath(
   scopeOrDirs: FileScope | SandboxDirs,
@@ -168,6 +169,25 @@ export async function openInside(resolved: ResolvedPath, flags: number, mode?: n
   await handle.close();
   if ((flags & constants.O_CREAT) !== 0 && where !== undefined) await unlink(where).catch(() => {});
   throw outsideSandbox(resolved.requested);
+}
+
+/**
+ * Runs `op` on a resolved path through a handle on its parent folder, checked as `openInside` checks files: `op` gets
+ * a path (`/proc/<provider>/fd/<n>/<name>`) the kernel resolves from that very folder, so a folder on the way swapped
+ * for a symlink after `resolveSandboxPath` cannot redirect a delete, rename or mkdir to the host. The last component
+ * is up to `op` (rm, rename and mkdir do not follow a symlink there).
+ */
+export async function viaParent<T>(resolved: ResolvedPath, op: (path: string) => Promise<T>): Promise<T> {
+  if (resolved.hostPath === resolved.hostRoot || process.platform !== 'linux') return op(resolved.hostPath);
+  const above = dirname(resolved.hostPath);
+  // The root itself may be a /proc/<pid>/fd/<n> link: opened as its `.` (O_NOFOLLOW concerns the last component only).
+  const parentPath = above === resolved.hostRoot ? `${above}/.` : above;
+  const parent = await openInside({ ...resolved, hostPath: parentPath }, constants.O_RDONLY | constants.O_DIRECTORY);
+  try {
+    return await op(`/proc/${process.pid}/fd/${parent.fd}/${basename(resolved.hostPath)}`);
+  } finally {
+    await parent.close();
+  }
 }
 
 /** The host path the kernel reports for an open file; undefined where there is no /proc. */

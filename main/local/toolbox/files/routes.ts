@@ -1,4 +1,5 @@
-import { chmod, cp, lstat, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { cp, lstat, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Router, json, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
@@ -6,7 +7,7 @@ import { ApiError, badRequest, daemonErrorBody } from '../../errors.ts';
 import { SANDBOX_USER } from '../../sandbox-record.ts';
 import { parseOrBadRequest } from '../../validation.ts';
 import { fileInfo } from '../file-info.ts';
-import { resolveSandboxPath, type FileScope, type ResolveOptions } from '../sandbox-paths.ts';
+import { openInside, resolveSandboxPath, viaParent, type FileScope, type ResolvedPath, type ResolveOptions } from '../sandbox-paths.ts';
 import {
   byName,
   contentTypeOf,
@@ -26,6 +27,16 @@ import { makeFolders, receiveUpload, type FilesDeps } from './upload.ts';
 export type { FilesDeps } from './upload.ts';
 
 type Route = (req: Request, res: Response) => Promise<void>;
+
+/** chmod through a handle on the file itself (openInside: no symlink followed, checked to be the sandbox's). */
+async function chmodInside(target: ResolvedPath, mode: number): Promise<void> {
+  const handle = await openInside(target, constants.O_RDONLY | constants.O_NONBLOCK).catch(orFsError(target.requested));
+  try {
+    await handle.chmod(mode).catch(orFsError(target.requested));
+  } finally {
+    await handle.close();
+  }
+}
 
 const MAX_LIST_ENTRIES = 10_000;
 const MAX_SEARCH_RESULTS = 10_000;
@@ -108,7 +119,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     const target = await resolve(req, path);
     await makeFolders(target, target.hostPath, mode).catch(orFsError(path));
     // mkdir's mode passes through the umask, and an existing folder keeps its own: set it explicitly.
-    await chmod(target.hostPath, mode).catch(orFsError(path));
+    await chmodInside(target, mode);
     res.status(201).end();
   });
 
@@ -122,13 +133,17 @@ export function filesRoutes(deps: FilesDeps): Router {
     if (to.isAreaRoot)
       throw new ApiError(400, `Cannot replace ${destination}: it is one of the sandbox's root folders.`, 'INVALID_FILE_PATH');
     await lstat(from.hostPath).catch(orFsError(source));
-    await rename(from.hostPath, to.hostPath).catch(async (error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') fsError(error, destination);
-      // Another mount inside the sandbox (its home and /tmp, a volume): copied, then removed, as mv does.
-      const copy = { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true };
-      await cp(from.hostPath, to.hostPath, copy).catch(orFsError(destination));
-      await rm(from.hostPath, { recursive: true }).catch(orFsError(source));
-    });
+    await viaParent(from, (fromPath) =>
+      viaParent(to, (toPath) =>
+        rename(fromPath, toPath).catch(async (error: unknown) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EXDEV') fsError(error, destination);
+          // Another mount inside the sandbox (its home and /tmp, a volume): copied, then removed, as mv does.
+          const copy = { recursive: true, verbatimSymlinks: true, preserveTimestamps: true, force: true };
+          await cp(fromPath, toPath, copy).catch(orFsError(destination));
+          await rm(fromPath, { recursive: true }).catch(orFsError(source));
+        }),
+      ),
+    ).catch(orFsError(destination));
     res.status(200).end();
   });
 
@@ -143,7 +158,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     if (stats.isDirectory() && !recursive) {
       throw new ApiError(400, `${path} is a folder: pass recursive=true to delete it and everything in it.`, 'INVALID_FILE_PATH');
     }
-    await rm(target.hostPath, { recursive, force: false }).catch(orFsError(path));
+    await viaParent(target, (at) => rm(at, { recursive, force: false })).catch(orFsError(path));
     res.status(204).end();
   });
 
@@ -316,7 +331,7 @@ export function filesRoutes(deps: FilesDeps): Router {
     const bits = mode ? parseMode(mode) : undefined;
     const target = await resolve(req, path);
     await stat(target.hostPath).catch(orFsError(path));
-    if (bits !== undefined) await chmod(target.hostPath, bits).catch(orFsError(path));
+    if (bits !== undefined) await chmodInside(target, bits);
     res.status(200).end();
   });
 

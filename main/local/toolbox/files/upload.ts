@@ -1,14 +1,14 @@
 import busboy from 'busboy';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { lstat, mkdir, rename, rm, rmdir } from 'node:fs/promises';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError, badRequest, type DaemonErrorCode } from '../../errors.ts';
 import type { SandboxDirs, SandboxRoot } from '../../sandbox-runner/index.ts';
-import { openInside, resolveSandboxPath, type FileScope, type ResolvedPath } from '../sandbox-paths.ts';
+import { openInside, resolveSandboxPath, viaParent, type FileScope, type ResolvedPath } from '../sandbox-paths.ts';
 import { fsError } from './fs-errors.ts';
 
 export interface FilesDeps {
@@ -176,7 +176,8 @@ export function receiveUpload(
         for (const file of staged) {
           if (!file) continue;
           try {
-            await rename(file.tmp, file.target.hostPath);
+            // Both ends through their (checked) folders: a folder swapped meanwhile cannot send the file to the host.
+            await viaParent({ ...file.target, hostPath: file.tmp }, (from) => viaParent(file.target, (to) => rename(from, to)));
             files.push({ path: file.target.sandboxPath, bytes: file.bytes });
           } catch (error) {
             await rm(file.tmp, { force: true });
@@ -196,8 +197,10 @@ export function receiveUpload(
 }
 
 /**
- * `mkdir -p` from the path's area root down, one level at a time; returns the first folder it created. Not Node's
- * recursive mkdir: that reports a read-only mount on the way (EROFS) as ENOENT, a "not found" for a permission error.
+ * `mkdir -p` from the path's area root down, one level at a time, each made through a handle on the folder above it
+ * (viaParent: a folder swapped for a symlink meanwhile is refused, not followed); returns the first folder it
+ * created. Not Node's recursive mkdir: that reports a read-only mount on the way (EROFS) as ENOENT, a "not found"
+ * for a permission error.
  */
 export async function makeFolders(target: ResolvedPath, hostPath: string, mode: number): Promise<string | undefined> {
   let dir = target.hostRoot;
@@ -205,15 +208,18 @@ export async function makeFolders(target: ResolvedPath, hostPath: string, mode: 
   for (const part of relative(target.hostRoot, hostPath)
     .split(sep)
     .filter((name) => name.length > 0)) {
-    dir = join(dir, part);
-    try {
-      await mkdir(dir, { mode });
-      first ??= dir;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      // Something that is not a folder is in the way: as mkdir -p, that path already exists (as a file).
-      if (!(await stat(dir)).isDirectory()) throw error;
-    }
+    const next = join(dir, part);
+    await viaParent({ ...target, hostPath: next }, async (at) => {
+      try {
+        await mkdir(at, { mode });
+        first ??= next;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        // Something that is not a folder is in the way: as mkdir -p, that path already exists (as a file).
+        if (!(await lstat(at)).isDirectory()) throw error;
+      }
+    });
+    dir = next;
   }
   return first;
 }
