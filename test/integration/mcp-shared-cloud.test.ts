@@ -1,6 +1,13 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../main/core/process-alive.ts';
+import { createKeyringSecretStore } from '../../main/core/secrets/keyring-secret-store.ts';
+import { createSettingsStore, settingsFile } from '../../main/core/settings/settings-store.ts';
+import { createMcpSupervisor } from '../../main/core/supervisor/mcp-supervisor.ts';
+import { loadServerConfig } from '../../main/core/supervisor/server-config.ts';
+import { filesUnder } from '../helpers/host-state.ts';
+import { CLI } from '../helpers/paths.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { textOf } from '../helpers/mcp-harness.ts';
@@ -75,6 +82,33 @@ describe(
         expect(bridge.stderr()).not.toContain('serving the tools in this process');
         expect(bridge.stderr()).not.toContain(cloud.provider.apiKey);
       }
+    });
+
+    it('a tray started meanwhile, reading the same settings and keychain, adopts the server: the keys compared by proof, none in a file', async () => {
+      const [pid] = mcpServers(appDir);
+      const tray = createMcpSupervisor({
+        loadConfig: () =>
+          loadServerConfig({ settings: createSettingsStore({ file: settingsFile(env) }), secrets: createKeyringSecretStore({ env }) }),
+        cliScript: CLI,
+        env,
+        profileCheckMs: 0,
+      });
+      try {
+        await tray.start();
+        await expect.poll(() => (tray.status().state === 'running' ? tray.status().pid : undefined), { timeout: 45_000 }).toBe(pid);
+        expect(tray.logs().join('\n')).toContain(
+          `adopted the MCP server that AI clients shared while the tray was not running (pid ${pid}`,
+        );
+        expect(mcpServers(appDir)).toEqual([pid]);
+        const listing = textOf(await clients[0]!.client.callTool({ name: 'list_sandboxes', arguments: {} }));
+        expect(listing).toContain('cloud-box-4');
+      } finally {
+        await tray.stop();
+      }
+      // Its clients are still connected: it keeps serving them.
+      expect(processAlive(pid!)).toBe(true);
+      expect(tray.logs().join('\n')).not.toContain(cloud.provider.apiKey);
+      for (const file of await filesUnder(appDir)) expect(await readFile(file, 'utf8'), file).not.toContain(cloud.provider.apiKey);
     });
 
     it('after the last client closes, the shared server exits once the grace period ends', async () => {
