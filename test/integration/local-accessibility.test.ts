@@ -1,11 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaytonaA11yUnavailableError, DaytonaError, type Sandbox } from '@daytonaio/sdk';
 import type { ComputerUseAccessibilityNode } from '@daytona/toolbox-api-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAccessibilityCommand, missingAccessibilityPackages } from '../../main/local/toolbox/computer-use/accessibility.ts';
 import { missingDesktopPackages } from '../../main/local/toolbox/computer-use/desktop.ts';
-import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
+import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, missingCommandReason, skipWhen } from '../helpers/skip.ts';
 
 const missing = [...missingDesktopPackages(), ...missingAccessibilityPackages()];
@@ -175,3 +175,24 @@ describe(
     });
   },
 );
+
+describe('an unisolated sandbox (no bubblewrap): its buses live in the host /tmp', skipWhen(skip, 'desktop'), () => {
+  it('they serve its accessibility tree, and their directory goes when the sandbox is deleted', async () => {
+    const t = await startPlainTestProvider();
+    try {
+      const sandbox = await t.daytona.create({ name: 'plain-a11y' });
+      await sandbox.computerUse.start();
+      const dir = `/tmp/.daytona-a11y-${sandbox.id}`;
+      expect((await sandbox.process.executeCommand('echo "$DBUS_SESSION_BUS_ADDRESS"')).result).toBe(`unix:path=${dir}/bus\n`);
+      await sandbox.process.executeCommand(`yad --title plain-a11y --button 'Plain:0' >/dev/null 2>&1 &`);
+      const plain = async () =>
+        (await sandbox.computerUse.accessibility.findNodes({ scope: 'all', role: 'push button', name: 'Plain' })).matches ?? [];
+      await expect.poll(async () => (await plain()).length, { timeout: 20_000 }).toBe(1);
+      expect(existsSync(dir)).toBe(true);
+      await sandbox.delete();
+      await expect.poll(() => existsSync(dir), { timeout: 10_000 }).toBe(false);
+    } finally {
+      await t.stop();
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApiError, type DaemonErrorCode } from '../../errors.ts';
@@ -173,6 +173,14 @@ export class Accessibility {
     this.unavailable = NOT_RUNNING;
     this.errors = '';
     await rm(this.hostDir, { recursive: true, force: true }).catch(() => {});
+  }
+
+  /**
+   * The sandbox's processes are gone (stopped, deleted, the provider closing): its sockets' directory goes
+   * too, now (an unisolated sandbox's is in the host's /tmp, which nothing else would clean).
+   */
+  forgetFiles(): void {
+    rmSync(this.hostDir, { recursive: true, force: true });
   }
 
   /** Runs one request through the helper in the sandbox; Daytona's error shape when it fails. */

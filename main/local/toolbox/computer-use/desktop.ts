@@ -280,6 +280,7 @@ export class Desktop {
 
   /** No more restarts: the sandbox stopped, or the provider is closing. */
   forget(): void {
+    this.accessibility.forgetFiles();
     this.wanted = false;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = undefined;
