@@ -232,9 +232,14 @@ export class Desktop {
     if (name === 'xvfb') this.removeStaleSocket();
     if (this.ending.has(child) || !this.wanted || this.processes[name].child !== child) return;
     const who = `the desktop of sandbox ${this.record.id}`;
+    // One crash often takes the other process with it (openbox loses its display), in either order: each exit
+    // is logged, one restart brings both back, and the burst counts restarts.
+    if (this.restartTimer) {
+      this.log(`${who}: ${name} exited unexpectedly (${how}); the restart on its way brings it back too`);
+      return;
+    }
     const now = Date.now();
     this.crashes = [...this.crashes.filter((at) => now - at < RESTART_WINDOW_MS), now];
-    if (this.restartTimer) return;
     if (this.crashes.length > RESTART_BURST) {
       this.log(
         `${who}: ${name} exited (${how}) ${this.crashes.length} times within a minute; not restarting it again (computer_use_start starts it)`,
