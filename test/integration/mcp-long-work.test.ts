@@ -168,7 +168,10 @@ describe('long and cancelled work through the real MCP client', () => {
       const handle = started.data.handle as string;
       const partial = await call('command_output', { handle });
       expect(partial.data.running).toBe(true);
-      const waited = await call('command_wait', { handle, timeout: 30 });
+      // Without a progress token one wait lasts at most the hand-off time (1.5 s here): a client waits again, as
+      // the tool's answer tells it to, until the command has ended.
+      let waited = await call('command_wait', { handle, timeout: 30 });
+      for (let round = 0; waited.data.running === true && round < 20; round++) waited = await call('command_wait', { handle, timeout: 30 });
       expect(waited.data).toMatchObject({ running: false, exitCode: 7, offset: 0 });
       expect(waited.data.output).toBe('first\nlast\n');
       // Reading it again gives the same, and a handle that names no command says so.
