@@ -40,6 +40,8 @@ it('repairs a stale entry of ours at start and says so in a notification that op
   expect(shown!.spec.body).toContain('Cursor');
   shown!.click();
   await expect.poll(() => test!.desktop.shown.at(-1)).toEqual({ view: 'clients' });
-  const cursor = test.state().clients.find((client) => client.id === 'cursor');
-  expect(cursor).toMatchObject({ connected: true });
+  // The clients' status is looked up again after the repair, in the background: the view shows it once it is in.
+  await expect
+    .poll(() => test!.state().clients.find((client) => client.id === 'cursor'), { timeout: 10_000 })
+    .toMatchObject({ connected: true });
 }, 120_000);
