@@ -19,7 +19,7 @@ import { createSandboxRunner, type SandboxRunner } from './sandbox-runner/index.
 import { WarmPool } from './sandbox-runner/warm-pool.ts';
 import { warmPoolRoutes } from './warm-pool-routes.ts';
 import { SandboxStore } from './sandbox-store.ts';
-import { Desktops } from './toolbox/computer-use/desktop.ts';
+import { Desktops } from './toolbox/computer-use/desktops.ts';
 import { PtySessions } from './toolbox/pty/pty-sessions.ts';
 import { ptyUpgrade } from './toolbox/pty/pty-socket.ts';
 import { InterpreterContexts } from './toolbox/interpreter/contexts.ts';

@@ -5,7 +5,7 @@ import { RUNNING_STATES, SANDBOX_HOME, type SandboxRecord } from '../sandbox-rec
 import type { SandboxService } from '../sandbox-service.ts';
 import type { SandboxRunner } from '../sandbox-runner/index.ts';
 import { computerUseRoutes } from './computer-use/routes.ts';
-import type { Desktops } from './computer-use/desktop.ts';
+import type { Desktops } from './computer-use/desktops.ts';
 import { filesRoutes } from './files/routes.ts';
 import { gitRoutes } from './git/routes.ts';
 import type { InterpreterContexts } from './interpreter/contexts.ts';
