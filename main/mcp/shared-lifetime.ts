@@ -26,15 +26,22 @@ export interface IdleExit {
 }
 
 const BUSY_RECHECK_MS = 200;
+/**
+ * How long a new server waits for its first client, whatever the grace period: the bridge that started it connects
+ * once the runtime file appears, which on a loaded machine takes seconds, and a grace period of 0 must not end the
+ * server before that bridge's first call.
+ */
+export const FIRST_CLIENT_MS = 30_000;
 
 /**
- * Calls `onIdle` once no client session has been open for `graceMs`. Armed from the start, so a server whose
- * first client never connected (its bridge died meanwhile) does not stay forever. Not while `busy()` says a request
- * is being answered.
+ * Calls `onIdle` once no client session has been open for `graceMs`. Armed from the start (for at least
+ * FIRST_CLIENT_MS), so a server whose first client never connected (its bridge died meanwhile) does not stay
+ * forever. Not while `busy()` says a request is being answered.
  */
 export function createIdleExit(options: { graceMs: number; log: Logger; onIdle(): void; busy?(): boolean }): IdleExit {
   let timer: NodeJS.Timeout | undefined;
   let fired = false;
+  let hadClient = false;
   const expire = () => {
     // A request still being answered (a client's first initialize, before its session counts) is not idle: look again soon.
     if (options.busy?.()) {
@@ -42,14 +49,19 @@ export function createIdleExit(options: { graceMs: number; log: Logger; onIdle()
       return;
     }
     fired = true;
-    options.log.info(`no AI client has used this shared server for ${Math.round(options.graceMs / 1000)} s: exiting`);
+    options.log.info(
+      hadClient
+        ? `no AI client has used this shared server for ${Math.round(options.graceMs / 1000)} s: exiting`
+        : `no AI client connected within ${Math.round(Math.max(options.graceMs, FIRST_CLIENT_MS) / 1000)} s of the start: exiting`,
+    );
     options.onIdle();
   };
   const arm = (count: number) => {
     clearTimeout(timer);
     timer = undefined;
+    if (count > 0) hadClient = true;
     if (fired || count > 0) return;
-    timer = setTimeout(expire, options.graceMs);
+    timer = setTimeout(expire, hadClient ? options.graceMs : Math.max(options.graceMs, FIRST_CLIENT_MS));
   };
   arm(0);
   return {
