@@ -38,6 +38,8 @@ export class WarmPool {
   private readonly ready: Pooled[] = [];
   private target: number;
   private filling = false;
+  /** The refill running now: close() waits for it, so no pooled sandbox starts after the provider stopped. */
+  private refill: Promise<void> = Promise.resolve();
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private cleared: Promise<void>;
@@ -139,6 +141,8 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    // A sandbox starting now is discarded by the refill itself once it sees `closed`.
+    await this.refill;
     await Promise.all(this.ready.splice(0).map((entry) => this.discard(entry)));
     await this.cleared.catch(() => {});
     await rm(this.options.dir, { recursive: true, force: true });
@@ -147,7 +151,9 @@ export class WarmPool {
   private schedule(delayMs: number): void {
     if (this.closed || this.filling) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.fill(), delayMs);
+    this.timer = setTimeout(() => {
+      if (!this.filling) this.refill = this.fill();
+    }, delayMs);
   }
 
   /** Starts pooled sandboxes one at a time until there are enough. */
