@@ -240,10 +240,15 @@ describe('tray app on the local provider', () => {
     await expect.poll(() => state().watcher.state, WAIT).toBe('running');
     await cloud.daytona.create({ name: 'cloud-box' });
     await expect.poll(() => state().sandboxes.map((view) => view.name), WAIT).toContain('cloud-box');
-    await expect.poll(() => state().server.state, WAIT).toBe('running');
+    // The server restarts on the cloud profile: running, and no longer the one with the local provider in it.
+    await expect
+      .poll(() => ({ state: state().server.state, local: state().server.localProvider }), WAIT)
+      .toEqual({
+        state: 'running',
+        local: undefined,
+      });
     const everything: AppState = state();
     expect(JSON.stringify(everything)).not.toContain(key);
-    expect(everything.server.localProvider).toBeUndefined();
     expect(everything.account.state).toBe('signed-out');
     expect(JSON.stringify(await call('readServerLog', {}))).not.toContain(key);
   });
