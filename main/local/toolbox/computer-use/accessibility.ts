@@ -9,9 +9,9 @@ import { findUtility } from '../../sandbox-runner/probe.ts';
 import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { ACCESSIBILITY_HELPER } from './accessibility-helper.ts';
+import { endProcess } from './end-process.ts';
 
 const READY_LIMIT_MS = 10_000;
-const STOP_GRACE_MS = 3000;
 const LOG_LIMIT = 16 * 1024;
 /** A tree walk visits at most 20000 nodes (as Daytona's); each is a few D-Bus calls, each limited to 5 s. */
 const HELPER_TIMEOUT_SEC = 60;
@@ -162,12 +162,7 @@ export class Accessibility {
   /** Ends the launcher (with the accessibility bus and registry it started), then the session bus. */
   async stop(): Promise<void> {
     for (const child of [this.launcher, this.session]) {
-      if (!alive(child)) continue;
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      this.exec.runner.kill(child, 'SIGTERM');
-      const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
+      if (alive(child)) await endProcess(this.exec, child);
     }
     this.launcher = this.session = undefined;
     this.unavailable = NOT_RUNNING;

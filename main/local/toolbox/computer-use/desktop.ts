@@ -10,6 +10,7 @@ import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { Accessibility } from './accessibility.ts';
 import { Vnc } from './vnc.ts';
+import { endProcess } from './end-process.ts';
 
 /** The programs a desktop needs, by the Debian package that installs each. */
 const REQUIRED = [
@@ -22,7 +23,6 @@ const REQUIRED = [
 /** Daytona's default screen size; a sandbox's VNC_RESOLUTION variable (e.g. 1280x800) overrides it, as there. */
 const DEFAULT_RESOLUTION = '1024x768';
 const READY_LIMIT_MS = 10_000;
-const STOP_GRACE_MS = 3000;
 const LOG_LIMIT = 64 * 1024;
 /** Restarts after an unexpected exit: quick at first, slower when it keeps dying, given up after a burst. */
 const RESTART_BACKOFF = { initialMs: 250, maxMs: 5000 };
@@ -295,11 +295,7 @@ export class Desktop {
     const child = this.processes[name].child;
     if (!alive(child)) return;
     this.ending.add(child);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.exec.runner.kill(child, 'SIGTERM');
-    const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+    await endProcess(this.exec, child);
   }
 
   async restart(name: DesktopProcessName): Promise<void> {

@@ -5,13 +5,13 @@ import { notFound } from '../../errors.ts';
 import type { SandboxRecord } from '../../sandbox-record.ts';
 import { findUtility } from '../../sandbox-runner/probe.ts';
 import { spawnInSandbox, type SandboxExec } from '../run-command.ts';
+import { endProcess } from './end-process.ts';
 
 /** Daytona's ports (VNC_PORT, NO_VNC_PORT in libs/computer-use/pkg/computeruse/computeruse.go): noVNC's page is the sandbox's port 6080. */
 export const VNC_PORT = 5901;
 export const NO_VNC_PORT = 6080;
 const NOVNC_WEB = '/usr/share/novnc';
 const READY_LIMIT_MS = 10_000;
-const STOP_GRACE_MS = 3000;
 const LOG_LIMIT = 64 * 1024;
 
 export type VncProcessName = 'x11vnc' | 'novnc';
@@ -192,11 +192,7 @@ export class Vnc {
     const child = this.processes[name].child;
     if (!alive(child)) return;
     this.ending.add(child);
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    this.exec.runner.kill(child, 'SIGTERM');
-    const timer = setTimeout(() => this.exec.runner.kill(child, 'SIGKILL'), STOP_GRACE_MS);
-    await exited;
-    clearTimeout(timer);
+    await endProcess(this.exec, child);
   }
 
   async stop(): Promise<void> {
