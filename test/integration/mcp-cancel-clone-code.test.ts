@@ -12,6 +12,7 @@ import { startTestProviderWithEnv, type TestProvider } from '../helpers/local-pr
 import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, startHttpChild, textOf, type CliChild } from '../helpers/mcp-harness.ts';
 import { missingCommandReason, skipWhen } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 // Scaled clock: progress every 300 ms and hand-off after 2 s stand for the real 5 s and 45 s.
 const PROGRESS_MS = 300;
@@ -37,16 +38,6 @@ async function processes(): Promise<Proc[]> {
     });
   }
   return found;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { ChildStdioTransport, cleanEnv, connectClient, spawnCli, startHttpChild, textOf, type CliChild } from '../helpers/mcp-harness.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 /*
  * The scenarios of issue 17 on the real clock: the server on its defaults (progress every 5 s, hand-off after 45 s),
@@ -27,14 +28,6 @@ async function running(tag: string): Promise<boolean> {
     if (argv.includes(tag)) return true;
   }
   return false;
-}
-
-async function until(what: string, timeoutMs: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('long work on the real clock, through the bridge with the MCP SDK client on its defaults', () => {

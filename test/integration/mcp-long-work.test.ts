@@ -18,6 +18,7 @@ import {
 import { transferFolderIn } from '../helpers/mcp-tool-scenario.ts';
 import { skipNow } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
+import { until } from '../helpers/until.ts';
 
 // Scaled clock: progress every 300 ms and hand-off after 1.5 s stand for the real 5 s and 45 s.
 const PROGRESS_MS = 300;
@@ -37,16 +38,6 @@ async function processesRunning(argv: string[]): Promise<number[]> {
     if (cmdline === `${argv.join('\0')}\0`) found.push(Number(entry));
   }
   return found;
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('long and cancelled work through the real MCP client', () => {
