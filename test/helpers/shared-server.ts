@@ -37,7 +37,8 @@ export async function closeBridgeClient({ bridge, client }: BridgeClient): Promi
 
 /** The shared server's pid, as the bridge logged it when it started or joined that server. */
 export function sharedPidIn(stderr: string): number | undefined {
-  const match = /shared MCP server \(pid (\d+)/.exec(stderr);
+  // "started a shared MCP server (pid 123, …)" or "relaying to http://… (the shared MCP server, pid 123)".
+  const match = /shared MCP server(?: \(|, )pid (\d+)/.exec(stderr);
   return match ? Number(match[1]) : undefined;
 }
 

@@ -12,7 +12,8 @@ export async function discoverHttpUpstream(
 ): Promise<Upstream | undefined> {
   const info = await readRuntimeFile(runtimeFile);
   if (!info || !processAlive(info.pid)) return undefined;
-  const upstream = createHttpUpstream({ url: info.url, token: info.token, onMessage, ...(tools ? { tools } : {}) });
+  const name = `the ${info.shared ? 'shared' : "tray's"} MCP server, pid ${info.pid}`;
+  const upstream = createHttpUpstream({ url: info.url, token: info.token, name, onMessage, ...(tools ? { tools } : {}) });
   if (upstream.identity === skip) {
     await upstream.close();
     return undefined;

@@ -10,6 +10,8 @@ export interface HttpUpstreamOptions {
   onMessage: MessageSink;
   /** The tool groups this client asked for (`bridge --tools`), sent with every request as TOOLS_HEADER. */
   tools?: readonly string[];
+  /** Which server this is, for the log beside its URL ("the shared MCP server, pid 123"). */
+  name?: string;
   /** A response stream silent this long is dead (the server sends a keep-alive every 15 s). */
   idleTimeoutMs?: number;
 }
@@ -193,7 +195,7 @@ export function createHttpUpstream(options: HttpUpstreamOptions): Upstream {
   }
 
   return {
-    description: options.url,
+    description: options.name ? `${options.url} (${options.name})` : options.url,
     identity: `${options.url}#${fingerprint(options.token)}`,
     send,
     async close() {
