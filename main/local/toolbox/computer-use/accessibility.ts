@@ -9,7 +9,7 @@ import { findUtility } from '../../sandbox-runner/probe.ts';
 import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { ACCESSIBILITY_HELPER } from './accessibility-helper.ts';
-import { endProcess } from './end-process.ts';
+import { alive, endProcess } from './desktop-process.ts';
 
 const READY_LIMIT_MS = 10_000;
 const LOG_LIMIT = 16 * 1024;
@@ -42,8 +42,6 @@ export function missingAccessibilityPackages(find: Find = findAccessibilityComma
 }
 
 const NOT_RUNNING = 'the desktop is not running: start it first (computer_use_start, or computerUse.start() in the SDK)';
-
-const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
 
 /** A failure of the helper, by kind, as Daytona's daemon answers it (apps/daemon/pkg/toolbox/computeruse/accessibility.go). */
 const FAILURES: Record<string, { status: number; code: DaemonErrorCode }> = {

@@ -10,7 +10,7 @@ import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { Accessibility } from './accessibility.ts';
 import { Vnc } from './vnc.ts';
-import { endProcess } from './end-process.ts';
+import { alive, endProcess, keepOutput, type ManagedProcess } from './desktop-process.ts';
 
 /** The programs a desktop needs, by the Debian package that installs each. */
 const REQUIRED = [
@@ -23,7 +23,6 @@ const REQUIRED = [
 /** Daytona's default screen size; a sandbox's VNC_RESOLUTION variable (e.g. 1280x800) overrides it, as there. */
 const DEFAULT_RESOLUTION = '1024x768';
 const READY_LIMIT_MS = 10_000;
-const LOG_LIMIT = 64 * 1024;
 /** Restarts after an unexpected exit: quick at first, slower when it keeps dying, given up after a burst. */
 const RESTART_BACKOFF = { initialMs: 250, maxMs: 5000 };
 const RESTART_BURST = 5;
@@ -39,12 +38,6 @@ export interface ProcessStatus {
   pid?: number;
 }
 
-interface Managed {
-  child?: ChildProcess | undefined;
-  logs: string;
-  errors: string;
-}
-
 /** What a desktop needs beyond running commands in its sandbox. */
 export interface DesktopOptions {
   /** The provider's log: unexpected exits and restarts are said there. */
@@ -58,8 +51,6 @@ export function missingDesktopPackages(find: (command: string) => string | undef
   return REQUIRED.filter((tool) => !find(tool.command)).map((tool) => tool.pkg);
 }
 
-const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
-
 /**
  * One sandbox's desktop: Xvfb and the openbox window manager, started inside the sandbox like any of its
  * commands, so they see only its /tmp, network and processes. Xvfb listens only on a Unix socket in the
@@ -67,7 +58,7 @@ const alive = (child: ChildProcess | undefined): child is ChildProcess => !!chil
  * so no other sandbox can connect to it; its screen is mapped to a file there that screenshots read.
  */
 export class Desktop {
-  readonly processes: Record<DesktopProcessName, Managed> = { xvfb: { logs: '', errors: '' }, openbox: { logs: '', errors: '' } };
+  readonly processes: Record<DesktopProcessName, ManagedProcess> = { xvfb: { logs: '', errors: '' }, openbox: { logs: '', errors: '' } };
   display = ':0';
   width = 0;
   height = 0;
@@ -124,7 +115,7 @@ export class Desktop {
     return { xvfb: entry('xvfb'), openbox: entry('openbox') };
   }
 
-  process(name: string): Managed {
+  process(name: string): ManagedProcess {
     if (name !== 'xvfb' && name !== 'openbox') {
       throw notFound(
         `Process ${name} not found: the local provider's desktop runs xvfb and openbox (no xfce4), with x11vnc and novnc where VNC is offered.`,
@@ -216,12 +207,7 @@ export class Desktop {
     const managed = this.processes[name];
     const child = await spawnInSandbox(this.exec, this.record, argv, { env: { DISPLAY: this.display } }, ['ignore', 'pipe', 'pipe']);
     managed.child = child;
-    const keep = (key: 'logs' | 'errors') => (chunk: Buffer) => {
-      managed[key] = (managed[key] + chunk.toString('utf8')).slice(-LOG_LIMIT);
-    };
-    child.stdout?.on('data', keep('logs'));
-    child.stderr?.on('data', keep('errors'));
-    child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+    keepOutput(child, managed);
     child.once('exit', (code, signal) => this.exited(name, child, signal ?? `code ${code}`));
     return child;
   }

@@ -5,14 +5,13 @@ import { notFound } from '../../errors.ts';
 import type { SandboxRecord } from '../../sandbox-record.ts';
 import { findUtility } from '../../sandbox-runner/probe.ts';
 import { spawnInSandbox, type SandboxExec } from '../run-command.ts';
-import { endProcess } from './end-process.ts';
+import { alive, endProcess, keepOutput, type ManagedProcess } from './desktop-process.ts';
 
 /** Daytona's ports (VNC_PORT, NO_VNC_PORT in libs/computer-use/pkg/computeruse/computeruse.go): noVNC's page is the sandbox's port 6080. */
 export const VNC_PORT = 5901;
 export const NO_VNC_PORT = 6080;
 const NOVNC_WEB = '/usr/share/novnc';
 const READY_LIMIT_MS = 10_000;
-const LOG_LIMIT = 64 * 1024;
 
 export type VncProcessName = 'x11vnc' | 'novnc';
 export const VNC_PROCESSES: readonly VncProcessName[] = ['x11vnc', 'novnc'];
@@ -41,14 +40,6 @@ export function missingVncPackages(find: Find = findUtility): string[] {
   ];
 }
 
-interface Managed {
-  child?: ChildProcess | undefined;
-  logs: string;
-  errors: string;
-}
-
-const alive = (child: ChildProcess | undefined): child is ChildProcess => !!child && child.exitCode === null && child.signalCode === null;
-
 /**
  * A desktop's VNC access, as on Daytona: x11vnc serves the display on the sandbox's loopback (port 5901) and
  * websockify serves noVNC's page and its WebSocket on port 6080, reached through the sandbox's preview link
@@ -58,7 +49,7 @@ const alive = (child: ChildProcess | undefined): child is ChildProcess => !!chil
  * and the process routes say why.
  */
 export class Vnc {
-  readonly processes: Record<VncProcessName, Managed> = { x11vnc: { logs: '', errors: '' }, novnc: { logs: '', errors: '' } };
+  readonly processes: Record<VncProcessName, ManagedProcess> = { x11vnc: { logs: '', errors: '' }, novnc: { logs: '', errors: '' } };
   /** Why VNC is not offered here; undefined when it is. */
   readonly unavailable: string | undefined;
 
@@ -98,7 +89,7 @@ export class Vnc {
   }
 
   /** The process, for its logs; a 404 with Daytona's PROCESS_NOT_FOUND saying why when VNC is not offered. */
-  process(name: VncProcessName): Managed {
+  process(name: VncProcessName): ManagedProcess {
     if (this.unavailable) throw notFound(`Process ${name} is not running: ${this.unavailable}.`, 'PROCESS_NOT_FOUND');
     return this.processes[name];
   }
@@ -154,12 +145,7 @@ export class Vnc {
     const managed = this.processes[name];
     const child = await spawnInSandbox(this.exec, this.record(), argv, {}, ['ignore', 'pipe', 'pipe']);
     managed.child = child;
-    const keep = (key: 'logs' | 'errors') => (chunk: Buffer) => {
-      managed[key] = (managed[key] + chunk.toString('utf8')).slice(-LOG_LIMIT);
-    };
-    child.stdout?.on('data', keep('logs'));
-    child.stderr?.on('data', keep('errors'));
-    child.once('error', (error) => keep('errors')(Buffer.from(`${error.message}\n`)));
+    keepOutput(child, managed);
     child.once('exit', (code, signal) => this.exited(name, child, signal ?? `code ${code}`));
   }
 
