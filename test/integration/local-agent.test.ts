@@ -105,6 +105,17 @@ describe('the resident agent behind every sandbox command', skipWhen(noBwrap, 'b
     expect(agentsIn(ns)).toHaveLength(1);
   });
 
+  it('runs a command sent right after the agent was killed on the new agent, once', async () => {
+    const [agent] = agentsIn(ns);
+    const before = logs.length;
+    process.kill(agent!.pid, 'SIGKILL');
+    const reply = await sandbox.process.executeCommand('echo ran >> once.txt; echo done');
+    expect(reply).toMatchObject({ exitCode: 0, result: 'done\n' });
+    expect((await sandbox.process.executeCommand('cat once.txt')).result).toBe('ran\n');
+    expect(logs.slice(before)).toContainEqual(expect.stringMatching(/its agent stopped \(.+\); starting it again/));
+    expect(agentsIn(ns)).toHaveLength(1);
+  });
+
   it('ends with the sandbox', async () => {
     const other = await t.daytona.create();
     const otherNs = (await other.process.executeCommand('readlink /proc/self/ns/pid')).result.trim();
@@ -167,6 +178,17 @@ describe('the agent connection, seen from the runner', skipWhen(noBwrap, 'bubble
     await until(() => processesMatching(sleep) === undefined, 'the orphaned command to be ended');
   });
 
+  it('sends a command the killed agent never accepted to the new agent, and it runs once', async () => {
+    const [old] = agentsIn(await namespaceOf(sandbox));
+    // In the same turn of the provider's loop as the kill: it cannot know yet that the agent is gone, so the
+    // command goes to the dead agent's socket, which never accepted it.
+    process.kill(old!.pid, 'SIGKILL');
+    const result = await run(sandbox.spawn(['/bin/sh', '-c', 'echo ran >> /tmp/once.txt; echo done'], { cwd: '/home/daytona', env: {} }));
+    expect(result).toMatchObject({ code: 0, out: 'done\n' });
+    expect(readFileSync(join(dir.path, 'tmp', 'once.txt'), 'utf8')).toBe('ran\n');
+    expect(logs).toContainEqual(expect.stringMatching(/its agent stopped \(.+\); starting it again/));
+  });
+
   it("kills a command's whole tree through the agent", async () => {
     const sleep = uniqueSleep();
     const child = sandbox.spawn(['/bin/sh', '-c', `${sleep} & wait`], { cwd: '/home/daytona', env: {} });
@@ -177,6 +199,15 @@ describe('the agent connection, seen from the runner', skipWhen(noBwrap, 'bubble
     await until(() => processesMatching(sleep) === undefined, 'the background sleep to be killed');
   });
 });
+
+/** The pid namespace of a started sandbox, as `readlink /proc/self/ns/pid` says inside. */
+async function namespaceOf(sandbox: RunningSandbox): Promise<string> {
+  const child = sandbox.spawn(['readlink', '/proc/self/ns/pid'], { cwd: '/', env: {} });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => child.once('close', resolve));
+  return out.trim();
+}
 
 /** The host pid of the process whose command line is exactly `args`, if any. */
 function processesMatching(args: string): number | undefined {

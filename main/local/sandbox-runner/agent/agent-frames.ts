@@ -17,6 +17,8 @@ export const FRAME = {
   STDERR: 13,
   EXIT: 14,
   CLOSE: 15,
+  /** The agent took a command and is about to start it (written before the fork: no such word means it never ran). */
+  ACCEPTED: 16,
 } as const;
 
 export function encodeFrame(type: number, id: number, payload: Buffer | string | object = Buffer.alloc(0)): Buffer {

@@ -33,6 +33,7 @@ export function sandboxAgent(): void {
   const STDERR = 13;
   const EXIT = 14;
   const CLOSE = 15;
+  const ACCEPTED = 16;
 
   type Stdio = 'pipe' | 'ignore';
   interface Command {
@@ -46,15 +47,31 @@ export function sandboxAgent(): void {
   process.on('SIGHUP', () => {});
   const channel = new Socket({ fd: 3, readable: true, writable: true });
   const commands = new Map<number, Command>();
+  /** Commands accepted whose word of it is still on its way to the provider: their later frames wait here. */
+  const accepting = new Map<number, [number, Buffer][]>();
   let blocked = false;
+  let corked = false;
 
-  const send = (type: number, id: number, payload: Buffer | string | object = Buffer.alloc(0)): void => {
+  const frame = (type: number, id: number, payload: Buffer | string | object): Buffer => {
     const body = Buffer.isBuffer(payload) ? payload : Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload));
     const header = Buffer.alloc(HEADER);
     header.writeUInt32BE(body.length, 0);
     header.writeUInt8(type, 4);
     header.writeUInt32BE(id, 5);
-    if (!channel.write(Buffer.concat([header, body])) && !blocked) {
+    return Buffer.concat([header, body]);
+  };
+
+  const send = (type: number, id: number, payload: Buffer | string | object = Buffer.alloc(0)): void => {
+    // What one turn of the loop sends (a command's output, exit and close) leaves in one write: one wake-up of the provider.
+    if (!corked) {
+      corked = true;
+      channel.cork();
+      setImmediate(() => {
+        corked = false;
+        channel.uncork();
+      });
+    }
+    if (!channel.write(frame(type, id, payload)) && !blocked) {
       // The provider reads slower than the commands write: hold their output until it caught up.
       blocked = true;
       for (const command of commands.values()) {
@@ -163,8 +180,38 @@ export function sandboxAgent(): void {
     });
   };
 
+  /**
+   * Tells the provider a command is accepted before it can start, and starts it once that word is in the socket's
+   * kernel buffer: if this agent dies, the provider then knows whether it may send the command to the next one (no
+   * word: it never started) or must report it ended (it may have run). So a command runs at most once.
+   */
+  const accept = (id: number, request: Parameters<typeof startCommand>[1]): void => {
+    if (corked) {
+      corked = false;
+      channel.uncork();
+    }
+    accepting.set(id, []);
+    let started = false;
+    const start = () => {
+      if (started) return;
+      started = true;
+      const held = accepting.get(id) ?? [];
+      accepting.delete(id);
+      startCommand(id, request);
+      for (const [type, payload] of held) handle(type, id, payload);
+    };
+    channel.write(frame(ACCEPTED, id, Buffer.alloc(0)), start);
+    // Written straight to the socket (nothing queued before it): start now rather than a turn of the loop later.
+    if (channel.writableLength === 0) start();
+  };
+
   const handle = (type: number, id: number, payload: Buffer): void => {
-    if (type === SPAWN) return startCommand(id, JSON.parse(payload.toString('utf8')));
+    if (type === SPAWN) return accept(id, JSON.parse(payload.toString('utf8')));
+    const held = accepting.get(id);
+    if (held) {
+      held.push([type, Buffer.from(payload)]);
+      return;
+    }
     if (type === REAP) {
       // Commands of an agent that died before this one: end their groups unless the pid is someone else's now.
       for (const { pid, start } of JSON.parse(payload.toString('utf8')) as { pid: number; start: string | null }[]) {

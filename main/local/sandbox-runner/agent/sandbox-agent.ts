@@ -37,14 +37,19 @@ interface Connection {
   /** The agent's pid inside the sandbox (from its ready frame). */
   pid: number | undefined;
   children: Map<number, AgentChild>;
+  /** What was sent for each command the agent has not accepted yet (ACCEPTED): sent again to the next agent if this one dies. */
+  unaccepted: Map<number, Buffer[]>;
+  /** Whether writes are held until the end of this turn of the loop (one write for a command's spawn and stdin). */
+  corked: boolean;
   stderr: string;
 }
 
 /**
  * The provider's side of a sandbox's resident agent: starts it, sends it commands, routes their output
  * back, and starts it again when it dies while the sandbox runs (saying so in the log). Commands asked for
- * while no agent is ready wait in order and go to the next one; commands that were running under an agent
- * that died are reported killed, and the next agent ends what is left of them.
+ * while no agent is ready wait in order and go to the next one, and so do commands the dead agent had not
+ * accepted yet (it accepts a command before it forks, so those never ran); commands it had accepted are
+ * reported killed, and the next agent ends what is left of them. A command runs at most once.
  */
 export class SandboxAgent {
   private readonly host: AgentHost;
@@ -124,13 +129,13 @@ export class SandboxAgent {
   private send(child: AgentChild, frame: Buffer): void {
     const bound = boundConnection.get(child);
     if (bound) {
-      if (!bound.dead) bound.socket.write(frame);
+      if (!bound.dead) this.write(bound, child, frame);
       return;
     }
     const connection = this.connection;
     if (connection?.ready && !connection.dead && this.held === 0 && this.waiting.length === 0) {
       this.bind(child, connection);
-      connection.socket.write(frame);
+      this.write(connection, child, frame);
     } else if (this.closed) {
       if (!boundConnection.has(child)) queueMicrotask(() => child.failed(new Error('the sandbox is not running')));
     } else {
@@ -143,14 +148,29 @@ export class SandboxAgent {
     if (this.held > 0) return;
     for (const { child, frame } of this.waiting.splice(0)) {
       this.bind(child, connection);
-      connection.socket.write(frame);
+      this.write(connection, child, frame);
     }
+  }
+
+  /** Writes a command's frame, kept until the agent accepts the command; a turn's frames leave in one write. */
+  private write(connection: Connection, child: AgentChild, frame: Buffer): void {
+    connection.unaccepted.get(child.id)?.push(frame);
+    if (!connection.corked) {
+      connection.corked = true;
+      connection.socket.cork();
+      setImmediate(() => {
+        connection.corked = false;
+        connection.socket.uncork();
+      });
+    }
+    connection.socket.write(frame);
   }
 
   private bind(child: AgentChild, connection: Connection): void {
     if (boundConnection.has(child)) return;
     boundConnection.set(child, connection);
     connection.children.set(child.id, child);
+    connection.unaccepted.set(child.id, []);
   }
 
   private launch(): void {
@@ -162,7 +182,17 @@ export class SandboxAgent {
       return;
     }
     const socket = process.stdio[3] as Socket;
-    const connection: Connection = { process, socket, ready: false, dead: false, pid: undefined, children: new Map(), stderr: '' };
+    const connection: Connection = {
+      process,
+      socket,
+      ready: false,
+      dead: false,
+      pid: undefined,
+      children: new Map(),
+      unaccepted: new Map(),
+      corked: false,
+      stderr: '',
+    };
     this.connection = connection;
     process.stderr?.setEncoding('utf8');
     process.stderr?.on('data', (chunk: string) => {
@@ -195,7 +225,8 @@ export class SandboxAgent {
     }
     const child = connection.children.get(id);
     if (!child) return;
-    if (type === FRAME.SPAWNED) {
+    if (type === FRAME.ACCEPTED) connection.unaccepted.delete(id);
+    else if (type === FRAME.SPAWNED) {
       const info = JSON.parse(payload.toString('utf8')) as { pid: number; start: string | null };
       child.spawned(info.pid, info.start);
     } else if (type === FRAME.STDOUT) child.output('stdout', Buffer.from(payload));
@@ -220,6 +251,19 @@ export class SandboxAgent {
       this.host.killInside(connection.pid);
     }
     const sandboxRuns = this.host.running() && !this.closed;
+    // Commands the dead agent never accepted never ran: the next agent gets them, in order, before anything newer.
+    const resend: { child: AgentChild; frame: Buffer }[] = [];
+    if (sandboxRuns) {
+      for (const [id, frames] of connection.unaccepted) {
+        const child = connection.children.get(id);
+        if (!child) continue;
+        connection.children.delete(id);
+        boundConnection.delete(child);
+        for (const frame of frames) resend.push({ child, frame });
+      }
+      this.waiting.unshift(...resend);
+    }
+    connection.unaccepted.clear();
     for (const child of connection.children.values()) {
       // A command whose start the agent had not reported yet when it died is not known by pid: it is left running.
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
