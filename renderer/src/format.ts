@@ -33,12 +33,41 @@ export function ageOf(iso: string | undefined, now: number): string | undefined 
   return Number.isNaN(time) ? undefined : formatDuration(now - time);
 }
 
-/** "$4.01"; sub-cent rates keep their digits ("$0.0003"). */
+/** "$4.01", "$1,234.50"; sub-cent rates keep their digits ("$0.0003"). */
 export function formatUsd(usd: number): string {
   if (!Number.isFinite(usd)) return '—';
   const abs = Math.abs(usd);
   const digits = abs !== 0 && abs < 0.01 ? 4 : 2;
-  return `${usd < 0 ? '-' : ''}$${abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `${usd < 0 ? '-' : ''}$${groupThousands(roundHalfUp(abs, digits))}`;
+}
+
+/**
+ * `value` (finite, >= 0) with exactly `digits` decimals, rounded half up on its shortest decimal form
+ * (String(value)) as ICU rounds for toLocaleString ("1.005" -> "1.01"; toFixed gives "1.00"). Not Intl
+ * itself: its first use loads ICU's number data, 40 to 100 ms before the window's first paint.
+ */
+function roundHalfUp(value: number, digits: number): string {
+  const [mantissa = '0', exponent = '0'] = String(value).split('e');
+  const [whole = '0', fraction = ''] = mantissa.split('.');
+  // The digits without the point, and where the point goes (can be before the first or past the last).
+  let all = whole + fraction;
+  let point = whole.length + Number(exponent);
+  if (point < 1) {
+    all = '0'.repeat(1 - point) + all;
+    point = 1;
+  }
+  const keep = point + digits;
+  const up = (all[keep] ?? '0') >= '5';
+  const kept = BigInt(all.slice(0, keep).padEnd(keep, '0')) + (up ? 1n : 0n);
+  const text = kept.toString().padStart(digits + 1, '0');
+  return digits === 0 ? text : `${text.slice(0, -digits)}.${text.slice(-digits)}`;
+}
+
+/** "1234567.50" -> "1,234,567.50" (en-US grouping). */
+function groupThousands(number: string): string {
+  const [whole = '', fraction] = number.split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+$)/g, ',');
+  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
 }
 
 /** "1.5 GiB"; whole numbers without decimals. */
