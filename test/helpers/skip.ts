@@ -5,11 +5,11 @@ import { probeNamespaceTools } from '../../main/local/sandbox-runner/probe.ts';
 /**
  * Skips that say why. Vitest's JSON report carries a test's `meta` but not the note of `ctx.skip(note)` nor
  * anything for `it.skipIf`, so a skip records its reason in `meta.skipReason`, and test/summary.mjs prints
- * one line per reason. A skip for lack of something `.ci/run` installs (its package list)
+ * one line per reason. A skip for lack of something `.ci/run` installs (its package list, the clients in test/real-clients)
  * names it in `meta.ciProvided`: in CI
  * (`CI=true`) such a skip counts as a failure, so a green CI means the isolation and keychain tests ran.
  */
-export type CiProvided = 'bubblewrap' | 'keyring' | 'chromium' | 'python3' | 'pgrep' | 'desktop';
+export type CiProvided = 'bubblewrap' | 'keyring' | 'chromium' | 'python3' | 'pgrep' | 'desktop' | 'real-clients';
 
 declare module 'vitest' {
   interface TaskMeta {
