@@ -4,15 +4,17 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX } from '../../main/core/clients/config-file.ts';
 import type { Host } from '../../main/core/clients/host.ts';
 import { createClients } from '../../main/core/clients/registry.ts';
-import { CLI, REPO_ROOT } from '../helpers/paths.ts';
+import { CLI } from '../helpers/paths.ts';
+import { clientProgram, missingClientsReason } from '../helpers/real-clients.ts';
+import { skipWhen } from '../helpers/skip.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 /**
- * Gemini CLI and Codex CLI have their own `mcp add`/`mcp remove`; setup uses them when they are installed, but
- * only after a trial on a copy of the file shows they keep every key and comment of the user's. These run the
- * real CLIs (pinned devDependencies) on real files under a temp HOME.
+ * Gemini CLI, Qwen Code (its fork) and Codex CLI have their own `mcp add`/`mcp remove`; setup uses them when they
+ * are installed, but only after a trial on a copy of the file shows they keep every key and comment of the
+ * user's. These run the real CLIs (pinned exactly: devDependencies, and Qwen Code from test/real-clients) on real
+ * files under a temp HOME.
  */
-const BIN = join(REPO_ROOT, 'node_modules', '.bin');
 
 let home: string;
 let bin: string;
@@ -25,7 +27,7 @@ beforeEach(async () => {
 afterEach(async () => cleanup());
 
 async function clientsWith(programs: string[]) {
-  for (const program of programs) await symlink(join(BIN, program), join(bin, program));
+  for (const program of programs) await symlink(clientProgram(program), join(bin, program));
   const host: Host = { platform: 'linux', home, env: { HOME: home, PATH: `${bin}:${dirname(process.execPath)}` } };
   const launch = { command: process.execPath, args: [CLI, 'bridge'], env: { DAYTONA_TRAY_HOME: join(home, 'state') } };
   return createClients({ host, launch });
@@ -37,12 +39,9 @@ const exists = (path: string) =>
     () => false,
   );
 
-describe('Gemini CLI: setup runs `gemini mcp add` and `gemini mcp remove`', () => {
-  const settings = () => join(home, '.gemini', 'settings.json');
-  const original = [
-    '{',
-    "  // the user's theme",
-    '  "theme": "Dracula",',
+/** A user's settings: a comment, a setting, another server (in the settings schema the client writes today). */
+function userSettings(setting: string[], version: string[] = []): string {
+  const servers = [
     '  "mcpServers": {',
     '    "other": {',
     '      "command": "foo",',
@@ -51,88 +50,148 @@ describe('Gemini CLI: setup runs `gemini mcp add` and `gemini mcp remove`', () =
     '      ]',
     '    }',
     '  }',
+  ];
+  return [
+    '{',
+    "  // the user's theme",
+    ...setting,
+    ...servers.map((line, i) => (i === servers.length - 1 && version.length ? `${line},` : line)),
+    ...version,
     '}',
   ].join('\n');
+}
 
-  it('adds and removes our entry through the CLI, keeping the comment and the other server', async () => {
-    await mkdir(join(home, '.gemini'));
-    await writeFile(settings(), original);
-    const { gemini } = await clientsWith(['gemini']);
+const GEMINI_LIKE = [
+  // Gemini CLI keeps a projects.json beside its settings once it has run.
+  {
+    name: 'Gemini CLI',
+    id: 'gemini',
+    program: 'gemini',
+    folder: '.gemini',
+    sideFile: 'projects.json',
+    original: userSettings(['  "theme": "Dracula",']),
+  },
+  // Qwen Code 0.24 writes settings version 4 (`ui.theme`, `$version`); an older file it migrates (see below).
+  {
+    name: 'Qwen Code',
+    id: 'qwen',
+    program: 'qwen',
+    folder: '.qwen',
+    sideFile: undefined,
+    original: userSettings(['  "ui": {', '    "theme": "Dracula"', '  },'], ['  "$version": 4']),
+  },
+] as const;
 
-    const connected = await gemini.connect();
-    expect(connected).toMatchObject({ action: 'connected', via: 'cli', dryRun: false });
-    expect(connected.commands?.at(-1)?.slice(0, 6)).toEqual([join(bin, 'gemini'), 'mcp', 'add', '-s', 'user', 'daytona']);
-    expect(connected.backup).toBe(`${settings()}${BACKUP_SUFFIX}`);
-    // Gemini CLI itself ran against the real home: it keeps a projects.json beside its settings.
-    expect(await exists(join(home, '.gemini', 'projects.json'))).toBe(true);
-    const text = await readFile(settings(), 'utf8');
-    expect(text).toContain("// the user's theme");
-    expect(text).toContain('"other"');
-    expect(await gemini.status()).toMatchObject({ entry: 'ours', current: true, connected: true, cli: join(bin, 'gemini') });
-    expect(await gemini.connect()).toMatchObject({ action: 'unchanged' });
+describe.each(GEMINI_LIKE)(
+  '$name: setup runs `$program mcp add` and `$program mcp remove`',
+  ({ id, program, folder, sideFile, original }) => {
+    // Gemini CLI is a devDependency; Qwen Code comes from test/real-clients (.ci/run installs it).
+    const options = { timeout: 90_000, ...skipWhen(missingClientsReason([program]), 'real-clients') };
+    const settings = () => join(home, folder, 'settings.json');
 
-    const removed = await gemini.disconnect();
-    expect(removed).toMatchObject({
-      action: 'disconnected',
-      via: 'cli',
-      commands: [[join(bin, 'gemini'), 'mcp', 'remove', '-s', 'user', 'daytona']],
+    it('adds and removes our entry through the CLI, keeping the comment and the other server', options, async () => {
+      await mkdir(join(home, folder));
+      await writeFile(settings(), original);
+      const client = (await clientsWith([program]))[id];
+
+      const connected = await client.connect();
+      expect(connected).toMatchObject({ action: 'connected', via: 'cli', dryRun: false });
+      expect(connected.commands?.at(-1)?.slice(0, 6)).toEqual([join(bin, program), 'mcp', 'add', '-s', 'user', 'daytona']);
+      expect(connected.backup).toBe(`${settings()}${BACKUP_SUFFIX}`);
+      // The client itself ran against the real home.
+      if (sideFile) expect(await exists(join(home, folder, sideFile))).toBe(true);
+      const text = await readFile(settings(), 'utf8');
+      expect(text).toContain("// the user's theme");
+      expect(text).toContain('"other"');
+      expect(await client.status()).toMatchObject({ entry: 'ours', current: true, connected: true, cli: join(bin, program) });
+      expect(await client.connect()).toMatchObject({ action: 'unchanged' });
+
+      const removed = await client.disconnect();
+      expect(removed).toMatchObject({
+        action: 'disconnected',
+        via: 'cli',
+        commands: [[join(bin, program), 'mcp', 'remove', '-s', 'user', 'daytona']],
+      });
+      const after = await readFile(settings(), 'utf8');
+      expect(after).not.toContain('daytona');
+      expect(after).toContain("// the user's theme");
+      expect(after).toContain('"other"');
     });
-    const after = await readFile(settings(), 'utf8');
-    expect(after).not.toContain('daytona');
-    expect(after).toContain("// the user's theme");
-    expect(after).toContain('"other"');
-  }, 90_000);
 
-  it('a dry run shows the diff the CLI would make and changes nothing', async () => {
-    await mkdir(join(home, '.gemini'));
-    await writeFile(settings(), original);
-    const { gemini } = await clientsWith(['gemini']);
-    const shown = await gemini.connect({ dryRun: true });
-    expect(shown).toMatchObject({ action: 'connected', via: 'cli', dryRun: true });
-    expect(shown.diff).toContain('+    "daytona": {');
-    expect(await readFile(settings(), 'utf8')).toBe(original);
-    expect(await exists(`${settings()}${BACKUP_SUFFIX}`)).toBe(false);
-    expect(await exists(join(home, '.gemini', 'projects.json'))).toBe(false);
-  }, 60_000);
+    it('a dry run shows the diff the CLI would make and changes nothing', options, async () => {
+      await mkdir(join(home, folder));
+      await writeFile(settings(), original);
+      const client = (await clientsWith([program]))[id];
+      const shown = await client.connect({ dryRun: true });
+      expect(shown).toMatchObject({ action: 'connected', via: 'cli', dryRun: true });
+      expect(shown.diff).toContain('+    "daytona": {');
+      expect(await readFile(settings(), 'utf8')).toBe(original);
+      expect(await exists(`${settings()}${BACKUP_SUFFIX}`)).toBe(false);
+      if (sideFile) expect(await exists(join(home, folder, sideFile))).toBe(false);
+    });
 
-  it('a file setup created through the CLI is gone after unsetup, with no backup', async () => {
-    await mkdir(join(home, '.gemini'));
-    const { gemini } = await clientsWith(['gemini']);
-    expect(await gemini.connect()).toMatchObject({ action: 'connected', via: 'cli' });
-    expect(await exists(settings())).toBe(true);
-    expect(await gemini.disconnect()).toMatchObject({ action: 'disconnected' });
-    expect(await exists(settings())).toBe(false);
-    expect(await exists(`${settings()}${BACKUP_SUFFIX}`)).toBe(false);
-  }, 90_000);
+    it('a file setup created through the CLI is gone after unsetup, with no backup', options, async () => {
+      await mkdir(join(home, folder));
+      const client = (await clientsWith([program]))[id];
+      expect(await client.connect()).toMatchObject({ action: 'connected', via: 'cli' });
+      expect(await exists(settings())).toBe(true);
+      expect(await client.disconnect()).toMatchObject({ action: 'disconnected' });
+      expect(await exists(settings())).toBe(false);
+      expect(await exists(`${settings()}${BACKUP_SUFFIX}`)).toBe(false);
+    });
 
-  it('an entry with a variable the user added goes through the file: no value of theirs on a command line', async () => {
-    await mkdir(join(home, '.gemini'));
-    const entry = { command: process.execPath, args: ['/old/place/out/main/cli.js', 'bridge'], env: { MY_TOKEN: 's3cret' } };
-    await writeFile(settings(), JSON.stringify({ mcpServers: { daytona: entry } }, null, 2));
-    const { gemini } = await clientsWith(['gemini']);
-    const updated = await gemini.connect();
-    expect(updated).toMatchObject({ action: 'updated', via: 'file' });
-    expect(updated.commands).toBeUndefined();
-    const written = JSON.parse(await readFile(settings(), 'utf8')) as { mcpServers: { daytona: { env: Record<string, string> } } };
-    expect(written.mcpServers.daytona.env.MY_TOKEN).toBe('s3cret');
-    expect(written.mcpServers.daytona).toMatchObject({ args: [CLI, 'bridge'] });
-  }, 60_000);
+    it('an entry with a variable the user added goes through the file: no value of theirs on a command line', options, async () => {
+      await mkdir(join(home, folder));
+      const entry = { command: process.execPath, args: ['/old/place/out/main/cli.js', 'bridge'], env: { MY_TOKEN: 's3cret' } };
+      await writeFile(settings(), JSON.stringify({ mcpServers: { daytona: entry } }, null, 2));
+      const client = (await clientsWith([program]))[id];
+      const updated = await client.connect();
+      expect(updated).toMatchObject({ action: 'updated', via: 'file' });
+      expect(updated.commands).toBeUndefined();
+      const written = JSON.parse(await readFile(settings(), 'utf8')) as { mcpServers: { daytona: { env: Record<string, string> } } };
+      expect(written.mcpServers.daytona.env.MY_TOKEN).toBe('s3cret');
+      expect(written.mcpServers.daytona).toMatchObject({ args: [CLI, 'bridge'] });
+    });
 
-  it('a CLI that fails leaves the change to the safe writer, and says why', async () => {
-    await mkdir(join(home, '.gemini'));
-    await writeFile(settings(), original);
-    // Not a stand-in for Gemini CLI: a program named gemini that fails, as a broken install would.
-    await writeFile(join(bin, 'gemini'), '#!/bin/sh\necho "gemini: broken install" >&2\nexit 3\n');
-    await chmod(join(bin, 'gemini'), 0o755);
-    const { gemini } = await clientsWith([]);
-    const connected = await gemini.connect();
-    expect(connected).toMatchObject({ action: 'connected', via: 'file' });
-    expect(connected.notes[0]).toMatch(/'gemini mcp add .*' failed \(exit 3\).*changed only its entry itself/);
-    const text = await readFile(settings(), 'utf8');
-    expect(text.startsWith(original.slice(0, -1))).toBe(false); // our entry went in ...
-    expect(text).toContain("// the user's theme"); // ... and nothing of the user's went out
-    expect(JSON.parse(JSON.stringify(await gemini.status()))).toMatchObject({ entry: 'ours', connected: true });
-  }, 60_000);
+    it('a CLI that fails leaves the change to the safe writer, and says why', options, async () => {
+      await mkdir(join(home, folder));
+      await writeFile(settings(), original);
+      // Not a stand-in for the client: a program of its name that fails, as a broken install would.
+      await writeFile(join(bin, program), `#!/bin/sh\necho "${program}: broken install" >&2\nexit 3\n`);
+      await chmod(join(bin, program), 0o755);
+      const client = (await clientsWith([]))[id];
+      const connected = await client.connect();
+      expect(connected).toMatchObject({ action: 'connected', via: 'file' });
+      expect(connected.notes[0]).toMatch(new RegExp(`'${program} mcp add .*' failed \\(exit 3\\).*changed only its entry itself`));
+      const text = await readFile(settings(), 'utf8');
+      expect(text.startsWith(original.slice(0, -1))).toBe(false); // our entry went in ...
+      expect(text).toContain("// the user's theme"); // ... and nothing of the user's went out
+      expect(JSON.parse(JSON.stringify(await client.status()))).toMatchObject({ entry: 'ours', connected: true });
+    });
+  },
+);
+
+describe('Qwen Code: a settings file it would migrate goes through the safe writer', () => {
+  it(
+    'on a copy, `qwen mcp add` moves the theme to ui.theme and drops the comment; setup says so and edits only our entry',
+    { timeout: 90_000, ...skipWhen(missingClientsReason(['qwen']), 'real-clients') },
+    async () => {
+      await mkdir(join(home, '.qwen'));
+      const older = userSettings(['  "theme": "Dracula",']); // Gemini CLI's layout, which Qwen Code 0.24 migrates on write
+      await writeFile(join(home, '.qwen', 'settings.json'), older);
+      const { qwen } = await clientsWith(['qwen']);
+      const connected = await qwen.connect();
+      expect(connected).toMatchObject({ action: 'connected', via: 'file' });
+      expect(connected.notes[0]).toMatch(
+        /^qwen's own command was not used: on a copy of the file .*Daytona Tray changed only its entry itself\.$/,
+      );
+      const text = await readFile(join(home, '.qwen', 'settings.json'), 'utf8');
+      expect(text).toContain("// the user's theme");
+      expect(text).toContain('  "theme": "Dracula",');
+      expect(text).not.toContain('$version');
+      expect(await qwen.status()).toMatchObject({ entry: 'ours', connected: true });
+    },
+  );
 });
 
 describe('Codex CLI: setup runs `codex mcp add` unless it would drop a comment', () => {
