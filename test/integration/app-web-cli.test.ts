@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../helpers/until.ts';
 import { processGone } from '../helpers/host-state.ts';
 import { runCliToExit } from '../helpers/local-cli.ts';
 import { cleanEnv, runtimeFileOf } from '../helpers/mcp-harness.ts';
@@ -20,15 +21,6 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
     req.once('error', reject);
     req.end();
   });
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
 }
 
 describe('daytona-tray app --web', () => {
@@ -71,22 +63,21 @@ describe('daytona-tray app --web', () => {
       // The same supervisor as the tray: the MCP server child writes its runtime file in DAYTONA_TRAY_HOME.
       let info: { pid: number } | undefined;
       const runtimeFile = runtimeFileOf(join(dir.path, 'data'));
-      const serving = await until(() => {
+      await until(`the MCP server under the app (stderr: ${app.cli.stderr()})`, 30_000, () => {
         try {
           info = JSON.parse(readFileSync(runtimeFile, 'utf8')) as { pid: number };
         } catch {
           return false;
         }
         return descendantsOf(app.cli.child.pid!).includes(info.pid);
-      }, 30_000);
-      expect(serving, app.cli.stderr()).toBe(true);
+      });
       children = descendantsOf(app.cli.child.pid!);
       expect(children).toContain(info!.pid);
     } finally {
       await app.cli.kill('SIGTERM');
     }
     expect(await app.cli.exited).toEqual({ code: 0, signal: null });
-    expect(await until(() => children.every(processGone), 10_000)).toBe(true);
+    await until('every child of the app to exit', 10_000, () => children.every(processGone));
   });
 
   // `npm start` on a checkout whose Electron download was blocked (this CI machine): a display, no binary.

@@ -8,6 +8,7 @@ import { readRuntimeFile, runtimeFilePath } from '../../main/core/runtime-file.t
 import { EVENT_CHANNELS, METHOD_CHANNELS, type AppState, type Result } from '../../preload/contract.ts';
 import { ensureBuiltWindow } from '../helpers/built-window.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
+import { until } from '../helpers/until.ts';
 import { skipWhen } from '../helpers/skip.ts';
 import { startTestTrayHost, type TestTrayHost } from '../helpers/status-notifier-watcher.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
@@ -20,11 +21,9 @@ type Event = { event: string } & Record<string, any>;
 
 /** Resolves once `condition` holds; fails with `what` (and the app's stderr) after 45 s. */
 async function waitFor(condition: () => boolean, what: () => string): Promise<void> {
-  const deadline = Date.now() + WAIT.timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, WAIT.interval));
-  }
+  await until('a condition', WAIT.timeout, condition).catch(() => {
+    throw new Error(`timed out waiting for ${what()}`);
+  });
 }
 
 /**

@@ -11,6 +11,7 @@ import type { ServerConfig } from '../../main/core/supervisor/server-config.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { cleanEnv, httpTransport, runtimeFileOf, textOf, type RuntimeInfo } from '../helpers/mcp-harness.ts';
 import { CLI, REPO_ROOT } from '../helpers/paths.ts';
+import { until } from '../helpers/until.ts';
 import { processGone } from '../helpers/host-state.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -57,15 +58,7 @@ function start(config: { value: ServerConfig }, profileCheckMs = 0): { superviso
   return { supervisor, statuses };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T, timeoutMs = 30_000) => until(what, timeoutMs, probe);
 
 const running = (s: McpSupervisor, not?: number) =>
   waitFor('the server to be running', () => {

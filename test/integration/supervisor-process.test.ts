@@ -8,6 +8,7 @@ import {
   type SupervisorStatus,
 } from '../../main/core/supervisor/process-supervisor.ts';
 import { firstStdoutLine, spawnChild } from '../../main/core/supervisor/spawn-child.ts';
+import { until } from '../helpers/until.ts';
 import { processGone } from '../helpers/host-state.ts';
 
 /** The generic supervisor with real child processes (tiny fixture programs under test/fixtures/children/). */
@@ -50,15 +51,7 @@ function supervise(script: string, env: Record<string, string> = {}, overrides: 
   return { supervisor, states, log };
 }
 
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const waitFor = <T>(what: string, probe: () => T, timeoutMs = 20_000) => until(what, timeoutMs, probe);
 
 describe('ProcessSupervisor with real children', () => {
   it('kill -9 of a running child: restarted within 1 s of the crash, running again', async () => {
