@@ -247,8 +247,10 @@ export class SandboxAgent {
     connection.socket.destroy();
     if (this.connection === connection) this.connection = undefined;
     // A socket closed under a live agent: end that agent, so two never serve one sandbox.
-    if (connection.pid !== undefined && connection.process.exitCode === null && connection.process.signalCode === null) {
-      this.host.killInside(connection.pid);
+    if (connection.process.exitCode === null && connection.process.signalCode === null) {
+      // One that never said ready has no known pid inside: its launcher goes (an agent left behind exits when its socket closes).
+      if (connection.pid !== undefined) this.host.killInside(connection.pid);
+      else connection.process.kill('SIGKILL');
     }
     const sandboxRuns = this.host.running() && !this.closed;
     // Commands the dead agent never accepted never ran: the next agent gets them, in order, before anything newer.
