@@ -246,18 +246,30 @@ export class SandboxService {
         await this.store.remove(id);
         throw error;
       });
-      await this.store.save(record);
+      // The record's write (fsync'd) and the boot (with a warm pool, a few renames) run side by side; the answer
+      // waits for both, so a sandbox the answer names is on disk.
+      const [saved, booted] = await Promise.allSettled([this.store.save(record), this.runtimes.boot(record, hostnameOf(record))]);
+      if (saved.status === 'rejected') {
+        await this.runtimes.stop(id, true);
+        this.runtimes.forget(id);
+        // Never answered, so it never existed: gone from lists at once (the write's own error says more than this one's).
+        await this.store.remove(id, 'gone at once').catch(() => {});
+        const reason = saved.reason instanceof Error ? saved.reason.message : String(saved.reason);
+        throw new ApiError(
+          500,
+          `Sandbox ${id} could not be saved (${reason}), so it was not created. Check that the provider's data directory is writable and not full, then retry.`,
+        );
+      }
       this.emit('sandbox.created', this.dto(record));
-      try {
-        await this.runtimes.boot(record, hostnameOf(record));
-      } catch (error) {
-        await this.states.fail(record, error);
+      if (booted.status === 'rejected') {
+        await this.states.fail(record, booted.reason);
         throw new ApiError(
           500,
           `Sandbox ${id} could not start: ${record.errorReason ?? 'unknown error'} Recover it (sandbox.recover()) to retry, or delete it (it is kept in state 'error' for inspection).`,
         );
       }
-      await this.states.setState(record, 'started');
+      // On disk it says 'creating' until this write lands: a restart makes a stopped sandbox of either.
+      await this.states.setState(record, 'started', { persist: 'background' });
       return record;
     });
   }

@@ -82,10 +82,13 @@ export class SandboxStore {
 
   /**
    * Forgets a sandbox: files first, then metadata, so a crash in between is finished on the next start. Readers see
-   * the sandbox (as destroying) until it is really gone.
+   * the sandbox (as destroying) until it is really gone, unless 'gone at once' (a create that failed before its answer).
    */
-  remove(id: string): Promise<void> {
-    return this.records.remove(id, { before: () => rm(this.rootOf(id), { recursive: true, force: true }), visibleUntilGone: true });
+  remove(id: string, visible: 'until gone' | 'gone at once' = 'until gone'): Promise<void> {
+    return this.records.remove(id, {
+      before: () => rm(this.rootOf(id), { recursive: true, force: true }),
+      visibleUntilGone: visible === 'until gone',
+    });
   }
 
   /** Resolves once every write started so far has finished. */

@@ -1,9 +1,13 @@
 import { randomInt } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SNAPSHOT } from '../../main/local/sandbox-record.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
+import { until as waitFor } from '../helpers/until.ts';
 
 const noBwrap = bubblewrapSkipReason();
 
@@ -106,4 +110,50 @@ describe('the warm pool of started sandboxes', skipWhen(noBwrap, 'bubblewrap'), 
     await t.daytona.warmPool.delete('local');
     expect(await t.daytona.warmPool.list()).toEqual([]);
   });
+});
+
+/** This process's children that are bubblewrap: one per started sandbox, pooled or not (the provider runs in-process). */
+function bwrapChildren(): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const [, comm, rest] = /^\d+ \((.*)\) (.*)$/s.exec(stat) ?? [];
+        return comm === 'bwrap' && Number(rest?.split(' ')[1]) === process.pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+describe('a create whose record cannot be written', skipWhen(noBwrap, 'bubblewrap'), () => {
+  it('answers with the error, lists nothing, and stops the pooled sandbox it had taken', async () => {
+    const t = await startTestProvider({ warmPoolSize: 1 });
+    const meta = join(t.dataDir, 'meta');
+    try {
+      const pool = t.provider.warmPool;
+      await waitFor('the pool to fill', 30_000, () => pool.currentSize === 1);
+      expect(bwrapChildren()).toHaveLength(1);
+      // The record's write and the pooled sandbox's take run side by side: make the write fail (meta is a file now).
+      await rename(meta, `${meta}.away`);
+      await writeFile(meta, '');
+      await expect(t.daytona.create()).rejects.toThrow(/could not be saved .*not created/);
+      expect(pool.handedOut).toBe(1);
+      expect(t.provider.service.list()).toEqual([]);
+      await rm(meta);
+      await rename(`${meta}.away`, meta);
+      // Only the refill's sandbox runs: the one taken for the failed create was stopped before the answer.
+      await waitFor('the pool to fill again', 30_000, () => pool.currentSize === 1);
+      expect(bwrapChildren()).toHaveLength(1);
+      expect((await readdir(join(t.dataDir, 'sandboxes'))).filter((name) => !name.startsWith('.'))).toEqual([]);
+      const next = await t.daytona.create();
+      expect(await sh(next, 'echo ok')).toBe('ok');
+      await next.delete();
+    } finally {
+      await rm(`${meta}.away`, { recursive: true, force: true });
+      await t.stop();
+    }
+  }, 90_000);
 });

@@ -20,14 +20,24 @@ export class StateRecorder {
     this.options = options;
   }
 
-  async setState(record: SandboxRecord, state: SandboxState): Promise<void> {
+  /**
+   * `persist: 'background'` queues the write without waiting for it, for a change a crash may lose because the restart
+   * makes the same of both states (a create's 'creating' → 'started': either comes back stopped, lifecycle/auto-lifecycle.ts).
+   */
+  async setState(record: SandboxRecord, state: SandboxState, options: { persist?: 'now' | 'background' } = {}): Promise<void> {
     const oldState = record.state;
     if (oldState === state) return;
     record.state = state;
     record.updatedAt = new Date(this.options.now()).toISOString();
     if (state === 'started' || state === 'stopped') record.lastActivityAt = record.updatedAt;
     if (state !== 'error') delete record.errorReason;
-    if (state !== 'destroyed') await this.options.store.save(record);
+    if (state === 'destroyed') {
+      // Nothing to write: the record is being removed.
+    } else if (options.persist === 'background') {
+      void this.options.store
+        .save(record)
+        .catch((error: unknown) => this.options.log(`could not save sandbox ${record.id} (${String(error)}); the next save writes it`));
+    } else await this.options.store.save(record);
     this.options.emit('sandbox.state.updated', { sandbox: this.options.dto(record), oldState, newState: state });
   }
 
