@@ -7,17 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_SNAPSHOT } from '../../main/local/sandbox-record.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
-import { until as waitFor } from '../helpers/until.ts';
+import { until } from '../helpers/until.ts';
 
 const noBwrap = bubblewrapSkipReason();
-
-async function until(probe: () => boolean, what: string, limitMs = 30_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function sh(sandbox: Sandbox, command: string): Promise<string> {
   const reply = await sandbox.process.executeCommand(command);
@@ -36,7 +28,7 @@ describe('the warm pool of started sandboxes', skipWhen(noBwrap, 'bubblewrap'), 
     await t?.stop();
   });
 
-  const warm = () => until(() => t.provider.warmPool.currentSize === t.provider.warmPool.size, 'the pool to fill');
+  const warm = () => until('the pool to fill', 30_000, () => t.provider.warmPool.currentSize === t.provider.warmPool.size);
 
   it('hands each pooled sandbox to one sandbox only, named and networked as that sandbox', async () => {
     await warm();
@@ -105,7 +97,7 @@ describe('the warm pool of started sandboxes', skipWhen(noBwrap, 'bubblewrap'), 
     const created = await t.daytona.warmPool.create({ snapshot: LOCAL_SNAPSHOT, pool: 1 });
     expect(created).toMatchObject({ id: 'local', pool: 1 });
     await expect(t.daytona.warmPool.create({ snapshot: LOCAL_SNAPSHOT, pool: 1 })).rejects.toThrow(/already exists/);
-    await until(() => t.provider.warmPool.currentSize === 1, 'the pool to fill again');
+    await until('the pool to fill again', 30_000, () => t.provider.warmPool.currentSize === 1);
     expect((await t.daytona.warmPool.list())[0]).toMatchObject({ pool: 1, currentSize: 1 });
     await t.daytona.warmPool.delete('local');
     expect(await t.daytona.warmPool.list()).toEqual([]);
@@ -134,7 +126,7 @@ describe('a create whose record cannot be written', skipWhen(noBwrap, 'bubblewra
     const meta = join(t.dataDir, 'meta');
     try {
       const pool = t.provider.warmPool;
-      await waitFor('the pool to fill', 30_000, () => pool.currentSize === 1);
+      await until('the pool to fill', 30_000, () => pool.currentSize === 1);
       expect(bwrapChildren()).toHaveLength(1);
       // The record's write and the pooled sandbox's take run side by side: make the write fail (meta is a file now).
       await rename(meta, `${meta}.away`);
@@ -145,7 +137,7 @@ describe('a create whose record cannot be written', skipWhen(noBwrap, 'bubblewra
       await rm(meta);
       await rename(`${meta}.away`, meta);
       // Only the refill's sandbox runs: the one taken for the failed create was stopped before the answer.
-      await waitFor('the pool to fill again', 30_000, () => pool.currentSize === 1);
+      await until('the pool to fill again', 30_000, () => pool.currentSize === 1);
       expect(bwrapChildren()).toHaveLength(1);
       expect((await readdir(join(t.dataDir, 'sandboxes'))).filter((name) => !name.startsWith('.'))).toEqual([]);
       const next = await t.daytona.create();
