@@ -1,5 +1,6 @@
 import { chmod, mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BACKUP_SUFFIX } from '../../main/core/clients/config-file.ts';
 import type { Host } from '../../main/core/clients/host.ts';
@@ -240,3 +241,81 @@ describe('Codex CLI: setup runs `codex mcp add` unless it would drop a comment',
     expect(text).toContain('[mcp_servers.daytona]');
   }, 60_000);
 });
+
+describe('VS Code: setup runs `code --add-mcp` (a stand-in `code`: VS Code cannot be installed here)', () => {
+  const mcpJson = () => join(home, '.config', 'Code', 'User', 'mcp.json');
+  const standIn = fileURLToPath(new URL('../helpers/vscode-stand-in-cli.ts', import.meta.url));
+  const ourDefinition = () => ({
+    name: 'daytona',
+    type: 'stdio',
+    command: process.execPath,
+    args: [CLI, 'bridge'],
+    env: { DAYTONA_TRAY_HOME: join(home, 'state') },
+  });
+  // A file as VS Code itself writes it (tabs, "inputs", every server typed).
+  const vsCodeWritten = JSON.stringify({ servers: { other: { type: 'stdio', command: 'foo', args: ['x'] } }, inputs: [] }, null, '\t');
+
+  async function vsCode() {
+    await mkdir(dirname(mcpJson()), { recursive: true });
+    await writeFile(join(bin, 'code'), `#!/bin/sh\nexec "${process.execPath}" "${standIn}" "$@"\n`);
+    await chmod(join(bin, 'code'), 0o755);
+    return (await clientsWith([])).vscode;
+  }
+
+  it('adds our entry through the command on a file VS Code wrote; unsetup edits the file (VS Code has no remove)', async () => {
+    const vscode = await vsCode();
+    await writeFile(mcpJson(), vsCodeWritten);
+    const connected = await vscode.connect();
+    expect(connected).toMatchObject({ action: 'connected', via: 'cli', dryRun: false });
+    // The real run is the user's own: no --user-data-dir (that is only for the trial on a copy).
+    expect(connected.commands).toEqual([[join(bin, 'code'), '--add-mcp', JSON.stringify(ourDefinition())]]);
+    const written = JSON.parse(await readFile(mcpJson(), 'utf8')) as { servers: Record<string, unknown> };
+    expect(written.servers).toEqual({ other: { type: 'stdio', command: 'foo', args: ['x'] }, daytona: omitName(ourDefinition()) });
+    expect(await vscode.status()).toMatchObject({ entry: 'ours', current: true, connected: true, cli: join(bin, 'code') });
+    expect(await vscode.connect()).toMatchObject({ action: 'unchanged' });
+
+    const removed = await vscode.disconnect();
+    expect(removed).toMatchObject({ action: 'disconnected', via: 'file' });
+    expect(JSON.parse(await readFile(mcpJson(), 'utf8'))).toEqual({
+      servers: { other: { type: 'stdio', command: 'foo', args: ['x'] } },
+      inputs: [],
+    });
+  });
+
+  it('with no mcp.json yet, the file the command writes ("inputs": [] included) is used', async () => {
+    const vscode = await vsCode();
+    expect(await vscode.connect()).toMatchObject({ action: 'connected', via: 'cli' });
+    expect(JSON.parse(await readFile(mcpJson(), 'utf8'))).toEqual({ servers: { daytona: omitName(ourDefinition()) }, inputs: [] });
+  });
+
+  it('a file with a comment goes through the safe writer, which says why', async () => {
+    const vscode = await vsCode();
+    const original = '{\n  // my servers\n  "servers": {\n    "other": { "type": "stdio", "command": "foo" }\n  }\n}\n';
+    await writeFile(mcpJson(), original);
+    const connected = await vscode.connect();
+    expect(connected).toMatchObject({ action: 'connected', via: 'file' });
+    expect(connected.notes[0]).toBe(
+      "code's own command was not used: on a copy of the file it drops a comment (// my servers). Daytona Tray changed only its entry itself.",
+    );
+    const text = await readFile(mcpJson(), 'utf8');
+    expect(text).toContain('// my servers');
+    expect(text).toContain('"daytona"');
+    expect(text).not.toContain('"inputs"');
+  });
+
+  it('an entry with a variable the user added goes through the file: no value of theirs on a command line', async () => {
+    const vscode = await vsCode();
+    const entry = { type: 'stdio', command: process.execPath, args: ['/old/place/out/main/cli.js', 'bridge'], env: { MY_TOKEN: 's3cret' } };
+    await writeFile(mcpJson(), JSON.stringify({ servers: { daytona: entry }, inputs: [] }, null, '\t'));
+    const updated = await vscode.connect();
+    expect(updated).toMatchObject({ action: 'updated', via: 'file' });
+    expect(updated.commands).toBeUndefined();
+    const written = JSON.parse(await readFile(mcpJson(), 'utf8')) as { servers: { daytona: { env: Record<string, string> } } };
+    expect(written.servers.daytona.env.MY_TOKEN).toBe('s3cret');
+  });
+});
+
+function omitName<T extends { name: string }>(definition: T): Omit<T, 'name'> {
+  const { name: _name, ...rest } = definition;
+  return rest;
+}

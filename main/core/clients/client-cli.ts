@@ -13,7 +13,7 @@ import type { Host } from './host.ts';
 import { ClientSetupError, ENTRY_NAME, type AiClient, type ChangeOptions, type ChangeResult } from './types.ts';
 
 /**
- * A client's own command for its MCP servers (`gemini mcp add`, `qwen mcp add`, `codex mcp add`), used when it is
+ * A client's own command for its MCP servers (`gemini mcp add`, `qwen mcp add`, `codex mcp add`, `code --add-mcp`), used when it is
  * installed: the client knows its file best (where it is, its format's next version). These commands rewrite
  * the whole file, though: Gemini CLI re-indents it, Codex CLI drops comments on other servers' lines. So each
  * change runs first on a private copy of the file, and the real command runs only if that copy kept every key
@@ -28,9 +28,13 @@ export interface ClientCliSpec {
   serversKey: string;
   /** Arguments that add our entry; null when the entry holds something the command cannot say (the file is used). */
   addArgs(entry: Record<string, unknown>): string[] | null;
-  removeArgs(): string[];
-  /** Environment that points the command at `home` instead of the user's, and where the config file then is. */
-  trial(home: string): { env: Record<string, string>; configPath: string };
+  /** Arguments that remove our entry; absent when the client has none (VS Code): removal edits the file then, and
+   * its add must replace an entry of the same name. */
+  removeArgs?(): string[];
+  /** Environment and arguments that point the command at `home` instead of the user's, and where the file then is. */
+  trial(home: string): { env: Record<string, string>; args?: string[]; configPath: string };
+  /** Top-level keys the command adds with a value that says nothing (VS Code's `"inputs": []`): not a change of the user's. */
+  emptyAdditions?: Record<string, unknown>;
 }
 
 export interface ClientCliDeps {
@@ -50,10 +54,14 @@ export function withClientCli(viaFile: FileClient, spec: ClientCliSpec, deps: Cl
   async function trial(snapshot: ConfigSnapshot, commands: string[][]): Promise<string> {
     const home = await mkdtemp(join(tmpdir(), 'daytona-tray-client-cli-'));
     try {
-      const { env, configPath } = spec.trial(home);
+      const { env, args = [], configPath } = spec.trial(home);
       await mkdir(dirname(configPath), { recursive: true });
       if (snapshot.raw) await writeFileAtomic(configPath, snapshot.raw, { mode: 0o600 });
-      await runAll(commands, { ...host.env, ...env }, snapshot.file);
+      await runAll(
+        commands.map((command) => [...command, ...args]),
+        { ...host.env, ...env },
+        snapshot.file,
+      );
       return await readFile(configPath, 'utf8').catch(() => '');
     } finally {
       await rm(home, { recursive: true, force: true });
@@ -83,6 +91,8 @@ export function withClientCli(viaFile: FileClient, spec: ClientCliSpec, deps: Cl
       return [`it left a file that does not parse (${(error as Error).message.split('\n')[0]})`];
     }
     const found: string[] = [];
+    for (const [key, empty] of Object.entries(spec.emptyAdditions ?? {}))
+      if (!(key in expected) && isDeepStrictEqual(root[key], empty)) delete root[key];
     if (!isDeepStrictEqual(plain(root), plain(expected))) found.push('its result differs from the planned change');
     const lost = lostComments(commentsOf(before.text, viaFile.format), commentsOf(after, viaFile.format));
     if (lost.length > 0) found.push(`it drops ${lost.length === 1 ? 'a comment' : `${lost.length} comments`} (${quote(lost[0]!)})`);
@@ -143,7 +153,7 @@ export function withClientCli(viaFile: FileClient, spec: ClientCliSpec, deps: Cl
       if (plan.result.action === 'unchanged' || plan.value === undefined || plan.text === undefined) return plan.result;
       const add = spec.addArgs(plan.value);
       if (add === null) return viaFile.connect(options);
-      const commands = [...(plan.existing !== undefined ? [[cli, ...spec.removeArgs()]] : []), [cli, ...add]];
+      const commands = [...(plan.existing !== undefined && spec.removeArgs ? [[cli, ...spec.removeArgs()]] : []), [cli, ...add]];
       const expected = viaFile.parse(plan.text, plan.snapshot.file);
       let tried: string;
       try {
@@ -173,7 +183,7 @@ export function withClientCli(viaFile: FileClient, spec: ClientCliSpec, deps: Cl
 
     async disconnect(options: ChangeOptions = {}): Promise<ChangeResult> {
       const cli = spec.find(host);
-      if (!cli) return viaFile.disconnect(options);
+      if (!cli || !spec.removeArgs) return viaFile.disconnect(options);
       // The file client decides (absent, foreign, a file setup created and would remove) and says it in a dry run.
       const planned = await viaFile.disconnect({ ...options, dryRun: true });
       if (planned.action !== 'disconnected') return planned;
@@ -255,3 +265,8 @@ export function envPairs(entry: Record<string, unknown>, key = 'env'): string[] 
   return pairs;
 }
 const OUR_ENV = /^(DAYTONA_TRAY_[A-Z_]+|ELECTRON_RUN_AS_NODE)$/;
+
+/** An entry's `args` as a command line can carry them. */
+export function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}

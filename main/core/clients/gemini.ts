@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ProgramRunner } from './claude-code.ts';
-import { envPairs, withClientCli, type ClientCliSpec } from './client-cli.ts';
+import { envPairs, isStringList, withClientCli, type ClientCliSpec } from './client-cli.ts';
 import { isInstalled } from './detect.ts';
 import { createFileClient, type ClientDeps } from './file-client.ts';
 import { findExecutable, usualBinDirs, type Host } from './host.ts';
@@ -38,10 +38,6 @@ function geminiLikeCli(program: 'gemini' | 'qwen', folder: '.gemini' | '.qwen'):
       configPath: join(home, folder, 'settings.json'),
     }),
   };
-}
-
-function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 export function createGeminiClient(deps: ClientDeps & { run?: ProgramRunner }): AiClient {
