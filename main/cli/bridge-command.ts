@@ -28,24 +28,27 @@ const EXIT_GRACE_MS = 1000;
 
 export async function run(argv: string[]): Promise<number> {
   let tools: readonly string[] | undefined;
-  try {
-    const { values } = parseArgs({
-      args: argv,
-      options: { help: { type: 'boolean', short: 'h' }, tools: { type: 'string' } },
-      strict: true,
-    });
-    if (values.help) {
-      // Help is the one thing a human runs by hand; a client never passes it.
-      process.stdout.write(`${HELP}\n`);
-      return 0;
+  // Most clients pass no option: parseArgs (two more built-in modules to load on every start) runs only for one.
+  if (argv.length > 0) {
+    try {
+      const { values } = parseArgs({
+        args: argv,
+        options: { help: { type: 'boolean', short: 'h' }, tools: { type: 'string' } },
+        strict: true,
+      });
+      if (values.help) {
+        // Help is the one thing a human runs by hand; a client never passes it.
+        process.stdout.write(`${HELP}\n`);
+        return 0;
+      }
+      if (values.tools !== undefined) {
+        const preset = parseToolsOption(values.tools);
+        if (preset !== undefined) tools = preset;
+      }
+    } catch (error) {
+      process.stderr.write(`daytona-tray bridge: ${(error as Error).message}\n\n${HELP}\n`);
+      return 2;
     }
-    if (values.tools !== undefined) {
-      const preset = parseToolsOption(values.tools);
-      if (preset !== undefined) tools = preset;
-    }
-  } catch (error) {
-    process.stderr.write(`daytona-tray bridge: ${(error as Error).message}\n\n${HELP}\n`);
-    return 2;
   }
   keepStdoutForProtocol();
   const log = createLogger({ name: 'bridge' });

@@ -1,4 +1,6 @@
-import { readFile, rm } from 'node:fs/promises';
+// node:fs's callback API, not fs/promises: every bridge start reads this file, and loading fs/promises (with the
+// readline and file-watch modules it pulls in) costs each start ~1 ms of CPU (docs/performance.md).
+import { readFile, rm } from 'node:fs';
 import { join } from 'node:path';
 import { appDataDir } from './app-paths.ts';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -64,12 +66,10 @@ export async function writeRuntimeFile(file: string, info: RuntimeInfo): Promise
 
 /** The runtime file's contents, or undefined when it is missing or not ours (a malformed file is ignored, not trusted). */
 export async function readRuntimeFile(file: string): Promise<RuntimeInfo | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+  const text = await new Promise<string | undefined>((resolve) => {
+    readFile(file, 'utf8', (error, data) => resolve(error ? undefined : data));
+  });
+  if (text === undefined) return undefined;
   try {
     return asRuntimeInfo(JSON.parse(text));
   } catch {
@@ -81,5 +81,5 @@ export async function readRuntimeFile(file: string): Promise<RuntimeInfo | undef
 export async function removeRuntimeFile(file: string, pid: number): Promise<void> {
   const info = await readRuntimeFile(file);
   if (info && info.pid !== pid) return;
-  await rm(file, { force: true });
+  await new Promise<void>((resolve, reject) => rm(file, { force: true }, (error) => (error ? reject(error) : resolve())));
 }

@@ -18,15 +18,22 @@ import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 // Node's module hooks, loaded with --import before the CLI: every module the bridge process loads is appended
-// to LOAD_LOG, one URL a line (test/bench/bridge-cold-start.bench.mjs measures what this keeps small).
-const LOAD_RECORDER = `import { appendFileSync } from 'node:fs';
+// to LOAD_LOG, one URL a line, and how the bundle was asked for (require or import) to RESOLVE_LOG; at exit, the
+// built-in modules Node loaded (process.moduleLoadList) go to BUILTIN_LOG
+// (test/bench/bridge-cold-start.bench.mjs measures what this keeps small).
+const LOAD_RECORDER = `import { appendFileSync, writeFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 registerHooks({
+  resolve(specifier, context, nextResolve) {
+    if (specifier.includes('bridge.bundle')) appendFileSync(process.env.RESOLVE_LOG, context.conditions.join(',') + '\\n');
+    return nextResolve(specifier, context);
+  },
   load(url, context, nextLoad) {
     appendFileSync(process.env.LOAD_LOG, url + '\\n');
     return nextLoad(url, context);
   },
 });
+process.once('exit', () => writeFileSync(process.env.BUILTIN_LOG, process.moduleLoadList.join('\\n')));
 `;
 
 /** The AI clients' bridge as `npm run build` ships it: one bundled file, started with Node's compile cache. */
@@ -36,11 +43,15 @@ describe('daytona-tray bridge loads only what the relay needs', () => {
   let bridge: CliChild;
   let client: Client;
   let loadLog: string;
+  let resolveLog: string;
+  let builtinLog: string;
   let tmp: string;
 
   beforeAll(async () => {
     dir = await tempDir('daytona-tray-bridge-bundle-');
     loadLog = join(dir.path, 'loaded.txt');
+    resolveLog = join(dir.path, 'resolved.txt');
+    builtinLog = join(dir.path, 'builtins.txt');
     tmp = join(dir.path, 'tmp');
     await writeFile(join(dir.path, 'record-loads.mjs'), LOAD_RECORDER);
     // tools/list never calls Daytona: the server needs an account to start, not one that answers.
@@ -50,10 +61,12 @@ describe('daytona-tray bridge loads only what the relay needs', () => {
       dir.path,
     );
     await mkdir(tmp);
-    bridge = spawnCli(['bridge'], cleanEnv({ DAYTONA_TRAY_HOME: dir.path, LOAD_LOG: loadLog, TMPDIR: tmp }), dir.path, [
-      '--import',
-      pathToFileURL(join(dir.path, 'record-loads.mjs')).href,
-    ]);
+    bridge = spawnCli(
+      ['bridge'],
+      cleanEnv({ DAYTONA_TRAY_HOME: dir.path, LOAD_LOG: loadLog, RESOLVE_LOG: resolveLog, BUILTIN_LOG: builtinLog, TMPDIR: tmp }),
+      dir.path,
+      ['--import', pathToFileURL(join(dir.path, 'record-loads.mjs')).href],
+    );
     client = await connectClient(new ChildStdioTransport(bridge));
   });
   afterAll(async () => {
@@ -75,6 +88,10 @@ describe('daytona-tray bridge loads only what the relay needs', () => {
     const ours = loaded.filter((file) => !file.startsWith('..') && !file.endsWith('record-loads.mjs'));
     expect(ours).toEqual(['out/main/cli.js', 'out/main/cli/run-cli.js', 'out/main/mcp/bridge/bridge.bundle.cjs']);
     expect(loaded.filter((file) => file.includes('node_modules'))).toEqual([]);
+    // require, not import(): import() of a CommonJS file scans its source for export names first.
+    const asked = (await readFile(resolveLog, 'utf8')).trim().split('\n');
+    expect(asked.length).toBeGreaterThan(0);
+    for (const conditions of asked) expect(conditions.split(',')).toContain('require');
   });
 
   it("keeps V8's compiled code in Node's compile cache for the next start", async () => {
@@ -83,5 +100,12 @@ describe('daytona-tray bridge loads only what the relay needs', () => {
     const cache = join(tmp, 'node-compile-cache');
     expect(existsSync(cache)).toBe(true);
     expect(readdirSync(cache, { recursive: true }).length).toBeGreaterThan(0);
+  });
+
+  it('loads neither fs/promises nor parseArgs when no option is given', async () => {
+    await bridge.exited;
+    const builtins = (await readFile(builtinLog, 'utf8')).split('\n');
+    expect(builtins).toContain('NativeModule http'); // the list is complete: the relay's own HTTP client is in it
+    expect(builtins.filter((name) => /^NativeModule (fs\/promises|internal\/util\/parse_args)/.test(name))).toEqual([]);
   });
 });
