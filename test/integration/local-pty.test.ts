@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { DaytonaConnectionError, DaytonaNotFoundError, type PtyHandle, type Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENT_NAME } from '../../main/local/sandbox-runner/agent/sandbox-agent.ts';
 import { startPlainTestProvider, startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
 
@@ -110,6 +111,18 @@ describe('local provider: PTY sessions through the unmodified SDK', skipWhen(bub
     // Only the sandbox's own few processes (its init, the shell, this pipeline), not the host's hundreds.
     const pids = Number((await screen.waitFor(/^pids:(\d+)\r?$/m))[1]);
     expect(pids).toBeLessThan(15);
+    await handle.kill();
+  });
+
+  it("starts the shell from inside, through the sandbox's agent: its child, in the sandbox's namespaces, on the sandbox's devpts", async () => {
+    const namespaces = 'readlink /proc/self/ns/pid /proc/self/ns/mnt /proc/self/ns/user /proc/self/ns/uts | tr "\\n" " "';
+    const expected = (await sandbox.process.executeCommand(namespaces)).result.trim();
+    const { screen, handle } = await openPty(sandbox, 'inside');
+    await handle.sendInput(`echo "ns:$(${namespaces})"; echo "parent:$(ps -o args= -p $PPID)"; echo "tty:$(tty)"\n`);
+    const [, seen] = (await screen.waitFor(/^ns:(.+?) ?\r?$/m)) as unknown as [string, string];
+    expect(seen.trim()).toBe(expected);
+    expect((await screen.waitFor(/^parent:(.*)\r?$/m))[1]).toMatch(new RegExp(`${AGENT_NAME}\\s*$`));
+    expect((await screen.waitFor(/^tty:(.*)\r?$/m))[1]).toMatch(/^\/dev\/pts\/\d+\s*$/);
     await handle.kill();
   });
 

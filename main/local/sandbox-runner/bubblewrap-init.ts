@@ -335,13 +335,17 @@ export async function startInit(
     },
     spawnPty(argv, spec) {
       if (!running()) throw new Error('the sandbox is not running');
+      const env = sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME);
+      // From inside, through the agent, as Daytona's daemon makes its PTYs: a child of the agent on the sandbox's devpts.
+      if (agent && options.ptyModule)
+        return agent.spawnTerminal({ argv, cwd: spec.cwd, env, cols: spec.cols, rows: spec.rows, module: options.ptyModule });
       // The terminal is the provider's (a host pty): nsenter and the shell it becomes inside keep it as their
       // controlling terminal, so a 'flat' sandbox without a devpts of its own gets terminals too.
       const done = countStart();
       try {
         const pty = startPtyProcess(...inCgroup(procsFiles, tools.nsenter, joinCommand(argv, spec.cwd)), {
           cwd: '/',
-          env: sandboxEnv({ ...sandboxVars, ...spec.env }, SANDBOX_HOME),
+          env,
           cols: spec.cols,
           rows: spec.rows,
         });

@@ -2,7 +2,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import { INIT_READY, startInit } from './bubblewrap-init.ts';
-import { TOOL_PACKAGES, TOOLS_IN_SANDBOX, hostToolDir } from './tool-packages.ts';
+import { PTY_MODULE_IN_SANDBOX, TOOL_PACKAGES, TOOLS_IN_SANDBOX, hostToolDir, ptyPackageMounts } from './tool-packages.ts';
 import type { OwnNetworkTools } from './own-network.ts';
 import { findUtility, type NamespaceTools } from './probe.ts';
 import { AgentChild } from './agent/agent-child.ts';
@@ -49,6 +49,8 @@ export function bubblewrapRunner(
   // DAYTONA_TRAY_NO_AGENT=1: one nsenter per command instead of the resident agent (the benchmark's floor, diagnosis).
   const agentNode = process.env.DAYTONA_TRAY_NO_AGENT === '1' ? undefined : NODE_IN_SANDBOX;
   const hostnameTool = findUtility('hostname');
+  // Terminals from inside need the sandbox's own devpts ('nested' mounts one with /dev; 'flat' has none).
+  const ptyMounts = layout === 'nested' && agentNode ? ptyPackageMounts() : undefined;
   const systemDirs = ['/usr', '/etc'].filter((dir) => existsSync(dir));
   const masks: string[] = [];
   for (const entry of masked) {
@@ -128,6 +130,7 @@ export function bubblewrapRunner(
         const dir = hostToolDir(name);
         return dir ? ['--ro-bind', dir, `${TOOLS_IN_SANDBOX}/${name}`] : [];
       }),
+      ...(ptyMounts ?? []).flatMap(([host, inside]) => ['--ro-bind', host, inside]),
       '--chdir',
       '/',
       '--clearenv',
@@ -155,7 +158,16 @@ export function bubblewrapRunner(
       layout,
       initArgs(spec),
       { policy: spec.network, own: own ? { tools: own.tools, relaySocket: own.relaySocket() } : undefined },
-      { agentNode, log: spec.log, hostnameTool, waitForAgent, hostname: spec.hostname, env: spec.env, cgroup },
+      {
+        agentNode,
+        ptyModule: ptyMounts ? PTY_MODULE_IN_SANDBOX : undefined,
+        log: spec.log,
+        hostnameTool,
+        waitForAgent,
+        hostname: spec.hostname,
+        env: spec.env,
+        cgroup,
+      },
     );
   };
   return {

@@ -11,6 +11,8 @@ export interface InitNetwork {
 export interface InitOptions {
   /** The Node binary inside the sandbox: with it, commands go through a resident agent (agent/); without, one nsenter each. */
   agentNode?: string | undefined;
+  /** node-pty's folder inside the sandbox: with it (and the agent, and a devpts of the sandbox's own), terminals are made inside. */
+  ptyModule?: string | undefined;
   log?: ((line: string) => void) | undefined;
   /** The hostname the init was started with. */
   hostname: string;

@@ -21,3 +21,25 @@ export function hostToolDir(name: ToolPackage): string | undefined {
     return undefined;
   }
 }
+
+/** Where a bubblewrap sandbox sees node-pty, which its agent loads to make terminals inside the sandbox. */
+export const PTY_MODULE_IN_SANDBOX = `${TOOLS_IN_SANDBOX}/@lydell/node-pty`;
+
+/**
+ * node-pty and its prebuilt binary for this platform as [host folder, folder in the sandbox] pairs (read-only
+ * mounts), or undefined when either is missing (terminals are then made on the host, as before the agent).
+ */
+export function ptyPackageMounts(): [string, string][] | undefined {
+  try {
+    const main = require.resolve('@lydell/node-pty/package.json');
+    const binaryName = `@lydell/node-pty-${process.platform}-${process.arch}`;
+    const binary = createRequire(main).resolve(`${binaryName}/package.json`);
+    const unpacked = (path: string) => dirname(path).replace(/\.asar(?=[/\\])/, '.asar.unpacked');
+    return [
+      [unpacked(main), PTY_MODULE_IN_SANDBOX],
+      [unpacked(binary), `${TOOLS_IN_SANDBOX}/${binaryName}`],
+    ];
+  } catch {
+    return undefined;
+  }
+}

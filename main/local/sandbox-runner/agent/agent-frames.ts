@@ -10,6 +10,9 @@ export const FRAME = {
   STDIN_END: 3,
   SIGNAL: 4,
   REAP: 5,
+  /** Starts a command on a pseudo-terminal inside the sandbox (node-pty, loaded from the path in the request). */
+  PTY_SPAWN: 6,
+  RESIZE: 7,
   // agent -> provider
   READY: 10,
   SPAWNED: 11,

@@ -26,6 +26,8 @@ export function sandboxAgent(): void {
   const STDIN_END = 3;
   const SIGNAL = 4;
   const REAP = 5;
+  const PTY_SPAWN = 6;
+  const RESIZE = 7;
   // agent -> provider
   const READY = 10;
   const SPAWNED = 11;
@@ -47,6 +49,18 @@ export function sandboxAgent(): void {
   process.on('SIGHUP', () => {});
   const channel = new Socket({ fd: 3, readable: true, writable: true });
   const commands = new Map<number, Command>();
+  /** Commands on a terminal of their own (node-pty's IPty, typed loosely: its module is loaded at run time). */
+  interface Terminal {
+    pid: number;
+    write(data: Buffer): void;
+    resize(cols: number, rows: number): void;
+    pause(): void;
+    resume(): void;
+    onData(listener: (data: Buffer | string) => void): void;
+    onExit(listener: (exit: { exitCode: number; signal?: number }) => void): void;
+  }
+  const terminals = new Map<number, Terminal>();
+  let ptyModule: { spawn(file: string, args: string[], options: object): Terminal } | undefined;
   /** Commands accepted whose word of it is still on its way to the provider: their later frames wait here. */
   const accepting = new Map<number, [number, Buffer][]>();
   let blocked = false;
@@ -78,12 +92,14 @@ export function sandboxAgent(): void {
         command.child.stdout?.pause();
         command.child.stderr?.pause();
       }
+      for (const terminal of terminals.values()) terminal.pause();
       channel.once('drain', () => {
         blocked = false;
         for (const command of commands.values()) {
           command.child.stdout?.resume();
           command.child.stderr?.resume();
         }
+        for (const terminal of terminals.values()) terminal.resume();
       });
     }
   };
@@ -185,7 +201,7 @@ export function sandboxAgent(): void {
    * kernel buffer: if this agent dies, the provider then knows whether it may send the command to the next one (no
    * word: it never started) or must report it ended (it may have run). So a command runs at most once.
    */
-  const accept = (id: number, request: Parameters<typeof startCommand>[1]): void => {
+  const accept = (id: number, run: () => void): void => {
     if (corked) {
       corked = false;
       channel.uncork();
@@ -197,7 +213,7 @@ export function sandboxAgent(): void {
       started = true;
       const held = accepting.get(id) ?? [];
       accepting.delete(id);
-      startCommand(id, request);
+      run();
       for (const [type, payload] of held) handle(type, id, payload);
     };
     channel.write(frame(ACCEPTED, id, Buffer.alloc(0)), start);
@@ -205,8 +221,59 @@ export function sandboxAgent(): void {
     if (channel.writableLength === 0) start();
   };
 
+  /** As startCommand, on a new pseudo-terminal made inside the sandbox (its devpts), as Daytona's daemon does. */
+  const startTerminal = (
+    id: number,
+    request: { argv: string[]; cwd: string; env: Record<string, string>; cols: number; rows: number; module: string },
+  ): void => {
+    const [program, ...args] = request.argv;
+    if (!program) return failed(id, 'agent', 'empty command', 127);
+    try {
+      if (!statSync(request.cwd).isDirectory()) return failed(id, program, `cannot change directory to ${request.cwd}: Not a directory`, 1);
+    } catch {
+      return failed(id, program, `cannot change directory to ${request.cwd}: No such file or directory`, 1);
+    }
+    let terminal: Terminal;
+    try {
+      ptyModule ??= process.getBuiltinModule('node:module').createRequire(`${request.module}/package.json`)(
+        request.module,
+      ) as typeof ptyModule;
+      const env = request.env;
+      terminal = ptyModule!.spawn(program, args, {
+        name: env.TERM ?? 'xterm-256color',
+        cols: request.cols,
+        rows: request.rows,
+        cwd: request.cwd,
+        env,
+        encoding: null,
+      });
+    } catch (error) {
+      return failed(id, program, String((error as Error).message), 126);
+    }
+    const pid = terminal.pid;
+    terminals.set(id, terminal);
+    send(SPAWNED, id, { pid, start: startTime(pid) ?? null });
+    terminal.onData((data) => send(STDOUT, id, typeof data === 'string' ? Buffer.from(data) : data));
+    if (blocked) terminal.pause();
+    terminal.onExit(({ exitCode, signal }) => {
+      terminals.delete(id);
+      const name = signal
+        ? Object.entries(process.getBuiltinModule('node:os').constants.signals).find(([, number]) => number === signal)?.[0]
+        : undefined;
+      send(EXIT, id, { code: exitCode, signal: name ?? null });
+      send(CLOSE, id);
+    });
+  };
+
   const handle = (type: number, id: number, payload: Buffer): void => {
-    if (type === SPAWN) return accept(id, JSON.parse(payload.toString('utf8')));
+    if (type === SPAWN) {
+      const request = JSON.parse(payload.toString('utf8')) as Parameters<typeof startCommand>[1];
+      return accept(id, () => startCommand(id, request));
+    }
+    if (type === PTY_SPAWN) {
+      const request = JSON.parse(payload.toString('utf8')) as Parameters<typeof startTerminal>[1];
+      return accept(id, () => startTerminal(id, request));
+    }
     const held = accepting.get(id);
     if (held) {
       held.push([type, Buffer.from(payload)]);
@@ -218,6 +285,15 @@ export function sandboxAgent(): void {
         const now = startTime(pid);
         if (now === undefined || start === null || now === start) killTree(pid, 'SIGKILL');
       }
+      return;
+    }
+    const terminal = terminals.get(id);
+    if (terminal) {
+      if (type === STDIN) terminal.write(Buffer.from(payload));
+      else if (type === RESIZE) {
+        const { cols, rows } = JSON.parse(payload.toString('utf8')) as { cols: number; rows: number };
+        terminal.resize(cols, rows);
+      } else if (type === SIGNAL) killTree(terminal.pid, (JSON.parse(payload.toString('utf8')) as { signal: NodeJS.Signals }).signal);
       return;
     }
     const command = commands.get(id);

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { AgentChild, type StdioMode } from './agent-child.ts';
 import { encodeFrame, FRAME, FrameReader } from './agent-frames.ts';
 import { sandboxAgent } from './agent-program.ts';
+import type { SandboxPty } from '../types.ts';
 
 /** The agent's program, as `node -` reads it from stdin; argv[1] names it in `ps` inside the sandbox. */
 export const AGENT_SOURCE = `(${sandboxAgent.toString()})()`;
@@ -19,6 +20,16 @@ export interface AgentHost {
   /** SIGKILLs the sandbox process whose pid inside is `nsPid` and whose start time is `start` (an agent whose socket closed). */
   killInside(nsPid: number): void;
   log(line: string): void;
+}
+
+/** A command on a terminal of its own, made inside the sandbox by node-pty loaded from `module` (its folder as the sandbox sees it). */
+export interface AgentTerminal {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  module: string;
 }
 
 export interface AgentCommand {
@@ -94,6 +105,42 @@ export class SandboxAgent {
     this.send(child, encodeFrame(FRAME.SPAWN, id, command));
     if (!this.connection && !this.closed) this.launch();
     return child.asChildProcess();
+  }
+
+  /**
+   * Starts a command on a pseudo-terminal the agent makes inside the sandbox (so it is a child of the agent, in every
+   * namespace of the sandbox, with the sandbox's devpts). `pid` is its pid inside; 0 until the agent reported it.
+   */
+  spawnTerminal(command: AgentTerminal): SandboxPty {
+    const id = this.nextId++;
+    const child = new AgentChild(id, command.argv, ['pipe', 'pipe', 'ignore'], {
+      stdin: (childId, chunk) => this.send(child, encodeFrame(FRAME.STDIN, childId, chunk)),
+      stdinEnd: () => {},
+      signal: (childId, signal, tree) => this.send(child, encodeFrame(FRAME.SIGNAL, childId, { signal, tree })),
+    });
+    this.send(child, encodeFrame(FRAME.PTY_SPAWN, id, command));
+    if (!this.connection && !this.closed) this.launch();
+    const running = () => child.exitCode === null && child.signalCode === null;
+    return {
+      get pid() {
+        return child.pid ?? 0;
+      },
+      onData: (listener) => child.stdout?.on('data', listener),
+      onExit: (listener) => {
+        child.once('exit', (code: number | null, signal: NodeJS.Signals | null) =>
+          listener({ exitCode: code ?? 0, signal: signal ?? undefined }),
+        );
+        // A terminal that could not start is reported as ended (exit 126).
+        child.once('error', () => listener({ exitCode: 126 }));
+      },
+      write: (data) => {
+        if (running()) this.send(child, encodeFrame(FRAME.STDIN, id, Buffer.from(data)));
+      },
+      resize: (cols, rows) => {
+        if (running()) this.send(child, encodeFrame(FRAME.RESIZE, id, { cols, rows }));
+      },
+      kill: () => child.killTree('SIGKILL'),
+    };
   }
 
   /** Resolves once an agent is ready; rejects when it could not start (after its retries) or the sandbox ended. */
