@@ -40,7 +40,7 @@ const COMMANDS: Record<string, Command> = {
 /**
  * Every AI client session spawns a bridge, so it starts from one bundled CommonJS file (vite.bridge.config.ts,
  * built by `npm run build`) rather than the two dozen ES modules tsc emits for it, loaded with require: import()
- * of a CommonJS file first scans its source for export names (cjs-module-lexer), ~2 ms of CPU on every start. A
+ * of a CommonJS file first scans its source for export names (cjs-module-lexer), on every start. A
  * tsc-only build has no bundle: then the same code runs from tsc's output.
  */
 async function loadBridge(): Promise<{ run(argv: string[]): Promise<number> }> {
