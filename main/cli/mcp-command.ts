@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultServerDeps, DISABLED_GROUPS_ENV, sessionGroups } from '../mcp/default-deps.ts';
@@ -17,6 +18,7 @@ import {
   type RuntimeInfo,
 } from '../core/runtime-file.ts';
 import { lockHolder, withFileLock } from '../core/file-lock.ts';
+import { HEALTH_CHECK_HEADER } from '../core/supervisor/health-check-header.ts';
 import { createSettingsStore } from '../core/settings/settings-store.ts';
 import { createIdleExit, SHARED_GRACE_ENV, sharedGraceMs } from '../mcp/shared-lifetime.ts';
 import { createServer, type ServerDeps } from '../mcp/server.ts';
@@ -196,7 +198,9 @@ async function serveHttp(deps: HttpDeps, log: Logger, mode: HttpMode): Promise<n
   const { server } = started;
   log.info(`listening on ${server.url} (runtime file ${runtimeFile}${mode.shared ? '; shared by AI clients, no tray' : ''})`);
   const trimmer = createIdleTrimmer({ log });
-  server.http.on('request', () => trimmer.touch());
+  server.http.on('request', (req: IncomingMessage) => {
+    if (req.headers[HEALTH_CHECK_HEADER] === undefined) trimmer.touch();
+  });
   if (mode.json) process.stdout.write(`${JSON.stringify({ url: server.url, port: server.port, pid: process.pid, runtimeFile })}\n`);
 
   const why = await new Promise<'signal' | 'idle'>((resolve) => {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMcpPinger } from '../../main/core/supervisor/mcp-ping.ts';
 import { cleanEnv, spawnCli, waitForRuntimeFile } from '../helpers/mcp-harness.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 import { until } from '../helpers/until.ts';
@@ -81,6 +82,28 @@ describe('daytona-tray mcp runs for low resident memory', () => {
       await cli.kill();
     }
   }, 240_000);
+
+  it("trims its memory once quiet even while the tray's supervisor pings it", async () => {
+    const cli = spawnCli(['mcp', '--http'], env('unused'), dir.path);
+    const info = await waitForRuntimeFile(dir.path, cli.child.pid!, 60_000);
+    // The supervisor's own pinger, pinging more often than the server's 10 s of quiet before a trim.
+    const pinger = createMcpPinger({ url: info.url, token: info.token });
+    let pings = 0;
+    const pinging = setInterval(() => {
+      pinger.ping(AbortSignal.timeout(20_000)).then(
+        () => pings++,
+        () => {},
+      );
+    }, 1000);
+    try {
+      await until('the server trimmed its memory', 120_000, () => cli.stderr().includes('idle: trimmed memory'));
+      expect(pings).toBeGreaterThan(0);
+    } finally {
+      clearInterval(pinging);
+      await pinger.close();
+      await cli.kill();
+    }
+  }, 180_000);
 
   it('other commands keep using the compile cache', async () => {
     const cli = spawnCli(['--version'], env('unused'), dir.path);

@@ -1,5 +1,6 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { HEALTH_CHECK_HEADER } from './health-check-header.ts';
 
 /**
  * Health as an AI client sees it: an MCP `ping` over Streamable HTTP with the bearer token, through the
@@ -35,7 +36,7 @@ export function createMcpPinger(options: McpPingerOptions): McpPinger {
         if (!client) {
           const fresh = new Client({ name: options.clientName ?? 'daytona-tray-supervisor', version: '1' });
           const transport = new StreamableHTTPClientTransport(new URL(options.url), {
-            requestInit: { headers: { authorization: `Bearer ${options.token}` } },
+            requestInit: { headers: { authorization: `Bearer ${options.token}`, [HEALTH_CHECK_HEADER]: '1' } },
           });
           client = fresh;
           await fresh.connect(transport, { signal });
