@@ -137,7 +137,8 @@ describe('local provider: toolbox process and sessions through the unmodified SD
       async () => {
         const job = uniqueSleep(307);
         expect(await sandbox.process.executeCommand(`${job.command} > /dev/null 2>&1 &`)).toMatchObject({ exitCode: 0, result: '' });
-        expect(pids(job.pattern)).toHaveLength(1);
+        // The shell returns once it has forked the job, which may not have exec'd its program yet: poll for it.
+        await expect.poll(() => pids(job.pattern), { timeout: 10_000 }).toHaveLength(1);
         expect((await sandbox.process.executeCommand(`pgrep -f '${job.pattern}' | wc -l`)).result.trim()).toBe('1');
         await sandbox.process.createSession('s-sees-job');
         expect(
