@@ -155,14 +155,22 @@ export function sandboxAgent(): void {
     send(CLOSE, id);
   };
 
+  /** Whether `cwd` is a folder a command can start in; if not, reports the command failed as a shell would. */
+  const enterable = (id: number, program: string, cwd: string): boolean => {
+    let problem: string | undefined;
+    try {
+      if (!statSync(cwd).isDirectory()) problem = 'Not a directory';
+    } catch {
+      problem = 'No such file or directory';
+    }
+    if (problem) failed(id, program, `cannot change directory to ${cwd}: ${problem}`, 1);
+    return !problem;
+  };
+
   const startCommand = (id: number, request: { argv: string[]; cwd: string; env: Record<string, string>; stdio: Stdio[] }): void => {
     const [program, ...args] = request.argv;
     if (!program) return failed(id, 'agent', 'empty command', 127);
-    try {
-      if (!statSync(request.cwd).isDirectory()) return failed(id, program, `cannot change directory to ${request.cwd}: Not a directory`, 1);
-    } catch {
-      return failed(id, program, `cannot change directory to ${request.cwd}: No such file or directory`, 1);
-    }
+    if (!enterable(id, program, request.cwd)) return;
     let child: import('node:child_process').ChildProcess;
     try {
       child = spawn(program, args, { cwd: request.cwd, env: request.env, stdio: request.stdio, detached: true });
@@ -228,11 +236,7 @@ export function sandboxAgent(): void {
   ): void => {
     const [program, ...args] = request.argv;
     if (!program) return failed(id, 'agent', 'empty command', 127);
-    try {
-      if (!statSync(request.cwd).isDirectory()) return failed(id, program, `cannot change directory to ${request.cwd}: Not a directory`, 1);
-    } catch {
-      return failed(id, program, `cannot change directory to ${request.cwd}: No such file or directory`, 1);
-    }
+    if (!enterable(id, program, request.cwd)) return;
     let terminal: Terminal;
     try {
       ptyModule ??= process.getBuiltinModule('node:module').createRequire(`${request.module}/package.json`)(
