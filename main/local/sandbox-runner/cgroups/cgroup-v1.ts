@@ -83,9 +83,17 @@ function sandboxCgroupV1(name: string, dirs: Map<V1Controller, string>, pidsMax:
     },
     async freeze() {
       if (!freezer) throw new Error('no freezer cgroup');
-      writeFile(join(freezer, 'freezer.state'), 'FROZEN');
-      // FREEZING until every task is frozen (a task in uninterruptible sleep holds it up for a while).
-      if (!(await settle(() => state() === 'FROZEN'))) throw new Error(`the freezer left ${freezer} ${state() ?? 'gone'}`);
+      // FREEZING until every task is frozen. A task forked while the kernel walks the cgroup can be missed and leave
+      // it FREEZING for good (a shell loop forking every few ms, seen in CI), so FROZEN is written again on every
+      // check, and every 50th check thaws first, as runc's v1 freezer does
+      // (https://github.com/opencontainers/runc/blob/v1.1.0/libcontainer/cgroups/fs/freezer.go).
+      let checks = 0;
+      const frozen = () => {
+        if (++checks % 50 === 0) writeFile(join(freezer, 'freezer.state'), 'THAWED');
+        writeFile(join(freezer, 'freezer.state'), 'FROZEN');
+        return state() === 'FROZEN';
+      };
+      if (!(await settle(frozen))) throw new Error(`the freezer left ${freezer} ${state() ?? 'gone'}`);
     },
     async thaw() {
       if (freezer && state() !== 'THAWED') writeFile(join(freezer, 'freezer.state'), 'THAWED');
