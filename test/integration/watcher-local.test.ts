@@ -138,7 +138,8 @@ describe('sandbox watcher against the local provider (scaled time)', () => {
       () => statuses.some((status) => status.events === 'down' && status.problem?.kind === 'events'),
       'the event stream is reported down',
     );
-    expect(watcher.status().state).toBe('running');
+    // The stream can be reported down before the first listing has come back: the watcher runs once it has.
+    await waitFor(() => watcher.status().state === 'running', 'the watcher running on listings alone');
 
     const idle = await t.daytona.create({ name: 'polled', autoStopInterval: 1, autoArchiveInterval: 1 });
     await waitFor(
