@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,26 +10,16 @@ import { createSandboxRunner, type RunningSandbox, type SandboxRunner } from '..
 import { AGENT_NAME } from '../../main/local/sandbox-runner/agent/sandbox-agent.ts';
 import { startTestProvider, type TestProvider } from '../helpers/local-provider.ts';
 import { bubblewrapSkipReason, skipWhen } from '../helpers/skip.ts';
+import { processesIn } from '../helpers/sandbox-processes.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 const noBwrap = bubblewrapSkipReason();
 
-/** Host processes in the pid namespace `ns` (as `readlink /proc/self/ns/pid` says inside), with their command lines. */
-function processesIn(ns: string): { pid: number; args: string }[] {
-  const found: { pid: number; args: string }[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      if (readlinkSync(`/proc/${name}/ns/pid`) !== ns) continue;
-      found.push({ pid: Number(name), args: readFileSync(`/proc/${name}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() });
-    } catch {
-      // exited meanwhile, or not ours to look at
-    }
-  }
-  return found;
-}
-
-const agentsIn = (ns: string) => processesIn(ns).filter((entry) => entry.args.endsWith(AGENT_NAME));
+/** The agents in `ns`: a process the agent is forking (a command, a spare shell) has its command line until it execs. */
+const agentsIn = (ns: string) => {
+  const named = processesIn(ns).filter((entry) => entry.args.endsWith(AGENT_NAME));
+  return named.filter((entry) => !named.some((parent) => parent.pid === entry.ppid));
+};
 
 async function until<T>(probe: () => T | undefined | false, what: string, limitMs = 15_000): Promise<T> {
   const deadline = Date.now() + limitMs;

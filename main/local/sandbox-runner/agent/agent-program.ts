@@ -16,7 +16,7 @@
 export function sandboxAgent(): void {
   const { spawn } = process.getBuiltinModule('node:child_process');
   const { Socket } = process.getBuiltinModule('node:net');
-  const { readdirSync, readFileSync, statSync } = process.getBuiltinModule('node:fs');
+  const { fstatSync, readdirSync, readFileSync, statSync } = process.getBuiltinModule('node:fs');
 
   const HEADER = 9;
   const MAX_FRAME = 16 * 1024 * 1024;
@@ -104,14 +104,16 @@ export function sandboxAgent(): void {
     }
   };
 
-  const startTime = (pid: number): string | undefined => {
+  /** The fields of /proc/<pid>/stat after the command name (state first), or none when it is gone. */
+  const statOf = (pid: number): string[] => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19];
+      return stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
     } catch {
-      return undefined;
+      return [];
     }
   };
+  const startTime = (pid: number): string | undefined => statOf(pid)[19];
 
   const signalPid = (pid: number, sig: NodeJS.Signals): void => {
     try {
@@ -126,15 +128,10 @@ export function sandboxAgent(): void {
     const parents = new Map<number, number[]>();
     for (const name of readdirSync('/proc')) {
       if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-        const parent = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
-        const list = parents.get(parent);
-        if (list) list.push(Number(name));
-        else parents.set(parent, [Number(name)]);
-      } catch {
-        // gone meanwhile
-      }
+      const parent = Number(statOf(Number(name))[1]);
+      const list = parents.get(parent);
+      if (list) list.push(Number(name));
+      else parents.set(parent, [Number(name)]);
     }
     const descendants: number[] = [];
     const queue = [pid];
@@ -155,25 +152,90 @@ export function sandboxAgent(): void {
     send(CLOSE, id);
   };
 
-  /** Whether `cwd` is a folder a command can start in; if not, reports the command failed as a shell would. */
-  const enterable = (id: number, program: string, cwd: string): boolean => {
+  /** The folder `cwd` names now (device and inode), if a command can start in it; if not, reports the command failed as a shell would. */
+  const enterable = (id: number, program: string, cwd: string): string | undefined => {
     let problem: string | undefined;
     try {
-      if (!statSync(cwd).isDirectory()) problem = 'Not a directory';
+      const stats = statSync(cwd);
+      if (stats.isDirectory()) return `${stats.dev}:${stats.ino}`;
+      problem = 'Not a directory';
     } catch {
       problem = 'No such file or directory';
     }
-    if (problem) failed(id, program, `cannot change directory to ${cwd}: ${problem}`, 1);
-    return !problem;
+    failed(id, program, `cannot change directory to ${cwd}: ${problem}`, 1);
+    return undefined;
   };
 
-  const startCommand = (id: number, request: { argv: string[]; cwd: string; env: Record<string, string>; stdio: Stdio[] }): void => {
+  type Request = { argv: string[]; cwd: string; env: Record<string, string>; stdio: Stdio[] };
+  type Child = import('node:child_process').ChildProcess;
+  /**
+   * One bash started ahead of the next command that runs bash on its stdin (executeCommand), so that command skips
+   * the fork and bash's start; it waits in its BASH_ENV file (spare-shell.ts, given as fd 4) for the go. Used only
+   * for the same argv, folder (the same one, not one made since under its name), environment and stdio (a sandbox's
+   * hostname is set before its first command); started again after each such command ends, so no command sees it in
+   * `ps`. A spare whose agent died reads EOF as its go, finds no command and exits.
+   */
+  let spare: { child: Child; key: string; folder: string } | undefined;
+  /** The last such command's key: a spare is started only for a setup that came twice in a row (not one per call). */
+  let lastKey: string | undefined;
+  const spareFd = (() => {
+    try {
+      return fstatSync(4).isFile() ? 4 : undefined;
+    } catch {
+      return undefined;
+    }
+  })();
+  const SPARE_UNSAFE = /^(BASH_.*|BASHOPTS|SHELLOPTS|POSIXLY_CORRECT|SECONDS|_)$/;
+  const spareKey = ({ argv, cwd, env, stdio }: Request): string | undefined =>
+    spareFd !== undefined &&
+    argv.length === 1 &&
+    argv[0]!.endsWith('/bash') &&
+    stdio[0] === 'pipe' &&
+    !Object.keys(env).some((name) => SPARE_UNSAFE.test(name))
+      ? JSON.stringify([argv, cwd, env, stdio])
+      : undefined;
+  const startSpare = (request: Request, key: string, folder: string): void => {
+    if (spare || blocked) return;
+    let child: Child;
+    try {
+      const env = { ...request.env, BASH_ENV: '/proc/self/fd/3' };
+      child = spawn(request.argv[0]!, [], { cwd: request.cwd, env, stdio: [...request.stdio, spareFd!], detached: true });
+    } catch {
+      return;
+    }
+    child.on('error', () => {});
+    child.stdin?.on('error', () => {});
+    if (child.pid === undefined) return;
+    const entry = { child, key, folder };
+    child.once('exit', () => {
+      if (spare === entry) spare = undefined;
+    });
+    spare = entry;
+  };
+  /** The spare, for a command with this key in this folder, if it still waits (it may have been killed meanwhile). */
+  const takeSpare = (key: string, folder: string): Child | undefined => {
+    const taken = spare;
+    spare = undefined;
+    if (!taken) return undefined;
+    if (taken.key === key && taken.folder === folder && /^[SD]$/.test(statOf(taken.child.pid!)[0] ?? '')) {
+      taken.child.stdin!.write('\n');
+      return taken.child;
+    }
+    signalPid(-taken.child.pid!, 'SIGKILL');
+    return undefined;
+  };
+
+  const startCommand = (id: number, request: Request): void => {
     const [program, ...args] = request.argv;
     if (!program) return failed(id, 'agent', 'empty command', 127);
-    if (!enterable(id, program, request.cwd)) return;
-    let child: import('node:child_process').ChildProcess;
+    const folder = enterable(id, program, request.cwd);
+    if (!folder) return;
+    const key = spareKey(request);
+    const repeated = key !== undefined && key === lastKey;
+    if (key) lastKey = key;
+    let child = key ? takeSpare(key, folder) : undefined;
     try {
-      child = spawn(program, args, { cwd: request.cwd, env: request.env, stdio: request.stdio, detached: true });
+      child ??= spawn(program, args, { cwd: request.cwd, env: request.env, stdio: request.stdio, detached: true });
     } catch (error) {
       return failed(id, program, String((error as Error).message), 126);
     }
@@ -201,6 +263,8 @@ export function sandboxAgent(): void {
     child.once('close', () => {
       commands.delete(id);
       send(CLOSE, id);
+      // After the close frame has left (send uncorks on the same queue, earlier).
+      if (repeated) setImmediate(() => startSpare(request, key, folder));
     });
   };
 

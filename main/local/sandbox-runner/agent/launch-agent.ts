@@ -1,5 +1,6 @@
 import type { ChildProcess, StdioOptions } from 'node:child_process';
 import type { StdioMode } from './agent-child.ts';
+import { spareShellBootstrap } from './spare-shell.ts';
 import { AGENT_NAME, AGENT_SOURCE, SandboxAgent, type AgentHost } from './sandbox-agent.ts';
 
 export interface ResidentAgentOptions extends Omit<AgentHost, 'launch'> {
@@ -15,11 +16,12 @@ export function residentAgent(options: ResidentAgentOptions): SandboxAgent {
     ...options,
     launch: () => {
       // The program comes on stdin (`node -`), so `ps` in the sandbox shows a name, not its source. Fd 3 is
-      // the agent's socket: a socket pair (libuv makes one for every 'pipe'), which has no path.
+      // the agent's socket: a socket pair (libuv makes one for every 'pipe'), which has no path. Fd 4 is what its
+      // spare shells read at their start (spare-shell.ts).
       const child = options.spawnInside(
         [options.nodePath, '-', AGENT_NAME],
         process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {},
-        ['pipe', 'ignore', 'pipe', 'pipe'],
+        ['pipe', 'ignore', 'pipe', 'pipe', spareShellBootstrap() ?? 'ignore'],
       );
       child.stdin?.on('error', () => {});
       child.stdin?.end(AGENT_SOURCE);
