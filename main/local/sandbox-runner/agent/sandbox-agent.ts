@@ -3,10 +3,11 @@ import type { Socket } from 'node:net';
 import { AgentChild, type StdioMode } from './agent-child.ts';
 import { encodeFrame, FRAME, FrameReader } from './agent-frames.ts';
 import { sandboxAgent } from './agent-program.ts';
+import { closeInheritedDescriptors } from './inherited-fds.ts';
 import type { SandboxPty } from '../types.ts';
 
 /** The agent's program, as `node -` reads it from stdin; argv[1] names it in `ps` inside the sandbox. */
-export const AGENT_SOURCE = `(${sandboxAgent.toString()})()`;
+export const AGENT_SOURCE = `(${closeInheritedDescriptors.toString()})();(${sandboxAgent.toString()})()`;
 export const AGENT_NAME = 'daytona-tray-agent';
 /** Launches that die before saying ready, in a row, before the waiting commands fail instead of waiting. */
 const MAX_FAILED_LAUNCHES = 3;
