@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -25,4 +25,18 @@ export function processGone(pid: number): boolean {
   } catch {
     return true;
   }
+}
+
+/** Live processes (zombies left out) whose command line contains `text`, e.g. a provider's data dir: its sandboxes' bwrap and init. */
+export function processesNaming(text: string): number[] {
+  const found: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text) && !processGone(Number(name))) found.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
 }

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readlinkSync } from 'node:fs';
-import type { Readable } from 'node:stream';
 import { SANDBOX_HOME } from '../sandbox-record.ts';
 import type { NamespaceTools } from './probe.ts';
 import { procStat, signal, until } from './processes.ts';
@@ -12,6 +11,7 @@ import { startPtyProcess } from './pty-process.ts';
 import type { PrestartedSandbox, SandboxLayout } from './types.ts';
 import { registerAgent, residentAgent, stdioModes } from './agent/launch-agent.ts';
 import { setHostname } from './set-hostname.ts';
+import { openInfoFile } from './info-file.ts';
 import { openSandboxRoot, rootFactsOf, type RootFacts } from './sandbox-root.ts';
 import type { StdioOptions } from 'node:child_process';
 import { inCgroup } from './cgroups/index.ts';
@@ -60,6 +60,11 @@ export async function startInit(
   // (and every process below it) inherits; only that outer namespace, the provider's, can configure it.
   const networkBlockAll = !own && network.policy.blockAll;
   const procsFiles = options.cgroup?.procsFiles;
+  const info = openInfoFile();
+  // stdin is the sandbox's lifeline: its waiting command (pid 2) reads it and exits at end of file, when the
+  // provider closes it (stop) or dies. pid 1 then exits and the kernel kills the rest of its pid namespace. That
+  // does not rest on bwrap's --die-with-parent, which misses a parent that dies while the sandbox is being set up
+  // (bubblewrap#633): such a sandbox would outlive the provider.
   const init = spawn(
     ...inCgroup(
       procsFiles,
@@ -67,8 +72,14 @@ export async function startInit(
         ? [tools.unshare!, ['--user', '--map-root-user', ...(own ? ['--net'] : []), '--', tools.bwrap, ...args]]
         : [tools.bwrap, args]) as [string, string[]]),
     ),
-    { stdio: ['ignore', 'pipe', 'pipe', 'pipe'], env: {} },
+    { stdio: ['pipe', 'pipe', 'pipe', info.fd], env: {} },
   );
+  init.stdin?.on('error', () => {}); // nothing is written; the end is ours to close
+  /** Ends the sandbox: its lifeline too, so its pid 1 goes even when bwrap's link to it never came. */
+  const end = () => {
+    init.stdin?.destroy();
+    init.kill('SIGKILL');
+  };
   let alive = true;
   const ended = new Promise<void>((resolve) => {
     init.once('exit', () => {
@@ -85,13 +96,6 @@ export async function startInit(
   init.stderr?.on('data', (chunk: string) => {
     if (stderr.length < 4000) stderr += chunk;
   });
-  const info = init.stdio[3] as Readable | null;
-  let infoText = '';
-  info?.setEncoding('utf8');
-  info?.on('data', (chunk: string) => {
-    infoText += chunk;
-  });
-  info?.on('error', () => {});
   let readyText = '';
   init.stdout?.setEncoding('utf8');
 
@@ -104,7 +108,8 @@ export async function startInit(
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the sandbox did not come up within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
       const check = () => {
-        if (!readyText.includes(INIT_READY) || !/\}/.test(infoText)) return;
+        // bwrap wrote its info before it let the sandbox run: complete once the sandbox says it is up.
+        if (!readyText.includes(INIT_READY)) return;
         clearTimeout(timer);
         resolve();
       };
@@ -112,7 +117,6 @@ export async function startInit(
         if (readyText.length < 1000) readyText += chunk;
         check();
       });
-      info?.on('data', check);
       init.once('error', (error) => {
         clearTimeout(timer);
         reject(error);
@@ -122,6 +126,8 @@ export async function startInit(
         reject(new Error(`bubblewrap exited with ${code ?? signal}: ${stderr.trim().slice(0, 500) || 'no output'}`));
       });
     });
+    const infoText = info.read();
+    info.close();
     const pid = Number(/"child-pid"\s*:\s*(\d+)/.exec(infoText)?.[1]);
     const pidNamespace = /"pid-namespace"\s*:\s*(\d+)/.exec(infoText)?.[1];
     const before = procStat(pid);
@@ -151,7 +157,8 @@ export async function startInit(
   } catch (error) {
     await ownNetwork?.close();
     for (const fd of held) closeSync(fd);
-    init.kill('SIGKILL');
+    info.close();
+    end();
     await ended;
     await options.cgroup?.remove().catch(() => {}); // the start's own error says more
     throw error;
@@ -160,7 +167,6 @@ export async function startInit(
   init.stdout?.resume();
   init.stderr?.removeAllListeners('data');
   init.stderr?.resume();
-  info?.resume();
 
   const fdPath = (fd: number) => `/proc/${process.pid}/fd/${fd}`;
   const joinArgs =
@@ -269,7 +275,7 @@ export async function startInit(
     try {
       await agent.whenReady();
     } catch (error) {
-      init.kill('SIGKILL');
+      end();
       await ended;
       await options.cgroup?.remove().catch(() => {}); // the start's own error says more
       throw error;
@@ -373,9 +379,8 @@ export async function startInit(
           for (const member of members) signal(member.pid, 'SIGTERM');
           await until(() => members.every((member) => procStat(member.pid)?.start !== member.start), graceMs);
         }
-        // bwrap's pid 1 dies with the outer bwrap (PR_SET_PDEATHSIG), and the kernel kills every process
-        // in the pid namespace when its pid 1 dies.
-        if (init.exitCode === null && init.signalCode === null) init.kill('SIGKILL');
+        // bwrap's pid 1 dies with the outer bwrap (PR_SET_PDEATHSIG) or its lifeline; the kernel then kills its pid namespace.
+        if (init.exitCode === null && init.signalCode === null) end();
         continueLaunchers(); // a launcher stopped by a pause could not exit (nor let go of its socket) otherwise
         await ended;
         await ownNetwork?.close();

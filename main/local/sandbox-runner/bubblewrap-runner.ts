@@ -135,11 +135,12 @@ export function bubblewrapRunner(
       '/',
       '--clearenv',
       // Says when the mounts are in place (bwrap reports the pid before that), then waits until the
-      // sandbox stops. bwrap's own pid 1 stays above it and reaps orphaned background jobs.
+      // provider closes its stdin, the sandbox's lifeline (startInit), or dies. bwrap's own pid 1 stays above
+      // it and reaps orphaned background jobs.
       '--',
       '/bin/sh',
       '-c',
-      `echo ${INIT_READY} && exec sleep infinity`,
+      `echo ${INIT_READY} && exec cat >/dev/null`,
     );
     return args;
   };
