@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 export interface DialogProps {
   open: boolean;
@@ -11,9 +11,17 @@ export interface DialogProps {
 
 /**
  * A modal on the native <dialog>: focus moves into it and stays there, Escape closes it, and focus returns
- * to the button that opened it.
+ * to the button that opened it. The <dialog> element is created the first time the dialog opens, not with
+ * the component (each sandbox row has three that are usually never opened, and they cost the window's first
+ * render), and is kept from then on, so that closing it is the native close() that returns the focus.
  */
-export function Dialog({ open, title, children, onClose, className }: DialogProps) {
+export function Dialog(props: DialogProps) {
+  const [opened, setOpened] = useState(props.open);
+  if (props.open && !opened) setOpened(true);
+  return opened ? <ModalDialog {...props} /> : null;
+}
+
+function ModalDialog({ open, title, children, onClose, className }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
