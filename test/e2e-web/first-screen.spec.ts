@@ -1,8 +1,16 @@
 import type { Page } from '@playwright/test';
+import { sampleState } from '../fakes/fake-bridge.ts';
 import { expect, openWindow, test } from './window-page.ts';
 
+declare global {
+  interface Window {
+    /** renderer/src/render-count.ts counts renders per component name when this exists. */
+    __daytonaTrayRenderCounts?: Record<string, number>;
+  }
+}
+
 // The window's first state on screen is timed by test/bench/renderer.bench.mjs; these check the work behind it
-// that a user does not see.
+// that a user does not see: nothing built hidden, and nothing rendered twice on the way.
 
 const row = (page: Page, name: string) => page.getByRole('listitem', { name });
 
@@ -20,5 +28,22 @@ test.describe('the first screen builds only what it shows', () => {
     await expect(page.getByRole('dialog')).toHaveCount(0);
     await expect(data.getByRole('button', { name: 'Delete' })).toBeFocused();
     await expect(page.locator('dialog')).toHaveCount(1);
+  });
+
+  test("a stopped sandbox's desktop view renders once: no state set right after it mounts", async ({ page }) => {
+    await page.addInitScript(() => {
+      window.__daytonaTrayRenderCounts = {};
+    });
+    // Stopped only: a started one asks for a picture and renders again with the answer.
+    const sample = sampleState();
+    await openWindow(page, { ...sample, sandboxes: sample.sandboxes.map((sandbox) => ({ ...sandbox, state: 'stopped' })) });
+    await expect(row(page, 'data-cleanup')).toBeVisible();
+    // A later snapshot, shown once React has done the work the first one queued (the rows do not render for it).
+    await page.evaluate(() => {
+      const state = window.fakeBridge.state();
+      window.fakeBridge.emitState({ server: { ...state.server, state: 'failed' } });
+    });
+    await expect(page.getByRole('tab', { name: /Server/ })).toContainText('!');
+    expect(await page.evaluate(() => window.__daytonaTrayRenderCounts)).toMatchObject({ SandboxRow: 3, DesktopThumbnail: 3 });
   });
 });

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { DesktopFrame } from '../../../preload/contract.ts';
 import { useDesktopFrame } from '../hooks/use-desktop-frame.ts';
+import { countRender } from '../render-count.ts';
 import { Button } from './button.tsx';
 import { Dialog } from './dialog.tsx';
 
@@ -12,6 +13,7 @@ const imageSource = (frame: DesktopFrame & { jpegBase64: string }) => `data:imag
  * open the thumbnail waits, so the sandbox is asked for one picture at a time.
  */
 export function DesktopThumbnail({ id, name, started }: { id: string; name: string; started: boolean }) {
+  countRender('DesktopThumbnail');
   const [open, setOpen] = useState(false);
   const thumbnail = useDesktopFrame(id, 'thumbnail', started, open);
   const large = useDesktopFrame(id, 'large', started, !open);

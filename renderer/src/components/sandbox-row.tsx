@@ -94,12 +94,14 @@ export const SandboxRow = memo(function SandboxRow({ sandbox, highlight }: { san
         {sandbox.gpu > 0 ? <span>{sandbox.gpu} GPU</span> : null}
         <Age createdAt={sandbox.createdAt} />
       </p>
-      <CountdownNote at={sandbox.autoStopAt} before="Auto-stops in" after="if idle" />
-      <CountdownNote at={sandbox.autoPauseAt} before="Auto-pauses in" after="if idle" />
+      {sandbox.autoStopAt ? <CountdownNote at={sandbox.autoStopAt} before="Auto-stops in" after="if idle" /> : null}
+      {sandbox.autoPauseAt ? <CountdownNote at={sandbox.autoPauseAt} before="Auto-pauses in" after="if idle" /> : null}
       {paused ? (
         <p className="sandbox-note">Paused: its processes are frozen with their memory kept. Resume continues where they were.</p>
       ) : null}
-      <CountdownNote at={sandbox.autoDestroyAt} before="Deleted in" after="(time to live), whatever its state" />
+      {sandbox.autoDestroyAt ? (
+        <CountdownNote at={sandbox.autoDestroyAt} before="Deleted in" after="(time to live), whatever its state" />
+      ) : null}
       {sandbox.errorReason ? <p className="sandbox-note error-text">{sandbox.errorReason}</p> : null}
       <DesktopThumbnail id={sandbox.id} name={sandbox.name} started={sandbox.state === 'started'} />
       {error ? (
@@ -228,10 +230,13 @@ function Age({ createdAt }: { createdAt: string | undefined }) {
   return age ? <span>{age} old</span> : null;
 }
 
-/** "Auto-stops in 12 min if idle": a countdown to `at` that ticks on its own (the row does not re-render for it). */
-function CountdownNote({ at, before, after }: { at: string | undefined; before: string; after: string }) {
+/**
+ * "Auto-stops in 12 min if idle": a countdown to `at` that ticks on its own (the row does not re-render for it).
+ * Mounted only for a time the sandbox has: each one subscribes to the clock.
+ */
+function CountdownNote({ at, before, after }: { at: string; before: string; after: string }) {
   const left = useClock((now) => {
-    const ms = at ? Date.parse(at) - now : Number.NaN;
+    const ms = Date.parse(at) - now;
     return ms > 0 ? formatCountdown(ms) : undefined;
   });
   if (left === undefined) return null;

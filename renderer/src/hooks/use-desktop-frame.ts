@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import type { BridgeError, DesktopFrame, DesktopFrameSize } from '../../../preload/contract.ts';
 import { useBridge } from '../bridge.ts';
 
@@ -15,16 +15,15 @@ export interface DesktopFrameState {
   error: BridgeError | undefined;
 }
 
-/** Whether the page is shown: a hidden window (tray window closed, minimized, another tab) asks for nothing. */
-function usePageVisible(): boolean {
-  const [visible, setVisible] = useState(() => document.visibilityState === 'visible');
-  useEffect(() => {
-    const update = () => setVisible(document.visibilityState === 'visible');
-    document.addEventListener('visibilitychange', update);
-    return () => document.removeEventListener('visibilitychange', update);
-  }, []);
-  return visible;
+function onVisibilityChange(listener: () => void): () => void {
+  document.addEventListener('visibilitychange', listener);
+  return () => document.removeEventListener('visibilitychange', listener);
 }
+
+const pageVisible = () => document.visibilityState === 'visible';
+
+/** No picture, no answer yet: one object, so resetting to it when nothing was shown does not render again. */
+const NO_FRAME: DesktopFrameState = { frame: undefined, off: false, error: undefined };
 
 /**
  * Pictures of a sandbox's desktop while it is `started`, not `paused` and the page is visible: one request, then
@@ -33,8 +32,9 @@ function usePageVisible(): boolean {
  */
 export function useDesktopFrame(id: string, size: DesktopFrameSize, started: boolean, paused = false): DesktopFrameState {
   const bridge = useBridge();
-  const visible = usePageVisible();
-  const [state, setState] = useState<DesktopFrameState>({ frame: undefined, off: false, error: undefined });
+  // Whether the page is shown: a hidden window (tray window closed, minimized, another tab) asks for nothing.
+  const visible = useSyncExternalStore(onVisibilityChange, pageVisible);
+  const [state, setState] = useState(NO_FRAME);
   const asking = started && !paused && visible;
 
   useEffect(() => {
@@ -66,9 +66,9 @@ export function useDesktopFrame(id: string, size: DesktopFrameSize, started: boo
     };
   }, [bridge, id, size, asking]);
 
-  // A stopped sandbox has no desktop: forget its last picture.
+  // A stopped sandbox has no desktop: forget its last picture (a row that never had one does not render again).
   useEffect(() => {
-    if (!started) setState({ frame: undefined, off: false, error: undefined });
+    if (!started) setState(NO_FRAME);
   }, [started]);
   return state;
 }
