@@ -6,5 +6,7 @@ export default defineConfig({
   // Relative asset URLs: Electron loads the window from a file:// URL.
   base: './',
   plugins: [react()],
-  build: { outDir: '../out/renderer', emptyOutDir: true, target: 'chrome140' },
+  // No modulepreload polyfill: Chromium (and so Electron) has modulepreload, and the polyfill's check ran first thing
+  // in the bundle on every load.
+  build: { outDir: '../out/renderer', emptyOutDir: true, target: 'chrome140', modulePreload: { polyfill: false } },
 });
