@@ -222,7 +222,8 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     const job = uniqueSleep(300);
     // No redirection: the job inherits the command's stdout and stderr, which stay open while it runs.
     expect(await sh(sandbox, `echo before; ${job.command} & echo after`)).toEqual({ code: 0, out: 'before\nafter' });
-    expect(processesMatching(job.pattern)).toHaveLength(1);
+    // The shell answers once it forked the job, which may not have exec'd its program yet.
+    await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toHaveLength(1);
     expect((await sh(sandbox, `pgrep -f '${job.pattern}'`)).code).toBe(0);
     await sandbox.delete();
     await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toEqual([]);
@@ -273,7 +274,8 @@ describe('local provider isolation under bubblewrap', skipWhen(noBwrap, 'bubblew
     const sandbox = await t.daytona.create({ name: 'iso-revive' });
     const job = uniqueSleep(300);
     expect((await sh(sandbox, `${job.command} > /dev/null 2>&1 &`)).code).toBe(0);
-    expect(processesMatching(job.pattern)).toHaveLength(1);
+    // The shell answers once it forked the job, which may not have exec'd its program yet.
+    await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toHaveLength(1);
     // What the OOM killer or a `kill -9` by hand would do: the sandbox's namespace holders die.
     // bwrap's pid 1 in the sandbox's pid namespace (a warm pool's sandbox was started on other dirs' names).
     const ns = (await sh(sandbox, 'readlink /proc/self/ns/pid')).out;
@@ -354,7 +356,8 @@ describe('local provider without bubblewrap (DAYTONA_TRAY_NO_BWRAP=1)', () => {
     const sandbox = await t.daytona.create({ name: 'plain-bg' });
     const job = uniqueSleep(300);
     expect(await sh(sandbox, `echo started; ${job.command} &`)).toEqual({ code: 0, out: 'started' });
-    expect(processesMatching(job.pattern)).toHaveLength(1);
+    // The shell answers once it forked the job, which may not have exec'd its program yet.
+    await expect.poll(() => processesMatching(job.pattern), { timeout: 10_000 }).toHaveLength(1);
     // It stays through later commands, and a timed-out command's tree goes without taking it along.
     const other = uniqueSleep(301);
     await expect(sandbox.process.executeCommand(`sh -c "${other.command}"`, undefined, undefined, 1)).rejects.toMatchObject({
@@ -508,7 +511,7 @@ describe('local provider with the flat sandbox layout (DAYTONA_TRAY_BWRAP_LAYOUT
     expect((await sh(sandbox, `cat ${t.dataDir}/etc/passwd`)).code).not.toBe(0);
     const job = uniqueSleep(300);
     expect(await sh(sandbox, `${job.command} &`)).toEqual({ code: 0, out: '' });
-    expect((await sh(sandbox, `pgrep -f '${job.pattern}' | wc -l`)).out).toBe('1');
+    await expect.poll(async () => (await sh(sandbox, `pgrep -f '${job.pattern}' | wc -l`)).out, { timeout: 10_000 }).toBe('1');
     const blocked = await t.daytona.create({ name: 'flat-blocked', networkBlockAll: true });
     expect((await sh(blocked, 'cat /proc/net/dev | tail -n +3 | cut -d: -f1 | tr -d " "')).out).toBe('lo');
     await sandbox.stop();
