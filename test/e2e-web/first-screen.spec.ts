@@ -14,6 +14,21 @@ declare global {
 
 const row = (page: Page, name: string) => page.getByRole('listitem', { name });
 
+/** Every font (weight and size; the family is one for the whole window) that text under `selector` is set in. */
+const fontsUnder = (page: Page, selector: string) =>
+  page.evaluate((selector) => {
+    const fonts = new Set<string>();
+    for (const root of document.querySelectorAll(selector)) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent?.trim() || !node.parentElement) continue;
+        const style = getComputedStyle(node.parentElement);
+        fonts.add(`${style.fontFamily} ${style.fontWeight} ${style.fontSize}`);
+      }
+    }
+    return [...fonts].sort();
+  }, selector);
+
 test.describe('the first screen builds only what it shows', () => {
   test('no <dialog> exists until one opens; once opened it stays, so closing it returns the focus', async ({ page }) => {
     await openWindow(page);
@@ -45,5 +60,31 @@ test.describe('the first screen builds only what it shows', () => {
     });
     await expect(page.getByRole('tab', { name: /Server/ })).toContainText('!');
     expect(await page.evaluate(() => window.__daytonaTrayRenderCounts)).toMatchObject({ SandboxRow: 3, DesktopThumbnail: 3 });
+  });
+
+  test("index.html's hidden font warm-up holds every font the first screen uses, and the first render removes it", async ({
+    page,
+    browser,
+    baseURL,
+  }) => {
+    // The window's first screen, and the fonts it is set in.
+    await openWindow(page);
+    await expect(row(page, 'data-cleanup')).toBeVisible();
+    await expect(page.locator('.font-warmup')).toHaveCount(0);
+    const shown = await fontsUnder(page, '#root');
+
+    // The same page before any script has run (in a page of its own: the blocked script is a console error there).
+    const context = await browser.newContext({ baseURL });
+    try {
+      const bare = await context.newPage();
+      await bare.route('**/*.js', (route) => route.abort());
+      await bare.goto('/');
+      const warmup = bare.locator('#root > .font-warmup');
+      await expect(warmup).toHaveAttribute('aria-hidden', 'true');
+      await expect(warmup).toHaveCSS('visibility', 'hidden');
+      expect(await fontsUnder(bare, '#root > .font-warmup')).toEqual(shown);
+    } finally {
+      await context.close();
+    }
   });
 });
