@@ -1,6 +1,5 @@
 import { useEffect, useState } from 'react';
 import type { AppState, ViewName, ViewTarget } from '../../preload/contract.ts';
-import { useBridge } from './bridge.ts';
 import { AppHeader } from './components/app-header.tsx';
 import { BalanceView } from './components/balance-view.tsx';
 import { Banner } from './components/banner.tsx';
@@ -13,22 +12,22 @@ import { ServerView } from './components/server-view.tsx';
 import { SettingsView } from './components/settings-view.tsx';
 import { TabBar, panelId, tabId } from './components/tab-bar.tsx';
 import { useAppState } from './hooks/use-app-state.ts';
+import type { ViewRequests } from './view-requests.ts';
 
 /** The tray window: onboarding on first run, then five views over one snapshot of main's state. */
-export function App() {
+export function App({ viewRequests }: { viewRequests: ViewRequests }) {
   const { state, error, retry } = useAppState();
-  const bridge = useBridge();
   const [view, setView] = useState<ViewName>('sandboxes');
   // The sandbox main asked to show (a notification about it); `seq` tells a second ask for it from the first.
   const [focus, setFocus] = useState<SandboxFocus>();
 
   useEffect(
     () =>
-      bridge.onShowView((target: ViewTarget) => {
+      viewRequests.subscribe((target: ViewTarget) => {
         setView(target.view);
         setFocus((last) => (target.sandboxId ? { sandboxId: target.sandboxId, seq: (last?.seq ?? 0) + 1 } : undefined));
       }),
-    [bridge],
+    [viewRequests],
   );
   const choose = (next: ViewName) => {
     setView(next);

@@ -77,6 +77,21 @@ test.describe('appearance and keyboard', () => {
     await expect(page.getByRole('tab', { name: 'Server' })).toHaveAttribute('aria-selected', 'true');
   });
 
+  test('a view main asks for while the window waits for its first state is shown once it renders', async ({ page }) => {
+    // Main sends it as soon as the page has loaded; the window renders only once getState has answered.
+    await openWindow(page, 'sample', { setup: () => window.fakeBridge.holdNext('getState') });
+    // Asked before React rendered anything (index.html's placeholder is still there; the window waits up to 1 s for
+    // that answer before it shows "Loading…").
+    const beforeRender = await page.evaluate(() => {
+      const placeholder = document.querySelector('#root > .font-warmup') !== null;
+      window.fakeBridge.showView('clients');
+      return placeholder;
+    });
+    expect(beforeRender).toBe(true);
+    await page.evaluate(() => window.fakeBridge.release('getState'));
+    await expect(page.getByRole('tab', { name: 'Clients' })).toHaveAttribute('aria-selected', 'true');
+  });
+
   test('the window subscribes once to each event (no leaked listeners across views)', async ({ page }) => {
     await openWindow(page);
     for (const tab of ['Balance', 'Clients', 'Server', 'Settings']) await page.getByRole('tab', { name: tab }).click();
