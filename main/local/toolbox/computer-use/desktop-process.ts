@@ -16,6 +16,13 @@ export interface ManagedProcess {
 export const alive = (child: ChildProcess | undefined): child is ChildProcess =>
   !!child && child.exitCode === null && child.signalCode === null;
 
+/** How a desktop process that did not come up ended, for its error message: a signal, an exit code, or still running. */
+export function endedHow(child: ChildProcess | undefined): string {
+  if (!child) return 'never started';
+  if (child.signalCode) return `killed by ${child.signalCode}`;
+  return child.exitCode === null ? 'still running, not ready in time' : `exit code ${child.exitCode}`;
+}
+
 /** Keeps the last LOG_LIMIT characters of the child's stdout (logs) and stderr (errors, with a failure to start). */
 export function keepOutput(child: ChildProcess, managed: ManagedProcess): void {
   const keep = (key: 'logs' | 'errors') => (chunk: Buffer) => {

@@ -10,7 +10,7 @@ import { until } from '../../sandbox-runner/processes.ts';
 import { runInSandbox, spawnInSandbox, type SandboxExec } from '../run-command.ts';
 import { Accessibility } from './accessibility.ts';
 import { Vnc } from './vnc.ts';
-import { alive, endProcess, keepOutput, type ManagedProcess } from './desktop-process.ts';
+import { alive, endedHow, endProcess, keepOutput, type ManagedProcess } from './desktop-process.ts';
 
 /** The programs a desktop needs, by the Debian package that installs each. */
 const REQUIRED = [
@@ -176,16 +176,18 @@ export class Desktop {
     ]);
     await until(() => !alive(child) || (existsSync(socket) && existsSync(this.framebuffer)), READY_LIMIT_MS);
     if (!alive(child) || !existsSync(socket)) {
+      const how = endedHow(child);
       await this.stop();
-      throw new ApiError(500, `Xvfb did not start: ${this.processes.xvfb.errors.trim().slice(-500) || 'no output'}`);
+      throw new ApiError(500, `Xvfb did not start (${how}): ${this.processes.xvfb.errors.trim().slice(-500) || 'no output'}`);
     }
     [this.width, this.height] = resolution.split('x').map(Number) as [number, number];
   }
 
   private async startWindowManager(): Promise<void> {
     // One more try when it exits before it is ready (seen once on a loaded machine, with no output).
+    let child: ChildProcess | undefined;
     for (let attempt = 0; attempt < 2; attempt++) {
-      const child = await this.spawn('openbox', ['openbox', '--sm-disable', '--startup', '/bin/true']);
+      child = await this.spawn('openbox', ['openbox', '--sm-disable', '--startup', '/bin/true']);
       // The window manager is ready once it has claimed the screen (EWMH's _NET_SUPPORTING_WM_CHECK on the root window).
       const deadline = Date.now() + READY_LIMIT_MS;
       while (alive(child) && Date.now() < deadline) {
@@ -195,7 +197,10 @@ export class Desktop {
       }
       if (alive(child)) break;
     }
-    throw new ApiError(500, `The openbox window manager did not start: ${this.processes.openbox.errors.trim().slice(-500) || 'no output'}`);
+    throw new ApiError(
+      500,
+      `The openbox window manager did not start (${endedHow(child)}): ${this.processes.openbox.errors.trim().slice(-500) || 'no output'}`,
+    );
   }
 
   /** Runs a short X client in the sandbox, on this display. */
