@@ -10,16 +10,13 @@ import { join } from 'node:path';
  * BASH_ENV is not passed on to the command's children, and `$_` is the shell's name again, as bash sets it at its
  * start (the agent never uses a spare when the command's environment has `_`, SECONDS or a bash setting).
  */
-export const SPARE_SHELL_BOOTSTRAP = 'read -r _; exec 3<&-; unset BASH_ENV; SECONDS=0; : "$BASH_ARGV0"\n';
-
-/** The agent's descriptor for the bootstrap file (launch-agent passes it to every agent as fd 4). */
-export const SPARE_SHELL_FD = 4;
+const SPARE_SHELL_BOOTSTRAP = 'read -r _; exec 3<&-; unset BASH_ENV; SECONDS=0; : "$BASH_ARGV0"\n';
 
 let bootstrap: number | null | undefined;
 
 /**
  * The bootstrap as an open file with no name: made once per provider process, unlinked at once, its descriptor
- * kept. A sandbox sees no path of it; its spare shells open it through /proc/self/fd. Undefined when it cannot be
+ * kept (launch-agent gives it to every agent as fd 4). A sandbox sees no path of it; its spare shells open it through /proc/self/fd. Undefined when it cannot be
  * made (the agent then starts every shell on demand).
  */
 export function spareShellBootstrap(): number | undefined {
