@@ -57,7 +57,12 @@ export async function withProgress<T>(
   const started = Date.now();
   let busy = false;
   const timer = setInterval(() => {
-    if (busy) return;
+    // The client's timeout resets only on a notification, so a slow `describe` (the output is fetched from the
+    // sandbox) must not hold them back: while the last one is still being described, the tick goes without a message.
+    if (busy) {
+      call.progress();
+      return;
+    }
     busy = true;
     Promise.resolve(describe(Math.round((Date.now() - started) / 1000)))
       .catch(() => undefined)
