@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { WebSocket, WebSocketServer } from 'ws';
+import { waitForMark } from './lib/page-marks.mjs';
 import { machineNote, measureSideBySide, ms, printTable, ratio, summarize, withTimeout } from './lib/stats.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -85,7 +86,7 @@ async function startRound(setUp) {
     const t1 = performance.now();
     const page = await context.newPage();
     await page.goto(link);
-    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, MARK, { timeout: 30_000 });
+    await withTimeout(waitForMark(page, MARK), 30_000, 'the first state on screen');
     const t2 = performance.now();
     if (setUp) {
       await page.getByRole('button', { name: 'Try locally' }).click();
@@ -117,7 +118,7 @@ async function pageFloor() {
     const t0 = performance.now();
     const page = await context.newPage();
     await page.goto(emptyPage);
-    await page.waitForFunction((mark) => performance.getEntriesByName(mark).length > 0, MARK);
+    await withTimeout(waitForMark(page, MARK), 30_000, 'the empty page');
     return performance.now() - t0;
   } finally {
     await context.close();
