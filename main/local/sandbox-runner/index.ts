@@ -3,6 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SANDBOX_HOME, SANDBOX_USER } from '../sandbox-record.ts';
+import { closeInheritedDescriptors } from './agent/inherited-fds.ts';
 import { bubblewrapRunner, type OwnNetworkSetup } from './bubblewrap-runner.ts';
 import { DEFAULT_PIDS_MAX, setupCgroups, type CgroupHost } from './cgroups/index.ts';
 import { plainRunner } from './plain-runner.ts';
@@ -34,6 +35,9 @@ const LAYOUTS: readonly SandboxLayout[] = ['nested', 'flat'];
  * leftovers (same data dir) are removed first. DAYTONA_TRAY_PIDS_LIMIT sets the pids limit (default 4096).
  */
 export async function createSandboxRunner(etcDir: string, log: (line: string) => void = () => {}): Promise<SandboxRunner> {
+  // Every sandbox's init (bwrap, its waiting command) is this process's child and would hold what it inherited;
+  // a command in the sandbox could open those through /proc/<pid>/fd.
+  closeInheritedDescriptors(3);
   const tools = probeNamespaceTools();
   if ('reason' in tools) return plainRunner(tools.reason);
   const cgroups = setupCgroups(createHash('sha256').update(dirname(etcDir)).digest('hex').slice(0, 16), pidsLimit());
