@@ -1,9 +1,9 @@
 /**
- * Closes the descriptors this process inherited without close-on-exec, from `first` up: one that
- * the provider's process got from whoever started it (a host file or pipe a shell or client left open) would
- * otherwise reach every process it spawns, and so every sandbox. Node makes its own descriptors close-on-exec (its
- * IPC channel too), so they stay. The agent runs it first (from AGENT_SOURCE, so it must use nothing from outside
- * its own body) and keeps its descriptors 0 to 4; the provider runs it before it starts anything, and keeps 0 to 2.
+ * Closes the descriptors this process inherited without close-on-exec, from `first` up: one that the provider's
+ * process got from whoever started it (a host file or pipe a shell or client left open) would otherwise reach every
+ * process it spawns, and so every sandbox. Node makes its own descriptors close-on-exec (its IPC channel too), so
+ * they stay. The agent runs it first (from AGENT_SOURCE, so it must use nothing from outside its own body) and keeps
+ * its descriptors 0 to 4; the provider runs it before it starts anything, and keeps 0 to 2.
  */
 export function closeInheritedDescriptors(first = 5): void {
   const { closeSync, readdirSync, readFileSync } = process.getBuiltinModule('node:fs');

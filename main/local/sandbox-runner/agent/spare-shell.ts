@@ -16,8 +16,8 @@ let bootstrap: number | null | undefined;
 
 /**
  * The bootstrap as an open file with no name: made once per provider process, unlinked at once, its descriptor
- * kept (launch-agent gives it to every agent as fd 4). A sandbox sees no path of it; its spare shells open it through /proc/self/fd. Undefined when it cannot be
- * made (the agent then starts every shell on demand).
+ * kept (launch-agent gives it to every agent as fd 4). A sandbox sees no path of it; its spare shells open it
+ * through /proc/self/fd. Undefined when it cannot be made (the agent then starts every shell on demand).
  */
 export function spareShellBootstrap(): number | undefined {
   if (bootstrap === undefined) {
