@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defaultLogPath, LOG_KEEP, LOG_MAX_BYTES } from '../core/logs/log-file.ts';
-import { followLog, tailLog } from '../core/logs/read-log.ts';
+import { followLog, logLook, tailLog } from '../core/logs/read-log.ts';
 import { onStopSignals, parseCommandArgs } from './command-kit.ts';
 
 const HELP = `Usage: daytona-tray logs [--lines N] [--follow] [--path]
@@ -44,13 +44,15 @@ export async function run(argv: string[]): Promise<number> {
   const print = (lines: string[]) => {
     if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
   };
-  print(tailLog(path, count));
+  // The follow goes on from where the tail stopped: a line written in between is printed once, by the follow.
+  const start = { look: logLook(path) };
+  print(tailLog(path, count, { upTo: start.look?.size ?? 0 }));
   if (!values.follow) return 0;
 
   const stop = new AbortController();
   const removeHandlers = onStopSignals(() => stop.abort());
   try {
-    await followLog(path, print, { signal: stop.signal });
+    await followLog(path, print, { signal: stop.signal, from: start });
   } finally {
     removeHandlers();
   }

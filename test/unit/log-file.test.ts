@@ -2,7 +2,7 @@ import { mkdir, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLogFile } from '../../main/core/logs/log-file.ts';
-import { followLog, tailLog } from '../../main/core/logs/read-log.ts';
+import { followLog, logLook, tailLog } from '../../main/core/logs/read-log.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the log file', () => {
@@ -29,7 +29,7 @@ describe('the log file', () => {
     expect(await readFile(path, 'utf8')).toBe('line 10 ........\nline 11 ........\n');
     expect(await readFile(`${path}.2`, 'utf8')).toContain('line 06');
     // Across the files, the newest lines in order, nothing older than what was kept.
-    expect(tailLog(path, 5, 2)).toEqual([7, 8, 9, 10, 11].map((n) => `line ${String(n).padStart(2, '0')} ........`));
+    expect(tailLog(path, 5, { keep: 2 })).toEqual([7, 8, 9, 10, 11].map((n) => `line ${String(n).padStart(2, '0')} ........`));
     expect(tailLog(path, 0)).toEqual([]);
   });
 
@@ -60,5 +60,31 @@ describe('the log file', () => {
     await following;
     expect(seen).toEqual([0, 1, 2, 3, 4].map((index) => `written ${index} .......`));
     expect(await readFile(`${path}.1`, 'utf8')).toContain('written 1'); // it did rotate
+  });
+
+  it('a tail and then a follow from one look show a line written between them once, in order', async () => {
+    const log = createLogFile({ path });
+    log.write('already there');
+    const start = { look: logLook(path) };
+    log.write('written between the look and the tail');
+    const seen = [...tailLog(path, 10, { upTo: start.look?.size ?? 0 })];
+    const stop = new AbortController();
+    const following = followLog(path, (lines) => seen.push(...lines), { signal: stop.signal, intervalMs: 1_000_000, from: start });
+    stop.abort();
+    await following;
+    expect(seen).toEqual(['already there', 'written between the look and the tail']);
+  });
+
+  it('a follow from a look that found no file starts at its beginning', async () => {
+    const start = { look: logLook(path) };
+    expect(start.look).toBeUndefined();
+    expect(tailLog(path, 10, { upTo: 0 })).toEqual([]);
+    createLogFile({ path }).write('the first line');
+    const seen: string[] = [];
+    const stop = new AbortController();
+    const following = followLog(path, (lines) => seen.push(...lines), { signal: stop.signal, intervalMs: 1_000_000, from: start });
+    stop.abort();
+    await following;
+    expect(seen).toEqual(['the first line']);
   });
 });

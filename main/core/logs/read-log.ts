@@ -1,22 +1,35 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import { LOG_KEEP } from './log-file.ts';
 
-/** The last `count` lines of the log, reaching into the rotated files (`<path>.1`, …) when the current one is short. */
-export function tailLog(path: string, count: number, keep = LOG_KEEP): string[] {
+/**
+ * The last `count` lines of the log, reaching into the rotated files (`<path>.1`, …) when the current one is short.
+ * `upTo` stops the read of the current file at that size: where a follow starts (logLook), so no line is shown twice
+ * or lost between the two.
+ */
+export function tailLog(path: string, count: number, { keep = LOG_KEEP, upTo }: { keep?: number; upTo?: number } = {}): string[] {
   const lines: string[] = [];
   for (const file of [path, ...Array.from({ length: keep }, (_, index) => `${path}.${index + 1}`)]) {
     if (lines.length >= count) break;
-    const text = readIfExists(file);
+    const text = file === path && upTo !== undefined ? readRangeIfExists(path, 0, upTo) : readIfExists(file);
     if (text === undefined) continue;
     lines.unshift(...splitLines(text));
   }
   return count <= 0 ? [] : lines.slice(-count);
 }
 
+/** One look at the log file: which file it is and how far it goes (undefined: there is none yet). */
+export type LogLook = Stats | undefined;
+
+export function logLook(path: string): LogLook {
+  return stat(path);
+}
+
 export interface FollowOptions {
   /** How often the file is looked at (default 300 ms). */
   intervalMs?: number;
   signal: AbortSignal;
+  /** Where to start: a look taken before the tail was read (default: a look taken now). */
+  from?: { look: LogLook };
 }
 
 /**
@@ -25,7 +38,7 @@ export interface FollowOptions {
  * Resolves when `signal` aborts.
  */
 export function followLog(path: string, onLines: (lines: string[]) => void, options: FollowOptions): Promise<void> {
-  let current = stat(path);
+  let current = options.from ? options.from.look : stat(path);
   let offset = current?.size ?? 0;
   let partial = '';
 
@@ -82,6 +95,14 @@ function stat(path: string): Stats | undefined {
 function readIfExists(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function readRangeIfExists(path: string, from: number, to: number): string | undefined {
+  try {
+    return readRange(path, from, to);
   } catch {
     return undefined;
   }
