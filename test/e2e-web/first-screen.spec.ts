@@ -62,6 +62,16 @@ test.describe('the first screen builds only what it shows', () => {
     expect(await page.evaluate(() => window.__daytonaTrayRenderCounts)).toMatchObject({ SandboxRow: 3, DesktopThumbnail: 3 });
   });
 
+  test('the first screen is set in five fonts: each one costs its first layout a look-up', async ({ page }) => {
+    await openWindow(page);
+    await expect(row(page, 'data-cleanup')).toBeVisible();
+    // On Linux each weight and each size is a synchronous round trip to the browser process in the first layout;
+    // styles.css keeps to two weights and a few sizes. A sixth font here is a slower first screen.
+    const fonts = await fontsUnder(page, '#root');
+    expect(fonts.length, fonts.join('\n')).toBeLessThanOrEqual(5);
+    expect(new Set(fonts.map((font) => font.split(' ').at(-2)))).toEqual(new Set(['400', '600']));
+  });
+
   test("index.html's hidden font warm-up holds every font the first screen uses, and the first render removes it", async ({
     page,
     browser,
