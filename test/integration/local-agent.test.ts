@@ -5,6 +5,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Sandbox } from '@daytonaio/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxRuntimes } from '../../main/local/lifecycle/sandbox-runtimes.ts';
+import { newSandboxRecord } from '../../main/local/lifecycle/new-sandbox.ts';
 import { agentOf } from '../../main/local/sandbox-runner/agent/launch-agent.ts';
 import { createSandboxRunner, type RunningSandbox, type SandboxRunner } from '../../main/local/sandbox-runner/index.ts';
 import { AGENT_NAME } from '../../main/local/sandbox-runner/agent/sandbox-agent.ts';
@@ -188,6 +190,37 @@ describe('the agent connection, seen from the runner', skipWhen(noBwrap, 'bubble
     expect((await result).signal).toBe('SIGKILL');
     await until(() => processesMatching(sleep) === undefined, 'the background sleep to be killed');
   });
+});
+
+describe('a sandbox stopped while a command waits for its agent', skipWhen(noBwrap, 'bubblewrap'), () => {
+  it('the stop ends, and the command fails as never run', async () => {
+    const dir = await tempDir('daytona-tray-agent-wait-');
+    const runner = await createSandboxRunner(join(dir.path, 'etc'));
+    const runtimes = new SandboxRuntimes({
+      runner,
+      dirsOf: (id) => ({ home: join(dir.path, id, 'home'), tmp: join(dir.path, id, 'tmp') }),
+      log: () => {},
+      closing: () => false,
+    });
+    const record = newSandboxRecord({}, runner, new Date().toISOString());
+    try {
+      const sandbox = await runtimes.boot(record, 'agent-wait');
+      // The agent holds commands back, as it does while a pooled sandbox takes its new hostname; the stop comes first.
+      agentOf(sandbox)!.holdUntil(new Promise(() => {}));
+      const child = runtimes.spawn(record.id, sandbox, ['/bin/sh', '-c', 'echo never'], { cwd: '/home/daytona', env: {} });
+      const failed = new Promise<Error>((resolve) => child.once('error', resolve));
+      // It fails while the sandbox stops ('error', never 'exit'); a stop that missed that waited forever, and with it the
+      // provider's shutdown (a CI run hit it: a session's shell still waiting for a pooled sandbox's rename).
+      await runtimes.stop(record.id, true);
+      expect((await failed).message).toBe('the sandbox is not running');
+      expect(child.pid).toBeUndefined();
+      expect(runtimes.count(record.id)).toBe(0);
+    } finally {
+      await runtimes.stop(record.id, true);
+      await runner.close?.();
+      await dir.cleanup();
+    }
+  }, 30_000);
 });
 
 /** The pid namespace of a started sandbox, as `readlink /proc/self/ns/pid` says inside. */

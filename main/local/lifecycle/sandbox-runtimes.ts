@@ -166,22 +166,23 @@ export class SandboxRuntimes {
     const children = [...(this.processes.get(id) ?? [])];
     const terminals = [...(this.terminals.get(id) ?? [])];
     const terminalsEnded = terminals.map((pty) => new Promise<void>((resolve) => pty.onExit(() => resolve())));
+    // Listened for before the stop: a command still queued for the sandbox's agent fails ('error', never 'exit') while
+    // the sandbox stops, and an end missed then would hold this stop (and the provider's shutdown) forever.
+    const childrenEnded = children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.once('error', () => resolve());
+        }),
+    );
     await sandbox?.stop(force ? 0 : STOP_GRACE_MS);
     // The commands' own processes on the host (nsenter, or plain leaders) end with the sandbox; any left are killed.
     for (const child of children) this.options.runner.kill(child, 'SIGKILL');
     for (const pty of terminals) pty.kill();
     // Bounded: a terminal whose exit is never reported must not hold the stop up.
     await Promise.race([Promise.all(terminalsEnded), new Promise((resolve) => setTimeout(resolve, TERMINAL_EXIT_WAIT_MS).unref())]);
-    await Promise.all(
-      children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.once('error', () => resolve());
-          }),
-      ),
-    );
+    await Promise.all(childrenEnded);
   }
 
   /** Drops what is kept for a deleted sandbox. */
