@@ -64,7 +64,12 @@ const floors = {
           './main',
           'renderer/ never imports main/: it talks to main through renderer/src/bridge.ts and the types in preload/contract.ts.',
         ),
-        floor('./renderer', './preload', 'renderer/ imports only preload/contract.ts from preload/.', ['./contract.ts']),
+        floor(
+          './renderer',
+          './preload',
+          "renderer/ imports only preload/contract.ts from preload/ (and its build config the page's policy, preload/window-csp.ts).",
+          ['./contract.ts', './window-csp.ts'],
+        ),
       ],
     },
   ],

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
+import { WINDOW_CSP } from '../../preload/window-csp.ts';
 
 /** The window's origin: a privileged custom scheme instead of file:// (Electron security checklist item 18). */
 export const RENDERER_SCHEME = 'daytona-tray';
@@ -60,7 +61,8 @@ export function rendererFileForPath(pathname: string, rendererDir: string): stri
 
 /**
  * Answers one request of the renderer scheme from the built files, with the content type set from the
- * extension (module scripts need a JavaScript type). Never lists a folder, never serves outside it.
+ * extension (module scripts need a JavaScript type) and the window's Content-Security-Policy (preload/window-csp.ts).
+ * Never lists a folder, never serves outside it.
  */
 export async function serveRendererRequest(requestUrl: string, rendererDir: string): Promise<Response> {
   const file = rendererFileFor(requestUrl, rendererDir);
@@ -69,7 +71,12 @@ export async function serveRendererRequest(requestUrl: string, rendererDir: stri
     const body = await readFile(file);
     return new Response(body, {
       status: 200,
-      headers: { 'content-type': contentTypeOf(file), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
+      headers: {
+        'content-type': contentTypeOf(file),
+        'content-security-policy': WINDOW_CSP,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      },
     });
   } catch {
     return new Response('Not found', { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' } });

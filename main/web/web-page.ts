@@ -1,35 +1,24 @@
+import { windowCspConnectingTo } from '../../preload/window-csp.ts';
+
 /** Where the page finds the web preload (served from out/web-preload/, outside the renderer's folder). */
 export const WEB_PRELOAD_PATH = '/web-preload.js';
 
-const CSP_META = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"\s*\/?>/i;
-
 /**
- * The Electron window's Content-Security-Policy, read from the built index.html (one source for both
- * shells), with the one difference the web shell needs: the window has no network at all (`connect-src
- * 'none'`), while the page must reach its own WebSocket, and nothing else.
+ * The window's Content-Security-Policy (preload/window-csp.ts) with the one difference the web shell needs: the window
+ * has no network at all (`connect-src 'none'`), while the page must reach its own WebSocket, and nothing else.
  */
-export function webCsp(indexHtml: string, host: string): string {
-  const match = CSP_META.exec(indexHtml);
-  if (!match?.[1])
-    throw new Error('out/renderer/index.html has no Content-Security-Policy meta tag: rebuild the renderer (npm run build).');
-  const directives = match[1]
-    .split(';')
-    .map((part) => part.trim())
-    .filter(Boolean)
-    .filter((part) => !/^connect-src\b/i.test(part));
-  return [...directives, `connect-src ws://${host}`].join('; ');
+export function webCsp(host: string): string {
+  return windowCspConnectingTo(`ws://${host}`);
 }
 
 /**
  * The renderer's index.html as the web shell serves it: the web preload runs first (a classic script before
- * the renderer's module script), and the meta policy is the web one, so the page's own WebSocket is allowed.
+ * the renderer's module script). Its policy comes in the response's header (securityHeaders).
  */
-export function webIndexHtml(indexHtml: string, host: string): string {
-  const csp = webCsp(indexHtml, host);
-  const withCsp = indexHtml.replace(CSP_META, `<meta http-equiv="Content-Security-Policy" content="${csp}" />`);
-  const moduleScript = withCsp.search(/<script\s+type="module"/i);
+export function webIndexHtml(indexHtml: string): string {
+  const moduleScript = indexHtml.search(/<script\s+type="module"/i);
   if (moduleScript < 0) throw new Error('out/renderer/index.html has no module script: rebuild the renderer (npm run build).');
-  return `${withCsp.slice(0, moduleScript)}<script src=".${WEB_PRELOAD_PATH}"></script>\n    ${withCsp.slice(moduleScript)}`;
+  return `${indexHtml.slice(0, moduleScript)}<script src=".${WEB_PRELOAD_PATH}"></script>\n    ${indexHtml.slice(moduleScript)}`;
 }
 
 /**

@@ -55,6 +55,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const indexHtml = await readFile(indexFile, 'utf8').catch(() => {
     throw new Error(`The window is not built (${indexFile} is missing): run 'npm run build' first.`);
   });
+  const page = Buffer.from(webIndexHtml(indexHtml));
   await readFile(options.webPreloadFile).catch(() => {
     throw new Error(`The web preload is not built (${options.webPreloadFile} is missing): run 'npm run build' first.`);
   });
@@ -82,7 +83,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (hostRefusal) return refuse(hostRefusal, 'Refused');
     // The Host is ours from here on, so the policy may name it.
     const host = req.headers.host!.toLowerCase();
-    const headers = securityHeaders(webCsp(indexHtml, host));
+    const headers = securityHeaders(webCsp(host));
     if (pathOf(req) === CONTROL_LINK_PATH) return control(req, res, headers);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { ...headers, allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
@@ -102,7 +103,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (!access!.hasSession(req)) return refuse({ status: 401, message: NO_SESSION }, 'Daytona Tray needs its link');
 
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      return send(res, req, headers, 'text/html; charset=utf-8', Buffer.from(webIndexHtml(indexHtml, host)));
+      return send(res, req, headers, 'text/html; charset=utf-8', page);
     }
     const file = url.pathname === WEB_PRELOAD_PATH ? options.webPreloadFile : rendererFileForPath(url.pathname, options.rendererDir);
     const body = file ? await readFile(file).catch(() => undefined) : undefined;

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from '@playwright/test';
 import { build } from 'vite';
+import { WINDOW_CSP } from '../../preload/window-csp.ts';
 import { waitForMark } from './lib/page-marks.mjs';
 import { machineNote, ms, printTable, ratio, summarize, withTimeout } from './lib/stats.mjs';
 
@@ -109,7 +110,9 @@ const server = createServer(async (request, response) => {
   }
   try {
     const body = await readFile(file);
-    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+    // The window's page comes with its policy in a header, as both shells send it.
+    const policy = extname(file) === '.html' ? { 'content-security-policy': WINDOW_CSP } : {};
+    response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...policy }).end(body);
   } catch {
     response.writeHead(404).end();
   }

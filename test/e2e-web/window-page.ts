@@ -1,4 +1,4 @@
-import { test as base, expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page, type Response } from '@playwright/test';
 import type { AppState, BridgeMethodName } from '../../preload/contract.ts';
 import type { FakeBridgeControls, firstRunState, notIsolated, sampleClient, sampleSandbox, sampleState } from '../fakes/fake-bridge.ts';
 import { FAKE_BRIDGE_BUNDLE } from './paths.ts';
@@ -36,14 +36,14 @@ export const test = base.extend<{ pageErrors: string[] }>({
 export { expect };
 
 /**
- * Opens the built window with the fake bridge installed. `initial` is built in the page (so dates are the
+ * Opens the built window with the fake bridge installed; returns the page's response. `initial` is built in the page (so dates are the
  * page's "now"): `sample` (default), `first-run`, or a function of the sample builders.
  */
 export async function openWindow(
   page: Page,
   initial: 'sample' | 'first-run' | AppState = 'sample',
   options: { setup?: () => void } = {},
-): Promise<void> {
+): Promise<Response | null> {
   if (initial !== 'sample') {
     await page.addInitScript((state) => {
       window.__fakeBridgeInitial = state;
@@ -52,7 +52,7 @@ export async function openWindow(
   await page.addInitScript({ path: FAKE_BRIDGE_BUNDLE });
   // Runs after the fake is installed and before the window's scripts (to arm failNext for the first calls).
   if (options.setup) await page.addInitScript(options.setup);
-  await page.goto('/');
+  return await page.goto('/');
 }
 
 /** Replaces the fake's state with `build(samples)` and tells the window, as main would. */

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WINDOW_CSP } from '../../preload/window-csp.ts';
 import { REPO_ROOT } from '../helpers/paths.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
@@ -44,6 +45,12 @@ describe('electronegativity security lint', () => {
     // The app as Electron sees it: main process, preload and window sources, with the Electron version we ship.
     const target = join(scratch.path, 'app');
     for (const dir of ['main', 'preload', 'renderer']) await cp(join(REPO_ROOT, dir), join(target, dir), { recursive: true });
+    // The shells send the window's policy as a response header built from preload/window-csp.ts, which the lint
+    // cannot read from the code; it reads policies from HTML, so the copy gets the policy as a meta tag to judge.
+    await writeFile(
+      join(target, 'renderer', 'window-csp.html'),
+      `<!doctype html><html><head><meta http-equiv="Content-Security-Policy" content="${WINDOW_CSP}"></head></html>\n`,
+    );
     await writeFile(
       join(target, 'package.json'),
       JSON.stringify({ name: 'daytona-tray', main: 'main/index.ts', devDependencies: { electron: ELECTRON_VERSION } }),

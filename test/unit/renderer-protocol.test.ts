@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RENDERER_URL, rendererFileFor, serveRendererRequest } from '../../main/app/renderer-protocol.ts';
+import { WINDOW_CSP } from '../../preload/window-csp.ts';
 import { tempDir } from '../helpers/temp-dir.ts';
 
 describe('the renderer scheme', () => {
@@ -47,6 +48,10 @@ describe('the renderer scheme', () => {
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(await page.text()).toContain('<title>t</title>');
+    // The window's policy comes with the page (preload/window-csp.ts): the page itself carries none.
+    expect(page.headers.get('content-security-policy')).toBe(WINDOW_CSP);
+    expect(WINDOW_CSP).toContain("script-src 'self'");
+    expect(WINDOW_CSP).toContain("connect-src 'none'");
     const script = await serveRendererRequest('daytona-tray://renderer/assets/index-abc.js', renderer);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(script.headers.get('x-content-type-options')).toBe('nosniff');

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { electronLaunch } from '../../main/cli/electron-runtime.ts';
+import { WINDOW_CSP } from '../../preload/window-csp.ts';
 import { gvariantString, notifyArgs, parseActionInvoked, parseNotifyReply } from '../../main/web/dbus-notifications.ts';
 import { webCsp, webIndexHtml } from '../../main/web/web-page.ts';
 import { decodeWire, encodeWire } from '../../preload/web-wire.ts';
@@ -58,13 +59,16 @@ describe('the desktop notification service over gdbus', () => {
 });
 
 describe('the web page', () => {
-  const html =
-    '<head><meta http-equiv="Content-Security-Policy" content="default-src \'none\'; script-src \'self\'; connect-src \'none\'" /></head><body><script type="module" src="./a.js"></script></body>';
-  it('keeps the window CSP and allows only its own socket', () => {
-    expect(webCsp(html, '127.0.0.1:4000')).toBe("default-src 'none'; script-src 'self'; connect-src ws://127.0.0.1:4000");
-    const page = webIndexHtml(html, '127.0.0.1:4000');
+  it("keeps the window's policy and allows only its own socket", () => {
+    const csp = webCsp('127.0.0.1:4000');
+    expect(csp).toBe(WINDOW_CSP.replace("connect-src 'none'", 'connect-src ws://127.0.0.1:4000'));
+    expect(csp).toContain("script-src 'self'");
+  });
+  it("runs the web preload before the window's module script, and needs one", () => {
+    const page = webIndexHtml('<head><script type="module" src="./a.js"></script></head><body></body>');
+    expect(page.indexOf('web-preload.js')).toBeGreaterThan(0);
     expect(page.indexOf('web-preload.js')).toBeLessThan(page.indexOf('type="module"'));
-    expect(() => webCsp('<html></html>', 'x')).toThrow(/rebuild the renderer/);
+    expect(() => webIndexHtml('<html></html>')).toThrow(/rebuild the renderer/);
   });
   it('carries Infinity across the socket, which plain JSON would turn into null', () => {
     const decoded = decodeWire(encodeWire({ t: 'result', id: 1, result: { ok: true, value: { hoursLeft: Infinity, n: 2 } } }));
