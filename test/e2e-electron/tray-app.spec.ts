@@ -97,6 +97,24 @@ test.describe('the tray app in Electron', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'bad-request' } });
   });
 
+  test("runs the window under its CSP, which the scheme's handler sends as a header: inline script and style are refused", async () => {
+    // The policy is not in the page (a CSP meta tag holds back the preload scanner): only the header enforces it.
+    const refused = await popover.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.__inlineRan = true';
+      document.head.append(script);
+      const style = document.createElement('style');
+      style.textContent = 'body { display: none }';
+      document.head.append(style);
+      return {
+        meta: document.querySelectorAll('meta[http-equiv="Content-Security-Policy" i]').length,
+        scriptRan: (window as unknown as { __inlineRan?: boolean }).__inlineRan === true,
+        styleApplied: getComputedStyle(document.body).display === 'none',
+      };
+    });
+    expect(refused).toEqual({ meta: 0, scriptRan: false, styleApplied: false });
+  });
+
   test('runs the MCP server and the local provider, and the tray follows a sandbox an agent creates', async () => {
     await expect.poll(async () => (await state()).server.state, WAIT).toBe('running');
     const runtime = await readRuntimeFile(runtimeFilePath(env()));
