@@ -48,6 +48,8 @@ const step = (promise, label) => withTimeout(promise, CALL_TIMEOUT_MS, label);
 const dataDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-'));
 const floorDir = await mkdtemp(join(tmpdir(), 'daytona-tray-bench-floor-'));
 const failures = [];
+// Every sandbox the bench creates through the provider (the rounds, and the ones the sections set up), beside
+// how many of them the warm pool served.
 let createCount = 0;
 let provider;
 let daytona;
@@ -178,6 +180,7 @@ try {
   // ── create + start ──────────────────────────────────────────────────────
   const create = await section('create+start', async () => {
     // Warm the SDK's lazy parts (Socket.IO connection, axios agent) before any round.
+    createCount++;
     const warm = await step(daytona.create(), 'warm-up daytona.create()');
     const recordJson = JSON.stringify(service.get(warm.id), null, 2);
     await step(deleteCreated(warm.id), 'deleting the warm-up sandbox');
@@ -230,6 +233,7 @@ try {
 
   // ── exec ────────────────────────────────────────────────────────────────
   const exec = await section('exec', async () => {
+    createCount++;
     const sandbox = await step(daytona.create(), 'daytona.create() for exec');
     const record = service.get(sandbox.id);
     const toolbox = `/toolbox/${sandbox.id}`;
@@ -261,6 +265,7 @@ try {
 
   // ── 1 MiB upload + download ──────────────────────────────────────────────
   const transfer = await section('transfer', async () => {
+    createCount++;
     const sandbox = await step(daytona.create(), 'daytona.create() for transfer');
     const toolbox = `/toolbox/${sandbox.id}`;
     try {
