@@ -67,7 +67,7 @@ const floors = {
         floor(
           './renderer',
           './preload',
-          "renderer/ imports only preload/contract.ts from preload/ (and its build config the page's policy, preload/window-csp.ts).",
+          "renderer/ imports only preload/contract.ts from preload/, and its build config the page's policy (preload/window-csp.ts).",
           ['./contract.ts', './window-csp.ts'],
         ),
       ],

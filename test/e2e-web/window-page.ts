@@ -36,8 +36,8 @@ export const test = base.extend<{ pageErrors: string[] }>({
 export { expect };
 
 /**
- * Opens the built window with the fake bridge installed; returns the page's response. `initial` is built in the page (so dates are the
- * page's "now"): `sample` (default), `first-run`, or a function of the sample builders.
+ * Opens the built window with the fake bridge installed, and returns the page's response. `initial` is built in
+ * the page (so dates are the page's "now"): `sample` (default), `first-run`, or a function of the sample builders.
  */
 export async function openWindow(
   page: Page,
